@@ -1,0 +1,47 @@
+# The project's commands. `make run` and `make test` are enough on a fresh
+# Debian 12 machine: each installs what is missing first.
+BUILD     ?= build
+ASAN      ?= build-asan
+JOBS      ?= $(shell nproc)
+CMAKE_ARGS ?=
+LISTEN    ?= 127.0.0.1:8080
+DATA      ?= var
+
+.PHONY: all deps build test run sanitize bench format install clean
+
+all: build
+
+deps:
+	scripts/install-deps
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DFUMA_WERROR=ON $(CMAKE_ARGS)
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+run: build
+	mkdir -p $(DATA)
+	$(BUILD)/examples/host/fuma-host --listen $(LISTEN) --data $(DATA)
+
+# AddressSanitizer + UndefinedBehaviorSanitizer over the C++, C and host suites.
+sanitize: deps
+	cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DFUMA_WERROR=ON \
+	  -DFUMA_SANITIZE=address,undefined $(CMAKE_ARGS)
+	cmake --build $(ASAN) -j $(JOBS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --test-dir $(ASAN) --output-on-failure -j $(JOBS) -L 'cxx|c|host'
+
+bench: deps
+	cmake -S . -B $(BUILD) -DFUMA_BUILD_BENCH=ON -DCMAKE_BUILD_TYPE=Release $(CMAKE_ARGS)
+	cmake --build $(BUILD) -j $(JOBS) --target fuma-bench
+	$(BUILD)/tests/bench/fuma-bench
+
+format:
+	find include src capi examples tests -name '*.[ch]pp' -o -name '*.[ch]' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD) $(ASAN)

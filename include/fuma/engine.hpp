@@ -1,0 +1,64 @@
+// fuma/engine.hpp -- the engine: every fuma capability as a named command.
+//
+// A request is a JSON object {"command": "...", "args": {...}, "actor": {...}};
+// the result is a JSON object {"ok": true, ...}, with binary output (a PDF, a
+// PNG) beside it, never base64 inside. The C ABI and the Python binding are
+// thin layers over Engine::call; the reference host too.
+//
+// Threads: an Engine may be shared by any number of threads; every call is
+// independent. Errors: calls throw fuma::Error (fuma/error.hpp), never
+// anything else but std::bad_alloc.
+#ifndef FUMA_ENGINE_HPP
+#define FUMA_ENGINE_HPP
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace fuma {
+
+struct Options {
+  // The SQLite file; empty keeps everything in memory.
+  std::string path;
+  // How long a writer waits for the database lock before giving up.
+  int busy_timeout_ms = 5000;
+
+  // Set an option by its C ABI name ("busy_timeout_ms"); throws
+  // Error(invalid_argument) for an unknown name or a bad value.
+  void set(std::string_view name, std::string_view value);
+};
+
+struct Response {
+  std::string json;  // {"ok":true,...}
+  std::string data;  // bytes beside the JSON; empty when none
+};
+
+class Store;
+
+class Engine {
+ public:
+  // Opens (creating if absent) the store at options.path. Throws
+  // Error(version) for a file written by a newer fuma and Error(storage)
+  // when the file cannot be opened or is not a fuma database.
+  explicit Engine(const Options& options = {});
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Run one command. `request` is the JSON envelope; `data` the bytes beside.
+  Response call(std::string_view request, std::string_view data = {});
+
+  // Commands that need no store, without an engine ("uscc.check", ...).
+  static Response call_stateless(std::string_view request,
+                                 std::string_view data = {});
+
+  // The schema version of the open database.
+  int schema_version() const;
+
+ private:
+  std::unique_ptr<Store> store_;
+};
+
+}  // namespace fuma
+
+#endif  // FUMA_ENGINE_HPP

@@ -1,0 +1,63 @@
+// fuma/error.hpp -- the errors every fuma call reports.
+//
+// An error is a value: a stable code, a Chinese message for people and an
+// English detail for developers. The C++ API throws it as fuma::Error; the C
+// ABI returns the code's pinned number and keeps the rest for
+// fuma_error_last().
+#ifndef FUMA_ERROR_HPP
+#define FUMA_ERROR_HPP
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace fuma {
+
+// The numeric values are the C ABI's FUMA_E* values, pinned forever.
+enum class Errc : int {
+  internal = -1,
+  out_of_memory = -2,
+  invalid_argument = -3,
+  unknown_command = -4,
+  not_found = -5,
+  forbidden = -6,
+  conflict = -7,
+  invalid_state = -8,
+  on_site_only = -9,
+  missing_attachments = -10,
+  credential_revoked = -11,
+  invalid_code = -12,
+  exhausted = -13,
+  storage = -14,
+  version = -15,
+};
+
+// "ON_SITE_ONLY" for Errc::on_site_only; "UNKNOWN" for a value out of range.
+std::string_view errc_name(Errc code) noexcept;
+
+// The standard Chinese message for a code, used when a thrower gives none.
+std::string_view errc_message(Errc code) noexcept;
+
+class Error : public std::runtime_error {
+ public:
+  // detail: English, for developers. message: Chinese, for people; empty
+  // takes the code's standard message.
+  Error(Errc code, std::string detail, std::string message = {});
+
+  Errc code() const noexcept { return code_; }
+  std::string_view name() const noexcept { return errc_name(code_); }
+  const std::string& message() const noexcept { return message_; }
+  const std::string& detail() const noexcept { return detail_; }
+
+  // {"ok":false,"error":{"code":..,"message":..,"detail":..}}
+  std::string json() const;
+
+ private:
+  Errc code_;
+  std::string message_;
+  std::string detail_;
+};
+
+}  // namespace fuma
+
+#endif  // FUMA_ERROR_HPP

@@ -1,0 +1,205 @@
+#include "fuma/engine.hpp"
+
+#include <algorithm>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <charconv>
+
+#include "command.hpp"
+#include "fuma/error.hpp"
+#include "fuma/version.h"
+#include "store/store.hpp"
+
+namespace fuma {
+namespace {
+
+namespace json = boost::json;
+
+// Bounds on one request: large enough for any real command (a 10 MB code
+// still gets its LENGTH verdict), small enough that no caller can make the
+// engine hold unbounded memory.
+constexpr std::size_t kMaxRequestBytes = 16u << 20;
+constexpr std::size_t kMaxDataBytes = 64u << 20;
+
+[[noreturn]] void bad_request(std::string detail, std::string message = "请求格式有误") {
+  throw Error(Errc::invalid_argument, std::move(detail), std::move(message));
+}
+
+struct Envelope {
+  json::value parsed;
+  std::string_view command;
+  const json::object* args = nullptr;
+  const json::object* actor = nullptr;
+};
+
+Envelope parse_envelope(std::string_view request) {
+  if (request.empty()) bad_request("request is empty");
+  if (request.size() > kMaxRequestBytes) {
+    bad_request("request is larger than " + std::to_string(kMaxRequestBytes) + " bytes",
+                "请求内容过大");
+  }
+  Envelope env;
+  std::error_code ec;
+  json::parse_options opts;
+  opts.max_depth = 32;
+  env.parsed = json::parse(request, ec, {}, opts);
+  if (ec) bad_request("request is not valid JSON: " + ec.message());
+  const json::object* top = env.parsed.if_object();
+  if (top == nullptr) bad_request("request must be a JSON object");
+  for (const auto& kv : *top) {
+    if (kv.key() != "command" && kv.key() != "args" && kv.key() != "actor") {
+      bad_request("unknown request field '" + std::string(kv.key()) + "'");
+    }
+  }
+  const json::value* cmd = top->if_contains("command");
+  if (cmd == nullptr || !cmd->is_string() || cmd->get_string().empty()) {
+    bad_request("request.command must be a non-empty string");
+  }
+  env.command = cmd->get_string();
+  static const json::object kEmpty;
+  env.args = &kEmpty;
+  if (const json::value* a = top->if_contains("args"); a && !a->is_null()) {
+    env.args = a->if_object();
+    if (env.args == nullptr) bad_request("request.args must be a JSON object");
+  }
+  if (const json::value* a = top->if_contains("actor"); a && !a->is_null()) {
+    env.actor = a->if_object();
+    if (env.actor == nullptr) bad_request("request.actor must be a JSON object");
+  }
+  return env;
+}
+
+Response run(Store* store, std::string_view request, std::string_view data) {
+  if (data.size() > kMaxDataBytes) {
+    bad_request("data is larger than " + std::to_string(kMaxDataBytes) + " bytes", "上传内容过大");
+  }
+  Envelope env = parse_envelope(request);
+  const auto& list = engine::commands();
+  auto it = std::lower_bound(list.begin(), list.end(), env.command,
+                             [](const engine::Command& c, std::string_view n) { return c.name < n; });
+  if (it == list.end() || it->name != env.command) {
+    throw Error(Errc::unknown_command, "unknown command '" + std::string(env.command) + "'");
+  }
+  if (it->needs_store && store == nullptr) {
+    bad_request("command '" + std::string(env.command) + "' needs an engine",
+                "该操作需要打开数据文件");
+  }
+  engine::Context ctx{store, engine::Args(*env.args), env.actor, data};
+  engine::Output out = it->run(ctx);
+  ctx.args.finish();
+  json::object result;
+  result["ok"] = true;
+  for (auto& kv : out.json) result[kv.key()] = std::move(kv.value());
+  return Response{json::serialize(result), std::move(out.data)};
+}
+
+}  // namespace
+
+void Options::set(std::string_view name, std::string_view value) {
+  if (name == "busy_timeout_ms") {
+    int v = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+    if (ec != std::errc() || end != value.data() + value.size() || v < 0) {
+      throw Error(Errc::invalid_argument, "busy_timeout_ms must be a non-negative integer",
+                  "选项busy_timeout_ms应为非负整数");
+    }
+    busy_timeout_ms = v;
+    return;
+  }
+  throw Error(Errc::invalid_argument, "unknown option '" + std::string(name) + "'", "未知选项");
+}
+
+Engine::Engine(const Options& options) {
+  if (options.path.find('\0') != std::string::npos) {
+    throw Error(Errc::invalid_argument, "path contains a NUL byte", "数据文件路径无效");
+  }
+  store_ = open_sqlite_store(options.path, options.busy_timeout_ms);
+}
+
+Engine::~Engine() = default;
+
+Response Engine::call(std::string_view request, std::string_view data) {
+  return run(store_.get(), request, data);
+}
+
+Response Engine::call_stateless(std::string_view request, std::string_view data) {
+  return run(nullptr, request, data);
+}
+
+int Engine::schema_version() const { return store_->schema_version(); }
+
+namespace engine {
+
+const json::value* Args::find(std::string_view key) {
+  read_.push_back(key);
+  const json::value* v = args_.if_contains(key);
+  return (v && v->is_null()) ? nullptr : v;
+}
+
+std::optional<std::string_view> Args::optional_string(std::string_view key) {
+  const json::value* v = find(key);
+  if (v == nullptr) return std::nullopt;
+  if (!v->is_string()) bad_request("args." + std::string(key) + " must be a string");
+  return std::string_view(v->get_string());
+}
+
+std::string_view Args::string(std::string_view key) {
+  auto v = optional_string(key);
+  if (!v) bad_request("args." + std::string(key) + " is required", "缺少必填项");
+  return *v;
+}
+
+std::optional<std::uint64_t> Args::optional_uint(std::string_view key) {
+  const json::value* v = find(key);
+  if (v == nullptr) return std::nullopt;
+  if (v->is_uint64()) return v->get_uint64();
+  if (v->is_int64() && v->get_int64() >= 0) return static_cast<std::uint64_t>(v->get_int64());
+  bad_request("args." + std::string(key) + " must be a non-negative integer");
+}
+
+std::uint64_t Args::uint(std::string_view key) {
+  auto v = optional_uint(key);
+  if (!v) bad_request("args." + std::string(key) + " is required", "缺少必填项");
+  return *v;
+}
+
+char Args::character(std::string_view key) {
+  std::string_view s = string(key);
+  if (s.size() != 1) bad_request("args." + std::string(key) + " must be one character");
+  return s[0];
+}
+
+void Args::finish() const {
+  for (const auto& kv : args_) {
+    if (std::find(read_.begin(), read_.end(), kv.key()) == read_.end()) {
+      bad_request("unknown argument '" + std::string(kv.key()) + "'");
+    }
+  }
+}
+
+std::vector<Command> system_commands() {
+  return {
+      {"fuma.version", false,
+       [](Context&) {
+         Output out;
+         out.json["version"] = FUMA_VERSION;
+         out.json["abi_version"] = FUMA_ABI_VERSION;
+         out.json["schema_version"] = latest_schema_version();
+         return out;
+       }},
+  };
+}
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> list = [] {
+    std::vector<Command> all = system_commands();
+    for (auto& c : uscc_commands()) all.push_back(c);
+    std::sort(all.begin(), all.end(),
+              [](const Command& a, const Command& b) { return a.name < b.name; });
+    return all;
+  }();
+  return list;
+}
+
+}  // namespace engine
+}  // namespace fuma

@@ -1,0 +1,70 @@
+#include "fuma/error.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+namespace fuma {
+namespace {
+
+struct Entry {
+  std::string_view name;
+  std::string_view message;
+};
+
+// Indexed by -code. The names are the stable string codes of the C ABI and
+// of every JSON error; the messages are what a person sees by default.
+constexpr Entry kEntries[] = {
+    {"OK", "成功"},
+    {"INTERNAL", "系统内部错误，请稍后再试或联系管理员"},
+    {"OUT_OF_MEMORY", "系统内存不足"},
+    {"INVALID_ARGUMENT", "请求参数有误"},
+    {"UNKNOWN_COMMAND", "不支持的操作"},
+    {"NOT_FOUND", "未找到相关记录"},
+    {"FORBIDDEN", "无权进行此操作"},
+    {"CONFLICT", "数据已被修改，请刷新后重试"},
+    {"INVALID_STATE", "当前办理进度下不能进行此操作"},
+    {"ON_SITE_ONLY", "需要现场办理"},
+    {"MISSING_ATTACHMENTS", "请上传所需的附件材料"},
+    {"CREDENTIAL_REVOKED", "登录二维码图片已失效，请重新申领"},
+    {"INVALID_CODE", "统一社会信用代码无效"},
+    {"EXHAUSTED", "可用号码已用完"},
+    {"STORAGE", "数据存储出错，请联系管理员"},
+    {"VERSION", "数据文件由更新版本的系统创建，当前版本无法打开"},
+};
+
+const Entry* entry(Errc code) noexcept {
+  const int index = -static_cast<int>(code);
+  if (index < 0 || index >= static_cast<int>(std::size(kEntries))) return nullptr;
+  return &kEntries[index];
+}
+
+}  // namespace
+
+std::string_view errc_name(Errc code) noexcept {
+  const Entry* e = entry(code);
+  return e ? e->name : "UNKNOWN";
+}
+
+std::string_view errc_message(Errc code) noexcept {
+  const Entry* e = entry(code);
+  return e ? e->message : "未知错误";
+}
+
+Error::Error(Errc code, std::string detail, std::string message)
+    : std::runtime_error(detail),
+      code_(code),
+      message_(message.empty() ? std::string(errc_message(code)) : std::move(message)),
+      detail_(std::move(detail)) {}
+
+std::string Error::json() const {
+  boost::json::object error;
+  error["code"] = errc_name(code_);
+  error["message"] = message_;
+  error["detail"] = detail_;
+  boost::json::object out;
+  out["ok"] = false;
+  out["error"] = std::move(error);
+  return boost::json::serialize(out);
+}
+
+}  // namespace fuma
