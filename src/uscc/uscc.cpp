@@ -334,9 +334,11 @@ Check check(std::string_view input) {
   p.category = code[1];
   if (s.category) p.category_name = s.category->name;
   p.division = std::string(code.substr(2, 6));
-  if (s.division) {
-    p.division_info = *s.division;
-    if (s.division->abolished()) out.warnings.push_back(Warning::abolished_division);
+  // The scan stops at the first fault; the division is still worth naming.
+  const Division* division = s.division ? s.division : tables::lookup_division(p.division);
+  if (division) {
+    p.division_info = *division;
+    if (division->abolished()) out.warnings.push_back(Warning::abolished_division);
   }
   p.org_code = std::string(code.substr(8, 9));
   p.check = code[17];
