@@ -7,7 +7,7 @@ CMAKE_ARGS ?=
 LISTEN    ?= 127.0.0.1:8080
 DATA      ?= var
 
-.PHONY: all deps build test run sanitize bench format install clean
+.PHONY: all deps build test run sanitize bench format clean
 
 all: build
 
@@ -36,9 +36,10 @@ sanitize: deps
 	  ctest --test-dir $(ASAN) --output-on-failure -j $(JOBS) -L 'cxx|c|host'
 
 bench: deps
-	cmake -S . -B $(BUILD) -DFUMA_BUILD_BENCH=ON -DCMAKE_BUILD_TYPE=Release $(CMAKE_ARGS)
-	cmake --build $(BUILD) -j $(JOBS) --target fuma-bench
-	$(BUILD)/tests/bench/fuma-bench
+	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DFUMA_BUILD_BENCH=ON \
+	  -DFUMA_BUILD_TESTS=OFF -DFUMA_BUILD_HOST=OFF $(CMAKE_ARGS)
+	cmake --build build-bench -j $(JOBS) --target fuma-bench
+	build-bench/tests/bench/fuma-bench
 
 format:
 	find include src capi examples tests -name '*.[ch]pp' -o -name '*.[ch]' | xargs clang-format -i

@@ -152,29 +152,52 @@ std::vector<Authority> parse_authorities(std::string_view tsv, std::string_view 
   return out;
 }
 
-const std::vector<Division>& divisions() {
+namespace {
+
+// The shipped divisions with their codes as integers beside them, so a
+// lookup compares numbers rather than strings.
+struct DivisionTable {
+  std::vector<Division> rows;
+  std::vector<std::uint32_t> keys;
+};
+
+std::uint32_t key_of(std::string_view code6) {
+  std::uint32_t k = 0;
+  for (char c : code6) k = k * 10 + static_cast<std::uint32_t>(c - '0');
+  return k;
+}
+
+const DivisionTable& division_table() {
   // Function-local statics initialise once, thread-safely.
-  static const std::vector<Division> table = [] {
-    std::vector<Division> a =
-        parse_divisions(embedded::gbt2260_divisions(), "gbt2260_divisions.tsv");
-    std::vector<Division> b = parse_divisions(embedded::divisions_extra(), "divisions_extra.tsv");
-    a.insert(a.end(), b.begin(), b.end());
-    std::sort(a.begin(), a.end(), [](const Division& x, const Division& y) { return x.code < y.code; });
-    auto dup = std::adjacent_find(a.begin(), a.end(),
-                                  [](const Division& x, const Division& y) { return x.code == y.code; });
-    if (dup != a.end()) {
-      throw Error(Errc::internal, "division " + dup->code + " is in both division files");
+  static const DivisionTable table = [] {
+    DivisionTable t;
+    t.rows = parse_divisions(embedded::gbt2260_divisions(), "gbt2260_divisions.tsv");
+    std::vector<Division> extra = parse_divisions(embedded::divisions_extra(), "divisions_extra.tsv");
+    t.rows.insert(t.rows.end(), extra.begin(), extra.end());
+    std::sort(t.rows.begin(), t.rows.end(),
+              [](const Division& x, const Division& y) { return x.code < y.code; });
+    for (const Division& d : t.rows) {
+      if (!t.keys.empty() && t.keys.back() == key_of(d.code)) {
+        throw Error(Errc::internal, "division " + d.code + " is in both division files");
+      }
+      t.keys.push_back(key_of(d.code));
     }
-    return a;
+    return t;
   }();
   return table;
 }
 
+}  // namespace
+
+const std::vector<Division>& divisions() { return division_table().rows; }
+
 const Division* lookup_division(std::string_view code6) {
-  const auto& table = divisions();
-  auto it = std::lower_bound(table.begin(), table.end(), code6,
-                             [](const Division& d, std::string_view c) { return d.code < c; });
-  return (it != table.end() && it->code == code6) ? &*it : nullptr;
+  if (!is_division_code(code6)) return nullptr;
+  const DivisionTable& t = division_table();
+  const std::uint32_t key = key_of(code6);
+  auto it = std::lower_bound(t.keys.begin(), t.keys.end(), key);
+  if (it == t.keys.end() || *it != key) return nullptr;
+  return &t.rows[static_cast<std::size_t>(it - t.keys.begin())];
 }
 
 const Authority* lookup_authority(char code) {

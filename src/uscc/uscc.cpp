@@ -18,10 +18,18 @@ constexpr std::array<int, 17> kCheckWeights = {1,  3,  9,  27, 19, 26, 16, 17, 2
 // GB 11714 weights of the 8 organisation-code body characters.
 constexpr std::array<int, 8> kOrgWeights = {3, 7, 9, 10, 5, 8, 4, 2};
 
-int code_value(char c) noexcept {
-  auto pos = kAlphabet.find(c);
-  return pos == std::string_view::npos ? -1 : static_cast<int>(pos);
-}
+// Character -> value in the code alphabet, -1 outside it: a table, because
+// this sits on the hot path of every check.
+constexpr std::array<signed char, 256> kValues = [] {
+  std::array<signed char, 256> t{};
+  for (auto& v : t) v = -1;
+  for (std::size_t i = 0; i < kAlphabet.size(); ++i) {
+    t[static_cast<unsigned char>(kAlphabet[i])] = static_cast<signed char>(i);
+  }
+  return t;
+}();
+
+int code_value(char c) noexcept { return kValues[static_cast<unsigned char>(c)]; }
 
 // GB 11714's own alphabet: digits are 0-9, letters A..Z are 10..35.
 int org_value(char c) noexcept {
