@@ -8,8 +8,9 @@
  *     codes are pinned forever; new codes get new numbers.
  *  2. Errors. After a failure, fuma_error_last() describes it for the calling
  *     thread: the code, its stable name, a Chinese message for people and an
- *     English detail for developers. It stays valid until the next fuma call
- *     on the same thread. Successful calls clear it.
+ *     English detail for developers. It stays valid until the next call of
+ *     a status-returning fuma function on the same thread; such a call clears
+ *     it when it succeeds. Functions that return no status leave it alone.
  *  3. Ownership. Out-parameters come first. A pointer returned through an
  *     out-parameter of type T** belongs to the caller, who releases it with
  *     the matching fuma_T_free(); every fuma_*_free(NULL) is a no-op. Pointers

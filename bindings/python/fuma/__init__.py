@@ -1,0 +1,64 @@
+"""fuma (赋码): the Unified Social Credit Code certificate service, from Python.
+
+A thin ctypes layer over libfuma's C ABI; nothing here is compiled.
+
+    import fuma
+    fuma.uscc.is_valid("91350100M000100Y43")        # True
+    fuma.uscc.check("91350100M000100Y4X").reason    # "CHECK"
+    with fuma.Engine("fuma.db") as engine:
+        engine.call("fuma.version")                 # Result({"ok": True, ...})
+
+The C library is found through ``FUMA_LIBRARY``, then a ``libfuma.so.1``
+inside this package, then the system loader; see :mod:`fuma._native`.
+Errors the library reports raise subclasses of :class:`fuma.Error`.
+"""
+
+from . import uscc
+from ._native import ABI_VERSION, lib as _lib, path as library_path
+from .engine import Engine, Result, call
+from .errors import (
+    Conflict,
+    CredentialRevoked,
+    Error,
+    Exhausted,
+    Forbidden,
+    InternalError,
+    InvalidArgument,
+    InvalidCode,
+    InvalidState,
+    MissingAttachments,
+    NotFound,
+    OnSiteOnly,
+    OutOfMemory,
+    StorageError,
+    UnknownCommand,
+    VersionError,
+)
+
+#: The release version of the loaded libfuma, e.g. "0.1.0".
+__version__ = _lib.fuma_version().decode("ascii")
+
+__all__ = [
+    "ABI_VERSION",
+    "library_path",
+    "uscc",
+    "call",
+    "Engine",
+    "Result",
+    "Error",
+    "InternalError",
+    "OutOfMemory",
+    "InvalidArgument",
+    "UnknownCommand",
+    "NotFound",
+    "Forbidden",
+    "Conflict",
+    "InvalidState",
+    "OnSiteOnly",
+    "MissingAttachments",
+    "CredentialRevoked",
+    "InvalidCode",
+    "Exhausted",
+    "StorageError",
+    "VersionError",
+]

@@ -1,0 +1,164 @@
+"""The exceptions fuma raises, one class per pinned status code of fuma.h.
+
+Every failure inside the library reaches Python through :func:`check`, which
+reads ``fuma_error_last()`` on the calling thread and raises the matching
+subclass of :class:`Error`. A status code this package does not know (from a
+newer library of the same ABI) raises the base :class:`Error`, so
+``except fuma.Error`` catches everything the library reports.
+"""
+
+from ._native import lib
+
+__all__ = [
+    "Error",
+    "InternalError",
+    "OutOfMemory",
+    "InvalidArgument",
+    "UnknownCommand",
+    "NotFound",
+    "Forbidden",
+    "Conflict",
+    "InvalidState",
+    "OnSiteOnly",
+    "MissingAttachments",
+    "CredentialRevoked",
+    "InvalidCode",
+    "Exhausted",
+    "StorageError",
+    "VersionError",
+    "check",
+]
+
+
+class Error(Exception):
+    """An error reported by libfuma.
+
+    Attributes:
+        code: the stable name of the status, e.g. ``"ON_SITE_ONLY"``; what to
+            compare against in programs and what JSON results carry.
+        status: the pinned negative status number, e.g. ``-9``.
+        message: for people, in Chinese, e.g. ``"需要现场办理"``.
+        detail: for developers, in English; may be empty.
+        json: the whole error as the library's JSON text
+            ``{"ok": false, "error": {...}}``, for hosts that pass it on.
+
+    ``str(err)`` gives the message followed by the code and the detail.
+    """
+
+    def __init__(self, code, status, message, detail="", json=None):
+        # Everything goes into args so that exceptions pickle (for
+        # multiprocessing) and repr() shows what was raised.
+        super().__init__(code, status, message, detail, json)
+        self.code = code
+        self.status = status
+        self.message = message
+        self.detail = detail
+        self.json = json
+
+    def __str__(self):
+        tail = "%s: %s" % (self.code, self.detail) if self.detail else self.code
+        return "%s (%s)" % (self.message, tail) if self.message else tail
+
+
+class InternalError(Error):
+    """INTERNAL (-1): a bug or an unexpected failure inside the library."""
+
+
+class OutOfMemory(Error, MemoryError):
+    """OUT_OF_MEMORY (-2); also a :class:`MemoryError`."""
+
+
+class InvalidArgument(Error, ValueError):
+    """INVALID_ARGUMENT (-3): bad JSON, a missing or unknown field, a bad
+    value; also a :class:`ValueError`."""
+
+
+class UnknownCommand(Error):
+    """UNKNOWN_COMMAND (-4): no command has that name."""
+
+
+class NotFound(Error, LookupError):
+    """NOT_FOUND (-5): no such record; also a :class:`LookupError`."""
+
+
+class Forbidden(Error):
+    """FORBIDDEN (-6): the actor may not do this."""
+
+
+class Conflict(Error):
+    """CONFLICT (-7): a stale version or a duplicate."""
+
+
+class InvalidState(Error):
+    """INVALID_STATE (-8): not allowed at the application's current status."""
+
+
+class OnSiteOnly(Error):
+    """ON_SITE_ONLY (-9): 需要现场办理, the business is done at the window."""
+
+
+class MissingAttachments(Error):
+    """MISSING_ATTACHMENTS (-10): required attachments are not uploaded."""
+
+
+class CredentialRevoked(Error):
+    """CREDENTIAL_REVOKED (-11): the login QR image is no longer valid."""
+
+
+class InvalidCode(Error):
+    """INVALID_CODE (-12): a USCC that fails its checks."""
+
+
+class Exhausted(Error):
+    """EXHAUSTED (-13): no code left in a serial range."""
+
+
+class StorageError(Error):
+    """STORAGE (-14): the database failed, is corrupt or is not fuma's."""
+
+
+class VersionError(Error):
+    """VERSION (-15): the data was written by a newer fuma."""
+
+
+_BY_STATUS = {
+    -1: InternalError,
+    -2: OutOfMemory,
+    -3: InvalidArgument,
+    -4: UnknownCommand,
+    -5: NotFound,
+    -6: Forbidden,
+    -7: Conflict,
+    -8: InvalidState,
+    -9: OnSiteOnly,
+    -10: MissingAttachments,
+    -11: CredentialRevoked,
+    -12: InvalidCode,
+    -13: Exhausted,
+    -14: StorageError,
+    -15: VersionError,
+}
+
+
+def _text(raw):
+    return raw.decode("utf-8", "replace") if raw else ""
+
+
+def check(status):
+    """Return ``status`` when it is not negative; otherwise raise its error.
+
+    Must run right after the failed call, on the same thread and before any
+    other fuma call: that is how long ``fuma_error_last()`` describes it.
+    """
+    if status >= 0:
+        return status
+    cls = _BY_STATUS.get(status, Error)
+    last = lib.fuma_error_last()
+    if last and last.contents.code == status:
+        err = last.contents
+        raise cls(_text(err.name), status, _text(err.message), _text(err.detail),
+                  _text(err.json) or None)
+    # The library set no description (it always should): still say which
+    # status it was, by its stable name.
+    raise cls(_text(lib.fuma_error_name(status)), status, "",
+              "libfuma returned %d without describing the error" % status)
