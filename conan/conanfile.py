@@ -1,0 +1,130 @@
+"""Conan 2 recipe for fuma, kept in the repository beside the code it builds.
+
+    conan create conan/ --build=missing
+    conan create conan/ -o "fuma/*:shared=False" --build=missing
+
+Packages two libraries, as the CMake install does: libfuma (the C ABI, shared
+or static after the `shared` option) and libfuma++ (the static C++ library it
+is built from), as the components fuma::capi and fuma::fuma.
+"""
+
+import os
+import re
+
+from conan import ConanFile
+from conan.tools.build import check_min_cppstd, stdcpp_library
+from conan.tools.cmake import CMake, CMakeDeps, CMakeToolchain, cmake_layout
+from conan.tools.files import copy, load, rmdir
+
+required_conan_version = ">=2.0"
+
+
+class FumaConan(ConanFile):
+    name = "fuma"
+    description = (
+        "Unified Social Credit Code (统一社会信用代码) certificate service library "
+        "with a stable C ABI"
+    )
+    topics = ("uscc", "gb32100", "c-abi")
+    package_type = "library"
+    settings = "os", "arch", "compiler", "build_type"
+    options = {"shared": [True, False], "fPIC": [True, False]}
+    default_options = {"shared": True, "fPIC": True}
+
+    # The recipe sits in conan/, the sources one level up.
+    @property
+    def _root(self):
+        return os.path.join(self.recipe_folder, "..")
+
+    def set_version(self):
+        # One version, the one project() declares.
+        if not self.version:
+            text = load(self, os.path.join(self._root, "CMakeLists.txt"))
+            found = re.search(r"project\(\s*fuma\s+VERSION\s+([0-9.]+)", text)
+            self.version = found.group(1)
+
+    def export_sources(self):
+        # Only what a library build reads: tests, examples and bindings stay out.
+        copy(self, "CMakeLists.txt", self._root, self.export_sources_folder)
+        for folder in ("include", "src", "capi", "scripts/cmake"):
+            copy(self, f"{folder}/*", self._root, self.export_sources_folder)
+
+    def config_options(self):
+        if self.settings.os == "Windows":
+            del self.options.fPIC
+
+    def configure(self):
+        if self.options.shared:
+            self.options.rm_safe("fPIC")
+
+    def layout(self):
+        cmake_layout(self)
+
+    def requirements(self):
+        # What fuma links today, at the versions Debian 12 ships. Neither
+        # appears in a public header, so their headers are not passed on.
+        self.requires("boost/1.81.0")
+        self.requires("sqlite3/[>=3.40.0 <3.41]")
+        # Planned, at Debian 12's versions, when the code starts using them:
+        #   openssl/[>=3.0.0 <3.1]   signatures (Ed25519)
+        #   zxing-cpp/1.4.0          QR codes on certificates
+        #   podofo/0.9.8             PDF certificates and forms
+        #   harfbuzz/6.0.0           font subsetting for the PDFs
+
+    def validate(self):
+        check_min_cppstd(self, 17)
+
+    def generate(self):
+        tc = CMakeToolchain(self)
+        tc.cache_variables["FUMA_SHARED"] = bool(self.options.shared)
+        tc.cache_variables["FUMA_BUILD_TESTS"] = False
+        tc.cache_variables["FUMA_BUILD_HOST"] = False
+        tc.cache_variables["FUMA_BUILD_BENCH"] = False
+        # Warnings are the project's business; a new compiler must not break
+        # a consumer's build.
+        tc.cache_variables["FUMA_WERROR"] = False
+        tc.generate()
+        CMakeDeps(self).generate()
+
+    def build(self):
+        cmake = CMake(self)
+        cmake.configure()
+        cmake.build()
+
+    def package(self):
+        cmake = CMake(self)
+        cmake.install()
+        # Consumers under Conan use the files CMakeDeps and PkgConfigDeps
+        # write from package_info(); shipping ours too would let them disagree.
+        rmdir(self, os.path.join(self.package_folder, "lib", "cmake"))
+        rmdir(self, os.path.join(self.package_folder, "lib", "pkgconfig"))
+
+    def package_info(self):
+        self.cpp_info.set_property("cmake_file_name", "fuma")
+        # The components own the names fuma::fuma and fuma(.pc); the aggregate
+        # target Conan makes for the whole package must not take them.
+        self.cpp_info.set_property("cmake_target_name", "fuma_all_do_not_use")
+        self.cpp_info.set_property("pkg_config_name", "fuma_all_do_not_use")
+
+        # fuma::fuma -- the static C++ library.
+        cxx = self.cpp_info.components["cxx"]
+        cxx.set_property("cmake_target_name", "fuma::fuma")
+        cxx.libs = ["fuma++"]
+        cxx.requires = ["boost::json", "sqlite3::sqlite3"]
+        if self.settings.os in ("Linux", "FreeBSD"):
+            cxx.system_libs = ["pthread", "m"]
+
+        # fuma::capi -- libfuma, the C ABI; fuma.pc, as the CMake install names it.
+        capi = self.cpp_info.components["capi"]
+        capi.set_property("cmake_target_name", "fuma::capi")
+        capi.set_property("pkg_config_name", "fuma")
+        capi.libs = ["fuma"]
+        if self.options.shared:
+            capi.defines = ["FUMA_SHARED"]
+        else:
+            # A static libfuma is the C++ library behind a C face: C programs
+            # link it with its dependencies and the C++ runtime.
+            capi.requires = ["cxx"]
+            libcxx = stdcpp_library(self)
+            if libcxx:
+                capi.system_libs = [libcxx]
