@@ -1,0 +1,294 @@
+#include "connection.hpp"
+
+#include <algorithm>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/buffers_generator.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/message_generator.hpp>
+#include <boost/beast/http/read.hpp>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "log.hpp"
+#include "routes.hpp"
+
+namespace fuma::host {
+
+Connections::Connections(std::size_t max, std::function<void()> on_drained)
+    : max_(max), on_drained_(std::move(on_drained)) {}
+
+bool Connections::admit() {
+  std::lock_guard lock(mutex_);
+  if (stopping_ || open_ >= max_) return false;
+  ++open_;
+  return true;
+}
+
+bool Connections::enlist(Connection* key, std::weak_ptr<Connection> connection) {
+  std::lock_guard lock(mutex_);
+  if (stopping_) return false;
+  live_.emplace(key, std::move(connection));
+  return true;
+}
+
+void Connections::leave(Connection* key) {
+  bool drained = false;
+  {
+    std::lock_guard lock(mutex_);
+    live_.erase(key);
+    --open_;
+    if (stopping_ && open_ == 0 && !drained_) drained = drained_ = true;
+  }
+  if (drained) on_drained_();
+}
+
+void Connections::stop() {
+  std::vector<std::shared_ptr<Connection>> live;
+  bool drained = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    stopping_ = true;
+    for (auto& [key, weak] : live_) {
+      if (auto c = weak.lock()) live.push_back(std::move(c));
+    }
+    if (open_ == 0) drained = drained_ = true;
+  }
+  // Outside the lock: stop() only posts, but the last reference to a
+  // connection may drop here, and its destructor calls leave().
+  for (auto& c : live) c->stop();
+  live.clear();
+  if (drained) on_drained_();
+}
+
+bool Connections::stopping() const {
+  std::lock_guard lock(mutex_);
+  return stopping_;
+}
+
+std::size_t Connections::open() const {
+  std::lock_guard lock(mutex_);
+  return open_;
+}
+
+namespace {
+
+namespace beast = boost::beast;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+// After refusing a request that was not read to the end, the host keeps
+// reading (and discarding) for at most this long before closing. Closing at
+// once with unread bytes makes the kernel send RST, and a client still
+// sending its body would then lose the refusal it was meant to read.
+constexpr std::chrono::seconds kLingerMax{2};
+
+class Session : public Connection, public std::enable_shared_from_this<Session> {
+ public:
+  Session(const Shared& shared, tcp::socket&& socket)
+      : shared_(shared), stream_(std::move(socket)) {
+    beast::error_code ec;
+    const auto peer = stream_.socket().remote_endpoint(ec);
+    if (!ec) {
+      const std::string addr = peer.address().to_string();
+      remote_ =
+          (peer.address().is_v6() ? "[" + addr + "]" : addr) + ":" + std::to_string(peer.port());
+    }
+  }
+
+  ~Session() override { shared_.connections.leave(this); }
+
+  void start() {
+    if (!shared_.connections.enlist(this, weak_from_this())) return;  // closes on destruction
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&Session::read_header, shared_from_this()));
+  }
+
+  void stop() override {
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      // Between requests, with nothing of the next one received, nobody is
+      // waiting for an answer: close now rather than at the deadline.
+      if (self->reading_ && !self->parser_->got_some() && self->buffer_.size() == 0) {
+        self->stream_.cancel();
+      }
+    });
+  }
+
+ private:
+  void read_header() {
+    if (shared_.connections.stopping()) return close_gracefully();
+    parser_.emplace();
+    parser_->header_limit(shared_.limits.max_header);
+    parser_->body_limit(shared_.limits.max_body);
+    reading_ = true;
+    head_ = false;
+    stream_.expires_after(shared_.limits.timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&Session::on_header, shared_from_this()));
+  }
+
+  void on_header(beast::error_code ec, std::size_t) {
+    if (ec) return on_read_error(ec);
+    started_ = Clock::now();
+    note_request_line();
+    const Request& req = parser_->get();
+    head_ = req.method() == http::verb::head;
+    if (parser_->is_done()) return dispatch_request();
+    if (beast::iequals(req[http::field::expect], "100-continue")) {
+      // The client holds its body back until it sees this. Its size was
+      // already checked against --max-body when the header was parsed.
+      beast::async_write(stream_,
+                         http::message_generator(http::response<http::empty_body>(
+                             http::status::continue_, req.version())),
+                         beast::bind_front_handler(&Session::on_continue, shared_from_this()));
+      return;
+    }
+    read_body();
+  }
+
+  void on_continue(beast::error_code ec, std::size_t) {
+    if (ec) return close();
+    read_body();
+  }
+
+  void read_body() {
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::on_body, shared_from_this()));
+  }
+
+  void on_body(beast::error_code ec, std::size_t) {
+    if (ec) return on_read_error(ec);
+    dispatch_request();
+  }
+
+  void on_read_error(beast::error_code ec) {
+    reading_ = false;
+    if (!parser_->is_header_done()) {
+      started_ = Clock::now();
+      note_request_line();
+    }
+    const unsigned version = parser_->get().version();
+    if (ec == http::error::body_limit) {
+      return write(refuse(Refusal::body_too_large, version, shared_.limits.max_body), true);
+    }
+    if (ec == http::error::header_limit) {
+      return write(refuse(Refusal::header_too_large, version, shared_.limits.max_header), true);
+    }
+    // The peer left (end_of_stream between requests, partial_message within
+    // one), the socket failed, the timeout struck, or shutdown cancelled an
+    // idle read: there is nobody to answer. Any other HTTP error means the
+    // bytes were not a request.
+    const bool parse_error =
+        ec.category() == http::make_error_code(http::error::bad_target).category();
+    if (!parse_error || ec == http::error::end_of_stream || ec == http::error::partial_message) {
+      return close();
+    }
+    write(refuse(Refusal::malformed, version, 0), true);
+  }
+
+  // The request line, for the access log: the path without the query, which
+  // may carry things that do not belong in logs.
+  void note_request_line() {
+    const Request& req = parser_->get();
+    method_ = req.method_string().empty() ? "-" : std::string(req.method_string().substr(0, 32));
+    const std::string_view target = req.target();
+    path_ = target.empty() ? "-" : std::string(target.substr(0, target.find('?')));
+  }
+
+  // Engine commands may wait on SQLite, and an I/O thread must never wait:
+  // the request goes to a worker and its answer comes back on the strand.
+  void dispatch_request() {
+    reading_ = false;
+    net::post(shared_.workers, [self = shared_from_this(), req = parser_->release()] {
+      Response res = handle_request(self->shared_.app, req);
+      net::post(self->stream_.get_executor(),
+                [self, res = std::move(res)]() mutable { self->write(std::move(res), false); });
+    });
+  }
+
+  // refused: the request was not read to its end, so the connection cannot
+  // carry another one.
+  void write(Response res, bool refused) {
+    if (refused || shared_.connections.stopping()) res.keep_alive(false);
+    status_ = res.result_int();
+    keep_alive_ = res.keep_alive();
+    linger_ = refused;
+    // HEAD: the same header, Content-Length included, without the body
+    // (RFC 9110 section 9.3.2).
+    http::message_generator message =
+        head_ ? http::message_generator(http::response<http::empty_body>(std::move(res.base())))
+              : http::message_generator(std::move(res));
+    stream_.expires_after(shared_.limits.timeout);
+    beast::async_write(stream_, std::move(message),
+                       beast::bind_front_handler(&Session::on_write, shared_from_this()));
+  }
+
+  void on_write(beast::error_code ec, std::size_t bytes) {
+    const std::chrono::duration<double, std::milli> ms = Clock::now() - started_;
+    char took[32];
+    std::snprintf(took, sizeof took, "%.3f", ms.count());
+    log::line("request", "remote=" + remote_ + " method=" + method_ + " path=" + log::quote(path_) +
+                             " status=" + std::to_string(status_) +
+                             " bytes=" + std::to_string(bytes) + " ms=" + took);
+    if (ec) return close();
+    if (!keep_alive_) return linger_ ? linger() : close_gracefully();
+    read_header();
+  }
+
+  void close_gracefully() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  void close() { stream_.close(); }
+
+  void linger() {
+    close_gracefully();
+    buffer_.clear();
+    stream_.expires_after(
+        std::min<std::chrono::steady_clock::duration>(shared_.limits.timeout, kLingerMax));
+    drain();
+  }
+
+  void drain() {
+    stream_.async_read_some(buffer_.prepare(4096),
+                            beast::bind_front_handler(&Session::on_drain, shared_from_this()));
+  }
+
+  void on_drain(beast::error_code ec, std::size_t) {
+    if (ec) return close();
+    drain();
+  }
+
+  Shared shared_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  bool reading_ = false;
+  bool head_ = false;
+  bool keep_alive_ = false;
+  bool linger_ = false;
+  unsigned status_ = 0;
+  std::string remote_ = "-";
+  std::string method_;
+  std::string path_;
+  Clock::time_point started_;
+};
+
+}  // namespace
+
+void serve_connection(const Shared& shared, tcp::socket socket) {
+  std::make_shared<Session>(shared, std::move(socket))->start();
+}
+
+}  // namespace fuma::host

@@ -1,0 +1,78 @@
+// One HTTP connection, and the registry that lets the server cap and stop
+// them all. Beast stays inside connection.cpp; this header needs only Asio.
+#ifndef FUMA_HOST_CONNECTION_HPP
+#define FUMA_HOST_CONNECTION_HPP
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+namespace fuma::host {
+
+struct App;
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  // Shutdown has begun: close now if no request is under way; otherwise the
+  // connection answers it with "Connection: close" and then closes.
+  virtual void stop() = 0;
+};
+
+// Counts and knows every open connection. Thread-safe. It must outlive the
+// io_context and the worker pool, whose destruction can release the last
+// connections.
+class Connections {
+ public:
+  // on_drained runs once, on whichever thread closes the last connection
+  // after stop() (or inside stop() when none is open).
+  Connections(std::size_t max, std::function<void()> on_drained);
+
+  // Reserves a place for an accepted socket; false at the cap or after stop().
+  bool admit();
+  // Called by a connection once it is shared; false after stop(), in which
+  // case it must close instead of reading.
+  bool enlist(Connection* key, std::weak_ptr<Connection> connection);
+  // Releases the place taken by admit(), from the connection's destructor.
+  void leave(Connection* key);
+
+  void stop();
+  bool stopping() const;
+  std::size_t open() const;
+
+ private:
+  const std::size_t max_;
+  std::function<void()> on_drained_;
+  mutable std::mutex mutex_;
+  std::size_t open_ = 0;
+  bool stopping_ = false;
+  bool drained_ = false;
+  std::unordered_map<Connection*, std::weak_ptr<Connection>> live_;
+};
+
+struct Limits {
+  std::uint64_t max_body;
+  std::uint32_t max_header;
+  std::chrono::seconds timeout;
+};
+
+// What every connection needs from the server. Copied into each connection.
+struct Shared {
+  App& app;
+  boost::asio::thread_pool& workers;  // where engine calls run
+  Connections& connections;
+  Limits limits;
+};
+
+// Serves HTTP on an accepted socket (whose executor is its own strand) until
+// the peer leaves, a timeout, or shutdown. The caller has called admit().
+void serve_connection(const Shared& shared, boost::asio::ip::tcp::socket socket);
+
+}  // namespace fuma::host
+
+#endif  // FUMA_HOST_CONNECTION_HPP

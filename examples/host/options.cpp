@@ -1,0 +1,161 @@
+#include "options.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <charconv>
+#include <thread>
+
+namespace fuma::host {
+namespace {
+
+// Whole-string unsigned integer in [min, max]; rejects signs, spaces and
+// trailing junk that strtoul would quietly accept.
+bool parse_uint(std::string_view text, std::uint64_t min, std::uint64_t max, std::uint64_t& out) {
+  std::uint64_t v = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, v);
+  if (text.empty() || ec != std::errc() || ptr != end || v < min || v > max) return false;
+  out = v;
+  return true;
+}
+
+// ADDR:PORT with ADDR an IPv4 literal, or [ADDR]:PORT with an IPv6 literal.
+// Host names are refused: a listening address that depends on the resolver
+// is a surprise waiting for the day DNS changes.
+bool parse_listen(std::string_view text, Config& config, std::string& error) {
+  std::string_view addr;
+  std::string_view port;
+  int family = AF_INET;
+  if (!text.empty() && text.front() == '[') {
+    const auto close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      error = "--listen: expected [IPv6]:PORT, got '" + std::string(text) + "'";
+      return false;
+    }
+    addr = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+    family = AF_INET6;
+  } else {
+    const auto colon = text.rfind(':');
+    if (colon == std::string_view::npos || text.find(':') != colon) {
+      error = "--listen: expected ADDR:PORT (IPv6 as [ADDR]:PORT), got '" + std::string(text) + "'";
+      return false;
+    }
+    addr = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  unsigned char buf[sizeof(in6_addr)];
+  const std::string addr_str(addr);
+  if (addr_str.empty() || inet_pton(family, addr_str.c_str(), buf) != 1) {
+    error = "--listen: '" + addr_str + "' is not an IP" + (family == AF_INET6 ? "v6" : "v4") +
+            " address literal";
+    return false;
+  }
+  std::uint64_t p = 0;
+  if (!parse_uint(port, 0, 65535, p)) {
+    error = "--listen: port must be a number from 0 to 65535, got '" + std::string(port) + "'";
+    return false;
+  }
+  config.address = addr_str;
+  config.port = static_cast<std::uint16_t>(p);
+  return true;
+}
+
+}  // namespace
+
+std::string usage() {
+  return "usage: fuma-host --data DIR [options]\n"
+         "\n"
+         "The reference host of fuma: the engine's commands over HTTP/1.1.\n"
+         "\n"
+         "options:\n"
+         "  --listen ADDR:PORT     address to listen on; IPv6 as [::1]:8080; port 0 picks\n"
+         "                         a free port (default 127.0.0.1:8080)\n"
+         "  --data DIR             directory for fuma.db, created if absent (required)\n"
+         "  --threads N            I/O threads, and as many engine workers (default: the\n"
+         "                         number of CPUs, at least 2)\n"
+         "  --max-body BYTES       largest request body accepted; larger gets 413\n"
+         "                         (default 1048576)\n"
+         "  --timeout SECONDS      read and idle timeout of a connection (default 30)\n"
+         "  --max-connections N    open connections at once; more are closed on accept\n"
+         "                         (default 1024)\n"
+         "  -h, --help             show this help and exit\n"
+         "\n"
+         "Request header sections are limited to 8192 bytes (431 beyond). On start the\n"
+         "host prints one line to stdout, 'fuma-host listening on http://ADDR:PORT', with\n"
+         "the port actually bound. SIGINT or SIGTERM stop it: it stops accepting, lets\n"
+         "requests in flight finish and exits 0 within 5 seconds. An access log line per\n"
+         "request goes to stderr.\n";
+}
+
+CommandLine parse_command_line(int argc, const char* const* argv) {
+  CommandLine cl;
+  cl.config.threads = std::max(2u, std::thread::hardware_concurrency());
+  auto fail = [&cl](std::string error) {
+    cl.action = CommandLine::Action::usage_error;
+    cl.error = std::move(error);
+    return cl;
+  };
+  bool have_data = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "-h" || arg == "--help") {
+      cl.action = CommandLine::Action::help;
+      return cl;
+    }
+    if (arg.substr(0, 2) != "--") return fail("unexpected argument '" + std::string(arg) + "'");
+    // Both "--name value" and "--name=value".
+    std::string_view name = arg;
+    std::string_view value;
+    bool have_value = false;
+    if (const auto eq = arg.find('='); eq != std::string_view::npos) {
+      name = arg.substr(0, eq);
+      value = arg.substr(eq + 1);
+      have_value = true;
+    }
+    auto next = [&]() {
+      if (have_value) return true;
+      if (i + 1 >= argc) return false;
+      value = argv[++i];
+      return true;
+    };
+    std::uint64_t n = 0;
+    std::string error;
+    if (name == "--listen") {
+      if (!next()) return fail("--listen needs ADDR:PORT");
+      if (!parse_listen(value, cl.config, error)) return fail(error);
+    } else if (name == "--data") {
+      if (!next() || value.empty()) return fail("--data needs a directory");
+      cl.config.data = std::string(value);
+      have_data = true;
+    } else if (name == "--threads") {
+      if (!next() || !parse_uint(value, 1, 1024, n)) {
+        return fail("--threads needs a number from 1 to 1024");
+      }
+      cl.config.threads = static_cast<unsigned>(n);
+    } else if (name == "--max-body") {
+      // Bodies are held in memory, so the ceiling is a sanity bound, not a goal.
+      if (!next() || !parse_uint(value, 0, std::uint64_t{1} << 32, n)) {
+        return fail("--max-body needs a number of bytes from 0 to 4294967296");
+      }
+      cl.config.max_body = n;
+    } else if (name == "--timeout") {
+      if (!next() || !parse_uint(value, 1, 86400, n)) {
+        return fail("--timeout needs a number of seconds from 1 to 86400");
+      }
+      cl.config.timeout_seconds = static_cast<unsigned>(n);
+    } else if (name == "--max-connections") {
+      if (!next() || !parse_uint(value, 1, 1000000, n)) {
+        return fail("--max-connections needs a number from 1 to 1000000");
+      }
+      cl.config.max_connections = static_cast<std::size_t>(n);
+    } else {
+      return fail("unknown option '" + std::string(name) + "'");
+    }
+  }
+  if (!have_data) return fail("--data DIR is required");
+  return cl;
+}
+
+}  // namespace fuma::host

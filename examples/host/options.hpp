@@ -1,0 +1,37 @@
+// The command line of fuma-host.
+#ifndef FUMA_HOST_OPTIONS_HPP
+#define FUMA_HOST_OPTIONS_HPP
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace fuma::host {
+
+struct Config {
+  std::string address = "127.0.0.1";  // an IP literal, without brackets
+  std::uint16_t port = 8080;          // 0: the system picks a free port
+  std::string data;                   // directory holding fuma.db
+  unsigned threads = 2;               // I/O threads, and as many engine workers
+  std::uint64_t max_body = 1u << 20;
+  std::uint32_t max_header = 8u << 10;
+  unsigned timeout_seconds = 30;
+  std::size_t max_connections = 1024;
+};
+
+struct CommandLine {
+  enum class Action { run, help, usage_error };
+  Action action = Action::run;
+  Config config;
+  std::string error;  // for usage_error: what was wrong, one line
+};
+
+// Never throws for bad input: every mistake becomes a usage_error.
+CommandLine parse_command_line(int argc, const char* const* argv);
+
+// The --help text, which names every option.
+std::string usage();
+
+}  // namespace fuma::host
+
+#endif  // FUMA_HOST_OPTIONS_HPP

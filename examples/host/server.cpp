@@ -1,0 +1,206 @@
+#include "server.hpp"
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <csignal>
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+#include "connection.hpp"
+#include "fuma/version.h"
+#include "log.hpp"
+
+namespace fuma::host {
+namespace {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using error_code = boost::system::error_code;
+
+// Shutdown waits this long for requests in flight, then drops what is left.
+constexpr std::chrono::seconds kShutdownDeadline{5};
+// After a failed accept (typically EMFILE), wait before the next one rather
+// than spin on an error that needs a connection to close first.
+constexpr std::chrono::milliseconds kAcceptRetry{100};
+
+std::string url_of(const tcp::endpoint& ep) {
+  const std::string addr = ep.address().to_string();
+  return "http://" + (ep.address().is_v6() ? "[" + addr + "]" : addr) + ":" +
+         std::to_string(ep.port());
+}
+
+class Server {
+ public:
+  Server(const Config& config, App& app)
+      : config_(config),
+        connections_(config.max_connections, [this] { on_last_connection_closed(); }),
+        ioc_(static_cast<int>(config.threads)),
+        strand_(net::make_strand(ioc_)),
+        workers_(config.threads),
+        acceptor_(strand_),
+        signals_(strand_, SIGINT, SIGTERM),
+        deadline_(strand_),
+        retry_(strand_),
+        shared_{app, workers_, connections_,
+                Limits{config.max_body, config.max_header,
+                       std::chrono::seconds(config.timeout_seconds)}} {}
+
+  int run() {
+    const tcp::endpoint wanted{net::ip::make_address(config_.address), config_.port};
+    error_code ec;
+    acceptor_.open(wanted.protocol(), ec);
+    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(wanted, ec);
+    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) throw std::system_error(ec);
+    const std::string url = url_of(acceptor_.local_endpoint());
+
+    // Signals are caught from here on, so a test that reads the line below
+    // and sends SIGTERM at once sees the clean shutdown, not the default kill.
+    signals_.async_wait([this](error_code ec, int signo) { on_signal(ec, signo); });
+    accept();
+
+    std::printf("fuma-host listening on %s\n", url.c_str());
+    std::fflush(stdout);
+    log::line("start", "version=" FUMA_VERSION " listen=" + url +
+                           " data=" + log::quote(config_.data) +
+                           " threads=" + std::to_string(config_.threads) +
+                           " max_body=" + std::to_string(config_.max_body) +
+                           " timeout=" + std::to_string(config_.timeout_seconds) +
+                           " max_connections=" + std::to_string(config_.max_connections));
+
+    std::vector<std::thread> threads;
+    for (unsigned i = 1; i < config_.threads; ++i) threads.emplace_back([this] { run_io(); });
+    run_io();
+    for (auto& t : threads) t.join();
+    serving_ = false;
+    log::line("stop", "open=" + std::to_string(connections_.open()));
+    return 0;
+  }
+
+ private:
+  void run_io() {
+    for (;;) {
+      try {
+        ioc_.run();
+        return;
+      } catch (const std::exception& e) {
+        // A handler threw: log it and keep serving the other connections.
+        log::line("error", "where=io what=" + log::quote(e.what()));
+      }
+    }
+  }
+
+  void accept() {
+    acceptor_.async_accept(net::make_strand(ioc_), [this](error_code ec, tcp::socket socket) {
+      on_accept(ec, std::move(socket));
+    });
+  }
+
+  void on_accept(error_code ec, tcp::socket socket) {
+    if (!acceptor_.is_open()) return;
+    if (ec) {
+      log::line("error", "where=accept what=" + log::quote(ec.message()));
+      retry_.expires_after(kAcceptRetry);
+      retry_.async_wait([this](error_code ec) {
+        if (!ec && acceptor_.is_open()) accept();
+      });
+      return;
+    }
+    if (connections_.admit()) {
+      serve_connection(shared_, std::move(socket));
+    } else {
+      note_refusal();
+      error_code ignored;
+      socket.close(ignored);
+    }
+    accept();
+  }
+
+  // At most one line a second, so a flood cannot flood the log as well.
+  void note_refusal() {
+    ++refused_;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_refusal_log_ < std::chrono::seconds(1)) return;
+    last_refusal_log_ = now;
+    log::line("refused", "reason=max_connections max=" + std::to_string(config_.max_connections) +
+                             " count=" + std::to_string(refused_));
+    refused_ = 0;
+  }
+
+  void on_signal(error_code ec, int signo) {
+    if (ec) return;
+    const char* name = signo == SIGINT ? "SIGINT" : signo == SIGTERM ? "SIGTERM" : "other";
+    if (stopping_) {
+      log::line("shutdown", std::string("signal=") + name + " now=true");
+      ioc_.stop();
+      return;
+    }
+    stopping_ = true;
+    log::line("shutdown",
+              std::string("signal=") + name + " open=" + std::to_string(connections_.open()));
+    error_code ignored;
+    acceptor_.close(ignored);
+    retry_.cancel();
+    deadline_.expires_after(kShutdownDeadline);
+    deadline_.async_wait([this](error_code ec) {
+      if (ec) return;
+      log::line("shutdown", "deadline=true open=" + std::to_string(connections_.open()));
+      ioc_.stop();
+    });
+    // A second signal skips the wait.
+    signals_.async_wait([this](error_code ec, int signo) { on_signal(ec, signo); });
+    connections_.stop();
+  }
+
+  // Runs on whatever thread closed the last connection, possibly a worker
+  // dropping an abandoned request while the server is being torn down: after
+  // run() returns nothing may touch the strand any more.
+  void on_last_connection_closed() {
+    if (!serving_) return;
+    net::post(strand_, [this] {
+      // Nothing is left to wait for: with no work, every run() returns.
+      deadline_.cancel();
+      signals_.cancel();
+    });
+  }
+
+  const Config& config_;
+  std::atomic<bool> serving_{true};
+  // Declared before the io_context and the workers, whose destruction may
+  // release the last connections, which then report to it.
+  Connections connections_;
+  net::io_context ioc_;
+  net::strand<net::io_context::executor_type> strand_;
+  // Declared after the io_context, so it is joined before the io_context
+  // goes: its abandoned tasks hold connections whose sockets live there.
+  net::thread_pool workers_;
+  // These run their handlers on strand_.
+  tcp::acceptor acceptor_;
+  net::signal_set signals_;
+  net::steady_timer deadline_;
+  net::steady_timer retry_;
+  Shared shared_;
+  bool stopping_ = false;
+  std::size_t refused_ = 0;
+  std::chrono::steady_clock::time_point last_refusal_log_{};
+};
+
+}  // namespace
+
+int serve(const Config& config, App& app) {
+  Server server(config, app);
+  return server.run();
+}
+
+}  // namespace fuma::host

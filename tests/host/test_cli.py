@@ -1,0 +1,69 @@
+"""fuma-host's command line."""
+
+import socket
+import subprocess
+
+import pytest
+
+from conftest import host_binary
+
+OPTIONS = ["--listen", "--data", "--threads", "--max-body", "--timeout", "--max-connections",
+           "--help"]
+
+
+def run(*args):
+    return subprocess.run([host_binary(), *args], capture_output=True, text=True, timeout=30)
+
+
+def test_help_exits_0_and_documents_every_option():
+    result = run("--help")
+    assert result.returncode == 0
+    for option in OPTIONS:
+        assert option in result.stdout, option
+
+
+@pytest.mark.parametrize("args", [
+    ["--bogus"],
+    ["positional"],
+    [],                                        # no --data
+    ["--data"],                                # no value
+    ["--listen", "nonsense"],
+    ["--listen", "127.0.0.1"],                 # no port
+    ["--listen", "127.0.0.1:65536"],
+    ["--listen", "127.0.0.1:-1"],
+    ["--listen", "::1:8080"],                  # IPv6 without brackets
+    ["--listen", "[::1]8080"],
+    ["--listen", "localhost:8080"],            # names are not resolved
+    ["--threads", "0"],
+    ["--threads", "two"],
+    ["--max-body", "-5"],
+    ["--timeout", "0"],
+    ["--timeout", "1.5"],
+    ["--max-connections", "0"],
+])
+def test_bad_command_line_exits_2_with_usage(tmp_path, args):
+    if "--data" not in args and args != []:
+        args = ["--data", str(tmp_path / "d"), *args]
+    result = run(*args)
+    assert result.returncode == 2
+    assert "usage: fuma-host" in result.stderr
+    assert result.stdout == ""
+    assert not (tmp_path / "d").exists()
+
+
+def test_unusable_data_directory_exits_1(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    result = run("--listen", "127.0.0.1:0", "--data", str(blocker / "sub"))
+    assert result.returncode == 1
+    assert "data directory" in result.stderr
+
+
+def test_address_in_use_exits_1(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("--listen", f"127.0.0.1:{port}", "--data", str(tmp_path / "d"))
+    assert result.returncode == 1
+    assert "cannot listen" in result.stderr

@@ -1,0 +1,107 @@
+"""fuma-host's start and stop: the listening line, IPv6, and shutdown on
+SIGINT and SIGTERM."""
+
+import json
+import re
+import signal
+import socket
+import time
+
+import pytest
+
+from conftest import read_response
+
+
+def test_listening_line_names_the_bound_port(start_host):
+    host = start_host()
+    assert re.fullmatch(r"fuma-host listening on http://127\.0\.0\.1:\d+", host.line)
+    assert host.port != 0
+    assert host.request("GET", "/healthz")[0] == 200
+
+
+def test_missing_data_directory_is_created(start_host, tmp_path):
+    data = tmp_path / "a" / "b"
+    start_host(data=data)
+    assert data.is_dir()
+    assert (data / "fuma.db").exists()
+
+
+@pytest.mark.parametrize("signo", [signal.SIGTERM, signal.SIGINT])
+def test_signal_exits_0_quickly_and_leaves_the_database(start_host, signo):
+    host = start_host()
+    assert host.request("GET", "/healthz")[0] == 200
+    start = time.monotonic()
+    host.signal(signo)
+    assert host.wait() == 0
+    assert time.monotonic() - start < 5
+    assert (host.data / "fuma.db").is_file()
+    assert "event=shutdown signal=" + signo.name in host.log()
+
+
+def test_shutdown_closes_idle_keep_alive_connections_at_once(start_host):
+    host = start_host("--timeout", "60")
+    with host.socket() as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert read_response(sock)[0] == 200
+        start = time.monotonic()
+        host.signal(signal.SIGTERM)
+        assert host.wait() == 0
+        # Well before both the 60 s timeout and the 5 s shutdown deadline.
+        assert time.monotonic() - start < 4
+        sock.settimeout(5)
+        assert sock.recv(1) == b""
+
+
+def test_request_in_flight_at_shutdown_is_answered_with_connection_close(start_host):
+    host = start_host("--timeout", "60")
+    with host.socket() as sock:
+        sock.sendall(b"GET /api/uscc/91350100M000100Y43 HTTP/1.1\r\n")  # half a request
+        time.sleep(0.5)
+        host.signal(signal.SIGTERM)
+        time.sleep(0.5)
+        assert host.proc.poll() is None  # waiting for the request to finish
+        sock.sendall(b"Host: x\r\n\r\n")
+        status, headers, body = read_response(sock)
+        assert status == 200
+        assert headers["connection"] == "close"
+        assert json.loads(body)["valid"] is True
+    assert host.wait() == 0
+
+
+def test_shutdown_refuses_new_connections(start_host):
+    host = start_host("--timeout", "60")
+    with host.socket() as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\n")  # keeps the host in shutdown
+        time.sleep(0.3)
+        host.signal(signal.SIGTERM)
+        time.sleep(0.5)
+        with pytest.raises(OSError):
+            with socket.create_connection((host.host, host.port), timeout=2) as late:
+                late.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                if not late.recv(1):
+                    raise ConnectionResetError("closed")
+    assert host.wait() == 0
+
+
+def test_shutdown_deadline_bounds_a_stalled_request(start_host):
+    host = start_host("--timeout", "60")
+    with host.socket() as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\n")  # and never the rest
+        time.sleep(0.3)
+        start = time.monotonic()
+        host.signal(signal.SIGTERM)
+        assert host.wait() == 0
+        assert 4 <= time.monotonic() - start < 9
+
+
+def test_ipv6_literal_listen_address(start_host):
+    if not socket.has_ipv6:
+        pytest.skip("no IPv6")
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        pytest.skip("no IPv6 loopback")
+    host = start_host(listen="[::1]:0")
+    assert re.fullmatch(r"fuma-host listening on http://\[::1\]:\d+", host.line)
+    assert host.request("GET", "/healthz")[0] == 200

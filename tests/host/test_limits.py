@@ -1,0 +1,148 @@
+"""fuma-host's defences, on by default: body, header, time and connection
+limits."""
+
+import json
+import socket
+import time
+
+from conftest import closed_by_peer, read_response
+
+
+def test_body_over_max_body_is_413(start_host):
+    host = start_host("--max-body", "1024")
+    status, headers, body = host.request("POST", "/api/uscc/x", body=b"x" * 4096)
+    assert status == 413
+    assert headers["Connection"] == "close"
+    doc = json.loads(body)
+    assert doc["ok"] is False and doc["error"]["code"] == "PAYLOAD_TOO_LARGE"
+
+
+def test_client_still_sending_a_large_body_reads_its_413(start_host):
+    # The host refuses after the header, while megabytes are still on their
+    # way; closing at once would reset the connection under the client.
+    host = start_host("--max-body", "1024")
+    status, _, body = host.request("POST", "/api/uscc/x", body=b"x" * (8 << 20))
+    assert status == 413
+    assert json.loads(body)["error"]["code"] == "PAYLOAD_TOO_LARGE"
+
+
+def test_body_within_max_body_reaches_routing(start_host):
+    host = start_host("--max-body", "1024")
+    status, _, _ = host.request("POST", "/api/uscc/x", body=b"x" * 1024)
+    assert status == 405
+
+
+def test_chunked_body_over_max_body_is_413(start_host):
+    host = start_host("--max-body", "1024")
+    with host.socket() as sock:
+        chunk = b"x" * 800
+        request = (b"POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                   + (b"%x\r\n" % len(chunk) + chunk + b"\r\n") * 2 + b"0\r\n\r\n")
+        sock.sendall(request)
+        status, _, body = read_response(sock)
+    assert status == 413
+    assert json.loads(body)["error"]["code"] == "PAYLOAD_TOO_LARGE"
+
+
+def test_default_max_body_is_one_mebibyte(host):
+    with host.socket() as sock:
+        sock.sendall(b"POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n"
+                     % ((1 << 20) + 1))
+        status, _, _ = read_response(sock)
+    assert status == 413
+
+
+def test_expect_100_continue_gets_continue_then_the_answer(host):
+    with host.socket() as sock:
+        sock.sendall(b"POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+                     b"Expect: 100-continue\r\n\r\n")
+        assert sock.recv(4096).startswith(b"HTTP/1.1 100 Continue\r\n")
+        sock.sendall(b"hello")
+        status, _, _ = read_response(sock)
+    assert status == 405
+
+
+def test_header_section_over_8_kib_is_431(host):
+    with host.socket() as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 9000 + b"\r\n\r\n")
+        status, headers, body = read_response(sock)
+        assert status == 431
+        assert headers["connection"] == "close"
+        assert json.loads(body)["error"]["code"] == "HEADER_TOO_LARGE"
+        assert closed_by_peer(sock, 10)
+
+
+def test_header_section_under_8_kib_is_served(host):
+    status, _, _ = host.request("GET", "/healthz", headers={"X-Big": "a" * 7000})
+    assert status == 200
+
+
+def test_idle_connection_is_closed_after_timeout(start_host):
+    host = start_host("--timeout", "1")
+    with host.socket() as sock:
+        start = time.monotonic()
+        assert closed_by_peer(sock, 15)
+        took = time.monotonic() - start
+    assert 0.8 <= took < 10, took
+
+
+def test_idle_keep_alive_connection_is_closed_after_timeout(start_host):
+    host = start_host("--timeout", "1")
+    with host.socket() as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert read_response(sock)[0] == 200
+        start = time.monotonic()
+        assert closed_by_peer(sock, 15)
+        assert 0.8 <= time.monotonic() - start < 10
+
+
+def test_slow_header_is_cut_off_at_timeout(start_host):
+    host = start_host("--timeout", "1")
+    with host.socket() as sock:
+        start = time.monotonic()
+        sock.sendall(b"GET /healthz HTTP/1.1\r\n")
+        closed = False
+        # One header byte every 0.3 s: each arrives in time, the whole never.
+        for _ in range(40):
+            try:
+                sock.sendall(b"X")
+            except (BrokenPipeError, ConnectionResetError):
+                closed = True
+                break
+            if closed_by_peer(sock, 0.3):
+                closed = True
+                break
+        assert closed
+        assert time.monotonic() - start < 10
+
+
+def test_connections_beyond_max_connections_are_closed_at_once(start_host):
+    host = start_host("--max-connections", "2")
+    held = [host.socket(), host.socket()]
+    try:
+        for sock in held:  # both accepted and counted before the third arrives
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert read_response(sock)[0] == 200
+        with host.socket() as third:
+            try:
+                third.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            start = time.monotonic()
+            assert closed_by_peer(third, 10)
+            assert time.monotonic() - start < 5
+        held.pop().close()
+        # The place is free again once the host has seen the close.
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                status, _, _ = host.request("GET", "/healthz")
+                break
+            except (ConnectionError, socket.timeout, OSError):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        assert status == 200
+    finally:
+        for sock in held:
+            sock.close()
