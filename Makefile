@@ -21,7 +21,7 @@ build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
 test: build
-	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+	ctest --test-dir $(BUILD) --output-on-failure --no-label-summary -j $(JOBS)
 
 run: build
 	mkdir -p $(DATA)
@@ -33,7 +33,7 @@ sanitize: deps
 	  -DFUMA_SANITIZE=address,undefined $(CMAKE_ARGS)
 	cmake --build $(ASAN) -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ctest --test-dir $(ASAN) --output-on-failure -j $(JOBS) -L 'cxx|c|host'
+	  ctest --test-dir $(ASAN) --output-on-failure --no-label-summary -j $(JOBS) -L 'cxx|c|host'
 
 bench: deps
 	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DFUMA_BUILD_BENCH=ON \
