@@ -1,0 +1,13 @@
+// The checklist data embedded at build time (see scripts/cmake/embed.cmake).
+#ifndef FUMA_SRC_ATTACHMENTS_EMBEDDED_HPP
+#define FUMA_SRC_ATTACHMENTS_EMBEDDED_HPP
+
+#include <string_view>
+
+namespace fuma::embedded {
+
+std::string_view attachment_checklists() noexcept;
+
+}  // namespace fuma::embedded
+
+#endif  // FUMA_SRC_ATTACHMENTS_EMBEDDED_HPP
