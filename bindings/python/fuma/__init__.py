@@ -16,24 +16,8 @@ Errors the library reports raise subclasses of :class:`fuma.Error`.
 from . import uscc
 from ._native import ABI_VERSION, lib as _lib, path as library_path
 from .engine import Engine, Result, call
-from .errors import (
-    Conflict,
-    CredentialRevoked,
-    Error,
-    Exhausted,
-    Forbidden,
-    InternalError,
-    InvalidArgument,
-    InvalidCode,
-    InvalidState,
-    MissingAttachments,
-    NotFound,
-    OnSiteOnly,
-    OutOfMemory,
-    StorageError,
-    UnknownCommand,
-    VersionError,
-)
+from . import errors as _errors
+from .errors import *  # noqa: F401,F403  (every exception class)
 
 #: The release version of the loaded libfuma, e.g. "0.1.0".
 __version__ = _lib.fuma_version().decode("ascii")
@@ -45,20 +29,4 @@ __all__ = [
     "call",
     "Engine",
     "Result",
-    "Error",
-    "InternalError",
-    "OutOfMemory",
-    "InvalidArgument",
-    "UnknownCommand",
-    "NotFound",
-    "Forbidden",
-    "Conflict",
-    "InvalidState",
-    "OnSiteOnly",
-    "MissingAttachments",
-    "CredentialRevoked",
-    "InvalidCode",
-    "Exhausted",
-    "StorageError",
-    "VersionError",
-]
+] + [name for name in _errors.__all__ if name != "check"]
