@@ -1,7 +1,6 @@
 #include "fuma/attachments.hpp"
 
-#include <boost/json.hpp>
-#include <boost/json/basic_parser_impl.hpp>
+#include <boost/json/value.hpp>
 
 #include <algorithm>
 #include <climits>
@@ -12,13 +11,16 @@
 #include <string_view>
 #include <vector>
 
-#include "embedded.hpp"
+#include "datafile/datafile.hpp"
 #include "fuma/error.hpp"
+#include "fuma_embedded.hpp"
 
 namespace fuma::attachments {
 namespace {
 
 namespace json = boost::json;
+using datafile::element;
+using datafile::member;
 
 // The business keys of DESIGN.md; a checklist for anything else is a typo.
 constexpr std::string_view kBusinesses[] = {"initial", "change", "reissue",
@@ -78,174 +80,6 @@ std::string format_bytes(std::uint64_t bytes, bool round_up) {
   return out + (unit == kMiB ? "MB" : "KB");
 }
 
-// ---------------------------------------------------------------- parsing
-
-// Boost.JSON keeps the last of two equal keys silently; in a checklist that
-// would drop a list without a word, so a first pass refuses them.
-struct KeyCheck {
-  static constexpr std::size_t max_object_size = std::size_t(-1);
-  static constexpr std::size_t max_array_size = std::size_t(-1);
-  static constexpr std::size_t max_key_size = std::size_t(-1);
-  static constexpr std::size_t max_string_size = std::size_t(-1);
-
-  std::vector<std::vector<std::string>> open_objects;
-  std::string key;
-  std::string duplicate;
-
-  bool on_document_begin(json::error_code&) { return true; }
-  bool on_document_end(json::error_code&) { return true; }
-  bool on_array_begin(json::error_code&) { return true; }
-  bool on_array_end(std::size_t, json::error_code&) { return true; }
-  bool on_object_begin(json::error_code&) {
-    open_objects.emplace_back();
-    return true;
-  }
-  bool on_object_end(std::size_t, json::error_code&) {
-    open_objects.pop_back();
-    return true;
-  }
-  bool on_string_part(json::string_view, std::size_t, json::error_code&) { return true; }
-  bool on_string(json::string_view, std::size_t, json::error_code&) { return true; }
-  bool on_key_part(json::string_view s, std::size_t, json::error_code&) {
-    key.append(s.data(), s.size());
-    return true;
-  }
-  bool on_key(json::string_view s, std::size_t, json::error_code& ec) {
-    key.append(s.data(), s.size());
-    std::vector<std::string>& seen = open_objects.back();
-    if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
-      duplicate = key;
-      ec = json::error::syntax;
-      return false;
-    }
-    seen.push_back(std::move(key));
-    key.clear();
-    return true;
-  }
-  bool on_number_part(json::string_view, json::error_code&) { return true; }
-  bool on_int64(std::int64_t, json::string_view, json::error_code&) { return true; }
-  bool on_uint64(std::uint64_t, json::string_view, json::error_code&) { return true; }
-  bool on_double(double, json::string_view, json::error_code&) { return true; }
-  bool on_bool(bool, json::error_code&) { return true; }
-  bool on_null(json::error_code&) { return true; }
-  bool on_comment_part(json::string_view, json::error_code&) { return true; }
-  bool on_comment(json::string_view, json::error_code&) { return true; }
-};
-
-class Reader {
- public:
-  explicit Reader(std::string_view source) : source_(source) {}
-
-  [[noreturn]] void fail(std::string_view where, std::string_view what) const {
-    std::string at = where.empty() ? "(top level)" : std::string(where);
-    throw Error(Errc::invalid_argument, source_ + ": " + at + ": " + std::string(what),
-                "附件清单数据格式错误：" + source_ + " 的 " + at);
-  }
-
-  json::value parse(std::string_view text) const {
-    json::basic_parser<KeyCheck> check{json::parse_options{}};
-    json::error_code ec;
-    std::size_t used = check.write_some(false, text.data(), text.size(), ec);
-    // write_some stops after one document; anything but whitespace after it
-    // is a second value that json::parse would refuse without a position.
-    if (!ec && text.find_first_not_of(" \t\r\n", used) != std::string_view::npos) {
-      ec = json::error::extra_data;
-    }
-    if (ec) {
-      const std::string& duplicate = check.handler().duplicate;
-      std::size_t at = used;
-      if (!duplicate.empty()) {
-        // The parser stops after the key; point at its start.
-        std::size_t key = text.rfind("\"" + duplicate + "\"", used);
-        if (key != std::string_view::npos) at = key;
-      }
-      std::string_view before = text.substr(0, at);
-      std::size_t line =
-          1 + static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
-      std::size_t line_start = before.rfind('\n');
-      before.remove_prefix(line_start == std::string_view::npos ? 0 : line_start + 1);
-      // Columns count characters, not UTF-8 bytes: labels are Chinese.
-      std::size_t column =
-          1 + static_cast<std::size_t>(std::count_if(before.begin(), before.end(), [](char c) {
-            return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-          }));
-      std::string what = duplicate.empty() ? "invalid JSON (" + ec.message() + ")"
-                                           : "duplicate key '" + duplicate + "'";
-      fail("line " + std::to_string(line) + ", column " + std::to_string(column), what);
-    }
-    json::value doc = json::parse(json::string_view(text.data(), text.size()), ec);
-    if (ec) fail("(top level)", "invalid JSON (" + ec.message() + ")");
-    return doc;
-  }
-
-  const json::object& object(const json::value& v, const std::string& path) const {
-    if (!v.is_object()) fail(path, "must be an object");
-    return v.get_object();
-  }
-
-  const json::array& array(const json::value& v, const std::string& path) const {
-    if (!v.is_array()) fail(path, "must be an array");
-    return v.get_array();
-  }
-
-  std::string text(const json::value& v, const std::string& path) const {
-    if (!v.is_string()) fail(path, "must be a string");
-    if (v.get_string().empty()) fail(path, "must not be empty");
-    return std::string(v.get_string());
-  }
-
-  std::uint64_t positive(const json::value& v, const std::string& path,
-                         std::uint64_t max = UINT64_MAX) const {
-    std::uint64_t n = 0;
-    if (v.is_uint64()) {
-      n = v.get_uint64();
-    } else if (v.is_int64() && v.get_int64() > 0) {
-      n = static_cast<std::uint64_t>(v.get_int64());
-    } else if (!v.is_int64()) {
-      fail(path, "must be a whole number");
-    }
-    if (n == 0) fail(path, "must be positive");
-    if (n > max) fail(path, "must be at most " + std::to_string(max));
-    return n;
-  }
-
-  // Refuses fields outside `allowed`, so a misspelt optional field is an
-  // error instead of a silently missing list.
-  void only(const json::object& o, const std::string& path,
-            std::initializer_list<std::string_view> allowed) const {
-    for (const auto& field : o) {
-      std::string_view key(field.key().data(), field.key().size());
-      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-        fail(join(path, key), "unknown field '" + std::string(key) + "'");
-      }
-    }
-  }
-
-  const json::value& field(const json::object& o, const std::string& path,
-                           std::string_view key) const {
-    const json::value* v = o.if_contains(json::string_view(key.data(), key.size()));
-    if (v == nullptr) fail(path, "missing field '" + std::string(key) + "'");
-    return *v;
-  }
-
-  static std::string join(std::string_view path, std::string_view key) {
-    return path.empty() ? std::string(key) : std::string(path) + "." + std::string(key);
-  }
-
-  static std::string index(std::string_view path, std::size_t i) {
-    return std::string(path) + "[" + std::to_string(i) + "]";
-  }
-
- private:
-  std::string source_;
-};
-
-bool valid_key(std::string_view key) {
-  return std::all_of(key.begin(), key.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-  });
-}
-
 template <class T>
 bool has(const std::vector<T>& v, const T& x) {
   return std::find(v.begin(), v.end(), x) != v.end();
@@ -289,68 +123,52 @@ std::optional<ChangeItem> parse_change_item(std::string_view name) noexcept {
 }
 
 Rules Rules::parse(std::string_view text, std::string_view source) {
-  Reader r(source);
-  json::value doc = r.parse(text);
-  const json::object& top = r.object(doc, "");
-  r.only(top, "", {"version", "description", "limits", "kinds", "businesses"});
-
-  const json::value& version = r.field(top, "", "version");
-  if (!version.is_int64() || version.get_int64() != 1) {
-    r.fail("version",
-           "unsupported version " + json::serialize(version) + " (this library reads 1)");
-  }
-  if (const json::value* d = top.if_contains("description")) r.text(*d, "description");
+  const datafile::Reporter r(source, "附件清单数据格式错误：");
+  const json::value doc = datafile::parse(text, r);
+  const datafile::Object top(doc, "", {"version", "description", "limits", "kinds", "businesses"},
+                             r);
+  top.require_version(1);
+  top.optional_text("description");
 
   Rules rules;
-  const json::object& limits = r.object(r.field(top, "", "limits"), "limits");
-  r.only(limits, "limits", {"max_file_bytes", "max_application_bytes"});
-  rules.max_file_bytes_ =
-      r.positive(r.field(limits, "limits", "max_file_bytes"), "limits.max_file_bytes");
-  rules.max_application_bytes_ = r.positive(r.field(limits, "limits", "max_application_bytes"),
-                                            "limits.max_application_bytes");
+  const datafile::Object limits = top.record("limits", {"max_file_bytes", "max_application_bytes"});
+  rules.max_file_bytes_ = limits.count("max_file_bytes");
+  rules.max_application_bytes_ = limits.count("max_application_bytes");
   if (rules.max_file_bytes_ > rules.max_application_bytes_) {
-    r.fail("limits.max_file_bytes", "exceeds max_application_bytes");
+    r.fail(limits.at("max_file_bytes"), "exceeds max_application_bytes");
   }
 
-  const json::array& kinds = r.array(r.field(top, "", "kinds"), "kinds");
+  const json::array& kinds = top.array("kinds");
   for (std::size_t i = 0; i < kinds.size(); ++i) {
-    std::string path = Reader::index("kinds", i);
-    const json::object& o = r.object(kinds[i], path);
-    r.only(o, path, {"key", "label", "types", "max_count"});
+    const datafile::Object o(kinds[i], element("kinds", i), {"key", "label", "types", "max_count"},
+                             r);
     Kind kind;
-    kind.key = r.text(r.field(o, path, "key"), Reader::join(path, "key"));
-    if (!valid_key(kind.key)) {
-      r.fail(Reader::join(path, "key"),
-             "kind key '" + kind.key + "' must use only a-z, 0-9 and '_'");
-    }
+    kind.key = o.key("key");
     if (rules.kind(kind.key) != nullptr) {
-      r.fail(Reader::join(path, "key"), "duplicate kind '" + kind.key + "'");
+      r.fail(o.at("key"), "duplicate kind '" + kind.key + "'");
     }
-    kind.label = r.text(r.field(o, path, "label"), Reader::join(path, "label"));
-    std::string types_path = Reader::join(path, "types");
-    const json::array& types = r.array(r.field(o, path, "types"), types_path);
-    if (types.empty()) r.fail(types_path, "empty type list: the kind could never be uploaded");
+    kind.label = o.text("label");
+    const json::array& types = o.array("types");
+    if (types.empty()) r.fail(o.at("types"), "empty type list: the kind could never be uploaded");
     for (std::size_t t = 0; t < types.size(); ++t) {
-      std::string type_path = Reader::index(types_path, t);
-      std::string name = r.text(types[t], type_path);
+      std::string type_path = element(o.at("types"), t);
+      std::string name = datafile::as_text(types[t], type_path, r);
       std::optional<FileType> type = parse_file_type(name);
       if (!type) r.fail(type_path, "unknown file type '" + name + "' (expected pdf, jpeg or png)");
       if (has(kind.types, *type)) r.fail(type_path, "repeated file type '" + name + "'");
       kind.types.push_back(*type);
     }
-    if (const json::value* n = o.if_contains("max_count")) {
-      kind.max_count = static_cast<int>(r.positive(*n, Reader::join(path, "max_count"), INT_MAX));
-    }
+    if (auto n = o.optional_count("max_count", INT_MAX)) kind.max_count = static_cast<int>(*n);
     rules.kinds_.push_back(std::move(kind));
   }
 
   // A list of kind keys: defined, each once.
   auto kind_list = [&](const json::value& v, const std::string& path) {
     std::vector<std::string> keys;
-    const json::array& a = r.array(v, path);
+    const json::array& a = datafile::as_array(v, path, r);
     for (std::size_t i = 0; i < a.size(); ++i) {
-      std::string item_path = Reader::index(path, i);
-      std::string key = r.text(a[i], item_path);
+      std::string item_path = element(path, i);
+      std::string key = datafile::as_text(a[i], item_path, r);
       if (rules.kind(key) == nullptr) r.fail(item_path, "unknown kind '" + key + "'");
       if (has(keys, key)) r.fail(item_path, "repeated kind '" + key + "'");
       keys.push_back(std::move(key));
@@ -358,27 +176,25 @@ Rules Rules::parse(std::string_view text, std::string_view source) {
     return keys;
   };
 
-  const json::object& businesses = r.object(r.field(top, "", "businesses"), "businesses");
-  for (const auto& entry : businesses) {
+  for (const auto& entry : top.object("businesses")) {
     std::string business(entry.key().data(), entry.key().size());
-    std::string path = Reader::join("businesses", business);
+    std::string path = member("businesses", business);
     if (!known_business(business)) {
       r.fail(path, "unknown business type '" + business +
                        "' (expected initial, change, reissue, replace, revoke or extension)");
     }
-    const json::object& o = r.object(entry.value(), path);
-    r.only(o, path, {"fixed_term", "per_item", "optional"});
+    const datafile::Object o(entry.value(), path, {"fixed_term", "per_item", "optional"}, r);
     Checklist list;
     list.business = business;
-    if (const json::value* v = o.if_contains("fixed_term")) {
-      list.fixed_term = kind_list(*v, Reader::join(path, "fixed_term"));
+    if (const json::value* v = o.find("fixed_term")) {
+      list.fixed_term = kind_list(*v, o.at("fixed_term"));
     }
-    if (const json::value* v = o.if_contains("per_item")) {
-      std::string items_path = Reader::join(path, "per_item");
+    if (const json::value* v = o.find("per_item")) {
+      std::string items_path = o.at("per_item");
       if (business != "change") r.fail(items_path, "per_item applies only to change");
-      for (const auto& item : r.object(*v, items_path)) {
+      for (const auto& item : datafile::as_object(*v, items_path, r)) {
         std::string name(item.key().data(), item.key().size());
-        std::string item_path = Reader::join(items_path, name);
+        std::string item_path = member(items_path, name);
         std::optional<ChangeItem> parsed = parse_change_item(name);
         if (!parsed) {
           r.fail(item_path, "unknown change item '" + name +
@@ -388,8 +204,8 @@ Rules Rules::parse(std::string_view text, std::string_view source) {
         list.per_item.emplace_back(*parsed, kind_list(item.value(), item_path));
       }
     }
-    if (const json::value* v = o.if_contains("optional")) {
-      std::string optional_path = Reader::join(path, "optional");
+    if (const json::value* v = o.find("optional")) {
+      std::string optional_path = o.at("optional");
       list.optional = kind_list(*v, optional_path);
       for (std::size_t i = 0; i < list.optional.size(); ++i) {
         const std::string& key = list.optional[i];
@@ -397,7 +213,7 @@ Rules Rules::parse(std::string_view text, std::string_view source) {
                         std::any_of(list.per_item.begin(), list.per_item.end(),
                                     [&](const auto& p) { return has(p.second, key); });
         if (required) {
-          r.fail(Reader::index(optional_path, i),
+          r.fail(element(optional_path, i),
                  "kind '" + key + "' is also required; a kind is either required or optional");
         }
       }

@@ -4,8 +4,8 @@
 #include <charconv>
 #include <string>
 
-#include "embedded.hpp"
 #include "fuma/error.hpp"
+#include "fuma_embedded.hpp"
 
 namespace fuma::uscc::tables {
 namespace {

@@ -1,22 +1,20 @@
 #include "fuma/workflow.hpp"
 
 #include <algorithm>
-#include <boost/json/basic_parser_impl.hpp>
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
-#include <cstdint>
-#include <initializer_list>
 #include <map>
-#include <set>
 #include <utility>
 
+#include "datafile/datafile.hpp"
 #include "fuma/error.hpp"
-#include "workflow/embedded.hpp"
+#include "fuma_embedded.hpp"
 
 namespace fuma::workflow {
 
 namespace json = boost::json;
+using datafile::element;
+using datafile::Object;
+using datafile::Reporter;
 
 namespace {
 
@@ -37,293 +35,9 @@ constexpr std::pair<Reply, std::string_view> kReplies[] = {
     {Reply::required, "required"},
 };
 
-// Everything a definition reports goes through here, so every defect reads
-// "<source>: <location>: <what>" for developers and names the location for
-// people.
-class Reporter {
- public:
-  explicit Reporter(std::string_view source) : source_(source) {}
-
-  [[noreturn]] void fail(const std::string& where, const std::string& what) const {
-    std::string detail(source_);
-    detail += ": ";
-    if (!where.empty()) detail += where + ": ";
-    detail += what;
-    throw Error(Errc::invalid_argument, std::move(detail),
-                "业务流程定义有误：" + (where.empty() ? std::string(source_) : where));
-  }
-
-  [[noreturn]] void fail_at_text(std::size_t line, std::size_t column,
-                                 const std::string& what) const {
-    throw Error(Errc::invalid_argument,
-                std::string(source_) + ": line " + std::to_string(line) + ", column " +
-                    std::to_string(column) + ": " + what,
-                "业务流程定义有误：" + std::string(source_) + " 第" + std::to_string(line) +
-                    "行第" + std::to_string(column) + "列");
-  }
-
- private:
-  std::string_view source_;
-};
-
-std::string member_path(const std::string& parent, std::string_view key) {
-  return parent.empty() ? std::string(key) : parent + "." + std::string(key);
-}
-
-std::string element_path(const std::string& parent, std::size_t index) {
-  return parent + "[" + std::to_string(index) + "]";
-}
-
-// Boost.JSON keeps the last of two equal keys without a word, which would let
-// a field written twice (one of them a stale edit) pass unnoticed. This first
-// pass over the text refuses repeated keys and reports where syntax fails.
-class KeyScanner {
- public:
-  static constexpr std::size_t max_array_size = static_cast<std::size_t>(-1);
-  static constexpr std::size_t max_object_size = static_cast<std::size_t>(-1);
-  static constexpr std::size_t max_string_size = static_cast<std::size_t>(-1);
-  static constexpr std::size_t max_key_size = static_cast<std::size_t>(-1);
-
-  // The location of the repeated key, empty while there is none.
-  const std::string& repeated() const { return repeated_; }
-
-  bool on_document_begin(json::error_code&) { return true; }
-  bool on_document_end(json::error_code&) { return true; }
-  bool on_object_begin(json::error_code&) {
-    stack_.push_back(Frame{true, 0, {}, {}});
-    return true;
-  }
-  bool on_object_end(std::size_t, json::error_code&) {
-    stack_.pop_back();
-    value_done();
-    return true;
-  }
-  bool on_array_begin(json::error_code&) {
-    stack_.push_back(Frame{false, 0, {}, {}});
-    return true;
-  }
-  bool on_array_end(std::size_t, json::error_code&) {
-    stack_.pop_back();
-    value_done();
-    return true;
-  }
-  bool on_key_part(json::string_view s, std::size_t, json::error_code&) {
-    key_.append(s.data(), s.size());
-    return true;
-  }
-  bool on_key(json::string_view s, std::size_t, json::error_code& ec) {
-    key_.append(s.data(), s.size());
-    Frame& frame = stack_.back();
-    if (!frame.keys.insert(key_).second) {
-      frame.key = key_;
-      repeated_ = path();
-      ec = boost::system::errc::make_error_code(boost::system::errc::invalid_argument);
-      return false;
-    }
-    frame.key = std::move(key_);
-    key_.clear();
-    return true;
-  }
-  bool on_string_part(json::string_view, std::size_t, json::error_code&) { return true; }
-  bool on_string(json::string_view, std::size_t, json::error_code&) { return scalar(); }
-  bool on_number_part(json::string_view, json::error_code&) { return true; }
-  bool on_int64(std::int64_t, json::string_view, json::error_code&) { return scalar(); }
-  bool on_uint64(std::uint64_t, json::string_view, json::error_code&) { return scalar(); }
-  bool on_double(double, json::string_view, json::error_code&) { return scalar(); }
-  bool on_bool(bool, json::error_code&) { return scalar(); }
-  bool on_null(json::error_code&) { return scalar(); }
-  bool on_comment_part(json::string_view, json::error_code&) { return true; }
-  bool on_comment(json::string_view, json::error_code&) { return true; }
-
- private:
-  struct Frame {
-    bool object;
-    std::size_t index;  // arrays: the element being read
-    std::string key;    // objects: the member being read
-    std::set<std::string> keys;
-  };
-
-  bool scalar() {
-    value_done();
-    return true;
-  }
-  void value_done() {
-    if (!stack_.empty() && !stack_.back().object) ++stack_.back().index;
-  }
-  std::string path() const {
-    std::string out;
-    for (const Frame& f : stack_) {
-      out = f.object ? member_path(out, f.key) : element_path(out, f.index);
-    }
-    return out;
-  }
-
-  std::vector<Frame> stack_;
-  std::string key_;
-  std::string repeated_;
-};
-
-json::value parse_json(std::string_view text, const Reporter& report) {
-  json::basic_parser<KeyScanner> scanner{json::parse_options{}};
-  json::error_code ec;
-  const std::size_t consumed = scanner.write_some(false, text.data(), text.size(), ec);
-  if (ec) {
-    if (!scanner.handler().repeated().empty()) {
-      report.fail(scanner.handler().repeated(), "the field appears more than once");
-    }
-    // Columns count characters, not bytes, so they match an editor's.
-    std::size_t line = 1;
-    std::size_t column = 1;
-    for (std::size_t i = 0; i < std::min(consumed, text.size()); ++i) {
-      const auto c = static_cast<unsigned char>(text[i]);
-      if (c == '\n') {
-        ++line;
-        column = 1;
-      } else if ((c & 0xC0) != 0x80) {
-        ++column;
-      }
-    }
-    report.fail_at_text(line, column, "malformed JSON (" + ec.message() + ")");
-  }
-  json::value value = json::parse(json::string_view(text.data(), text.size()), ec);
-  if (ec) report.fail("", "malformed JSON (" + ec.message() + ")");
-  return value;
-}
-
-std::string_view kind_name(const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::null:
-      return "null";
-    case json::kind::bool_:
-      return "a boolean";
-    case json::kind::int64:
-    case json::kind::uint64:
-    case json::kind::double_:
-      return "a number";
-    case json::kind::string:
-      return "a string";
-    case json::kind::array:
-      return "an array";
-    case json::kind::object:
-      return "an object";
-  }
-  return "a value";
-}
-
-// Keys end up in command names, URLs and database rows, so they keep to a
-// plain spelling that survives all three.
-bool is_key(std::string_view s) {
-  if (s.empty() || s.front() < 'a' || s.front() > 'z') return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-  });
-}
-
-const json::array& as_array(const json::value& v, const std::string& where,
-                            const Reporter& report) {
-  if (!v.is_array()) report.fail(where, "expected an array, found " + std::string(kind_name(v)));
-  return v.get_array();
-}
-
-std::string as_key(const json::value& v, const std::string& where, const Reporter& report) {
-  if (!v.is_string()) report.fail(where, "expected a string, found " + std::string(kind_name(v)));
-  std::string_view s(v.get_string().data(), v.get_string().size());
-  if (!is_key(s)) {
-    report.fail(where, "'" + std::string(s) +
-                           "' is not a key (lower-case letters, digits and '_', starting with a "
-                           "letter)");
-  }
-  return std::string(s);
-}
-
-// One JSON object of the definition. The fields it may have are declared up
-// front, so a misspelt field is reported as itself rather than as the missing
-// field it was meant to be.
-class Fields {
- public:
-  Fields(const json::value& v, std::string path, std::initializer_list<std::string_view> known,
-         const Reporter& report)
-      : path_(std::move(path)), report_(report) {
-    if (!v.is_object()) {
-      report_.fail(path_, "expected an object, found " + std::string(kind_name(v)));
-    }
-    object_ = &v.get_object();
-    for (const auto& member : *object_) {
-      std::string_view key(member.key().data(), member.key().size());
-      if (std::find(known.begin(), known.end(), key) != known.end()) continue;
-      std::string list;
-      for (std::string_view k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-      report_.fail(at(key), "unknown field (expected one of: " + list + ")");
-    }
-  }
-
-  std::string at(std::string_view field) const { return member_path(path_, field); }
-
-  const json::value* find(std::string_view field) const {
-    return object_->if_contains(json::string_view(field.data(), field.size()));
-  }
-
-  const json::value& need(std::string_view field, std::string_view hint = {}) const {
-    const json::value* v = find(field);
-    if (!v) {
-      report_.fail(at(field), "required field is missing" +
-                                  (hint.empty() ? std::string() : " (" + std::string(hint) + ")"));
-    }
-    return *v;
-  }
-
-  std::string key(std::string_view field) const { return as_key(need(field), at(field), report_); }
-
-  std::string label(std::string_view field) const {
-    const json::value& v = need(field);
-    if (!v.is_string()) {
-      report_.fail(at(field), "expected a string, found " + std::string(kind_name(v)));
-    }
-    if (v.get_string().empty()) report_.fail(at(field), "must not be empty");
-    return std::string(v.get_string().data(), v.get_string().size());
-  }
-
-  bool flag(std::string_view field, std::optional<bool> fallback) const {
-    const json::value* v = fallback ? find(field) : &need(field, "true or false");
-    if (!v) return *fallback;
-    if (!v->is_bool()) {
-      report_.fail(at(field), "expected true or false, found " + std::string(kind_name(*v)));
-    }
-    return v->get_bool();
-  }
-
-  // A documentation field: any string, kept out of the parsed definition.
-  void note(std::string_view field) const {
-    const json::value* v = find(field);
-    if (v && !v->is_string()) {
-      report_.fail(at(field), "expected a string, found " + std::string(kind_name(*v)));
-    }
-  }
-
-  std::optional<int> days(std::string_view field) const {
-    const json::value* v = find(field);
-    if (!v) return std::nullopt;
-    std::int64_t n = 0;
-    if (v->is_int64()) {
-      n = v->get_int64();
-    } else if (v->is_uint64()) {
-      n = kMaxTimeLimitDays + 1;
-    } else {
-      report_.fail(at(field),
-                   "expected a whole number of working days, found " + std::string(kind_name(*v)));
-    }
-    if (n < 1 || n > kMaxTimeLimitDays) {
-      report_.fail(at(field), "must be between 1 and " + std::to_string(kMaxTimeLimitDays) +
-                                  " working days, found " + json::serialize(*v));
-    }
-    return static_cast<int>(n);
-  }
-
- private:
-  std::string path_;
-  const json::object* object_ = nullptr;
-  const Reporter& report_;
-};
+// A description documents any part of the file for whoever edits it: it is
+// checked to be a string and left out of the definition.
+void skip_description(const Object& o) { o.optional_string("description"); }
 
 template <typename Enum, std::size_t N>
 std::string names_of(const std::pair<Enum, std::string_view> (&table)[N]) {
@@ -344,18 +58,18 @@ std::optional<Reply> parse_reply(std::string_view name) {
 std::vector<Business> read_businesses(const json::array& items, const Reporter& report) {
   std::vector<Business> out;
   for (std::size_t i = 0; i < items.size(); ++i) {
-    Fields f(items[i], element_path("businesses", i),
-             {"key", "label", "online", "form", "description"}, report);
+    const Object f(items[i], element("businesses", i),
+                   {"key", "label", "online", "form", "description"}, report);
     Business b;
     b.key = f.key("key");
-    b.label = f.label("label");
-    b.online = f.flag("online", std::nullopt);
+    b.label = f.text("label");
+    b.online = f.flag("online");
     b.form = f.key("form");
-    f.note("description");
+    skip_description(f);
     for (std::size_t j = 0; j < out.size(); ++j) {
       if (out[j].key == b.key) {
-        report.fail(f.at("key"), "business '" + b.key + "' is already defined by " +
-                                     element_path("businesses", j));
+        report.fail(f.at("key"),
+                    "business '" + b.key + "' is already defined by " + element("businesses", j));
       }
     }
     out.push_back(std::move(b));
@@ -368,29 +82,30 @@ std::vector<Status> read_statuses(const json::array& items, const Reporter& repo
   std::vector<Status> out;
   std::optional<std::size_t> initial;
   for (std::size_t i = 0; i < items.size(); ++i) {
-    Fields f(items[i], element_path("statuses", i),
-             {"key", "label", "initial", "final", "editable", "deletable", "time_limit_days",
-              "description"},
-             report);
+    const Object f(items[i], element("statuses", i),
+                   {"key", "label", "initial", "final", "editable", "deletable", "time_limit_days",
+                    "description"},
+                   report);
     Status s;
     s.key = f.key("key");
-    s.label = f.label("label");
+    s.label = f.text("label");
     s.initial = f.flag("initial", false);
     s.final = f.flag("final", false);
     s.editable = f.flag("editable", false);
     s.deletable = f.flag("deletable", false);
-    s.time_limit_days = f.days("time_limit_days");
-    f.note("description");
+    if (auto days = f.optional_count("time_limit_days", kMaxTimeLimitDays, "working days")) {
+      s.time_limit_days = static_cast<int>(*days);
+    }
+    skip_description(f);
     for (std::size_t j = 0; j < out.size(); ++j) {
       if (out[j].key == s.key) {
         report.fail(f.at("key"),
-                    "status '" + s.key + "' is already defined by " + element_path("statuses", j));
+                    "status '" + s.key + "' is already defined by " + element("statuses", j));
       }
     }
     if (s.initial) {
       if (initial) {
-        report.fail(f.at("initial"), "a second initial status; " +
-                                         element_path("statuses", *initial) +
+        report.fail(f.at("initial"), "a second initial status; " + element("statuses", *initial) +
                                          " is already initial");
       }
       initial = i;
@@ -420,9 +135,10 @@ std::vector<Transition> read_transitions(const json::array& items,
   std::vector<Transition> out;
   std::vector<std::string> distinct_paths;  // where each distinct_from entry was written
   for (std::size_t i = 0; i < items.size(); ++i) {
-    Fields f(items[i], element_path("transitions", i),
-             {"from", "action", "role", "to", "reply", "distinct_from", "validates", "description"},
-             report);
+    const Object f(
+        items[i], element("transitions", i),
+        {"from", "action", "role", "to", "reply", "distinct_from", "validates", "description"},
+        report);
     Transition t;
     t.from = f.key("from");
     auto from = index.find(t.from);
@@ -434,39 +150,28 @@ std::vector<Transition> read_transitions(const json::array& items,
     for (std::size_t j = 0; j < out.size(); ++j) {
       if (out[j].from == t.from && out[j].action == t.action) {
         report.fail(f.at("action"), "action '" + t.action + "' from '" + t.from +
-                                        "' is already defined by " +
-                                        element_path("transitions", j));
+                                        "' is already defined by " + element("transitions", j));
       }
     }
-    const json::value& role = f.need("role", names_of(kRoles));
-    if (!role.is_string()) {
-      report.fail(f.at("role"), "expected a string, found " + std::string(kind_name(role)));
-    }
-    std::string_view role_text(role.get_string().data(), role.get_string().size());
-    auto r = parse_role(role_text);
-    if (!r) {
-      report.fail(f.at("role"),
-                  "unknown role '" + std::string(role_text) + "' (" + names_of(kRoles) + ")");
-    }
+    const std::string role =
+        datafile::as_string(f.need("role", names_of(kRoles)), f.at("role"), report);
+    auto r = parse_role(role);
+    if (!r) report.fail(f.at("role"), "unknown role '" + role + "' (" + names_of(kRoles) + ")");
     t.role = *r;
     t.to = f.key("to");
     if (index.find(t.to) == index.end()) report.fail(f.at("to"), "unknown status '" + t.to + "'");
-    const json::value& reply = f.need("reply", names_of(kReplies));
-    if (!reply.is_string()) {
-      report.fail(f.at("reply"), "expected a string, found " + std::string(kind_name(reply)));
-    }
-    std::string_view reply_text(reply.get_string().data(), reply.get_string().size());
-    auto rp = parse_reply(reply_text);
+    const std::string reply =
+        datafile::as_string(f.need("reply", names_of(kReplies)), f.at("reply"), report);
+    auto rp = parse_reply(reply);
     if (!rp) {
-      report.fail(f.at("reply"), "unknown reply rule '" + std::string(reply_text) + "' (" +
-                                     names_of(kReplies) + ")");
+      report.fail(f.at("reply"), "unknown reply rule '" + reply + "' (" + names_of(kReplies) + ")");
     }
     t.reply = *rp;
     if (const json::value* list = f.find("distinct_from")) {
-      const json::array& actions = as_array(*list, f.at("distinct_from"), report);
+      const json::array& actions = datafile::as_array(*list, f.at("distinct_from"), report);
       for (std::size_t j = 0; j < actions.size(); ++j) {
-        const std::string where = element_path(f.at("distinct_from"), j);
-        std::string action = as_key(actions[j], where, report);
+        const std::string where = element(f.at("distinct_from"), j);
+        std::string action = datafile::as_key(actions[j], where, report);
         if (std::find(t.distinct_from.begin(), t.distinct_from.end(), action) !=
             t.distinct_from.end()) {
           report.fail(where, "action '" + action + "' is listed twice");
@@ -476,7 +181,7 @@ std::vector<Transition> read_transitions(const json::array& items,
       }
     }
     t.validates = f.flag("validates", false);
-    f.note("description");
+    skip_description(f);
     out.push_back(std::move(t));
   }
   // Four-eyes names actions that may be defined further down, so it is
@@ -534,7 +239,7 @@ void check_flow(const std::vector<Status>& statuses, const std::vector<Transitio
   const std::vector<bool> finishing = spread(finals, previous);
   for (std::size_t i = 0; i < n; ++i) {
     const Status& s = statuses[i];
-    const std::string where = element_path("statuses", i);
+    const std::string where = element("statuses", i);
     if (!s.final && next[i].empty()) {
       report.fail(where, "status '" + s.key + "' is not final but has no transition out");
     }
@@ -566,24 +271,19 @@ std::optional<Role> parse_role(std::string_view name) noexcept {
 }
 
 Definition Definition::parse(std::string_view json_text, std::string_view source) {
-  const Reporter report(source);
-  const json::value doc = parse_json(json_text, report);
-  Fields top(doc, "", {"version", "description", "businesses", "statuses", "transitions"}, report);
-  const json::value& version = top.need("version");
-  if (!version.is_int64() || version.get_int64() != kSupportedVersion) {
-    report.fail("version", "unsupported version " + json::serialize(version) +
-                               " (this library reads version " + std::to_string(kSupportedVersion) +
-                               ")");
-  }
-  top.note("description");
+  const Reporter report(source, "业务流程定义有误：");
+  const json::value doc = datafile::parse(json_text, report);
+  const Object top(doc, "", {"version", "description", "businesses", "statuses", "transitions"},
+                   report);
+  top.require_version(kSupportedVersion);
+  skip_description(top);
 
   Definition d;
-  d.businesses_ = read_businesses(as_array(top.need("businesses"), "businesses", report), report);
-  d.statuses_ = read_statuses(as_array(top.need("statuses"), "statuses", report), report);
+  d.businesses_ = read_businesses(top.array("businesses"), report);
+  d.statuses_ = read_statuses(top.array("statuses"), report);
   StatusIndex index;
   for (std::size_t i = 0; i < d.statuses_.size(); ++i) index.emplace(d.statuses_[i].key, i);
-  d.transitions_ = read_transitions(as_array(top.need("transitions"), "transitions", report),
-                                    d.statuses_, index, report);
+  d.transitions_ = read_transitions(top.array("transitions"), d.statuses_, index, report);
   check_flow(d.statuses_, d.transitions_, index, report);
   return d;
 }

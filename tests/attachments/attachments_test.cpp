@@ -5,6 +5,7 @@
 
 #include "fixtures.hpp"
 #include "fuma/attachments.hpp"
+#include "fuma/error.hpp"
 
 using fuma::attachments::ChangeItem;
 using fuma::attachments::FileType;
@@ -45,10 +46,8 @@ std::string with(const std::string& from, const std::string& to) {
   return json.replace(at, from.size(), to);
 }
 
-std::string parse_error(const std::string& json) {
-  auto e = refusal([&] { Rules::parse(json, "local.json"); });
-  CHECK(e.message().find("附件清单数据格式错误：local.json") == 0);
-  return e.detail();
+fuma::Error parse_error(const std::string& json) {
+  return refusal([&] { Rules::parse(json, "local.json"); });
 }
 
 }  // namespace
@@ -199,70 +198,102 @@ TEST_CASE("check_upload refuses one file more than the kind's maximum") {
 }
 
 TEST_CASE("Rules::parse names the location of each defect") {
+  // The message names the same place as the detail: the path, or the file
+  // with a line and column, or the file alone for the document as a whole.
   struct Case {
     std::string json;
     std::string detail;
+    std::string place;
   };
   const std::vector<Case> cases = {
       {"{\"version\": 1,\n  \"limits\": }",
-       "local.json: line 2, column 13: invalid JSON (syntax error)"},
+       "local.json: line 2, column 13: malformed JSON (syntax error)", "local.json 第2行第13列"},
       {with(R"("optional": ["photo"])", R"("optional": ["photo"], "optional": [])"),
-       "local.json: line 9, column 66: duplicate key 'optional'"},
-      {kLocal + "\n{}", "local.json: line 13, column 1: invalid JSON (extra data)"},
-      {"[]", "local.json: (top level): must be an object"},
+       "local.json: businesses.reissue.optional: the field appears more than once",
+       "businesses.reissue.optional"},
+      {kLocal + "\n{}", "local.json: line 13, column 1: malformed JSON (extra data)",
+       "local.json 第13行第1列"},
+      {"[]", "local.json: expected an object, found an array", "local.json"},
       {with(R"("version": 1)", R"("version": 2)"),
-       "local.json: version: unsupported version 2 (this library reads 1)"},
+       "local.json: version: unsupported version 2 (this library reads 1)", "version"},
       {with(R"("version": 1,)", R"("version": 1, "kind": [],)"),
-       "local.json: kind: unknown field 'kind'"},
+       "local.json: kind: unknown field (expected one of: version, description, limits, kinds, "
+       "businesses)",
+       "kind"},
       {with(R"("limits": {"max_file_bytes": 3000, "max_application_bytes": 5000},)", ""),
-       "local.json: (top level): missing field 'limits'"},
+       "local.json: limits: required field is missing", "limits"},
       {with("\"max_file_bytes\": 3000", "\"max_file_bytes\": 0"),
-       "local.json: limits.max_file_bytes: must be positive"},
+       "local.json: limits.max_file_bytes: must be at least 1, found 0", "limits.max_file_bytes"},
       {with("\"max_application_bytes\": 5000", "\"max_application_bytes\": -5"),
-       "local.json: limits.max_application_bytes: must be positive"},
+       "local.json: limits.max_application_bytes: must be at least 1, found -5",
+       "limits.max_application_bytes"},
       {with("\"max_file_bytes\": 3000", "\"max_file_bytes\": 2.5"),
-       "local.json: limits.max_file_bytes: must be a whole number"},
+       "local.json: limits.max_file_bytes: expected a whole number, found a number",
+       "limits.max_file_bytes"},
       {with("\"max_file_bytes\": 3000", "\"max_file_bytes\": 6000"),
-       "local.json: limits.max_file_bytes: exceeds max_application_bytes"},
+       "local.json: limits.max_file_bytes: exceeds max_application_bytes", "limits.max_file_bytes"},
       {with(R"({"key": "photo")", R"({"key": "letter")"),
-       "local.json: kinds[1].key: duplicate kind 'letter'"},
+       "local.json: kinds[1].key: duplicate kind 'letter'", "kinds[1].key"},
       {with(R"({"key": "photo")", R"({"key": "Photo")"),
-       "local.json: kinds[1].key: kind key 'Photo' must use only a-z, 0-9 and '_'"},
+       "local.json: kinds[1].key: 'Photo' is not a key (lower-case letters, digits and '_', "
+       "starting with a letter)",
+       "kinds[1].key"},
+      // A key must start with a letter, as workflow keys must.
+      {with(R"({"key": "photo")", R"({"key": "2photo")"),
+       "local.json: kinds[1].key: '2photo' is not a key (lower-case letters, digits and '_', "
+       "starting with a letter)",
+       "kinds[1].key"},
       {with(R"("label": "照片")", R"("label": "")"),
-       "local.json: kinds[1].label: must not be empty"},
+       "local.json: kinds[1].label: must not be empty", "kinds[1].label"},
       {with(R"("types": ["pdf"])", R"("types": [])"),
-       "local.json: kinds[0].types: empty type list: the kind could never be uploaded"},
+       "local.json: kinds[0].types: empty type list: the kind could never be uploaded",
+       "kinds[0].types"},
       {with(R"("types": ["pdf"])", R"("types": ["doc"])"),
-       "local.json: kinds[0].types[0]: unknown file type 'doc' (expected pdf, jpeg or png)"},
+       "local.json: kinds[0].types[0]: unknown file type 'doc' (expected pdf, jpeg or png)",
+       "kinds[0].types[0]"},
       {with(R"("types": ["pdf"])", R"("types": ["pdf", "pdf"])"),
-       "local.json: kinds[0].types[1]: repeated file type 'pdf'"},
+       "local.json: kinds[0].types[1]: repeated file type 'pdf'", "kinds[0].types[1]"},
       {with(R"("max_count": 2)", R"("max_count": 0)"),
-       "local.json: kinds[0].max_count: must be positive"},
+       "local.json: kinds[0].max_count: must be between 1 and 2147483647, found 0",
+       "kinds[0].max_count"},
       {with(R"("max_count": 2)", R"("maxcount": 2)"),
-       "local.json: kinds[0].maxcount: unknown field 'maxcount'"},
+       "local.json: kinds[0].maxcount: unknown field (expected one of: key, label, types, "
+       "max_count)",
+       "kinds[0].maxcount"},
       {with(R"("reissue":)", R"("renew":)"),
        "local.json: businesses.renew: unknown business type 'renew' (expected initial, change, "
-       "reissue, replace, revoke or extension)"},
+       "reissue, replace, revoke or extension)",
+       "businesses.renew"},
       {with(R"("fixed_term": ["letter"])", R"("fixed": ["letter"])"),
-       "local.json: businesses.reissue.fixed: unknown field 'fixed'"},
+       "local.json: businesses.reissue.fixed: unknown field (expected one of: fixed_term, "
+       "per_item, optional)",
+       "businesses.reissue.fixed"},
       {with(R"("fixed_term": ["letter"])", R"("fixed_term": ["letter", "letter"])"),
-       "local.json: businesses.reissue.fixed_term[1]: repeated kind 'letter'"},
+       "local.json: businesses.reissue.fixed_term[1]: repeated kind 'letter'",
+       "businesses.reissue.fixed_term[1]"},
       {with(R"("optional": ["photo"])", R"("optional": ["letter"])"),
        "local.json: businesses.reissue.optional[0]: kind 'letter' is also required; a kind is "
-       "either required or optional"},
+       "either required or optional",
+       "businesses.reissue.optional[0]"},
       {with(R"("optional": ["photo"])", R"("per_item": {"name": ["photo"]})"),
-       "local.json: businesses.reissue.per_item: per_item applies only to change"},
+       "local.json: businesses.reissue.per_item: per_item applies only to change",
+       "businesses.reissue.per_item"},
       {with(R"({"address": ["letter"]})", R"({"adress": ["letter"]})"),
        "local.json: businesses.change.per_item.adress: unknown change item 'adress' (expected "
-       "name, address, responsible_person, category or validity)"},
+       "name, address, responsible_person, category or validity)",
+       "businesses.change.per_item.adress"},
       {with(R"({"address": ["letter"]})", R"({"address": ["adress"]})"),
-       "local.json: businesses.change.per_item.address[0]: unknown kind 'adress'"},
+       "local.json: businesses.change.per_item.address[0]: unknown kind 'adress'",
+       "businesses.change.per_item.address[0]"},
       {with(R"({"address": ["letter"]})", R"({"address": "letter"})"),
-       "local.json: businesses.change.per_item.address: must be an array"},
+       "local.json: businesses.change.per_item.address: expected an array, found a string",
+       "businesses.change.per_item.address"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.json);
-    CHECK(parse_error(c.json) == c.detail);
+    const fuma::Error e = parse_error(c.json);
+    CHECK(e.detail() == c.detail);
+    CHECK(e.message() == "附件清单数据格式错误：" + c.place);
   }
 }
 
@@ -273,6 +304,5 @@ TEST_CASE("Rules::parse names the source it was given") {
   });
   CHECK(e.detail() ==
         "checklists.json: businesses.change.per_item.address[0]: unknown kind 'adress'");
-  CHECK(e.message() ==
-        "附件清单数据格式错误：checklists.json 的 businesses.change.per_item.address[0]");
+  CHECK(e.message() == "附件清单数据格式错误：businesses.change.per_item.address[0]");
 }
