@@ -33,7 +33,9 @@ struct Response {
   std::string data;  // bytes beside the JSON; empty when none
 };
 
+namespace store {
 class Store;
+}
 
 class Engine {
  public:
@@ -56,7 +58,7 @@ class Engine {
   int schema_version() const;
 
  private:
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<store::Store> store_;
 };
 
 }  // namespace fuma

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace fuma {
+namespace fuma::store {
 class Store;
 }
 
@@ -41,7 +41,7 @@ class Args {
 };
 
 struct Context {
-  Store* store;  // null for stateless calls
+  store::Store* store;  // null for stateless calls
   Args args;
   const boost::json::object* actor;  // null when the request names none
   std::string_view data;

@@ -69,7 +69,7 @@ Envelope parse_envelope(std::string_view request) {
   return env;
 }
 
-Response run(Store* store, std::string_view request, std::string_view data) {
+Response run(store::Store* store, std::string_view request, std::string_view data) {
   if (data.size() > kMaxDataBytes) {
     bad_request("data is larger than " + std::to_string(kMaxDataBytes) + " bytes", "上传内容过大");
   }
@@ -113,7 +113,7 @@ Engine::Engine(const Options& options) {
   if (options.path.find('\0') != std::string::npos) {
     throw Error(Errc::invalid_argument, "path contains a NUL byte", "数据文件路径无效");
   }
-  store_ = open_sqlite_store(options.path, options.busy_timeout_ms);
+  store_ = store::open_sqlite(options.path, options.busy_timeout_ms);
 }
 
 Engine::~Engine() = default;
@@ -184,7 +184,7 @@ std::vector<Command> system_commands() {
          Output out;
          out.json["version"] = FUMA_VERSION;
          out.json["abi_version"] = FUMA_ABI_VERSION;
-         out.json["schema_version"] = latest_schema_version();
+         out.json["schema_version"] = store::latest_schema_version();
          return out;
        }},
   };

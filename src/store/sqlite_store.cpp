@@ -1,140 +1,246 @@
-#include <sqlite3.h>
-
+// The SQLite store: opening and upgrading the file, and running transactions.
+//
+// Concurrency. One writer connection, behind a mutex, runs every write()
+// in BEGIN IMMEDIATE: threads of this process wait on the mutex (woken as
+// soon as it is free, not by SQLite's sleep-and-retry busy handler), and the
+// busy timeout only has to cover other processes holding the write lock. Reads run on a
+// pool of read-only connections (PRAGMA query_only) in deferred
+// transactions, which in WAL mode see one consistent snapshot and neither
+// wait for nor block the writer. An in-memory store is one connection that
+// reads and writes in turn under the same mutex: separate connections to
+// ":memory:" would be separate databases, and a shared-cache memory database
+// reports table locks as SQLITE_LOCKED, which no busy timeout covers.
+//
+// Durability. journal_mode = WAL with synchronous = FULL: a commit returns
+// only after the WAL is synced, so an acknowledged write survives a killed
+// process and a power cut.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <memory>
 #include <mutex>
-#include <string_view>
+#include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "fuma/error.hpp"
+#include "sqlite_connection.hpp"
+#include "sqlite_schema.hpp"
+#include "sqlite_transaction.hpp"
 #include "store.hpp"
 
-namespace fuma {
+namespace fuma::store {
 namespace {
 
-// PRAGMA application_id marks a file as fuma's ('FUMA'), so the engine never
-// mistakes another program's SQLite file for its own or writes into it.
-constexpr int kApplicationId = 0x46554D41;
+using sqlite::Connection;
 
-// Each entry upgrades the schema by one version; entry i takes version i to
-// i + 1. Released entries never change: add a new one instead.
-const std::vector<std::string_view>& migrations() {
-  static const std::vector<std::string_view> list = {
-      // 0 -> 1: the metadata every fuma database carries.
-      "CREATE TABLE meta ("
-      "  key   TEXT PRIMARY KEY,"
-      "  value TEXT NOT NULL"
-      ") STRICT;"
-      "INSERT INTO meta(key, value) VALUES ('created_at', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));",
-  };
-  return list;
+// Idle read connections kept open for reuse; more are opened when more
+// threads read at once, and closed again when they come back.
+constexpr std::size_t kMaxIdleReaders = 4;
+
+constexpr int kWriterFlags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+constexpr int kReaderFlags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+
+// Marks the thread that holds a store's writer connection, so that a write()
+// nested inside another fails at once instead of waiting for itself.
+class Holder {
+ public:
+  explicit Holder(std::atomic<std::thread::id>& slot) : slot_(slot) {
+    slot_.store(std::this_thread::get_id());
+  }
+  ~Holder() { slot_.store(std::thread::id()); }
+  Holder(const Holder&) = delete;
+  Holder& operator=(const Holder&) = delete;
+
+ private:
+  std::atomic<std::thread::id>& slot_;
+};
+
+// Two connections switching one new file to WAL at once can deadlock on
+// its rollback-journal locks; SQLite then answers SQLITE_BUSY at once,
+// without the busy handler, so the wait is done here.
+void switch_to_wal(Connection& conn, int busy_timeout_ms) {
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_timeout_ms);
+  for (int attempt = 1;; ++attempt) {
+    const int rc =
+        sqlite3_exec(conn.handle(), "PRAGMA journal_mode = WAL", nullptr, nullptr, nullptr);
+    if (rc == SQLITE_OK) return;
+    if ((rc & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline) {
+      conn.fail(rc, "switch to WAL");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min(attempt, 20)));
+  }
 }
 
-[[noreturn]] void fail(sqlite3* db, std::string_view what) {
-  const int rc = db ? sqlite3_errcode(db) : SQLITE_ERROR;
-  const char* msg = db ? sqlite3_errmsg(db) : "unknown";
-  if (rc == SQLITE_NOTADB) {
-    throw Error(Errc::storage, std::string(what) + ": the file is not a database",
-                "数据文件不是有效的数据库");
+// Runs fn in a transaction on conn: commit when it returns, roll back when
+// it (or the commit) throws.
+void run(Connection& conn, bool writable, const std::function<void(Transaction&)>& fn) {
+  conn.exec(writable ? "BEGIN IMMEDIATE" : "BEGIN", "begin transaction");
+  sqlite::SqliteTransaction tx(conn, writable);
+  try {
+    fn(tx);
+    conn.exec("COMMIT", "commit");
+  } catch (...) {
+    conn.rollback();
+    throw;
   }
-  throw Error(Errc::storage, std::string(what) + ": " + msg);
 }
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(const std::string& path, int busy_timeout_ms) {
-    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX |
-                      SQLITE_OPEN_EXRESCODE;
-    const char* name = path.empty() ? ":memory:" : path.c_str();
-    if (sqlite3_open_v2(name, &db_, flags, nullptr) != SQLITE_OK) {
-      std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
-      sqlite3_close(db_);
-      db_ = nullptr;
-      throw Error(Errc::storage, "cannot open '" + path + "': " + msg, "无法打开数据文件");
-    }
+  SqliteStore(const std::string& path, int busy_timeout_ms)
+      : path_(path), busy_timeout_ms_(busy_timeout_ms), memory_(path.empty()) {
+    writer_ =
+        std::make_unique<Connection>(memory_ ? ":memory:" : path, kWriterFlags, busy_timeout_ms);
+    // One snapshot for the check: another process creating the file at the
+    // same moment could otherwise commit between our reads of its
+    // application id and of its tables, and look like a foreign file.
+    writer_->exec("BEGIN", "open");
     try {
-      sqlite3_busy_timeout(db_, busy_timeout_ms);
-      exec("PRAGMA foreign_keys = ON");
-      const int app = pragma_int("application_id");
-      version_ = pragma_int("user_version");
-      if (app != kApplicationId && (app != 0 || table_count() != 0)) {
-        throw Error(Errc::storage, "'" + path + "' is a SQLite file of another program",
-                    "数据文件不属于本系统");
-      }
-      if (version_ > latest_schema_version()) {
-        throw Error(Errc::version,
-                    "schema version " + std::to_string(version_) + " is newer than this build's " +
-                        std::to_string(latest_schema_version()));
-      }
-      if (!path.empty()) exec("PRAGMA journal_mode = WAL");
-      exec("PRAGMA synchronous = FULL");
-      migrate();
+      check_ownership(*writer_);
+      writer_->exec("COMMIT", "open");
     } catch (...) {
-      sqlite3_close(db_);
+      writer_->rollback();
       throw;
     }
+    if (!memory_) switch_to_wal(*writer_, busy_timeout_ms);
+    writer_->exec("PRAGMA synchronous = FULL", "open");
+    version_ = migrate(*writer_);
+    // checkin() runs in a destructor and must not allocate.
+    idle_readers_.reserve(kMaxIdleReaders);
   }
 
-  ~SqliteStore() override { sqlite3_close(db_); }
+  int schema_version() const override { return version_; }
 
-  int schema_version() const override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return version_;
+  void write(const std::function<void(Transaction&)>& fn) override {
+    refuse_nested("write");
+    std::lock_guard<std::mutex> lock(writer_mutex_);
+    Holder holder(writer_holder_);
+    run(*writer_, true, fn);
+  }
+
+  void read(const std::function<void(Transaction&)>& fn) override {
+    if (memory_) {
+      refuse_nested("read");
+      std::lock_guard<std::mutex> lock(writer_mutex_);
+      Holder holder(writer_holder_);
+      run(*writer_, false, fn);
+      return;
+    }
+    Lease reader(*this);
+    run(*reader, false, fn);
   }
 
  private:
-  void exec(const char* sql) {
-    char* err = nullptr;
-    if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-      sqlite3_free(err);
-      fail(db_, sql);
+  // A read connection borrowed from the pool for one read().
+  class Lease {
+   public:
+    explicit Lease(SqliteStore& store) : store_(store), conn_(store.checkout()) {}
+    ~Lease() { store_.checkin(std::move(conn_)); }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    Connection& operator*() const { return *conn_; }
+
+   private:
+    SqliteStore& store_;
+    std::unique_ptr<Connection> conn_;
+  };
+
+  std::unique_ptr<Connection> checkout() {
+    {
+      std::lock_guard<std::mutex> lock(pool_mutex_);
+      if (!idle_readers_.empty()) {
+        auto conn = std::move(idle_readers_.back());
+        idle_readers_.pop_back();
+        return conn;
+      }
+    }
+    auto conn = std::make_unique<Connection>(path_, kReaderFlags, busy_timeout_ms_);
+    conn->exec("PRAGMA query_only = ON", "open reader");
+    return conn;
+  }
+
+  void checkin(std::unique_ptr<Connection> conn) noexcept {
+    // A connection still inside a transaction failed to roll back; closing
+    // it is the only way to be sure it holds no snapshot.
+    if (conn->in_transaction()) return;
+    std::lock_guard<std::mutex> lock(pool_mutex_);
+    if (idle_readers_.size() < kMaxIdleReaders) idle_readers_.push_back(std::move(conn));
+  }
+
+  void refuse_nested(const char* what) const {
+    if (writer_holder_.load() == std::this_thread::get_id()) {
+      throw Error(Errc::internal, std::string("Store::") + what +
+                                      "() called inside a transaction of the same store, "
+                                      "which holds the connection it needs");
     }
   }
 
-  int query_int(const char* sql) {
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db_, sql, -1, &stmt, nullptr) != SQLITE_OK) fail(db_, sql);
-    const int rc = sqlite3_step(stmt);
-    const int value = rc == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : 0;
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) fail(db_, sql);
-    return value;
+  // Refuses another program's file and a newer fuma's before anything is
+  // written to it (journal mode, migrations).
+  void check_ownership(Connection& c) const {
+    const auto app = c.query_int("PRAGMA application_id", "open");
+    const auto version = c.query_int("PRAGMA user_version", "open");
+    if (app != sqlite::kApplicationId &&
+        (app != 0 || c.query_int("SELECT count(*) FROM sqlite_schema", "open") != 0)) {
+      throw Error(Errc::storage, "'" + path_ + "' is a SQLite file of another program",
+                  "数据文件不属于本系统");
+    }
+    if (version > latest_schema_version()) {
+      throw Error(Errc::version, "'" + path_ + "' has schema version " + std::to_string(version) +
+                                     ", newer than this build's " +
+                                     std::to_string(latest_schema_version()));
+    }
   }
-
-  int pragma_int(std::string_view name) {
-    return query_int(("PRAGMA " + std::string(name)).c_str());
-  }
-
-  int table_count() { return query_int("SELECT count(*) FROM sqlite_schema"); }
 
   // Runs the pending migrations, each in its own transaction together with
-  // the version bump, so a crash leaves the file at a whole version.
-  void migrate() {
-    const auto& list = migrations();
-    while (version_ < static_cast<int>(list.size())) {
-      exec("BEGIN IMMEDIATE");
+  // its version bump, so a crash leaves the file at a whole version. The
+  // version is read again inside each transaction: another process may
+  // have upgraded the file since we looked.
+  int migrate(Connection& c) {
+    const auto& list = sqlite::migrations();
+    for (;;) {
+      c.exec("BEGIN IMMEDIATE", "upgrade");
       try {
-        exec(std::string(list[static_cast<std::size_t>(version_)]).c_str());
-        exec(("PRAGMA application_id = " + std::to_string(kApplicationId)).c_str());
-        exec(("PRAGMA user_version = " + std::to_string(version_ + 1)).c_str());
-        exec("COMMIT");
+        check_ownership(c);
+        const auto version = static_cast<int>(c.query_int("PRAGMA user_version", "upgrade"));
+        if (version == latest_schema_version()) {
+          c.exec("COMMIT", "upgrade");
+          return version;
+        }
+        const std::string step = "upgrade to schema " + std::to_string(version + 1);
+        c.exec(std::string(list[static_cast<std::size_t>(version)]).c_str(), step);
+        c.exec(("PRAGMA application_id = " + std::to_string(sqlite::kApplicationId)).c_str(), step);
+        c.exec(("PRAGMA user_version = " + std::to_string(version + 1)).c_str(), step);
+        c.exec("COMMIT", step);
       } catch (...) {
-        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        c.rollback();
         throw;
       }
-      ++version_;
     }
   }
 
-  sqlite3* db_ = nullptr;
-  mutable std::mutex mutex_;
+  const std::string path_;
+  const int busy_timeout_ms_;
+  const bool memory_;
   int version_ = 0;
+
+  std::mutex writer_mutex_;
+  std::unique_ptr<Connection> writer_;
+  std::atomic<std::thread::id> writer_holder_{};
+
+  std::mutex pool_mutex_;
+  std::vector<std::unique_ptr<Connection>> idle_readers_;
 };
 
 }  // namespace
 
-int latest_schema_version() { return static_cast<int>(migrations().size()); }
+int latest_schema_version() { return static_cast<int>(sqlite::migrations().size()); }
 
-std::unique_ptr<Store> open_sqlite_store(const std::string& path, int busy_timeout_ms) {
+std::unique_ptr<Store> open_sqlite(const std::string& path, int busy_timeout_ms) {
   return std::make_unique<SqliteStore>(path, busy_timeout_ms);
 }
 
-}  // namespace fuma
+}  // namespace fuma::store

@@ -1,28 +1,249 @@
 // The store: where the engine keeps state. Domain code sees this interface,
-// never SQL; a second backend implements it without touching the domain.
+// never SQL; a second backend (PostgreSQL) implements it without touching the
+// domain. The store keeps records and enforces uniqueness; it never decides a
+// rule of the workflow.
+//
+// Threads: a Store is shared by every thread of the engine. read() and
+// write() may be called concurrently; writes are serialised inside the store
+// and a caller never sees SQLITE_BUSY (the store waits, up to the busy
+// timeout, and then fails with Errc::storage).
 #ifndef FUMA_SRC_STORE_STORE_HPP
 #define FUMA_SRC_STORE_STORE_HPP
 
+#include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
-namespace fuma {
+namespace fuma::store {
+
+using Id = std::int64_t;
+
+// Times are UTC ISO 8601 strings ("2026-11-27T06:46:33Z"), dates "YYYY-MM-DD":
+// the engine takes them from its clock; the store never reads a clock.
+
+struct Authority {
+  Id id = 0;
+  std::string code;      // short unique key chosen at setup, e.g. "sz"
+  std::string name;      // 深圳市委机构编制委员会办公室
+  std::string division;  // 6-digit GB/T 2260 code used in its USCCs
+  std::string segment;   // organisation-code segment for allocation ("" allowed)
+  std::string created_at;
+};
+
+struct Staff {
+  Id id = 0;
+  Id authority_id = 0;
+  std::string username;  // unique across the store
+  std::string name;
+  // "admin", "acceptor", "reviewer"; kept in order; a role is a non-empty
+  // word without spaces (Errc::invalid_argument otherwise).
+  std::vector<std::string> roles;
+  std::string password_hash;  // opaque to the store; may be empty
+  bool active = true;
+  std::string created_at;
+};
+
+struct Unit {
+  Id id = 0;
+  std::string uscc;  // unique
+  Id authority_id = 0;
+  std::string name;
+  std::string category;  // "机关", "群团", "其他"
+  std::string address;
+  std::string responsible_person;
+  bool revoked = false;
+  std::string created_at;
+  std::string updated_at;
+};
+
+struct Certificate {
+  Id id = 0;
+  Id unit_id = 0;
+  std::string serial;  // unique
+  std::string issued_on;
+  std::optional<std::string> valid_until;  // unset: 长期有效
+  std::string status = "active";           // "active", "superseded", "revoked"
+  std::string created_at;
+};
+
+struct Application {
+  Id id = 0;
+  Id unit_id = 0;
+  std::string business;      // workflow business key
+  std::string status;        // workflow status key
+  std::int64_t version = 1;  // 1 on insert, bumped by every update (optimistic concurrency)
+  std::string fields_json;   // the entry form as a JSON object text ("" stores "{}")
+  std::string latest_reply;  // 最新信息
+  bool open = true;          // false once final; at most one open per unit
+  std::string created_at;
+  std::string updated_at;
+};
+
+struct Attachment {
+  Id id = 0;
+  Id application_id = 0;
+  std::string kind;
+  std::string file_name;  // for display only, never a path
+  std::string media_type;
+  std::string sha256;      // lower-case hex of the content, computed by the caller
+  std::uint64_t size = 0;  // on insert, taken from the content
+  std::string uploaded_at;
+};
+
+// One status event of an application: part of 历史信息. Events outlive a
+// deleted application, so they are also found by unit.
+struct Event {
+  Id id = 0;
+  Id application_id = 0;
+  std::string action;
+  std::string from_status;
+  std::string to_status;
+  std::string actor;  // e.g. "staff:12", "unit:11440300000000000N", "system"
+  std::string reply;
+  std::string at;
+};
+
+// One record of the append-only audit log. The engine computes the hash
+// chain; the store keeps records in sequence and never rewrites them.
+struct AuditRecord {
+  std::int64_t seq = 0;  // assigned by the store, 1, 2, 3, ...
+  std::string at;
+  std::string actor;
+  std::string command;
+  std::string target;  // e.g. "application:42"
+  std::string before_status;
+  std::string after_status;
+  std::string prev_hash;
+  std::string hash;
+};
+
+// A remembered result for an idempotency key, per actor.
+struct Idempotent {
+  std::string command;
+  std::string result_json;
+};
+
+// Where a page of a queue ends: the (updated_at, id) of its last row. The
+// next page starts after it even if that row has moved on meanwhile.
+struct QueuePosition {
+  std::string updated_at;
+  Id id = 0;
+};
+
+// Everything one transaction can do. Methods throw fuma::Error:
+// Errc::conflict when a uniqueness rule would break (duplicate authority
+// code, username, USCC, certificate serial, a second active certificate or
+// open application of a unit, a repeated idempotency key), Errc::not_found
+// when an update or delete names a missing row or an insert names a missing
+// parent (authority, unit, application), Errc::invalid_argument when a value
+// has the wrong shape (a USCC not 18 characters long, a division not 6
+// digits, a SHA-256 not 64 lower-case hex digits, fields_json not a JSON
+// object), Errc::storage when the database fails. After a storage error the
+// whole transaction is void: later calls in it throw Errc::storage too.
+class Transaction {
+ public:
+  virtual ~Transaction() = default;
+
+  virtual Id insert_authority(const Authority& a) = 0;
+  virtual std::optional<Authority> authority(Id id) = 0;
+  virtual std::optional<Authority> authority_by_code(std::string_view code) = 0;
+  // The authority's next organisation-code serial, counting up from 0;
+  // every call returns a new value, even across crashes (durable counter).
+  virtual std::uint64_t take_serial(Id authority_id) = 0;
+
+  // Updates write every field but id and created_at (and, for applications
+  // and certificates, unit_id, which never changes).
+
+  virtual Id insert_staff(const Staff& s) = 0;
+  virtual std::optional<Staff> staff(Id id) = 0;
+  virtual std::optional<Staff> staff_by_username(std::string_view username) = 0;
+  virtual void update_staff(const Staff& s) = 0;
+
+  virtual Id insert_unit(const Unit& u) = 0;
+  virtual std::optional<Unit> unit(Id id) = 0;
+  virtual std::optional<Unit> unit_by_uscc(std::string_view uscc) = 0;
+  virtual void update_unit(const Unit& u) = 0;
+
+  virtual Id insert_certificate(const Certificate& c) = 0;
+  // The unit's certificate with status "active", if any.
+  virtual std::optional<Certificate> active_certificate(Id unit_id) = 0;
+  virtual void update_certificate(const Certificate& c) = 0;
+
+  virtual Id insert_application(const Application& a) = 0;
+  virtual std::optional<Application> application(Id id) = 0;
+  virtual std::optional<Application> open_application(Id unit_id) = 0;
+  // Every application of a unit, newest first.
+  virtual std::vector<Application> applications_of_unit(Id unit_id) = 0;
+  // Compare-and-set: writes `a` (with version = expected_version + 1) only if
+  // the stored version is expected_version; returns false when it is not.
+  virtual bool update_application(const Application& a, std::int64_t expected_version) = 0;
+  // Removes the application with its fields and attachments for good (a
+  // content blob goes when no attachment refers to it any more). Its events
+  // stay, so 历史信息 still shows that it existed and was deleted.
+  virtual void delete_application(Id id) = 0;
+  // Open applications of an authority's units in a status, oldest update
+  // first (ties by id), `limit` at most, after the position `after`; the
+  // default starts at the beginning.
+  virtual std::vector<Application> queue(Id authority_id, std::string_view status,
+                                         std::size_t limit, const QueuePosition& after = {}) = 0;
+
+  // Keeps the content once per SHA-256 (deduplicated across applications).
+  // Content that differs from the stored content of the same SHA-256 is
+  // refused with Errc::invalid_argument rather than silently replaced.
+  virtual Id insert_attachment(const Attachment& a, std::string_view content) = 0;
+  virtual std::vector<Attachment> attachments(Id application_id) = 0;
+  virtual std::optional<std::string> content(std::string_view sha256) = 0;
+  virtual void delete_attachment(Id id) = 0;
+
+  // The application must exist, or have had an event before it was deleted
+  // (so a "deleted" event may be recorded after delete_application).
+  virtual Id insert_event(const Event& e) = 0;
+  // Events of an application, oldest first.
+  virtual std::vector<Event> events(Id application_id) = 0;
+  // Events of every application of a unit, deleted ones included, oldest first.
+  virtual std::vector<Event> events_of_unit(Id unit_id) = 0;
+
+  // Appends and returns the record with its seq filled in.
+  virtual AuditRecord append_audit(const AuditRecord& r) = 0;
+  virtual std::optional<AuditRecord> last_audit() = 0;
+  // Calls fn for every record in sequence order; stops when fn returns false.
+  virtual void scan_audit(const std::function<bool(const AuditRecord&)>& fn) = 0;
+
+  virtual std::optional<Idempotent> idempotent(std::string_view actor, std::string_view key) = 0;
+  virtual void remember(std::string_view actor, std::string_view key, const Idempotent& r) = 0;
+};
 
 class Store {
  public:
   virtual ~Store() = default;
   // The schema version the data is at (after any upgrade on open).
   virtual int schema_version() const = 0;
+  // Runs fn in one durable write transaction: committed when fn returns,
+  // rolled back when it throws (the exception propagates). The Transaction
+  // is valid only inside fn. Calling write() again from inside fn, on the
+  // same store, throws Errc::internal (it would wait for itself).
+  virtual void write(const std::function<void(Transaction&)>& fn) = 0;
+  // Runs fn on a consistent snapshot; a write method called inside fn throws
+  // Errc::internal. A read() inside a write() does not see that write's
+  // uncommitted changes (in memory, where both share one connection, it
+  // throws Errc::internal).
+  virtual void read(const std::function<void(Transaction&)>& fn) = 0;
 };
 
 // The newest schema this build knows; files at a higher version are refused.
 int latest_schema_version();
 
-// Opens or creates the SQLite store at path ("" keeps it in memory), upgrading
-// an older schema. Throws fuma::Error: version for a newer file, storage when
-// the file cannot be opened or is not a fuma database.
-std::unique_ptr<Store> open_sqlite_store(const std::string& path, int busy_timeout_ms);
+// Opens or creates the SQLite store at path ("" keeps it in memory, on one
+// connection that reads and writes in turn), upgrading an older schema.
+// busy_timeout_ms bounds how long a call waits for another process's lock.
+// Throws fuma::Error: version for a newer file, storage when the file cannot
+// be opened or is not a fuma database.
+std::unique_ptr<Store> open_sqlite(const std::string& path, int busy_timeout_ms);
 
-}  // namespace fuma
+}  // namespace fuma::store
 
 #endif  // FUMA_SRC_STORE_STORE_HPP

@@ -1,0 +1,176 @@
+#include "sqlite_schema.hpp"
+
+namespace fuma::store::sqlite {
+
+// Tables are STRICT so a value of the wrong type is an error, not a silent
+// conversion. Applications and attachments use AUTOINCREMENT because they
+// can be deleted: their ids live on in events and audit targets
+// ("application:42") and must never name a different row later. Rows of the
+// other tables are never deleted, so their ids are never reused anyway.
+const std::vector<std::string_view>& migrations() {
+  static const std::vector<std::string_view> list = {
+      // 0 -> 1: the metadata every fuma database carries.
+      "CREATE TABLE meta ("
+      "  key   TEXT PRIMARY KEY,"
+      "  value TEXT NOT NULL"
+      ") STRICT;"
+      "INSERT INTO meta(key, value) VALUES ('created_at', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));",
+
+      // 1 -> 2: the records of the service.
+      R"sql(
+CREATE TABLE authorities (
+  id          INTEGER PRIMARY KEY,
+  code        TEXT NOT NULL CONSTRAINT authority_code_not_empty CHECK (code <> ''),
+  name        TEXT NOT NULL,
+  division    TEXT NOT NULL
+              CONSTRAINT division_is_6_digits
+              CHECK (length(division) = 6 AND division NOT GLOB '*[^0-9]*'),
+  segment     TEXT NOT NULL,
+  -- The next organisation-code serial (take_serial): a counter in the row
+  -- so that it commits, or not, with the registration that used it.
+  next_serial INTEGER NOT NULL DEFAULT 0 CHECK (next_serial >= 0),
+  created_at  TEXT NOT NULL
+) STRICT;
+CREATE UNIQUE INDEX authorities_code ON authorities(code);
+
+CREATE TABLE staff (
+  id            INTEGER PRIMARY KEY,
+  authority_id  INTEGER NOT NULL REFERENCES authorities(id),
+  username      TEXT NOT NULL CONSTRAINT username_not_empty CHECK (username <> ''),
+  name          TEXT NOT NULL,
+  roles         TEXT NOT NULL,  -- space-separated, in the order given
+  password_hash TEXT NOT NULL,
+  active        INTEGER NOT NULL CHECK (active IN (0, 1)),
+  created_at    TEXT NOT NULL
+) STRICT;
+CREATE UNIQUE INDEX staff_username ON staff(username);
+CREATE INDEX staff_authority ON staff(authority_id);
+
+CREATE TABLE units (
+  id                 INTEGER PRIMARY KEY,
+  uscc               TEXT NOT NULL CONSTRAINT uscc_is_18_characters CHECK (length(uscc) = 18),
+  authority_id       INTEGER NOT NULL REFERENCES authorities(id),
+  name               TEXT NOT NULL,
+  category           TEXT NOT NULL,
+  address            TEXT NOT NULL,
+  responsible_person TEXT NOT NULL,
+  revoked            INTEGER NOT NULL CHECK (revoked IN (0, 1)),
+  created_at         TEXT NOT NULL,
+  updated_at         TEXT NOT NULL
+) STRICT;
+CREATE UNIQUE INDEX units_uscc ON units(uscc);
+CREATE INDEX units_authority ON units(authority_id);
+
+CREATE TABLE certificates (
+  id          INTEGER PRIMARY KEY,
+  unit_id     INTEGER NOT NULL REFERENCES units(id),
+  serial      TEXT NOT NULL CONSTRAINT serial_not_empty CHECK (serial <> ''),
+  issued_on   TEXT NOT NULL,
+  valid_until TEXT,  -- NULL: 长期有效
+  status      TEXT NOT NULL
+              CONSTRAINT certificate_status CHECK (status IN ('active', 'superseded', 'revoked')),
+  created_at  TEXT NOT NULL
+) STRICT;
+CREATE UNIQUE INDEX certificates_serial ON certificates(serial);
+CREATE INDEX certificates_unit ON certificates(unit_id);
+-- "The" active certificate of a unit is well defined.
+CREATE UNIQUE INDEX certificates_active ON certificates(unit_id) WHERE status = 'active';
+
+CREATE TABLE applications (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  unit_id      INTEGER NOT NULL REFERENCES units(id),
+  -- The unit's authority, copied so that a queue is one index range
+  -- (units_authority_follows keeps it in step).
+  authority_id INTEGER NOT NULL REFERENCES authorities(id),
+  business     TEXT NOT NULL,
+  status       TEXT NOT NULL,
+  version      INTEGER NOT NULL CHECK (version >= 1),
+  -- Checked to be a JSON object by the store, not by a CHECK: SQLite's JSON
+  -- functions are not innocuous, and a schema using them cannot be opened
+  -- with trusted_schema = OFF (as fuma and careful tools open files).
+  fields_json  TEXT NOT NULL,
+  latest_reply TEXT NOT NULL,
+  open         INTEGER NOT NULL CHECK (open IN (0, 1)),
+  created_at   TEXT NOT NULL,
+  updated_at   TEXT NOT NULL
+) STRICT;
+CREATE INDEX applications_unit ON applications(unit_id);
+-- At most one open application per unit; also finds it.
+CREATE UNIQUE INDEX applications_open ON applications(unit_id) WHERE open = 1;
+CREATE INDEX applications_queue ON applications(authority_id, status, updated_at) WHERE open = 1;
+CREATE TRIGGER units_authority_follows AFTER UPDATE OF authority_id ON units BEGIN
+  UPDATE applications SET authority_id = NEW.authority_id WHERE unit_id = NEW.id;
+END;
+
+-- Attachment content, once per SHA-256 however many attachments share it.
+-- The content column is last so that reading the others never touches it.
+CREATE TABLE blobs (
+  id      INTEGER PRIMARY KEY,
+  sha256  TEXT NOT NULL
+          CONSTRAINT sha256_is_lower_case_hex
+          CHECK (length(sha256) = 64 AND sha256 NOT GLOB '*[^0-9a-f]*'),
+  size    INTEGER NOT NULL,
+  content BLOB NOT NULL,
+  CONSTRAINT size_is_content_length CHECK (size = length(content))
+) STRICT;
+CREATE UNIQUE INDEX blobs_sha256 ON blobs(sha256);
+
+CREATE TABLE attachments (
+  id             INTEGER PRIMARY KEY AUTOINCREMENT,
+  application_id INTEGER NOT NULL REFERENCES applications(id),
+  blob_id        INTEGER NOT NULL REFERENCES blobs(id),
+  kind           TEXT NOT NULL,
+  file_name      TEXT NOT NULL,
+  media_type     TEXT NOT NULL,
+  uploaded_at    TEXT NOT NULL
+) STRICT;
+CREATE INDEX attachments_application ON attachments(application_id);
+CREATE INDEX attachments_blob ON attachments(blob_id);
+
+CREATE TABLE events (
+  id             INTEGER PRIMARY KEY,
+  -- No foreign key: the events of a deleted application stay (历史信息).
+  application_id INTEGER NOT NULL,
+  unit_id        INTEGER NOT NULL REFERENCES units(id),
+  action         TEXT NOT NULL,
+  from_status    TEXT NOT NULL,
+  to_status      TEXT NOT NULL,
+  actor          TEXT NOT NULL,
+  reply          TEXT NOT NULL,
+  at             TEXT NOT NULL
+) STRICT;
+CREATE INDEX events_application ON events(application_id);
+CREATE INDEX events_unit ON events(unit_id);
+
+CREATE TABLE audit (
+  seq           INTEGER PRIMARY KEY,
+  at            TEXT NOT NULL,
+  actor         TEXT NOT NULL,
+  command       TEXT NOT NULL,
+  target        TEXT NOT NULL,
+  before_status TEXT NOT NULL,
+  after_status  TEXT NOT NULL,
+  prev_hash     TEXT NOT NULL,
+  hash          TEXT NOT NULL
+) STRICT;
+-- Append-only even for a program that reaches the file with plain SQL.
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN
+  SELECT RAISE(ABORT, 'the audit log is append-only');
+END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN
+  SELECT RAISE(ABORT, 'the audit log is append-only');
+END;
+
+CREATE TABLE idempotency (
+  actor       TEXT NOT NULL,
+  key         TEXT NOT NULL,
+  command     TEXT NOT NULL,
+  result_json TEXT NOT NULL,
+  PRIMARY KEY (actor, key)
+) STRICT, WITHOUT ROWID;
+)sql",
+  };
+  return list;
+}
+
+}  // namespace fuma::store::sqlite

@@ -1,0 +1,607 @@
+#include "sqlite_transaction.hpp"
+
+#include <algorithm>
+#include <boost/json/parse.hpp>
+#include <string>
+
+#include "fuma/error.hpp"
+
+namespace fuma::store::sqlite {
+namespace {
+
+// Column lists shared by the SELECTs of one record type and its reader below.
+#define FUMA_AUTHORITY_COLUMNS "id, code, name, division, segment, created_at"
+#define FUMA_STAFF_COLUMNS \
+  "id, authority_id, username, name, roles, password_hash, active, created_at"
+#define FUMA_UNIT_COLUMNS                                                                      \
+  "id, uscc, authority_id, name, category, address, responsible_person, revoked, created_at, " \
+  "updated_at"
+#define FUMA_CERTIFICATE_COLUMNS "id, unit_id, serial, issued_on, valid_until, status, created_at"
+#define FUMA_APPLICATION_COLUMNS                                                          \
+  "id, unit_id, business, status, version, fields_json, latest_reply, open, created_at, " \
+  "updated_at"
+#define FUMA_EVENT_COLUMNS "id, application_id, action, from_status, to_status, actor, reply, at"
+#define FUMA_AUDIT_COLUMNS \
+  "seq, at, actor, command, target, before_status, after_status, prev_hash, hash"
+
+Authority read_authority(const Statement& s) {
+  Authority a;
+  a.id = s.int64(0);
+  a.code = s.text(1);
+  a.name = s.text(2);
+  a.division = s.text(3);
+  a.segment = s.text(4);
+  a.created_at = s.text(5);
+  return a;
+}
+
+std::vector<std::string> split_roles(const std::string& text) {
+  std::vector<std::string> roles;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find(' ', start);
+    if (end == std::string::npos) end = text.size();
+    roles.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return roles;
+}
+
+std::string join_roles(const std::vector<std::string>& roles) {
+  std::string text;
+  for (const auto& r : roles) {
+    if (r.empty() || r.find_first_of(" \t\r\n") != std::string::npos) {
+      throw Error(Errc::invalid_argument,
+                  "staff role '" + r + "' must be a non-empty word without spaces", "角色名称无效");
+    }
+    if (!text.empty()) text += ' ';
+    text += r;
+  }
+  return text;
+}
+
+Staff read_staff(const Statement& s) {
+  Staff st;
+  st.id = s.int64(0);
+  st.authority_id = s.int64(1);
+  st.username = s.text(2);
+  st.name = s.text(3);
+  st.roles = split_roles(s.text(4));
+  st.password_hash = s.text(5);
+  st.active = s.boolean(6);
+  st.created_at = s.text(7);
+  return st;
+}
+
+Unit read_unit(const Statement& s) {
+  Unit u;
+  u.id = s.int64(0);
+  u.uscc = s.text(1);
+  u.authority_id = s.int64(2);
+  u.name = s.text(3);
+  u.category = s.text(4);
+  u.address = s.text(5);
+  u.responsible_person = s.text(6);
+  u.revoked = s.boolean(7);
+  u.created_at = s.text(8);
+  u.updated_at = s.text(9);
+  return u;
+}
+
+Certificate read_certificate(const Statement& s) {
+  Certificate c;
+  c.id = s.int64(0);
+  c.unit_id = s.int64(1);
+  c.serial = s.text(2);
+  c.issued_on = s.text(3);
+  c.valid_until = s.optional_text(4);
+  c.status = s.text(5);
+  c.created_at = s.text(6);
+  return c;
+}
+
+Application read_application(const Statement& s) {
+  Application a;
+  a.id = s.int64(0);
+  a.unit_id = s.int64(1);
+  a.business = s.text(2);
+  a.status = s.text(3);
+  a.version = s.int64(4);
+  a.fields_json = s.text(5);
+  a.latest_reply = s.text(6);
+  a.open = s.boolean(7);
+  a.created_at = s.text(8);
+  a.updated_at = s.text(9);
+  return a;
+}
+
+Event read_event(const Statement& s) {
+  Event e;
+  e.id = s.int64(0);
+  e.application_id = s.int64(1);
+  e.action = s.text(2);
+  e.from_status = s.text(3);
+  e.to_status = s.text(4);
+  e.actor = s.text(5);
+  e.reply = s.text(6);
+  e.at = s.text(7);
+  return e;
+}
+
+AuditRecord read_audit(const Statement& s) {
+  AuditRecord r;
+  r.seq = s.int64(0);
+  r.at = s.text(1);
+  r.actor = s.text(2);
+  r.command = s.text(3);
+  r.target = s.text(4);
+  r.before_status = s.text(5);
+  r.after_status = s.text(6);
+  r.prev_hash = s.text(7);
+  r.hash = s.text(8);
+  return r;
+}
+
+template <class T, class Read>
+std::optional<T> one(Statement& s, Read read) {
+  if (!s.step()) return std::nullopt;
+  return read(s);
+}
+
+template <class T, class Read>
+std::vector<T> all(Statement& s, Read read) {
+  std::vector<T> out;
+  while (s.step()) out.push_back(read(s));
+  return out;
+}
+
+[[noreturn]] void missing(const char* method, const char* what, Id id) {
+  throw Error(Errc::not_found,
+              std::string(method) + ": " + what + " " + std::to_string(id) + " does not exist");
+}
+
+// The store keeps fields_json queryable as JSON; see the schema for why
+// this is checked here and not by a CHECK constraint.
+std::string fields_json(const Application& a, const char* method) {
+  if (a.fields_json.empty()) return "{}";
+  std::error_code ec;
+  const boost::json::value v = boost::json::parse(a.fields_json, ec);
+  if (ec || !v.is_object()) {
+    throw Error(Errc::invalid_argument,
+                std::string(method) + ": fields_json is not a JSON object" +
+                    (ec ? " (" + ec.message() + ")" : std::string()),
+                "申请信息格式有误");
+  }
+  return a.fields_json;
+}
+
+void check_sha256(std::string_view sha256) {
+  const bool hex = std::all_of(sha256.begin(), sha256.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+  });
+  if (sha256.size() != 64 || !hex) {
+    throw Error(Errc::invalid_argument,
+                "insert_attachment: sha256 must be 64 lower-case hex digits, got '" +
+                    std::string(sha256.substr(0, 80)) + "'",
+                "附件摘要格式有误");
+  }
+}
+
+}  // namespace
+
+void SqliteTransaction::check_open(const char* method) const {
+  // A failed statement can end the whole transaction (disk full, I/O error,
+  // a lock lost); carrying on would write outside any transaction.
+  if (!conn_.in_transaction()) {
+    throw Error(Errc::storage,
+                std::string(method) + ": the transaction was rolled back after an earlier error");
+  }
+}
+
+Statement SqliteTransaction::query(std::string_view sql, const char* method) {
+  check_open(method);
+  return Statement(conn_, sql, method);
+}
+
+Statement SqliteTransaction::change(std::string_view sql, const char* method) {
+  check_open(method);
+  if (!writable_) {
+    throw Error(Errc::internal, std::string(method) +
+                                    " writes, but this transaction is a Store::read(); "
+                                    "writes belong in Store::write()");
+  }
+  return Statement(conn_, sql, method);
+}
+
+// --- authorities --------------------------------------------------------
+
+Id SqliteTransaction::insert_authority(const Authority& a) {
+  Statement s = change(
+      "INSERT INTO authorities(code, name, division, segment, created_at) "
+      "VALUES (?, ?, ?, ?, ?) RETURNING id",
+      "insert_authority");
+  s.bind(a.code, a.name, a.division, a.segment, a.created_at).step();
+  return s.int64(0);
+}
+
+std::optional<Authority> SqliteTransaction::authority(Id id) {
+  Statement s =
+      query("SELECT " FUMA_AUTHORITY_COLUMNS " FROM authorities WHERE id = ?", "authority");
+  return one<Authority>(s.bind(id), read_authority);
+}
+
+std::optional<Authority> SqliteTransaction::authority_by_code(std::string_view code) {
+  Statement s = query("SELECT " FUMA_AUTHORITY_COLUMNS " FROM authorities WHERE code = ?",
+                      "authority_by_code");
+  return one<Authority>(s.bind(code), read_authority);
+}
+
+std::uint64_t SqliteTransaction::take_serial(Id authority_id) {
+  Statement s = change(
+      "UPDATE authorities SET next_serial = next_serial + 1 WHERE id = ? "
+      "RETURNING next_serial - 1",
+      "take_serial");
+  if (!s.bind(authority_id).step()) missing("take_serial", "authority", authority_id);
+  return static_cast<std::uint64_t>(s.int64(0));
+}
+
+// --- staff ----------------------------------------------------------------
+
+Id SqliteTransaction::insert_staff(const Staff& st) {
+  const std::string roles = join_roles(st.roles);
+  Statement s = change(
+      "INSERT INTO staff(authority_id, username, name, roles, password_hash, active, created_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      "insert_staff");
+  s.bind(st.authority_id, st.username, st.name, roles, st.password_hash, st.active, st.created_at)
+      .step();
+  return s.int64(0);
+}
+
+std::optional<Staff> SqliteTransaction::staff(Id id) {
+  Statement s = query("SELECT " FUMA_STAFF_COLUMNS " FROM staff WHERE id = ?", "staff");
+  return one<Staff>(s.bind(id), read_staff);
+}
+
+std::optional<Staff> SqliteTransaction::staff_by_username(std::string_view username) {
+  Statement s =
+      query("SELECT " FUMA_STAFF_COLUMNS " FROM staff WHERE username = ?", "staff_by_username");
+  return one<Staff>(s.bind(username), read_staff);
+}
+
+void SqliteTransaction::update_staff(const Staff& st) {
+  const std::string roles = join_roles(st.roles);
+  Statement s = change(
+      "UPDATE staff SET authority_id = ?, username = ?, name = ?, roles = ?, password_hash = ?, "
+      "active = ? WHERE id = ? RETURNING id",
+      "update_staff");
+  if (!s.bind(st.authority_id, st.username, st.name, roles, st.password_hash, st.active, st.id)
+           .step()) {
+    missing("update_staff", "staff", st.id);
+  }
+}
+
+// --- units ----------------------------------------------------------------
+
+Id SqliteTransaction::insert_unit(const Unit& u) {
+  Statement s = change(
+      "INSERT INTO units(uscc, authority_id, name, category, address, responsible_person, "
+      "revoked, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      "insert_unit");
+  s.bind(u.uscc, u.authority_id, u.name, u.category, u.address, u.responsible_person, u.revoked,
+         u.created_at, u.updated_at)
+      .step();
+  return s.int64(0);
+}
+
+std::optional<Unit> SqliteTransaction::unit(Id id) {
+  Statement s = query("SELECT " FUMA_UNIT_COLUMNS " FROM units WHERE id = ?", "unit");
+  return one<Unit>(s.bind(id), read_unit);
+}
+
+std::optional<Unit> SqliteTransaction::unit_by_uscc(std::string_view uscc) {
+  Statement s = query("SELECT " FUMA_UNIT_COLUMNS " FROM units WHERE uscc = ?", "unit_by_uscc");
+  return one<Unit>(s.bind(uscc), read_unit);
+}
+
+void SqliteTransaction::update_unit(const Unit& u) {
+  Statement s = change(
+      "UPDATE units SET uscc = ?, authority_id = ?, name = ?, category = ?, address = ?, "
+      "responsible_person = ?, revoked = ?, updated_at = ? WHERE id = ? RETURNING id",
+      "update_unit");
+  if (!s.bind(u.uscc, u.authority_id, u.name, u.category, u.address, u.responsible_person,
+              u.revoked, u.updated_at, u.id)
+           .step()) {
+    missing("update_unit", "unit", u.id);
+  }
+}
+
+// --- certificates -----------------------------------------------------------
+
+Id SqliteTransaction::insert_certificate(const Certificate& c) {
+  Statement s = change(
+      "INSERT INTO certificates(unit_id, serial, issued_on, valid_until, status, created_at) "
+      "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+      "insert_certificate");
+  s.bind(c.unit_id, c.serial, c.issued_on, c.valid_until, c.status, c.created_at).step();
+  return s.int64(0);
+}
+
+std::optional<Certificate> SqliteTransaction::active_certificate(Id unit_id) {
+  Statement s = query("SELECT " FUMA_CERTIFICATE_COLUMNS
+                      " FROM certificates WHERE unit_id = ? AND status = 'active'",
+                      "active_certificate");
+  return one<Certificate>(s.bind(unit_id), read_certificate);
+}
+
+void SqliteTransaction::update_certificate(const Certificate& c) {
+  Statement s = change(
+      "UPDATE certificates SET serial = ?, issued_on = ?, valid_until = ?, status = ? "
+      "WHERE id = ? RETURNING id",
+      "update_certificate");
+  if (!s.bind(c.serial, c.issued_on, c.valid_until, c.status, c.id).step()) {
+    missing("update_certificate", "certificate", c.id);
+  }
+}
+
+// --- applications -----------------------------------------------------------
+
+Id SqliteTransaction::insert_application(const Application& a) {
+  const std::string fields = fields_json(a, "insert_application");
+  // The unit's authority comes from the unit itself, so the copy in the
+  // row can never disagree with it.
+  Statement s = change(
+      "INSERT INTO applications(unit_id, authority_id, business, status, version, fields_json, "
+      "latest_reply, open, created_at, updated_at) "
+      "SELECT id, authority_id, ?, ?, 1, ?, ?, ?, ?, ? FROM units WHERE id = ? RETURNING id",
+      "insert_application");
+  if (!s.bind(a.business, a.status, fields, a.latest_reply, a.open, a.created_at, a.updated_at,
+              a.unit_id)
+           .step()) {
+    missing("insert_application", "unit", a.unit_id);
+  }
+  return s.int64(0);
+}
+
+std::optional<Application> SqliteTransaction::application(Id id) {
+  Statement s =
+      query("SELECT " FUMA_APPLICATION_COLUMNS " FROM applications WHERE id = ?", "application");
+  return one<Application>(s.bind(id), read_application);
+}
+
+std::optional<Application> SqliteTransaction::open_application(Id unit_id) {
+  Statement s =
+      query("SELECT " FUMA_APPLICATION_COLUMNS " FROM applications WHERE unit_id = ? AND open = 1",
+            "open_application");
+  return one<Application>(s.bind(unit_id), read_application);
+}
+
+std::vector<Application> SqliteTransaction::applications_of_unit(Id unit_id) {
+  Statement s = query("SELECT " FUMA_APPLICATION_COLUMNS
+                      " FROM applications WHERE unit_id = ? ORDER BY id DESC",
+                      "applications_of_unit");
+  return all<Application>(s.bind(unit_id), read_application);
+}
+
+bool SqliteTransaction::update_application(const Application& a, std::int64_t expected_version) {
+  const std::string fields = fields_json(a, "update_application");
+  {
+    Statement s = change(
+        "UPDATE applications SET business = ?, status = ?, version = version + 1, "
+        "fields_json = ?, latest_reply = ?, open = ?, updated_at = ? "
+        "WHERE id = ? AND version = ? RETURNING id",
+        "update_application");
+    if (s.bind(a.business, a.status, fields, a.latest_reply, a.open, a.updated_at, a.id,
+               expected_version)
+            .step()) {
+      return true;
+    }
+  }
+  Statement exists = query("SELECT 1 FROM applications WHERE id = ?", "update_application");
+  if (!exists.bind(a.id).step()) missing("update_application", "application", a.id);
+  return false;
+}
+
+void SqliteTransaction::delete_application(Id id) {
+  std::vector<Id> blobs;
+  {
+    Statement s = change("DELETE FROM attachments WHERE application_id = ? RETURNING blob_id",
+                         "delete_application");
+    s.bind(id);
+    while (s.step()) blobs.push_back(s.int64(0));
+  }
+  {
+    Statement s =
+        change("DELETE FROM applications WHERE id = ? RETURNING id", "delete_application");
+    if (!s.bind(id).step()) missing("delete_application", "application", id);
+  }
+  std::sort(blobs.begin(), blobs.end());
+  blobs.erase(std::unique(blobs.begin(), blobs.end()), blobs.end());
+  for (Id blob : blobs) drop_blob_if_unused(blob);
+}
+
+std::vector<Application> SqliteTransaction::queue(Id authority_id, std::string_view status,
+                                                  std::size_t limit, const QueuePosition& after) {
+  if (limit == 0) return {};
+  Statement s = query("SELECT " FUMA_APPLICATION_COLUMNS
+                      " FROM applications"
+                      " WHERE authority_id = ? AND status = ? AND open = 1"
+                      " AND (updated_at, id) > (?, ?)"
+                      " ORDER BY updated_at, id LIMIT ?",
+                      "queue");
+  return all<Application>(s.bind(authority_id, status, after.updated_at, after.id, limit),
+                          read_application);
+}
+
+// --- attachments ------------------------------------------------------------
+
+Id SqliteTransaction::insert_attachment(const Attachment& a, std::string_view content) {
+  check_sha256(a.sha256);
+  {
+    // Checked first so that a missing application leaves no stray blob
+    // behind, even if the caller catches the error and commits.
+    Statement s = query("SELECT 1 FROM applications WHERE id = ?", "insert_attachment");
+    if (!s.bind(a.application_id).step()) {
+      missing("insert_attachment", "application", a.application_id);
+    }
+  }
+  Id blob = 0;
+  {
+    Statement s = change(
+        "INSERT INTO blobs(sha256, size, content) VALUES (?, ?, ?) "
+        "ON CONFLICT(sha256) DO NOTHING RETURNING id",
+        "insert_attachment");
+    if (s.bind(a.sha256, content.size(), Blob{content}).step()) blob = s.int64(0);
+  }
+  if (blob == 0) {
+    // Another attachment already brought this content. The same hash with
+    // other bytes means the caller's hash is wrong; keeping either copy
+    // silently would hand someone the wrong file.
+    Statement s = query("SELECT id, size = ? AND content = ? FROM blobs WHERE sha256 = ?",
+                        "insert_attachment");
+    s.bind(content.size(), Blob{content}, a.sha256).step();
+    if (!s.boolean(1)) {
+      throw Error(
+          Errc::invalid_argument,
+          "insert_attachment: the content does not match the stored content of sha256 " + a.sha256,
+          "附件内容与摘要不符");
+    }
+    blob = s.int64(0);
+  }
+  Statement s = change(
+      "INSERT INTO attachments(application_id, blob_id, kind, file_name, media_type, uploaded_at) "
+      "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+      "insert_attachment");
+  s.bind(a.application_id, blob, a.kind, a.file_name, a.media_type, a.uploaded_at).step();
+  return s.int64(0);
+}
+
+std::vector<Attachment> SqliteTransaction::attachments(Id application_id) {
+  Statement s = query(
+      "SELECT a.id, a.application_id, a.kind, a.file_name, a.media_type, b.sha256, b.size, "
+      "a.uploaded_at FROM attachments a JOIN blobs b ON b.id = a.blob_id "
+      "WHERE a.application_id = ? ORDER BY a.id",
+      "attachments");
+  return all<Attachment>(s.bind(application_id), [](const Statement& r) {
+    Attachment a;
+    a.id = r.int64(0);
+    a.application_id = r.int64(1);
+    a.kind = r.text(2);
+    a.file_name = r.text(3);
+    a.media_type = r.text(4);
+    a.sha256 = r.text(5);
+    a.size = static_cast<std::uint64_t>(r.int64(6));
+    a.uploaded_at = r.text(7);
+    return a;
+  });
+}
+
+std::optional<std::string> SqliteTransaction::content(std::string_view sha256) {
+  Statement s = query("SELECT content FROM blobs WHERE sha256 = ?", "content");
+  if (!s.bind(sha256).step()) return std::nullopt;
+  return s.blob(0);
+}
+
+void SqliteTransaction::delete_attachment(Id id) {
+  Id blob = 0;
+  {
+    Statement s =
+        change("DELETE FROM attachments WHERE id = ? RETURNING blob_id", "delete_attachment");
+    if (!s.bind(id).step()) missing("delete_attachment", "attachment", id);
+    blob = s.int64(0);
+  }
+  drop_blob_if_unused(blob);
+}
+
+void SqliteTransaction::drop_blob_if_unused(Id blob_id) {
+  Statement s = change(
+      "DELETE FROM blobs WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM attachments WHERE blob_id = "
+      "?1)",
+      "drop_blob_if_unused");
+  s.bind(blob_id).run();
+}
+
+// --- events -----------------------------------------------------------------
+
+Id SqliteTransaction::insert_event(const Event& e) {
+  // The unit comes from the application, or, once it is deleted, from its
+  // earlier events: the "deleted" event may follow delete_application.
+  Statement s = change(
+      "INSERT INTO events(application_id, unit_id, action, from_status, to_status, actor, reply, "
+      "at) SELECT ?1, unit_id, ?2, ?3, ?4, ?5, ?6, ?7 FROM ("
+      "  SELECT unit_id FROM applications WHERE id = ?1"
+      "  UNION ALL SELECT unit_id FROM events WHERE application_id = ?1"
+      "  LIMIT 1) RETURNING id",
+      "insert_event");
+  if (!s.bind(e.application_id, e.action, e.from_status, e.to_status, e.actor, e.reply, e.at)
+           .step()) {
+    missing("insert_event", "application", e.application_id);
+  }
+  return s.int64(0);
+}
+
+std::vector<Event> SqliteTransaction::events(Id application_id) {
+  Statement s = query(
+      "SELECT " FUMA_EVENT_COLUMNS " FROM events WHERE application_id = ? ORDER BY id", "events");
+  return all<Event>(s.bind(application_id), read_event);
+}
+
+std::vector<Event> SqliteTransaction::events_of_unit(Id unit_id) {
+  Statement s = query("SELECT " FUMA_EVENT_COLUMNS " FROM events WHERE unit_id = ? ORDER BY id",
+                      "events_of_unit");
+  return all<Event>(s.bind(unit_id), read_event);
+}
+
+// --- audit ------------------------------------------------------------------
+
+AuditRecord SqliteTransaction::append_audit(const AuditRecord& r) {
+  Statement s = change(
+      "INSERT INTO audit(at, actor, command, target, before_status, after_status, prev_hash, "
+      "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+      "append_audit");
+  s.bind(r.at, r.actor, r.command, r.target, r.before_status, r.after_status, r.prev_hash, r.hash)
+      .step();
+  AuditRecord out = r;
+  out.seq = s.int64(0);
+  return out;
+}
+
+std::optional<AuditRecord> SqliteTransaction::last_audit() {
+  Statement s =
+      query("SELECT " FUMA_AUDIT_COLUMNS " FROM audit ORDER BY seq DESC LIMIT 1", "last_audit");
+  return one<AuditRecord>(s, read_audit);
+}
+
+void SqliteTransaction::scan_audit(const std::function<bool(const AuditRecord&)>& fn) {
+  Statement s = query("SELECT " FUMA_AUDIT_COLUMNS " FROM audit ORDER BY seq", "scan_audit");
+  while (s.step()) {
+    if (!fn(read_audit(s))) break;
+  }
+}
+
+// --- idempotency ------------------------------------------------------------
+
+std::optional<Idempotent> SqliteTransaction::idempotent(std::string_view actor,
+                                                        std::string_view key) {
+  Statement s = query("SELECT command, result_json FROM idempotency WHERE actor = ? AND key = ?",
+                      "idempotent");
+  if (!s.bind(actor, key).step()) return std::nullopt;
+  return Idempotent{s.text(0), s.text(1)};
+}
+
+void SqliteTransaction::remember(std::string_view actor, std::string_view key,
+                                 const Idempotent& r) {
+  Statement s = change(
+      "INSERT INTO idempotency(actor, key, command, result_json) VALUES (?, ?, ?, ?)", "remember");
+  s.bind(actor, key, r.command, r.result_json).run();
+}
+
+#undef FUMA_AUTHORITY_COLUMNS
+#undef FUMA_STAFF_COLUMNS
+#undef FUMA_UNIT_COLUMNS
+#undef FUMA_CERTIFICATE_COLUMNS
+#undef FUMA_APPLICATION_COLUMNS
+#undef FUMA_EVENT_COLUMNS
+#undef FUMA_AUDIT_COLUMNS
+
+}  // namespace fuma::store::sqlite
