@@ -61,12 +61,13 @@ class FumaConan(ConanFile):
         cmake_layout(self)
 
     def requirements(self):
-        # What fuma links today, at the versions Debian 12 ships. Neither
+        # What fuma links today, at the versions Debian 12 ships. None
         # appears in a public header, so their headers are not passed on.
         self.requires("boost/1.81.0")
         self.requires("sqlite3/[>=3.40.0 <3.41]")
+        # OpenSSL: SHA-256 of attachments and of the audit chain.
+        self.requires("openssl/[>=3.0.0 <3.1]")
         # Planned, at Debian 12's versions, when the code starts using them:
-        #   openssl/[>=3.0.0 <3.1]   signatures (Ed25519)
         #   zxing-cpp/1.4.0          QR codes on certificates
         #   podofo/0.9.8             PDF certificates and forms
         #   harfbuzz/6.0.0           font subsetting for the PDFs
@@ -110,7 +111,7 @@ class FumaConan(ConanFile):
         cxx = self.cpp_info.components["cxx"]
         cxx.set_property("cmake_target_name", "fuma::fuma")
         cxx.libs = ["fuma++"]
-        cxx.requires = ["boost::json", "sqlite3::sqlite3"]
+        cxx.requires = ["boost::json", "sqlite3::sqlite3", "openssl::crypto"]
         if self.settings.os in ("Linux", "FreeBSD"):
             cxx.system_libs = ["pthread", "m"]
 

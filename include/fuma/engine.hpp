@@ -11,6 +11,8 @@
 #ifndef FUMA_ENGINE_HPP
 #define FUMA_ENGINE_HPP
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -22,6 +24,11 @@ struct Options {
   std::string path;
   // How long a writer waits for the database lock before giving up.
   int busy_timeout_ms = 5000;
+  // Where the engine takes the time from (UTC), read once per command on the
+  // calling thread (so it must be thread-safe); empty uses the system clock.
+  // Programs leave it empty; tests set a fixed time to check deadlines and
+  // records. C++ only: the C ABI has no setter.
+  std::function<std::chrono::system_clock::time_point()> clock;
 
   // Set an option by its C ABI name ("busy_timeout_ms"); throws
   // Error(invalid_argument) for an unknown name or a bad value.
@@ -59,6 +66,7 @@ class Engine {
 
  private:
   std::unique_ptr<store::Store> store_;
+  std::function<std::chrono::system_clock::time_point()> clock_;
 };
 
 }  // namespace fuma

@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace fuma {
 
@@ -38,24 +39,41 @@ std::string_view errc_name(Errc code) noexcept;
 // The standard Chinese message for a code, used when a thrower gives none.
 std::string_view errc_message(Errc code) noexcept;
 
+// One thing wrong with a request, so that a form can show every problem at
+// once instead of one per round trip.
+struct Problem {
+  std::string field;    // where: "reason", "items[1].new", "attachments"
+  std::string message;  // Chinese, for people
+  // For a missing attachment: the kind's key and label; empty otherwise.
+  std::string kind;
+  std::string label;
+};
+
 class Error : public std::runtime_error {
  public:
   // detail: English, for developers. message: Chinese, for people; empty
   // takes the code's standard message.
   Error(Errc code, std::string detail, std::string message = {});
+  // The same, listing each problem (validation, missing attachments).
+  Error(Errc code, std::string detail, std::string message, std::vector<Problem> problems);
 
   Errc code() const noexcept { return code_; }
   std::string_view name() const noexcept { return errc_name(code_); }
   const std::string& message() const noexcept { return message_; }
   const std::string& detail() const noexcept { return detail_; }
+  // Empty unless the thrower listed problems.
+  const std::vector<Problem>& problems() const noexcept { return problems_; }
 
-  // {"ok":false,"error":{"code":..,"message":..,"detail":..}}
+  // {"ok":false,"error":{"code":..,"message":..,"detail":..}}, with
+  // "problems":[{"field":..,"message":..,"kind"?:..,"label"?:..}] inside
+  // "error" when there are any.
   std::string json() const;
 
  private:
   Errc code_;
   std::string message_;
   std::string detail_;
+  std::vector<Problem> problems_;
 };
 
 }  // namespace fuma

@@ -189,13 +189,18 @@ FUMA_API void fuma_engine_close(fuma_engine *engine);
  *
  *   {"command": "uscc.check", "args": {...}, "actor": {...}}
  *
- * where "args" and "actor" may be omitted. Binary input (an image, an
- * attachment) travels beside the JSON as `data`/`data_len`; binary output
- * (a PDF, a PNG) comes back beside the result's JSON. On success *out holds
- * the result, whose JSON is {"ok": true, ...}. On failure *out is NULL and
- * fuma_error_last()->json is
+ * where "args" and "actor" may be omitted; an optional "idempotency_key"
+ * (a string of 1 to 128 bytes) makes a state-changing command safe to retry:
+ * the same key from the same actor answers the first result again without
+ * acting twice. Binary input (an image, an attachment) travels beside the
+ * JSON as `data`/`data_len`; binary output (a PDF, a PNG) comes back beside
+ * the result's JSON. On success *out holds the result, whose JSON is
+ * {"ok": true, ...}. On failure *out is NULL and fuma_error_last()->json is
  *
  *   {"ok": false, "error": {"code": "...", "message": "...", "detail": "..."}}
+ *
+ * with, for a form's errors and missing attachments, "problems": a list of
+ * {"field", "message"} (and "kind", "label" for an attachment kind).
  *
  * engine may be NULL for commands that need no store ("uscc.check",
  * "uscc.allocate", "fuma.version"); the others then fail with

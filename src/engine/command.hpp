@@ -4,7 +4,9 @@
 #ifndef FUMA_SRC_ENGINE_COMMAND_HPP
 #define FUMA_SRC_ENGINE_COMMAND_HPP
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -30,6 +32,10 @@ class Args {
   std::optional<std::uint64_t> optional_uint(std::string_view key);
   // A string of exactly one character.
   char character(std::string_view key);
+  std::optional<bool> optional_bool(std::string_view key);
+  // Null when absent; the pointers live as long as the request.
+  const boost::json::object* optional_object(std::string_view key);
+  const boost::json::array* optional_array(std::string_view key);
 
   // Call after reading: throws for any field no reader asked for.
   void finish() const;
@@ -41,10 +47,15 @@ class Args {
 };
 
 struct Context {
-  store::Store* store;  // null for stateless calls
+  fuma::store::Store* store;  // null for stateless calls
   Args args;
   const boost::json::object* actor;  // null when the request names none
   std::string_view data;
+  std::string_view command;          // the command's name, as requested
+  std::string_view idempotency_key;  // empty when the request carries none
+  // The engine's clock, read once when the request arrives: every record a
+  // command writes carries the same time.
+  std::chrono::system_clock::time_point now{};
 };
 
 struct Output {
@@ -62,6 +73,10 @@ struct Command {
 const std::vector<Command>& commands();
 std::vector<Command> uscc_commands();
 std::vector<Command> system_commands();
+std::vector<Command> setup_commands();
+std::vector<Command> application_commands();
+std::vector<Command> attachment_commands();
+std::vector<Command> query_commands();
 
 }  // namespace fuma::engine
 

@@ -30,7 +30,12 @@ struct Envelope {
   std::string_view command;
   const json::object* args = nullptr;
   const json::object* actor = nullptr;
+  std::string_view idempotency_key;
 };
+
+// Long enough for a UUID or a hash in any notation, short enough to keep
+// the remembered keys small.
+constexpr std::size_t kMaxIdempotencyKeyBytes = 128;
 
 Envelope parse_envelope(std::string_view request) {
   if (request.empty()) bad_request("request is empty");
@@ -47,7 +52,8 @@ Envelope parse_envelope(std::string_view request) {
   const json::object* top = env.parsed.if_object();
   if (top == nullptr) bad_request("request must be a JSON object");
   for (const auto& kv : *top) {
-    if (kv.key() != "command" && kv.key() != "args" && kv.key() != "actor") {
+    if (kv.key() != "command" && kv.key() != "args" && kv.key() != "actor" &&
+        kv.key() != "idempotency_key") {
       bad_request("unknown request field '" + std::string(kv.key()) + "'");
     }
   }
@@ -66,10 +72,20 @@ Envelope parse_envelope(std::string_view request) {
     env.actor = a->if_object();
     if (env.actor == nullptr) bad_request("request.actor must be a JSON object");
   }
+  if (const json::value* k = top->if_contains("idempotency_key"); k && !k->is_null()) {
+    const json::string* key = k->if_string();
+    if (key == nullptr || key->empty() || key->size() > kMaxIdempotencyKeyBytes) {
+      bad_request("request.idempotency_key must be a string of 1 to " +
+                  std::to_string(kMaxIdempotencyKeyBytes) + " bytes");
+    }
+    env.idempotency_key = *key;
+  }
   return env;
 }
 
-Response run(store::Store* store, std::string_view request, std::string_view data) {
+Response run(store::Store* store,
+             const std::function<std::chrono::system_clock::time_point()>& clock,
+             std::string_view request, std::string_view data) {
   if (data.size() > kMaxDataBytes) {
     bad_request("data is larger than " + std::to_string(kMaxDataBytes) + " bytes", "上传内容过大");
   }
@@ -84,7 +100,13 @@ Response run(store::Store* store, std::string_view request, std::string_view dat
     bad_request("command '" + std::string(env.command) + "' needs an engine",
                 "该操作需要打开数据文件");
   }
-  engine::Context ctx{store, engine::Args(*env.args), env.actor, data};
+  engine::Context ctx{store,
+                      engine::Args(*env.args),
+                      env.actor,
+                      data,
+                      env.command,
+                      env.idempotency_key,
+                      clock ? clock() : std::chrono::system_clock::now()};
   engine::Output out = it->run(ctx);
   ctx.args.finish();
   json::object result;
@@ -114,16 +136,17 @@ Engine::Engine(const Options& options) {
     throw Error(Errc::invalid_argument, "path contains a NUL byte", "数据文件路径无效");
   }
   store_ = store::open_sqlite(options.path, options.busy_timeout_ms);
+  clock_ = options.clock;
 }
 
 Engine::~Engine() = default;
 
 Response Engine::call(std::string_view request, std::string_view data) {
-  return run(store_.get(), request, data);
+  return run(store_.get(), clock_, request, data);
 }
 
 Response Engine::call_stateless(std::string_view request, std::string_view data) {
-  return run(nullptr, request, data);
+  return run(nullptr, {}, request, data);
 }
 
 int Engine::schema_version() const { return store_->schema_version(); }
@@ -169,6 +192,27 @@ char Args::character(std::string_view key) {
   return s[0];
 }
 
+std::optional<bool> Args::optional_bool(std::string_view key) {
+  const json::value* v = find(key);
+  if (v == nullptr) return std::nullopt;
+  if (!v->is_bool()) bad_request("args." + std::string(key) + " must be true or false");
+  return v->get_bool();
+}
+
+const json::object* Args::optional_object(std::string_view key) {
+  const json::value* v = find(key);
+  if (v == nullptr) return nullptr;
+  if (!v->is_object()) bad_request("args." + std::string(key) + " must be a JSON object");
+  return &v->get_object();
+}
+
+const json::array* Args::optional_array(std::string_view key) {
+  const json::value* v = find(key);
+  if (v == nullptr) return nullptr;
+  if (!v->is_array()) bad_request("args." + std::string(key) + " must be an array");
+  return &v->get_array();
+}
+
 void Args::finish() const {
   for (const auto& kv : args_) {
     if (std::find(read_.begin(), read_.end(), kv.key()) == read_.end()) {
@@ -194,6 +238,10 @@ const std::vector<Command>& commands() {
   static const std::vector<Command> list = [] {
     std::vector<Command> all = system_commands();
     for (auto& c : uscc_commands()) all.push_back(c);
+    for (auto& c : setup_commands()) all.push_back(c);
+    for (auto& c : application_commands()) all.push_back(c);
+    for (auto& c : attachment_commands()) all.push_back(c);
+    for (auto& c : query_commands()) all.push_back(c);
     std::sort(all.begin(), all.end(),
               [](const Command& a, const Command& b) { return a.name < b.name; });
     return all;

@@ -1,5 +1,6 @@
 #include "fuma/error.hpp"
 
+#include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
@@ -56,11 +57,28 @@ Error::Error(Errc code, std::string detail, std::string message)
       message_(message.empty() ? std::string(errc_message(code)) : std::move(message)),
       detail_(std::move(detail)) {}
 
+Error::Error(Errc code, std::string detail, std::string message, std::vector<Problem> problems)
+    : Error(code, std::move(detail), std::move(message)) {
+  problems_ = std::move(problems);
+}
+
 std::string Error::json() const {
   boost::json::object error;
   error["code"] = errc_name(code_);
   error["message"] = message_;
   error["detail"] = detail_;
+  if (!problems_.empty()) {
+    boost::json::array list;
+    for (const Problem& p : problems_) {
+      boost::json::object o;
+      o["field"] = p.field;
+      o["message"] = p.message;
+      if (!p.kind.empty()) o["kind"] = p.kind;
+      if (!p.label.empty()) o["label"] = p.label;
+      list.push_back(std::move(o));
+    }
+    error["problems"] = std::move(list);
+  }
   boost::json::object out;
   out["ok"] = false;
   out["error"] = std::move(error);

@@ -43,10 +43,13 @@ def _no_nul(text, what):
     return text.encode("utf-8")
 
 
-def _request(command, args, actor):
+def _request(command, args, actor, idempotency_key=None):
     """The JSON envelope as UTF-8 bytes; TypeError for wrong Python types."""
     if not isinstance(command, str):
         raise TypeError("command must be a str, not %s" % type(command).__name__)
+    if idempotency_key is not None and not isinstance(idempotency_key, str):
+        raise TypeError("idempotency_key must be a str or None, not %s"
+                        % type(idempotency_key).__name__)
     envelope = {"command": command}
     for key, value in (("args", args), ("actor", actor)):
         if value is not None:
@@ -54,6 +57,8 @@ def _request(command, args, actor):
                 raise TypeError("%s must be a dict or None, not %s"
                                 % (key, type(value).__name__))
             envelope[key] = value
+    if idempotency_key is not None:
+        envelope["idempotency_key"] = idempotency_key
     # allow_nan=False: NaN and Infinity are not JSON; say so here rather than
     # have the library call the request malformed.
     return json.dumps(envelope, ensure_ascii=False, allow_nan=False).encode("utf-8")
@@ -162,9 +167,15 @@ class Engine:
         self._handle = _open(path, options)
         self._release = weakref.finalize(self, lib.fuma_engine_close, self._handle)
 
-    def call(self, command, args=None, data=None, *, actor=None):
-        """Run a command on this engine; arguments and result as :func:`call`."""
-        request, payload = _request(command, args, actor), _payload(data)
+    def call(self, command, args=None, data=None, *, actor=None, idempotency_key=None):
+        """Run a command on this engine; arguments and result as :func:`call`.
+
+        ``idempotency_key`` (a str) makes a state-changing command safe to
+        retry: the same key from the same actor returns the first result
+        without acting again.
+        """
+        request = _request(command, args, actor, idempotency_key)
+        payload = _payload(data)
         with self._lock:
             if self._closed:
                 raise ValueError("this fuma.Engine is closed")

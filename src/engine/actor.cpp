@@ -1,0 +1,248 @@
+#include "actor.hpp"
+
+#include <algorithm>
+
+#include "command.hpp"
+#include "fuma/error.hpp"
+
+namespace fuma::engine {
+namespace {
+
+namespace json = boost::json;
+using workflow::Role;
+
+[[noreturn]] void forbidden(std::string detail, std::string message) {
+  throw Error(Errc::forbidden, std::move(detail), std::move(message));
+}
+
+[[noreturn]] void bad_actor(std::string detail) {
+  throw Error(Errc::invalid_argument, "request.actor: " + std::move(detail),
+              "请求中的身份信息有误");
+}
+
+bool has_role(const store::Staff& s, Role role) {
+  const std::string_view name = workflow::role_name(role);
+  return std::find(s.roles.begin(), s.roles.end(), name) != s.roles.end();
+}
+
+std::string role_label(Role role) {
+  switch (role) {
+    case Role::applicant:
+      return "申请单位";
+    case Role::acceptor:
+      return "受理人员";
+    case Role::reviewer:
+      return "复核人员";
+    case Role::admin:
+      return "管理员";
+  }
+  return "相应";
+}
+
+// Whether the actor holds `role` for this case, before any four-eyes rule.
+bool holds(const Actor& actor, Role role, const Case& c) {
+  if (role == Role::applicant) return is_applicant(actor, c);
+  return actor.is_staff() && actor.staff->authority_id == c.unit.authority_id &&
+         has_role(*actor.staff, role);
+}
+
+// The actor who last took each of `actions` on the case, if the actor is one
+// of them. Four eyes compare the last taker of each action separately: an
+// acceptor whose acceptance was followed by someone else's forward still
+// may not approve.
+bool took_last(const Actor& actor, const std::vector<std::string>& actions,
+               const std::vector<store::Event>& events) {
+  for (const std::string& action : actions) {
+    for (auto it = events.rbegin(); it != events.rend(); ++it) {
+      if (it->action == action) {
+        if (it->actor == actor.key) return true;
+        break;
+      }
+    }
+  }
+  return false;
+}
+
+void require_own_authority(const Actor& actor, store::Id authority_id) {
+  if (actor.staff->authority_id != authority_id) {
+    forbidden("staff " + actor.staff->username + " belongs to another authority",
+              "只能办理本登记管理机关的业务");
+  }
+}
+
+}  // namespace
+
+Claim parse_claim(const json::object* actor) {
+  Claim claim;
+  if (actor == nullptr || actor->empty()) return claim;
+  if (actor->size() != 1) bad_actor("name exactly one of system, staff, unit");
+  const auto& [key, value] = *actor->begin();
+  if (key == "system") {
+    if (!value.is_bool() || !value.get_bool()) bad_actor("system must be true");
+    claim.kind = Claim::Kind::system;
+    return claim;
+  }
+  if (key == "staff" || key == "unit") {
+    const json::string* name = value.if_string();
+    if (name == nullptr || name->empty() || name->size() > 128) {
+      bad_actor(std::string(key) + " must be a non-empty string");
+    }
+    claim.kind = key == "staff" ? Claim::Kind::staff : Claim::Kind::unit;
+    claim.name = std::string(*name);
+    return claim;
+  }
+  bad_actor("unknown actor kind '" + std::string(key) + "'");
+}
+
+Actor resolve_actor(const Context& ctx, store::Transaction& txn) {
+  const Claim claim = parse_claim(ctx.actor);
+  Actor actor;
+  switch (claim.kind) {
+    case Claim::Kind::none:
+      forbidden("the request names no actor", "请先登录");
+    case Claim::Kind::system:
+      actor.kind = Actor::Kind::system;
+      actor.key = "system";
+      return actor;
+    case Claim::Kind::staff: {
+      actor.staff = txn.staff_by_username(claim.name);
+      if (!actor.staff || !actor.staff->active) {
+        forbidden("no active staff member '" + claim.name + "'", "工作人员账号不存在或已停用");
+      }
+      actor.kind = Actor::Kind::staff;
+      actor.key = "staff:" + std::to_string(actor.staff->id);
+      return actor;
+    }
+    case Claim::Kind::unit: {
+      actor.unit = txn.unit_by_uscc(claim.name);
+      if (!actor.unit) forbidden("no unit " + claim.name, "单位不存在");
+      if (actor.unit->revoked) {
+        forbidden("unit " + claim.name + " is revoked", "该单位的统一社会信用代码已撤销");
+      }
+      actor.kind = Actor::Kind::unit;
+      actor.key = "unit:" + actor.unit->uscc;
+      return actor;
+    }
+  }
+  forbidden("unknown actor", "无权进行此操作");
+}
+
+void require_system(const Actor& actor) {
+  if (!actor.is_system()) forbidden("only the system may do this", "仅限系统管理操作");
+}
+
+void require_system_or_admin(const Actor& actor, store::Id authority_id) {
+  if (actor.is_system()) return;
+  if (!actor.is_staff() || !has_role(*actor.staff, Role::admin)) {
+    forbidden("needs the system or an admin", "需要管理员权限");
+  }
+  require_own_authority(actor, authority_id);
+}
+
+void require_auditor(const Actor& actor) {
+  if (actor.is_system()) return;
+  if (!actor.is_staff() || !has_role(*actor.staff, Role::admin)) {
+    forbidden("needs the system or an admin", "需要管理员权限");
+  }
+}
+
+void require_role(const Actor& actor, Role role, store::Id authority_id) {
+  if (!actor.is_staff()) forbidden("needs staff", "仅限登记管理机关工作人员办理");
+  if (!has_role(*actor.staff, role)) {
+    forbidden("needs the role " + std::string(workflow::role_name(role)),
+              "需要" + role_label(role) + "权限");
+  }
+  require_own_authority(actor, authority_id);
+}
+
+store::Id require_staff(const Actor& actor) {
+  if (!actor.is_staff()) forbidden("needs staff", "仅限登记管理机关工作人员办理");
+  return actor.staff->authority_id;
+}
+
+Case load_case(store::Transaction& txn, const Actor& actor, store::Id id) {
+  auto not_found = [&] {
+    throw Error(Errc::not_found, "no application " + std::to_string(id), "未找到该申请");
+  };
+  std::optional<store::Application> app = txn.application(id);
+  if (!app) not_found();
+  if (actor.is_unit() && app->unit_id != actor.unit->id) not_found();
+  std::optional<store::Unit> unit = actor.is_unit() ? actor.unit : txn.unit(app->unit_id);
+  if (!unit) not_found();
+  Case c{std::move(*app), std::move(*unit)};
+  require_can_see(actor, c.unit);
+  return c;
+}
+
+void require_can_see(const Actor& actor, const store::Unit& unit) {
+  if (actor.is_unit()) {
+    if (actor.unit->id != unit.id) {
+      throw Error(Errc::not_found, "no such unit for this actor", "未找到相关记录");
+    }
+    return;
+  }
+  if (!actor.is_staff()) forbidden("needs the unit or staff", "仅限申请单位或登记管理机关工作人员");
+  require_own_authority(actor, unit.authority_id);
+}
+
+void require_unit_or_staff(const Actor& actor) {
+  if (actor.is_system()) forbidden("needs the unit or staff", "仅限申请单位或登记管理机关工作人员");
+}
+
+const store::Unit& require_unit(const Actor& actor) {
+  if (!actor.is_unit()) forbidden("only a unit may do this", "仅限申请单位办理");
+  return *actor.unit;
+}
+
+bool is_applicant(const Actor& actor, const Case& c) {
+  return actor.is_unit() && actor.unit->id == c.unit.id;
+}
+
+void require_applicant(const Actor& actor, const Case& c) {
+  if (!is_applicant(actor, c)) forbidden("only the applicant unit may do this", "仅限申请单位办理");
+}
+
+bool may_step(const Actor& actor, const workflow::Transition& t, const Case& c,
+              const std::vector<store::Event>& events) {
+  return holds(actor, t.role, c) && !took_last(actor, t.distinct_from, events);
+}
+
+const workflow::Transition& authorize_step(const Actor& actor,
+                                           const workflow::Definition& definition, const Case& c,
+                                           std::string_view action,
+                                           const std::vector<store::Event>& events) {
+  const workflow::Transition* t = definition.transition(c.application.status, action);
+  if (t == nullptr) {
+    // Whether the actor could take this action at all decides between "not
+    // you" and "not now": a reviewer asking to accept is refused for who
+    // they are, whatever the status.
+    const bool could = std::any_of(definition.transitions().begin(), definition.transitions().end(),
+                                   [&](const workflow::Transition& x) {
+                                     return x.action == action && holds(actor, x.role, c);
+                                   });
+    if (!could) {
+      forbidden("the actor takes no '" + std::string(action) + "' step", "无权进行此操作");
+    }
+    const workflow::Status* s = definition.status(c.application.status);
+    const std::string label = s ? s->label : c.application.status;
+    throw Error(Errc::invalid_state,
+                "no '" + std::string(action) + "' from status '" + c.application.status + "'",
+                "当前办理进度为“" + label + "”，不能进行此操作");
+  }
+  if (!holds(actor, t->role, c)) {
+    if (t->role != Role::applicant && actor.is_staff() &&
+        actor.staff->authority_id != c.unit.authority_id) {
+      require_own_authority(actor, c.unit.authority_id);
+    }
+    forbidden(
+        "'" + std::string(action) + "' needs the role " + std::string(workflow::role_name(t->role)),
+        "需要" + role_label(t->role) + "权限");
+  }
+  if (took_last(actor, t->distinct_from, events)) {
+    forbidden("four eyes: the actor took a step this one must be distinct from",
+              "按双人办理要求，此步骤须由其他工作人员办理");
+  }
+  return *t;
+}
+
+}  // namespace fuma::engine

@@ -1,0 +1,115 @@
+// Who runs a command, and every rule about who may do what: the one place
+// where the engine decides FORBIDDEN. Commands load their records, then ask
+// here; none of them compares roles or authorities itself.
+//
+// Identities come from the request envelope's "actor":
+//   {"system": true}        the embedding program itself (setup, audit)
+//   {"staff": "<username>"} a staff member the embedding program authenticated
+//   {"unit": "<USCC>"}      a unit the embedding program (a portal) authenticated
+// The library trusts its caller for these, as SQLite trusts the program that
+// opens it. A session kind ({"session": token}, from session.login) resolves
+// to a unit the same way once sessions exist: parse_claim learns the key,
+// resolve() looks the session up; nothing else changes.
+#ifndef FUMA_SRC_ENGINE_ACTOR_HPP
+#define FUMA_SRC_ENGINE_ACTOR_HPP
+
+#include <boost/json/object.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fuma/workflow.hpp"
+#include "store/store.hpp"
+
+namespace fuma::engine {
+
+struct Context;
+
+// What the envelope claims, before any record is read.
+struct Claim {
+  enum class Kind { none, system, staff, unit };
+  Kind kind = Kind::none;
+  std::string name;  // the username or the USCC
+};
+// Throws Error(invalid_argument) for a malformed actor object.
+Claim parse_claim(const boost::json::object* actor);
+
+struct Actor {
+  enum class Kind { system, staff, unit };
+  Kind kind = Kind::system;
+  std::optional<store::Staff> staff;  // set for Kind::staff
+  std::optional<store::Unit> unit;    // set for Kind::unit
+  // How records name the actor: "system", "staff:12", "unit:<USCC>". Events,
+  // the audit log and idempotency keys use it.
+  std::string key;
+
+  bool is_system() const { return kind == Kind::system; }
+  bool is_staff() const { return kind == Kind::staff; }
+  bool is_unit() const { return kind == Kind::unit; }
+};
+
+// The actor of this request, loaded inside the command's transaction:
+// FORBIDDEN when the request names none, for an unknown or inactive staff
+// member, and for an unknown or revoked unit.
+Actor resolve_actor(const Context& ctx, store::Transaction& txn);
+
+// --- setup ------------------------------------------------------------------
+
+// The system only (authority.create).
+void require_system(const Actor& actor);
+// The system, or an admin of this authority (staff.create).
+void require_system_or_admin(const Actor& actor, store::Id authority_id);
+// The system, or an admin of any authority (audit.verify: the log is shared).
+void require_auditor(const Actor& actor);
+// Staff of their own authority holding `role` (unit.register and
+// certificate.extend need an acceptor of the unit's authority).
+void require_role(const Actor& actor, workflow::Role role, store::Id authority_id);
+// Any staff member; returns their authority (queue.list).
+store::Id require_staff(const Actor& actor);
+
+// --- cases ------------------------------------------------------------------
+
+struct Case {
+  store::Application application;
+  store::Unit unit;
+};
+
+// The application `id` if this actor may see it. NOT_FOUND for an id that
+// does not exist, and also for another unit's application asked by a unit,
+// so that units cannot learn which ids exist. FORBIDDEN for staff of another
+// authority (staff know the ids are shared) and for the system.
+Case load_case(store::Transaction& txn, const Actor& actor, store::Id id);
+
+// Whether the actor may read a unit's records (unit.history): the unit itself
+// or staff of its authority. Same answers as load_case.
+void require_can_see(const Actor& actor, const store::Unit& unit);
+
+// Steps of the workflow. The transition for `action` from the case's status
+// if this actor may take it: FORBIDDEN when the actor holds no role that
+// takes `action` anywhere in the definition, or not the one this
+// transition needs, or took one of its distinct_from actions last (four
+// eyes); INVALID_STATE, naming the status, when the actor could take the
+// action but not from this status.
+const workflow::Transition& authorize_step(const Actor& actor,
+                                           const workflow::Definition& definition, const Case& c,
+                                           std::string_view action,
+                                           const std::vector<store::Event>& events);
+// The same decision as a yes or no, for listing the actions a view offers.
+bool may_step(const Actor& actor, const workflow::Transition& t, const Case& c,
+              const std::vector<store::Event>& events);
+
+// A unit or a staff member, not the system (attachment.rules).
+void require_unit_or_staff(const Actor& actor);
+
+// A unit acting for itself (application.start): returns the unit.
+const store::Unit& require_unit(const Actor& actor);
+
+// The applicant's own operations outside the transitions (delete, upload,
+// remove an attachment): only the unit itself.
+void require_applicant(const Actor& actor, const Case& c);
+bool is_applicant(const Actor& actor, const Case& c);
+
+}  // namespace fuma::engine
+
+#endif  // FUMA_SRC_ENGINE_ACTOR_HPP

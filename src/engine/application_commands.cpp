@@ -1,0 +1,394 @@
+// The case engine: an application from application.start through the
+// applicant's 暂存/提交/删除申报材料 and the authority's steps to 已办结,
+// where the business takes effect on the unit and its certificate. Which
+// step may follow which, who takes it and whether it needs a reply all come
+// from the workflow definition; this file only says what each command does.
+#include <algorithm>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <charconv>
+
+#include "actor.hpp"
+#include "clock.hpp"
+#include "command.hpp"
+#include "form.hpp"
+#include "fuma/attachments.hpp"
+#include "fuma/error.hpp"
+#include "fuma/workflow.hpp"
+#include "operation.hpp"
+#include "text.hpp"
+#include "view.hpp"
+
+namespace fuma::engine {
+namespace {
+
+namespace json = boost::json;
+
+std::string target_of(store::Id id) { return "application:" + std::to_string(id); }
+
+const workflow::Status& status_of(const store::Application& a) {
+  const workflow::Status* s = definition().status(a.status);
+  if (s == nullptr) {
+    throw Error(Errc::internal, "application " + std::to_string(a.id) + " is in status '" +
+                                    a.status + "', which the workflow does not define");
+  }
+  return *s;
+}
+
+[[noreturn]] void invalid_state(const store::Application& a, std::string what) {
+  throw Error(Errc::invalid_state, what + " not allowed in status '" + a.status + "'",
+              "当前办理进度为“" + status_of(a).label + "”，不能进行此操作");
+}
+
+void check_version(const store::Application& a, std::optional<std::uint64_t> version) {
+  if (version && static_cast<std::int64_t>(*version) != a.version) {
+    throw Error(Errc::conflict,
+                "stale version " + std::to_string(*version) + ", the application is at version " +
+                    std::to_string(a.version),
+                "申请已被修改，请刷新后重试");
+  }
+}
+
+// Writes the application, bumping its version; a concurrent change that got
+// there first makes this a conflict rather than a lost update.
+void save(store::Transaction& txn, store::Application& a) {
+  if (!txn.update_application(a, a.version)) {
+    throw Error(Errc::conflict, "the application changed meanwhile", "申请已被修改，请刷新后重试");
+  }
+  ++a.version;
+}
+
+void record_event(store::Transaction& txn, const store::Application& a, std::string action,
+                  const std::string& from, const std::string& to, const Actor& actor,
+                  std::string reply, const std::string& at) {
+  store::Event e;
+  e.application_id = a.id;
+  e.action = std::move(action);
+  e.from_status = from;
+  e.to_status = to;
+  e.actor = actor.key;
+  e.reply = std::move(reply);
+  e.at = at;
+  txn.insert_event(e);
+}
+
+json::object stored_fields(const store::Application& a) {
+  std::error_code ec;
+  json::value v = json::parse(a.fields_json.empty() ? "{}" : a.fields_json, ec);
+  if (ec || !v.is_object()) {
+    throw Error(Errc::internal, "application " + std::to_string(a.id) + " has unreadable fields");
+  }
+  return std::move(v.get_object());
+}
+
+Output case_output(store::Transaction& txn, const Actor& actor, const Case& c, TimePoint now) {
+  Output out;
+  out.json["application"] = case_view(txn, actor, c, now);
+  return out;
+}
+
+// --- effects of completion ----------------------------------------------------
+
+struct Effect {
+  store::Transaction& txn;
+  store::Unit& unit;
+  const store::Application& application;
+  const std::string& now;
+  const Date& today;
+};
+
+// The next serial of a unit's certificate: "<USCC>-01" counts up. A serial
+// of another shape (imported) restarts at -02 under the unit's USCC.
+std::string next_serial(const store::Unit& unit, const std::string& current) {
+  int n = 1;
+  const std::string prefix = unit.uscc + "-";
+  if (current.rfind(prefix, 0) == 0) {
+    const char* begin = current.data() + prefix.size();
+    const char* end = current.data() + current.size();
+    int parsed = 0;
+    if (std::from_chars(begin, end, parsed).ptr == end && parsed > 0) n = parsed;
+  }
+  std::string number = std::to_string(n + 1);
+  if (number.size() < 2) number.insert(0, 2 - number.size(), '0');
+  return prefix + number;
+}
+
+std::optional<store::Certificate> active_certificate(Effect& e) {
+  std::optional<store::Certificate> c = e.txn.active_certificate(e.unit.id);
+  if (!c) {
+    throw Error(Errc::invalid_state, "unit " + e.unit.uscc + " has no active certificate",
+                "该单位没有有效的证书");
+  }
+  return c;
+}
+
+void change_records(Effect& e) {
+  std::optional<store::Certificate> c = active_certificate(e);
+  apply_change(stored_fields(e.application), e.unit, c);
+  e.unit.updated_at = e.now;
+  e.txn.update_unit(e.unit);
+  e.txn.update_certificate(*c);
+}
+
+// 补领 and 换领: a new certificate with the same validity; the old serial
+// stays on record as superseded, so a found or returned old certificate is
+// recognisably void.
+void issue_new_certificate(Effect& e) {
+  std::optional<store::Certificate> old = active_certificate(e);
+  old->status = "superseded";
+  e.txn.update_certificate(*old);
+  store::Certificate c;
+  c.unit_id = e.unit.id;
+  c.serial = next_serial(e.unit, old->serial);
+  c.issued_on = format_date(e.today);
+  c.valid_until = old->valid_until;
+  c.created_at = e.now;
+  e.txn.insert_certificate(c);
+}
+
+// Everything that lets a unit act stops with its code: its login credentials
+// and sessions are revoked here once they exist (credential.* and session.*
+// commands), inside the same transaction.
+void on_unit_revoked(store::Transaction&, const store::Unit&) {}
+
+void revoke_unit(Effect& e) {
+  std::optional<store::Certificate> c = active_certificate(e);
+  c->status = "revoked";
+  e.txn.update_certificate(*c);
+  e.unit.revoked = true;
+  e.unit.updated_at = e.now;
+  e.txn.update_unit(e.unit);
+  on_unit_revoked(e.txn, e.unit);
+}
+
+struct EffectEntry {
+  std::string_view business;
+  void (*apply)(Effect&);
+};
+// What reaching a final status does, per business type.
+constexpr EffectEntry kEffects[] = {
+    {"change", change_records},
+    {"reissue", issue_new_certificate},
+    {"replace", issue_new_certificate},
+    {"revoke", revoke_unit},
+};
+
+void take_effect(Effect& e) {
+  for (const EffectEntry& entry : kEffects) {
+    if (entry.business == e.application.business) entry.apply(e);
+  }
+}
+
+// Moves the case along transition t: status, reply, openness, the effect of
+// a final status, the event and the audit record's statuses.
+void advance(store::Transaction& txn, const Actor& actor, Case& c, const workflow::Transition& t,
+             const std::string& reply, bool staff_step, TimePoint now, Audited& audited) {
+  store::Application& a = c.application;
+  const std::string from = a.status;
+  const std::string at = iso_time(now);
+  const workflow::Status* to = definition().status(t.to);
+  a.status = t.to;
+  // A staff step's reply is the applicant's 最新信息, even when empty: an
+  // old rejection reason must not stand beside a later acceptance.
+  if (staff_step) a.latest_reply = reply;
+  a.open = !(to && to->final);
+  a.updated_at = at;
+  save(txn, a);
+  if (!a.open) {
+    const Date today = china_date(now);
+    Effect e{txn, c.unit, a, at, today};
+    take_effect(e);
+  }
+  // 历史信息 lists changes of status and replies; a 暂存 is neither.
+  if (from != t.to || !reply.empty()) record_event(txn, a, t.action, from, t.to, actor, reply, at);
+  audited.target = target_of(a.id);
+  audited.before_status = from;
+  audited.after_status = a.status;
+}
+
+// --- commands -------------------------------------------------------------------
+
+Output start(Context& ctx) {
+  const std::string key(ctx.args.string("business"));
+  ctx.args.finish();
+  const workflow::Business* business = definition().business(key);
+  if (business == nullptr) {
+    throw Error(Errc::invalid_argument, "unknown business '" + key + "'", "未知的业务类型");
+  }
+  // Before any identity: the portal shows 需要现场办理 to anyone who asks.
+  if (!business->online) {
+    throw Error(Errc::on_site_only, "business '" + key + "' is done on site", "需要现场办理");
+  }
+  if (!has_form(key)) {
+    throw Error(Errc::invalid_argument, "business '" + key + "' has no online form",
+                "该业务暂不支持网上办理");
+  }
+  return write_command(ctx, [&](store::Transaction& txn, const Actor& actor, Audited& audited) {
+    const store::Unit& unit = require_unit(actor);
+    if (auto open = txn.open_application(unit.id)) {
+      const workflow::Business* b = definition().business(open->business);
+      throw Error(
+          Errc::conflict, "unit " + unit.uscc + " has open application " + std::to_string(open->id),
+          "本单位已有未办结的" + (b ? b->label : std::string("申请")) + "，请办结或删除后再申请");
+    }
+    const workflow::Status& initial = definition().initial();
+    const std::string at = iso_time(ctx.now);
+    store::Application a;
+    a.unit_id = unit.id;
+    a.business = key;
+    a.status = initial.key;
+    a.fields_json = "{}";
+    a.open = !initial.final;
+    a.created_at = at;
+    a.updated_at = at;
+    a.id = txn.insert_application(a);
+    record_event(txn, a, "start", "", a.status, actor, "", at);
+    audited.target = target_of(a.id);
+    audited.after_status = a.status;
+    return case_output(txn, actor, Case{a, unit}, ctx.now);
+  });
+}
+
+Output save_draft(Context& ctx) {
+  const store::Id id = static_cast<store::Id>(ctx.args.uint("id"));
+  const json::object* fields = ctx.args.optional_object("fields");
+  const auto version = ctx.args.optional_uint("version");
+  ctx.args.finish();
+  if (fields == nullptr) {
+    throw Error(Errc::invalid_argument, "args.fields is required", "缺少申请信息");
+  }
+  return write_command(ctx, [&](store::Transaction& txn, const Actor& actor, Audited& audited) {
+    Case c = load_case(txn, actor, id);
+    const auto events = txn.events(id);
+    const workflow::Transition& t = authorize_step(actor, definition(), c, "save", events);
+    if (!status_of(c.application).editable) invalid_state(c.application, "save");
+    check_version(c.application, version);
+    c.application.fields_json = json::serialize(check_draft(c.application.business, *fields));
+    advance(txn, actor, c, t, "", false, ctx.now, audited);
+    return case_output(txn, actor, c, ctx.now);
+  });
+}
+
+// The action of the validating (submit-like) step from `status`, or of any
+// validating step when there is none from there, so that authorize_step
+// tells "not you" from "not now".
+std::string validating_action(std::string_view status) {
+  const workflow::Definition& def = definition();
+  for (const workflow::Transition* t : def.transitions_from(status)) {
+    if (t->validates) return t->action;
+  }
+  for (const workflow::Transition& t : def.transitions()) {
+    if (t.validates) return t.action;
+  }
+  throw Error(Errc::internal, "the workflow has no validating step");
+}
+
+void check_attachments(store::Transaction& txn, const Case& c, const json::object& fields) {
+  const std::optional<store::Certificate> cert = txn.active_certificate(c.unit.id);
+  const auto validity = cert && cert->valid_until ? attachments::Validity::fixed_term
+                                                  : attachments::Validity::long_term;
+  const auto required = attachments::Rules::standard().required(c.application.business, validity,
+                                                                change_items(fields));
+  const std::vector<store::Attachment> files = txn.attachments(c.application.id);
+  std::vector<Problem> missing;
+  std::string labels;
+  for (const attachments::Kind* k : required) {
+    const bool present = std::any_of(files.begin(), files.end(),
+                                     [&](const store::Attachment& f) { return f.kind == k->key; });
+    if (present) continue;
+    missing.push_back(Problem{"attachments", "请上传" + k->label, k->key, k->label});
+    labels += (labels.empty() ? "" : "、") + k->label;
+  }
+  if (!missing.empty()) {
+    throw Error(Errc::missing_attachments,
+                std::to_string(missing.size()) + " required attachment kind(s) missing",
+                "请上传所需的附件材料：" + labels, std::move(missing));
+  }
+}
+
+Output submit(Context& ctx) {
+  const store::Id id = static_cast<store::Id>(ctx.args.uint("id"));
+  const auto version = ctx.args.optional_uint("version");
+  ctx.args.finish();
+  return write_command(ctx, [&](store::Transaction& txn, const Actor& actor, Audited& audited) {
+    Case c = load_case(txn, actor, id);
+    const auto events = txn.events(id);
+    const workflow::Transition& t =
+        authorize_step(actor, definition(), c, validating_action(c.application.status), events);
+    check_version(c.application, version);
+    const json::object fields =
+        validate_submission(c.application.business, stored_fields(c.application), c.unit,
+                            txn.active_certificate(c.unit.id), china_date(ctx.now));
+    check_attachments(txn, c, fields);
+    c.application.fields_json = json::serialize(fields);
+    advance(txn, actor, c, t, "", false, ctx.now, audited);
+    return case_output(txn, actor, c, ctx.now);
+  });
+}
+
+Output remove(Context& ctx) {
+  const store::Id id = static_cast<store::Id>(ctx.args.uint("id"));
+  const auto version = ctx.args.optional_uint("version");
+  ctx.args.finish();
+  return write_command(ctx, [&](store::Transaction& txn, const Actor& actor, Audited& audited) {
+    Case c = load_case(txn, actor, id);
+    require_applicant(actor, c);
+    if (!status_of(c.application).deletable) invalid_state(c.application, "delete");
+    check_version(c.application, version);
+    const std::string at = iso_time(ctx.now);
+    // The event goes first: 历史信息 keeps it after the material is gone.
+    record_event(txn, c.application, "delete", c.application.status, "", actor, "", at);
+    txn.delete_application(id);
+    audited.target = target_of(id);
+    audited.before_status = c.application.status;
+    Output out;
+    out.json["deleted"] = id;
+    return out;
+  });
+}
+
+// application.accept, .reject, .approve, .return, .forward, .notify,
+// .complete: the step named after the command.
+Output step(Context& ctx) {
+  const std::string action(ctx.command.substr(ctx.command.find('.') + 1));
+  const store::Id id = static_cast<store::Id>(ctx.args.uint("id"));
+  const std::string_view raw_reply = ctx.args.optional_string("reply").value_or("");
+  const auto version = ctx.args.optional_uint("version");
+  ctx.args.finish();
+  Checked reply = check_text(raw_reply, "回复信息", TextRule{500, true});
+  if (!reply.problem.empty()) {
+    throw Error(Errc::invalid_argument, "args.reply is not acceptable", reply.problem,
+                {Problem{"reply", reply.problem, {}, {}}});
+  }
+  return write_command(ctx, [&](store::Transaction& txn, const Actor& actor, Audited& audited) {
+    Case c = load_case(txn, actor, id);
+    const auto events = txn.events(id);
+    const workflow::Transition& t = authorize_step(actor, definition(), c, action, events);
+    if (t.reply == workflow::Reply::required && reply.value.empty()) {
+      throw Error(Errc::invalid_argument, "'" + action + "' requires a reply", "请填写回复信息",
+                  {Problem{"reply", "请填写回复信息", {}, {}}});
+    }
+    if (t.reply == workflow::Reply::none && !reply.value.empty()) {
+      throw Error(Errc::invalid_argument, "'" + action + "' takes no reply", "此操作不需要回复信息",
+                  {Problem{"reply", "此操作不需要回复信息", {}, {}}});
+    }
+    check_version(c.application, version);
+    advance(txn, actor, c, t, reply.value, t.role != workflow::Role::applicant, ctx.now, audited);
+    return case_output(txn, actor, c, ctx.now);
+  });
+}
+
+}  // namespace
+
+std::vector<Command> application_commands() {
+  return {
+      {"application.accept", true, step},     {"application.approve", true, step},
+      {"application.complete", true, step},   {"application.delete", true, remove},
+      {"application.forward", true, step},    {"application.notify", true, step},
+      {"application.reject", true, step},     {"application.return", true, step},
+      {"application.save", true, save_draft}, {"application.start", true, start},
+      {"application.submit", true, submit},
+  };
+}
+
+}  // namespace fuma::engine

@@ -1,0 +1,248 @@
+// 上传附件: attachment.upload, attachment.remove and attachment.rules (the
+// checklist that applies). Files are judged by content by the attachments
+// module; this file decides where they go and keeps their SHA-256.
+#include <algorithm>
+#include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
+
+#include "actor.hpp"
+#include "clock.hpp"
+#include "command.hpp"
+#include "digest.hpp"
+#include "form.hpp"
+#include "fuma/attachments.hpp"
+#include "fuma/error.hpp"
+#include "operation.hpp"
+#include "text.hpp"
+#include "view.hpp"
+
+namespace fuma::engine {
+namespace {
+
+namespace json = boost::json;
+using attachments::Rules;
+
+const Rules& rules() { return Rules::standard(); }
+
+json::object fields_of(const store::Application& a) {
+  std::error_code ec;
+  json::value v = json::parse(a.fields_json.empty() ? "{}" : a.fields_json, ec);
+  return (ec || !v.is_object()) ? json::object() : std::move(v.get_object());
+}
+
+// The applicant's attachment operations share their preconditions: the
+// unit's own case, in a status where material may change, at the version
+// the applicant saw.
+Case editable_case(store::Transaction& txn, const Actor& actor, store::Id id,
+                   std::optional<std::uint64_t> version) {
+  Case c = load_case(txn, actor, id);
+  require_applicant(actor, c);
+  const workflow::Status* s = definition().status(c.application.status);
+  if (s == nullptr || !s->editable) {
+    throw Error(Errc::invalid_state,
+                "attachments cannot change in status '" + c.application.status + "'",
+                "当前办理进度为“" + (s ? s->label : c.application.status) + "”，不能修改附件");
+  }
+  if (version && static_cast<std::int64_t>(*version) != c.application.version) {
+    throw Error(Errc::conflict, "stale version " + std::to_string(*version),
+                "申请已被修改，请刷新后重试");
+  }
+  return c;
+}
+
+// Attachments are part of the case: a change to them moves its version, so
+// a submit made on a stale view of the files is refused.
+void touch(store::Transaction& txn, store::Application& a, TimePoint now) {
+  a.updated_at = iso_time(now);
+  if (!txn.update_application(a, a.version)) {
+    throw Error(Errc::conflict, "the application changed meanwhile", "申请已被修改，请刷新后重试");
+  }
+  ++a.version;
+}
+
+Output upload(Context& ctx) {
+  const store::Id id = static_cast<store::Id>(ctx.args.uint("id"));
+  const std::string kind(ctx.args.string("kind"));
+  const std::string file_name = display_file_name(ctx.args.string("file_name"));
+  const auto version = ctx.args.optional_uint("version");
+  ctx.args.finish();
+  const std::string_view bytes = ctx.data;
+  return write_command(ctx, [&](store::Transaction& txn, const Actor& actor, Audited& audited) {
+    Case c = editable_case(txn, actor, id, version);
+    const auto allowed =
+        rules().allowed(c.application.business, change_items(fields_of(c.application)));
+    if (std::none_of(allowed.begin(), allowed.end(),
+                     [&](const attachments::Kind* k) { return k->key == kind; })) {
+      const attachments::Kind* k = rules().kind(kind);
+      const std::string message =
+          k ? "本申请不需要上传“" + k->label + "”" : std::string("未知的附件类别");
+      throw Error(Errc::invalid_argument,
+                  "kind '" + kind + "' is not on this application's checklist", message,
+                  {Problem{"kind", message, kind, k ? k->label : std::string()}});
+    }
+    const std::vector<store::Attachment> files = txn.attachments(id);
+    int count = 0;
+    std::uint64_t total = 0;
+    for (const store::Attachment& f : files) {
+      count += f.kind == kind;
+      total += f.size;
+    }
+    const attachments::Identified what = rules().check_upload(kind, bytes, count, total);
+    store::Attachment a;
+    a.application_id = id;
+    a.kind = kind;
+    a.file_name = file_name;
+    a.media_type = std::string(attachments::file_type_media_type(what.type));
+    a.sha256 = sha256_hex(bytes);
+    a.size = bytes.size();
+    a.uploaded_at = iso_time(ctx.now);
+    a.id = txn.insert_attachment(a, bytes);
+    touch(txn, c.application, ctx.now);
+    audited.target = "application:" + std::to_string(id);
+    audited.before_status = audited.after_status = c.application.status;
+    Output out;
+    out.json["attachment"] = attachment_json(a);
+    out.json["application"] = case_view(txn, actor, c, ctx.now);
+    return out;
+  });
+}
+
+Output remove(Context& ctx) {
+  const store::Id id = static_cast<store::Id>(ctx.args.uint("id"));
+  const store::Id attachment = static_cast<store::Id>(ctx.args.uint("attachment"));
+  const auto version = ctx.args.optional_uint("version");
+  ctx.args.finish();
+  return write_command(ctx, [&](store::Transaction& txn, const Actor& actor, Audited& audited) {
+    Case c = editable_case(txn, actor, id, version);
+    const std::vector<store::Attachment> files = txn.attachments(id);
+    if (std::none_of(files.begin(), files.end(),
+                     [&](const store::Attachment& f) { return f.id == attachment; })) {
+      throw Error(
+          Errc::not_found,
+          "application " + std::to_string(id) + " has no attachment " + std::to_string(attachment),
+          "未找到该附件");
+    }
+    txn.delete_attachment(attachment);
+    touch(txn, c.application, ctx.now);
+    audited.target = "application:" + std::to_string(id);
+    audited.before_status = audited.after_status = c.application.status;
+    Output out;
+    out.json["application"] = case_view(txn, actor, c, ctx.now);
+    return out;
+  });
+}
+
+json::object kind_json(const attachments::Kind& k, bool required) {
+  json::object o;
+  o["key"] = k.key;
+  o["label"] = k.label;
+  json::array types;
+  for (auto t : k.types) types.emplace_back(attachments::file_type_name(t));
+  o["types"] = std::move(types);
+  o["max_count"] = k.max_count;
+  o["required"] = required;
+  return o;
+}
+
+std::optional<attachments::Validity> parse_validity(std::string_view v) {
+  if (v == "long_term") return attachments::Validity::long_term;
+  if (v == "fixed_term") return attachments::Validity::fixed_term;
+  return std::nullopt;
+}
+
+Output checklist(Context& ctx) {
+  const auto id = ctx.args.optional_uint("id");
+  const auto business_arg = ctx.args.optional_string("business");
+  const auto validity_arg = ctx.args.optional_string("validity");
+  const json::array* items_arg = ctx.args.optional_array("items");
+  ctx.args.finish();
+  if (id.has_value() == business_arg.has_value()) {
+    throw Error(Errc::invalid_argument, "give exactly one of args.id and args.business",
+                "请指定申请或业务类型");
+  }
+  if (id && (validity_arg || items_arg)) {
+    throw Error(Errc::invalid_argument, "args.validity and args.items go with args.business",
+                "请求参数有误");
+  }
+  std::optional<attachments::Validity> validity;
+  if (validity_arg) {
+    validity = parse_validity(*validity_arg);
+    if (!validity) {
+      throw Error(Errc::invalid_argument, "args.validity must be long_term or fixed_term",
+                  "证书有效期类型应为长期有效或有有效期");
+    }
+  }
+  std::vector<attachments::ChangeItem> items;
+  for (std::size_t i = 0; items_arg && i < items_arg->size(); ++i) {
+    const json::string* s = (*items_arg)[i].if_string();
+    const auto item = s ? attachments::parse_change_item(*s) : std::nullopt;
+    if (!item) {
+      throw Error(Errc::invalid_argument, "args.items[" + std::to_string(i) + "] is no change item",
+                  "变更事项有误");
+    }
+    if (std::find(items.begin(), items.end(), *item) == items.end()) items.push_back(*item);
+  }
+  return read_command(ctx, [&](store::Transaction& txn, const Actor& actor) {
+    require_unit_or_staff(actor);
+    std::string business;
+    std::vector<store::Attachment> files;
+    if (id) {
+      Case c = load_case(txn, actor, static_cast<store::Id>(*id));
+      business = c.application.business;
+      items = change_items(fields_of(c.application));
+      const auto cert = txn.active_certificate(c.unit.id);
+      validity = cert && cert->valid_until ? attachments::Validity::fixed_term
+                                           : attachments::Validity::long_term;
+      files = txn.attachments(c.application.id);
+    } else {
+      business = std::string(*business_arg);
+      if (definition().business(business) == nullptr) {
+        throw Error(Errc::invalid_argument, "unknown business '" + business + "'",
+                    "未知的业务类型");
+      }
+      if (!validity && actor.is_unit()) {
+        const auto cert = txn.active_certificate(actor.unit->id);
+        validity = cert && cert->valid_until ? attachments::Validity::fixed_term
+                                             : attachments::Validity::long_term;
+      }
+      // Staff asking in general see the full checklist.
+      if (!validity) validity = attachments::Validity::fixed_term;
+    }
+    const auto required = rules().required(business, *validity, items);
+    const auto allowed = rules().allowed(business, items);
+    Output out;
+    out.json["business"] = business_json(business);
+    out.json["validity"] =
+        *validity == attachments::Validity::long_term ? "long_term" : "fixed_term";
+    json::array required_json, allowed_json;
+    for (const attachments::Kind* k : allowed) {
+      const bool is_required = std::find(required.begin(), required.end(), k) != required.end();
+      json::object o = kind_json(*k, is_required);
+      if (id) {
+        o["count"] = std::count_if(files.begin(), files.end(),
+                                   [&](const store::Attachment& f) { return f.kind == k->key; });
+      }
+      if (is_required) required_json.push_back(o);
+      allowed_json.push_back(std::move(o));
+    }
+    out.json["required"] = std::move(required_json);
+    out.json["allowed"] = std::move(allowed_json);
+    json::object limits;
+    limits["max_file_bytes"] = rules().max_file_bytes();
+    limits["max_application_bytes"] = rules().max_application_bytes();
+    out.json["limits"] = std::move(limits);
+    return out;
+  });
+}
+
+}  // namespace
+
+std::vector<Command> attachment_commands() {
+  return {
+      {"attachment.remove", true, remove},
+      {"attachment.rules", true, checklist},
+      {"attachment.upload", true, upload},
+  };
+}
+
+}  // namespace fuma::engine

@@ -1,0 +1,41 @@
+// The audit log: one record per state-changing command, chained by SHA-256
+// so that changing or removing a record breaks every hash after it.
+//
+// hash = SHA-256 (hex) over the canonical serialisation of at, actor,
+// command, target, before_status, after_status and prev_hash: each field as
+// its byte length in decimal, ':', the bytes, ';', in that order. Lengths
+// make the encoding unambiguous whatever the fields contain. The first
+// record's prev_hash is 64 zeros. seq is not hashed: the chain fixes the
+// order already, and the store assigns seq only on append.
+#ifndef FUMA_SRC_ENGINE_AUDIT_HPP
+#define FUMA_SRC_ENGINE_AUDIT_HPP
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "store/store.hpp"
+
+namespace fuma::engine {
+
+std::string audit_hash(const store::AuditRecord& r);
+
+// Fills prev_hash from the last record and hash, then appends; inside the
+// command's write transaction, so the record commits with the change.
+store::AuditRecord append_audit(store::Transaction& txn, store::AuditRecord r);
+
+struct AuditVerdict {
+  std::int64_t records = 0;
+  // The first record whose prev_hash or hash does not hold, if any.
+  std::optional<std::int64_t> broken_seq;
+  std::string reason;     // "prev_hash", "hash" or "seq"; empty when intact
+  std::string last_hash;  // of the last intact record; 64 zeros for none
+};
+// Walks the whole chain. Removing records at the very end cannot be told
+// from a shorter log by the chain alone; an external copy of the last hash
+// (audit.verify returns it) detects that.
+AuditVerdict verify_audit(store::Transaction& txn);
+
+}  // namespace fuma::engine
+
+#endif  // FUMA_SRC_ENGINE_AUDIT_HPP

@@ -1,0 +1,118 @@
+#include "clock.hpp"
+
+#include <charconv>
+#include <cstdint>
+#include <cstdio>
+
+namespace fuma::engine {
+namespace {
+
+// Howard Hinnant's civil-date algorithms: exact for every Gregorian date,
+// without the C library's time zone state (gmtime is not thread-safe).
+std::int64_t days_from_civil(int y, int m, int d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int yoe = static_cast<int>(y - era * 400);
+  const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+Date civil_from_days(std::int64_t z) {
+  z += 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int doe = static_cast<int>(z - era * 146097);
+  const int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int mp = (5 * doy + 2) / 153;
+  Date out;
+  out.day = doy - (153 * mp + 2) / 5 + 1;
+  out.month = mp < 10 ? mp + 3 : mp - 9;
+  out.year = static_cast<int>(yoe + era * 400) + (out.month <= 2);
+  return out;
+}
+
+int days_in_month(int y, int m) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m == 2 && leap ? 29 : kDays[m - 1];
+}
+
+// Reads exactly `width` decimal digits at text[pos].
+std::optional<int> digits(std::string_view text, std::size_t pos, std::size_t width) {
+  if (pos + width > text.size()) return std::nullopt;
+  int v = 0;
+  for (std::size_t i = pos; i < pos + width; ++i) {
+    if (text[i] < '0' || text[i] > '9') return std::nullopt;
+    v = v * 10 + (text[i] - '0');
+  }
+  return v;
+}
+
+std::int64_t seconds_since_epoch(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
+
+}  // namespace
+
+std::string iso_time(TimePoint t) {
+  const std::int64_t s = seconds_since_epoch(t);
+  const std::int64_t days = floor_div(s, 86400);
+  const std::int64_t rest = s - days * 86400;
+  const Date d = civil_from_days(days);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", d.year, d.month, d.day,
+                static_cast<int>(rest / 3600), static_cast<int>(rest / 60 % 60),
+                static_cast<int>(rest % 60));
+  return buf;
+}
+
+std::optional<TimePoint> parse_iso_time(std::string_view text) {
+  if (text.size() != 20 || text[10] != 'T' || text[13] != ':' || text[16] != ':' ||
+      text[19] != 'Z') {
+    return std::nullopt;
+  }
+  const auto date = parse_date(text.substr(0, 10));
+  const auto h = digits(text, 11, 2), m = digits(text, 14, 2), s = digits(text, 17, 2);
+  if (!date || !h || !m || !s || *h > 23 || *m > 59 || *s > 59) return std::nullopt;
+  const std::int64_t secs =
+      days_from_civil(date->year, date->month, date->day) * 86400 + *h * 3600 + *m * 60 + *s;
+  return TimePoint(std::chrono::seconds(secs));
+}
+
+std::optional<Date> parse_date(std::string_view text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+  const auto y = digits(text, 0, 4), m = digits(text, 5, 2), d = digits(text, 8, 2);
+  if (!y || !m || !d || *y < 1 || *m < 1 || *m > 12 || *d < 1 || *d > days_in_month(*y, *m)) {
+    return std::nullopt;
+  }
+  return Date{*y, *m, *d};
+}
+
+std::string format_date(const Date& d) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", d.year, d.month, d.day);
+  return buf;
+}
+
+Date china_date(TimePoint t) {
+  constexpr std::int64_t kOffset = 8 * 3600;
+  return civil_from_days(floor_div(seconds_since_epoch(t) + kOffset, 86400));
+}
+
+Date add_working_days(const Date& from, int days) {
+  std::int64_t z = days_from_civil(from.year, from.month, from.day);
+  while (days > 0) {
+    ++z;
+    // 1970-01-01 (day 0) was a Thursday: weekday 0 = Monday.
+    const std::int64_t weekday = ((z + 3) % 7 + 7) % 7;
+    if (weekday < 5) --days;
+  }
+  return civil_from_days(z);
+}
+
+}  // namespace fuma::engine

@@ -1,0 +1,63 @@
+// The entry form (申请信息录入) of each online business type, as JSON:
+//   change:                    {"items": [{"item": "name", "new": "..."}, ...],
+//                               "reason"?: "..."}
+//   reissue, replace, revoke:  {"reason": "..."}
+// Items are name, address, responsible_person, category (机关, 群团, 其他)
+// and validity ("长期有效" or "YYYY-MM-DD"). Old values always come from the
+// unit and certificate records: an "old" sent by a client is dropped.
+#ifndef FUMA_SRC_ENGINE_FORM_HPP
+#define FUMA_SRC_ENGINE_FORM_HPP
+
+#include <boost/json/object.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "clock.hpp"
+#include "fuma/attachments.hpp"
+#include "store/store.hpp"
+
+namespace fuma::engine {
+
+// Whether the business has an entry form (the online ones the engine knows).
+bool has_form(std::string_view business);
+
+// 暂存 keeps partial input: this checks only the shape and the types, and a
+// generous size bound, reporting every problem at once (Error
+// invalid_argument with problems). Returns what to store.
+boost::json::object check_draft(std::string_view business, const boost::json::object& fields);
+
+// 提交: everything must hold; every problem is reported at once. Returns the
+// fields to store: trimmed, with each change item's old value taken from
+// the records, so the case keeps what it changed.
+boost::json::object validate_submission(std::string_view business,
+                                        const boost::json::object& fields, const store::Unit& unit,
+                                        const std::optional<store::Certificate>& certificate,
+                                        const Date& today);
+
+// The change items the fields name, skipping unknown or repeated ones (the
+// attachment checklist of a change depends on them).
+std::vector<attachments::ChangeItem> change_items(const boost::json::object& fields);
+
+// The fields for display: change items with their label and old value (as
+// recorded at submit, else as the records say now).
+boost::json::object fields_view(std::string_view business, const boost::json::object& fields,
+                                const store::Unit& unit,
+                                const std::optional<store::Certificate>& certificate);
+
+// Applies a completed change to the records it names.
+void apply_change(const boost::json::object& fields, store::Unit& unit,
+                  std::optional<store::Certificate>& certificate);
+
+// "长期有效" for a long-term certificate, else its expiry date.
+std::string validity_text(const std::optional<store::Certificate>& certificate);
+extern const std::string_view kLongTerm;
+
+// The unit categories a USCC of registration authority 1 can carry for the
+// units this service manages, with their category code.
+std::optional<char> category_code(std::string_view category);
+
+}  // namespace fuma::engine
+
+#endif  // FUMA_SRC_ENGINE_FORM_HPP

@@ -1,0 +1,59 @@
+#include "operation.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "audit.hpp"
+#include "clock.hpp"
+#include "fuma/error.hpp"
+
+namespace fuma::engine {
+
+Output write_command(Context& ctx, const WriteBody& body) {
+  Output out;
+  ctx.store->write([&](store::Transaction& txn) {
+    const Actor actor = resolve_actor(ctx, txn);
+    const std::string key(ctx.idempotency_key);
+    if (!key.empty()) {
+      if (auto seen = txn.idempotent(actor.key, key)) {
+        if (seen->command != ctx.command) {
+          throw Error(Errc::conflict, "idempotency key already used for '" + seen->command + "'",
+                      "该请求标识已用于其他操作");
+        }
+        std::error_code ec;
+        boost::json::value first = boost::json::parse(seen->result_json, ec);
+        if (ec || !first.is_object()) {
+          throw Error(Errc::internal, "the remembered result of key '" + key + "' is unreadable");
+        }
+        out.json = std::move(first.get_object());
+        return;
+      }
+    }
+    Audited audited;
+    out = body(txn, actor, audited);
+    store::AuditRecord record;
+    record.at = iso_time(ctx.now);
+    record.actor = actor.key;
+    record.command = std::string(ctx.command);
+    record.target = std::move(audited.target);
+    record.before_status = std::move(audited.before_status);
+    record.after_status = std::move(audited.after_status);
+    append_audit(txn, std::move(record));
+    if (!key.empty()) {
+      txn.remember(actor.key, key,
+                   store::Idempotent{std::string(ctx.command), boost::json::serialize(out.json)});
+    }
+  });
+  return out;
+}
+
+Output read_command(Context& ctx, const ReadBody& body) {
+  Output out;
+  ctx.store->read([&](store::Transaction& txn) {
+    const Actor actor = resolve_actor(ctx, txn);
+    out = body(txn, actor);
+  });
+  return out;
+}
+
+}  // namespace fuma::engine

@@ -1,0 +1,194 @@
+// Reading cases: application.view (the application page), unit.history
+// (历史信息), queue.list (the authority's work queues) and audit.verify.
+#include <algorithm>
+#include <boost/json/array.hpp>
+#include <charconv>
+#include <map>
+
+#include "actor.hpp"
+#include "audit.hpp"
+#include "clock.hpp"
+#include "command.hpp"
+#include "fuma/error.hpp"
+#include "operation.hpp"
+#include "view.hpp"
+
+namespace fuma::engine {
+namespace {
+
+namespace json = boost::json;
+
+Output view(Context& ctx) {
+  const store::Id id = static_cast<store::Id>(ctx.args.uint("id"));
+  ctx.args.finish();
+  return read_command(ctx, [&](store::Transaction& txn, const Actor& actor) {
+    const Case c = load_case(txn, actor, id);
+    Output out;
+    out.json["application"] = case_view(txn, actor, c, ctx.now);
+    return out;
+  });
+}
+
+Output history(Context& ctx) {
+  const auto uscc = ctx.args.optional_string("uscc");
+  ctx.args.finish();
+  return read_command(ctx, [&](store::Transaction& txn, const Actor& actor) {
+    std::optional<store::Unit> unit;
+    if (uscc) {
+      unit = txn.unit_by_uscc(*uscc);
+    } else if (actor.is_unit()) {
+      unit = actor.unit;
+    } else {
+      throw Error(Errc::invalid_argument, "args.uscc is required", "请指定单位");
+    }
+    if (!unit) throw Error(Errc::not_found, "no unit", "未找到相关记录");
+    require_can_see(actor, *unit);
+    // Events outlive deleted applications: group them by application, and
+    // list every application any event names, newest first.
+    std::map<store::Id, std::vector<store::Event>, std::greater<>> by_application;
+    for (store::Event& e : txn.events_of_unit(unit->id)) {
+      by_application[e.application_id].push_back(std::move(e));
+    }
+    std::map<store::Id, store::Application> existing;
+    for (store::Application& a : txn.applications_of_unit(unit->id)) {
+      by_application[a.id];
+      existing.emplace(a.id, std::move(a));
+    }
+    ActorNames names(txn);
+    json::array list;
+    for (const auto& [id, events] : by_application) {
+      json::object o;
+      o["id"] = id;
+      auto it = existing.find(id);
+      o["deleted"] = it == existing.end();
+      if (it != existing.end()) {
+        o["business"] = business_json(it->second.business);
+        o["status"] = status_json(it->second.status);
+        o["open"] = it->second.open;
+        o["created_at"] = it->second.created_at;
+        o["updated_at"] = it->second.updated_at;
+      } else {
+        // A deleted application leaves only its events.
+        o["business"] = nullptr;
+        o["status"] = nullptr;
+        o["open"] = false;
+        o["created_at"] = events.empty() ? json::value(nullptr) : json::value(events.front().at);
+        o["updated_at"] = events.empty() ? json::value(nullptr) : json::value(events.back().at);
+      }
+      json::array ev;
+      for (const store::Event& e : events) ev.push_back(event_json(e, names));
+      o["events"] = std::move(ev);
+      list.push_back(std::move(o));
+    }
+    Output out;
+    out.json["unit"] = unit_json(*unit);
+    out.json["applications"] = std::move(list);
+    return out;
+  });
+}
+
+constexpr std::uint64_t kDefaultPage = 20;
+constexpr std::uint64_t kMaxPage = 100;
+
+// A page cursor is "<updated_at>|<id>" of the last row of the page before:
+// opaque to callers, readable in logs.
+std::string cursor(const store::QueuePosition& p) {
+  return p.updated_at + "|" + std::to_string(p.id);
+}
+
+store::QueuePosition parse_cursor(std::string_view text) {
+  const std::size_t bar = text.rfind('|');
+  store::QueuePosition p;
+  bool ok = bar != std::string_view::npos && parse_iso_time(text.substr(0, bar)).has_value();
+  if (ok) {
+    p.updated_at = std::string(text.substr(0, bar));
+    const char* end = text.data() + text.size();
+    auto r = std::from_chars(text.data() + bar + 1, end, p.id);
+    ok = r.ec == std::errc() && r.ptr == end && p.id > 0;
+  }
+  if (!ok) throw Error(Errc::invalid_argument, "args.after is not a queue cursor", "分页参数有误");
+  return p;
+}
+
+Output queue(Context& ctx) {
+  const std::string status(ctx.args.string("status"));
+  const bool overdue_only = ctx.args.optional_bool("overdue_only").value_or(false);
+  const std::uint64_t limit = ctx.args.optional_uint("limit").value_or(kDefaultPage);
+  const auto after = ctx.args.optional_string("after");
+  ctx.args.finish();
+  if (definition().status(status) == nullptr) {
+    throw Error(Errc::invalid_argument, "unknown status '" + status + "'", "未知的办理进度");
+  }
+  if (limit < 1 || limit > kMaxPage) {
+    throw Error(Errc::invalid_argument, "args.limit must be 1 to " + std::to_string(kMaxPage),
+                "每页条数应为1至" + std::to_string(kMaxPage));
+  }
+  store::QueuePosition position = after ? parse_cursor(*after) : store::QueuePosition{};
+  return read_command(ctx, [&](store::Transaction& txn, const Actor& actor) {
+    const store::Id authority = require_staff(actor);
+    json::array items;
+    bool more = false;
+    // Filtering for overdue cases happens here, so a page may need several
+    // batches from the store to fill.
+    while (true) {
+      const auto rows = txn.queue(authority, status, limit, position);
+      std::size_t consumed = 0;
+      for (const store::Application& a : rows) {
+        ++consumed;
+        position = {a.updated_at, a.id};
+        const Deadline d = deadline(a, txn.events(a.id), ctx.now);
+        if (overdue_only && !d.overdue) continue;
+        const std::optional<store::Unit> unit = txn.unit(a.unit_id);
+        json::object o;
+        o["id"] = a.id;
+        o["unit"] = unit ? json::value(unit->name) : json::value(nullptr);
+        o["uscc"] = unit ? json::value(unit->uscc) : json::value(nullptr);
+        o["business"] = business_json(a.business);
+        o["status"] = status_json(a.status);
+        o["version"] = a.version;
+        o["updated_at"] = a.updated_at;
+        put_deadline(o, d);
+        items.push_back(std::move(o));
+        if (items.size() == limit) break;
+      }
+      if (items.size() == limit) {
+        // A full batch may have successors; the next page finds out.
+        more = consumed < rows.size() || rows.size() == limit;
+        break;
+      }
+      if (rows.size() < limit) break;
+    }
+    Output out;
+    out.json["items"] = std::move(items);
+    out.json["next"] = more ? json::value(cursor(position)) : json::value(nullptr);
+    return out;
+  });
+}
+
+Output verify(Context& ctx) {
+  ctx.args.finish();
+  return read_command(ctx, [&](store::Transaction& txn, const Actor& actor) {
+    require_auditor(actor);
+    const AuditVerdict v = verify_audit(txn);
+    Output out;
+    out.json["intact"] = !v.broken_seq.has_value();
+    out.json["records"] = v.records;
+    out.json["broken_seq"] = v.broken_seq ? json::value(*v.broken_seq) : json::value(nullptr);
+    out.json["reason"] = v.reason.empty() ? json::value(nullptr) : json::value(v.reason);
+    out.json["last_hash"] = v.last_hash;
+    return out;
+  });
+}
+
+}  // namespace
+
+std::vector<Command> query_commands() {
+  return {
+      {"application.view", true, view},
+      {"audit.verify", true, verify},
+      {"queue.list", true, queue},
+      {"unit.history", true, history},
+  };
+}
+
+}  // namespace fuma::engine

@@ -1,0 +1,62 @@
+// What commands answer with: records as JSON, and the case as the
+// application page shows it (最新信息, 办理进度, the form, attachments, the
+// actions open to the actor, the deadline).
+#ifndef FUMA_SRC_ENGINE_VIEW_HPP
+#define FUMA_SRC_ENGINE_VIEW_HPP
+
+#include <boost/json/object.hpp>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "actor.hpp"
+#include "clock.hpp"
+#include "fuma/workflow.hpp"
+#include "store/store.hpp"
+
+namespace fuma::engine {
+
+const workflow::Definition& definition();
+
+boost::json::object authority_json(const store::Authority& a);
+boost::json::object staff_json(const store::Staff& s);
+boost::json::object unit_json(const store::Unit& u);
+boost::json::object certificate_json(const store::Certificate& c);
+boost::json::object attachment_json(const store::Attachment& a);
+boost::json::object status_json(std::string_view key);    // {key, label}
+boost::json::object business_json(std::string_view key);  // {key, label}
+
+// When the case entered its current status, and what follows from the
+// status' time limit (working days, counted in China's calendar).
+struct Deadline {
+  std::string since;        // ISO time of the last status change
+  std::optional<Date> due;  // unset when the status has no time limit
+  bool overdue = false;     // today (China) is after the due date
+};
+Deadline deadline(const store::Application& a, const std::vector<store::Event>& events,
+                  TimePoint now);
+void put_deadline(boost::json::object& o, const Deadline& d);
+
+// The application page for this actor.
+boost::json::object case_view(store::Transaction& txn, const Actor& actor, const Case& c,
+                              TimePoint now);
+
+// Names of the actors events record ("staff:12" → the staff member's name),
+// looked up once per request.
+class ActorNames {
+ public:
+  explicit ActorNames(store::Transaction& txn) : txn_(txn) {}
+  std::string name(const std::string& key);
+
+ private:
+  store::Transaction& txn_;
+  std::vector<std::pair<std::string, std::string>> known_;
+};
+
+// One event of 历史信息.
+boost::json::object event_json(const store::Event& e, ActorNames& names);
+
+}  // namespace fuma::engine
+
+#endif  // FUMA_SRC_ENGINE_VIEW_HPP

@@ -1,0 +1,232 @@
+// A fuma engine on a real SQLite file in a temp dir, with a fixed clock and
+// two registration authorities staffed for the workflow, and helpers that
+// read like the steps of a case.
+#ifndef FUMA_TESTS_CASES_FIXTURES_HPP
+#define FUMA_TESTS_CASES_FIXTURES_HPP
+
+#include <doctest/doctest.h>
+#include <sqlite3.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <chrono>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+
+#include "fuma/engine.hpp"
+#include "fuma/error.hpp"
+#include "support/temp_dir.hpp"
+
+namespace fuma::test {
+
+namespace json = boost::json;
+using Clock = std::chrono::system_clock;
+
+// 09:00 in Shenzhen on Monday 23 November 2026.
+inline Clock::time_point monday_morning() {
+  return Clock::time_point(std::chrono::seconds(1795395600));
+}
+
+inline std::string read_file(const std::string& name) {
+  std::ifstream in(std::string(FUMA_CASES_TEST_DATA) + "/" + name, std::ios::binary);
+  REQUIRE(in);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+inline json::object system_actor() { return json::object{{"system", true}}; }
+inline json::object staff(const std::string& username) { return json::object{{"staff", username}}; }
+inline json::object unit(const std::string& uscc) { return json::object{{"unit", uscc}}; }
+
+class World {
+ public:
+  World() : now_(std::make_shared<Clock::time_point>(monday_morning())) {
+    Options options;
+    options.path = dir_.file("fuma.db");
+    auto now = now_;
+    options.clock = [now] { return *now; };
+    engine_ = std::make_unique<Engine>(options);
+    setup();
+  }
+
+  std::string db_path() const { return dir_.file("fuma.db"); }
+  void advance(std::chrono::hours h) { *now_ += h; }
+
+  // The result of a command that must succeed.
+  json::object call(const std::string& command, const json::object& args, const json::object& actor,
+                    const std::string& data = {}, const std::string& idempotency_key = {}) {
+    const std::string request = envelope(command, args, actor, idempotency_key);
+    try {
+      json::object r = json::parse(engine_->call(request, data).json).as_object();
+      REQUIRE(r.at("ok").as_bool());
+      return r;
+    } catch (const Error& e) {
+      FAIL_CHECK(command << " failed: " << e.json());
+      throw;
+    }
+  }
+
+  // The error of a command that must fail.
+  Error fail(const std::string& command, const json::object& args, const json::object& actor,
+             const std::string& data = {}, const std::string& idempotency_key = {}) {
+    try {
+      engine_->call(envelope(command, args, actor, idempotency_key), data);
+    } catch (const Error& e) {
+      return e;
+    }
+    FAIL(command << " succeeded but was expected to fail");
+    throw;  // unreachable: FAIL throws
+  }
+
+  // The error of a request given as raw text.
+  Error fail_raw(const std::string& request) {
+    try {
+      engine_->call(request);
+    } catch (const Error& e) {
+      return e;
+    }
+    FAIL(request << " succeeded but was expected to fail");
+    throw;
+  }
+
+  Errc code_of(const std::string& command, const json::object& args, const json::object& actor,
+               const std::string& data = {}) {
+    return fail(command, args, actor, data).code();
+  }
+
+  // A unit registered on site by the Shenzhen acceptor; fixed-term when
+  // valid_until is given.
+  std::string register_unit(const std::string& name = "深圳市某某局",
+                            std::optional<std::string> valid_until = std::nullopt,
+                            const std::string& acceptor = "acc1") {
+    json::object args{{"name", name},
+                      {"category", "机关"},
+                      {"address", "深圳市福田区福中三路1号"},
+                      {"responsible_person", "张三"}};
+    if (valid_until) args["valid_until"] = *valid_until;
+    return std::string(call("unit.register", args, staff(acceptor)).at("uscc").as_string());
+  }
+
+  // application.start for the unit; returns the case id.
+  std::int64_t start(const std::string& uscc, const std::string& business) {
+    return app(call("application.start", {{"business", business}}, unit(uscc))).at("id").as_int64();
+  }
+
+  void save(const std::string& uscc, std::int64_t id, const json::object& fields) {
+    call("application.save", {{"id", id}, {"fields", fields}}, unit(uscc));
+  }
+
+  json::object step(const std::string& command, std::int64_t id, const std::string& actor,
+                    const std::string& reply = {}) {
+    json::object args{{"id", id}};
+    if (!reply.empty()) args["reply"] = reply;
+    return app(call("application." + command, args, staff(actor)));
+  }
+
+  json::object view(std::int64_t id, const json::object& actor) {
+    return app(call("application.view", {{"id", id}}, actor));
+  }
+
+  std::string status(std::int64_t id, const json::object& actor) {
+    return std::string(view(id, actor).at("status").at("key").as_string());
+  }
+
+  // A long-term unit's reissue case, submitted (待受理).
+  std::int64_t submitted_case(const std::string& uscc) {
+    const std::int64_t id = start(uscc, "reissue");
+    save(uscc, id, {{"reason", "证书遗失"}});
+    call("application.submit", {{"id", id}}, unit(uscc));
+    return id;
+  }
+
+  // Through 受理 and 复核通过 to 待通知.
+  std::int64_t approved_case(const std::string& uscc) {
+    const std::int64_t id = submitted_case(uscc);
+    step("accept", id, "acc1");
+    step("approve", id, "rev1");
+    return id;
+  }
+
+  static json::object app(const json::object& result) {
+    return result.at("application").as_object();
+  }
+
+  // Plain SQL on the engine's file, for what no command shows.
+  std::int64_t count(const std::string& sql) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(db_path().c_str(), &db) == SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+    const std::int64_t n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+  }
+
+  void exec(const std::string& sql) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(db_path().c_str(), &db) == SQLITE_OK);
+    char* err = nullptr;
+    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+    INFO((err ? err : ""));
+    sqlite3_free(err);
+    sqlite3_close(db);
+    REQUIRE(rc == SQLITE_OK);
+  }
+
+ private:
+  static std::string envelope(const std::string& command, const json::object& args,
+                              const json::object& actor, const std::string& key) {
+    json::object req{{"command", command}, {"args", args}};
+    if (!actor.empty()) req["actor"] = actor;
+    if (!key.empty()) req["idempotency_key"] = key;
+    return json::serialize(req);
+  }
+
+  // Shenzhen (sz): an admin, two acceptors, two reviewers and one who holds
+  // both roles. Guangzhou (gz): an acceptor and a reviewer.
+  void setup() {
+    call("authority.create",
+         {{"code", "sz"},
+          {"name", "深圳市委机构编制委员会办公室"},
+          {"division", "440300"},
+          {"segment", "MB"}},
+         system_actor());
+    call("authority.create",
+         {{"code", "gz"}, {"name", "广州市委机构编制委员会办公室"}, {"division", "440100"}},
+         system_actor());
+    auto add = [&](const char* authority, const char* username, json::array roles) {
+      call("staff.create",
+           {{"authority", authority},
+            {"username", username},
+            {"name", username},
+            {"roles", std::move(roles)}},
+           system_actor());
+    };
+    add("sz", "admin", {"admin"});
+    add("sz", "acc1", {"acceptor"});
+    add("sz", "acc2", {"acceptor"});
+    add("sz", "rev1", {"reviewer"});
+    add("sz", "rev2", {"reviewer"});
+    add("sz", "both", {"acceptor", "reviewer"});
+    add("gz", "gzacc", {"acceptor"});
+    add("gz", "gzrev", {"reviewer"});
+  }
+
+  TempDir dir_;
+  std::shared_ptr<Clock::time_point> now_;
+  std::unique_ptr<Engine> engine_;
+};
+
+// The Chinese message of an error, for CHECKs on wording.
+inline bool says(const Error& e, const std::string& words) {
+  return e.message().find(words) != std::string::npos;
+}
+
+}  // namespace fuma::test
+
+#endif  // FUMA_TESTS_CASES_FIXTURES_HPP
