@@ -53,6 +53,10 @@ class World {
   }
 
   std::string db_path() const { return dir_.file("fuma.db"); }
+
+  // The engine itself, for tests that call it from several threads: they
+  // classify outcomes there and assert on the main thread.
+  Engine& engine() { return *engine_; }
   void advance(std::chrono::hours h) { *now_ += h; }
 
   // The result of a command that must succeed.
@@ -178,7 +182,7 @@ class World {
     REQUIRE(rc == SQLITE_OK);
   }
 
- private:
+  // The request text of a command, as call() sends it.
   static std::string envelope(const std::string& command, const json::object& args,
                               const json::object& actor, const std::string& key) {
     json::object req{{"command", command}, {"args", args}};
@@ -187,6 +191,7 @@ class World {
     return json::serialize(req);
   }
 
+ private:
   // Shenzhen (sz): an admin, two acceptors, two reviewers and one who holds
   // both roles. Guangzhou (gz): an acceptor and a reviewer.
   void setup() {
