@@ -29,9 +29,15 @@ struct Options {
   // Programs leave it empty; tests set a fixed time to check deadlines and
   // records. C++ only: the C ABI has no setter.
   std::function<std::chrono::system_clock::time_point()> clock;
+  // A locality's own workflow definition (fuma/workflow.hpp) and attachment
+  // checklist (fuma/attachments.hpp), as JSON files read when the Engine
+  // opens; empty uses the ones shipped inside the library.
+  std::string workflow_path;
+  std::string checklist_path;
 
-  // Set an option by its C ABI name ("busy_timeout_ms"); throws
-  // Error(invalid_argument) for an unknown name or a bad value.
+  // Set an option by its C ABI name ("busy_timeout_ms", "workflow_path",
+  // "checklist_path"); throws Error(invalid_argument) for an unknown name or
+  // a bad value.
   void set(std::string_view name, std::string_view value);
 };
 
@@ -43,12 +49,20 @@ struct Response {
 namespace store {
 class Store;
 }
+namespace workflow {
+class Definition;
+}
+namespace attachments {
+class Rules;
+}
 
 class Engine {
  public:
   // Opens (creating if absent) the store at options.path. Throws
   // Error(version) for a file written by a newer fuma and Error(storage)
-  // when the file cannot be opened or is not a fuma database.
+  // when the file cannot be opened or is not a fuma database. A workflow or
+  // checklist file that cannot be read, is over 1 MiB or does not parse is
+  // Error(invalid_argument) naming the file (and the place in it).
   explicit Engine(const Options& options = {});
   ~Engine();
   Engine(const Engine&) = delete;
@@ -58,8 +72,7 @@ class Engine {
   Response call(std::string_view request, std::string_view data = {});
 
   // Commands that need no store, without an engine ("uscc.check", ...).
-  static Response call_stateless(std::string_view request,
-                                 std::string_view data = {});
+  static Response call_stateless(std::string_view request, std::string_view data = {});
 
   // The schema version of the open database.
   int schema_version() const;
@@ -67,6 +80,10 @@ class Engine {
  private:
   std::unique_ptr<store::Store> store_;
   std::function<std::chrono::system_clock::time_point()> clock_;
+  // Never null: the locality's own, or (not owned) the shipped standard().
+  // Parsed once here, so every command of this engine sees the same rules.
+  std::shared_ptr<const workflow::Definition> workflow_;
+  std::shared_ptr<const attachments::Rules> rules_;
 };
 
 }  // namespace fuma

@@ -173,7 +173,13 @@ FUMA_API void fuma_options_free(fuma_options *options);
 
 /* Set an option by name; values are strings. Known names:
  *   "busy_timeout_ms"  how long a writer waits for the database (default
- *                      5000). Unknown names fail with FUMA_EINVALID_ARGUMENT. */
+ *                      5000).
+ *   "workflow_path"    a locality's workflow definition (JSON file, UTF-8
+ *                      path); empty or unset uses the shipped one.
+ *   "checklist_path"   a locality's attachment checklist, likewise.
+ * The two files are read and checked by fuma_engine_open, which fails with
+ * FUMA_EINVALID_ARGUMENT naming the file and the defect. Unknown names fail
+ * with FUMA_EINVALID_ARGUMENT. */
 FUMA_API int fuma_options_set(fuma_options *options, const char *name,
                               const char *value);
 

@@ -26,8 +26,8 @@ namespace json = boost::json;
 
 std::string target_of(store::Id id) { return "application:" + std::to_string(id); }
 
-const workflow::Status& status_of(const store::Application& a) {
-  const workflow::Status* s = definition().status(a.status);
+const workflow::Status& status_of(const workflow::Definition& def, const store::Application& a) {
+  const workflow::Status* s = def.status(a.status);
   if (s == nullptr) {
     throw Error(Errc::internal, "application " + std::to_string(a.id) + " is in status '" +
                                     a.status + "', which the workflow does not define");
@@ -35,9 +35,10 @@ const workflow::Status& status_of(const store::Application& a) {
   return *s;
 }
 
-[[noreturn]] void invalid_state(const store::Application& a, std::string what) {
+[[noreturn]] void invalid_state(const workflow::Definition& def, const store::Application& a,
+                                std::string what) {
   throw Error(Errc::invalid_state, what + " not allowed in status '" + a.status + "'",
-              "当前办理进度为“" + status_of(a).label + "”，不能进行此操作");
+              "当前办理进度为“" + status_of(def, a).label + "”，不能进行此操作");
 }
 
 void check_version(const store::Application& a, std::optional<std::uint64_t> version) {
@@ -81,9 +82,9 @@ json::object stored_fields(const store::Application& a) {
   return std::move(v.get_object());
 }
 
-Output case_output(store::Transaction& txn, const Actor& actor, const Case& c, TimePoint now) {
+Output case_output(const Context& ctx, store::Transaction& txn, const Actor& actor, const Case& c) {
   Output out;
-  out.json["application"] = case_view(txn, actor, c, now);
+  out.json["application"] = case_view(ctx.domain, txn, actor, c, ctx.now);
   return out;
 }
 
@@ -181,12 +182,13 @@ void take_effect(Effect& e) {
 
 // Moves the case along transition t: status, reply, openness, the effect of
 // a final status, the event and the audit record's statuses.
-void advance(store::Transaction& txn, const Actor& actor, Case& c, const workflow::Transition& t,
-             const std::string& reply, bool staff_step, TimePoint now, Audited& audited) {
+void advance(const workflow::Definition& def, store::Transaction& txn, const Actor& actor, Case& c,
+             const workflow::Transition& t, const std::string& reply, bool staff_step,
+             TimePoint now, Audited& audited) {
   store::Application& a = c.application;
   const std::string from = a.status;
   const std::string at = iso_time(now);
-  const workflow::Status* to = definition().status(t.to);
+  const workflow::Status* to = def.status(t.to);
   a.status = t.to;
   // A staff step's reply is the applicant's 最新信息, even when empty: an
   // old rejection reason must not stand beside a later acceptance.
@@ -211,7 +213,8 @@ void advance(store::Transaction& txn, const Actor& actor, Case& c, const workflo
 Output start(Context& ctx) {
   const std::string key(ctx.args.string("business"));
   ctx.args.finish();
-  const workflow::Business* business = definition().business(key);
+  const workflow::Definition& def = ctx.domain.workflow;
+  const workflow::Business* business = def.business(key);
   if (business == nullptr) {
     throw Error(Errc::invalid_argument, "unknown business '" + key + "'", "未知的业务类型");
   }
@@ -226,12 +229,12 @@ Output start(Context& ctx) {
   return write_command(ctx, [&](store::Transaction& txn, const Actor& actor, Audited& audited) {
     const store::Unit& unit = require_unit(actor);
     if (auto open = txn.open_application(unit.id)) {
-      const workflow::Business* b = definition().business(open->business);
+      const workflow::Business* b = def.business(open->business);
       throw Error(
           Errc::conflict, "unit " + unit.uscc + " has open application " + std::to_string(open->id),
           "本单位已有未办结的" + (b ? b->label : std::string("申请")) + "，请办结或删除后再申请");
     }
-    const workflow::Status& initial = definition().initial();
+    const workflow::Status& initial = def.initial();
     const std::string at = iso_time(ctx.now);
     store::Application a;
     a.unit_id = unit.id;
@@ -245,7 +248,7 @@ Output start(Context& ctx) {
     record_event(txn, a, "start", "", a.status, actor, "", at);
     audited.target = target_of(a.id);
     audited.after_status = a.status;
-    return case_output(txn, actor, Case{a, unit}, ctx.now);
+    return case_output(ctx, txn, actor, Case{a, unit});
   });
 }
 
@@ -260,20 +263,20 @@ Output save_draft(Context& ctx) {
   return write_command(ctx, [&](store::Transaction& txn, const Actor& actor, Audited& audited) {
     Case c = load_case(txn, actor, id);
     const auto events = txn.events(id);
-    const workflow::Transition& t = authorize_step(actor, definition(), c, "save", events);
-    if (!status_of(c.application).editable) invalid_state(c.application, "save");
+    const workflow::Definition& def = ctx.domain.workflow;
+    const workflow::Transition& t = authorize_step(actor, def, c, "save", events);
+    if (!status_of(def, c.application).editable) invalid_state(def, c.application, "save");
     check_version(c.application, version);
     c.application.fields_json = json::serialize(check_draft(c.application.business, *fields));
-    advance(txn, actor, c, t, "", false, ctx.now, audited);
-    return case_output(txn, actor, c, ctx.now);
+    advance(def, txn, actor, c, t, "", false, ctx.now, audited);
+    return case_output(ctx, txn, actor, c);
   });
 }
 
 // The action of the validating (submit-like) step from `status`, or of any
 // validating step when there is none from there, so that authorize_step
 // tells "not you" from "not now".
-std::string validating_action(std::string_view status) {
-  const workflow::Definition& def = definition();
+std::string validating_action(const workflow::Definition& def, std::string_view status) {
   for (const workflow::Transition* t : def.transitions_from(status)) {
     if (t->validates) return t->action;
   }
@@ -283,12 +286,12 @@ std::string validating_action(std::string_view status) {
   throw Error(Errc::internal, "the workflow has no validating step");
 }
 
-void check_attachments(store::Transaction& txn, const Case& c, const json::object& fields) {
+void check_attachments(const attachments::Rules& rules, store::Transaction& txn, const Case& c,
+                       const json::object& fields) {
   const std::optional<store::Certificate> cert = txn.active_certificate(c.unit.id);
   const auto validity = cert && cert->valid_until ? attachments::Validity::fixed_term
                                                   : attachments::Validity::long_term;
-  const auto required = attachments::Rules::standard().required(c.application.business, validity,
-                                                                change_items(fields));
+  const auto required = rules.required(c.application.business, validity, change_items(fields));
   const std::vector<store::Attachment> files = txn.attachments(c.application.id);
   std::vector<Problem> missing;
   std::string labels;
@@ -313,16 +316,17 @@ Output submit(Context& ctx) {
   return write_command(ctx, [&](store::Transaction& txn, const Actor& actor, Audited& audited) {
     Case c = load_case(txn, actor, id);
     const auto events = txn.events(id);
+    const workflow::Definition& def = ctx.domain.workflow;
     const workflow::Transition& t =
-        authorize_step(actor, definition(), c, validating_action(c.application.status), events);
+        authorize_step(actor, def, c, validating_action(def, c.application.status), events);
     check_version(c.application, version);
     const json::object fields =
         validate_submission(c.application.business, stored_fields(c.application), c.unit,
                             txn.active_certificate(c.unit.id), china_date(ctx.now));
-    check_attachments(txn, c, fields);
+    check_attachments(ctx.domain.rules, txn, c, fields);
     c.application.fields_json = json::serialize(fields);
-    advance(txn, actor, c, t, "", false, ctx.now, audited);
-    return case_output(txn, actor, c, ctx.now);
+    advance(def, txn, actor, c, t, "", false, ctx.now, audited);
+    return case_output(ctx, txn, actor, c);
   });
 }
 
@@ -333,7 +337,8 @@ Output remove(Context& ctx) {
   return write_command(ctx, [&](store::Transaction& txn, const Actor& actor, Audited& audited) {
     Case c = load_case(txn, actor, id);
     require_applicant(actor, c);
-    if (!status_of(c.application).deletable) invalid_state(c.application, "delete");
+    const workflow::Definition& def = ctx.domain.workflow;
+    if (!status_of(def, c.application).deletable) invalid_state(def, c.application, "delete");
     check_version(c.application, version);
     const std::string at = iso_time(ctx.now);
     // The event goes first: 历史信息 keeps it after the material is gone.
@@ -363,7 +368,8 @@ Output step(Context& ctx) {
   return write_command(ctx, [&](store::Transaction& txn, const Actor& actor, Audited& audited) {
     Case c = load_case(txn, actor, id);
     const auto events = txn.events(id);
-    const workflow::Transition& t = authorize_step(actor, definition(), c, action, events);
+    const workflow::Definition& def = ctx.domain.workflow;
+    const workflow::Transition& t = authorize_step(actor, def, c, action, events);
     if (t.reply == workflow::Reply::required && reply.value.empty()) {
       throw Error(Errc::invalid_argument, "'" + action + "' requires a reply", "请填写回复信息",
                   {Problem{"reply", "请填写回复信息", {}, {}}});
@@ -373,8 +379,9 @@ Output step(Context& ctx) {
                   {Problem{"reply", "此操作不需要回复信息", {}, {}}});
     }
     check_version(c.application, version);
-    advance(txn, actor, c, t, reply.value, t.role != workflow::Role::applicant, ctx.now, audited);
-    return case_output(txn, actor, c, ctx.now);
+    advance(def, txn, actor, c, t, reply.value, t.role != workflow::Role::applicant, ctx.now,
+            audited);
+    return case_output(ctx, txn, actor, c);
   });
 }
 

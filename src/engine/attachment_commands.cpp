@@ -20,10 +20,6 @@ namespace fuma::engine {
 namespace {
 
 namespace json = boost::json;
-using attachments::Rules;
-
-const Rules& rules() { return Rules::standard(); }
-
 json::object fields_of(const store::Application& a) {
   std::error_code ec;
   json::value v = json::parse(a.fields_json.empty() ? "{}" : a.fields_json, ec);
@@ -33,11 +29,11 @@ json::object fields_of(const store::Application& a) {
 // The applicant's attachment operations share their preconditions: the
 // unit's own case, in a status where material may change, at the version
 // the applicant saw.
-Case editable_case(store::Transaction& txn, const Actor& actor, store::Id id,
-                   std::optional<std::uint64_t> version) {
+Case editable_case(const workflow::Definition& def, store::Transaction& txn, const Actor& actor,
+                   store::Id id, std::optional<std::uint64_t> version) {
   Case c = load_case(txn, actor, id);
   require_applicant(actor, c);
-  const workflow::Status* s = definition().status(c.application.status);
+  const workflow::Status* s = def.status(c.application.status);
   if (s == nullptr || !s->editable) {
     throw Error(Errc::invalid_state,
                 "attachments cannot change in status '" + c.application.status + "'",
@@ -68,12 +64,13 @@ Output upload(Context& ctx) {
   ctx.args.finish();
   const std::string_view bytes = ctx.data;
   return write_command(ctx, [&](store::Transaction& txn, const Actor& actor, Audited& audited) {
-    Case c = editable_case(txn, actor, id, version);
+    const attachments::Rules& rules = ctx.domain.rules;
+    Case c = editable_case(ctx.domain.workflow, txn, actor, id, version);
     const auto allowed =
-        rules().allowed(c.application.business, change_items(fields_of(c.application)));
+        rules.allowed(c.application.business, change_items(fields_of(c.application)));
     if (std::none_of(allowed.begin(), allowed.end(),
                      [&](const attachments::Kind* k) { return k->key == kind; })) {
-      const attachments::Kind* k = rules().kind(kind);
+      const attachments::Kind* k = rules.kind(kind);
       const std::string message =
           k ? "本申请不需要上传“" + k->label + "”" : std::string("未知的附件类别");
       throw Error(Errc::invalid_argument,
@@ -87,7 +84,7 @@ Output upload(Context& ctx) {
       count += f.kind == kind;
       total += f.size;
     }
-    const attachments::Identified what = rules().check_upload(kind, bytes, count, total);
+    const attachments::Identified what = rules.check_upload(kind, bytes, count, total);
     store::Attachment a;
     a.application_id = id;
     a.kind = kind;
@@ -101,8 +98,8 @@ Output upload(Context& ctx) {
     audited.target = "application:" + std::to_string(id);
     audited.before_status = audited.after_status = c.application.status;
     Output out;
-    out.json["attachment"] = attachment_json(a);
-    out.json["application"] = case_view(txn, actor, c, ctx.now);
+    out.json["attachment"] = attachment_json(rules, a);
+    out.json["application"] = case_view(ctx.domain, txn, actor, c, ctx.now);
     return out;
   });
 }
@@ -113,7 +110,7 @@ Output remove(Context& ctx) {
   const auto version = ctx.args.optional_uint("version");
   ctx.args.finish();
   return write_command(ctx, [&](store::Transaction& txn, const Actor& actor, Audited& audited) {
-    Case c = editable_case(txn, actor, id, version);
+    Case c = editable_case(ctx.domain.workflow, txn, actor, id, version);
     const std::vector<store::Attachment> files = txn.attachments(id);
     if (std::none_of(files.begin(), files.end(),
                      [&](const store::Attachment& f) { return f.id == attachment; })) {
@@ -127,7 +124,7 @@ Output remove(Context& ctx) {
     audited.target = "application:" + std::to_string(id);
     audited.before_status = audited.after_status = c.application.status;
     Output out;
-    out.json["application"] = case_view(txn, actor, c, ctx.now);
+    out.json["application"] = case_view(ctx.domain, txn, actor, c, ctx.now);
     return out;
   });
 }
@@ -196,7 +193,7 @@ Output checklist(Context& ctx) {
       files = txn.attachments(c.application.id);
     } else {
       business = std::string(*business_arg);
-      if (definition().business(business) == nullptr) {
+      if (ctx.domain.workflow.business(business) == nullptr) {
         throw Error(Errc::invalid_argument, "unknown business '" + business + "'",
                     "未知的业务类型");
       }
@@ -208,10 +205,11 @@ Output checklist(Context& ctx) {
       // Staff asking in general see the full checklist.
       if (!validity) validity = attachments::Validity::fixed_term;
     }
-    const auto required = rules().required(business, *validity, items);
-    const auto allowed = rules().allowed(business, items);
+    const attachments::Rules& rules = ctx.domain.rules;
+    const auto required = rules.required(business, *validity, items);
+    const auto allowed = rules.allowed(business, items);
     Output out;
-    out.json["business"] = business_json(business);
+    out.json["business"] = business_json(ctx.domain.workflow, business);
     out.json["validity"] =
         *validity == attachments::Validity::long_term ? "long_term" : "fixed_term";
     json::array required_json, allowed_json;
@@ -228,8 +226,8 @@ Output checklist(Context& ctx) {
     out.json["required"] = std::move(required_json);
     out.json["allowed"] = std::move(allowed_json);
     json::object limits;
-    limits["max_file_bytes"] = rules().max_file_bytes();
-    limits["max_application_bytes"] = rules().max_application_bytes();
+    limits["max_file_bytes"] = rules.max_file_bytes();
+    limits["max_application_bytes"] = rules.max_application_bytes();
     out.json["limits"] = std::move(limits);
     return out;
   });

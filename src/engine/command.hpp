@@ -16,6 +16,12 @@
 namespace fuma::store {
 class Store;
 }
+namespace fuma::workflow {
+class Definition;
+}
+namespace fuma::attachments {
+class Rules;
+}
 
 namespace fuma::engine {
 
@@ -46,8 +52,17 @@ class Args {
   std::vector<std::string_view> read_;
 };
 
+// The engine's workflow definition and attachment checklist: a locality's
+// own or the shipped ones. Commands take them from here, never from a
+// global, so two engines in one process can follow different rules.
+struct Domain {
+  const workflow::Definition& workflow;
+  const attachments::Rules& rules;
+};
+
 struct Context {
   fuma::store::Store* store;  // null for stateless calls
+  Domain domain;
   Args args;
   const boost::json::object* actor;  // null when the request names none
   std::string_view data;

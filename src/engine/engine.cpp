@@ -4,10 +4,13 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <charconv>
+#include <fstream>
 
 #include "command.hpp"
+#include "fuma/attachments.hpp"
 #include "fuma/error.hpp"
 #include "fuma/version.h"
+#include "fuma/workflow.hpp"
 #include "store/store.hpp"
 
 namespace fuma {
@@ -83,7 +86,7 @@ Envelope parse_envelope(std::string_view request) {
   return env;
 }
 
-Response run(store::Store* store,
+Response run(store::Store* store, const engine::Domain& domain,
              const std::function<std::chrono::system_clock::time_point()>& clock,
              std::string_view request, std::string_view data) {
   if (data.size() > kMaxDataBytes) {
@@ -91,8 +94,9 @@ Response run(store::Store* store,
   }
   Envelope env = parse_envelope(request);
   const auto& list = engine::commands();
-  auto it = std::lower_bound(list.begin(), list.end(), env.command,
-                             [](const engine::Command& c, std::string_view n) { return c.name < n; });
+  auto it =
+      std::lower_bound(list.begin(), list.end(), env.command,
+                       [](const engine::Command& c, std::string_view n) { return c.name < n; });
   if (it == list.end() || it->name != env.command) {
     throw Error(Errc::unknown_command, "unknown command '" + std::string(env.command) + "'");
   }
@@ -101,6 +105,7 @@ Response run(store::Store* store,
                 "该操作需要打开数据文件");
   }
   engine::Context ctx{store,
+                      domain,
                       engine::Args(*env.args),
                       env.actor,
                       data,
@@ -113,6 +118,34 @@ Response run(store::Store* store,
   result["ok"] = true;
   for (auto& kv : out.json) result[kv.key()] = std::move(kv.value());
   return Response{json::serialize(result), std::move(out.data)};
+}
+
+// A workflow definition or checklist is a few KiB; the bound keeps a wrong
+// path (a database, a log) from being read whole into memory.
+constexpr std::size_t kMaxDefinitionBytes = 1u << 20;
+
+// The text of a locality's file named by option `option`; `what` names it
+// in Chinese for the message.
+std::string read_definition(const std::string& path, std::string_view option,
+                            const std::string& what) {
+  const std::string named = std::string(option) + " '" + path + "'";
+  if (path.find('\0') != std::string::npos) {
+    throw Error(Errc::invalid_argument, named + " contains a NUL byte", what + "路径无效");
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::string text(kMaxDefinitionBytes + 1, '\0');
+  if (in) in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  // A directory opens but fails to read (badbit); a short file ends at eof.
+  if (!in.is_open() || in.bad()) {
+    throw Error(Errc::invalid_argument, named + " cannot be read", "无法读取" + what + "：" + path);
+  }
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxDefinitionBytes) {
+    throw Error(Errc::invalid_argument,
+                named + " is larger than " + std::to_string(kMaxDefinitionBytes) + " bytes",
+                what + "过大：" + path);
+  }
+  return text;
 }
 
 }  // namespace
@@ -128,12 +161,39 @@ void Options::set(std::string_view name, std::string_view value) {
     busy_timeout_ms = v;
     return;
   }
+  // Any string: the file is read, and judged, when the Engine opens.
+  if (name == "workflow_path") {
+    workflow_path = std::string(value);
+    return;
+  }
+  if (name == "checklist_path") {
+    checklist_path = std::string(value);
+    return;
+  }
   throw Error(Errc::invalid_argument, "unknown option '" + std::string(name) + "'", "未知选项");
 }
 
 Engine::Engine(const Options& options) {
   if (options.path.find('\0') != std::string::npos) {
     throw Error(Errc::invalid_argument, "path contains a NUL byte", "数据文件路径无效");
+  }
+  // The files first: a bad one should not leave a new database behind.
+  if (options.workflow_path.empty()) {
+    // Aliasing an empty owner: points at the library's own, deletes nothing.
+    workflow_ = std::shared_ptr<const workflow::Definition>(std::shared_ptr<void>(),
+                                                            &workflow::Definition::standard());
+  } else {
+    workflow_ = std::make_shared<const workflow::Definition>(workflow::Definition::parse(
+        read_definition(options.workflow_path, "workflow_path", "业务流程定义文件"),
+        options.workflow_path));
+  }
+  if (options.checklist_path.empty()) {
+    rules_ = std::shared_ptr<const attachments::Rules>(std::shared_ptr<void>(),
+                                                       &attachments::Rules::standard());
+  } else {
+    rules_ = std::make_shared<const attachments::Rules>(attachments::Rules::parse(
+        read_definition(options.checklist_path, "checklist_path", "附件清单文件"),
+        options.checklist_path));
   }
   store_ = store::open_sqlite(options.path, options.busy_timeout_ms);
   clock_ = options.clock;
@@ -142,11 +202,14 @@ Engine::Engine(const Options& options) {
 Engine::~Engine() = default;
 
 Response Engine::call(std::string_view request, std::string_view data) {
-  return run(store_.get(), clock_, request, data);
+  return run(store_.get(), engine::Domain{*workflow_, *rules_}, clock_, request, data);
 }
 
 Response Engine::call_stateless(std::string_view request, std::string_view data) {
-  return run(nullptr, {}, request, data);
+  // Stateless commands belong to no locality: the shipped definitions.
+  return run(nullptr,
+             engine::Domain{workflow::Definition::standard(), attachments::Rules::standard()}, {},
+             request, data);
 }
 
 int Engine::schema_version() const { return store_->schema_version(); }

@@ -24,7 +24,7 @@ Output view(Context& ctx) {
   return read_command(ctx, [&](store::Transaction& txn, const Actor& actor) {
     const Case c = load_case(txn, actor, id);
     Output out;
-    out.json["application"] = case_view(txn, actor, c, ctx.now);
+    out.json["application"] = case_view(ctx.domain, txn, actor, c, ctx.now);
     return out;
   });
 }
@@ -54,6 +54,7 @@ Output history(Context& ctx) {
       by_application[a.id];
       existing.emplace(a.id, std::move(a));
     }
+    const workflow::Definition& def = ctx.domain.workflow;
     ActorNames names(txn);
     json::array list;
     for (const auto& [id, events] : by_application) {
@@ -62,8 +63,8 @@ Output history(Context& ctx) {
       auto it = existing.find(id);
       o["deleted"] = it == existing.end();
       if (it != existing.end()) {
-        o["business"] = business_json(it->second.business);
-        o["status"] = status_json(it->second.status);
+        o["business"] = business_json(def, it->second.business);
+        o["status"] = status_json(def, it->second.status);
         o["open"] = it->second.open;
         o["created_at"] = it->second.created_at;
         o["updated_at"] = it->second.updated_at;
@@ -76,7 +77,7 @@ Output history(Context& ctx) {
         o["updated_at"] = events.empty() ? json::value(nullptr) : json::value(events.back().at);
       }
       json::array ev;
-      for (const store::Event& e : events) ev.push_back(event_json(e, names));
+      for (const store::Event& e : events) ev.push_back(event_json(def, e, names));
       o["events"] = std::move(ev);
       list.push_back(std::move(o));
     }
@@ -116,7 +117,8 @@ Output queue(Context& ctx) {
   const std::uint64_t limit = ctx.args.optional_uint("limit").value_or(kDefaultPage);
   const auto after = ctx.args.optional_string("after");
   ctx.args.finish();
-  if (definition().status(status) == nullptr) {
+  const workflow::Definition& def = ctx.domain.workflow;
+  if (def.status(status) == nullptr) {
     throw Error(Errc::invalid_argument, "unknown status '" + status + "'", "未知的办理进度");
   }
   if (limit < 1 || limit > kMaxPage) {
@@ -136,15 +138,15 @@ Output queue(Context& ctx) {
       for (const store::Application& a : rows) {
         ++consumed;
         position = {a.updated_at, a.id};
-        const Deadline d = deadline(a, txn.events(a.id), ctx.now);
+        const Deadline d = deadline(def, a, txn.events(a.id), ctx.now);
         if (overdue_only && !d.overdue) continue;
         const std::optional<store::Unit> unit = txn.unit(a.unit_id);
         json::object o;
         o["id"] = a.id;
         o["unit"] = unit ? json::value(unit->name) : json::value(nullptr);
         o["uscc"] = unit ? json::value(unit->uscc) : json::value(nullptr);
-        o["business"] = business_json(a.business);
-        o["status"] = status_json(a.status);
+        o["business"] = business_json(def, a.business);
+        o["status"] = status_json(def, a.status);
         o["version"] = a.version;
         o["updated_at"] = a.updated_at;
         put_deadline(o, d);

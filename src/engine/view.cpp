@@ -37,16 +37,16 @@ std::string_view reply_name(workflow::Reply r) {
   return "none";
 }
 
-json::array actions(const Actor& actor, const Case& c, const std::vector<store::Event>& events) {
+json::array actions(const workflow::Definition& def, const Actor& actor, const Case& c,
+                    const std::vector<store::Event>& events) {
   json::array out;
-  const workflow::Definition& def = definition();
   for (const workflow::Transition* t : def.transitions_from(c.application.status)) {
     const std::string command = "application." + t->action;
     if (!command_exists(command) || !may_step(actor, *t, c, events)) continue;
     json::object a;
     a["action"] = t->action;
     a["command"] = command;
-    a["to"] = status_json(t->to);
+    a["to"] = status_json(def, t->to);
     a["reply"] = reply_name(t->reply);
     out.push_back(std::move(a));
   }
@@ -69,8 +69,6 @@ json::array actions(const Actor& actor, const Case& c, const std::vector<store::
 }
 
 }  // namespace
-
-const workflow::Definition& definition() { return workflow::Definition::standard(); }
 
 json::object authority_json(const store::Authority& a) {
   json::object o;
@@ -120,11 +118,11 @@ json::object certificate_json(const store::Certificate& c) {
   return o;
 }
 
-json::object attachment_json(const store::Attachment& a) {
+json::object attachment_json(const attachments::Rules& rules, const store::Attachment& a) {
   json::object o;
   o["id"] = a.id;
   o["kind"] = a.kind;
-  const attachments::Kind* k = attachments::Rules::standard().kind(a.kind);
+  const attachments::Kind* k = rules.kind(a.kind);
   o["label"] = k ? json::value(k->label) : json::value(nullptr);
   o["file_name"] = a.file_name;
   o["media_type"] = a.media_type;
@@ -134,24 +132,24 @@ json::object attachment_json(const store::Attachment& a) {
   return o;
 }
 
-json::object status_json(std::string_view key) {
+json::object status_json(const workflow::Definition& def, std::string_view key) {
   json::object o;
   o["key"] = key;
-  const workflow::Status* s = definition().status(key);
+  const workflow::Status* s = def.status(key);
   o["label"] = s ? json::value(s->label) : json::value(nullptr);
   return o;
 }
 
-json::object business_json(std::string_view key) {
+json::object business_json(const workflow::Definition& def, std::string_view key) {
   json::object o;
   o["key"] = key;
-  const workflow::Business* b = definition().business(key);
+  const workflow::Business* b = def.business(key);
   o["label"] = b ? json::value(b->label) : json::value(nullptr);
   return o;
 }
 
-Deadline deadline(const store::Application& a, const std::vector<store::Event>& events,
-                  TimePoint now) {
+Deadline deadline(const workflow::Definition& def, const store::Application& a,
+                  const std::vector<store::Event>& events, TimePoint now) {
   Deadline d;
   d.since = a.created_at;
   for (auto it = events.rbegin(); it != events.rend(); ++it) {
@@ -160,7 +158,7 @@ Deadline deadline(const store::Application& a, const std::vector<store::Event>& 
       break;
     }
   }
-  const workflow::Status* s = definition().status(a.status);
+  const workflow::Status* s = def.status(a.status);
   const std::optional<TimePoint> since = parse_iso_time(d.since);
   if (s && s->time_limit_days && since && a.open) {
     d.due = add_working_days(china_date(*since), *s->time_limit_days);
@@ -175,15 +173,16 @@ void put_deadline(json::object& o, const Deadline& d) {
   o["overdue"] = d.overdue;
 }
 
-json::object case_view(store::Transaction& txn, const Actor& actor, const Case& c, TimePoint now) {
+json::object case_view(const Domain& domain, store::Transaction& txn, const Actor& actor,
+                       const Case& c, TimePoint now) {
   const store::Application& a = c.application;
-  const workflow::Definition& def = definition();
+  const workflow::Definition& def = domain.workflow;
   const std::vector<store::Event> events = txn.events(a.id);
   const std::optional<store::Certificate> certificate = txn.active_certificate(c.unit.id);
   json::object o;
   o["id"] = a.id;
-  o["business"] = business_json(a.business);
-  json::object status = status_json(a.status);
+  o["business"] = business_json(def, a.business);
+  json::object status = status_json(def, a.status);
   if (const workflow::Status* s = def.status(a.status)) {
     status["editable"] = s->editable;
     status["deletable"] = s->deletable;
@@ -206,14 +205,15 @@ json::object case_view(store::Transaction& txn, const Actor& actor, const Case& 
       fields_view(a.business, (ec || !fields.is_object()) ? json::object() : fields.get_object(),
                   c.unit, certificate);
   json::array files;
-  for (const store::Attachment& at : txn.attachments(a.id)) files.push_back(attachment_json(at));
+  for (const store::Attachment& at : txn.attachments(a.id))
+    files.push_back(attachment_json(domain.rules, at));
   o["attachments"] = std::move(files);
-  o["actions"] = actions(actor, c, events);
+  o["actions"] = actions(def, actor, c, events);
   o["version"] = a.version;
   o["open"] = a.open;
   o["created_at"] = a.created_at;
   o["updated_at"] = a.updated_at;
-  put_deadline(o, deadline(a, events, now));
+  put_deadline(o, deadline(def, a, events, now));
   o["unit"] = unit_json(c.unit);
   o["certificate"] =
       certificate ? json::value(certificate_json(*certificate)) : json::value(nullptr);
@@ -241,12 +241,12 @@ std::string ActorNames::name(const std::string& key) {
   return found;
 }
 
-json::object event_json(const store::Event& e, ActorNames& names) {
+json::object event_json(const workflow::Definition& def, const store::Event& e, ActorNames& names) {
   json::object o;
   o["action"] = e.action;
   o["from"] =
-      e.from_status.empty() ? json::value(nullptr) : json::value(status_json(e.from_status));
-  o["to"] = e.to_status.empty() ? json::value(nullptr) : json::value(status_json(e.to_status));
+      e.from_status.empty() ? json::value(nullptr) : json::value(status_json(def, e.from_status));
+  o["to"] = e.to_status.empty() ? json::value(nullptr) : json::value(status_json(def, e.to_status));
   o["actor"] = e.actor;
   o["actor_name"] = names.name(e.actor);
   o["reply"] = e.reply;

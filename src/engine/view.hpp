@@ -12,20 +12,22 @@
 
 #include "actor.hpp"
 #include "clock.hpp"
+#include "command.hpp"
+#include "fuma/attachments.hpp"
 #include "fuma/workflow.hpp"
 #include "store/store.hpp"
 
 namespace fuma::engine {
 
-const workflow::Definition& definition();
-
 boost::json::object authority_json(const store::Authority& a);
 boost::json::object staff_json(const store::Staff& s);
 boost::json::object unit_json(const store::Unit& u);
 boost::json::object certificate_json(const store::Certificate& c);
-boost::json::object attachment_json(const store::Attachment& a);
-boost::json::object status_json(std::string_view key);    // {key, label}
-boost::json::object business_json(std::string_view key);  // {key, label}
+// Labels come from the engine's own checklist and workflow definition.
+boost::json::object attachment_json(const attachments::Rules& rules, const store::Attachment& a);
+// {key, label}
+boost::json::object status_json(const workflow::Definition& def, std::string_view key);
+boost::json::object business_json(const workflow::Definition& def, std::string_view key);
 
 // When the case entered its current status, and what follows from the
 // status' time limit (working days, counted in China's calendar).
@@ -34,13 +36,13 @@ struct Deadline {
   std::optional<Date> due;  // unset when the status has no time limit
   bool overdue = false;     // today (China) is after the due date
 };
-Deadline deadline(const store::Application& a, const std::vector<store::Event>& events,
-                  TimePoint now);
+Deadline deadline(const workflow::Definition& def, const store::Application& a,
+                  const std::vector<store::Event>& events, TimePoint now);
 void put_deadline(boost::json::object& o, const Deadline& d);
 
 // The application page for this actor.
-boost::json::object case_view(store::Transaction& txn, const Actor& actor, const Case& c,
-                              TimePoint now);
+boost::json::object case_view(const Domain& domain, store::Transaction& txn, const Actor& actor,
+                              const Case& c, TimePoint now);
 
 // Names of the actors events record ("staff:12" → the staff member's name),
 // looked up once per request.
@@ -55,7 +57,8 @@ class ActorNames {
 };
 
 // One event of 历史信息.
-boost::json::object event_json(const store::Event& e, ActorNames& names);
+boost::json::object event_json(const workflow::Definition& def, const store::Event& e,
+                               ActorNames& names);
 
 }  // namespace fuma::engine
 

@@ -181,3 +181,13 @@ def test_history_and_the_audit_chain(engine, tmp_path):
     con.close()
     verdict = engine.call("audit.verify", actor=SYSTEM)
     assert (verdict["intact"], verdict["broken_seq"]) == (False, 3)
+
+
+def test_a_localitys_invalid_workflow_file_raises_invalid_argument(tmp_path):
+    workflow = tmp_path / "our-workflow.json"
+    workflow.write_text('{"version": 1, "businesses": [], "statuses": [], "transitions": []',
+                        encoding="utf-8")
+    with pytest.raises(fuma.InvalidArgument) as info:
+        fuma.Engine(tmp_path / "fuma.db", workflow_path=str(workflow))
+    assert str(workflow) in info.value.detail
+    assert not (tmp_path / "fuma.db").exists()

@@ -1,0 +1,234 @@
+// A locality's own workflow definition and attachment checklist, loaded
+// through Options: the engine follows them instead of the shipped ones, and
+// a bad file stops the engine from opening, naming the file and the place.
+#include <filesystem>
+
+#include "fixtures.hpp"
+
+using namespace fuma::test;
+using fuma::Engine;
+using fuma::Errc;
+using fuma::Options;
+
+namespace {
+
+std::string source_file(const std::string& name) {
+  std::ifstream in(std::string(FUMA_SOURCE_DIR) + "/" + name, std::ios::binary);
+  REQUIRE(in);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// `text` with `from` replaced once; the test fails if it is not there, so a
+// change to the shipped file cannot turn these tests into no-ops.
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  const std::size_t at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  return text.replace(at, from.size(), to);
+}
+
+void write(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  REQUIRE(out);
+}
+
+// The shipped workflow with 待受理 called 待审核, and 不予通过 from there
+// allowed without a reason.
+std::string local_workflow() {
+  std::string w = source_file("src/workflow/data/workflow.json");
+  w = replaced(w, R"("label": "待受理")", R"("label": "待审核")");
+  return replaced(w, R"("to": "rejected",
+     "reply": "required")",
+                  R"("to": "rejected",
+     "reply": "optional")");
+}
+
+// The shipped checklist, but a fixed-term 补领 needs only 住所证明.
+std::string local_checklist() {
+  return replaced(source_file("src/attachments/data/checklists.json"),
+                  R"("fixed_term": ["request_letter", "loss_announcement"])",
+                  R"("fixed_term": ["address_proof"])");
+}
+
+json::object call(Engine& engine, const std::string& command, const json::object& args,
+                  const json::object& actor) {
+  json::object req{{"command", command}, {"args", args}, {"actor", actor}};
+  return json::parse(engine.call(json::serialize(req)).json).as_object();
+}
+
+fuma::Error failure(Engine& engine, const std::string& command, const json::object& args,
+                    const json::object& actor) {
+  try {
+    call(engine, command, args, actor);
+  } catch (const fuma::Error& e) {
+    return e;
+  }
+  FAIL(command << " succeeded but was expected to fail");
+  throw;
+}
+
+// The error opening an engine with these options, which must fail.
+fuma::Error open_failure(const Options& options) {
+  try {
+    Engine engine(options);
+  } catch (const fuma::Error& e) {
+    return e;
+  }
+  FAIL("the engine opened but was expected to fail");
+  throw;
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// An engine on the locality's files with the Shenzhen authority and an
+// acceptor; returns a registered unit's USCC.
+std::string staffed(Engine& engine, std::optional<std::string> valid_until) {
+  call(engine, "authority.create",
+       {{"code", "sz"}, {"name", "深圳市委编办"}, {"division", "440300"}}, system_actor());
+  call(engine, "staff.create",
+       {{"authority", "sz"}, {"username", "acc"}, {"name", "acc"}, {"roles", {"acceptor"}}},
+       system_actor());
+  json::object args{{"name", "深圳市某局"},
+                    {"category", "机关"},
+                    {"address", "深圳市福田区"},
+                    {"responsible_person", "张三"}};
+  if (valid_until) args["valid_until"] = *valid_until;
+  return std::string(call(engine, "unit.register", args, staff("acc")).at("uscc").as_string());
+}
+
+std::int64_t started_reissue(Engine& engine, const std::string& code) {
+  const std::int64_t id = call(engine, "application.start", {{"business", "reissue"}}, unit(code))
+                              .at("application")
+                              .at("id")
+                              .as_int64();
+  call(engine, "application.save", {{"id", id}, {"fields", {{"reason", "证书遗失"}}}}, unit(code));
+  return id;
+}
+
+}  // namespace
+
+TEST_CASE("Options::set takes workflow_path and checklist_path") {
+  Options o;
+  o.set("workflow_path", "/srv/fuma/workflow.json");
+  o.set("checklist_path", "/srv/fuma/checklists.json");
+  CHECK(o.workflow_path == "/srv/fuma/workflow.json");
+  CHECK(o.checklist_path == "/srv/fuma/checklists.json");
+  o.set("workflow_path", "");
+  CHECK(o.workflow_path.empty());
+}
+
+TEST_CASE("a locality's workflow labels the statuses and sets the reply rules") {
+  TempDir dir;
+  Options options;
+  options.path = dir.file("fuma.db");
+  options.workflow_path = dir.file("workflow.json");
+  write(options.workflow_path, local_workflow());
+  Engine engine(options);
+  const std::string code = staffed(engine, std::nullopt);
+  const std::int64_t id = started_reissue(engine, code);
+  call(engine, "application.submit", {{"id", id}}, unit(code));
+
+  const json::object a =
+      call(engine, "application.view", {{"id", id}}, unit(code)).at("application").as_object();
+  CHECK(a.at("status").at("key").as_string() == "submitted");
+  CHECK(a.at("status").at("label").as_string() == "待审核");
+  bool listed = false;
+  for (const auto& p : a.at("progress").as_array()) {
+    listed = listed || p.at("label").as_string() == "待审核";
+    CHECK(p.at("label").as_string() != "待受理");
+  }
+  CHECK(listed);
+  const json::object queued = call(engine, "queue.list", {{"status", "submitted"}}, staff("acc"))
+                                  .at("items")
+                                  .at(0)
+                                  .as_object();
+  CHECK(queued.at("status").at("label").as_string() == "待审核");
+
+  // The shipped workflow requires a reason for 不予通过; this one does not.
+  const json::object rejected =
+      call(engine, "application.reject", {{"id", id}}, staff("acc")).at("application").as_object();
+  CHECK(rejected.at("status").at("key").as_string() == "rejected");
+}
+
+TEST_CASE("a locality's checklist decides which attachments are missing") {
+  TempDir dir;
+  Options options;
+  options.path = dir.file("fuma.db");
+  options.checklist_path = dir.file("checklists.json");
+  write(options.checklist_path, local_checklist());
+  Engine engine(options);
+  const std::string code = staffed(engine, "2027-12-31");
+  const std::int64_t id = started_reissue(engine, code);
+
+  const fuma::Error e = failure(engine, "application.submit", {{"id", id}}, unit(code));
+  CHECK(e.code() == Errc::missing_attachments);
+  REQUIRE(e.problems().size() == 1);
+  CHECK(e.problems()[0].kind == "address_proof");
+  CHECK(e.problems()[0].label == "住所证明");
+
+  const json::object rules = call(engine, "attachment.rules", {{"id", id}}, unit(code));
+  REQUIRE(rules.at("required").as_array().size() == 1);
+  CHECK(rules.at("required").at(0).at("key").as_string() == "address_proof");
+}
+
+TEST_CASE("an invalid workflow file stops the engine, naming the file and the place") {
+  TempDir dir;
+  Options options;
+  options.path = dir.file("fuma.db");
+  options.workflow_path = dir.file("our-workflow.json");
+  write(options.workflow_path,
+        replaced(local_workflow(), R"("role": "reviewer")", R"("role": "clerk")"));
+  const fuma::Error e = open_failure(options);
+  CHECK(e.code() == Errc::invalid_argument);
+  INFO(e.detail());
+  CHECK(contains(e.detail(), options.workflow_path));
+  CHECK(contains(e.detail(), "transitions["));
+  CHECK(contains(e.detail(), "clerk"));
+  // Checked before the store opens: no database is left behind.
+  CHECK_FALSE(std::filesystem::exists(options.path));
+}
+
+TEST_CASE("an invalid checklist file stops the engine, naming the file") {
+  TempDir dir;
+  Options options;
+  options.checklist_path = dir.file("checklists.json");
+  write(options.checklist_path,
+        replaced(local_checklist(), R"("address_proof"])", R"("no_such_kind"])"));
+  const fuma::Error e = open_failure(options);
+  CHECK(e.code() == Errc::invalid_argument);
+  INFO(e.detail());
+  CHECK(contains(e.detail(), options.checklist_path));
+  CHECK(contains(e.detail(), "no_such_kind"));
+}
+
+TEST_CASE("a missing, unreadable or oversized file fails clearly") {
+  TempDir dir;
+  SUBCASE("missing workflow") {
+    Options options;
+    options.workflow_path = dir.file("absent.json");
+    const fuma::Error e = open_failure(options);
+    CHECK(e.code() == Errc::invalid_argument);
+    CHECK(contains(e.detail(), "workflow_path"));
+    CHECK(contains(e.detail(), options.workflow_path));
+    CHECK(says(e, "无法读取"));
+  }
+  SUBCASE("a directory as checklist") {
+    Options options;
+    options.checklist_path = dir.path().string();
+    const fuma::Error e = open_failure(options);
+    CHECK(e.code() == Errc::invalid_argument);
+    CHECK(contains(e.detail(), "checklist_path"));
+    CHECK(says(e, "无法读取"));
+  }
+  SUBCASE("over 1 MiB") {
+    Options options;
+    options.workflow_path = dir.file("huge.json");
+    write(options.workflow_path, std::string((1u << 20) + 1, ' '));
+    const fuma::Error e = open_failure(options);
+    CHECK(e.code() == Errc::invalid_argument);
+    CHECK(contains(e.detail(), "larger than"));
+    CHECK(contains(e.detail(), options.workflow_path));
+  }
+}
