@@ -46,6 +46,9 @@ class Args {
   // Call after reading: throws for any field no reader asked for.
   void finish() const;
 
+  // The whole object, as the request gave it.
+  const boost::json::object& all() const { return args_; }
+
  private:
   const boost::json::value* find(std::string_view key);
   const boost::json::object& args_;

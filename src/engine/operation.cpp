@@ -5,6 +5,7 @@
 
 #include "audit.hpp"
 #include "clock.hpp"
+#include "digest.hpp"
 #include "fuma/error.hpp"
 
 namespace fuma::engine {
@@ -14,11 +15,18 @@ Output write_command(Context& ctx, const WriteBody& body) {
   ctx.store->write([&](store::Transaction& txn) {
     const Actor actor = resolve_actor(ctx, txn);
     const std::string key(ctx.idempotency_key);
+    std::string request;
     if (!key.empty()) {
+      request = sha256_hex(boost::json::serialize(ctx.args.all()) + '\0' + std::string(ctx.data));
       if (auto seen = txn.idempotent(actor.key, key)) {
         if (seen->command != ctx.command) {
           throw Error(Errc::conflict, "idempotency key already used for '" + seen->command + "'",
                       "该请求标识已用于其他操作");
+        }
+        if (seen->request != request) {
+          throw Error(Errc::conflict,
+                      "idempotency key already used for the same command with other arguments",
+                      "该请求标识已用于内容不同的请求");
         }
         std::error_code ec;
         boost::json::value first = boost::json::parse(seen->result_json, ec);
@@ -41,7 +49,8 @@ Output write_command(Context& ctx, const WriteBody& body) {
     append_audit(txn, std::move(record));
     if (!key.empty()) {
       txn.remember(actor.key, key,
-                   store::Idempotent{std::string(ctx.command), boost::json::serialize(out.json)});
+                   store::Idempotent{std::string(ctx.command), boost::json::serialize(out.json),
+                                     std::move(request)});
     }
   });
   return out;

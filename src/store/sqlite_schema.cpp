@@ -166,6 +166,7 @@ CREATE TABLE idempotency (
   key         TEXT NOT NULL,
   command     TEXT NOT NULL,
   result_json TEXT NOT NULL,
+  request     TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (actor, key)
 ) STRICT, WITHOUT ROWID;
 )sql",

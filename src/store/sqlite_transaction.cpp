@@ -583,17 +583,19 @@ void SqliteTransaction::scan_audit(const std::function<bool(const AuditRecord&)>
 
 std::optional<Idempotent> SqliteTransaction::idempotent(std::string_view actor,
                                                         std::string_view key) {
-  Statement s = query("SELECT command, result_json FROM idempotency WHERE actor = ? AND key = ?",
-                      "idempotent");
+  Statement s = query(
+      "SELECT command, result_json, request FROM idempotency WHERE actor = ? AND key = ?",
+      "idempotent");
   if (!s.bind(actor, key).step()) return std::nullopt;
-  return Idempotent{s.text(0), s.text(1)};
+  return Idempotent{s.text(0), s.text(1), s.text(2)};
 }
 
 void SqliteTransaction::remember(std::string_view actor, std::string_view key,
                                  const Idempotent& r) {
   Statement s = change(
-      "INSERT INTO idempotency(actor, key, command, result_json) VALUES (?, ?, ?, ?)", "remember");
-  s.bind(actor, key, r.command, r.result_json).run();
+      "INSERT INTO idempotency(actor, key, command, result_json, request) VALUES (?, ?, ?, ?, ?)",
+      "remember");
+  s.bind(actor, key, r.command, r.result_json, r.request).run();
 }
 
 #undef FUMA_AUTHORITY_COLUMNS

@@ -125,6 +125,9 @@ struct AuditRecord {
 struct Idempotent {
   std::string command;
   std::string result_json;
+  // A digest of the request's arguments and data, so that a key reused for
+  // a different request is told apart from a retry.
+  std::string request;
 };
 
 // Where a page of a queue ends: the (updated_at, id) of its last row. The

@@ -41,6 +41,19 @@ TEST_CASE("a retry with the same idempotency key returns the first result, once"
   CHECK(w.code_of("application.accept", {{"id", id}}, staff("acc1")) == Errc::invalid_state);
 }
 
+TEST_CASE("an idempotency key reused with other arguments is a conflict, not a replay") {
+  World w;
+  const std::string a = w.register_unit("甲局");
+  const auto id =
+      World::app(w.call("application.start", {{"business", "reissue"}}, unit(a), {}, "k"))
+          .at("id")
+          .as_int64();
+  w.call("application.save", {{"id", id}, {"fields", {{"reason", "证书遗失"}}}}, unit(a), {}, "s");
+  CHECK(w.fail("application.save", {{"id", id}, {"fields", {{"reason", "证书损坏"}}}}, unit(a), {},
+               "s")
+            .code() == Errc::conflict);
+}
+
 TEST_CASE("an idempotency key is per actor and per command") {
   World w;
   const std::string a = w.register_unit("甲局");

@@ -629,19 +629,20 @@ TEST_CASE("audit records cannot be changed or deleted, even with plain SQL") {
 TEST_CASE("an idempotency key is remembered per actor and cannot be reused") {
   Seeded s;
   s.write([&](Transaction& tx) {
-    tx.remember("unit:1", "k-1", {"application.submit", R"({"ok":true})"});
-    tx.remember("unit:2", "k-1", {"application.save", R"({"ok":true,"n":2})"});
+    tx.remember("unit:1", "k-1", {"application.submit", R"({"ok":true})", "d1"});
+    tx.remember("unit:2", "k-1", {"application.save", R"({"ok":true,"n":2})", "d2"});
   });
   s.read([&](Transaction& tx) {
     auto r = tx.idempotent("unit:1", "k-1");
     REQUIRE(r);
     CHECK(r->command == "application.submit");
     CHECK(r->result_json == R"({"ok":true})");
+    CHECK(r->request == "d1");
     CHECK(tx.idempotent("unit:2", "k-1")->command == "application.save");
     CHECK_FALSE(tx.idempotent("unit:1", "k-2"));
   });
   CHECK(s.write_error([&](Transaction& tx) {
-    tx.remember("unit:1", "k-1", {"application.submit", "{}"});
+    tx.remember("unit:1", "k-1", {"application.submit", "{}", "d1"});
   }) == Errc::conflict);
 }
 
