@@ -137,8 +137,8 @@ int fuma_uscc_allocate(char out[19], char authority, char category, const char* 
   return barrier([&] {
     require(out, "out");
     require(division, "division");
-    const std::string code = fuma::uscc::allocate(authority, category, division,
-                                                  segment ? segment : "", serial);
+    const std::string code =
+        fuma::uscc::allocate(authority, category, division, segment ? segment : "", serial);
     std::memcpy(out, code.c_str(), code.size() + 1);
     return FUMA_OK;
   });
@@ -186,8 +186,8 @@ int fuma_call(fuma_result** out, fuma_engine* engine, const char* request, size_
     if (data == nullptr && data_len > 0) null_argument("data");
     const std::string_view req(request, request_len);
     const std::string_view bytes(static_cast<const char*>(data), data ? data_len : 0);
-    fuma::Response r = engine ? engine->rep.call(req, bytes)
-                              : fuma::Engine::call_stateless(req, bytes);
+    fuma::Response r =
+        engine ? engine->rep.call(req, bytes) : fuma::Engine::call_stateless(req, bytes);
     *out = new fuma_result{std::move(r)};
     return FUMA_OK;
   });

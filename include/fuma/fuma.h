@@ -60,41 +60,41 @@ extern "C" {
  * ------------------------------------------------------------------------ */
 enum {
   FUMA_OK = 0,
-  FUMA_EINTERNAL = -1,          /* INTERNAL: a bug or an unexpected failure */
-  FUMA_ENOMEM = -2,             /* OUT_OF_MEMORY */
-  FUMA_EINVALID_ARGUMENT = -3,  /* INVALID_ARGUMENT: NULL, bad JSON, bad type */
-  FUMA_EUNKNOWN_COMMAND = -4,   /* UNKNOWN_COMMAND */
-  FUMA_ENOT_FOUND = -5,         /* NOT_FOUND */
-  FUMA_EFORBIDDEN = -6,         /* FORBIDDEN: the actor may not do this */
-  FUMA_ECONFLICT = -7,          /* CONFLICT: stale version, duplicate */
-  FUMA_EINVALID_STATE = -8,     /* INVALID_STATE: not allowed in this status */
-  FUMA_EON_SITE_ONLY = -9,      /* ON_SITE_ONLY: 需要现场办理 */
+  FUMA_EINTERNAL = -1,             /* INTERNAL: a bug or an unexpected failure */
+  FUMA_ENOMEM = -2,                /* OUT_OF_MEMORY */
+  FUMA_EINVALID_ARGUMENT = -3,     /* INVALID_ARGUMENT: NULL, bad JSON, bad type */
+  FUMA_EUNKNOWN_COMMAND = -4,      /* UNKNOWN_COMMAND */
+  FUMA_ENOT_FOUND = -5,            /* NOT_FOUND */
+  FUMA_EFORBIDDEN = -6,            /* FORBIDDEN: the actor may not do this */
+  FUMA_ECONFLICT = -7,             /* CONFLICT: stale version, duplicate */
+  FUMA_EINVALID_STATE = -8,        /* INVALID_STATE: not allowed in this status */
+  FUMA_EON_SITE_ONLY = -9,         /* ON_SITE_ONLY: 需要现场办理 */
   FUMA_EMISSING_ATTACHMENTS = -10, /* MISSING_ATTACHMENTS */
   FUMA_ECREDENTIAL_REVOKED = -11,  /* CREDENTIAL_REVOKED */
-  FUMA_EINVALID_CODE = -12,     /* INVALID_CODE: a USCC that fails its checks */
-  FUMA_EEXHAUSTED = -13,        /* EXHAUSTED: no code left in a serial range */
-  FUMA_ESTORAGE = -14,          /* STORAGE: the database failed or is corrupt */
-  FUMA_EVERSION = -15           /* VERSION: data written by a newer fuma */
+  FUMA_EINVALID_CODE = -12,        /* INVALID_CODE: a USCC that fails its checks */
+  FUMA_EEXHAUSTED = -13,           /* EXHAUSTED: no code left in a serial range */
+  FUMA_ESTORAGE = -14,             /* STORAGE: the database failed or is corrupt */
+  FUMA_EVERSION = -15              /* VERSION: data written by a newer fuma */
 };
 
 /* What fuma_error_last() describes. All strings are borrowed, UTF-8. */
 typedef struct fuma_error {
   int code;            /* a FUMA_E* value */
-  const char *name;    /* stable name, e.g. "ON_SITE_ONLY" */
-  const char *message; /* Chinese, for people, e.g. "需要现场办理" */
-  const char *detail;  /* English, for developers */
-  const char *json;    /* the whole error as a JSON object (see fuma_call) */
+  const char* name;    /* stable name, e.g. "ON_SITE_ONLY" */
+  const char* message; /* Chinese, for people, e.g. "需要现场办理" */
+  const char* detail;  /* English, for developers */
+  const char* json;    /* the whole error as a JSON object (see fuma_call) */
 } fuma_error;
 
 /* The last error on this thread, or NULL when the last call succeeded. */
-FUMA_API const fuma_error *fuma_error_last(void);
+FUMA_API const fuma_error* fuma_error_last(void);
 
 /* Forget the last error on this thread. */
 FUMA_API void fuma_error_clear(void);
 
 /* The stable name of a status code ("OK", "ON_SITE_ONLY", ...); "UNKNOWN"
  * for a value this library does not know. Static storage, never NULL. */
-FUMA_API const char *fuma_error_name(int code);
+FUMA_API const char* fuma_error_name(int code);
 
 /* ------------------------------------------------------------------------
  * Versions. FUMA_VERSION* and FUMA_ABI_VERSION (fuma/version.h) say what a
@@ -103,7 +103,7 @@ FUMA_API const char *fuma_error_name(int code);
  * ------------------------------------------------------------------------ */
 
 /* The release version, e.g. "0.1.0". Static storage. */
-FUMA_API const char *fuma_version(void);
+FUMA_API const char* fuma_version(void);
 
 /* The ABI version: the SOVERSION of the shared library. */
 FUMA_API int fuma_abi_version(void);
@@ -122,25 +122,25 @@ FUMA_API int fuma_abi_version(void);
 /* Why a code is invalid. Pinned like the status codes. */
 enum {
   FUMA_USCC_VALID = 0,
-  FUMA_USCC_EMPTY = 1,      /* EMPTY: nothing but whitespace */
-  FUMA_USCC_LENGTH = 2,     /* LENGTH: not 18 characters */
-  FUMA_USCC_CHARSET = 3,    /* CHARSET: a character outside 0-9A-HJ-NPQRTUWXY */
-  FUMA_USCC_AUTHORITY = 4,  /* AUTHORITY: unknown registration-authority code */
-  FUMA_USCC_CATEGORY = 5,   /* CATEGORY: category not used by that authority */
-  FUMA_USCC_DIVISION = 6,   /* DIVISION: not a GB/T 2260 division code */
-  FUMA_USCC_ORG_CHECK = 7,  /* ORG_CHECK: GB 11714 check character wrong */
-  FUMA_USCC_CHECK = 8       /* CHECK: final check character wrong */
+  FUMA_USCC_EMPTY = 1,     /* EMPTY: nothing but whitespace */
+  FUMA_USCC_LENGTH = 2,    /* LENGTH: not 18 characters */
+  FUMA_USCC_CHARSET = 3,   /* CHARSET: a character outside 0-9A-HJ-NPQRTUWXY */
+  FUMA_USCC_AUTHORITY = 4, /* AUTHORITY: unknown registration-authority code */
+  FUMA_USCC_CATEGORY = 5,  /* CATEGORY: category not used by that authority */
+  FUMA_USCC_DIVISION = 6,  /* DIVISION: not a GB/T 2260 division code */
+  FUMA_USCC_ORG_CHECK = 7, /* ORG_CHECK: GB 11714 check character wrong */
+  FUMA_USCC_CHECK = 8      /* CHECK: final check character wrong */
 };
 
 /* Check a code of `len` bytes. Returns FUMA_USCC_VALID (0) or one of the
  * FUMA_USCC_* reasons (> 0) for an invalid code, or a negative FUMA_E* code
  * when the call itself is wrong (code NULL with len > 0). Never allocates. */
-FUMA_API int fuma_uscc_validate(const char *code, size_t len);
+FUMA_API int fuma_uscc_validate(const char* code, size_t len);
 
 /* The stable name of a reason ("VALID", "LENGTH", ...) and a Chinese
  * sentence explaining it. Static storage; "UNKNOWN" for other values. */
-FUMA_API const char *fuma_uscc_reason_name(int reason);
-FUMA_API const char *fuma_uscc_reason_message(int reason);
+FUMA_API const char* fuma_uscc_reason_name(int reason);
+FUMA_API const char* fuma_uscc_reason_message(int reason);
 
 /* Compose a new code for on-site initial registration (申请初领).
  *
@@ -156,9 +156,8 @@ FUMA_API const char *fuma_uscc_reason_message(int reason);
  * Distinct serials always give distinct codes. Fails with
  * FUMA_EINVALID_ARGUMENT for a bad authority, category, division or segment
  * and FUMA_EEXHAUSTED when serial does not fit the remaining positions. */
-FUMA_API int fuma_uscc_allocate(char out[19], char authority, char category,
-                                const char *division, const char *segment,
-                                unsigned long long serial);
+FUMA_API int fuma_uscc_allocate(char out[19], char authority, char category, const char* division,
+                                const char* segment, unsigned long long serial);
 
 /* ------------------------------------------------------------------------
  * Options and engine.
@@ -168,8 +167,8 @@ typedef struct fuma_options fuma_options;
 typedef struct fuma_engine fuma_engine;
 typedef struct fuma_result fuma_result;
 
-FUMA_API int fuma_options_new(fuma_options **out);
-FUMA_API void fuma_options_free(fuma_options *options);
+FUMA_API int fuma_options_new(fuma_options** out);
+FUMA_API void fuma_options_free(fuma_options* options);
 
 /* Set an option by name; values are strings. Known names:
  *   "busy_timeout_ms"  how long a writer waits for the database (default
@@ -180,15 +179,13 @@ FUMA_API void fuma_options_free(fuma_options *options);
  * The two files are read and checked by fuma_engine_open, which fails with
  * FUMA_EINVALID_ARGUMENT naming the file and the defect. Unknown names fail
  * with FUMA_EINVALID_ARGUMENT. */
-FUMA_API int fuma_options_set(fuma_options *options, const char *name,
-                              const char *value);
+FUMA_API int fuma_options_set(fuma_options* options, const char* name, const char* value);
 
 /* Open the engine on the SQLite file at `path` (UTF-8), created if absent;
  * path NULL keeps everything in memory. options may be NULL for defaults.
  * A file written by a newer fuma is refused with FUMA_EVERSION. */
-FUMA_API int fuma_engine_open(fuma_engine **out, const char *path,
-                              const fuma_options *options);
-FUMA_API void fuma_engine_close(fuma_engine *engine);
+FUMA_API int fuma_engine_open(fuma_engine** out, const char* path, const fuma_options* options);
+FUMA_API void fuma_engine_close(fuma_engine* engine);
 
 /* ------------------------------------------------------------------------
  * Commands: the one surface everything speaks. A request is a JSON object
@@ -213,17 +210,16 @@ FUMA_API void fuma_engine_close(fuma_engine *engine);
  * FUMA_EINVALID_ARGUMENT. Each command's arguments and result are documented
  * in README.
  * ------------------------------------------------------------------------ */
-FUMA_API int fuma_call(fuma_result **out, fuma_engine *engine,
-                       const char *request, size_t request_len,
-                       const void *data, size_t data_len);
+FUMA_API int fuma_call(fuma_result** out, fuma_engine* engine, const char* request,
+                       size_t request_len, const void* data, size_t data_len);
 
 /* The result's JSON text (NUL-terminated; *len, if given, gets its length). */
-FUMA_API const char *fuma_result_json(const fuma_result *result, size_t *len);
+FUMA_API const char* fuma_result_json(const fuma_result* result, size_t* len);
 
 /* The result's bytes, or NULL with *len = 0 when the command returned none. */
-FUMA_API const void *fuma_result_data(const fuma_result *result, size_t *len);
+FUMA_API const void* fuma_result_data(const fuma_result* result, size_t* len);
 
-FUMA_API void fuma_result_free(fuma_result *result);
+FUMA_API void fuma_result_free(fuma_result* result);
 
 #ifdef __cplusplus
 }

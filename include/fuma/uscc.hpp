@@ -66,8 +66,8 @@ struct Parts {
   std::string category_name;   // "机关"
   std::string division;        // "440300"
   std::optional<Division> division_info;
-  std::string org_code;        // "MB2C92067" (9 characters, last is its check)
-  char check = 0;              // final check character
+  std::string org_code;  // "MB2C92067" (9 characters, last is its check)
+  char check = 0;        // final check character
 };
 
 struct Check {

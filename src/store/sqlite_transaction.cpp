@@ -583,9 +583,9 @@ void SqliteTransaction::scan_audit(const std::function<bool(const AuditRecord&)>
 
 std::optional<Idempotent> SqliteTransaction::idempotent(std::string_view actor,
                                                         std::string_view key) {
-  Statement s = query(
-      "SELECT command, result_json, request FROM idempotency WHERE actor = ? AND key = ?",
-      "idempotent");
+  Statement s =
+      query("SELECT command, result_json, request FROM idempotency WHERE actor = ? AND key = ?",
+            "idempotent");
   if (!s.bind(actor, key).step()) return std::nullopt;
   return Idempotent{s.text(0), s.text(1), s.text(2)};
 }

@@ -19,8 +19,8 @@ struct Row {
 };
 
 [[noreturn]] void fail(std::string_view source, int line, std::string_view what) {
-  throw Error(Errc::invalid_argument, std::string(source) + " line " + std::to_string(line) +
-                                          ": " + std::string(what),
+  throw Error(Errc::invalid_argument,
+              std::string(source) + " line " + std::to_string(line) + ": " + std::string(what),
               "数据文件格式错误：" + std::string(source) + " 第" + std::to_string(line) + "行");
 }
 
@@ -75,8 +75,8 @@ std::optional<int> parse_year(const Row& row, std::size_t col, std::string_view 
   int year = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), year);
   if (ec != std::errc() || end != text.data() + text.size() || year < 1949 || year > 2999) {
-    fail(source, row.line, "column " + std::to_string(col + 1) + " is not a year: '" +
-                               std::string(text) + "'");
+    fail(source, row.line,
+         "column " + std::to_string(col + 1) + " is not a year: '" + std::string(text) + "'");
   }
   return year;
 }
@@ -94,8 +94,8 @@ bool is_code_char(std::string_view text) {
 
 std::vector<Division> parse_divisions(std::string_view tsv, std::string_view source) {
   std::vector<Division> out;
-  for (const Row& row : read_tsv(tsv, source,
-                                 {"code", "province", "name", "names", "from_year", "to_year"})) {
+  for (const Row& row :
+       read_tsv(tsv, source, {"code", "province", "name", "names", "from_year", "to_year"})) {
     if (!is_division_code(row.cols[0])) {
       fail(source, row.line, "code '" + std::string(row.cols[0]) + "' is not 6 digits");
     }
@@ -127,8 +127,8 @@ std::vector<Division> parse_divisions(std::string_view tsv, std::string_view sou
 
 std::vector<Authority> parse_authorities(std::string_view tsv, std::string_view source) {
   std::vector<Authority> out;
-  for (const Row& row : read_tsv(tsv, source,
-                                 {"authority", "authority_name", "category", "category_name"})) {
+  for (const Row& row :
+       read_tsv(tsv, source, {"authority", "authority_name", "category", "category_name"})) {
     if (!is_code_char(row.cols[0]) || !is_code_char(row.cols[2])) {
       fail(source, row.line, "authority and category must each be one code character");
     }
@@ -172,7 +172,8 @@ const DivisionTable& division_table() {
   static const DivisionTable table = [] {
     DivisionTable t;
     t.rows = parse_divisions(embedded::gbt2260_divisions(), "gbt2260_divisions.tsv");
-    std::vector<Division> extra = parse_divisions(embedded::divisions_extra(), "divisions_extra.tsv");
+    std::vector<Division> extra =
+        parse_divisions(embedded::divisions_extra(), "divisions_extra.tsv");
     t.rows.insert(t.rows.end(), extra.begin(), extra.end());
     std::sort(t.rows.begin(), t.rows.end(),
               [](const Division& x, const Division& y) { return x.code < y.code; });

@@ -16,14 +16,12 @@ namespace fuma::uscc::tables {
 // (invalid_argument) naming the line and column of the first defect:
 // wrong column count, a code that is not 6 digits, a duplicate code, a bad
 // year. The result is sorted by code.
-std::vector<Division> parse_divisions(std::string_view tsv,
-                                      std::string_view source);
+std::vector<Division> parse_divisions(std::string_view tsv, std::string_view source);
 
 // Parse an authorities TSV (authority, authority_name, category,
 // category_name). Same error rules: codes are one character of the USCC
 // alphabet, no duplicates, names non-empty.
-std::vector<Authority> parse_authorities(std::string_view tsv,
-                                         std::string_view source);
+std::vector<Authority> parse_authorities(std::string_view tsv, std::string_view source);
 
 // The shipped tables, loaded once, thread-safe.
 const std::vector<Division>& divisions();

@@ -53,10 +53,17 @@ std::size_t utf8_length(std::string_view s, std::size_t i) noexcept {
   std::size_t n = 0;
   char32_t min = 0;
   if (b < 0x80) return 1;
-  if ((b & 0xE0) == 0xC0) { n = 2; min = 0x80; }
-  else if ((b & 0xF0) == 0xE0) { n = 3; min = 0x800; }
-  else if ((b & 0xF8) == 0xF0) { n = 4; min = 0x10000; }
-  else return 0;
+  if ((b & 0xE0) == 0xC0) {
+    n = 2;
+    min = 0x80;
+  } else if ((b & 0xF0) == 0xE0) {
+    n = 3;
+    min = 0x800;
+  } else if ((b & 0xF8) == 0xF0) {
+    n = 4;
+    min = 0x10000;
+  } else
+    return 0;
   if (i + n > s.size()) return 0;
   char32_t cp = b & (0x7F >> n);
   for (std::size_t k = 1; k < n; ++k) {
@@ -71,7 +78,8 @@ std::size_t utf8_length(std::string_view s, std::size_t i) noexcept {
 char32_t utf8_decode(std::string_view s, std::size_t i, std::size_t n) noexcept {
   if (n == 1) return static_cast<unsigned char>(s[i]);
   char32_t cp = static_cast<unsigned char>(s[i]) & (0x7F >> n);
-  for (std::size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+  for (std::size_t k = 1; k < n; ++k)
+    cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
   return cp;
 }
 
@@ -220,7 +228,8 @@ void explain(const Scan& s, Check& out) {
     case Reason::category:
       out.message = std::string("第2位机构类别代码“") + code[1] + "”不适用于登记管理部门“" +
                     s.authority->name + "”";
-      out.detail = std::string("category '") + code[1] + "' is not used by authority '" + code[0] + "'";
+      out.detail =
+          std::string("category '") + code[1] + "' is not used by authority '" + code[0] + "'";
       return;
     case Reason::division:
       if (s.position > 3 || (code[2] < '0' || code[2] > '9')) {
@@ -238,7 +247,8 @@ void explain(const Scan& s, Check& out) {
       return;
     case Reason::check:
       out.message = std::string("第18位校验码错误，应为“") + s.expected + "”";
-      out.detail = std::string("check character is '") + code[17] + "', expected '" + s.expected + "'";
+      out.detail =
+          std::string("check character is '") + code[17] + "', expected '" + s.expected + "'";
       return;
   }
 }
@@ -247,38 +257,58 @@ void explain(const Scan& s, Check& out) {
 
 std::string_view reason_name(Reason r) noexcept {
   switch (r) {
-    case Reason::valid: return "VALID";
-    case Reason::empty: return "EMPTY";
-    case Reason::length: return "LENGTH";
-    case Reason::charset: return "CHARSET";
-    case Reason::authority: return "AUTHORITY";
-    case Reason::category: return "CATEGORY";
-    case Reason::division: return "DIVISION";
-    case Reason::org_check: return "ORG_CHECK";
-    case Reason::check: return "CHECK";
+    case Reason::valid:
+      return "VALID";
+    case Reason::empty:
+      return "EMPTY";
+    case Reason::length:
+      return "LENGTH";
+    case Reason::charset:
+      return "CHARSET";
+    case Reason::authority:
+      return "AUTHORITY";
+    case Reason::category:
+      return "CATEGORY";
+    case Reason::division:
+      return "DIVISION";
+    case Reason::org_check:
+      return "ORG_CHECK";
+    case Reason::check:
+      return "CHECK";
   }
   return "UNKNOWN";
 }
 
 std::string_view reason_message(Reason r) noexcept {
   switch (r) {
-    case Reason::valid: return "统一社会信用代码有效";
-    case Reason::empty: return "统一社会信用代码为空";
-    case Reason::length: return "统一社会信用代码应为18位";
-    case Reason::charset: return "统一社会信用代码含有不允许的字符";
-    case Reason::authority: return "登记管理部门代码不存在";
-    case Reason::category: return "机构类别代码不适用于该登记管理部门";
-    case Reason::division: return "行政区划代码不存在";
-    case Reason::org_check: return "组织机构代码校验码错误";
-    case Reason::check: return "统一社会信用代码校验码错误";
+    case Reason::valid:
+      return "统一社会信用代码有效";
+    case Reason::empty:
+      return "统一社会信用代码为空";
+    case Reason::length:
+      return "统一社会信用代码应为18位";
+    case Reason::charset:
+      return "统一社会信用代码含有不允许的字符";
+    case Reason::authority:
+      return "登记管理部门代码不存在";
+    case Reason::category:
+      return "机构类别代码不适用于该登记管理部门";
+    case Reason::division:
+      return "行政区划代码不存在";
+    case Reason::org_check:
+      return "组织机构代码校验码错误";
+    case Reason::check:
+      return "统一社会信用代码校验码错误";
   }
   return "未知原因";
 }
 
 std::string_view warning_name(Warning w) noexcept {
   switch (w) {
-    case Warning::normalized: return "NORMALIZED";
-    case Warning::abolished_division: return "ABOLISHED_DIVISION";
+    case Warning::normalized:
+      return "NORMALIZED";
+    case Warning::abolished_division:
+      return "ABOLISHED_DIVISION";
   }
   return "UNKNOWN";
 }
@@ -369,13 +399,13 @@ std::string allocate(char authority, char category, std::string_view division,
                 "登记管理部门代码不存在");
   }
   if (tables::lookup_category(*a, category) == nullptr) {
-    throw Error(Errc::invalid_argument,
-                std::string("category '") + category + "' is not used by authority '" + authority + "'",
-                "机构类别代码不适用于该登记管理部门");
+    throw Error(
+        Errc::invalid_argument,
+        std::string("category '") + category + "' is not used by authority '" + authority + "'",
+        "机构类别代码不适用于该登记管理部门");
   }
   const bool six_digits =
-      division.size() == 6 &&
-      division.find_first_not_of("0123456789") == std::string_view::npos;
+      division.size() == 6 && division.find_first_not_of("0123456789") == std::string_view::npos;
   const Division* d = six_digits ? tables::lookup_division(division) : nullptr;
   if (d == nullptr) {
     throw Error(Errc::invalid_argument,
@@ -390,13 +420,11 @@ std::string allocate(char authority, char category, std::string_view division,
                 "行政区划代码" + d->code + "（" + d->name + "）已撤销，不能用于新赋码");
   }
   if (segment.size() > 7) {
-    throw Error(Errc::invalid_argument, "segment is longer than 7 characters",
-                "代码段不能超过7位");
+    throw Error(Errc::invalid_argument, "segment is longer than 7 characters", "代码段不能超过7位");
   }
   for (char c : segment) {
     if (code_value(c) < 0) {
-      throw Error(Errc::invalid_argument,
-                  "segment must use the code alphabet 0-9A-HJ-NPQRTUWXY",
+      throw Error(Errc::invalid_argument, "segment must use the code alphabet 0-9A-HJ-NPQRTUWXY",
                   "代码段只能使用数字和除I、O、S、V、Z以外的大写字母");
     }
   }

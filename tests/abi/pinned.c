@@ -8,13 +8,14 @@
 #include "fuma/fuma.h"
 
 struct pinned {
-  const char *macro;
+  const char* macro;
   int value;
   int expected;
-  const char *name;
+  const char* name;
 };
 
-#define PIN(macro, expected, name) {#macro, macro, expected, name}
+#define PIN(macro, expected, name) \
+  { #macro, macro, expected, name }
 
 static const struct pinned status[] = {
     PIN(FUMA_OK, 0, "OK"),
@@ -36,22 +37,18 @@ static const struct pinned status[] = {
 };
 
 static const struct pinned reasons[] = {
-    PIN(FUMA_USCC_VALID, 0, "VALID"),
-    PIN(FUMA_USCC_EMPTY, 1, "EMPTY"),
-    PIN(FUMA_USCC_LENGTH, 2, "LENGTH"),
-    PIN(FUMA_USCC_CHARSET, 3, "CHARSET"),
-    PIN(FUMA_USCC_AUTHORITY, 4, "AUTHORITY"),
-    PIN(FUMA_USCC_CATEGORY, 5, "CATEGORY"),
-    PIN(FUMA_USCC_DIVISION, 6, "DIVISION"),
-    PIN(FUMA_USCC_ORG_CHECK, 7, "ORG_CHECK"),
+    PIN(FUMA_USCC_VALID, 0, "VALID"),         PIN(FUMA_USCC_EMPTY, 1, "EMPTY"),
+    PIN(FUMA_USCC_LENGTH, 2, "LENGTH"),       PIN(FUMA_USCC_CHARSET, 3, "CHARSET"),
+    PIN(FUMA_USCC_AUTHORITY, 4, "AUTHORITY"), PIN(FUMA_USCC_CATEGORY, 5, "CATEGORY"),
+    PIN(FUMA_USCC_DIVISION, 6, "DIVISION"),   PIN(FUMA_USCC_ORG_CHECK, 7, "ORG_CHECK"),
     PIN(FUMA_USCC_CHECK, 8, "CHECK"),
 };
 
-static int check(const struct pinned *p, size_t n, const char *(*name_of)(int)) {
+static int check(const struct pinned* p, size_t n, const char* (*name_of)(int)) {
   int failures = 0;
   size_t i;
   for (i = 0; i < n; ++i) {
-    const char *name = name_of(p[i].value);
+    const char* name = name_of(p[i].value);
     if (p[i].value != p[i].expected) {
       fprintf(stderr, "FAIL: %s is %d, pinned at %d\n", p[i].macro, p[i].value, p[i].expected);
       ++failures;

@@ -20,7 +20,7 @@ const std::vector<std::string>& codes() {
     v.push_back("91350100M000100Y4X");   // CHECK
     v.push_back("91350100M000100Y53");   // ORG_CHECK
     v.push_back("1199999900000000XX");   // DIVISION
-    v.push_back("11440300Ｏ00000000N");   // CHARSET
+    v.push_back("11440300Ｏ00000000N");  // CHARSET
     return v;
   }();
   return list;

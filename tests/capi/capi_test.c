@@ -9,17 +9,17 @@
 
 static int failures = 0;
 
-#define EXPECT(cond)                                                   \
-  do {                                                                 \
-    if (!(cond)) {                                                     \
+#define EXPECT(cond)                                                      \
+  do {                                                                    \
+    if (!(cond)) {                                                        \
       fprintf(stderr, "%s:%d: expected %s\n", __FILE__, __LINE__, #cond); \
-      ++failures;                                                      \
-    }                                                                  \
+      ++failures;                                                         \
+    }                                                                     \
   } while (0)
 
-static const char *kValid = "91350100M000100Y43";
+static const char* kValid = "91350100M000100Y43";
 
-static int call(fuma_result **out, fuma_engine *engine, const char *request) {
+static int call(fuma_result** out, fuma_engine* engine, const char* request) {
   return fuma_call(out, engine, request, strlen(request), NULL, 0);
 }
 
@@ -50,7 +50,7 @@ static void test_validate(void) {
 }
 
 static void test_validate_null_with_length_is_an_error(void) {
-  const fuma_error *e;
+  const fuma_error* e;
   EXPECT(fuma_uscc_validate(NULL, 5) == FUMA_EINVALID_ARGUMENT);
   e = fuma_error_last();
   EXPECT(e != NULL);
@@ -88,11 +88,12 @@ static void test_error_names(void) {
 }
 
 static void test_stateless_call(void) {
-  fuma_result *r = NULL;
+  fuma_result* r = NULL;
   size_t len = 99;
-  const char *json;
-  EXPECT(call(&r, NULL, "{\"command\":\"uscc.check\",\"args\":{\"code\":\"91350100M000100Y43\"}}") ==
-         FUMA_OK);
+  const char* json;
+  EXPECT(
+      call(&r, NULL, "{\"command\":\"uscc.check\",\"args\":{\"code\":\"91350100M000100Y43\"}}") ==
+      FUMA_OK);
   json = fuma_result_json(r, &len);
   EXPECT(json != NULL && len == strlen(json));
   EXPECT(strstr(json, "\"valid\":true") != NULL);
@@ -101,7 +102,7 @@ static void test_stateless_call(void) {
 }
 
 static void test_call_errors(void) {
-  fuma_result *r = (fuma_result *)&r; /* must be reset to NULL on failure */
+  fuma_result* r = (fuma_result*)&r; /* must be reset to NULL on failure */
   EXPECT(call(&r, NULL, "{\"command\":\"no.such\"}") == FUMA_EUNKNOWN_COMMAND);
   EXPECT(r == NULL);
   EXPECT(strstr(fuma_error_last()->json, "\"code\":\"UNKNOWN_COMMAND\"") != NULL);
@@ -116,9 +117,9 @@ static void test_call_errors(void) {
 static void test_engine_on_a_file(void) {
   char dir[] = "/tmp/fuma-capi-XXXXXX";
   char path[64];
-  fuma_options *opts = NULL;
-  fuma_engine *engine = NULL;
-  fuma_result *r = NULL;
+  fuma_options* opts = NULL;
+  fuma_engine* engine = NULL;
+  fuma_result* r = NULL;
   EXPECT(mkdtemp(dir) != NULL);
   snprintf(path, sizeof path, "%s/fuma.db", dir);
   EXPECT(fuma_options_new(&opts) == FUMA_OK);
@@ -150,15 +151,15 @@ static void test_free_null_is_a_no_op(void) {
   EXPECT(fuma_result_json(NULL, NULL) == NULL);
 }
 
-static void *fail_in_thread(void *arg) {
+static void* fail_in_thread(void* arg) {
   (void)arg;
   fuma_uscc_validate(NULL, 1);
-  return (void *)fuma_error_last();
+  return (void*)fuma_error_last();
 }
 
 static void test_errors_are_per_thread(void) {
   pthread_t t;
-  void *other = NULL;
+  void* other = NULL;
   fuma_error_clear();
   EXPECT(pthread_create(&t, NULL, fail_in_thread, NULL) == 0);
   pthread_join(t, &other);

@@ -70,8 +70,9 @@ TEST_CASE("malformed requests are INVALID_ARGUMENT saying what is wrong") {
   CHECK(failure(R"({"args":{}})").second.find("command") != std::string::npos);
   CHECK(failure(R"({"command":7})").second.find("command") != std::string::npos);
   CHECK(failure(R"({"command":"uscc.check","args":[]})").second.find("args") != std::string::npos);
-  CHECK(failure(R"({"command":"uscc.check","actor":"x","args":{"code":""}})")
-            .second.find("actor") != std::string::npos);
+  CHECK(
+      failure(R"({"command":"uscc.check","actor":"x","args":{"code":""}})").second.find("actor") !=
+      std::string::npos);
   CHECK(failure(R"({"command":"fuma.version","extra":1})").second.find("extra") !=
         std::string::npos);
 }
@@ -92,14 +93,16 @@ TEST_CASE("arguments of the wrong type, missing or unknown are named") {
         std::string::npos);
   CHECK(failure(R"({"command":"uscc.check","args":{}})").second.find("args.code is required") !=
         std::string::npos);
-  CHECK(failure(R"({"command":"uscc.check","args":{"code":"x","cdoe":"y"}})")
-            .second.find("cdoe") != std::string::npos);
-  CHECK(failure(
-            R"({"command":"uscc.allocate","args":{"authority":"1","category":"1","division":"440300","serial":-1}})")
-            .second.find("non-negative") != std::string::npos);
-  CHECK(failure(
-            R"({"command":"uscc.allocate","args":{"authority":"11","category":"1","division":"440300","serial":1}})")
-            .second.find("one character") != std::string::npos);
+  CHECK(failure(R"({"command":"uscc.check","args":{"code":"x","cdoe":"y"}})").second.find("cdoe") !=
+        std::string::npos);
+  CHECK(
+      failure(
+          R"({"command":"uscc.allocate","args":{"authority":"1","category":"1","division":"440300","serial":-1}})")
+          .second.find("non-negative") != std::string::npos);
+  CHECK(
+      failure(
+          R"({"command":"uscc.allocate","args":{"authority":"11","category":"1","division":"440300","serial":1}})")
+          .second.find("one character") != std::string::npos);
 }
 
 TEST_CASE("an unknown command is UNKNOWN_COMMAND") {
@@ -109,12 +112,14 @@ TEST_CASE("an unknown command is UNKNOWN_COMMAND") {
 }
 
 TEST_CASE("a request over the size limit is refused before parsing") {
-  std::string big = R"({"command":"uscc.check","args":{"code":")" + std::string(17u << 20, 'A') + "\"}}";
+  std::string big =
+      R"({"command":"uscc.check","args":{"code":")" + std::string(17u << 20, 'A') + "\"}}";
   CHECK(failure(big).second.find("larger than") != std::string::npos);
 }
 
 TEST_CASE("a 10 MB code inside the size limit gets its LENGTH verdict") {
-  auto r = call(R"({"command":"uscc.check","args":{"code":")" + std::string(10u << 20, 'A') + "\"}}");
+  auto r =
+      call(R"({"command":"uscc.check","args":{"code":")" + std::string(10u << 20, 'A') + "\"}}");
   CHECK(r.at("reason").as_string() == "LENGTH");
   CHECK(r.at("code").is_null());
 }

@@ -153,7 +153,9 @@ TEST_CASE("a division code not in GB/T 2260 is DIVISION") {
 
 TEST_CASE("an abolished division stays valid and carries a warning") {
   // 110103 崇文区 was abolished in 2010; codes issued before stay valid.
-  std::string first16 = "11110103" "00000001";
+  std::string first16 =
+      "11110103"
+      "00000001";
   std::string code = first16 + fuma::uscc::org_check_char(first16.substr(8));
   code += fuma::uscc::check_char(code);
   auto c = check(code);
@@ -199,7 +201,8 @@ TEST_CASE("a final check remainder of 0 gives the character '0'") {
   // Find a 17-character prefix whose weighted sum is a multiple of 31.
   bool found = false;
   for (int n = 0; n < 31 && !found; ++n) {
-    std::string first17 = "1144030000000" + std::string(1, "0123456789ABCDEFGHJKLMNPQRTUWXY"[n]) + "000";
+    std::string first17 =
+        "1144030000000" + std::string(1, "0123456789ABCDEFGHJKLMNPQRTUWXY"[n]) + "000";
     if (fuma::uscc::check_char(first17) == '0') found = true;
   }
   CHECK(found);

@@ -7,20 +7,20 @@
 
 static int failures = 0;
 
-static void expect(int ok, const char *what) {
+static void expect(int ok, const char* what) {
   printf("%s: %s\n", ok ? "ok  " : "FAIL", what);
   if (!ok) ++failures;
 }
 
 /* Runs a command without an engine; returns its status and, on success, a
  * copy of the result's JSON in json (truncated to size). */
-static int call(const char *request, char *json, size_t size) {
-  fuma_result *result = NULL;
+static int call(const char* request, char* json, size_t size) {
+  fuma_result* result = NULL;
   int rc = fuma_call(&result, NULL, request, strlen(request), NULL, 0);
   json[0] = '\0';
   if (rc == FUMA_OK) {
     size_t len = 0;
-    const char *text = fuma_result_json(result, &len);
+    const char* text = fuma_result_json(result, &len);
     if (len >= size) len = size - 1;
     memcpy(json, text, len);
     json[len] = '\0';
@@ -33,7 +33,7 @@ int main(void) {
   static const char valid[] = "91350100M000100Y43";
   static const char wrong_check[] = "91350100M000100Y44";
   char json[4096];
-  const fuma_error *err;
+  const fuma_error* err;
   int rc;
 
   printf("fuma %s, ABI %d (built against %s, ABI %d)\n", fuma_version(), fuma_abi_version(),
