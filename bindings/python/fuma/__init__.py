@@ -13,7 +13,7 @@ inside this package, then the system loader; see :mod:`fuma._native`.
 Errors the library reports raise subclasses of :class:`fuma.Error`.
 """
 
-from . import uscc
+from . import actors, uscc
 from ._native import ABI_VERSION, lib as _lib, path as library_path
 from .engine import Engine, Result, call
 from . import errors as _errors
@@ -26,6 +26,7 @@ __all__ = [
     "ABI_VERSION",
     "library_path",
     "uscc",
+    "actors",
     "call",
     "Engine",
     "Result",

@@ -188,6 +188,18 @@ class Engine:
                 if self._closed and not self._running:
                     self._release()
 
+    def as_unit(self, uscc):
+        """This engine as seen by a unit the caller authenticated:
+        a :class:`fuma.actors.Unit`."""
+        from .actors import Unit
+        return Unit(self, uscc)
+
+    def as_staff(self, username):
+        """This engine as seen by a staff member the caller authenticated:
+        a :class:`fuma.actors.Staff`."""
+        from .actors import Staff
+        return Staff(self, username)
+
     def close(self):
         """Release the engine; safe to call again."""
         with self._lock:

@@ -7,6 +7,8 @@ newer library of the same ABI) raises the base :class:`Error`, so
 ``except fuma.Error`` catches everything the library reports.
 """
 
+import json as _json
+
 from ._native import lib
 
 __all__ = [
@@ -54,6 +56,15 @@ class Error(Exception):
         self.message = message
         self.detail = detail
         self.json = json
+
+    @property
+    def problems(self):
+        """Each problem the library listed, as dicts with ``field`` and
+        ``message`` (and ``kind``, ``label`` for a missing attachment): every
+        field problem of a submit at once. Empty when there are none."""
+        if not self.json:
+            return []
+        return _json.loads(self.json).get("error", {}).get("problems", [])
 
     def __str__(self):
         tail = "%s: %s" % (self.code, self.detail) if self.detail else self.code

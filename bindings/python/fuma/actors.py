@@ -1,0 +1,170 @@
+"""Actor-bound views of an :class:`fuma.Engine`, for scripts that read better
+as "this unit submits" or "this acceptor accepts" than as raw commands.
+
+    with fuma.Engine("fuma.db") as engine:
+        acc = engine.as_staff("acc")
+        code = acc.register_unit(name="深圳市某局", category="机关",
+                                 address="深圳市福田区", responsible_person="张三")
+        me = engine.as_unit(code)
+        case = me.start("reissue")
+        me.save(case["id"], {"reason": "证书遗失"})
+        me.submit(case["id"])
+        acc.accept(case["id"])
+
+Each method is one engine command with this actor; it returns the part of
+the result a script wants (the case view for case commands) and raises the
+same :class:`fuma.Error` subclasses. ``call`` stays available for anything
+without a wrapper. A view holds no state of its own beyond the engine and the
+actor, so it is as thread-safe as the engine.
+"""
+
+__all__ = ["Actor", "Unit", "Staff"]
+
+
+class Actor:
+    """The engine, with every command run for one actor."""
+
+    def __init__(self, engine, actor):
+        self.engine = engine
+        self.actor = dict(actor)
+
+    def call(self, command, args=None, data=None, *, idempotency_key=None):
+        """:meth:`fuma.Engine.call` with this actor."""
+        return self.engine.call(command, args, data, actor=self.actor,
+                                idempotency_key=idempotency_key)
+
+    def _case(self, command, args, data=None, version=None, idempotency_key=None):
+        if version is not None:
+            args = dict(args, version=version)
+        return self.call(command, args, data, idempotency_key=idempotency_key)["application"]
+
+    def view(self, case_id):
+        """The application page (申请信息录入): status, 最新信息, fields, attachments."""
+        return self._case("application.view", {"id": case_id})
+
+    def history(self, uscc=None):
+        """历史信息: every application of the unit with its events."""
+        return self.call("unit.history", {} if uscc is None else {"uscc": uscc})
+
+    def __repr__(self):
+        return "<fuma.%s %r>" % (type(self).__name__, self.actor)
+
+
+class Unit(Actor):
+    """A unit (机关群团单位) acting on its own applications."""
+
+    def __init__(self, engine, uscc):
+        super().__init__(engine, {"unit": uscc})
+        self.uscc = uscc
+
+    def start(self, business, *, idempotency_key=None):
+        """Open a change / reissue / replace / revoke case; :class:`fuma.OnSiteOnly`
+        for initial and extension."""
+        return self._case("application.start", {"business": business},
+                          idempotency_key=idempotency_key)
+
+    def save(self, case_id, fields, *, version=None):
+        """暂存: keep the entry form as it is, complete or not."""
+        return self._case("application.save", {"id": case_id, "fields": fields},
+                          version=version)
+
+    def submit(self, case_id, *, version=None, idempotency_key=None):
+        """提交: every field problem at once (:class:`fuma.InvalidArgument`) or the
+        missing attachments (:class:`fuma.MissingAttachments`), else 待受理."""
+        return self._case("application.submit", {"id": case_id}, version=version,
+                          idempotency_key=idempotency_key)
+
+    def delete(self, case_id):
+        """删除申报材料: in 未提交 and 未通过 only."""
+        return self.call("application.delete", {"id": case_id})["deleted"]
+
+    def upload(self, case_id, kind, file_name, data):
+        """上传附件: ``data`` is the file's bytes; returns the attachment."""
+        return self.call("attachment.upload",
+                         {"id": case_id, "kind": kind, "file_name": file_name},
+                         data)["attachment"]
+
+    def remove(self, case_id, attachment_id):
+        """Remove an uploaded attachment; returns the case view."""
+        return self._case("attachment.remove", {"id": case_id, "attachment": attachment_id})
+
+    def rules(self, case_id):
+        """The attachment checklist that applies to the case."""
+        return self.call("attachment.rules", {"id": case_id})
+
+
+class Staff(Actor):
+    """A staff member of a registration authority, as the embedding program
+    authenticated them."""
+
+    def __init__(self, engine, username):
+        super().__init__(engine, {"staff": username})
+        self.username = username
+
+    def register_unit(self, *, name, category, address, responsible_person,
+                      valid_until=None):
+        """On-site 申请初领: allocate a USCC and create the unit; returns the code."""
+        args = {"name": name, "category": category, "address": address,
+                "responsible_person": responsible_person}
+        if valid_until is not None:
+            args["valid_until"] = valid_until
+        return self.call("unit.register", args)["uscc"]
+
+    def extend(self, uscc, *, valid_until=None, long_term=False):
+        """On-site 证书延期: a later expiry date, or long-term validity."""
+        args = {"uscc": uscc}
+        if long_term:
+            args["long_term"] = True
+        else:
+            args["valid_until"] = valid_until
+        return self.call("certificate.extend", args)["certificate"]
+
+    def step(self, action, case_id, reply=None, *, version=None):
+        """Take a workflow step by its action name ("accept", "return", ...)."""
+        args = {"id": case_id}
+        if reply is not None:
+            args["reply"] = reply
+        return self._case("application." + action, args, version=version)
+
+    def accept(self, case_id, reply=None, **kw):
+        """受理."""
+        return self.step("accept", case_id, reply, **kw)
+
+    def reject(self, case_id, reply, **kw):
+        """不予通过, with the reply the unit will read (required)."""
+        return self.step("reject", case_id, reply, **kw)
+
+    def approve(self, case_id, reply=None, **kw):
+        """复核通过 (not by whoever accepted)."""
+        return self.step("approve", case_id, reply, **kw)
+
+    def send_back(self, case_id, reply, **kw):
+        """复核退回 (the ``return`` action), with the reason (required)."""
+        return self.step("return", case_id, reply, **kw)
+
+    def forward(self, case_id, reply=None, **kw):
+        """Forward a returned case to review again."""
+        return self.step("forward", case_id, reply, **kw)
+
+    def notify(self, case_id, reply, **kw):
+        """待通知 → 待打印, telling the unit what to send (required)."""
+        return self.step("notify", case_id, reply, **kw)
+
+    def complete(self, case_id, reply=None, **kw):
+        """办结: applies the case's effect."""
+        return self.step("complete", case_id, reply, **kw)
+
+    def queue(self, status, *, overdue_only=False, limit=None):
+        """The authority's cases in a status (key, e.g. "submitted"), every page."""
+        args = {"status": status}
+        if overdue_only:
+            args["overdue_only"] = True
+        if limit is not None:
+            args["limit"] = limit
+        items = []
+        while True:
+            page = self.call("queue.list", args)
+            items.extend(page["items"])
+            if page.get("next") is None:
+                return items
+            args["after"] = page["next"]
