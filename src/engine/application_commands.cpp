@@ -70,6 +70,7 @@ void record_event(store::Transaction& txn, const store::Application& a, std::str
   e.actor = actor.key;
   e.reply = std::move(reply);
   e.at = at;
+  e.business = a.business;
   txn.insert_event(e);
 }
 

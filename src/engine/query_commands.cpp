@@ -69,8 +69,10 @@ Output history(Context& ctx) {
         o["created_at"] = it->second.created_at;
         o["updated_at"] = it->second.updated_at;
       } else {
-        // A deleted application leaves only its events.
-        o["business"] = nullptr;
+        // A deleted application leaves only its events, which name its kind.
+        o["business"] = events.empty() || events.front().business.empty()
+                            ? json::value(nullptr)
+                            : json::value(business_json(def, events.front().business));
         o["status"] = nullptr;
         o["open"] = false;
         o["created_at"] = events.empty() ? json::value(nullptr) : json::value(events.front().at);

@@ -137,7 +137,9 @@ CREATE TABLE events (
   to_status      TEXT NOT NULL,
   actor          TEXT NOT NULL,
   reply          TEXT NOT NULL,
-  at             TEXT NOT NULL
+  at             TEXT NOT NULL,
+  -- Kept with every event, so a deleted application still shows its kind.
+  business       TEXT NOT NULL DEFAULT ''
 ) STRICT;
 CREATE INDEX events_application ON events(application_id);
 CREATE INDEX events_unit ON events(unit_id);

@@ -20,7 +20,8 @@ namespace {
 #define FUMA_APPLICATION_COLUMNS                                                          \
   "id, unit_id, business, status, version, fields_json, latest_reply, open, created_at, " \
   "updated_at"
-#define FUMA_EVENT_COLUMNS "id, application_id, action, from_status, to_status, actor, reply, at"
+#define FUMA_EVENT_COLUMNS \
+  "id, application_id, action, from_status, to_status, actor, reply, at, business"
 #define FUMA_AUDIT_COLUMNS \
   "seq, at, actor, command, target, before_status, after_status, prev_hash, hash"
 
@@ -125,6 +126,7 @@ Event read_event(const Statement& s) {
   e.actor = s.text(5);
   e.reply = s.text(6);
   e.at = s.text(7);
+  e.business = s.text(8);
   return e;
 }
 
@@ -528,12 +530,13 @@ Id SqliteTransaction::insert_event(const Event& e) {
   // earlier events: the "deleted" event may follow delete_application.
   Statement s = change(
       "INSERT INTO events(application_id, unit_id, action, from_status, to_status, actor, reply, "
-      "at) SELECT ?1, unit_id, ?2, ?3, ?4, ?5, ?6, ?7 FROM ("
+      "at, business) SELECT ?1, unit_id, ?2, ?3, ?4, ?5, ?6, ?7, ?8 FROM ("
       "  SELECT unit_id FROM applications WHERE id = ?1"
       "  UNION ALL SELECT unit_id FROM events WHERE application_id = ?1"
       "  LIMIT 1) RETURNING id",
       "insert_event");
-  if (!s.bind(e.application_id, e.action, e.from_status, e.to_status, e.actor, e.reply, e.at)
+  if (!s.bind(e.application_id, e.action, e.from_status, e.to_status, e.actor, e.reply, e.at,
+              e.business)
            .step()) {
     missing("insert_event", "application", e.application_id);
   }

@@ -105,6 +105,7 @@ struct Event {
   std::string actor;  // e.g. "staff:12", "unit:11440300000000000N", "system"
   std::string reply;
   std::string at;
+  std::string business;  // the application's business type, kept for 历史信息
 };
 
 // One record of the append-only audit log. The engine computes the hash

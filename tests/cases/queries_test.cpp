@@ -85,6 +85,7 @@ TEST_CASE("history lists every application, newest first, with its events") {
   CHECK(apps[0].at("id").as_int64() == second);
   CHECK(apps[0].at("business").at("label").as_string() == "申请补领");
   CHECK(apps[1].at("deleted").as_bool());
+  CHECK(apps[1].at("business").at("label").as_string() == "申请变更");
   const auto& events = apps[0].at("events").as_array();
   CHECK(strings(events, "action") == std::vector<std::string>{"start", "submit", "reject"});
   const auto& reject = events.back();

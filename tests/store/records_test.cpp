@@ -483,6 +483,7 @@ TEST_CASE("events come oldest first, by application and by unit") {
     e.action = "accept";
     e.from_status = "submitted";
     e.to_status = "accepted";
+    e.business = "reissue";
     tx.insert_event(e);
     tx.insert_event(event(a, "second"));
   });
@@ -497,6 +498,7 @@ TEST_CASE("events come oldest first, by application and by unit") {
     CHECK(list[0].actor == "staff:3");
     CHECK(list[0].reply == "first");
     CHECK(list[0].at == "2026-02-01T09:30:00Z");
+    CHECK(list[0].business == "reissue");
     CHECK(list[1].reply == "second");
     CHECK(tx.events_of_unit(s.unit_id).size() == 2);
   });
