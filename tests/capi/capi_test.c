@@ -5,17 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "expect.h"
 #include "fuma/fuma.h"
 
-static int failures = 0;
-
-#define EXPECT(cond)                                                      \
-  do {                                                                    \
-    if (!(cond)) {                                                        \
-      fprintf(stderr, "%s:%d: expected %s\n", __FILE__, __LINE__, #cond); \
-      ++failures;                                                         \
-    }                                                                     \
-  } while (0)
 
 static const char* kValid = "91350100M000100Y43";
 
@@ -178,10 +170,5 @@ int main(void) {
   test_engine_on_a_file();
   test_free_null_is_a_no_op();
   test_errors_are_per_thread();
-  if (failures) {
-    fprintf(stderr, "%d expectation(s) failed\n", failures);
-    return 1;
-  }
-  printf("capi: all expectations met\n");
-  return 0;
+  return expect_summary("capi");
 }

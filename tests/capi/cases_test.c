@@ -6,17 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "expect.h"
 #include "fuma/fuma.h"
 
-static int failures = 0;
-
-#define EXPECT(cond)                                                      \
-  do {                                                                    \
-    if (!(cond)) {                                                        \
-      fprintf(stderr, "%s:%d: expected %s\n", __FILE__, __LINE__, #cond); \
-      ++failures;                                                         \
-    }                                                                     \
-  } while (0)
 
 static fuma_engine* engine = NULL;
 
@@ -178,10 +170,5 @@ int main(void) {
   snprintf(path, sizeof path, "%s/fuma.db-shm", dir);
   unlink(path);
   rmdir(dir);
-  if (failures) {
-    fprintf(stderr, "%d expectation(s) failed\n", failures);
-    return 1;
-  }
-  printf("capi cases: all expectations met\n");
-  return 0;
+  return expect_summary("capi cases");
 }
