@@ -8,7 +8,6 @@
 #include "expect.h"
 #include "fuma/fuma.h"
 
-
 static const char* kValid = "91350100M000100Y43";
 
 static int call(fuma_result** out, fuma_engine* engine, const char* request) {

@@ -9,7 +9,6 @@
 #include "expect.h"
 #include "fuma/fuma.h"
 
-
 static fuma_engine* engine = NULL;
 
 /* Runs a request; on success copies the result JSON into out (if given). */
