@@ -1,16 +1,13 @@
 // A process killed with SIGKILL in the middle of a stream of commands: the
 // file stays intact, every command Engine::call acknowledged is there when
 // the file is opened again, and the audit chain still verifies.
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
 #include <map>
 
 #include "fixtures.hpp"
+#include "support/killed_writer.hpp"
 
 using namespace fuma::test;
 
@@ -36,9 +33,10 @@ fuma::Options options(const std::string& path) {
 std::string reason_of(const std::string& uscc) { return "证书遗失" + uscc.substr(10); }
 
 // The child: registers units and takes each through start, save and submit,
-// acknowledging each command once call() has returned. Never returns.
-[[noreturn]] void command_forever(const std::string& path, int ack_fd) {
-  try {
+// acknowledging each command once call() has returned.
+template <class Send>
+void command_forever(const std::string& path, Send send) {
+  {
     fuma::Engine engine(options(path));
     auto call = [&](const std::string& command, const json::object& args,
                     const json::object& actor) {
@@ -49,7 +47,7 @@ std::string reason_of(const std::string& uscc) { return "证书遗失" + uscc.su
       std::memcpy(a.uscc, uscc.data(), std::min(uscc.size(), sizeof a.uscc - 1));
       a.step = step;
       a.application = id;
-      if (write(ack_fd, &a, sizeof a) != static_cast<ssize_t>(sizeof a)) _exit(2);
+      send(a);
     };
     for (;;) {
       const std::string code(call("unit.register",
@@ -70,29 +68,6 @@ std::string reason_of(const std::string& uscc) { return "证书遗失" + uscc.su
       ack(code, saved, id);
       call("application.submit", {{"id", id}}, unit(code));
       ack(code, submitted, id);
-    }
-  } catch (...) {
-    _exit(3);
-  }
-}
-
-// Reads whole acknowledgements until `want` arrived, `timeout` passed or
-// the pipe closed.
-void read_acks(int fd, std::vector<Ack>& acks, std::string& partial, std::size_t want,
-               std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (acks.size() < want && std::chrono::steady_clock::now() < deadline) {
-    pollfd p{fd, POLLIN, 0};
-    if (poll(&p, 1, 50) <= 0) continue;
-    char buf[4096];
-    const ssize_t got = read(fd, buf, sizeof buf);
-    if (got <= 0) return;
-    partial.append(buf, static_cast<std::size_t>(got));
-    while (partial.size() >= sizeof(Ack)) {
-      Ack a;
-      std::memcpy(&a, partial.data(), sizeof a);
-      acks.push_back(a);
-      partial.erase(0, sizeof a);
     }
   }
 }
@@ -142,28 +117,9 @@ TEST_CASE("SIGKILL in the middle of a stream of commands loses no acknowledged c
   constexpr int kRounds = 3;
   for (int round = 0; round < kRounds; ++round) {
     CAPTURE(round);
-    int fds[2];
-    REQUIRE(pipe(fds) == 0);
-    const pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-      close(fds[0]);
-      command_forever(path, fds[1]);
-    }
-    close(fds[1]);
-    std::vector<Ack> acks;
-    std::string partial;
-    read_acks(fds[0], acks, partial, 30 + 13 * static_cast<std::size_t>(round),
-              std::chrono::seconds(10));
-    REQUIRE(kill(pid, SIGKILL) == 0);
-    int status = 0;
-    REQUIRE(waitpid(pid, &status, 0) == pid);
-    // Killed, not failed: a child that stopped on its own proves nothing.
-    REQUIRE(WIFSIGNALED(status));
-    CHECK(WTERMSIG(status) == SIGKILL);
-    // Acknowledgements already in the pipe were given before the kill.
-    read_acks(fds[0], acks, partial, SIZE_MAX, std::chrono::milliseconds(200));
-    close(fds[0]);
+    const auto acks =
+        kill_midstream<Ack>([&](auto send) { command_forever(path, send); },
+                            30 + 13 * static_cast<std::size_t>(round), std::chrono::seconds(10));
     REQUIRE(acks.size() >= 10);
     acknowledged += static_cast<std::int64_t>(acks.size());
     for (const Ack& a : acks) latest[a.uscc] = a;
