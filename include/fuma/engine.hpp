@@ -34,10 +34,32 @@ struct Options {
   // opens; empty uses the ones shipped inside the library.
   std::string workflow_path;
   std::string checklist_path;
+  // A locality's own login commitment (登录承诺) text, a JSON file; empty
+  // uses the shipped one.
+  std::string commitment_path;
+
+  // The key file holding the master key that seals the authorities' private
+  // signing keys in the database. Empty puts it beside the database, at
+  // path + ".key"; it is created (mode 0600) when the first signing key is
+  // made, and refused when group or others may read it. An engine in memory
+  // keeps a random master key in memory.
+  std::string key_file;
+
+  // Sessions end after this long without a command, and this long after
+  // login whatever happens.
+  int session_idle_seconds = 30 * 60;
+  int session_absolute_seconds = 8 * 60 * 60;
+
+  // For tests and demonstrations only: every captcha's answer is this text
+  // (as reCAPTCHA's test keys always pass). The engine says so in every
+  // session.captcha and session.login result and on stderr when it opens.
+  // Empty (the default) draws a random answer for each captcha.
+  std::string captcha_answer;
 
   // Set an option by its C ABI name ("busy_timeout_ms", "workflow_path",
-  // "checklist_path"); throws Error(invalid_argument) for an unknown name or
-  // a bad value.
+  // "checklist_path", "commitment_path", "key_file", "session_idle_seconds",
+  // "session_absolute_seconds", "captcha_answer"); throws
+  // Error(invalid_argument) for an unknown name or a bad value.
   void set(std::string_view name, std::string_view value);
 };
 
@@ -54,6 +76,9 @@ class Definition;
 }
 namespace attachments {
 class Rules;
+}
+namespace engine {
+struct Security;
 }
 
 class Engine {
@@ -84,6 +109,8 @@ class Engine {
   // Parsed once here, so every command of this engine sees the same rules.
   std::shared_ptr<const workflow::Definition> workflow_;
   std::shared_ptr<const attachments::Rules> rules_;
+  // Credentials and sessions: the key file, the commitment, the timeouts.
+  std::unique_ptr<engine::Security> security_;
 };
 
 }  // namespace fuma

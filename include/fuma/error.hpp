@@ -31,6 +31,22 @@ enum class Errc : int {
   exhausted = -13,
   storage = -14,
   version = -15,
+  not_an_image = -16,
+  image_too_large = -17,
+  no_qr_found = -18,
+  multiple_qr = -19,
+  not_a_credential = -20,
+  credential_malformed = -21,
+  unsupported_version = -22,
+  unknown_key = -23,
+  bad_signature = -24,
+  credential_expired = -25,
+  unit_revoked = -26,
+  captcha_wrong = -27,
+  captcha_expired = -28,
+  too_many_attempts = -29,
+  session_expired = -30,
+  commitment_required = -31,
 };
 
 // "ON_SITE_ONLY" for Errc::on_site_only; "UNKNOWN" for a value out of range.

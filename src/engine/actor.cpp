@@ -2,8 +2,11 @@
 
 #include <algorithm>
 
+#include "clock.hpp"
 #include "command.hpp"
 #include "fuma/error.hpp"
+#include "security.hpp"
+#include "session/session.hpp"
 
 namespace fuma::engine {
 namespace {
@@ -70,16 +73,71 @@ void require_own_authority(const Actor& actor, store::Id authority_id) {
   }
 }
 
+[[noreturn]] void session_expired(std::string detail) {
+  throw Error(Errc::session_expired, "session: " + std::move(detail));
+}
+
+// Commands a session may run before 登录承诺 is accepted: accepting it,
+// reading what to accept, and leaving.
+bool allowed_before_commitment(std::string_view command) {
+  return command == "session.commit" || command == "session.get" || command == "session.logout";
+}
+
+Actor resolve_session(const Context& ctx, store::Transaction& txn, const std::string& token) {
+  // A malformed token is as unknown as a well-formed one that matches nothing.
+  if (!session::is_token(token)) session_expired("the token is not a session token");
+  std::optional<store::Session> s = txn.session_by_token_hash(session::token_hash(token));
+  if (!s) session_expired("no session has this token");
+  if (!s->ended_at.empty()) session_expired("the session ended (" + s->end_reason + ")");
+  const std::optional<TimePoint> last_seen = parse_iso_time(s->last_seen_at);
+  const std::optional<TimePoint> created = parse_iso_time(s->created_at);
+  if (!last_seen || !created) throw Error(Errc::storage, "session times are unreadable");
+  if (ctx.now - *last_seen >= ctx.security->session_idle) session_expired("idle too long");
+  if (ctx.now - *created >= ctx.security->session_absolute) session_expired("too old");
+  std::optional<store::Unit> unit = txn.unit(s->unit_id);
+  if (!unit) throw Error(Errc::storage, "a session names a missing unit");
+  if (unit->revoked) {
+    throw Error(Errc::unit_revoked, "unit " + unit->uscc + " is revoked");
+  }
+  const std::optional<store::Credential> credential = txn.credential(s->credential_id);
+  if (!credential || credential->status != "active") {
+    session_expired("its credential is no longer valid");
+  }
+  if (s->committed_at.empty() && !allowed_before_commitment(ctx.command)) {
+    throw Error(Errc::commitment_required,
+                "accept the login commitment with session.commit before '" +
+                    std::string(ctx.command) + "'");
+  }
+  Actor actor;
+  actor.kind = Actor::Kind::unit;
+  actor.key = "unit:" + unit->uscc;
+  actor.unit = std::move(unit);
+  actor.session = std::move(s);
+  return actor;
+}
+
 }  // namespace
+
+bool session_needs_touch(const store::Session& s, const Context& ctx) {
+  const std::optional<TimePoint> last_seen = parse_iso_time(s.last_seen_at);
+  return !last_seen || ctx.now - *last_seen >= std::chrono::minutes(1);
+}
 
 Claim parse_claim(const json::object* actor) {
   Claim claim;
   if (actor == nullptr || actor->empty()) return claim;
-  if (actor->size() != 1) bad_actor("name exactly one of system, staff, unit");
+  if (actor->size() != 1) bad_actor("name exactly one of system, staff, unit, session");
   const auto& [key, value] = *actor->begin();
   if (key == "system") {
     if (!value.is_bool() || !value.get_bool()) bad_actor("system must be true");
     claim.kind = Claim::Kind::system;
+    return claim;
+  }
+  if (key == "session") {
+    const json::string* token = value.if_string();
+    if (token == nullptr) bad_actor("session must be a string");
+    claim.kind = Claim::Kind::session;
+    claim.name = std::string(*token);
     return claim;
   }
   if (key == "staff" || key == "unit") {
@@ -123,6 +181,8 @@ Actor resolve_actor(const Context& ctx, store::Transaction& txn) {
       actor.key = "unit:" + actor.unit->uscc;
       return actor;
     }
+    case Claim::Kind::session:
+      return resolve_session(ctx, txn, claim.name);
   }
   forbidden("unknown actor", "无权进行此操作");
 }

@@ -6,10 +6,9 @@
 //   {"system": true}        the embedding program itself (setup, audit)
 //   {"staff": "<username>"} a staff member the embedding program authenticated
 //   {"unit": "<USCC>"}      a unit the embedding program (a portal) authenticated
-// The library trusts its caller for these, as SQLite trusts the program that
-// opens it. A session kind ({"session": token}, from session.login) resolves
-// to a unit the same way once sessions exist: parse_claim learns the key,
-// resolve() looks the session up; nothing else changes.
+//   {"session": "<token>"}  a unit logged in with its credential (session.login)
+// The library trusts its caller for the first three, as SQLite trusts the
+// program that opens it; a session it checks itself.
 #ifndef FUMA_SRC_ENGINE_ACTOR_HPP
 #define FUMA_SRC_ENGINE_ACTOR_HPP
 
@@ -28,9 +27,9 @@ struct Context;
 
 // What the envelope claims, before any record is read.
 struct Claim {
-  enum class Kind { none, system, staff, unit };
+  enum class Kind { none, system, staff, unit, session };
   Kind kind = Kind::none;
-  std::string name;  // the username or the USCC
+  std::string name;  // the username, the USCC or the session token
 };
 // Throws Error(invalid_argument) for a malformed actor object.
 Claim parse_claim(const boost::json::object* actor);
@@ -40,6 +39,9 @@ struct Actor {
   Kind kind = Kind::system;
   std::optional<store::Staff> staff;  // set for Kind::staff
   std::optional<store::Unit> unit;    // set for Kind::unit
+  // Set when the unit acts through a session (rather than asserted by the
+  // embedding program).
+  std::optional<store::Session> session;
   // How records name the actor: "system", "staff:12", "unit:<USCC>". Events,
   // the audit log and idempotency keys use it.
   std::string key;
@@ -51,8 +53,16 @@ struct Actor {
 
 // The actor of this request, loaded inside the command's transaction:
 // FORBIDDEN when the request names none, for an unknown or inactive staff
-// member, and for an unknown or revoked unit.
+// member, and for an unknown or revoked unit. A session resolves to its
+// unit: SESSION_EXPIRED for a token that names no open session (unknown,
+// logged out, ended by a revocation, idle or too old), UNIT_REVOKED once
+// the unit's code is revoked, and COMMITMENT_REQUIRED for every command but
+// session.commit, session.get and session.logout until 登录承诺 is accepted.
 Actor resolve_actor(const Context& ctx, store::Transaction& txn);
+
+// Whether a session's last_seen_at is old enough to be written again; the
+// engine records activity at most once a minute per session.
+bool session_needs_touch(const store::Session& s, const Context& ctx);
 
 // --- setup ------------------------------------------------------------------
 

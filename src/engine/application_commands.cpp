@@ -148,10 +148,18 @@ void issue_new_certificate(Effect& e) {
   e.txn.insert_certificate(c);
 }
 
-// Everything that lets a unit act stops with its code: its login credentials
-// and sessions are revoked here once they exist (credential.* and session.*
-// commands), inside the same transaction.
-void on_unit_revoked(store::Transaction&, const store::Unit&) {}
+// Everything that lets a unit act stops with its code, in the same
+// transaction: its login credentials are revoked and its sessions end.
+void on_unit_revoked(Effect& e) {
+  for (store::Credential c : e.txn.credentials_of_unit(e.unit.id)) {
+    if (c.status != "active") continue;
+    c.status = "revoked";
+    c.revoked_at = e.now;
+    c.revoked_reason = "unit_revoked";
+    e.txn.update_credential(c);
+  }
+  e.txn.end_sessions_of_unit(e.unit.id, e.now, "unit_revoked");
+}
 
 void revoke_unit(Effect& e) {
   std::optional<store::Certificate> c = active_certificate(e);
@@ -160,7 +168,7 @@ void revoke_unit(Effect& e) {
   e.unit.revoked = true;
   e.unit.updated_at = e.now;
   e.txn.update_unit(e.unit);
-  on_unit_revoked(e.txn, e.unit);
+  on_unit_revoked(e);
 }
 
 struct EffectEntry {

@@ -63,9 +63,12 @@ struct Domain {
   const attachments::Rules& rules;
 };
 
+struct Security;
+
 struct Context {
   fuma::store::Store* store;  // null for stateless calls
   Domain domain;
+  const Security* security;  // null for stateless calls
   Args args;
   const boost::json::object* actor;  // null when the request names none
   std::string_view data;
@@ -95,6 +98,8 @@ std::vector<Command> setup_commands();
 std::vector<Command> application_commands();
 std::vector<Command> attachment_commands();
 std::vector<Command> query_commands();
+std::vector<Command> credential_commands();
+std::vector<Command> session_commands();
 
 }  // namespace fuma::engine
 

@@ -6,8 +6,12 @@
 #include <charconv>
 #include <fstream>
 
+#include <cstdio>
+#include <mutex>
+
 #include "command.hpp"
 #include "fuma/attachments.hpp"
+#include "security.hpp"
 #include "fuma/error.hpp"
 #include "fuma/version.h"
 #include "fuma/workflow.hpp"
@@ -86,7 +90,7 @@ Envelope parse_envelope(std::string_view request) {
   return env;
 }
 
-Response run(store::Store* store, const engine::Domain& domain,
+Response run(store::Store* store, const engine::Domain& domain, const engine::Security* security,
              const std::function<std::chrono::system_clock::time_point()>& clock,
              std::string_view request, std::string_view data) {
   if (data.size() > kMaxDataBytes) {
@@ -106,6 +110,7 @@ Response run(store::Store* store, const engine::Domain& domain,
   }
   engine::Context ctx{store,
                       domain,
+                      security,
                       engine::Args(*env.args),
                       env.actor,
                       data,
@@ -150,15 +155,42 @@ std::string read_definition(const std::string& path, std::string_view option,
 
 }  // namespace
 
+namespace {
+int integer_option(std::string_view name, std::string_view value, int min) {
+  int v = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+  if (ec != std::errc() || end != value.data() + value.size() || v < min) {
+    throw Error(Errc::invalid_argument,
+                std::string(name) + " must be an integer of at least " + std::to_string(min),
+                "选项" + std::string(name) + "应为不小于" + std::to_string(min) + "的整数");
+  }
+  return v;
+}
+}  // namespace
+
 void Options::set(std::string_view name, std::string_view value) {
   if (name == "busy_timeout_ms") {
-    int v = 0;
-    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
-    if (ec != std::errc() || end != value.data() + value.size() || v < 0) {
-      throw Error(Errc::invalid_argument, "busy_timeout_ms must be a non-negative integer",
-                  "选项busy_timeout_ms应为非负整数");
-    }
-    busy_timeout_ms = v;
+    busy_timeout_ms = integer_option(name, value, 0);
+    return;
+  }
+  if (name == "session_idle_seconds") {
+    session_idle_seconds = integer_option(name, value, 1);
+    return;
+  }
+  if (name == "session_absolute_seconds") {
+    session_absolute_seconds = integer_option(name, value, 1);
+    return;
+  }
+  if (name == "commitment_path") {
+    commitment_path = std::string(value);
+    return;
+  }
+  if (name == "key_file") {
+    key_file = std::string(value);
+    return;
+  }
+  if (name == "captcha_answer") {
+    captcha_answer = std::string(value);
     return;
   }
   // Any string: the file is read, and judged, when the Engine opens.
@@ -195,6 +227,35 @@ Engine::Engine(const Options& options) {
         read_definition(options.checklist_path, "checklist_path", "附件清单文件"),
         options.checklist_path));
   }
+  security_ = std::make_unique<engine::Security>();
+  if (options.commitment_path.empty()) {
+    security_->commitment = std::shared_ptr<const session::Commitment>(
+        std::shared_ptr<void>(), &session::Commitment::standard());
+  } else {
+    security_->commitment = std::make_shared<const session::Commitment>(session::Commitment::parse(
+        read_definition(options.commitment_path, "commitment_path", "登录承诺文件"),
+        options.commitment_path));
+  }
+  if (options.session_idle_seconds < 1 || options.session_absolute_seconds < 1) {
+    throw Error(Errc::invalid_argument, "session timeouts must be at least one second",
+                "会话超时时间应至少为1秒");
+  }
+  security_->session_idle = std::chrono::seconds(options.session_idle_seconds);
+  security_->session_absolute = std::chrono::seconds(options.session_absolute_seconds);
+  if (!options.captcha_answer.empty()) {
+    security_->fixed_captcha = engine::checked_fixed_captcha(options.captcha_answer);
+    // Loud on purpose: a production engine with this on lets bots past.
+    std::fprintf(stderr,
+                 "fuma: WARNING: captcha_answer is set: every captcha has the answer '%s'. "
+                 "For tests and demonstrations only.\n",
+                 security_->fixed_captcha->c_str());
+  }
+  if (options.key_file.find('\0') != std::string::npos) {
+    throw Error(Errc::invalid_argument, "key_file contains a NUL byte", "密钥文件路径无效");
+  }
+  if (!options.path.empty()) {
+    security_->key_file = options.key_file.empty() ? options.path + ".key" : options.key_file;
+  }
   store_ = store::open_sqlite(options.path, options.busy_timeout_ms);
   clock_ = options.clock;
 }
@@ -202,19 +263,29 @@ Engine::Engine(const Options& options) {
 Engine::~Engine() = default;
 
 Response Engine::call(std::string_view request, std::string_view data) {
-  return run(store_.get(), engine::Domain{*workflow_, *rules_}, clock_, request, data);
+  return run(store_.get(), engine::Domain{*workflow_, *rules_}, security_.get(), clock_, request,
+             data);
 }
 
 Response Engine::call_stateless(std::string_view request, std::string_view data) {
   // Stateless commands belong to no locality: the shipped definitions.
   return run(nullptr,
-             engine::Domain{workflow::Definition::standard(), attachments::Rules::standard()}, {},
-             request, data);
+             engine::Domain{workflow::Definition::standard(), attachments::Rules::standard()},
+             nullptr, {}, request, data);
 }
 
 int Engine::schema_version() const { return store_->schema_version(); }
 
 namespace engine {
+
+const credential::Sealer& Security::sealer() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!sealer_) {
+    sealer_.emplace(key_file.empty() ? credential::Sealer::ephemeral()
+                                     : credential::Sealer::load(key_file));
+  }
+  return *sealer_;
+}
 
 const json::value* Args::find(std::string_view key) {
   read_.push_back(key);
@@ -305,6 +376,8 @@ const std::vector<Command>& commands() {
     for (auto& c : application_commands()) all.push_back(c);
     for (auto& c : attachment_commands()) all.push_back(c);
     for (auto& c : query_commands()) all.push_back(c);
+    for (auto& c : credential_commands()) all.push_back(c);
+    for (auto& c : session_commands()) all.push_back(c);
     std::sort(all.begin(), all.end(),
               [](const Command& a, const Command& b) { return a.name < b.name; });
     return all;

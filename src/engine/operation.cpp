@@ -13,7 +13,11 @@ namespace fuma::engine {
 Output write_command(Context& ctx, const WriteBody& body) {
   Output out;
   ctx.store->write([&](store::Transaction& txn) {
-    const Actor actor = resolve_actor(ctx, txn);
+    Actor actor = resolve_actor(ctx, txn);
+    if (actor.session && session_needs_touch(*actor.session, ctx)) {
+      actor.session->last_seen_at = iso_time(ctx.now);
+      txn.update_session(*actor.session);
+    }
     const std::string key(ctx.idempotency_key);
     std::string request;
     if (!key.empty()) {
@@ -58,10 +62,28 @@ Output write_command(Context& ctx, const WriteBody& body) {
 
 Output read_command(Context& ctx, const ReadBody& body) {
   Output out;
+  std::optional<store::Session> stale;
   ctx.store->read([&](store::Transaction& txn) {
     const Actor actor = resolve_actor(ctx, txn);
     out = body(txn, actor);
+    if (actor.session && session_needs_touch(*actor.session, ctx)) stale = actor.session;
   });
+  // A read keeps its session alive too; the write is rare (once a minute),
+  // and losing it to a busy database only shortens the idle window.
+  if (stale) {
+    stale->last_seen_at = iso_time(ctx.now);
+    try {
+      ctx.store->write([&](store::Transaction& txn) {
+        std::optional<store::Session> now = txn.session_by_token_hash(stale->token_hash);
+        if (now && now->ended_at.empty() && now->last_seen_at < stale->last_seen_at) {
+          now->last_seen_at = stale->last_seen_at;
+          txn.update_session(*now);
+        }
+      });
+    } catch (const Error& e) {
+      if (e.code() != Errc::storage) throw;
+    }
+  }
   return out;
 }
 

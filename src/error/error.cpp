@@ -31,6 +31,22 @@ constexpr Entry kEntries[] = {
     {"EXHAUSTED", "可用号码已用完"},
     {"STORAGE", "数据存储出错，请联系管理员"},
     {"VERSION", "数据文件由更新版本的系统创建，当前版本无法打开"},
+    {"NOT_AN_IMAGE", "上传的文件不是图片，请上传保存的登录二维码图片"},
+    {"IMAGE_TOO_LARGE", "图片过大，请上传原始的登录二维码图片"},
+    {"NO_QR_FOUND", "图片中未识别到二维码，请上传清晰完整的登录二维码图片"},
+    {"MULTIPLE_QR", "图片中有多个登录二维码，请只上传一个"},
+    {"NOT_A_CREDENTIAL", "该二维码不是本系统的登录二维码图片"},
+    {"CREDENTIAL_MALFORMED", "登录二维码内容不完整或已损坏"},
+    {"UNSUPPORTED_VERSION", "登录二维码图片的版本不受支持，请重新申领"},
+    {"UNKNOWN_KEY", "无法识别登录二维码图片的签发机关，请联系登记管理机关"},
+    {"BAD_SIGNATURE", "登录二维码图片验证失败，可能已被篡改"},
+    {"CREDENTIAL_EXPIRED", "登录二维码图片已过期，请重新申领"},
+    {"UNIT_REVOKED", "该单位的统一社会信用代码已撤销，不能登录"},
+    {"CAPTCHA_WRONG", "验证码错误"},
+    {"CAPTCHA_EXPIRED", "验证码已过期，请刷新验证码"},
+    {"TOO_MANY_ATTEMPTS", "尝试次数过多，请稍后再试"},
+    {"SESSION_EXPIRED", "登录已失效，请重新登录"},
+    {"COMMITMENT_REQUIRED", "请先阅读并同意登录承诺"},
 };
 
 const Entry* entry(Errc code) noexcept {

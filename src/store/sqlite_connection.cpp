@@ -25,6 +25,15 @@ constexpr Duplicate kDuplicates[] = {
      "该单位已有未办结的申请，请先办结或删除"},
     {"idempotency.actor, idempotency.key", "the actor already used this idempotency key",
      "该请求已处理"},
+    {"signing_keys.kid", "a signing key with this kid already exists", "签名密钥已存在"},
+    {"signing_keys.authority_id", "the authority already has an active signing key",
+     "该登记管理机关已有启用的签名密钥"},
+    {"credentials.unit_id, credentials.generation",
+     "the unit already has a credential of this generation", "该单位的登录二维码图片已签发"},
+    {"credentials.request_id", "a credential was already issued for this request",
+     "该申领已签发登录二维码图片"},
+    {"captchas.id", "a captcha with this id already exists", "验证码重复"},
+    {"sessions.token_hash", "a session with this token already exists", "会话重复"},
 };
 
 const Duplicate* duplicate(std::string_view sqlite_message) {

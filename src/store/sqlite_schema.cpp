@@ -172,6 +172,92 @@ CREATE TABLE idempotency (
   PRIMARY KEY (actor, key)
 ) STRICT, WITHOUT ROWID;
 )sql",
+
+      // 2 -> 3: login credentials, their keys, captchas and sessions.
+      R"sql(
+CREATE TABLE signing_keys (
+  id             INTEGER PRIMARY KEY,
+  authority_id   INTEGER NOT NULL REFERENCES authorities(id),
+  kid            TEXT NOT NULL CONSTRAINT kid_is_16_hex
+                 CHECK (length(kid) = 16 AND kid NOT GLOB '*[^0-9a-f]*'),
+  public_key     BLOB NOT NULL CONSTRAINT public_key_is_32_bytes CHECK (length(public_key) = 32),
+  -- AES-256-GCM under the key file's master key: never the key in clear.
+  sealed_private BLOB NOT NULL CONSTRAINT sealed_private_is_sealed
+                 CHECK (length(sealed_private) = 12 + 32 + 16),
+  status         TEXT NOT NULL CHECK (status IN ('active', 'verifying', 'retired')),
+  created_at     TEXT NOT NULL,
+  retired_at     TEXT NOT NULL
+) STRICT;
+CREATE UNIQUE INDEX signing_keys_kid ON signing_keys(kid);
+-- One key signs for an authority at a time.
+CREATE UNIQUE INDEX signing_keys_one_active ON signing_keys(authority_id) WHERE status = 'active';
+
+CREATE TABLE credential_requests (
+  id            INTEGER PRIMARY KEY,
+  unit_id       INTEGER NOT NULL REFERENCES units(id),
+  reason        TEXT NOT NULL CHECK (reason IN ('first', 'lost')),
+  recipient     TEXT NOT NULL,
+  phone         TEXT NOT NULL,
+  requested_on  TEXT NOT NULL,
+  recorded_by   TEXT NOT NULL,
+  created_at    TEXT NOT NULL,
+  credential_id INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE INDEX credential_requests_unit ON credential_requests(unit_id);
+
+CREATE TABLE credentials (
+  id             INTEGER PRIMARY KEY,
+  unit_id        INTEGER NOT NULL REFERENCES units(id),
+  request_id     INTEGER NOT NULL REFERENCES credential_requests(id),
+  key_id         INTEGER NOT NULL REFERENCES signing_keys(id),
+  generation     INTEGER NOT NULL CHECK (generation >= 1),
+  issued_at      TEXT NOT NULL,
+  expires_at     TEXT,
+  status         TEXT NOT NULL CHECK (status IN ('active', 'revoked')),
+  revoked_at     TEXT NOT NULL,
+  revoked_reason TEXT NOT NULL,
+  delivery       TEXT NOT NULL,
+  delivery_note  TEXT NOT NULL,
+  -- The digest of the issued text: the text itself logs a unit in, so the
+  -- store keeps only what tells a presented text apart.
+  payload_sha256 TEXT NOT NULL
+) STRICT;
+CREATE UNIQUE INDEX credentials_generation ON credentials(unit_id, generation);
+CREATE UNIQUE INDEX credentials_request ON credentials(request_id);
+
+CREATE TABLE captchas (
+  id          TEXT PRIMARY KEY,
+  answer_hash TEXT NOT NULL,
+  created_at  TEXT NOT NULL,
+  expires_at  TEXT NOT NULL,
+  used        INTEGER NOT NULL CHECK (used IN (0, 1))
+) STRICT, WITHOUT ROWID;
+CREATE INDEX captchas_expiry ON captchas(expires_at);
+
+CREATE TABLE sessions (
+  id                 INTEGER PRIMARY KEY,
+  -- SHA-256 of the token: the token itself is only ever in the holder's hands.
+  token_hash         TEXT NOT NULL CONSTRAINT token_hash_is_sha256 CHECK (length(token_hash) = 64),
+  unit_id            INTEGER NOT NULL REFERENCES units(id),
+  credential_id      INTEGER NOT NULL REFERENCES credentials(id),
+  client             TEXT NOT NULL,
+  created_at         TEXT NOT NULL,
+  last_seen_at       TEXT NOT NULL,
+  committed_at       TEXT NOT NULL,
+  commitment_version TEXT NOT NULL,
+  ended_at           TEXT NOT NULL,
+  end_reason         TEXT NOT NULL
+) STRICT;
+CREATE UNIQUE INDEX sessions_token ON sessions(token_hash);
+CREATE INDEX sessions_credential ON sessions(credential_id) WHERE ended_at = '';
+CREATE INDEX sessions_unit ON sessions(unit_id) WHERE ended_at = '';
+
+CREATE TABLE throttles (
+  scope           TEXT PRIMARY KEY,
+  failures        INTEGER NOT NULL CHECK (failures >= 0),
+  last_failure_at TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+)sql",
   };
   return list;
 }

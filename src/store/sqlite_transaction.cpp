@@ -601,6 +601,305 @@ void SqliteTransaction::remember(std::string_view actor, std::string_view key,
   s.bind(actor, key, r.command, r.result_json, r.request).run();
 }
 
+// --- signing keys -----------------------------------------------------------
+
+#define FUMA_KEY_COLUMNS \
+  "id, authority_id, kid, public_key, sealed_private, status, created_at, retired_at"
+
+namespace {
+SigningKey read_key(const Statement& s) {
+  SigningKey k;
+  k.id = s.int64(0);
+  k.authority_id = s.int64(1);
+  k.kid = s.text(2);
+  k.public_key = s.blob(3);
+  k.sealed_private = s.blob(4);
+  k.status = s.text(5);
+  k.created_at = s.text(6);
+  k.retired_at = s.text(7);
+  return k;
+}
+}  // namespace
+
+Id SqliteTransaction::insert_key(const SigningKey& k) {
+  Statement s = change(
+      "INSERT INTO signing_keys(authority_id, kid, public_key, sealed_private, status, "
+      "created_at, retired_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      "insert_key");
+  s.bind(k.authority_id, k.kid, Blob{k.public_key}, Blob{k.sealed_private}, k.status,
+         k.created_at, k.retired_at)
+      .step();
+  return s.int64(0);
+}
+
+std::optional<SigningKey> SqliteTransaction::key_by_kid(std::string_view kid) {
+  Statement s =
+      query("SELECT " FUMA_KEY_COLUMNS " FROM signing_keys WHERE kid = ?", "key_by_kid");
+  return one<SigningKey>(s.bind(kid), read_key);
+}
+
+std::optional<SigningKey> SqliteTransaction::key(Id id) {
+  Statement s = query("SELECT " FUMA_KEY_COLUMNS " FROM signing_keys WHERE id = ?", "key");
+  return one<SigningKey>(s.bind(id), read_key);
+}
+
+std::vector<SigningKey> SqliteTransaction::keys_of_authority(Id authority_id) {
+  Statement s = query("SELECT " FUMA_KEY_COLUMNS
+                      " FROM signing_keys WHERE authority_id = ? ORDER BY id",
+                      "keys_of_authority");
+  return all<SigningKey>(s.bind(authority_id), read_key);
+}
+
+void SqliteTransaction::update_key(const SigningKey& k) {
+  Statement s = change(
+      "UPDATE signing_keys SET status = ?, retired_at = ? WHERE id = ? RETURNING id",
+      "update_key");
+  if (!s.bind(k.status, k.retired_at, k.id).step()) missing("update_key", "key", k.id);
+}
+
+// --- credential requests and credentials ------------------------------------
+
+#define FUMA_REQUEST_COLUMNS \
+  "id, unit_id, reason, recipient, phone, requested_on, recorded_by, created_at, credential_id"
+#define FUMA_CREDENTIAL_COLUMNS                                                              \
+  "id, unit_id, request_id, key_id, generation, issued_at, expires_at, status, revoked_at, " \
+  "revoked_reason, delivery, delivery_note, payload_sha256"
+
+namespace {
+CredentialRequest read_request(const Statement& s) {
+  CredentialRequest r;
+  r.id = s.int64(0);
+  r.unit_id = s.int64(1);
+  r.reason = s.text(2);
+  r.recipient = s.text(3);
+  r.phone = s.text(4);
+  r.requested_on = s.text(5);
+  r.recorded_by = s.text(6);
+  r.created_at = s.text(7);
+  r.credential_id = s.int64(8);
+  return r;
+}
+
+Credential read_credential(const Statement& s) {
+  Credential c;
+  c.id = s.int64(0);
+  c.unit_id = s.int64(1);
+  c.request_id = s.int64(2);
+  c.key_id = s.int64(3);
+  c.generation = s.int64(4);
+  c.issued_at = s.text(5);
+  c.expires_at = s.optional_text(6);
+  c.status = s.text(7);
+  c.revoked_at = s.text(8);
+  c.revoked_reason = s.text(9);
+  c.delivery = s.text(10);
+  c.delivery_note = s.text(11);
+  c.payload_sha256 = s.text(12);
+  return c;
+}
+}  // namespace
+
+Id SqliteTransaction::insert_credential_request(const CredentialRequest& r) {
+  Statement s = change(
+      "INSERT INTO credential_requests(unit_id, reason, recipient, phone, requested_on, "
+      "recorded_by, created_at, credential_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      "insert_credential_request");
+  s.bind(r.unit_id, r.reason, r.recipient, r.phone, r.requested_on, r.recorded_by, r.created_at,
+         r.credential_id)
+      .step();
+  return s.int64(0);
+}
+
+std::optional<CredentialRequest> SqliteTransaction::credential_request(Id id) {
+  Statement s = query("SELECT " FUMA_REQUEST_COLUMNS " FROM credential_requests WHERE id = ?",
+                      "credential_request");
+  return one<CredentialRequest>(s.bind(id), read_request);
+}
+
+void SqliteTransaction::update_credential_request(const CredentialRequest& r) {
+  Statement s = change("UPDATE credential_requests SET credential_id = ? WHERE id = ? RETURNING id",
+                       "update_credential_request");
+  if (!s.bind(r.credential_id, r.id).step()) {
+    missing("update_credential_request", "credential request", r.id);
+  }
+}
+
+std::vector<CredentialRequest> SqliteTransaction::credential_requests_of_unit(Id unit_id) {
+  Statement s = query("SELECT " FUMA_REQUEST_COLUMNS
+                      " FROM credential_requests WHERE unit_id = ? ORDER BY id DESC",
+                      "credential_requests_of_unit");
+  return all<CredentialRequest>(s.bind(unit_id), read_request);
+}
+
+Id SqliteTransaction::insert_credential(const Credential& c) {
+  Statement s = change(
+      "INSERT INTO credentials(unit_id, request_id, key_id, generation, issued_at, expires_at, "
+      "status, revoked_at, revoked_reason, delivery, delivery_note, payload_sha256) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      "insert_credential");
+  s.bind(c.unit_id, c.request_id, c.key_id, c.generation, c.issued_at, c.expires_at, c.status,
+         c.revoked_at, c.revoked_reason, c.delivery, c.delivery_note, c.payload_sha256)
+      .step();
+  return s.int64(0);
+}
+
+std::optional<Credential> SqliteTransaction::credential(Id id) {
+  Statement s =
+      query("SELECT " FUMA_CREDENTIAL_COLUMNS " FROM credentials WHERE id = ?", "credential");
+  return one<Credential>(s.bind(id), read_credential);
+}
+
+std::vector<Credential> SqliteTransaction::credentials_of_unit(Id unit_id) {
+  Statement s = query("SELECT " FUMA_CREDENTIAL_COLUMNS
+                      " FROM credentials WHERE unit_id = ? ORDER BY generation DESC",
+                      "credentials_of_unit");
+  return all<Credential>(s.bind(unit_id), read_credential);
+}
+
+void SqliteTransaction::update_credential(const Credential& c) {
+  Statement s = change(
+      "UPDATE credentials SET status = ?, revoked_at = ?, revoked_reason = ?, payload_sha256 = ? "
+      "WHERE id = ? RETURNING id",
+      "update_credential");
+  if (!s.bind(c.status, c.revoked_at, c.revoked_reason, c.payload_sha256, c.id).step()) {
+    missing("update_credential", "credential", c.id);
+  }
+}
+
+// --- captchas -----------------------------------------------------------------
+
+void SqliteTransaction::insert_captcha(const Captcha& c) {
+  Statement s = change(
+      "INSERT INTO captchas(id, answer_hash, created_at, expires_at, used) VALUES (?, ?, ?, ?, ?)",
+      "insert_captcha");
+  s.bind(c.id, c.answer_hash, c.created_at, c.expires_at, c.used).run();
+}
+
+std::optional<Captcha> SqliteTransaction::captcha(std::string_view id) {
+  Statement s = query(
+      "SELECT id, answer_hash, created_at, expires_at, used FROM captchas WHERE id = ?", "captcha");
+  if (!s.bind(id).step()) return std::nullopt;
+  return Captcha{s.text(0), s.text(1), s.text(2), s.text(3), s.boolean(4)};
+}
+
+void SqliteTransaction::mark_captcha_used(std::string_view id) {
+  Statement s = change("UPDATE captchas SET used = 1 WHERE id = ?", "mark_captcha_used");
+  s.bind(id).run();
+}
+
+std::size_t SqliteTransaction::purge_captchas(std::string_view before) {
+  Statement s = change("DELETE FROM captchas WHERE expires_at < ? RETURNING 1", "purge_captchas");
+  s.bind(before);
+  std::size_t n = 0;
+  while (s.step()) ++n;
+  return n;
+}
+
+// --- sessions -----------------------------------------------------------------
+
+#define FUMA_SESSION_COLUMNS                                                            \
+  "id, token_hash, unit_id, credential_id, client, created_at, last_seen_at, committed_at, " \
+  "commitment_version, ended_at, end_reason"
+
+namespace {
+Session read_session(const Statement& s) {
+  Session x;
+  x.id = s.int64(0);
+  x.token_hash = s.text(1);
+  x.unit_id = s.int64(2);
+  x.credential_id = s.int64(3);
+  x.client = s.text(4);
+  x.created_at = s.text(5);
+  x.last_seen_at = s.text(6);
+  x.committed_at = s.text(7);
+  x.commitment_version = s.text(8);
+  x.ended_at = s.text(9);
+  x.end_reason = s.text(10);
+  return x;
+}
+}  // namespace
+
+Id SqliteTransaction::insert_session(const Session& x) {
+  Statement s = change(
+      "INSERT INTO sessions(token_hash, unit_id, credential_id, client, created_at, "
+      "last_seen_at, committed_at, commitment_version, ended_at, end_reason) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      "insert_session");
+  s.bind(x.token_hash, x.unit_id, x.credential_id, x.client, x.created_at, x.last_seen_at,
+         x.committed_at, x.commitment_version, x.ended_at, x.end_reason)
+      .step();
+  return s.int64(0);
+}
+
+std::optional<Session> SqliteTransaction::session_by_token_hash(std::string_view token_hash) {
+  Statement s = query("SELECT " FUMA_SESSION_COLUMNS " FROM sessions WHERE token_hash = ?",
+                      "session_by_token_hash");
+  return one<Session>(s.bind(token_hash), read_session);
+}
+
+void SqliteTransaction::update_session(const Session& x) {
+  Statement s = change(
+      "UPDATE sessions SET last_seen_at = ?, committed_at = ?, commitment_version = ?, "
+      "ended_at = ?, end_reason = ? WHERE id = ? RETURNING id",
+      "update_session");
+  if (!s.bind(x.last_seen_at, x.committed_at, x.commitment_version, x.ended_at, x.end_reason,
+              x.id)
+           .step()) {
+    missing("update_session", "session", x.id);
+  }
+}
+
+std::size_t SqliteTransaction::end_sessions_of_credential(Id credential_id, std::string_view at,
+                                                          std::string_view reason) {
+  Statement s = change(
+      "UPDATE sessions SET ended_at = ?, end_reason = ? "
+      "WHERE credential_id = ? AND ended_at = '' RETURNING 1",
+      "end_sessions_of_credential");
+  s.bind(at, reason, credential_id);
+  std::size_t n = 0;
+  while (s.step()) ++n;
+  return n;
+}
+
+std::size_t SqliteTransaction::end_sessions_of_unit(Id unit_id, std::string_view at,
+                                                    std::string_view reason) {
+  Statement s = change(
+      "UPDATE sessions SET ended_at = ?, end_reason = ? "
+      "WHERE unit_id = ? AND ended_at = '' RETURNING 1",
+      "end_sessions_of_unit");
+  s.bind(at, reason, unit_id);
+  std::size_t n = 0;
+  while (s.step()) ++n;
+  return n;
+}
+
+// --- throttles ----------------------------------------------------------------
+
+std::optional<Throttle> SqliteTransaction::throttle(std::string_view scope) {
+  Statement s = query("SELECT scope, failures, last_failure_at FROM throttles WHERE scope = ?",
+                      "throttle");
+  if (!s.bind(scope).step()) return std::nullopt;
+  return Throttle{s.text(0), s.int64(1), s.text(2)};
+}
+
+void SqliteTransaction::save_throttle(const Throttle& t) {
+  Statement s = change(
+      "INSERT INTO throttles(scope, failures, last_failure_at) VALUES (?, ?, ?) "
+      "ON CONFLICT(scope) DO UPDATE SET failures = excluded.failures, "
+      "last_failure_at = excluded.last_failure_at",
+      "save_throttle");
+  s.bind(t.scope, t.failures, t.last_failure_at).run();
+}
+
+void SqliteTransaction::clear_throttle(std::string_view scope) {
+  Statement s = change("DELETE FROM throttles WHERE scope = ?", "clear_throttle");
+  s.bind(scope).run();
+}
+
+#undef FUMA_KEY_COLUMNS
+#undef FUMA_REQUEST_COLUMNS
+#undef FUMA_CREDENTIAL_COLUMNS
+#undef FUMA_SESSION_COLUMNS
 #undef FUMA_AUTHORITY_COLUMNS
 #undef FUMA_STAFF_COLUMNS
 #undef FUMA_UNIT_COLUMNS

@@ -57,6 +57,39 @@ class SqliteTransaction final : public Transaction {
   std::optional<Idempotent> idempotent(std::string_view actor, std::string_view key) override;
   void remember(std::string_view actor, std::string_view key, const Idempotent& r) override;
 
+  Id insert_key(const SigningKey& k) override;
+  std::optional<SigningKey> key_by_kid(std::string_view kid) override;
+  std::optional<SigningKey> key(Id id) override;
+  std::vector<SigningKey> keys_of_authority(Id authority_id) override;
+  void update_key(const SigningKey& k) override;
+
+  Id insert_credential_request(const CredentialRequest& r) override;
+  std::optional<CredentialRequest> credential_request(Id id) override;
+  void update_credential_request(const CredentialRequest& r) override;
+  std::vector<CredentialRequest> credential_requests_of_unit(Id unit_id) override;
+
+  Id insert_credential(const Credential& c) override;
+  std::optional<Credential> credential(Id id) override;
+  std::vector<Credential> credentials_of_unit(Id unit_id) override;
+  void update_credential(const Credential& c) override;
+
+  void insert_captcha(const Captcha& c) override;
+  std::optional<Captcha> captcha(std::string_view id) override;
+  void mark_captcha_used(std::string_view id) override;
+  std::size_t purge_captchas(std::string_view before) override;
+
+  Id insert_session(const Session& s) override;
+  std::optional<Session> session_by_token_hash(std::string_view token_hash) override;
+  void update_session(const Session& s) override;
+  std::size_t end_sessions_of_credential(Id credential_id, std::string_view at,
+                                         std::string_view reason) override;
+  std::size_t end_sessions_of_unit(Id unit_id, std::string_view at,
+                                   std::string_view reason) override;
+
+  std::optional<Throttle> throttle(std::string_view scope) override;
+  void save_throttle(const Throttle& t) override;
+  void clear_throttle(std::string_view scope) override;
+
  private:
   // A statement that only reads.
   Statement query(std::string_view sql, const char* method);

@@ -122,6 +122,80 @@ struct AuditRecord {
   std::string hash;
 };
 
+// A registration authority's Ed25519 signing key. The private half is kept
+// only sealed under the engine's key file; the store never sees it in clear.
+struct SigningKey {
+  Id id = 0;
+  Id authority_id = 0;
+  std::string kid;             // 16 lower-case hex digits, unique
+  std::string public_key;      // 32 raw bytes
+  std::string sealed_private;  // 60 bytes: nonce, ciphertext, tag
+  // "active" signs and verifies (one per authority), "verifying" only
+  // verifies, "retired" does neither.
+  std::string status = "active";
+  std::string created_at;
+  std::string retired_at;  // "" until retired
+};
+
+// A 登录二维码图片申领表 as the authority recorded it.
+struct CredentialRequest {
+  Id id = 0;
+  Id unit_id = 0;
+  std::string reason;  // "first" (未曾领取), "lost" (遗失)
+  std::string recipient;  // 领取人
+  std::string phone;      // 手机号
+  std::string requested_on;  // the form's date
+  std::string recorded_by;   // actor key
+  std::string created_at;
+  Id credential_id = 0;  // 0 until a credential is issued for it
+};
+
+struct Credential {
+  Id id = 0;
+  Id unit_id = 0;
+  Id request_id = 0;
+  Id key_id = 0;  // SigningKey::id
+  std::int64_t generation = 1;  // unique per unit
+  std::string issued_at;
+  std::optional<std::string> expires_at;
+  std::string status = "active";  // "active", "revoked"
+  std::string revoked_at;         // "" while active
+  std::string revoked_reason;     // "lost", "unit_revoked", ...
+  std::string delivery;           // "on_site", "yuezhengyi", "other"
+  std::string delivery_note;
+  std::string payload_sha256;
+};
+
+struct Captcha {
+  std::string id;           // random, given to the client
+  std::string answer_hash;  // never the answer
+  std::string created_at;
+  std::string expires_at;
+  bool used = false;
+};
+
+struct Session {
+  Id id = 0;
+  std::string token_hash;  // SHA-256 hex of the token, unique
+  Id unit_id = 0;
+  Id credential_id = 0;
+  std::string client;  // the address the embedding program reported, or ""
+  std::string created_at;
+  std::string last_seen_at;
+  std::string committed_at;        // "" until 登录承诺 is accepted
+  std::string commitment_version;  // the text version accepted
+  std::string ended_at;            // "" while open
+  std::string end_reason;          // "logout", "credential_revoked", "unit_revoked"
+};
+
+// Failed login attempts counted against one scope ("client:<address>",
+// "credential:<id>").
+struct Throttle {
+  std::string scope;
+  std::int64_t failures = 0;
+  std::string last_failure_at;
+};
+
 // A remembered result for an idempotency key, per actor.
 struct Idempotent {
   std::string command;
@@ -219,6 +293,52 @@ class Transaction {
 
   virtual std::optional<Idempotent> idempotent(std::string_view actor, std::string_view key) = 0;
   virtual void remember(std::string_view actor, std::string_view key, const Idempotent& r) = 0;
+
+  // Signing keys. A second active key of an authority or a repeated kid is
+  // Errc::conflict.
+  virtual Id insert_key(const SigningKey& k) = 0;
+  virtual std::optional<SigningKey> key_by_kid(std::string_view kid) = 0;
+  virtual std::optional<SigningKey> key(Id id) = 0;
+  // An authority's keys, oldest first.
+  virtual std::vector<SigningKey> keys_of_authority(Id authority_id) = 0;
+  // Writes status and retired_at.
+  virtual void update_key(const SigningKey& k) = 0;
+
+  virtual Id insert_credential_request(const CredentialRequest& r) = 0;
+  virtual std::optional<CredentialRequest> credential_request(Id id) = 0;
+  // Writes credential_id.
+  virtual void update_credential_request(const CredentialRequest& r) = 0;
+  // A unit's requests, newest first.
+  virtual std::vector<CredentialRequest> credential_requests_of_unit(Id unit_id) = 0;
+
+  // A repeated (unit, generation) or request is Errc::conflict.
+  virtual Id insert_credential(const Credential& c) = 0;
+  virtual std::optional<Credential> credential(Id id) = 0;
+  // A unit's credentials, newest first.
+  virtual std::vector<Credential> credentials_of_unit(Id unit_id) = 0;
+  // Writes status, revoked_at, revoked_reason and payload_sha256.
+  virtual void update_credential(const Credential& c) = 0;
+
+  virtual void insert_captcha(const Captcha& c) = 0;
+  virtual std::optional<Captcha> captcha(std::string_view id) = 0;
+  virtual void mark_captcha_used(std::string_view id) = 0;
+  // Deletes the captchas that expired before `before`; returns how many.
+  virtual std::size_t purge_captchas(std::string_view before) = 0;
+
+  virtual Id insert_session(const Session& s) = 0;
+  virtual std::optional<Session> session_by_token_hash(std::string_view token_hash) = 0;
+  // Writes last_seen_at, committed_at, commitment_version, ended_at, end_reason.
+  virtual void update_session(const Session& s) = 0;
+  // Ends every open session of a credential (or of a unit); returns how many.
+  virtual std::size_t end_sessions_of_credential(Id credential_id, std::string_view at,
+                                                 std::string_view reason) = 0;
+  virtual std::size_t end_sessions_of_unit(Id unit_id, std::string_view at,
+                                           std::string_view reason) = 0;
+
+  virtual std::optional<Throttle> throttle(std::string_view scope) = 0;
+  // Inserts or replaces the scope's row.
+  virtual void save_throttle(const Throttle& t) = 0;
+  virtual void clear_throttle(std::string_view scope) = 0;
 };
 
 class Store {

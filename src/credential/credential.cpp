@@ -1,0 +1,534 @@
+#include "credential.hpp"
+
+#include <fcntl.h>
+#include <openssl/bio.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+#include "datafile/datafile.hpp"
+#include "fuma/error.hpp"
+#include "fuma_embedded.hpp"
+
+namespace fuma::credential {
+namespace {
+
+constexpr std::size_t kUsccLength = 18;
+constexpr std::size_t kKidBytes = 8;
+constexpr std::size_t kSignatureBytes = 64;
+constexpr std::size_t kKeyBytes = 32;
+constexpr std::uint8_t kFlagExpiry = 0x01;
+
+// RFC 9285's alphabet: exactly the QR code's alphanumeric character set.
+constexpr std::string_view kBase45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+
+[[noreturn]] void malformed(std::string detail) {
+  throw Error(Errc::credential_malformed, "credential: " + std::move(detail));
+}
+
+[[noreturn]] void crypto_failure(const char* what) {
+  throw Error(Errc::internal, std::string("OpenSSL failed: ") + what);
+}
+
+std::string base45_encode(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size() / 2 * 3 + 2);
+  std::size_t i = 0;
+  for (; i + 1 < bytes.size(); i += 2) {
+    unsigned n = static_cast<unsigned char>(bytes[i]) * 256u + static_cast<unsigned char>(bytes[i + 1]);
+    out += kBase45[n % 45];
+    n /= 45;
+    out += kBase45[n % 45];
+    out += kBase45[n / 45];
+  }
+  if (i < bytes.size()) {
+    const unsigned n = static_cast<unsigned char>(bytes[i]);
+    out += kBase45[n % 45];
+    out += kBase45[n / 45];
+  }
+  return out;
+}
+
+std::string base45_decode(std::string_view text) {
+  if (text.size() % 3 == 1) malformed("Base45 text has a length of 3n+1");
+  std::string out;
+  out.reserve(text.size() / 3 * 2 + 1);
+  auto digit = [](char c) -> unsigned {
+    const std::size_t at = kBase45.find(c);
+    if (at == std::string_view::npos) {
+      malformed("character '" + std::string(1, c) + "' is not Base45");
+    }
+    return static_cast<unsigned>(at);
+  };
+  std::size_t i = 0;
+  for (; i + 2 < text.size(); i += 3) {
+    const unsigned n = digit(text[i]) + digit(text[i + 1]) * 45 + digit(text[i + 2]) * 45 * 45;
+    if (n > 0xFFFF) malformed("a Base45 triplet exceeds two bytes");
+    out += static_cast<char>(n >> 8);
+    out += static_cast<char>(n & 0xFF);
+  }
+  if (i < text.size()) {
+    const unsigned n = digit(text[i]) + digit(text[i + 1]) * 45;
+    if (n > 0xFF) malformed("the last Base45 pair exceeds one byte");
+    out += static_cast<char>(n);
+  }
+  return out;
+}
+
+void put_varint(std::string& out, std::uint64_t v) {
+  while (v >= 0x80) {
+    out += static_cast<char>((v & 0x7F) | 0x80);
+    v >>= 7;
+  }
+  out += static_cast<char>(v);
+}
+
+// Reads one LEB128 number of at most 64 bits, in its shortest form (a
+// padded encoding would let two texts carry the same claims).
+std::uint64_t get_varint(std::string_view body, std::size_t& at, const char* field) {
+  std::uint64_t v = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (at >= body.size()) malformed(std::string("the body ends inside ") + field);
+    const auto byte = static_cast<std::uint8_t>(body[at++]);
+    if (shift == 63 && (byte & 0x7E) != 0) malformed(std::string(field) + " exceeds 64 bits");
+    v |= static_cast<std::uint64_t>(byte & 0x7F) << shift;
+    if ((byte & 0x80) == 0) {
+      if (byte == 0 && shift > 0) malformed(std::string(field) + " is not in its shortest form");
+      return v;
+    }
+  }
+  malformed(std::string(field) + " exceeds 64 bits");
+}
+
+bool is_alphanumeric(std::string_view s) {
+  for (char c : s) {
+    if (kBase45.find(c) == std::string_view::npos) return false;
+  }
+  return true;
+}
+
+std::string hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (char c : bytes) {
+    out += kDigits[static_cast<unsigned char>(c) >> 4];
+    out += kDigits[static_cast<unsigned char>(c) & 0xF];
+  }
+  return out;
+}
+
+struct PkeyFree {
+  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
+};
+using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
+struct MdCtxFree {
+  void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
+};
+struct CipherCtxFree {
+  void operator()(EVP_CIPHER_CTX* p) const { EVP_CIPHER_CTX_free(p); }
+};
+
+Pkey public_pkey(std::string_view public_key) {
+  if (public_key.size() != kKeyBytes) return nullptr;
+  return Pkey(EVP_PKEY_new_raw_public_key(
+      EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(public_key.data()),
+      public_key.size()));
+}
+
+std::string random_bytes(std::size_t n) {
+  std::string out(n, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
+    crypto_failure("RAND_bytes");
+  }
+  return out;
+}
+
+}  // namespace
+
+bool looks_like_credential(std::string_view text) noexcept {
+  if (text.size() < 4 || text.substr(0, 2) != "FM") return false;
+  std::size_t at = 2;
+  while (at < text.size() && text[at] >= '0' && text[at] <= '9') ++at;
+  return at > 2 && at < text.size() && text[at] == ':';
+}
+
+Parsed parse(std::string_view text) {
+  if (!looks_like_credential(text)) {
+    throw Error(Errc::not_a_credential, "the QR code's text does not start with FM<n>:");
+  }
+  if (text.substr(0, kPrefix.size()) != kPrefix) {
+    throw Error(Errc::unsupported_version,
+                "credential version '" + std::string(text.substr(0, text.find(':') + 1)) +
+                    "' is not supported; this reader knows " + std::string(kPrefix));
+  }
+  Parsed p;
+  std::string_view rest = text.substr(kPrefix.size());
+  if (rest.size() < kUsccLength) malformed("the text ends inside the USCC");
+  p.claims.uscc = std::string(rest.substr(0, kUsccLength));
+  for (char c : p.claims.uscc) {
+    if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'))) {
+      malformed("the USCC part has a character outside 0-9 A-Z");
+    }
+  }
+  const std::string body = base45_decode(rest.substr(kUsccLength));
+  // The smallest body: kid, flags, three one-byte numbers, signature.
+  if (body.size() < kKidBytes + 1 + 3 + kSignatureBytes) malformed("the body is truncated");
+  p.claims.kid = hex(std::string_view(body).substr(0, kKidBytes));
+  std::size_t at = kKidBytes;
+  const auto flags = static_cast<std::uint8_t>(body[at++]);
+  if ((flags & ~kFlagExpiry) != 0) {
+    throw Error(Errc::unsupported_version,
+                "credential flags 0x" + hex(std::string(1, static_cast<char>(flags))) +
+                    " name features this reader does not know");
+  }
+  const std::string_view signed_body = std::string_view(body).substr(0, body.size() - kSignatureBytes);
+  p.claims.id = get_varint(signed_body, at, "the credential id");
+  p.claims.generation = get_varint(signed_body, at, "the generation");
+  const std::uint64_t issued = get_varint(signed_body, at, "the issue time");
+  if (issued > static_cast<std::uint64_t>(INT64_MAX)) malformed("the issue time is out of range");
+  p.claims.issued_at = static_cast<std::int64_t>(issued);
+  if (flags & kFlagExpiry) {
+    const std::uint64_t expires = get_varint(signed_body, at, "the expiry");
+    if (expires > static_cast<std::uint64_t>(INT64_MAX)) malformed("the expiry is out of range");
+    p.claims.expires_at = static_cast<std::int64_t>(expires);
+  }
+  if (at != signed_body.size()) malformed("the body has bytes after its fields");
+  p.message = std::string(kPrefix) + p.claims.uscc + std::string(signed_body);
+  p.signature = body.substr(signed_body.size());
+  return p;
+}
+
+Parsed scan(std::string_view image_bytes, const image::Limits& limits) {
+  const image::Grey picture = image::decode(image_bytes, limits);
+  const std::vector<std::string> texts = image::read_qr(picture, 4);
+  if (texts.empty()) throw Error(Errc::no_qr_found, "no QR code was found in the picture");
+  std::vector<const std::string*> found;
+  for (const std::string& t : texts) {
+    if (looks_like_credential(t)) found.push_back(&t);
+  }
+  if (found.empty()) {
+    throw Error(Errc::not_a_credential, std::to_string(texts.size()) +
+                                            " QR code(s) found, none of them a fuma credential");
+  }
+  if (found.size() > 1) {
+    throw Error(Errc::multiple_qr, std::to_string(found.size()) +
+                                       " different credentials in one picture; which one is meant "
+                                       "cannot be told");
+  }
+  return parse(*found.front());
+}
+
+bool expired(const Claims& claims, std::int64_t now) noexcept {
+  return claims.expires_at && now >= *claims.expires_at;
+}
+
+std::vector<Channel> parse_channels(std::string_view text, std::string_view source) {
+  const datafile::Reporter report(source, "发放方式文件有误：");
+  const datafile::json::value doc = datafile::parse(text, report);
+  const datafile::Object top(doc, "", {"version", "channels"}, report);
+  top.require_version(1);
+  const datafile::json::array& list = top.array("channels");
+  if (list.empty()) report.fail(top.at("channels"), "is empty");
+  std::vector<Channel> channels;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const datafile::Object o(list[i], datafile::element(top.at("channels"), i),
+                             {"key", "label", "note_required"}, report);
+    Channel c;
+    c.key = o.key("key");
+    c.label = o.text("label");
+    c.note_required = o.flag("note_required", false);
+    for (const Channel& seen : channels) {
+      if (seen.key == c.key) report.fail(o.at("key"), "repeats '" + c.key + "'");
+    }
+    channels.push_back(std::move(c));
+  }
+  return channels;
+}
+
+const std::vector<Channel>& standard_channels() {
+  static const std::vector<Channel> channels =
+      parse_channels(embedded::delivery_channels(), "delivery.json");
+  return channels;
+}
+
+image::Qr draw(std::string_view text) {
+  constexpr int kModulePx = 10;
+  constexpr int kMaxVersion = 10;
+  try {
+    return image::draw_qr(text, kModulePx, kMaxVersion);
+  } catch (const Error& e) {
+    throw Error(Errc::internal, "credential QR code: " + e.detail());
+  }
+}
+
+KeyPair::~KeyPair() { OPENSSL_cleanse(private_key.data(), private_key.size()); }
+
+KeyPair generate_key() {
+  EVP_PKEY* raw = nullptr;
+  std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(
+      EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, nullptr), EVP_PKEY_CTX_free);
+  if (!ctx || EVP_PKEY_keygen_init(ctx.get()) != 1 || EVP_PKEY_keygen(ctx.get(), &raw) != 1) {
+    crypto_failure("Ed25519 key generation");
+  }
+  Pkey key(raw);
+  KeyPair pair;
+  pair.public_key.resize(kKeyBytes);
+  pair.private_key.resize(kKeyBytes);
+  std::size_t len = kKeyBytes;
+  if (EVP_PKEY_get_raw_public_key(key.get(), reinterpret_cast<unsigned char*>(pair.public_key.data()),
+                                  &len) != 1 ||
+      len != kKeyBytes) {
+    crypto_failure("EVP_PKEY_get_raw_public_key");
+  }
+  len = kKeyBytes;
+  if (EVP_PKEY_get_raw_private_key(key.get(),
+                                   reinterpret_cast<unsigned char*>(pair.private_key.data()),
+                                   &len) != 1 ||
+      len != kKeyBytes) {
+    crypto_failure("EVP_PKEY_get_raw_private_key");
+  }
+  return pair;
+}
+
+std::string key_id(std::string_view public_key) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(public_key.data(), public_key.size(), digest, &len, EVP_sha256(), nullptr) != 1) {
+    crypto_failure("SHA-256");
+  }
+  return hex(std::string_view(reinterpret_cast<const char*>(digest), kKidBytes));
+}
+
+std::string sign(const Claims& claims, const KeyPair& key) {
+  if (claims.uscc.size() != kUsccLength || !is_alphanumeric(claims.uscc)) {
+    throw Error(Errc::invalid_argument,
+                "credential: a USCC of 18 QR alphanumeric characters is needed, got '" +
+                    claims.uscc + "'");
+  }
+  if (key.public_key.size() != kKeyBytes || key.private_key.size() != kKeyBytes ||
+      claims.kid != key_id(key.public_key)) {
+    throw Error(Errc::internal, "credential: the claims' kid is not the signing key's");
+  }
+  std::string body;
+  for (std::size_t i = 0; i < kKidBytes; ++i) {
+    body += static_cast<char>(std::stoi(claims.kid.substr(i * 2, 2), nullptr, 16));
+  }
+  body += static_cast<char>(claims.expires_at ? kFlagExpiry : 0);
+  put_varint(body, claims.id);
+  put_varint(body, claims.generation);
+  put_varint(body, static_cast<std::uint64_t>(claims.issued_at));
+  if (claims.expires_at) put_varint(body, static_cast<std::uint64_t>(*claims.expires_at));
+  const std::string message = std::string(kPrefix) + claims.uscc + body;
+
+  Pkey pkey(EVP_PKEY_new_raw_private_key(
+      EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(key.private_key.data()),
+      key.private_key.size()));
+  std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+  std::string signature(kSignatureBytes, '\0');
+  std::size_t len = kSignatureBytes;
+  // Ed25519 is one-shot in OpenSSL 3.0: no digest, no update calls.
+  if (!pkey || !ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()) != 1 ||
+      EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &len,
+                     reinterpret_cast<const unsigned char*>(message.data()),
+                     message.size()) != 1 ||
+      len != kSignatureBytes) {
+    crypto_failure("Ed25519 signing");
+  }
+  return std::string(kPrefix) + claims.uscc + base45_encode(body + signature);
+}
+
+bool verify(const Parsed& parsed, std::string_view public_key) {
+  Pkey pkey = public_pkey(public_key);
+  if (!pkey || parsed.signature.size() != kSignatureBytes) return false;
+  std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()) != 1) {
+    crypto_failure("Ed25519 verification setup");
+  }
+  return EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(parsed.signature.data()),
+                          parsed.signature.size(),
+                          reinterpret_cast<const unsigned char*>(parsed.message.data()),
+                          parsed.message.size()) == 1;
+}
+
+std::string to_base64url(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(bytes.data()),
+                                static_cast<int>(bytes.size()));
+  out.resize(static_cast<std::size_t>(n));
+  while (!out.empty() && out.back() == '=') out.pop_back();
+  for (char& c : out) {
+    if (c == '+') c = '-';
+    if (c == '/') c = '_';
+  }
+  return out;
+}
+
+std::string from_base64url(std::string_view text) {
+  auto refuse = [&] {
+    throw Error(Errc::invalid_argument, "'" + std::string(text.substr(0, 64)) + "' is not base64url",
+                "公钥格式有误");
+  };
+  if (text.size() % 4 == 1 || text.size() > 4096) refuse();
+  std::string padded(text);
+  for (char& c : padded) {
+    if (c == '-') {
+      c = '+';
+    } else if (c == '_') {
+      c = '/';
+    } else if (c == '+' || c == '/' || c == '=') {
+      refuse();
+    }
+  }
+  const std::size_t pad = (4 - padded.size() % 4) % 4;
+  padded.append(pad, '=');
+  std::string out(padded.size() / 4 * 3, '\0');
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(padded.data()),
+                                static_cast<int>(padded.size()));
+  if (n < 0) refuse();
+  out.resize(static_cast<std::size_t>(n) - pad);
+  // Only the canonical spelling: the decoded bytes must give the text back.
+  if (to_base64url(out) != text) refuse();
+  return out;
+}
+
+std::string public_key_pem(std::string_view public_key) {
+  Pkey pkey = public_pkey(public_key);
+  if (!pkey) throw Error(Errc::internal, "credential: a public key of 32 bytes is needed");
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
+  if (!bio || PEM_write_bio_PUBKEY(bio.get(), pkey.get()) != 1) crypto_failure("PEM export");
+  char* data = nullptr;
+  const long len = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<std::size_t>(len));
+}
+
+// --- Sealer -----------------------------------------------------------------
+
+namespace {
+constexpr std::size_t kNonceBytes = 12;
+constexpr std::size_t kTagBytes = 16;
+}  // namespace
+
+Sealer::Sealer(std::string master_key) : master_(std::move(master_key)) {
+  if (master_.size() != kKeyBytes) throw Error(Errc::internal, "a master key has 32 bytes");
+}
+
+Sealer::~Sealer() { OPENSSL_cleanse(master_.data(), master_.size()); }
+
+Sealer Sealer::ephemeral() { return Sealer(random_bytes(kKeyBytes)); }
+
+Sealer Sealer::load(const std::string& path) {
+  auto fail = [&](const std::string& problem) -> Sealer {
+    throw Error(Errc::storage, "key file '" + path + "': " + problem, "密钥文件无法使用：" + path);
+  };
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0 && errno == ENOENT) {
+    std::string key = random_bytes(kKeyBytes);
+    fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0 && errno == EEXIST) return load(path);  // another process made it first
+    if (fd < 0) return fail(std::string("cannot be created: ") + std::strerror(errno));
+    const bool written = ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) &&
+                         ::fsync(fd) == 0;
+    ::close(fd);
+    if (!written) {
+      ::unlink(path.c_str());
+      return fail("cannot be written");
+    }
+    return Sealer(std::move(key));
+  }
+  if (fd < 0) return fail(std::string("cannot be opened: ") + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return fail("is not a regular file");
+  }
+  if ((st.st_mode & 077) != 0) {
+    ::close(fd);
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return fail(std::string("may be read or written by group or others (mode ") + mode +
+                "); make it readable by its owner only (chmod 600)");
+  }
+  std::string key(kKeyBytes + 1, '\0');
+  const ssize_t n = ::read(fd, key.data(), key.size());
+  ::close(fd);
+  if (n != static_cast<ssize_t>(kKeyBytes)) {
+    OPENSSL_cleanse(key.data(), key.size());
+    return fail("must hold exactly 32 bytes");
+  }
+  key.resize(kKeyBytes);
+  return Sealer(std::move(key));
+}
+
+std::string Sealer::seal(std::string_view plain, std::string_view label) const {
+  const std::string nonce = random_bytes(kNonceBytes);
+  std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree> ctx(EVP_CIPHER_CTX_new());
+  std::string out = nonce;
+  out.resize(kNonceBytes + plain.size() + kTagBytes);
+  auto* dst = reinterpret_cast<unsigned char*>(out.data()) + kNonceBytes;
+  int len = 0;
+  int total = 0;
+  if (!ctx ||
+      EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr,
+                         reinterpret_cast<const unsigned char*>(master_.data()),
+                         reinterpret_cast<const unsigned char*>(nonce.data())) != 1 ||
+      EVP_EncryptUpdate(ctx.get(), nullptr, &len,
+                        reinterpret_cast<const unsigned char*>(label.data()),
+                        static_cast<int>(label.size())) != 1 ||
+      EVP_EncryptUpdate(ctx.get(), dst, &len, reinterpret_cast<const unsigned char*>(plain.data()),
+                        static_cast<int>(plain.size())) != 1) {
+    crypto_failure("AES-256-GCM sealing");
+  }
+  total = len;
+  if (EVP_EncryptFinal_ex(ctx.get(), dst + total, &len) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, static_cast<int>(kTagBytes),
+                          dst + total + len) != 1) {
+    crypto_failure("AES-256-GCM sealing");
+  }
+  return out;
+}
+
+std::string Sealer::open(std::string_view sealed, std::string_view label) const {
+  if (sealed.size() < kNonceBytes + kTagBytes) {
+    throw Error(Errc::storage, "a sealed private key is truncated", "签名密钥已损坏");
+  }
+  const std::size_t n = sealed.size() - kNonceBytes - kTagBytes;
+  std::string plain(n, '\0');
+  std::string tag(sealed.substr(kNonceBytes + n));
+  std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree> ctx(EVP_CIPHER_CTX_new());
+  int len = 0;
+  if (!ctx ||
+      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr,
+                         reinterpret_cast<const unsigned char*>(master_.data()),
+                         reinterpret_cast<const unsigned char*>(sealed.data())) != 1 ||
+      EVP_DecryptUpdate(ctx.get(), nullptr, &len,
+                        reinterpret_cast<const unsigned char*>(label.data()),
+                        static_cast<int>(label.size())) != 1 ||
+      EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()), &len,
+                        reinterpret_cast<const unsigned char*>(sealed.data()) + kNonceBytes,
+                        static_cast<int>(n)) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kTagBytes),
+                          tag.data()) != 1) {
+    crypto_failure("AES-256-GCM opening");
+  }
+  if (EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()) + len, &len) !=
+      1) {
+    OPENSSL_cleanse(plain.data(), plain.size());
+    throw Error(Errc::storage,
+                "a sealed private key does not open with this key file (another key file, or "
+                "changed bytes)",
+                "签名密钥无法解密，请检查密钥文件");
+  }
+  return plain;
+}
+
+}  // namespace fuma::credential

@@ -1,0 +1,566 @@
+// Login credentials (登录二维码图片) and the keys that sign them:
+// credential.request records the paper 申领表, credential.issue signs and
+// draws the picture, credential.image draws an issued one again,
+// credential.list shows a unit's requests and credentials, keys.rotate,
+// keys.retire and keys.list manage an authority's signing keys, and
+// credential.verify checks a picture offline against exported public keys.
+#include <algorithm>
+#include <boost/json/array.hpp>
+
+#include "actor.hpp"
+#include "clock.hpp"
+#include "command.hpp"
+#include "credential/credential.hpp"
+#include "digest.hpp"
+#include "fuma/error.hpp"
+#include "fuma/workflow.hpp"
+#include "operation.hpp"
+#include "security.hpp"
+#include "text.hpp"
+
+namespace fuma::engine {
+namespace {
+
+namespace json = boost::json;
+using workflow::Role;
+
+[[noreturn]] void bad_arg(std::string_view arg, std::string detail, std::string message) {
+  std::string field(arg);
+  throw Error(Errc::invalid_argument, "args." + field + " " + std::move(detail), message,
+              {Problem{field, message, {}, {}}});
+}
+
+std::int64_t unix_seconds(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+std::string iso_from_unix(std::int64_t s) {
+  return iso_time(TimePoint(std::chrono::seconds(s)));
+}
+
+// What a reason key means, as the 申领表 words it.
+std::string_view reason_label(std::string_view reason) {
+  return reason == "first" ? "未曾领取二维码图片" : "登录二维码图片遗失";
+}
+
+const credential::Channel* find_channel(std::string_view key) {
+  for (const credential::Channel& c : credential::standard_channels()) {
+    if (c.key == key) return &c;
+  }
+  return nullptr;
+}
+
+store::Unit find_unit(store::Transaction& txn, std::string_view uscc) {
+  std::optional<store::Unit> unit = txn.unit_by_uscc(uscc);
+  if (!unit) throw Error(Errc::not_found, "no unit " + std::string(uscc), "单位不存在");
+  return *unit;
+}
+
+store::Authority find_authority(store::Transaction& txn, store::Id id) {
+  std::optional<store::Authority> a = txn.authority(id);
+  if (!a) throw Error(Errc::storage, "a record names a missing authority");
+  return *a;
+}
+
+json::object key_json(const store::SigningKey& k, const store::Authority& a) {
+  json::object o;
+  o["kid"] = k.kid;
+  o["authority"] = a.code;
+  o["algorithm"] = "Ed25519";
+  o["status"] = k.status;
+  o["public_key"] = credential::to_base64url(k.public_key);
+  o["public_key_pem"] = credential::public_key_pem(k.public_key);
+  o["created_at"] = k.created_at;
+  o["retired_at"] = k.retired_at.empty() ? json::value(nullptr) : json::value(k.retired_at);
+  return o;
+}
+
+json::object request_json(const store::CredentialRequest& r) {
+  json::object o;
+  o["id"] = r.id;
+  o["reason"] = r.reason;
+  o["reason_label"] = reason_label(r.reason);
+  o["recipient"] = r.recipient;
+  o["phone"] = r.phone;
+  o["requested_on"] = r.requested_on;
+  o["recorded_at"] = r.created_at;
+  o["credential"] = r.credential_id ? json::value(r.credential_id) : json::value(nullptr);
+  return o;
+}
+
+json::object credential_json(const store::Credential& c, const store::SigningKey& k) {
+  json::object o;
+  o["id"] = c.id;
+  o["generation"] = c.generation;
+  o["kid"] = k.kid;
+  o["issued_at"] = c.issued_at;
+  o["expires_at"] = c.expires_at ? json::value(*c.expires_at) : json::value(nullptr);
+  o["status"] = c.status;
+  o["revoked_at"] = c.revoked_at.empty() ? json::value(nullptr) : json::value(c.revoked_at);
+  o["revoked_reason"] =
+      c.revoked_reason.empty() ? json::value(nullptr) : json::value(c.revoked_reason);
+  o["delivery"] = c.delivery;
+  const credential::Channel* channel = find_channel(c.delivery);
+  o["delivery_label"] = channel ? channel->label : c.delivery;
+  o["delivery_note"] = c.delivery_note;
+  return o;
+}
+
+// A new signing key for the authority, active at once; the key it replaces
+// keeps verifying what it signed.
+store::SigningKey make_key(store::Transaction& txn, const Security& security, store::Id authority,
+                           const std::string& now) {
+  for (store::SigningKey old : txn.keys_of_authority(authority)) {
+    if (old.status != "active") continue;
+    old.status = "verifying";
+    txn.update_key(old);
+  }
+  const credential::KeyPair pair = credential::generate_key();
+  store::SigningKey k;
+  k.authority_id = authority;
+  k.kid = credential::key_id(pair.public_key);
+  k.public_key = pair.public_key;
+  k.sealed_private = security.sealer().seal(pair.private_key, "fuma-signing-key:" + k.kid);
+  k.status = "active";
+  k.created_at = now;
+  k.id = txn.insert_key(k);
+  return k;
+}
+
+credential::KeyPair open_key(const Security& security, const store::SigningKey& k) {
+  credential::KeyPair pair;
+  pair.public_key = k.public_key;
+  pair.private_key = security.sealer().open(k.sealed_private, "fuma-signing-key:" + k.kid);
+  return pair;
+}
+
+// The text of an issued credential, signed again: Ed25519 signatures are
+// deterministic, so the same claims and key give the same text.
+std::string credential_text(const Security& security, const store::Credential& c,
+                            const store::Unit& unit, const store::SigningKey& k) {
+  credential::Claims claims;
+  claims.kid = k.kid;
+  claims.uscc = unit.uscc;
+  claims.id = static_cast<std::uint64_t>(c.id);
+  claims.generation = static_cast<std::uint64_t>(c.generation);
+  const auto issued = parse_iso_time(c.issued_at);
+  if (!issued) throw Error(Errc::storage, "a credential's issue time is unreadable");
+  claims.issued_at = unix_seconds(*issued);
+  if (c.expires_at) {
+    const auto expires = parse_iso_time(*c.expires_at);
+    if (!expires) throw Error(Errc::storage, "a credential's expiry is unreadable");
+    claims.expires_at = unix_seconds(*expires);
+  }
+  return credential::sign(claims, open_key(security, k));
+}
+
+std::string png_of(std::string_view text) {
+  return image::encode_png(credential::draw(text).picture);
+}
+
+std::string file_name(const store::Unit& unit, std::int64_t generation) {
+  return "登录二维码图片-" + unit.uscc + "-" + std::to_string(generation) + ".png";
+}
+
+// A mainland mobile number: 11 digits starting 13-19.
+bool is_mobile(std::string_view s) {
+  if (s.size() != 11 || s[0] != '1' || s[1] < '3' || s[1] > '9') return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+// --- credential.request -------------------------------------------------------
+
+Output credential_request(Context& ctx) {
+  const std::string uscc(ctx.args.string("uscc"));
+  const std::string reason(ctx.args.string("reason"));
+  if (reason != "first" && reason != "lost") {
+    bad_arg("reason", "must be 'first' or 'lost'", "申领原因应为“未曾领取”或“遗失”");
+  }
+  const std::string recipient =
+      required_text(ctx.args.string("recipient"), "recipient", "领取人", TextRule{30, false});
+  const std::string phone = trim(ctx.args.string("phone"));
+  if (!is_mobile(phone)) bad_arg("phone", "must be an 11-digit mobile number", "手机号应为11位手机号码");
+  const std::string_view requested_on = ctx.args.string("requested_on");
+  const std::optional<Date> date = parse_date(requested_on);
+  if (!date) bad_arg("requested_on", "must be a date YYYY-MM-DD", "申领日期应为日期（如2026-11-27）");
+  if (*date > china_date(ctx.now)) bad_arg("requested_on", "is in the future", "申领日期不能晚于今天");
+  ctx.args.finish();
+  return write_command(ctx, [&](store::Transaction& txn, const Actor& actor, Audited& audited) {
+    store::Unit unit = find_unit(txn, uscc);
+    require_role(actor, Role::acceptor, unit.authority_id);
+    if (unit.revoked) {
+      throw Error(Errc::unit_revoked, "unit " + unit.uscc + " is revoked");
+    }
+    const std::vector<store::Credential> issued = txn.credentials_of_unit(unit.id);
+    const bool holds_one = std::any_of(issued.begin(), issued.end(),
+                                       [](const store::Credential& c) { return c.status == "active"; });
+    if (reason == "first" && !issued.empty()) {
+      throw Error(Errc::invalid_state, "the unit was issued a credential before",
+                  "该单位已领取过登录二维码图片；如已遗失，请选择“登录二维码图片遗失”");
+    }
+    if (reason == "lost" && !holds_one) {
+      throw Error(Errc::invalid_state, "the unit holds no valid credential to have lost",
+                  "该单位没有有效的登录二维码图片；未曾领取的，请选择“未曾领取二维码图片”");
+    }
+    for (const store::CredentialRequest& r : txn.credential_requests_of_unit(unit.id)) {
+      if (r.credential_id == 0) {
+        throw Error(Errc::conflict,
+                    "request " + std::to_string(r.id) + " of this unit is not issued yet",
+                    "该单位已有待签发的申领（编号" + std::to_string(r.id) + "）");
+      }
+    }
+    store::CredentialRequest r;
+    r.unit_id = unit.id;
+    r.reason = reason;
+    r.recipient = recipient;
+    r.phone = phone;
+    r.requested_on = std::string(requested_on);
+    r.recorded_by = actor.key;
+    r.created_at = iso_time(ctx.now);
+    r.id = txn.insert_credential_request(r);
+    audited.target = "unit:" + unit.uscc;
+    audited.after_status = "credential_requested";
+    Output out;
+    out.json["request"] = request_json(r);
+    return out;
+  });
+}
+
+// The text of credential `id`, signed again, for a retried credential.issue.
+std::string reissued_text(Context& ctx, store::Id id) {
+  std::string text;
+  ctx.store->read([&](store::Transaction& txn) {
+    std::optional<store::Credential> c = txn.credential(id);
+    std::optional<store::Unit> unit = c ? txn.unit(c->unit_id) : std::nullopt;
+    std::optional<store::SigningKey> key = c ? txn.key(c->key_id) : std::nullopt;
+    if (!c || !unit || !key) throw Error(Errc::storage, "a remembered credential is missing");
+    text = credential_text(*ctx.security, *c, *unit, *key);
+  });
+  return text;
+}
+
+// --- credential.issue ---------------------------------------------------------
+
+Output credential_issue(Context& ctx) {
+  const store::Id request_id = static_cast<store::Id>(ctx.args.uint("request"));
+  const std::string delivery(ctx.args.string("delivery"));
+  const credential::Channel* channel = find_channel(delivery);
+  if (channel == nullptr) {
+    std::string keys;
+    for (const auto& c : credential::standard_channels()) keys += (keys.empty() ? "" : ", ") + c.key;
+    bad_arg("delivery", "must be one of " + keys, "发放方式无效");
+  }
+  const Checked note_checked =
+      check_text(ctx.args.optional_string("delivery_note").value_or(""), "发放说明", TextRule{100, false});
+  if (!note_checked.problem.empty()) bad_arg("delivery_note", "is not acceptable text", note_checked.problem);
+  const std::string& note = note_checked.value;
+  if (channel->note_required && note.empty()) {
+    bad_arg("delivery_note", "is required for delivery '" + delivery + "'", "请说明发放方式");
+  }
+  std::optional<std::string> expires_on;
+  if (auto e = ctx.args.optional_string("expires_on")) {
+    const std::optional<Date> d = parse_date(*e);
+    if (!d) bad_arg("expires_on", "must be a date YYYY-MM-DD", "有效期应为日期（如2030-12-31）");
+    if (!(*d > china_date(ctx.now))) bad_arg("expires_on", "must be after today", "有效期应晚于今天");
+    expires_on = std::string(*e);
+  }
+  ctx.args.finish();
+  std::string text;
+  Output out = write_command(ctx, [&](store::Transaction& txn, const Actor& actor,
+                                      Audited& audited) {
+    std::optional<store::CredentialRequest> r = txn.credential_request(request_id);
+    if (!r) throw Error(Errc::not_found, "no credential request " + std::to_string(request_id),
+                        "申领记录不存在");
+    std::optional<store::Unit> unit = txn.unit(r->unit_id);
+    if (!unit) throw Error(Errc::storage, "a request names a missing unit");
+    require_role(actor, Role::acceptor, unit->authority_id);
+    if (r->credential_id != 0) {
+      throw Error(Errc::conflict, "request " + std::to_string(r->id) + " was issued already",
+                  "该申领已签发登录二维码图片");
+    }
+    if (unit->revoked) throw Error(Errc::unit_revoked, "unit " + unit->uscc + " is revoked");
+    const std::string now = iso_time(ctx.now);
+
+    // 遗失: every earlier credential stops working now, with its sessions.
+    json::array revoked;
+    std::size_t ended = 0;
+    std::int64_t generation = 1;
+    for (store::Credential c : txn.credentials_of_unit(unit->id)) {
+      generation = std::max(generation, c.generation + 1);
+      if (c.status != "active") continue;
+      c.status = "revoked";
+      c.revoked_at = now;
+      c.revoked_reason = "lost";
+      txn.update_credential(c);
+      ended += txn.end_sessions_of_credential(c.id, now, "credential_revoked");
+      revoked.push_back(c.id);
+    }
+
+    store::SigningKey key;
+    bool new_key = false;
+    for (const store::SigningKey& k : txn.keys_of_authority(unit->authority_id)) {
+      if (k.status == "active") key = k;
+    }
+    if (key.id == 0) {
+      key = make_key(txn, *ctx.security, unit->authority_id, now);
+      new_key = true;
+    }
+
+    store::Credential c;
+    c.unit_id = unit->id;
+    c.request_id = r->id;
+    c.key_id = key.id;
+    c.generation = generation;
+    c.issued_at = now;
+    if (expires_on) {
+      // Valid through the whole day in China: until 24:00 UTC+8.
+      const auto start = parse_iso_time(*expires_on + "T00:00:00Z");
+      c.expires_at = iso_time(*start + std::chrono::hours(24 - 8));
+    }
+    c.delivery = delivery;
+    c.delivery_note = note;
+    c.payload_sha256 = std::string(64, '0');
+    c.id = txn.insert_credential(c);
+    text = credential_text(*ctx.security, c, *unit, key);
+    // The digest names the text without keeping what logs a unit in.
+    c.payload_sha256 = sha256_hex(text);
+    txn.update_credential(c);
+    r->credential_id = c.id;
+    txn.update_credential_request(*r);
+
+    audited.target = "unit:" + unit->uscc;
+    audited.before_status = revoked.empty() ? "" : "credential_revoked";
+    audited.after_status = "credential_issued";
+    Output o;
+    o.json["credential"] = credential_json(c, key);
+    o.json["request"] = request_json(*r);
+    o.json["revoked"] = std::move(revoked);
+    o.json["sessions_ended"] = ended;
+    o.json["new_key"] = new_key;
+    o.json["media_type"] = "image/png";
+    o.json["file_name"] = file_name(*unit, c.generation);
+    return o;
+  });
+  if (text.empty()) {
+    // A retry with the same idempotency key: the remembered result, and the
+    // same picture drawn again.
+    const json::value* id = out.json.if_contains("credential");
+    text = reissued_text(ctx, id ? id->at("id").to_number<store::Id>() : 0);
+  }
+  out.data = png_of(text);
+  return out;
+}
+
+// --- credential.image ---------------------------------------------------------
+
+Output credential_image(Context& ctx) {
+  const store::Id id = static_cast<store::Id>(ctx.args.uint("credential"));
+  ctx.args.finish();
+  std::string text;
+  Output out = read_command(ctx, [&](store::Transaction& txn, const Actor& actor) {
+    std::optional<store::Credential> c = txn.credential(id);
+    if (!c) throw Error(Errc::not_found, "no credential " + std::to_string(id), "登录二维码图片不存在");
+    std::optional<store::Unit> unit = txn.unit(c->unit_id);
+    std::optional<store::SigningKey> key = txn.key(c->key_id);
+    if (!unit || !key) throw Error(Errc::storage, "a credential names a missing unit or key");
+    require_role(actor, Role::acceptor, unit->authority_id);
+    if (c->status != "active") {
+      throw Error(Errc::credential_revoked, "credential " + std::to_string(id) + " is revoked",
+                  "该登录二维码图片已作废，不能再次下载");
+    }
+    text = credential_text(*ctx.security, *c, *unit, *key);
+    if (sha256_hex(text) != c->payload_sha256) {
+      throw Error(Errc::storage, "credential " + std::to_string(id) +
+                                    " signs differently now than when it was issued");
+    }
+    Output o;
+    o.json["credential"] = credential_json(*c, *key);
+    o.json["media_type"] = "image/png";
+    o.json["file_name"] = file_name(*unit, c->generation);
+    return o;
+  });
+  out.data = png_of(text);
+  return out;
+}
+
+// --- credential.list ----------------------------------------------------------
+
+Output credential_list(Context& ctx) {
+  const auto uscc = ctx.args.optional_string("uscc");
+  ctx.args.finish();
+  return read_command(ctx, [&](store::Transaction& txn, const Actor& actor) {
+    store::Unit unit;
+    if (uscc) {
+      unit = find_unit(txn, *uscc);
+    } else if (actor.is_unit()) {
+      unit = *actor.unit;
+    } else {
+      bad_arg("uscc", "is required", "请指定单位");
+    }
+    require_can_see(actor, unit);
+    json::array requests;
+    for (const auto& r : txn.credential_requests_of_unit(unit.id)) requests.push_back(request_json(r));
+    json::array credentials;
+    for (const auto& c : txn.credentials_of_unit(unit.id)) {
+      std::optional<store::SigningKey> key = txn.key(c.key_id);
+      if (!key) throw Error(Errc::storage, "a credential names a missing key");
+      credentials.push_back(credential_json(c, *key));
+    }
+    Output o;
+    o.json["uscc"] = unit.uscc;
+    o.json["requests"] = std::move(requests);
+    o.json["credentials"] = std::move(credentials);
+    return o;
+  });
+}
+
+// --- keys ---------------------------------------------------------------------
+
+// The authority a key command is about: an admin's own, or the one the
+// system names.
+store::Authority key_authority(store::Transaction& txn, const Actor& actor,
+                               const std::optional<std::string_view>& code) {
+  if (actor.is_staff() && !code) return find_authority(txn, actor.staff->authority_id);
+  if (!code) bad_arg("authority", "is required", "请指定登记管理机关");
+  std::optional<store::Authority> a = txn.authority_by_code(*code);
+  if (!a) throw Error(Errc::not_found, "no authority '" + std::string(*code) + "'", "登记管理机关不存在");
+  return *a;
+}
+
+Output keys_rotate(Context& ctx) {
+  const auto code = ctx.args.optional_string("authority");
+  ctx.args.finish();
+  return write_command(ctx, [&](store::Transaction& txn, const Actor& actor, Audited& audited) {
+    const store::Authority a = key_authority(txn, actor, code);
+    require_system_or_admin(actor, a.id);
+    const store::SigningKey k = make_key(txn, *ctx.security, a.id, iso_time(ctx.now));
+    audited.target = "authority:" + std::to_string(a.id);
+    audited.after_status = "key:" + k.kid;
+    Output o;
+    o.json["key"] = key_json(k, a);
+    return o;
+  });
+}
+
+Output keys_retire(Context& ctx) {
+  const std::string kid(ctx.args.string("kid"));
+  ctx.args.finish();
+  return write_command(ctx, [&](store::Transaction& txn, const Actor& actor, Audited& audited) {
+    std::optional<store::SigningKey> k = txn.key_by_kid(kid);
+    if (!k) throw Error(Errc::not_found, "no signing key " + kid, "签名密钥不存在");
+    const store::Authority a = find_authority(txn, k->authority_id);
+    require_system_or_admin(actor, a.id);
+    if (k->status == "active") {
+      throw Error(Errc::invalid_state, "the active key cannot be retired; rotate first",
+                  "正在使用的签名密钥不能停用，请先更换密钥");
+    }
+    if (k->status == "retired") {
+      throw Error(Errc::invalid_state, "key " + kid + " is retired already", "该签名密钥已停用");
+    }
+    k->status = "retired";
+    k->retired_at = iso_time(ctx.now);
+    txn.update_key(*k);
+    audited.target = "authority:" + std::to_string(a.id);
+    audited.before_status = "key:" + kid;
+    audited.after_status = "retired";
+    Output o;
+    o.json["key"] = key_json(*k, a);
+    return o;
+  });
+}
+
+Output keys_list(Context& ctx) {
+  const auto code = ctx.args.optional_string("authority");
+  ctx.args.finish();
+  return read_command(ctx, [&](store::Transaction& txn, const Actor& actor) {
+    if (!actor.is_system() && !actor.is_staff()) {
+      throw Error(Errc::forbidden, "keys.list needs staff or the system", "仅限登记管理机关工作人员查看");
+    }
+    const store::Authority a = key_authority(txn, actor, code);
+    if (actor.is_staff()) require_staff(actor);
+    json::array keys;
+    for (const auto& k : txn.keys_of_authority(a.id)) keys.push_back(key_json(k, a));
+    Output o;
+    o.json["authority"] = a.code;
+    o.json["keys"] = std::move(keys);
+    return o;
+  });
+}
+
+// --- credential.verify (offline) ----------------------------------------------
+
+// Checks a picture (or its text) against public keys the caller holds, as
+// an offline verifier does: no store, so no revocation.
+Output credential_verify(Context& ctx) {
+  const json::array* keys = ctx.args.optional_array("keys");
+  const auto payload = ctx.args.optional_string("payload");
+  ctx.args.finish();
+  if (keys == nullptr || keys->empty()) bad_arg("keys", "must list at least one key", "请提供公钥");
+  if (keys->size() > 1000) bad_arg("keys", "lists more than 1000 keys", "公钥过多");
+  if (payload.has_value() == !ctx.data.empty()) {
+    bad_arg("payload", "give either a picture as data or its text as payload",
+            "请上传登录二维码图片或提供其内容");
+  }
+  const credential::Parsed parsed =
+      payload ? credential::parse(*payload) : credential::scan(ctx.data, image::Limits{});
+  const json::object* match = nullptr;
+  for (std::size_t i = 0; i < keys->size(); ++i) {
+    const json::object* k = (*keys)[i].if_object();
+    const json::value* kid = k ? k->if_contains("kid") : nullptr;
+    if (kid == nullptr || !kid->is_string() || k->if_contains("public_key") == nullptr ||
+        !k->at("public_key").is_string()) {
+      bad_arg("keys[" + std::to_string(i) + "]", "must be an object with kid and public_key strings",
+              "公钥格式有误");
+    }
+    if (kid->get_string() == parsed.claims.kid) match = k;
+  }
+  if (match == nullptr) {
+    throw Error(Errc::unknown_key, "no key given has kid " + parsed.claims.kid);
+  }
+  const std::string public_key = credential::from_base64url(match->at("public_key").get_string());
+  if (credential::key_id(public_key) != parsed.claims.kid) {
+    bad_arg("keys", "the public key of kid " + parsed.claims.kid + " has another kid",
+            "公钥与密钥编号不符");
+  }
+  if (!credential::verify(parsed, public_key)) {
+    throw Error(Errc::bad_signature, "the signature does not verify with key " + parsed.claims.kid);
+  }
+  if (credential::expired(parsed.claims, unix_seconds(ctx.now))) {
+    throw Error(Errc::credential_expired,
+                "expired at " + iso_from_unix(*parsed.claims.expires_at));
+  }
+  Output o;
+  json::object claims;
+  claims["kid"] = parsed.claims.kid;
+  claims["uscc"] = parsed.claims.uscc;
+  claims["credential"] = parsed.claims.id;
+  claims["generation"] = parsed.claims.generation;
+  claims["issued_at"] = iso_from_unix(parsed.claims.issued_at);
+  claims["expires_at"] = parsed.claims.expires_at
+                             ? json::value(iso_from_unix(*parsed.claims.expires_at))
+                             : json::value(nullptr);
+  o.json["valid"] = true;
+  o.json["claims"] = std::move(claims);
+  // Offline, nobody can say whether it was revoked since.
+  o.json["revocation_checked"] = false;
+  return o;
+}
+
+}  // namespace
+
+std::vector<Command> credential_commands() {
+  return {
+      {"credential.image", true, credential_image},
+      {"credential.issue", true, credential_issue},
+      {"credential.list", true, credential_list},
+      {"credential.request", true, credential_request},
+      {"credential.verify", false, credential_verify},
+      {"keys.list", true, keys_list},
+      {"keys.retire", true, keys_retire},
+      {"keys.rotate", true, keys_rotate},
+  };
+}
+}  // namespace fuma::engine

@@ -1,0 +1,47 @@
+// What an engine's credential and session commands need besides the store:
+// the sealer for private signing keys (opened on first use), the login
+// commitment, the timeouts and the limits. One per Engine; shared by every
+// thread of it.
+#ifndef FUMA_SRC_ENGINE_SECURITY_HPP
+#define FUMA_SRC_ENGINE_SECURITY_HPP
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "credential/credential.hpp"
+#include "image/image.hpp"
+#include "session/session.hpp"
+
+namespace fuma::engine {
+
+struct Security {
+  // "" with an in-memory store: the master key then lives in memory only.
+  std::string key_file;
+  std::shared_ptr<const session::Commitment> commitment;
+  std::chrono::seconds session_idle{30 * 60};
+  std::chrono::seconds session_absolute{8 * 60 * 60};
+  std::chrono::seconds captcha_lifetime{5 * 60};
+  // Set only for tests and demonstrations (Options::captcha_answer).
+  std::optional<std::string> fixed_captcha;
+  image::Limits image_limits;
+  session::Throttling throttling;
+
+  // The sealer, reading or creating the key file on first use. Throws
+  // Error(storage) as credential::Sealer::load does.
+  const credential::Sealer& sealer() const;
+
+ private:
+  mutable std::mutex mutex_;
+  mutable std::optional<credential::Sealer> sealer_;
+};
+
+// Options::captcha_answer upper-cased, or Error(invalid_argument) when it is
+// not 1 to 8 characters of the captcha alphabet.
+std::string checked_fixed_captcha(std::string_view answer);
+
+}  // namespace fuma::engine
+
+#endif  // FUMA_SRC_ENGINE_SECURITY_HPP

@@ -1,0 +1,377 @@
+// Logging in with the credential picture (图片登录): session.captcha draws a
+// captcha, session.login checks the picture, the captcha and the attempt
+// limits and opens a session, session.commit records 登录承诺, session.get
+// shows the session and session.logout ends it.
+#include <openssl/crypto.h>
+
+#include <algorithm>
+#include <boost/json/array.hpp>
+
+#include "actor.hpp"
+#include "audit.hpp"
+#include "captcha/captcha.hpp"
+#include "clock.hpp"
+#include "command.hpp"
+#include "credential/credential.hpp"
+#include "digest.hpp"
+#include "fuma/error.hpp"
+#include "operation.hpp"
+#include "security.hpp"
+#include "session/session.hpp"
+#include "view.hpp"
+
+namespace fuma::engine {
+
+std::string checked_fixed_captcha(std::string_view answer) {
+  std::string upper(answer);
+  for (char& c : upper) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  const bool ok = !upper.empty() && upper.size() <= 8 &&
+                  std::all_of(upper.begin(), upper.end(), [](char c) {
+                    return captcha::alphabet().find(c) != std::string_view::npos;
+                  });
+  if (!ok) {
+    throw Error(Errc::invalid_argument,
+                "captcha_answer must be 1 to 8 characters of '" + std::string(captcha::alphabet()) +
+                    "'",
+                "选项captcha_answer无效");
+  }
+  return upper;
+}
+
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::string_view kTestModeWarning =
+    "captcha test mode: every captcha has the configured answer; never use this in production";
+
+[[noreturn]] void bad_arg(std::string_view arg, std::string detail, std::string message) {
+  std::string field(arg);
+  throw Error(Errc::invalid_argument, "args." + field + " " + std::move(detail), message,
+              {Problem{field, message, {}, {}}});
+}
+
+// Printable ASCII of at most `max` bytes: ids, answers, addresses.
+std::string ascii_arg(std::string_view value, std::string_view arg, std::size_t max,
+                      std::string message) {
+  const bool ok = value.size() <= max && std::all_of(value.begin(), value.end(), [](char c) {
+                    return c > ' ' && c < 0x7f;
+                  });
+  if (!ok) bad_arg(arg, "must be at most " + std::to_string(max) + " printable ASCII characters",
+                   std::move(message));
+  return std::string(value);
+}
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return out;
+}
+
+std::string captcha_hash(std::string_view id, std::string_view answer) {
+  return sha256_hex(std::string(id) + ":" + upper(answer));
+}
+
+std::int64_t unix_seconds(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+json::object commitment_json(const session::Commitment& c) {
+  json::object o;
+  o["text_version"] = c.text_version;
+  o["title"] = c.title;
+  json::array paragraphs;
+  for (const auto& p : c.paragraphs) paragraphs.push_back(json::value(p));
+  o["paragraphs"] = std::move(paragraphs);
+  o["accept_label"] = c.accept_label;
+  return o;
+}
+
+// When the session ends if nothing more happens: the idle limit from its
+// last command, or the absolute limit, whichever comes first.
+std::string session_expiry(const Security& sec, const store::Session& s) {
+  const auto created = parse_iso_time(s.created_at);
+  const auto seen = parse_iso_time(s.last_seen_at);
+  if (!created || !seen) throw Error(Errc::storage, "session times are unreadable");
+  return iso_time(std::min(*created + sec.session_absolute, *seen + sec.session_idle));
+}
+
+json::object session_json(const Security& sec, const store::Session& s, const store::Unit& u) {
+  json::object o;
+  o["unit"] = unit_json(u);
+  o["created_at"] = s.created_at;
+  o["expires_at"] = session_expiry(sec, s);
+  o["idle_timeout_seconds"] = sec.session_idle.count();
+  o["committed"] = !s.committed_at.empty();
+  o["committed_at"] = s.committed_at.empty() ? json::value(nullptr) : json::value(s.committed_at);
+  o["commitment"] = commitment_json(*sec.commitment);
+  return o;
+}
+
+Error too_many(std::chrono::seconds wait) {
+  return Error(Errc::too_many_attempts,
+               "too many failed attempts; retry after " + std::to_string(wait.count()) + " s",
+               "尝试次数过多，请" + std::to_string(wait.count()) + "秒后再试");
+}
+
+std::chrono::seconds throttle_wait(store::Transaction& txn, const Security& sec,
+                                   const std::string& scope, TimePoint now) {
+  if (scope.empty()) return std::chrono::seconds(0);
+  const std::optional<store::Throttle> t = txn.throttle(scope);
+  if (!t) return std::chrono::seconds(0);
+  const auto last = parse_iso_time(t->last_failure_at);
+  if (!last) throw Error(Errc::storage, "a throttle's time is unreadable");
+  return session::wait_before_next(sec.throttling, t->failures, *last, now);
+}
+
+void count_failure(store::Transaction& txn, const Security& sec, const std::string& scope,
+                   TimePoint now) {
+  if (scope.empty()) return;
+  store::Throttle t{scope, 0, iso_time(now)};
+  if (const std::optional<store::Throttle> old = txn.throttle(scope)) {
+    const auto last = parse_iso_time(old->last_failure_at);
+    t.failures = session::count_failure(sec.throttling, old->failures, last.value_or(now), now);
+  } else {
+    t.failures = 1;
+  }
+  txn.save_throttle(t);
+}
+
+// --- session.captcha ----------------------------------------------------------
+
+Output session_captcha(Context& ctx) {
+  ctx.args.finish();
+  const Security& sec = *ctx.security;
+  const std::string answer = sec.fixed_captcha ? *sec.fixed_captcha : captcha::random_answer(5);
+  store::Captcha c;
+  c.id = session::new_token();
+  c.answer_hash = captcha_hash(c.id, answer);
+  c.created_at = iso_time(ctx.now);
+  c.expires_at = iso_time(ctx.now + sec.captcha_lifetime);
+  ctx.store->write([&](store::Transaction& txn) {
+    // Expired captchas are worth nothing: they go as new ones come.
+    txn.purge_captchas(iso_time(ctx.now));
+    txn.insert_captcha(c);
+  });
+  Output out;
+  out.json["captcha_id"] = c.id;
+  out.json["expires_at"] = c.expires_at;
+  out.json["media_type"] = "image/png";
+  if (sec.fixed_captcha) {
+    out.json["test_mode"] = true;
+    out.json["warning"] = kTestModeWarning;
+  }
+  out.data = captcha::draw_png(answer);
+  return out;
+}
+
+// --- session.login ------------------------------------------------------------
+
+enum class CaptchaVerdict { right, wrong, expired };
+
+// Uses the captcha up, whatever the rest of the attempt brings: one
+// captcha, one attempt.
+CaptchaVerdict take_captcha(store::Transaction& txn, const std::string& id,
+                            const std::string& answer, const std::string& now) {
+  const std::optional<store::Captcha> c = txn.captcha(id);
+  if (!c || c->used) return CaptchaVerdict::expired;
+  txn.mark_captcha_used(id);
+  if (c->expires_at <= now) return CaptchaVerdict::expired;
+  const std::string given = captcha_hash(id, answer);
+  const bool same = given.size() == c->answer_hash.size() &&
+                    CRYPTO_memcmp(given.data(), c->answer_hash.data(), given.size()) == 0;
+  return same ? CaptchaVerdict::right : CaptchaVerdict::wrong;
+}
+
+Output session_login(Context& ctx) {
+  const std::string captcha_id =
+      ascii_arg(ctx.args.string("captcha_id"), "captcha_id", 64, "验证码已过期，请刷新验证码");
+  const std::string answer =
+      ascii_arg(ctx.args.string("captcha_answer"), "captcha_answer", 16, "验证码错误");
+  const std::string client =
+      ascii_arg(ctx.args.optional_string("client").value_or(""), "client", 64, "客户端地址无效");
+  ctx.args.finish();
+  const Security& sec = *ctx.security;
+  const std::string now = iso_time(ctx.now);
+  const std::string client_scope = client.empty() ? "" : "client:" + client;
+
+  // An address that is waiting out its delay costs no decoding.
+  if (!client_scope.empty()) {
+    std::chrono::seconds wait{0};
+    ctx.store->read([&](store::Transaction& txn) {
+      wait = throttle_wait(txn, sec, client_scope, ctx.now);
+    });
+    if (wait.count() > 0) throw too_many(wait);
+  }
+
+  // The picture is read outside any transaction: it is the slow part.
+  std::optional<credential::Parsed> parsed;
+  std::optional<Error> unreadable;
+  try {
+    parsed = credential::scan(ctx.data, sec.image_limits);
+  } catch (const Error& e) {
+    if (e.code() == Errc::internal || e.code() == Errc::out_of_memory) throw;
+    unreadable = e;
+  }
+
+  Output out;
+  std::optional<Error> verdict;
+  ctx.store->write([&](store::Transaction& txn) {
+    const CaptchaVerdict captcha = take_captcha(txn, captcha_id, answer, now);
+    if (const auto wait = throttle_wait(txn, sec, client_scope, ctx.now); wait.count() > 0) {
+      verdict = too_many(wait);
+      return;
+    }
+    std::string credential_scope;
+    std::string actor = "anonymous";
+    std::string target = client_scope.empty() ? "login" : client_scope;
+    try {
+      if (unreadable) throw *unreadable;
+      const credential::Claims& claims = parsed->claims;
+      const std::optional<store::SigningKey> key = txn.key_by_kid(claims.kid);
+      if (!key || key->status == "retired") {
+        throw Error(Errc::unknown_key, "no signing key " + claims.kid +
+                                           (key ? " in use (it was retired)" : " is known"));
+      }
+      if (!credential::verify(*parsed, key->public_key)) {
+        throw Error(Errc::bad_signature, "the signature does not verify with key " + claims.kid);
+      }
+      // Only a verified credential is counted against: a forged id must not
+      // lock another unit out.
+      credential_scope = "credential:" + std::to_string(claims.id);
+      target = credential_scope;
+      if (const auto wait = throttle_wait(txn, sec, credential_scope, ctx.now); wait.count() > 0) {
+        verdict = too_many(wait);
+        return;
+      }
+      if (credential::expired(claims, unix_seconds(ctx.now))) {
+        throw Error(Errc::credential_expired, "credential " + std::to_string(claims.id) + " expired");
+      }
+      const std::optional<store::Credential> c =
+          claims.id > static_cast<std::uint64_t>(INT64_MAX)
+              ? std::nullopt
+              : txn.credential(static_cast<store::Id>(claims.id));
+      std::optional<store::Unit> unit = c ? txn.unit(c->unit_id) : std::nullopt;
+      if (!c || !unit || unit->uscc != claims.uscc || c->key_id != key->id ||
+          c->generation != static_cast<std::int64_t>(claims.generation)) {
+        throw Error(Errc::credential_revoked,
+                    "credential " + std::to_string(claims.id) + " has no matching record");
+      }
+      actor = "unit:" + unit->uscc;
+      if (c->status != "active") {
+        throw Error(Errc::credential_revoked, "credential " + std::to_string(c->id) +
+                                                  " was revoked (" + c->revoked_reason + ")");
+      }
+      if (unit->revoked) throw Error(Errc::unit_revoked, "unit " + unit->uscc + " is revoked");
+      if (captcha == CaptchaVerdict::expired) {
+        throw Error(Errc::captcha_expired, "the captcha is unknown, used or expired");
+      }
+      if (captcha == CaptchaVerdict::wrong) {
+        throw Error(Errc::captcha_wrong, "the captcha answer is wrong");
+      }
+
+      const std::string token = session::new_token();
+      store::Session s;
+      s.token_hash = session::token_hash(token);
+      s.unit_id = unit->id;
+      s.credential_id = c->id;
+      s.client = client;
+      s.created_at = now;
+      s.last_seen_at = now;
+      s.id = txn.insert_session(s);
+      txn.clear_throttle(credential_scope);
+      if (!client_scope.empty()) txn.clear_throttle(client_scope);
+      append_audit(txn, store::AuditRecord{0, now, actor, "session.login", "unit:" + unit->uscc,
+                                           "", "logged_in", "", ""});
+      out.json["token"] = token;
+      out.json["session"] = session_json(sec, s, *unit);
+      if (sec.fixed_captcha) out.json["warning"] = kTestModeWarning;
+    } catch (const Error& e) {
+      if (e.code() == Errc::storage || e.code() == Errc::internal) throw;
+      verdict = e;
+      count_failure(txn, sec, client_scope, ctx.now);
+      count_failure(txn, sec, credential_scope, ctx.now);
+      append_audit(txn, store::AuditRecord{0, now, actor, "session.login", target, "",
+                                           std::string(e.name()), "", ""});
+    }
+  });
+  if (verdict) throw *verdict;
+  return out;
+}
+
+// --- session.commit, session.get, session.logout ------------------------------
+
+const store::Session& require_session(const Actor& actor) {
+  if (!actor.session) {
+    throw Error(Errc::forbidden, "this command needs a session actor ({\"session\": token})",
+                "请先登录");
+  }
+  return *actor.session;
+}
+
+Output session_commit(Context& ctx) {
+  const std::string version(ctx.args.string("text_version"));
+  ctx.args.finish();
+  const Security& sec = *ctx.security;
+  return write_command(ctx, [&](store::Transaction& txn, const Actor& actor, Audited& audited) {
+    store::Session s = require_session(actor);
+    if (version != sec.commitment->text_version) {
+      throw Error(Errc::conflict,
+                  "the commitment is at version '" + sec.commitment->text_version + "', not '" +
+                      version + "'",
+                  "登录承诺已更新，请重新阅读后同意");
+    }
+    if (s.committed_at.empty()) {
+      s.committed_at = iso_time(ctx.now);
+      s.commitment_version = version;
+      txn.update_session(s);
+    }
+    audited.target = "unit:" + actor.unit->uscc;
+    audited.after_status = "committed:" + version;
+    Output o;
+    o.json["session"] = session_json(sec, s, *actor.unit);
+    return o;
+  });
+}
+
+Output session_get(Context& ctx) {
+  ctx.args.finish();
+  return read_command(ctx, [&](store::Transaction&, const Actor& actor) {
+    Output o;
+    o.json["session"] = session_json(*ctx.security, require_session(actor), *actor.unit);
+    return o;
+  });
+}
+
+Output session_logout(Context& ctx) {
+  ctx.args.finish();
+  return write_command(ctx, [&](store::Transaction& txn, const Actor& actor, Audited& audited) {
+    store::Session s = require_session(actor);
+    s.ended_at = iso_time(ctx.now);
+    s.end_reason = "logout";
+    txn.update_session(s);
+    audited.target = "unit:" + actor.unit->uscc;
+    audited.after_status = "logged_out";
+    Output o;
+    o.json["ended_at"] = s.ended_at;
+    return o;
+  });
+}
+
+}  // namespace
+
+std::vector<Command> session_commands() {
+  return {
+      {"session.captcha", true, session_captcha},
+      {"session.commit", true, session_commit},
+      {"session.get", true, session_get},
+      {"session.login", true, session_login},
+      {"session.logout", true, session_logout},
+  };
+}
+
+}  // namespace fuma::engine

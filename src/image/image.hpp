@@ -1,0 +1,54 @@
+// Images in and out: decoding what a person uploads (PNG, JPEG, BMP, GIF)
+// into grey pixels within fixed limits, encoding pixels as PNG, and reading
+// and drawing QR codes. The only module that includes stb and ZXing.
+#ifndef FUMA_SRC_IMAGE_IMAGE_HPP
+#define FUMA_SRC_IMAGE_IMAGE_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace fuma::image {
+
+// 8-bit luminance, row-major, no padding: pixels.size() == width * height.
+struct Grey {
+  int width = 0;
+  int height = 0;
+  std::vector<std::uint8_t> pixels;
+};
+
+// Bounds checked before any pixel is decoded, so that a small file that
+// claims a huge picture (a decompression bomb) costs nothing.
+struct Limits {
+  std::size_t max_bytes = 10u << 20;        // the file
+  std::uint64_t max_pixels = 40'000'000u;  // width * height
+};
+
+// Decodes PNG, JPEG, BMP or GIF (the first frame) to grey. Throws
+// fuma::Error: Errc::image_too_large when the bytes or the declared
+// width * height exceed the limits; Errc::not_an_image for empty bytes,
+// anything that is not one of these formats, or a truncated or corrupt file.
+Grey decode(std::string_view bytes, const Limits& limits = {});
+
+// A PNG file of the picture (8-bit greyscale).
+std::string encode_png(const Grey& picture);
+
+// Every QR code found in the picture, as its text, each distinct text once,
+// in the order found; at most `max_codes`. Empty when there is none.
+std::vector<std::string> read_qr(const Grey& picture, int max_codes = 4);
+
+// A QR code of `text` at error-correction level M, drawn black on white with
+// a four-module quiet zone, `module_px` pixels per module.
+struct Qr {
+  Grey picture;
+  int version = 0;  // 1..40, from the symbol's size
+};
+// Throws Error(invalid_argument) for empty text, a text that needs a
+// version above `max_version`, or module_px outside 1..64.
+Qr draw_qr(std::string_view text, int module_px, int max_version = 40);
+
+}  // namespace fuma::image
+
+#endif  // FUMA_SRC_IMAGE_IMAGE_HPP

@@ -1,0 +1,63 @@
+// Sessions of units logged in with their credential: the tokens, the login
+// commitment (登录承诺) they accept before anything else, and how failed
+// login attempts slow further attempts down. Pure policy; the engine's
+// session commands keep the records.
+#ifndef FUMA_SRC_SESSION_SESSION_HPP
+#define FUMA_SRC_SESSION_SESSION_HPP
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace fuma::session {
+
+// The login commitment, a data file a locality may replace (engine option
+// commitment_path). text_version names the wording: an acceptance is
+// recorded with it, so a change of wording is a new version.
+struct Commitment {
+  std::string text_version;
+  std::string title;
+  std::vector<std::string> paragraphs;
+  std::string accept_label;
+
+  // Throws Error(invalid_argument) naming `source` and the place of the defect.
+  static Commitment parse(std::string_view text, std::string_view source);
+  // The one shipped inside the library.
+  static const Commitment& standard();
+};
+
+// A new session token: 32 bytes from OpenSSL's RAND_bytes as unpadded
+// base64url (43 characters). Only its hash is ever stored.
+std::string new_token();
+// SHA-256 of the token, lower-case hex: what the store keeps and looks up.
+std::string token_hash(std::string_view token);
+// Whether `text` has a token's shape (43 base64url characters); anything
+// else is refused before a lookup.
+bool is_token(std::string_view text) noexcept;
+
+// How failed login attempts against one scope (a client address, a
+// credential) slow the next attempt down: the first `free_failures` cost
+// nothing; after that each failure doubles the wait, from `first_delay` up to
+// `max_delay`. A scope quiet for `forget_after` starts again from zero.
+struct Throttling {
+  std::int64_t free_failures = 5;
+  std::chrono::seconds first_delay{30};
+  std::chrono::seconds max_delay{std::chrono::minutes(15)};
+  std::chrono::seconds forget_after{std::chrono::hours(24)};
+};
+
+// How long, from `now`, until another attempt is allowed; zero when it is.
+std::chrono::seconds wait_before_next(const Throttling& policy, std::int64_t failures,
+                                      std::chrono::system_clock::time_point last_failure,
+                                      std::chrono::system_clock::time_point now);
+// The failure count to record for a new failure at `now` (the old count, or
+// zero when forgotten, plus one).
+std::int64_t count_failure(const Throttling& policy, std::int64_t failures,
+                           std::chrono::system_clock::time_point last_failure,
+                           std::chrono::system_clock::time_point now);
+
+}  // namespace fuma::session
+
+#endif  // FUMA_SRC_SESSION_SESSION_HPP

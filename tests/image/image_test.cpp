@@ -1,0 +1,496 @@
+#include <doctest/doctest.h>
+
+#include <stb/stb_image.h>
+
+#include <boost/crc.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fuma/error.hpp"
+#include "image/image.hpp"
+#include "support/image_variants.hpp"
+#include "support/temp_dir.hpp"
+
+using fuma::Errc;
+using fuma::Error;
+using fuma::image::decode;
+using fuma::image::draw_qr;
+using fuma::image::encode_png;
+using fuma::image::Grey;
+using fuma::image::Limits;
+using fuma::image::read_qr;
+using fuma::test::as_bmp;
+using fuma::test::as_gif;
+using fuma::test::as_jpeg;
+using fuma::test::as_png;
+using fuma::test::blank;
+using fuma::test::paste;
+
+namespace {
+
+// The characters of QR's alphanumeric mode, the only ones credentials use.
+constexpr std::string_view kAlphanumeric = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+
+// 150 characters, the size of a credential: "FM1:" and 146 others walking the
+// whole alphanumeric set in a scrambled order.
+std::string payload(int step = 7, int start = 0) {
+  std::string text = "FM1:";
+  for (int i = start; text.size() < 150; ++i) {
+    text += kAlphanumeric[static_cast<std::size_t>(i * step) % kAlphanumeric.size()];
+  }
+  return text;
+}
+
+std::vector<std::string> read_file_qr(const std::string& bytes) { return read_qr(decode(bytes)); }
+
+std::vector<std::string> just(const std::string& text) { return {text}; }
+
+// The error `f` throws, with its code checked; a failed test when none.
+template <class F>
+Error refusal(Errc code, F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    CHECK(e.code() == code);
+    CHECK_FALSE(e.detail().empty());
+    CHECK_FALSE(e.message().empty());
+    return e;
+  }
+  FAIL("no fuma::Error thrown");
+  return Error(Errc::internal, "unreachable");
+}
+
+std::string be32(std::uint32_t v) {
+  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
+          static_cast<char>(v)};
+}
+
+std::string be16(std::uint16_t v) { return {static_cast<char>(v >> 8), static_cast<char>(v)}; }
+
+std::string le16(std::uint16_t v) { return {static_cast<char>(v), static_cast<char>(v >> 8)}; }
+
+// A real PNG whose IHDR (with a correct CRC, so that no reader can tell)
+// declares another size than its pixel data holds.
+std::string png_declaring(std::uint32_t width, std::uint32_t height) {
+  std::string png = as_png(blank(1, 1));
+  std::string data = "IHDR" + be32(width) + be32(height) + std::string("\x08\x00\x00\x00\x00", 5);
+  boost::crc_32_type crc;
+  crc.process_bytes(data.data(), data.size());
+  // Signature (8), then IHDR: length (4), type and data (17), CRC (4).
+  return png.replace(12, 21, data + be32(crc.checksum()));
+}
+
+struct Run {
+  int status = -1;
+  std::string output;
+};
+
+Run run(const std::string& command) {
+  Run r;
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE_MESSAGE(pipe != nullptr, "cannot run " << command);
+  char buffer[4096];
+  std::size_t n = 0;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) r.output.append(buffer, n);
+  r.status = pclose(pipe);
+  return r;
+}
+
+void write_file(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary);
+  out << bytes;
+  REQUIRE_MESSAGE(out, "cannot write " << path);
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  REQUIRE_MESSAGE(in, "cannot open " << path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// True when stb itself would take these bytes for a picture, so that a
+// refusal proves the signature check and not a parse failure.
+bool stb_would_read(const std::string& bytes) {
+  int w = 0;
+  int h = 0;
+  int c = 0;
+  return stbi_info_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()),
+                               static_cast<int>(bytes.size()), &w, &h, &c) != 0;
+}
+
+}  // namespace
+
+// --- drawing and reading back ------------------------------------------------
+
+TEST_CASE("a drawn QR code reads back as exactly its text, at version 6 and level M") {
+  const std::string text = payload();
+  REQUIRE(text.size() == 150);
+  const auto qr = draw_qr(text, 4);
+  // 150 alphanumeric characters fit version 5 at level L, 6 at M and 7 at Q:
+  // version 6 says both the mode and the level are the ones asked for.
+  CHECK(qr.version == 6);
+  CHECK(qr.version <= 10);
+  CHECK(qr.picture.width == (17 + 4 * qr.version + 8) * 4);
+  CHECK(qr.picture.height == qr.picture.width);
+  CHECK(qr.picture.pixels.size() ==
+        static_cast<std::size_t>(qr.picture.width) * static_cast<std::size_t>(qr.picture.height));
+  CHECK(read_file_qr(encode_png(qr.picture)) == just(text));
+}
+
+TEST_CASE("a text beyond ASCII reads back as the same UTF-8") {
+  const std::string text = "登录二维码 FM1:ÄÖ";
+  CHECK(read_qr(draw_qr(text, 4).picture) == just(text));
+}
+
+TEST_CASE("the quiet zone is four white modules and modules are module_px square") {
+  const auto qr = draw_qr("HELLO", 3);
+  REQUIRE(qr.version == 1);
+  const int side = (21 + 8) * 3;
+  REQUIRE(qr.picture.width == side);
+  for (int y = 0; y < side; ++y) {
+    for (int x = 0; x < side; ++x) {
+      const bool margin = x < 12 || y < 12 || x >= side - 12 || y >= side - 12;
+      if (margin) REQUIRE(fuma::test::at(qr.picture, x, y) == 255);
+    }
+  }
+  // The top left finder pattern: a 7x7 black ring starting at module 4.
+  CHECK(fuma::test::at(qr.picture, 12, 12) == 0);
+  CHECK(fuma::test::at(qr.picture, 14, 14) == 0);
+  CHECK(fuma::test::at(qr.picture, 15, 15) == 255);  // its white ring
+  CHECK(fuma::test::at(qr.picture, 18, 18) == 0);    // its centre
+}
+
+TEST_CASE("encode_png writes a greyscale PNG that decodes to the same pixels") {
+  Grey g = blank(37, 23);
+  for (std::size_t i = 0; i < g.pixels.size(); ++i) {
+    g.pixels[i] = static_cast<std::uint8_t>(i * 31);
+  }
+  const std::string png = encode_png(g);
+  CHECK(png.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0);
+  const Grey back = decode(png);
+  CHECK(back.width == 37);
+  CHECK(back.height == 23);
+  CHECK(back.pixels == g.pixels);
+}
+
+TEST_CASE("an independent reader, zbarimg, reads the drawn code as the same text") {
+  const std::string text = payload();
+  fuma::test::TempDir dir;
+  const std::string file = dir.file("qr.png");
+  write_file(file, encode_png(draw_qr(text, 4).picture));
+  // zbarimg's image library complains on stderr about the missing D-Bus.
+  const Run r = run("zbarimg --raw -q '" + file + "' 2>'" + dir.file("stderr") + "'");
+  REQUIRE_MESSAGE(r.status == 0, "zbarimg failed: " << read_file(dir.file("stderr")));
+  CHECK(r.output == text + "\n");
+}
+
+TEST_CASE("a code from an independent writer, qrencode, reads as its text") {
+  const std::string text = payload(11, 5);
+  fuma::test::TempDir dir;
+  const std::string file = dir.file("qr.png");
+  const Run r = run("qrencode -l M -o '" + file + "' '" + text + "' 2>&1");
+  REQUIRE_MESSAGE(r.status == 0, "qrencode failed: " << r.output);
+  CHECK(read_file_qr(read_file(file)) == just(text));
+}
+
+// --- what happens to a picture on its way back -------------------------------
+
+TEST_CASE("a JPEG at quality 60 still reads") {
+  const std::string text = payload();
+  CHECK(read_file_qr(as_jpeg(draw_qr(text, 4).picture, 60)) == just(text));
+}
+
+TEST_CASE("a JPEG at quality 30 still reads") {
+  const std::string text = payload();
+  CHECK(read_file_qr(as_jpeg(draw_qr(text, 4).picture, 30)) == just(text));
+}
+
+TEST_CASE("scaled down to 25% still reads") {
+  const std::string text = payload();
+  CHECK(read_file_qr(as_png(fuma::test::scaled(draw_qr(text, 12).picture, 0.25))) == just(text));
+}
+
+TEST_CASE("scaled down to 50% still reads") {
+  const std::string text = payload();
+  CHECK(read_file_qr(as_png(fuma::test::scaled(draw_qr(text, 12).picture, 0.5))) == just(text));
+}
+
+TEST_CASE("scaled up to 200% still reads") {
+  const std::string text = payload();
+  CHECK(read_file_qr(as_png(fuma::test::scaled(draw_qr(text, 12).picture, 2.0))) == just(text));
+}
+
+TEST_CASE("scaled up to 300% still reads") {
+  const std::string text = payload();
+  CHECK(read_file_qr(as_png(fuma::test::scaled(draw_qr(text, 12).picture, 3.0))) == just(text));
+}
+
+TEST_CASE("turned by 7 degrees still reads") {
+  const std::string text = payload();
+  CHECK(read_file_qr(as_png(fuma::test::rotated(draw_qr(text, 6).picture, 7))) == just(text));
+}
+
+TEST_CASE("turned by 30 degrees still reads") {
+  const std::string text = payload();
+  CHECK(read_file_qr(as_png(fuma::test::rotated(draw_qr(text, 6).picture, 30))) == just(text));
+}
+
+TEST_CASE("turned by 90 degrees still reads") {
+  const std::string text = payload();
+  CHECK(read_file_qr(as_png(fuma::test::rotated(draw_qr(text, 6).picture, 90))) == just(text));
+}
+
+TEST_CASE("turned upside down still reads") {
+  const std::string text = payload();
+  CHECK(read_file_qr(as_png(fuma::test::rotated(draw_qr(text, 6).picture, 180))) == just(text));
+}
+
+TEST_CASE("inside a 1920x1080 screenshot of a page still reads") {
+  const std::string text = payload();
+  const Grey page = fuma::test::on_page(draw_qr(text, 6).picture, 1920, 1080, 1400, 520);
+  CHECK(read_file_qr(as_png(page)) == just(text));
+}
+
+TEST_CASE("a colour PNG is read as its luminance and still reads") {
+  const std::string text = payload();
+  const std::string png = fuma::test::colour_png(draw_qr(text, 4).picture);
+  const Grey g = decode(png);
+  // Navy on cream: dark stays dark, light stays light.
+  CHECK(fuma::test::at(g, 0, 0) > 200);
+  CHECK(fuma::test::at(g, 16, 16) < 80);
+  CHECK(read_qr(g) == just(text));
+}
+
+TEST_CASE("a black-on-transparent PNG is seen on white, as a viewer shows it") {
+  const std::string text = payload();
+  const Grey g = decode(fuma::test::transparent_png(draw_qr(text, 4).picture));
+  CHECK(fuma::test::at(g, 0, 0) == 255);
+  CHECK(fuma::test::at(g, 16, 16) == 0);
+  CHECK(read_qr(g) == just(text));
+}
+
+// --- formats and limits ---------------------------------------------------------
+
+TEST_CASE("a BMP decodes to the same pixels and reads") {
+  const std::string text = payload();
+  const Grey picture = draw_qr(text, 4).picture;
+  const std::string bmp = as_bmp(picture);
+  REQUIRE(bmp.compare(0, 2, "BM") == 0);
+  const Grey g = decode(bmp);
+  CHECK(g.width == picture.width);
+  CHECK(g.pixels == picture.pixels);
+  CHECK(read_qr(g) == just(text));
+}
+
+TEST_CASE("a JPEG decodes to nearly the same pixels") {
+  Grey picture = blank(64, 48);
+  for (int y = 0; y < 48; ++y) {
+    for (int x = 0; x < 64; ++x) fuma::test::at(picture, x, y) = static_cast<std::uint8_t>(x * 4);
+  }
+  const Grey g = decode(as_jpeg(picture, 95));
+  REQUIRE(g.width == 64);
+  REQUIRE(g.height == 48);
+  long error = 0;
+  for (std::size_t i = 0; i < g.pixels.size(); ++i) {
+    error += std::abs(int{g.pixels[i]} - int{picture.pixels[i]});
+  }
+  CHECK(error / static_cast<long>(g.pixels.size()) <= 2);
+}
+
+TEST_CASE("a GIF decodes to the same pixels and reads") {
+  const std::string text = payload();
+  const Grey picture = draw_qr(text, 4).picture;
+  const std::string gif = as_gif(picture);
+  REQUIRE(gif.compare(0, 6, "GIF89a") == 0);
+  const Grey g = decode(gif);
+  CHECK(g.width == picture.width);
+  CHECK(g.height == picture.height);
+  CHECK(g.pixels == picture.pixels);
+  CHECK(read_qr(g) == just(text));
+}
+
+TEST_CASE("a PNG declaring 50000x50000 is too large before any pixel is decoded") {
+  const std::string png = png_declaring(50000, 50000);
+  REQUIRE(png.size() < 100);
+  // Decoding would fail on the one-pixel data (not_an_image); image_too_large
+  // shows the header alone decided.
+  refusal(Errc::image_too_large, [&] { decode(png); });
+}
+
+TEST_CASE("a JPEG, BMP or GIF declaring a huge size is too large from its header alone") {
+  const Grey picture = blank(8, 8);
+  std::string jpeg = as_jpeg(picture, 90);
+  const std::size_t sof = jpeg.find(std::string("\xFF\xC0", 2));
+  REQUIRE(sof != std::string::npos);
+  jpeg.replace(sof + 5, 4, be16(65535) + be16(65535));
+  refusal(Errc::image_too_large, [&] { decode(jpeg); });
+
+  std::string bmp = as_bmp(picture);
+  bmp.replace(18, 8, le16(30000) + le16(0) + le16(30000) + le16(0));
+  refusal(Errc::image_too_large, [&] { decode(bmp); });
+
+  std::string gif = as_gif(picture);
+  gif.replace(6, 4, le16(65535) + le16(65535));
+  refusal(Errc::image_too_large, [&] { decode(gif); });
+}
+
+TEST_CASE("the pixel limit is width * height, inclusive") {
+  const std::string png = as_png(blank(10, 10));
+  Limits limits;
+  limits.max_pixels = 100;
+  CHECK(decode(png, limits).pixels.size() == 100);
+  limits.max_pixels = 99;
+  refusal(Errc::image_too_large, [&] { decode(png, limits); });
+}
+
+TEST_CASE("more bytes than max_bytes is too large") {
+  const std::string png = as_png(blank(10, 10));
+  Limits limits;
+  limits.max_bytes = png.size();
+  CHECK(decode(png, limits).width == 10);
+  limits.max_bytes = png.size() - 1;
+  refusal(Errc::image_too_large, [&] { decode(png, limits); });
+}
+
+TEST_CASE("no bytes are not an image") {
+  refusal(Errc::not_an_image, [] { decode(""); });
+}
+
+TEST_CASE("text is not an image") {
+  refusal(Errc::not_an_image, [] { decode("hello"); });
+}
+
+TEST_CASE("the first half of a PNG is not an image") {
+  const std::string png = encode_png(draw_qr(payload(), 4).picture);
+  refusal(Errc::not_an_image, [&] { decode(png.substr(0, png.size() / 2)); });
+}
+
+TEST_CASE("a JPEG cut short is not an image") {
+  const std::string jpeg = as_jpeg(draw_qr(payload(), 4).picture, 80);
+  refusal(Errc::not_an_image, [&] { decode(jpeg.substr(0, jpeg.size() * 9 / 10)); });
+}
+
+// stb itself decodes a short BMP or GIF, padding it with black.
+TEST_CASE("a BMP cut short is not an image") {
+  const std::string bmp = as_bmp(draw_qr(payload(), 4).picture);
+  refusal(Errc::not_an_image, [&] { decode(bmp.substr(0, bmp.size() - 1)); });
+  refusal(Errc::not_an_image, [&] { decode(bmp.substr(0, bmp.size() / 2)); });
+}
+
+TEST_CASE("a GIF cut short is not an image") {
+  const std::string gif = as_gif(draw_qr(payload(), 4).picture);
+  // Without the trailer the image is still whole: some encoders omit it.
+  CHECK(decode(gif.substr(0, gif.size() - 1)).width > 0);
+  refusal(Errc::not_an_image, [&] { decode(gif.substr(0, gif.size() - 2)); });
+  refusal(Errc::not_an_image, [&] { decode(gif.substr(0, gif.size() / 2)); });
+}
+
+TEST_CASE("a PNG signature alone is not an image") {
+  refusal(Errc::not_an_image, [] { decode(std::string("\x89PNG\r\n\x1a\n", 8)); });
+}
+
+TEST_CASE("a PSD that stb would decode is refused") {
+  // 2x2, 3 channels of 8 bits, RGB, no colour data, resources or layers, raw.
+  std::string psd = "8BPS" + be16(1) + std::string(6, '\0') + be16(3) + be32(2) + be32(2) +
+                    be16(8) + be16(3) + be32(0) + be32(0) + be32(0) + be16(0) +
+                    std::string(12, '\x80');
+  REQUIRE(stb_would_read(psd));
+  refusal(Errc::not_an_image, [&] { decode(psd); });
+}
+
+TEST_CASE("a TGA that stb would decode is refused") {
+  // Uncompressed 8-bit grey, 2x2: a TGA has no signature at all.
+  std::string tga = std::string("\x00\x00\x03", 3) + std::string(9, '\0') + le16(2) + le16(2) +
+                    std::string("\x08\x00", 2) + std::string(4, '\x80');
+  REQUIRE(stb_would_read(tga));
+  refusal(Errc::not_an_image, [&] { decode(tga); });
+}
+
+TEST_CASE("a PNM that stb would decode is refused") {
+  std::string pnm = "P5\n2 2\n255\n" + std::string(4, '\x80');
+  REQUIRE(stb_would_read(pnm));
+  refusal(Errc::not_an_image, [&] { decode(pnm); });
+}
+
+// --- several codes, or none ----------------------------------------------------
+
+TEST_CASE("two different codes side by side are both read") {
+  const std::string left = payload();
+  const std::string right = payload(13, 2);
+  REQUIRE(left != right);
+  const Grey a = draw_qr(left, 4).picture;
+  const Grey b = draw_qr(right, 4).picture;
+  Grey both = blank(a.width + b.width, a.height);
+  paste(both, a, 0, 0);
+  paste(both, b, a.width, 0);
+  auto texts = read_qr(both);
+  std::sort(texts.begin(), texts.end());
+  std::vector<std::string> expected{left, right};
+  std::sort(expected.begin(), expected.end());
+  CHECK(texts == expected);
+}
+
+TEST_CASE("max_codes bounds the number of texts") {
+  const Grey a = draw_qr(payload(), 4).picture;
+  const Grey b = draw_qr(payload(13, 2), 4).picture;
+  Grey both = blank(a.width + b.width, a.height);
+  paste(both, a, 0, 0);
+  paste(both, b, a.width, 0);
+  CHECK(read_qr(both, 1).size() == 1);
+}
+
+TEST_CASE("a blank picture has no codes") {
+  CHECK(read_qr(blank(400, 300)).empty());
+  CHECK(read_qr(Grey{}).empty());
+}
+
+TEST_CASE("the same code twice is read once") {
+  const std::string text = payload();
+  const Grey a = draw_qr(text, 4).picture;
+  Grey twice = blank(a.width * 2, a.height);
+  paste(twice, a, 0, 0);
+  paste(twice, a, a.width, 0);
+  CHECK(read_qr(twice) == just(text));
+}
+
+TEST_CASE("read_qr and encode_png refuse a picture whose size and pixels disagree") {
+  Grey bad = blank(10, 10);
+  bad.pixels.pop_back();
+  refusal(Errc::invalid_argument, [&] { read_qr(bad); });
+  refusal(Errc::invalid_argument, [&] { encode_png(bad); });
+  refusal(Errc::invalid_argument, [&] { read_qr(blank(10, 10), 0); });
+}
+
+// --- what draw_qr refuses ----------------------------------------------------------
+
+TEST_CASE("draw_qr refuses an empty text") {
+  refusal(Errc::invalid_argument, [] { draw_qr("", 4); });
+}
+
+TEST_CASE("draw_qr refuses module_px 0 and 65, and takes 1 and 64") {
+  refusal(Errc::invalid_argument, [] { draw_qr("HELLO", 0); });
+  refusal(Errc::invalid_argument, [] { draw_qr("HELLO", 65); });
+  CHECK(draw_qr("HELLO", 1).picture.width == 29);
+  CHECK(draw_qr("HELLO", 64).picture.width == 29 * 64);
+}
+
+TEST_CASE("draw_qr refuses a text that needs a version above max_version") {
+  const std::string text = payload();
+  CHECK(draw_qr(text, 1, 6).version == 6);
+  const Error e = refusal(Errc::invalid_argument, [&] { draw_qr(text, 1, 5); });
+  CHECK(e.detail().find("version 6") != std::string::npos);
+  refusal(Errc::invalid_argument, [&] { draw_qr(text, 1, 0); });
+  refusal(Errc::invalid_argument, [&] { draw_qr(text, 1, 41); });
+}
+
+TEST_CASE("draw_qr refuses a text too long for any version") {
+  refusal(Errc::invalid_argument, [] { draw_qr(std::string(5000, 'A'), 1); });
+}
