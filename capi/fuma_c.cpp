@@ -10,6 +10,10 @@
 #include "fuma/fuma.h"
 #include "fuma/uscc.hpp"
 
+// The C numbers are fuma::Errc's; the first and the last pin the range.
+static_assert(FUMA_EINTERNAL == static_cast<int>(fuma::Errc::internal));
+static_assert(FUMA_ECOMMITMENT_REQUIRED == static_cast<int>(fuma::Errc::commitment_required));
+
 struct fuma_options {
   fuma::Options rep;
 };

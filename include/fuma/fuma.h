@@ -74,7 +74,25 @@ enum {
   FUMA_EINVALID_CODE = -12,        /* INVALID_CODE: a USCC that fails its checks */
   FUMA_EEXHAUSTED = -13,           /* EXHAUSTED: no code left in a serial range */
   FUMA_ESTORAGE = -14,             /* STORAGE: the database failed or is corrupt */
-  FUMA_EVERSION = -15              /* VERSION: data written by a newer fuma */
+  FUMA_EVERSION = -15,             /* VERSION: data written by a newer fuma */
+  FUMA_ENOT_AN_IMAGE = -16,        /* NOT_AN_IMAGE: the upload is not a PNG, JPEG, BMP or GIF */
+  FUMA_EIMAGE_TOO_LARGE = -17,     /* IMAGE_TOO_LARGE: picture over the byte or pixel limit */
+  FUMA_ENO_QR_FOUND = -18,         /* NO_QR_FOUND: no QR code in the picture */
+  FUMA_EMULTIPLE_QR = -19,         /* MULTIPLE_QR: more than one credential in the picture */
+  FUMA_ENOT_A_CREDENTIAL = -20,    /* NOT_A_CREDENTIAL: the QR code is not a fuma credential */
+  FUMA_ECREDENTIAL_MALFORMED =
+      -21, /* CREDENTIAL_MALFORMED: a damaged or truncated credential text */
+  FUMA_EUNSUPPORTED_VERSION =
+      -22,                 /* UNSUPPORTED_VERSION: a credential format this library does not read */
+  FUMA_EUNKNOWN_KEY = -23, /* UNKNOWN_KEY: signing key unknown or retired */
+  FUMA_EBAD_SIGNATURE = -24,      /* BAD_SIGNATURE: the signature does not verify */
+  FUMA_ECREDENTIAL_EXPIRED = -25, /* CREDENTIAL_EXPIRED: the credential has expired */
+  FUMA_EUNIT_REVOKED = -26,       /* UNIT_REVOKED: the unit's code is revoked */
+  FUMA_ECAPTCHA_WRONG = -27,      /* CAPTCHA_WRONG: wrong captcha answer */
+  FUMA_ECAPTCHA_EXPIRED = -28,    /* CAPTCHA_EXPIRED: captcha unknown, used or expired */
+  FUMA_ETOO_MANY_ATTEMPTS = -29,  /* TOO_MANY_ATTEMPTS: too many failed logins; wait */
+  FUMA_ESESSION_EXPIRED = -30,    /* SESSION_EXPIRED: no open session for this token */
+  FUMA_ECOMMITMENT_REQUIRED = -31 /* COMMITMENT_REQUIRED: accept 登录承诺 first */
 };
 
 /* What fuma_error_last() describes. All strings are borrowed, UTF-8. */

@@ -43,7 +43,8 @@ std::string base45_encode(std::string_view bytes) {
   out.reserve(bytes.size() / 2 * 3 + 2);
   std::size_t i = 0;
   for (; i + 1 < bytes.size(); i += 2) {
-    unsigned n = static_cast<unsigned char>(bytes[i]) * 256u + static_cast<unsigned char>(bytes[i + 1]);
+    unsigned n =
+        static_cast<unsigned char>(bytes[i]) * 256u + static_cast<unsigned char>(bytes[i + 1]);
     out += kBase45[n % 45];
     n /= 45;
     out += kBase45[n % 45];
@@ -138,9 +139,9 @@ struct CipherCtxFree {
 
 Pkey public_pkey(std::string_view public_key) {
   if (public_key.size() != kKeyBytes) return nullptr;
-  return Pkey(EVP_PKEY_new_raw_public_key(
-      EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(public_key.data()),
-      public_key.size()));
+  return Pkey(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
+                                          reinterpret_cast<const unsigned char*>(public_key.data()),
+                                          public_key.size()));
 }
 
 std::string random_bytes(std::size_t n) {
@@ -185,11 +186,12 @@ Parsed parse(std::string_view text) {
   std::size_t at = kKidBytes;
   const auto flags = static_cast<std::uint8_t>(body[at++]);
   if ((flags & ~kFlagExpiry) != 0) {
-    throw Error(Errc::unsupported_version,
-                "credential flags 0x" + hex(std::string(1, static_cast<char>(flags))) +
-                    " name features this reader does not know");
+    throw Error(Errc::unsupported_version, "credential flags 0x" +
+                                               hex(std::string(1, static_cast<char>(flags))) +
+                                               " name features this reader does not know");
   }
-  const std::string_view signed_body = std::string_view(body).substr(0, body.size() - kSignatureBytes);
+  const std::string_view signed_body =
+      std::string_view(body).substr(0, body.size() - kSignatureBytes);
   p.claims.id = get_varint(signed_body, at, "the credential id");
   p.claims.generation = get_varint(signed_body, at, "the generation");
   const std::uint64_t issued = get_varint(signed_body, at, "the issue time");
@@ -215,8 +217,8 @@ Parsed scan(std::string_view image_bytes, const image::Limits& limits) {
     if (looks_like_credential(t)) found.push_back(&t);
   }
   if (found.empty()) {
-    throw Error(Errc::not_a_credential, std::to_string(texts.size()) +
-                                            " QR code(s) found, none of them a fuma credential");
+    throw Error(Errc::not_a_credential,
+                std::to_string(texts.size()) + " QR code(s) found, none of them a fuma credential");
   }
   if (found.size() > 1) {
     throw Error(Errc::multiple_qr, std::to_string(found.size()) +
@@ -283,15 +285,14 @@ KeyPair generate_key() {
   pair.public_key.resize(kKeyBytes);
   pair.private_key.resize(kKeyBytes);
   std::size_t len = kKeyBytes;
-  if (EVP_PKEY_get_raw_public_key(key.get(), reinterpret_cast<unsigned char*>(pair.public_key.data()),
-                                  &len) != 1 ||
+  if (EVP_PKEY_get_raw_public_key(
+          key.get(), reinterpret_cast<unsigned char*>(pair.public_key.data()), &len) != 1 ||
       len != kKeyBytes) {
     crypto_failure("EVP_PKEY_get_raw_public_key");
   }
   len = kKeyBytes;
-  if (EVP_PKEY_get_raw_private_key(key.get(),
-                                   reinterpret_cast<unsigned char*>(pair.private_key.data()),
-                                   &len) != 1 ||
+  if (EVP_PKEY_get_raw_private_key(
+          key.get(), reinterpret_cast<unsigned char*>(pair.private_key.data()), &len) != 1 ||
       len != kKeyBytes) {
     crypto_failure("EVP_PKEY_get_raw_private_key");
   }
@@ -309,9 +310,9 @@ std::string key_id(std::string_view public_key) {
 
 std::string sign(const Claims& claims, const KeyPair& key) {
   if (claims.uscc.size() != kUsccLength || !is_alphanumeric(claims.uscc)) {
-    throw Error(Errc::invalid_argument,
-                "credential: a USCC of 18 QR alphanumeric characters is needed, got '" +
-                    claims.uscc + "'");
+    throw Error(
+        Errc::invalid_argument,
+        "credential: a USCC of 18 QR alphanumeric characters is needed, got '" + claims.uscc + "'");
   }
   if (key.public_key.size() != kKeyBytes || key.private_key.size() != kKeyBytes ||
       claims.kid != key_id(key.public_key)) {
@@ -337,8 +338,7 @@ std::string sign(const Claims& claims, const KeyPair& key) {
   // Ed25519 is one-shot in OpenSSL 3.0: no digest, no update calls.
   if (!pkey || !ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()) != 1 ||
       EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &len,
-                     reinterpret_cast<const unsigned char*>(message.data()),
-                     message.size()) != 1 ||
+                     reinterpret_cast<const unsigned char*>(message.data()), message.size()) != 1 ||
       len != kSignatureBytes) {
     crypto_failure("Ed25519 signing");
   }
@@ -352,10 +352,10 @@ bool verify(const Parsed& parsed, std::string_view public_key) {
   if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()) != 1) {
     crypto_failure("Ed25519 verification setup");
   }
-  return EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(parsed.signature.data()),
-                          parsed.signature.size(),
-                          reinterpret_cast<const unsigned char*>(parsed.message.data()),
-                          parsed.message.size()) == 1;
+  return EVP_DigestVerify(
+             ctx.get(), reinterpret_cast<const unsigned char*>(parsed.signature.data()),
+             parsed.signature.size(), reinterpret_cast<const unsigned char*>(parsed.message.data()),
+             parsed.message.size()) == 1;
 }
 
 std::string to_base64url(std::string_view bytes) {
@@ -374,8 +374,8 @@ std::string to_base64url(std::string_view bytes) {
 
 std::string from_base64url(std::string_view text) {
   auto refuse = [&] {
-    throw Error(Errc::invalid_argument, "'" + std::string(text.substr(0, 64)) + "' is not base64url",
-                "公钥格式有误");
+    throw Error(Errc::invalid_argument,
+                "'" + std::string(text.substr(0, 64)) + "' is not base64url", "公钥格式有误");
   };
   if (text.size() % 4 == 1 || text.size() > 4096) refuse();
   std::string padded(text);
@@ -436,8 +436,8 @@ Sealer Sealer::load(const std::string& path) {
     fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0 && errno == EEXIST) return load(path);  // another process made it first
     if (fd < 0) return fail(std::string("cannot be created: ") + std::strerror(errno));
-    const bool written = ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) &&
-                         ::fsync(fd) == 0;
+    const bool written =
+        ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) && ::fsync(fd) == 0;
     ::close(fd);
     if (!written) {
       ::unlink(path.c_str());

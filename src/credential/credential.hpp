@@ -22,9 +22,9 @@
 #include <cstdint>
 #include <optional>
 
-#include "image/image.hpp"
 #include <string>
 #include <string_view>
+#include "image/image.hpp"
 
 namespace fuma::credential {
 
@@ -36,8 +36,8 @@ struct Claims {
   std::string uscc;
   std::uint64_t id = 0;
   std::uint64_t generation = 0;
-  std::int64_t issued_at = 0;                // Unix seconds
-  std::optional<std::int64_t> expires_at;    // Unix seconds
+  std::int64_t issued_at = 0;              // Unix seconds
+  std::optional<std::int64_t> expires_at;  // Unix seconds
 };
 
 // A credential's text, read but not yet checked against any key.

@@ -34,9 +34,7 @@ std::int64_t unix_seconds(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
-std::string iso_from_unix(std::int64_t s) {
-  return iso_time(TimePoint(std::chrono::seconds(s)));
-}
+std::string iso_from_unix(std::int64_t s) { return iso_time(TimePoint(std::chrono::seconds(s))); }
 
 // What a reason key means, as the 申领表 words it.
 std::string_view reason_label(std::string_view reason) {
@@ -182,11 +180,14 @@ Output credential_request(Context& ctx) {
   const std::string recipient =
       required_text(ctx.args.string("recipient"), "recipient", "领取人", TextRule{30, false});
   const std::string phone = trim(ctx.args.string("phone"));
-  if (!is_mobile(phone)) bad_arg("phone", "must be an 11-digit mobile number", "手机号应为11位手机号码");
+  if (!is_mobile(phone))
+    bad_arg("phone", "must be an 11-digit mobile number", "手机号应为11位手机号码");
   const std::string_view requested_on = ctx.args.string("requested_on");
   const std::optional<Date> date = parse_date(requested_on);
-  if (!date) bad_arg("requested_on", "must be a date YYYY-MM-DD", "申领日期应为日期（如2026-11-27）");
-  if (*date > china_date(ctx.now)) bad_arg("requested_on", "is in the future", "申领日期不能晚于今天");
+  if (!date)
+    bad_arg("requested_on", "must be a date YYYY-MM-DD", "申领日期应为日期（如2026-11-27）");
+  if (*date > china_date(ctx.now))
+    bad_arg("requested_on", "is in the future", "申领日期不能晚于今天");
   ctx.args.finish();
   return write_command(ctx, [&](store::Transaction& txn, const Actor& actor, Audited& audited) {
     store::Unit unit = find_unit(txn, uscc);
@@ -195,8 +196,9 @@ Output credential_request(Context& ctx) {
       throw Error(Errc::unit_revoked, "unit " + unit.uscc + " is revoked");
     }
     const std::vector<store::Credential> issued = txn.credentials_of_unit(unit.id);
-    const bool holds_one = std::any_of(issued.begin(), issued.end(),
-                                       [](const store::Credential& c) { return c.status == "active"; });
+    const bool holds_one =
+        std::any_of(issued.begin(), issued.end(),
+                    [](const store::Credential& c) { return c.status == "active"; });
     if (reason == "first" && !issued.empty()) {
       throw Error(Errc::invalid_state, "the unit was issued a credential before",
                   "该单位已领取过登录二维码图片；如已遗失，请选择“登录二维码图片遗失”");
@@ -250,12 +252,14 @@ Output credential_issue(Context& ctx) {
   const credential::Channel* channel = find_channel(delivery);
   if (channel == nullptr) {
     std::string keys;
-    for (const auto& c : credential::standard_channels()) keys += (keys.empty() ? "" : ", ") + c.key;
+    for (const auto& c : credential::standard_channels())
+      keys += (keys.empty() ? "" : ", ") + c.key;
     bad_arg("delivery", "must be one of " + keys, "发放方式无效");
   }
-  const Checked note_checked =
-      check_text(ctx.args.optional_string("delivery_note").value_or(""), "发放说明", TextRule{100, false});
-  if (!note_checked.problem.empty()) bad_arg("delivery_note", "is not acceptable text", note_checked.problem);
+  const Checked note_checked = check_text(ctx.args.optional_string("delivery_note").value_or(""),
+                                          "发放说明", TextRule{100, false});
+  if (!note_checked.problem.empty())
+    bad_arg("delivery_note", "is not acceptable text", note_checked.problem);
   const std::string& note = note_checked.value;
   if (channel->note_required && note.empty()) {
     bad_arg("delivery_note", "is required for delivery '" + delivery + "'", "请说明发放方式");
@@ -264,86 +268,88 @@ Output credential_issue(Context& ctx) {
   if (auto e = ctx.args.optional_string("expires_on")) {
     const std::optional<Date> d = parse_date(*e);
     if (!d) bad_arg("expires_on", "must be a date YYYY-MM-DD", "有效期应为日期（如2030-12-31）");
-    if (!(*d > china_date(ctx.now))) bad_arg("expires_on", "must be after today", "有效期应晚于今天");
+    if (!(*d > china_date(ctx.now)))
+      bad_arg("expires_on", "must be after today", "有效期应晚于今天");
     expires_on = std::string(*e);
   }
   ctx.args.finish();
   std::string text;
-  Output out = write_command(ctx, [&](store::Transaction& txn, const Actor& actor,
-                                      Audited& audited) {
-    std::optional<store::CredentialRequest> r = txn.credential_request(request_id);
-    if (!r) throw Error(Errc::not_found, "no credential request " + std::to_string(request_id),
-                        "申领记录不存在");
-    std::optional<store::Unit> unit = txn.unit(r->unit_id);
-    if (!unit) throw Error(Errc::storage, "a request names a missing unit");
-    require_role(actor, Role::acceptor, unit->authority_id);
-    if (r->credential_id != 0) {
-      throw Error(Errc::conflict, "request " + std::to_string(r->id) + " was issued already",
-                  "该申领已签发登录二维码图片");
-    }
-    if (unit->revoked) throw Error(Errc::unit_revoked, "unit " + unit->uscc + " is revoked");
-    const std::string now = iso_time(ctx.now);
+  Output out =
+      write_command(ctx, [&](store::Transaction& txn, const Actor& actor, Audited& audited) {
+        std::optional<store::CredentialRequest> r = txn.credential_request(request_id);
+        if (!r)
+          throw Error(Errc::not_found, "no credential request " + std::to_string(request_id),
+                      "申领记录不存在");
+        std::optional<store::Unit> unit = txn.unit(r->unit_id);
+        if (!unit) throw Error(Errc::storage, "a request names a missing unit");
+        require_role(actor, Role::acceptor, unit->authority_id);
+        if (r->credential_id != 0) {
+          throw Error(Errc::conflict, "request " + std::to_string(r->id) + " was issued already",
+                      "该申领已签发登录二维码图片");
+        }
+        if (unit->revoked) throw Error(Errc::unit_revoked, "unit " + unit->uscc + " is revoked");
+        const std::string now = iso_time(ctx.now);
 
-    // 遗失: every earlier credential stops working now, with its sessions.
-    json::array revoked;
-    std::size_t ended = 0;
-    std::int64_t generation = 1;
-    for (store::Credential c : txn.credentials_of_unit(unit->id)) {
-      generation = std::max(generation, c.generation + 1);
-      if (c.status != "active") continue;
-      c.status = "revoked";
-      c.revoked_at = now;
-      c.revoked_reason = "lost";
-      txn.update_credential(c);
-      ended += txn.end_sessions_of_credential(c.id, now, "credential_revoked");
-      revoked.push_back(c.id);
-    }
+        // 遗失: every earlier credential stops working now, with its sessions.
+        json::array revoked;
+        std::size_t ended = 0;
+        std::int64_t generation = 1;
+        for (store::Credential c : txn.credentials_of_unit(unit->id)) {
+          generation = std::max(generation, c.generation + 1);
+          if (c.status != "active") continue;
+          c.status = "revoked";
+          c.revoked_at = now;
+          c.revoked_reason = "lost";
+          txn.update_credential(c);
+          ended += txn.end_sessions_of_credential(c.id, now, "credential_revoked");
+          revoked.push_back(c.id);
+        }
 
-    store::SigningKey key;
-    bool new_key = false;
-    for (const store::SigningKey& k : txn.keys_of_authority(unit->authority_id)) {
-      if (k.status == "active") key = k;
-    }
-    if (key.id == 0) {
-      key = make_key(txn, *ctx.security, unit->authority_id, now);
-      new_key = true;
-    }
+        store::SigningKey key;
+        bool new_key = false;
+        for (const store::SigningKey& k : txn.keys_of_authority(unit->authority_id)) {
+          if (k.status == "active") key = k;
+        }
+        if (key.id == 0) {
+          key = make_key(txn, *ctx.security, unit->authority_id, now);
+          new_key = true;
+        }
 
-    store::Credential c;
-    c.unit_id = unit->id;
-    c.request_id = r->id;
-    c.key_id = key.id;
-    c.generation = generation;
-    c.issued_at = now;
-    if (expires_on) {
-      // Valid through the whole day in China: until 24:00 UTC+8.
-      const auto start = parse_iso_time(*expires_on + "T00:00:00Z");
-      c.expires_at = iso_time(*start + std::chrono::hours(24 - 8));
-    }
-    c.delivery = delivery;
-    c.delivery_note = note;
-    c.payload_sha256 = std::string(64, '0');
-    c.id = txn.insert_credential(c);
-    text = credential_text(*ctx.security, c, *unit, key);
-    // The digest names the text without keeping what logs a unit in.
-    c.payload_sha256 = sha256_hex(text);
-    txn.update_credential(c);
-    r->credential_id = c.id;
-    txn.update_credential_request(*r);
+        store::Credential c;
+        c.unit_id = unit->id;
+        c.request_id = r->id;
+        c.key_id = key.id;
+        c.generation = generation;
+        c.issued_at = now;
+        if (expires_on) {
+          // Valid through the whole day in China: until 24:00 UTC+8.
+          const auto start = parse_iso_time(*expires_on + "T00:00:00Z");
+          c.expires_at = iso_time(*start + std::chrono::hours(24 - 8));
+        }
+        c.delivery = delivery;
+        c.delivery_note = note;
+        c.payload_sha256 = std::string(64, '0');
+        c.id = txn.insert_credential(c);
+        text = credential_text(*ctx.security, c, *unit, key);
+        // The digest names the text without keeping what logs a unit in.
+        c.payload_sha256 = sha256_hex(text);
+        txn.update_credential(c);
+        r->credential_id = c.id;
+        txn.update_credential_request(*r);
 
-    audited.target = "unit:" + unit->uscc;
-    audited.before_status = revoked.empty() ? "" : "credential_revoked";
-    audited.after_status = "credential_issued";
-    Output o;
-    o.json["credential"] = credential_json(c, key);
-    o.json["request"] = request_json(*r);
-    o.json["revoked"] = std::move(revoked);
-    o.json["sessions_ended"] = ended;
-    o.json["new_key"] = new_key;
-    o.json["media_type"] = "image/png";
-    o.json["file_name"] = file_name(*unit, c.generation);
-    return o;
-  });
+        audited.target = "unit:" + unit->uscc;
+        audited.before_status = revoked.empty() ? "" : "credential_revoked";
+        audited.after_status = "credential_issued";
+        Output o;
+        o.json["credential"] = credential_json(c, key);
+        o.json["request"] = request_json(*r);
+        o.json["revoked"] = std::move(revoked);
+        o.json["sessions_ended"] = ended;
+        o.json["new_key"] = new_key;
+        o.json["media_type"] = "image/png";
+        o.json["file_name"] = file_name(*unit, c.generation);
+        return o;
+      });
   if (text.empty()) {
     // A retry with the same idempotency key: the remembered result, and the
     // same picture drawn again.
@@ -362,7 +368,8 @@ Output credential_image(Context& ctx) {
   std::string text;
   Output out = read_command(ctx, [&](store::Transaction& txn, const Actor& actor) {
     std::optional<store::Credential> c = txn.credential(id);
-    if (!c) throw Error(Errc::not_found, "no credential " + std::to_string(id), "登录二维码图片不存在");
+    if (!c)
+      throw Error(Errc::not_found, "no credential " + std::to_string(id), "登录二维码图片不存在");
     std::optional<store::Unit> unit = txn.unit(c->unit_id);
     std::optional<store::SigningKey> key = txn.key(c->key_id);
     if (!unit || !key) throw Error(Errc::storage, "a credential names a missing unit or key");
@@ -374,7 +381,7 @@ Output credential_image(Context& ctx) {
     text = credential_text(*ctx.security, *c, *unit, *key);
     if (sha256_hex(text) != c->payload_sha256) {
       throw Error(Errc::storage, "credential " + std::to_string(id) +
-                                    " signs differently now than when it was issued");
+                                     " signs differently now than when it was issued");
     }
     Output o;
     o.json["credential"] = credential_json(*c, *key);
@@ -402,7 +409,8 @@ Output credential_list(Context& ctx) {
     }
     require_can_see(actor, unit);
     json::array requests;
-    for (const auto& r : txn.credential_requests_of_unit(unit.id)) requests.push_back(request_json(r));
+    for (const auto& r : txn.credential_requests_of_unit(unit.id))
+      requests.push_back(request_json(r));
     json::array credentials;
     for (const auto& c : txn.credentials_of_unit(unit.id)) {
       std::optional<store::SigningKey> key = txn.key(c.key_id);
@@ -426,7 +434,8 @@ store::Authority key_authority(store::Transaction& txn, const Actor& actor,
   if (actor.is_staff() && !code) return find_authority(txn, actor.staff->authority_id);
   if (!code) bad_arg("authority", "is required", "请指定登记管理机关");
   std::optional<store::Authority> a = txn.authority_by_code(*code);
-  if (!a) throw Error(Errc::not_found, "no authority '" + std::string(*code) + "'", "登记管理机关不存在");
+  if (!a)
+    throw Error(Errc::not_found, "no authority '" + std::string(*code) + "'", "登记管理机关不存在");
   return *a;
 }
 
@@ -477,7 +486,8 @@ Output keys_list(Context& ctx) {
   ctx.args.finish();
   return read_command(ctx, [&](store::Transaction& txn, const Actor& actor) {
     if (!actor.is_system() && !actor.is_staff()) {
-      throw Error(Errc::forbidden, "keys.list needs staff or the system", "仅限登记管理机关工作人员查看");
+      throw Error(Errc::forbidden, "keys.list needs staff or the system",
+                  "仅限登记管理机关工作人员查看");
     }
     const store::Authority a = key_authority(txn, actor, code);
     if (actor.is_staff()) require_staff(actor);
@@ -512,8 +522,8 @@ Output credential_verify(Context& ctx) {
     const json::value* kid = k ? k->if_contains("kid") : nullptr;
     if (kid == nullptr || !kid->is_string() || k->if_contains("public_key") == nullptr ||
         !k->at("public_key").is_string()) {
-      bad_arg("keys[" + std::to_string(i) + "]", "must be an object with kid and public_key strings",
-              "公钥格式有误");
+      bad_arg("keys[" + std::to_string(i) + "]",
+              "must be an object with kid and public_key strings", "公钥格式有误");
     }
     if (kid->get_string() == parsed.claims.kid) match = k;
   }
@@ -529,8 +539,7 @@ Output credential_verify(Context& ctx) {
     throw Error(Errc::bad_signature, "the signature does not verify with key " + parsed.claims.kid);
   }
   if (credential::expired(parsed.claims, unix_seconds(ctx.now))) {
-    throw Error(Errc::credential_expired,
-                "expired at " + iso_from_unix(*parsed.claims.expires_at));
+    throw Error(Errc::credential_expired, "expired at " + iso_from_unix(*parsed.claims.expires_at));
   }
   Output o;
   json::object claims;

@@ -11,10 +11,10 @@
 
 #include "command.hpp"
 #include "fuma/attachments.hpp"
-#include "security.hpp"
 #include "fuma/error.hpp"
 #include "fuma/version.h"
 #include "fuma/workflow.hpp"
+#include "security.hpp"
 #include "store/store.hpp"
 
 namespace fuma {

@@ -27,15 +27,15 @@ std::string checked_fixed_captcha(std::string_view answer) {
   for (char& c : upper) {
     if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
   }
-  const bool ok = !upper.empty() && upper.size() <= 8 &&
-                  std::all_of(upper.begin(), upper.end(), [](char c) {
-                    return captcha::alphabet().find(c) != std::string_view::npos;
-                  });
+  const bool ok =
+      !upper.empty() && upper.size() <= 8 && std::all_of(upper.begin(), upper.end(), [](char c) {
+        return captcha::alphabet().find(c) != std::string_view::npos;
+      });
   if (!ok) {
-    throw Error(Errc::invalid_argument,
-                "captcha_answer must be 1 to 8 characters of '" + std::string(captcha::alphabet()) +
-                    "'",
-                "选项captcha_answer无效");
+    throw Error(
+        Errc::invalid_argument,
+        "captcha_answer must be 1 to 8 characters of '" + std::string(captcha::alphabet()) + "'",
+        "选项captcha_answer无效");
   }
   return upper;
 }
@@ -56,11 +56,11 @@ constexpr std::string_view kTestModeWarning =
 // Printable ASCII of at most `max` bytes: ids, answers, addresses.
 std::string ascii_arg(std::string_view value, std::string_view arg, std::size_t max,
                       std::string message) {
-  const bool ok = value.size() <= max && std::all_of(value.begin(), value.end(), [](char c) {
-                    return c > ' ' && c < 0x7f;
-                  });
-  if (!ok) bad_arg(arg, "must be at most " + std::to_string(max) + " printable ASCII characters",
-                   std::move(message));
+  const bool ok = value.size() <= max && std::all_of(value.begin(), value.end(),
+                                                     [](char c) { return c > ' ' && c < 0x7f; });
+  if (!ok)
+    bad_arg(arg, "must be at most " + std::to_string(max) + " printable ASCII characters",
+            std::move(message));
   return std::string(value);
 }
 
@@ -202,9 +202,8 @@ Output session_login(Context& ctx) {
   // An address that is waiting out its delay costs no decoding.
   if (!client_scope.empty()) {
     std::chrono::seconds wait{0};
-    ctx.store->read([&](store::Transaction& txn) {
-      wait = throttle_wait(txn, sec, client_scope, ctx.now);
-    });
+    ctx.store->read(
+        [&](store::Transaction& txn) { wait = throttle_wait(txn, sec, client_scope, ctx.now); });
     if (wait.count() > 0) throw too_many(wait);
   }
 
@@ -249,7 +248,8 @@ Output session_login(Context& ctx) {
         return;
       }
       if (credential::expired(claims, unix_seconds(ctx.now))) {
-        throw Error(Errc::credential_expired, "credential " + std::to_string(claims.id) + " expired");
+        throw Error(Errc::credential_expired,
+                    "credential " + std::to_string(claims.id) + " expired");
       }
       const std::optional<store::Credential> c =
           claims.id > static_cast<std::uint64_t>(INT64_MAX)
@@ -285,8 +285,8 @@ Output session_login(Context& ctx) {
       s.id = txn.insert_session(s);
       txn.clear_throttle(credential_scope);
       if (!client_scope.empty()) txn.clear_throttle(client_scope);
-      append_audit(txn, store::AuditRecord{0, now, actor, "session.login", "unit:" + unit->uscc,
-                                           "", "logged_in", "", ""});
+      append_audit(txn, store::AuditRecord{0, now, actor, "session.login", "unit:" + unit->uscc, "",
+                                           "logged_in", "", ""});
       out.json["token"] = token;
       out.json["session"] = session_json(sec, s, *unit);
       if (sec.fixed_captcha) out.json["warning"] = kTestModeWarning;
@@ -366,10 +366,8 @@ Output session_logout(Context& ctx) {
 
 std::vector<Command> session_commands() {
   return {
-      {"session.captcha", true, session_captcha},
-      {"session.commit", true, session_commit},
-      {"session.get", true, session_get},
-      {"session.login", true, session_login},
+      {"session.captcha", true, session_captcha}, {"session.commit", true, session_commit},
+      {"session.get", true, session_get},         {"session.login", true, session_login},
       {"session.logout", true, session_logout},
   };
 }

@@ -49,6 +49,11 @@ constexpr Entry kEntries[] = {
     {"COMMITMENT_REQUIRED", "请先阅读并同意登录承诺"},
 };
 
+// One entry for every code, from OK down to the last.
+static_assert(static_cast<int>(std::size(kEntries)) ==
+                  1 - static_cast<int>(Errc::commitment_required),
+              "every Errc needs its entry");
+
 const Entry* entry(Errc code) noexcept {
   const int index = -static_cast<int>(code);
   if (index < 0 || index >= static_cast<int>(std::size(kEntries))) return nullptr;

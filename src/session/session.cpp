@@ -21,9 +21,8 @@ constexpr std::size_t kTokenChars = 43;
 Commitment Commitment::parse(std::string_view text, std::string_view source) {
   const datafile::Reporter report(source, "登录承诺文件有误：");
   const datafile::json::value doc = datafile::parse(text, report);
-  const datafile::Object top(doc, "", {"version", "text_version", "title", "paragraphs",
-                                       "accept_label"},
-                             report);
+  const datafile::Object top(
+      doc, "", {"version", "text_version", "title", "paragraphs", "accept_label"}, report);
   top.require_version(1);
   Commitment c;
   c.text_version = top.text("text_version");

@@ -626,15 +626,14 @@ Id SqliteTransaction::insert_key(const SigningKey& k) {
       "INSERT INTO signing_keys(authority_id, kid, public_key, sealed_private, status, "
       "created_at, retired_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
       "insert_key");
-  s.bind(k.authority_id, k.kid, Blob{k.public_key}, Blob{k.sealed_private}, k.status,
-         k.created_at, k.retired_at)
+  s.bind(k.authority_id, k.kid, Blob{k.public_key}, Blob{k.sealed_private}, k.status, k.created_at,
+         k.retired_at)
       .step();
   return s.int64(0);
 }
 
 std::optional<SigningKey> SqliteTransaction::key_by_kid(std::string_view kid) {
-  Statement s =
-      query("SELECT " FUMA_KEY_COLUMNS " FROM signing_keys WHERE kid = ?", "key_by_kid");
+  Statement s = query("SELECT " FUMA_KEY_COLUMNS " FROM signing_keys WHERE kid = ?", "key_by_kid");
   return one<SigningKey>(s.bind(kid), read_key);
 }
 
@@ -644,16 +643,15 @@ std::optional<SigningKey> SqliteTransaction::key(Id id) {
 }
 
 std::vector<SigningKey> SqliteTransaction::keys_of_authority(Id authority_id) {
-  Statement s = query("SELECT " FUMA_KEY_COLUMNS
-                      " FROM signing_keys WHERE authority_id = ? ORDER BY id",
-                      "keys_of_authority");
+  Statement s =
+      query("SELECT " FUMA_KEY_COLUMNS " FROM signing_keys WHERE authority_id = ? ORDER BY id",
+            "keys_of_authority");
   return all<SigningKey>(s.bind(authority_id), read_key);
 }
 
 void SqliteTransaction::update_key(const SigningKey& k) {
   Statement s = change(
-      "UPDATE signing_keys SET status = ?, retired_at = ? WHERE id = ? RETURNING id",
-      "update_key");
+      "UPDATE signing_keys SET status = ?, retired_at = ? WHERE id = ? RETURNING id", "update_key");
   if (!s.bind(k.status, k.retired_at, k.id).step()) missing("update_key", "key", k.id);
 }
 
@@ -797,7 +795,7 @@ std::size_t SqliteTransaction::purge_captchas(std::string_view before) {
 
 // --- sessions -----------------------------------------------------------------
 
-#define FUMA_SESSION_COLUMNS                                                            \
+#define FUMA_SESSION_COLUMNS                                                                 \
   "id, token_hash, unit_id, credential_id, client, created_at, last_seen_at, committed_at, " \
   "commitment_version, ended_at, end_reason"
 
@@ -842,8 +840,7 @@ void SqliteTransaction::update_session(const Session& x) {
       "UPDATE sessions SET last_seen_at = ?, committed_at = ?, commitment_version = ?, "
       "ended_at = ?, end_reason = ? WHERE id = ? RETURNING id",
       "update_session");
-  if (!s.bind(x.last_seen_at, x.committed_at, x.commitment_version, x.ended_at, x.end_reason,
-              x.id)
+  if (!s.bind(x.last_seen_at, x.committed_at, x.commitment_version, x.ended_at, x.end_reason, x.id)
            .step()) {
     missing("update_session", "session", x.id);
   }
@@ -876,8 +873,8 @@ std::size_t SqliteTransaction::end_sessions_of_unit(Id unit_id, std::string_view
 // --- throttles ----------------------------------------------------------------
 
 std::optional<Throttle> SqliteTransaction::throttle(std::string_view scope) {
-  Statement s = query("SELECT scope, failures, last_failure_at FROM throttles WHERE scope = ?",
-                      "throttle");
+  Statement s =
+      query("SELECT scope, failures, last_failure_at FROM throttles WHERE scope = ?", "throttle");
   if (!s.bind(scope).step()) return std::nullopt;
   return Throttle{s.text(0), s.int64(1), s.text(2)};
 }

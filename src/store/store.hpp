@@ -141,9 +141,9 @@ struct SigningKey {
 struct CredentialRequest {
   Id id = 0;
   Id unit_id = 0;
-  std::string reason;  // "first" (未曾领取), "lost" (遗失)
-  std::string recipient;  // 领取人
-  std::string phone;      // 手机号
+  std::string reason;        // "first" (未曾领取), "lost" (遗失)
+  std::string recipient;     // 领取人
+  std::string phone;         // 手机号
   std::string requested_on;  // the form's date
   std::string recorded_by;   // actor key
   std::string created_at;
@@ -154,7 +154,7 @@ struct Credential {
   Id id = 0;
   Id unit_id = 0;
   Id request_id = 0;
-  Id key_id = 0;  // SigningKey::id
+  Id key_id = 0;                // SigningKey::id
   std::int64_t generation = 1;  // unique per unit
   std::string issued_at;
   std::optional<std::string> expires_at;

@@ -159,8 +159,10 @@ TEST_CASE("actors that do not exist, are inactive or malformed are refused") {
   CHECK(w.code_of("application.start", {{"business", "change"}}, unit("11440300MB0000999X")) ==
         Errc::forbidden);
   CHECK(w.code_of("queue.list", {{"status", "submitted"}}, staff("nobody")) == Errc::forbidden);
-  CHECK(w.code_of("queue.list", {{"status", "submitted"}}, {{"session", "abc"}}) ==
+  CHECK(w.code_of("queue.list", {{"status", "submitted"}}, {{"password", "abc"}}) ==
         Errc::invalid_argument);
+  CHECK(w.code_of("queue.list", {{"status", "submitted"}}, {{"session", "abc"}}) ==
+        Errc::session_expired);
   CHECK(w.code_of("queue.list", {{"status", "submitted"}}, {{"system", false}}) ==
         Errc::invalid_argument);
   CHECK(w.code_of("queue.list", {{"status", "submitted"}}, {{"staff", "acc1"}, {"unit", code}}) ==

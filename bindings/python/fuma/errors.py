@@ -28,6 +28,22 @@ __all__ = [
     "Exhausted",
     "StorageError",
     "VersionError",
+    "NotAnImage",
+    "ImageTooLarge",
+    "NoQrFound",
+    "MultipleQr",
+    "NotACredential",
+    "CredentialMalformed",
+    "UnsupportedVersion",
+    "UnknownKey",
+    "BadSignature",
+    "CredentialExpired",
+    "UnitRevoked",
+    "CaptchaWrong",
+    "CaptchaExpired",
+    "TooManyAttempts",
+    "SessionExpired",
+    "CommitmentRequired",
     "check",
 ]
 
@@ -132,6 +148,70 @@ class VersionError(Error):
     """VERSION (-15): the data was written by a newer fuma."""
 
 
+class NotAnImage(Error):
+    """NOT_AN_IMAGE (-16): the uploaded bytes are not a PNG, JPEG, BMP or GIF picture."""
+
+
+class ImageTooLarge(Error):
+    """IMAGE_TOO_LARGE (-17): the picture's file or pixel count is over the limits."""
+
+
+class NoQrFound(Error):
+    """NO_QR_FOUND (-18): no QR code was found in the picture."""
+
+
+class MultipleQr(Error):
+    """MULTIPLE_QR (-19): the picture holds more than one credential."""
+
+
+class NotACredential(Error):
+    """NOT_A_CREDENTIAL (-20): the QR code is not a fuma login credential."""
+
+
+class CredentialMalformed(Error):
+    """CREDENTIAL_MALFORMED (-21): a fuma credential whose text is damaged or truncated."""
+
+
+class UnsupportedVersion(Error):
+    """UNSUPPORTED_VERSION (-22): a credential format this library does not read."""
+
+
+class UnknownKey(Error):
+    """UNKNOWN_KEY (-23): the credential's signing key is unknown or retired."""
+
+
+class BadSignature(Error):
+    """BAD_SIGNATURE (-24): the credential's signature does not verify."""
+
+
+class CredentialExpired(Error):
+    """CREDENTIAL_EXPIRED (-25): the credential is past its expiry."""
+
+
+class UnitRevoked(Error):
+    """UNIT_REVOKED (-26): the unit's code is revoked."""
+
+
+class CaptchaWrong(Error):
+    """CAPTCHA_WRONG (-27): the captcha answer is wrong."""
+
+
+class CaptchaExpired(Error):
+    """CAPTCHA_EXPIRED (-28): the captcha is unknown, used or expired."""
+
+
+class TooManyAttempts(Error):
+    """TOO_MANY_ATTEMPTS (-29): too many failed logins: wait before trying again."""
+
+
+class SessionExpired(Error):
+    """SESSION_EXPIRED (-30): the session token names no open session."""
+
+
+class CommitmentRequired(Error):
+    """COMMITMENT_REQUIRED (-31): 登录承诺 must be accepted (session.commit) first."""
+
+
 _BY_STATUS = {
     -1: InternalError,
     -2: OutOfMemory,
@@ -148,6 +228,22 @@ _BY_STATUS = {
     -13: Exhausted,
     -14: StorageError,
     -15: VersionError,
+    -16: NotAnImage,
+    -17: ImageTooLarge,
+    -18: NoQrFound,
+    -19: MultipleQr,
+    -20: NotACredential,
+    -21: CredentialMalformed,
+    -22: UnsupportedVersion,
+    -23: UnknownKey,
+    -24: BadSignature,
+    -25: CredentialExpired,
+    -26: UnitRevoked,
+    -27: CaptchaWrong,
+    -28: CaptchaExpired,
+    -29: TooManyAttempts,
+    -30: SessionExpired,
+    -31: CommitmentRequired,
 }
 
 
