@@ -308,15 +308,22 @@ std::string key_id(std::string_view public_key) {
   return hex(std::string_view(reinterpret_cast<const char*>(digest), kKidBytes));
 }
 
-std::string sign(const Claims& claims, const KeyPair& key) {
+namespace {
+
+void check_uscc(const Claims& claims) {
   if (claims.uscc.size() != kUsccLength || !is_alphanumeric(claims.uscc)) {
     throw Error(
         Errc::invalid_argument,
         "credential: a USCC of 18 QR alphanumeric characters is needed, got '" + claims.uscc + "'");
   }
-  if (key.public_key.size() != kKeyBytes || key.private_key.size() != kKeyBytes ||
-      claims.kid != key_id(key.public_key)) {
-    throw Error(Errc::internal, "credential: the claims' kid is not the signing key's");
+}
+
+// The binary body before the signature.
+std::string body_of(const Claims& claims) {
+  check_uscc(claims);
+  if (claims.kid.size() != kKidBytes * 2 ||
+      claims.kid.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    throw Error(Errc::invalid_argument, "credential: a kid of 16 lower-case hex digits is needed");
   }
   std::string body;
   for (std::size_t i = 0; i < kKidBytes; ++i) {
@@ -327,8 +334,29 @@ std::string sign(const Claims& claims, const KeyPair& key) {
   put_varint(body, claims.generation);
   put_varint(body, static_cast<std::uint64_t>(claims.issued_at));
   if (claims.expires_at) put_varint(body, static_cast<std::uint64_t>(*claims.expires_at));
-  const std::string message = std::string(kPrefix) + claims.uscc + body;
+  return body;
+}
 
+}  // namespace
+
+std::string signed_message(const Claims& claims) {
+  return std::string(kPrefix) + claims.uscc + body_of(claims);
+}
+
+std::string assemble(const Claims& claims, std::string_view signature) {
+  if (signature.size() != kSignatureBytes) {
+    throw Error(Errc::invalid_argument, "credential: a signature has 64 bytes");
+  }
+  return std::string(kPrefix) + claims.uscc +
+         base45_encode(body_of(claims) + std::string(signature));
+}
+
+std::string sign(const Claims& claims, const KeyPair& key) {
+  if (key.public_key.size() != kKeyBytes || key.private_key.size() != kKeyBytes ||
+      claims.kid != key_id(key.public_key)) {
+    throw Error(Errc::internal, "credential: the claims' kid is not the signing key's");
+  }
+  const std::string message = signed_message(claims);
   Pkey pkey(EVP_PKEY_new_raw_private_key(
       EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(key.private_key.data()),
       key.private_key.size()));
@@ -342,7 +370,7 @@ std::string sign(const Claims& claims, const KeyPair& key) {
       len != kSignatureBytes) {
     crypto_failure("Ed25519 signing");
   }
-  return std::string(kPrefix) + claims.uscc + base45_encode(body + signature);
+  return assemble(claims, signature);
 }
 
 bool verify(const Parsed& parsed, std::string_view public_key) {

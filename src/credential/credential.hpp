@@ -108,6 +108,12 @@ std::string key_id(std::string_view public_key);
 // of the QR alphanumeric set.
 std::string sign(const Claims& claims, const KeyPair& key);
 
+// The two halves of sign(), for verifiers and test data in other
+// languages: the bytes a signature covers, and the text of claims with a
+// given 64-byte signature (Error(invalid_argument) for another length).
+std::string signed_message(const Claims& claims);
+std::string assemble(const Claims& claims, std::string_view signature);
+
 // Whether `parsed` carries a valid signature by `public_key`.
 bool verify(const Parsed& parsed, std::string_view public_key);
 

@@ -262,11 +262,13 @@ Output session_login(Context& ctx) {
                     "credential " + std::to_string(claims.id) + " has no matching record");
       }
       actor = "unit:" + unit->uscc;
+      // A revoked unit's credentials are revoked with it; the unit's
+      // revocation is the reason to tell.
+      if (unit->revoked) throw Error(Errc::unit_revoked, "unit " + unit->uscc + " is revoked");
       if (c->status != "active") {
         throw Error(Errc::credential_revoked, "credential " + std::to_string(c->id) +
                                                   " was revoked (" + c->revoked_reason + ")");
       }
-      if (unit->revoked) throw Error(Errc::unit_revoked, "unit " + unit->uscc + " is revoked");
       if (captcha == CaptchaVerdict::expired) {
         throw Error(Errc::captcha_expired, "the captcha is unknown, used or expired");
       }

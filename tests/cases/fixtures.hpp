@@ -11,6 +11,7 @@
 #include <boost/json/serialize.hpp>
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <memory>
 #include <optional>
@@ -43,14 +44,20 @@ inline json::object unit(const std::string& uscc) { return json::object{{"unit",
 
 class World {
  public:
-  World() : now_(std::make_shared<Clock::time_point>(monday_morning())) {
+  // `tweak` adjusts the options before the engine opens (a captcha answer,
+  // timeouts, a locality's files).
+  explicit World(const std::function<void(Options&)>& tweak = {})
+      : now_(std::make_shared<Clock::time_point>(monday_morning())) {
     Options options;
     options.path = dir_.file("fuma.db");
     auto now = now_;
     options.clock = [now] { return *now; };
+    if (tweak) tweak(options);
     engine_ = std::make_unique<Engine>(options);
     setup();
   }
+
+  std::string dir_file(const std::string& name) const { return dir_.file(name); }
 
   std::string db_path() const { return dir_.file("fuma.db"); }
 
@@ -58,6 +65,21 @@ class World {
   // classify outcomes there and assert on the main thread.
   Engine& engine() { return *engine_; }
   void advance(std::chrono::hours h) { *now_ += h; }
+  void advance_seconds(std::int64_t s) { *now_ += std::chrono::seconds(s); }
+
+  // The result and the bytes beside it, of a command that must succeed.
+  std::pair<json::object, std::string> call_data(const std::string& command,
+                                                 const json::object& args,
+                                                 const json::object& actor,
+                                                 const std::string& data = {}) {
+    try {
+      Response r = engine_->call(envelope(command, args, actor, {}), data);
+      return {json::parse(r.json).as_object(), std::move(r.data)};
+    } catch (const Error& e) {
+      FAIL_CHECK(command << " failed: " << e.json());
+      throw;
+    }
+  }
 
   // The result of a command that must succeed.
   json::object call(const std::string& command, const json::object& args, const json::object& actor,
