@@ -194,7 +194,17 @@ FUMA_API void fuma_options_free(fuma_options* options);
  *   "workflow_path"    a locality's workflow definition (JSON file, UTF-8
  *                      path); empty or unset uses the shipped one.
  *   "checklist_path"   a locality's attachment checklist, likewise.
- * The two files are read and checked by fuma_engine_open, which fails with
+ *   "commitment_path"  a locality's login commitment (登录承诺), likewise.
+ *   "key_file"         the file holding the master key that seals private
+ *                      signing keys; default: the database path + ".key".
+ *                      Created with mode 0600; refused if group or others
+ *                      may read it.
+ *   "session_idle_seconds", "session_absolute_seconds"
+ *                      when a session ends without activity (default 1800)
+ *                      and after login whatever happens (default 28800).
+ *   "captcha_answer"   tests and demonstrations only: every captcha has this
+ *                      answer; the engine warns on stderr and in results.
+ * The files are read and checked by fuma_engine_open, which fails with
  * FUMA_EINVALID_ARGUMENT naming the file and the defect. Unknown names fail
  * with FUMA_EINVALID_ARGUMENT. */
 FUMA_API int fuma_options_set(fuma_options* options, const char* name, const char* value);

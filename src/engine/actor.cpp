@@ -120,7 +120,11 @@ Actor resolve_session(const Context& ctx, store::Transaction& txn, const std::st
 
 bool session_needs_touch(const store::Session& s, const Context& ctx) {
   const std::optional<TimePoint> last_seen = parse_iso_time(s.last_seen_at);
-  return !last_seen || ctx.now - *last_seen >= std::chrono::minutes(1);
+  // Once a minute, or at half the idle limit when that is shorter, so that a
+  // short limit still sees every active session's activity in time.
+  const auto every = std::min<std::chrono::system_clock::duration>(std::chrono::minutes(1),
+                                                                    ctx.security->session_idle / 2);
+  return !last_seen || ctx.now - *last_seen >= every;
 }
 
 Claim parse_claim(const json::object* actor) {

@@ -61,7 +61,8 @@ struct Actor {
 Actor resolve_actor(const Context& ctx, store::Transaction& txn);
 
 // Whether a session's last_seen_at is old enough to be written again; the
-// engine records activity at most once a minute per session.
+// engine records activity at most once a minute per session (more often
+// when the idle limit is under two minutes).
 bool session_needs_touch(const store::Session& s, const Context& ctx);
 
 // --- setup ------------------------------------------------------------------

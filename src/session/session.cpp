@@ -89,7 +89,8 @@ std::chrono::seconds wait_before_next(const Throttling& policy, std::int64_t fai
   if (failures < policy.free_failures || forgotten(policy, last_failure, now)) {
     return std::chrono::seconds(0);
   }
-  // 30 s after the sixth failure... doubling, never more than max_delay.
+  // 30 s after the fifth failure, 60 s after the sixth, ... never more than
+  // max_delay.
   std::chrono::seconds delay = policy.first_delay;
   for (std::int64_t i = policy.free_failures; i < failures && delay < policy.max_delay; ++i) {
     delay *= 2;

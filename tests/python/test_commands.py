@@ -7,6 +7,7 @@ import pytest
 
 import fuma
 from fuma import errors
+from fuma._native import lib
 
 # Every pinned status of fuma.h: its class and its stable name.
 PINNED = [
@@ -25,6 +26,22 @@ PINNED = [
     (-13, fuma.Exhausted, "EXHAUSTED"),
     (-14, fuma.StorageError, "STORAGE"),
     (-15, fuma.VersionError, "VERSION"),
+    (-16, fuma.NotAnImage, "NOT_AN_IMAGE"),
+    (-17, fuma.ImageTooLarge, "IMAGE_TOO_LARGE"),
+    (-18, fuma.NoQrFound, "NO_QR_FOUND"),
+    (-19, fuma.MultipleQr, "MULTIPLE_QR"),
+    (-20, fuma.NotACredential, "NOT_A_CREDENTIAL"),
+    (-21, fuma.CredentialMalformed, "CREDENTIAL_MALFORMED"),
+    (-22, fuma.UnsupportedVersion, "UNSUPPORTED_VERSION"),
+    (-23, fuma.UnknownKey, "UNKNOWN_KEY"),
+    (-24, fuma.BadSignature, "BAD_SIGNATURE"),
+    (-25, fuma.CredentialExpired, "CREDENTIAL_EXPIRED"),
+    (-26, fuma.UnitRevoked, "UNIT_REVOKED"),
+    (-27, fuma.CaptchaWrong, "CAPTCHA_WRONG"),
+    (-28, fuma.CaptchaExpired, "CAPTCHA_EXPIRED"),
+    (-29, fuma.TooManyAttempts, "TOO_MANY_ATTEMPTS"),
+    (-30, fuma.SessionExpired, "SESSION_EXPIRED"),
+    (-31, fuma.CommitmentRequired, "COMMITMENT_REQUIRED"),
 ]
 
 
@@ -170,6 +187,21 @@ def test_status_maps_to_its_class_and_the_library_name(status, cls, name):
     with pytest.raises(cls) as info:
         errors.check(status)
     assert (type(info.value), info.value.code, info.value.status) == (cls, name, status)
+
+
+def test_every_status_the_library_names_is_pinned_here():
+    # fuma_error_name() names each pinned status and says "UNKNOWN" past the
+    # last: a code added to fuma.h without a class here fails this test.
+    named = []
+    status = -1
+    while lib.fuma_error_name(status) != b"UNKNOWN":
+        named.append((status, lib.fuma_error_name(status).decode("ascii")))
+        status -= 1
+    assert named == [(status, name) for status, _, name in PINNED]
+
+
+def test_every_pinned_class_is_exported():
+    assert {cls.__name__ for _, cls, _ in PINNED} <= set(fuma.__all__)
 
 
 def test_status_unknown_to_the_package_raises_the_base_error():

@@ -11,6 +11,15 @@ as "this unit submits" or "this acceptor accepts" than as raw commands.
         me.submit(case["id"])
         acc.accept(case["id"])
 
+A unit that logs in with its login QR image (登录二维码图片) gets a
+:class:`Session` instead, which checks the unit itself::
+
+        captcha = engine.call("session.captcha")    # show captcha.data (a PNG)
+        me = engine.login(picture, captcha["captcha_id"], answer)
+        me.commit()                                 # 登录承诺, before anything else
+        case = me.start("reissue")
+        me.logout()
+
 Each method is one engine command with this actor; it returns the part of
 the result a script wants (the case view for case commands) and raises the
 same :class:`fuma.Error` subclasses. ``call`` stays available for anything
@@ -18,7 +27,7 @@ without a wrapper. A view holds no state of its own beyond the engine and the
 actor, so it is as thread-safe as the engine.
 """
 
-__all__ = ["Actor", "Unit", "Staff"]
+__all__ = ["Actor", "Unit", "Staff", "Session"]
 
 
 class Actor:
@@ -168,3 +177,61 @@ class Staff(Actor):
             if page.get("next") is None:
                 return items
             args["after"] = page["next"]
+
+
+class Session(Unit):
+    """A unit logged in with its login QR image: :meth:`fuma.Engine.login`.
+
+    Every command runs with the actor ``{"session": token}``, so the library
+    checks the session on each call: after :meth:`logout`, after the session
+    times out, or once the credential is revoked (a new picture issued for a
+    lost one) every call raises :class:`fuma.SessionExpired`. Until
+    :meth:`commit` accepts 登录承诺, every command but ``session.commit``,
+    ``session.get`` and ``session.logout`` raises
+    :class:`fuma.CommitmentRequired`. The :class:`Unit` methods (start, save,
+    submit, upload, ...) work as for an asserted unit.
+
+    Attributes:
+        token: the session token, a secret: whoever holds it acts as the unit.
+            Keep it to resume the session later with
+            ``Session(engine, token)``.
+        uscc: the unit's code (None when resumed without the session).
+        session: the session as the library last described it: ``unit``,
+            ``expires_at``, ``committed``, ``commitment`` (the text to show:
+            ``title``, ``paragraphs``, ``accept_label``, ``text_version``).
+        warning: the library's warning at login, if any (captcha test mode).
+    """
+
+    def __init__(self, engine, token, session=None, warning=None):
+        Actor.__init__(self, engine, {"session": token})
+        self.token = token
+        self.session = session
+        self.uscc = session["unit"]["uscc"] if session else None
+        self.warning = warning
+
+    def get(self):
+        """session.get: the session as it is now; also refreshes ``.session``."""
+        self.session = self.call("session.get")["session"]
+        self.uscc = self.session["unit"]["uscc"]
+        return self.session
+
+    def commit(self, text_version=None):
+        """session.commit: accept 登录承诺; returns the session.
+
+        ``text_version`` is the version of the text the unit was shown; by
+        default the one in ``.session`` (read with :meth:`get` if unknown). A
+        text that changed since raises :class:`fuma.Conflict`.
+        """
+        if text_version is None:
+            shown = self.session if self.session is not None else self.get()
+            text_version = shown["commitment"]["text_version"]
+        self.session = self.call("session.commit", {"text_version": text_version})["session"]
+        return self.session
+
+    def logout(self):
+        """session.logout: end the session; returns when it ended (``ended_at``)."""
+        return self.call("session.logout")["ended_at"]
+
+    def __repr__(self):
+        # Never the token: reprs end up in logs.
+        return "<fuma.Session of %s>" % (self.uscc or "an unknown unit")

@@ -200,6 +200,31 @@ class Engine:
         from .actors import Staff
         return Staff(self, username)
 
+    def login(self, image, captcha_id, answer, client=None):
+        """Log a unit in with its login QR image (图片登录): session.login.
+
+        Args:
+            image: the picture's bytes (bytes-like), as the unit uploaded it.
+            captcha_id: the ``captcha_id`` of a ``session.captcha`` result.
+            answer: what the user read in that captcha's picture.
+            client: the user's address (str) or None; failed attempts from
+                one address are throttled.
+
+        Returns a :class:`fuma.actors.Session` (the unit's actor-bound view,
+        with ``.token``, ``.session``, ``.commit()``, ``.logout()``). Raises
+        what session.login raises: :class:`fuma.NotAnImage`,
+        :class:`fuma.NoQrFound`, :class:`fuma.CredentialRevoked`,
+        :class:`fuma.CaptchaWrong`, :class:`fuma.CaptchaExpired` (a captcha
+        serves one attempt, right or wrong), :class:`fuma.TooManyAttempts`,
+        ... Either way the captcha is used up.
+        """
+        from .actors import Session
+        args = {"captcha_id": captcha_id, "captcha_answer": answer}
+        if client is not None:
+            args["client"] = client
+        result = self.call("session.login", args, image)
+        return Session(self, result["token"], result["session"], result.get("warning"))
+
     def close(self):
         """Release the engine; safe to call again."""
         with self._lock:
