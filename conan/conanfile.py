@@ -65,10 +65,12 @@ class FumaConan(ConanFile):
         # appears in a public header, so their headers are not passed on.
         self.requires("boost/1.81.0")
         self.requires("sqlite3/[>=3.40.0 <3.41]")
-        # OpenSSL: SHA-256 of attachments and of the audit chain.
+        # OpenSSL: SHA-256, Ed25519 credential signatures, AES-GCM sealing.
         self.requires("openssl/[>=3.0.0 <3.1]")
+        # The login QR pictures: reading and drawing QR codes, decoding uploads.
+        self.requires("zxing-cpp/1.4.0")
+        self.requires("stb/cci.20220909")
         # Planned, at Debian 12's versions, when the code starts using them:
-        #   zxing-cpp/1.4.0          QR codes on certificates
         #   podofo/0.9.8             PDF certificates and forms
         #   harfbuzz/6.0.0           font subsetting for the PDFs
 
@@ -111,7 +113,8 @@ class FumaConan(ConanFile):
         cxx = self.cpp_info.components["cxx"]
         cxx.set_property("cmake_target_name", "fuma::fuma")
         cxx.libs = ["fuma++"]
-        cxx.requires = ["boost::json", "sqlite3::sqlite3", "openssl::crypto"]
+        cxx.requires = ["boost::json", "sqlite3::sqlite3", "openssl::crypto", "zxing-cpp::zxing-cpp",
+                        "stb::stb"]
         if self.settings.os in ("Linux", "FreeBSD"):
             cxx.system_libs = ["pthread", "m"]
 
