@@ -454,15 +454,18 @@ Sealer::~Sealer() { OPENSSL_cleanse(master_.data(), master_.size()); }
 
 Sealer Sealer::ephemeral() { return Sealer(random_bytes(kKeyBytes)); }
 
-Sealer Sealer::load(const std::string& path) {
+Sealer Sealer::load(const std::string& path, bool create) {
   auto fail = [&](const std::string& problem) -> Sealer {
     throw Error(Errc::storage, "key file '" + path + "': " + problem, "密钥文件无法使用：" + path);
   };
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0 && errno == ENOENT && !create) {
+    return fail("does not exist, but the database holds keys sealed under it");
+  }
   if (fd < 0 && errno == ENOENT) {
     std::string key = random_bytes(kKeyBytes);
     fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0 && errno == EEXIST) return load(path);  // another process made it first
+    if (fd < 0 && errno == EEXIST) return load(path, false);  // another process made it first
     if (fd < 0) return fail(std::string("cannot be created: ") + std::strerror(errno));
     const bool written =
         ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) && ::fsync(fd) == 0;

@@ -140,10 +140,11 @@ class Sealer {
   // A fresh random master key, for an engine whose store is in memory.
   static Sealer ephemeral();
   // Reads the key file at `path`, creating it (32 random bytes, mode 0600,
-  // O_EXCL) when it does not exist. Throws Error(storage) when the file
+  // O_EXCL) when it does not exist and `create` allows. Throws
+  // Error(storage) when the file is missing (and may not be created),
   // cannot be read or created, is not exactly 32 bytes, or may be read or
   // written by anyone but its owner (mode & 077), as ssh refuses such keys.
-  static Sealer load(const std::string& path);
+  static Sealer load(const std::string& path, bool create);
 
   Sealer(Sealer&&) noexcept = default;
 

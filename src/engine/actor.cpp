@@ -123,7 +123,7 @@ bool session_needs_touch(const store::Session& s, const Context& ctx) {
   // Once a minute, or at half the idle limit when that is shorter, so that a
   // short limit still sees every active session's activity in time.
   const auto every = std::min<std::chrono::system_clock::duration>(std::chrono::minutes(1),
-                                                                    ctx.security->session_idle / 2);
+                                                                   ctx.security->session_idle / 2);
   return !last_seen || ctx.now - *last_seen >= every;
 }
 

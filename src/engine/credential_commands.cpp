@@ -118,7 +118,10 @@ store::SigningKey make_key(store::Transaction& txn, const Security& security, st
   k.authority_id = authority;
   k.kid = credential::key_id(pair.public_key);
   k.public_key = pair.public_key;
-  k.sealed_private = security.sealer().seal(pair.private_key, "fuma-signing-key:" + k.kid);
+  // Only a store without keys may start a new key file: with keys already
+  // sealed, a missing key file is a wrong path, not a fresh start.
+  const bool first = !txn.has_keys();
+  k.sealed_private = security.sealer(first).seal(pair.private_key, "fuma-signing-key:" + k.kid);
   k.status = "active";
   k.created_at = now;
   k.id = txn.insert_key(k);
@@ -128,7 +131,7 @@ store::SigningKey make_key(store::Transaction& txn, const Security& security, st
 credential::KeyPair open_key(const Security& security, const store::SigningKey& k) {
   credential::KeyPair pair;
   pair.public_key = k.public_key;
-  pair.private_key = security.sealer().open(k.sealed_private, "fuma-signing-key:" + k.kid);
+  pair.private_key = security.sealer(false).open(k.sealed_private, "fuma-signing-key:" + k.kid);
   return pair;
 }
 
@@ -195,17 +198,17 @@ Output credential_request(Context& ctx) {
     if (unit.revoked) {
       throw Error(Errc::unit_revoked, "unit " + unit.uscc + " is revoked");
     }
+    // 遗失 covers every unit that was issued a picture before, whether it
+    // still works or not (a retired key, a revoked credential): the new one
+    // replaces whatever it had.
     const std::vector<store::Credential> issued = txn.credentials_of_unit(unit.id);
-    const bool holds_one =
-        std::any_of(issued.begin(), issued.end(),
-                    [](const store::Credential& c) { return c.status == "active"; });
     if (reason == "first" && !issued.empty()) {
       throw Error(Errc::invalid_state, "the unit was issued a credential before",
                   "该单位已领取过登录二维码图片；如已遗失，请选择“登录二维码图片遗失”");
     }
-    if (reason == "lost" && !holds_one) {
-      throw Error(Errc::invalid_state, "the unit holds no valid credential to have lost",
-                  "该单位没有有效的登录二维码图片；未曾领取的，请选择“未曾领取二维码图片”");
+    if (reason == "lost" && issued.empty()) {
+      throw Error(Errc::invalid_state, "the unit was never issued a credential to have lost",
+                  "该单位未曾领取登录二维码图片，请选择“未曾领取二维码图片”");
     }
     for (const store::CredentialRequest& r : txn.credential_requests_of_unit(unit.id)) {
       if (r.credential_id == 0) {
@@ -239,6 +242,11 @@ std::string reissued_text(Context& ctx, store::Id id) {
     std::optional<store::Unit> unit = c ? txn.unit(c->unit_id) : std::nullopt;
     std::optional<store::SigningKey> key = c ? txn.key(c->key_id) : std::nullopt;
     if (!c || !unit || !key) throw Error(Errc::storage, "a remembered credential is missing");
+    if (c->status != "active") {
+      throw Error(Errc::credential_revoked,
+                  "credential " + std::to_string(id) + " was revoked since it was issued",
+                  "该登录二维码图片已作废，不能再次下载");
+    }
     text = credential_text(*ctx.security, *c, *unit, *key);
   });
   return text;
@@ -472,11 +480,26 @@ Output keys_retire(Context& ctx) {
     k->status = "retired";
     k->retired_at = iso_time(ctx.now);
     txn.update_key(*k);
+    // What the key signed stops working now; saying so keeps the records
+    // true (a unit's list shows it revoked, 遗失 gets it a new one).
+    std::size_t revoked = 0;
+    std::size_t ended = 0;
+    for (store::Credential c : txn.credentials_signed_by(k->id)) {
+      if (c.status != "active") continue;
+      c.status = "revoked";
+      c.revoked_at = k->retired_at;
+      c.revoked_reason = "key_retired";
+      txn.update_credential(c);
+      ended += txn.end_sessions_of_credential(c.id, k->retired_at, "credential_revoked");
+      ++revoked;
+    }
     audited.target = "authority:" + std::to_string(a.id);
     audited.before_status = "key:" + kid;
     audited.after_status = "retired";
     Output o;
     o.json["key"] = key_json(*k, a);
+    o.json["credentials_revoked"] = revoked;
+    o.json["sessions_ended"] = ended;
     return o;
   });
 }

@@ -278,11 +278,11 @@ int Engine::schema_version() const { return store_->schema_version(); }
 
 namespace engine {
 
-const credential::Sealer& Security::sealer() const {
+const credential::Sealer& Security::sealer(bool may_create) const {
   std::lock_guard<std::mutex> lock(mutex_);
   if (!sealer_) {
     sealer_.emplace(key_file.empty() ? credential::Sealer::ephemeral()
-                                     : credential::Sealer::load(key_file));
+                                     : credential::Sealer::load(key_file, may_create));
   }
   return *sealer_;
 }

@@ -29,9 +29,9 @@ struct Security {
   image::Limits image_limits;
   session::Throttling throttling;
 
-  // The sealer, reading or creating the key file on first use. Throws
-  // Error(storage) as credential::Sealer::load does.
-  const credential::Sealer& sealer() const;
+  // The sealer, reading the key file on first use, or creating it when
+  // `may_create`. Throws Error(storage) as credential::Sealer::load does.
+  const credential::Sealer& sealer(bool may_create) const;
 
  private:
   mutable std::mutex mutex_;

@@ -22,8 +22,10 @@ struct Grey {
 // Bounds checked before any pixel is decoded, so that a small file that
 // claims a huge picture (a decompression bomb) costs nothing.
 struct Limits {
-  std::size_t max_bytes = 10u << 20;        // the file
-  std::uint64_t max_pixels = 40'000'000u;  // width * height
+  std::size_t max_bytes = 10u << 20;  // the file
+  // A 4K screenshot is 8.3 megapixels, a phone photo 12; decoding needs up
+  // to about 12 bytes a pixel (GIF), so this bounds one upload near 200 MB.
+  std::uint64_t max_pixels = 16'000'000u;  // width * height
 };
 
 // Decodes PNG, JPEG, BMP or GIF (the first frame) to grey. Throws

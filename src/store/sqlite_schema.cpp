@@ -224,6 +224,7 @@ CREATE TABLE credentials (
 ) STRICT;
 CREATE UNIQUE INDEX credentials_generation ON credentials(unit_id, generation);
 CREATE UNIQUE INDEX credentials_request ON credentials(request_id);
+CREATE INDEX credentials_key ON credentials(key_id);
 
 CREATE TABLE captchas (
   id          TEXT PRIMARY KEY,

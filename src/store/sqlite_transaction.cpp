@@ -649,6 +649,11 @@ std::vector<SigningKey> SqliteTransaction::keys_of_authority(Id authority_id) {
   return all<SigningKey>(s.bind(authority_id), read_key);
 }
 
+bool SqliteTransaction::has_keys() {
+  Statement s = query("SELECT 1 FROM signing_keys LIMIT 1", "has_keys");
+  return s.step();
+}
+
 void SqliteTransaction::update_key(const SigningKey& k) {
   Statement s = change(
       "UPDATE signing_keys SET status = ?, retired_at = ? WHERE id = ? RETURNING id", "update_key");
@@ -752,6 +757,13 @@ std::vector<Credential> SqliteTransaction::credentials_of_unit(Id unit_id) {
                       " FROM credentials WHERE unit_id = ? ORDER BY generation DESC",
                       "credentials_of_unit");
   return all<Credential>(s.bind(unit_id), read_credential);
+}
+
+std::vector<Credential> SqliteTransaction::credentials_signed_by(Id key_id) {
+  Statement s =
+      query("SELECT " FUMA_CREDENTIAL_COLUMNS " FROM credentials WHERE key_id = ? ORDER BY id",
+            "credentials_signed_by");
+  return all<Credential>(s.bind(key_id), read_credential);
 }
 
 void SqliteTransaction::update_credential(const Credential& c) {

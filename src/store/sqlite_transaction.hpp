@@ -61,6 +61,7 @@ class SqliteTransaction final : public Transaction {
   std::optional<SigningKey> key_by_kid(std::string_view kid) override;
   std::optional<SigningKey> key(Id id) override;
   std::vector<SigningKey> keys_of_authority(Id authority_id) override;
+  bool has_keys() override;
   void update_key(const SigningKey& k) override;
 
   Id insert_credential_request(const CredentialRequest& r) override;
@@ -71,6 +72,7 @@ class SqliteTransaction final : public Transaction {
   Id insert_credential(const Credential& c) override;
   std::optional<Credential> credential(Id id) override;
   std::vector<Credential> credentials_of_unit(Id unit_id) override;
+  std::vector<Credential> credentials_signed_by(Id key_id) override;
   void update_credential(const Credential& c) override;
 
   void insert_captcha(const Captcha& c) override;

@@ -301,6 +301,8 @@ class Transaction {
   virtual std::optional<SigningKey> key(Id id) = 0;
   // An authority's keys, oldest first.
   virtual std::vector<SigningKey> keys_of_authority(Id authority_id) = 0;
+  // Whether any authority has a key.
+  virtual bool has_keys() = 0;
   // Writes status and retired_at.
   virtual void update_key(const SigningKey& k) = 0;
 
@@ -316,6 +318,8 @@ class Transaction {
   virtual std::optional<Credential> credential(Id id) = 0;
   // A unit's credentials, newest first.
   virtual std::vector<Credential> credentials_of_unit(Id unit_id) = 0;
+  // Every credential a key signed.
+  virtual std::vector<Credential> credentials_signed_by(Id key_id) = 0;
   // Writes status, revoked_at, revoked_reason and payload_sha256.
   virtual void update_credential(const Credential& c) = 0;
 
