@@ -67,9 +67,12 @@ class FumaConan(ConanFile):
         self.requires("sqlite3/[>=3.40.0 <3.41]")
         # OpenSSL: SHA-256, Ed25519 credential signatures, AES-GCM sealing.
         self.requires("openssl/[>=3.0.0 <3.1]")
-        # The login QR pictures: reading and drawing QR codes, decoding uploads.
+        # The login QR pictures: reading and drawing QR codes.
         self.requires("zxing-cpp/1.4.0")
-        self.requires("stb/cci.20220909")
+        # stb (decoding uploads, writing PNG) is taken from the system:
+        # fuma includes <stb/...> and links Debian's libstb, which has the
+        # implementations compiled in; Conan's stb is headers only, laid
+        # out without the stb/ directory.
         # Planned, at Debian 12's versions, when the code starts using them:
         #   podofo/0.9.8             PDF certificates and forms
         #   harfbuzz/6.0.0           font subsetting for the PDFs
@@ -113,10 +116,9 @@ class FumaConan(ConanFile):
         cxx = self.cpp_info.components["cxx"]
         cxx.set_property("cmake_target_name", "fuma::fuma")
         cxx.libs = ["fuma++"]
-        cxx.requires = ["boost::json", "sqlite3::sqlite3", "openssl::crypto", "zxing-cpp::zxing-cpp",
-                        "stb::stb"]
+        cxx.requires = ["boost::json", "sqlite3::sqlite3", "openssl::crypto", "zxing-cpp::zxing-cpp"]
         if self.settings.os in ("Linux", "FreeBSD"):
-            cxx.system_libs = ["pthread", "m"]
+            cxx.system_libs = ["stb", "pthread", "m"]
 
         # fuma::capi -- libfuma, the C ABI; fuma.pc, as the CMake install names it.
         capi = self.cpp_info.components["capi"]

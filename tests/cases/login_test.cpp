@@ -371,6 +371,36 @@ TEST_CASE("a session ends after 30 idle minutes, and activity keeps it") {
   CHECK(l.w.code_of("session.get", {}, Login::session(token)) == Errc::session_expired);
 }
 
+TEST_CASE("a short idle limit still sees every command's activity") {
+  World w([](Options& o) {
+    o.captcha_answer = "7777";
+    o.session_idle_seconds = 10;
+  });
+  const std::string uscc = w.register_unit();
+  const json::object r = w.call("credential.request",
+                                {{"uscc", uscc},
+                                 {"reason", "first"},
+                                 {"recipient", "李四"},
+                                 {"phone", "13800138000"},
+                                 {"requested_on", "2026-11-23"}},
+                                staff("acc1"));
+  const std::string png =
+      w.call_data("credential.issue",
+                  {{"request", r.at("request").at("id")}, {"delivery", "on_site"}}, staff("acc1"))
+          .second;
+  const std::string id(w.call("session.captcha", {}, {}).at("captcha_id").as_string());
+  const std::string token(
+      w.call("session.login", {{"captcha_id", id}, {"captcha_answer", "7777"}}, {}, png)
+          .at("token")
+          .as_string());
+  for (int i = 0; i < 10; ++i) {
+    w.advance_seconds(6);
+    w.call("session.get", {}, Login::session(token));
+  }
+  w.advance_seconds(11);
+  CHECK(w.code_of("session.get", {}, Login::session(token)) == Errc::session_expired);
+}
+
 TEST_CASE("a session ends eight hours after login whatever happens") {
   Login l;
   const std::string token = l.committed();
