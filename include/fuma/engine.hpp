@@ -50,6 +50,18 @@ struct Options {
   int session_idle_seconds = 30 * 60;
   int session_absolute_seconds = 8 * 60 * 60;
 
+  // Printing (下载表格, certificates): a locality's own font (a TrueType
+  // .ttf, or face font_index of a .ttc) and a directory of its own form
+  // templates (change.json, application.json, credential_request.json,
+  // certificate.json; absent files keep the shipped ones), both read and
+  // checked when the Engine opens. public_url is where fuma-host answers
+  // for this service ("https://fuma.example.gov.cn"): a certificate's QR
+  // code then leads a phone to public_url + "/c/" + serial.
+  std::string font_path;
+  int font_index = 0;
+  std::string forms_dir;
+  std::string public_url;
+
   // For tests and demonstrations only: every captcha's answer is this text
   // (as reCAPTCHA's test keys always pass). The engine says so in every
   // session.captcha and session.login result and on stderr when it opens.
@@ -58,7 +70,8 @@ struct Options {
 
   // Set an option by its C ABI name ("busy_timeout_ms", "workflow_path",
   // "checklist_path", "commitment_path", "key_file", "session_idle_seconds",
-  // "session_absolute_seconds", "captcha_answer"); throws
+  // "session_absolute_seconds", "font_path", "font_index", "forms_dir",
+  // "public_url", "captcha_answer"); throws
   // Error(invalid_argument) for an unknown name or a bad value.
   void set(std::string_view name, std::string_view value);
 };
@@ -79,7 +92,8 @@ class Rules;
 }
 namespace engine {
 struct Security;
-}
+struct Printing;
+}  // namespace engine
 
 class Engine {
  public:
@@ -111,6 +125,8 @@ class Engine {
   std::shared_ptr<const attachments::Rules> rules_;
   // Credentials and sessions: the key file, the commitment, the timeouts.
   std::unique_ptr<engine::Security> security_;
+  // Printing: the font and the form templates.
+  std::unique_ptr<engine::Printing> printing_;
 };
 
 }  // namespace fuma

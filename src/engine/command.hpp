@@ -64,11 +64,13 @@ struct Domain {
 };
 
 struct Security;
+struct Printing;
 
 struct Context {
   fuma::store::Store* store;  // null for stateless calls
   Domain domain;
   const Security* security;  // null for stateless calls
+  const Printing* printing;  // null for stateless calls
   Args args;
   const boost::json::object* actor;  // null when the request names none
   std::string_view data;
@@ -100,6 +102,7 @@ std::vector<Command> attachment_commands();
 std::vector<Command> query_commands();
 std::vector<Command> credential_commands();
 std::vector<Command> session_commands();
+std::vector<Command> print_commands();
 
 }  // namespace fuma::engine
 

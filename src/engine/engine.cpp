@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include <cstdio>
+#include <filesystem>
 #include <mutex>
 
 #include "command.hpp"
@@ -14,6 +15,7 @@
 #include "fuma/error.hpp"
 #include "fuma/version.h"
 #include "fuma/workflow.hpp"
+#include "printing.hpp"
 #include "security.hpp"
 #include "store/store.hpp"
 
@@ -91,6 +93,7 @@ Envelope parse_envelope(std::string_view request) {
 }
 
 Response run(store::Store* store, const engine::Domain& domain, const engine::Security* security,
+             const engine::Printing* printing,
              const std::function<std::chrono::system_clock::time_point()>& clock,
              std::string_view request, std::string_view data) {
   if (data.size() > kMaxDataBytes) {
@@ -111,6 +114,7 @@ Response run(store::Store* store, const engine::Domain& domain, const engine::Se
   engine::Context ctx{store,
                       domain,
                       security,
+                      printing,
                       engine::Args(*env.args),
                       env.actor,
                       data,
@@ -189,6 +193,22 @@ void Options::set(std::string_view name, std::string_view value) {
     key_file = std::string(value);
     return;
   }
+  if (name == "font_path") {
+    font_path = std::string(value);
+    return;
+  }
+  if (name == "font_index") {
+    font_index = integer_option(name, value, 0);
+    return;
+  }
+  if (name == "forms_dir") {
+    forms_dir = std::string(value);
+    return;
+  }
+  if (name == "public_url") {
+    public_url = std::string(value);
+    return;
+  }
   if (name == "captcha_answer") {
     captcha_answer = std::string(value);
     return;
@@ -256,6 +276,29 @@ Engine::Engine(const Options& options) {
   if (!options.path.empty()) {
     security_->key_file = options.key_file.empty() ? options.path + ".key" : options.key_file;
   }
+  printing_ = std::make_unique<engine::Printing>();
+  if (!options.font_path.empty()) {
+    printing_->locality_font =
+        pdf::Font::load(options.font_path, static_cast<unsigned>(options.font_index));
+  }
+  if (!options.forms_dir.empty()) {
+    for (const char* key : {"change", "application", "credential_request", "certificate"}) {
+      const std::string file = options.forms_dir + "/" + key + ".json";
+      std::error_code ec;
+      if (!std::filesystem::exists(file, ec)) continue;
+      forms::Template t =
+          forms::Template::parse(read_definition(file, "forms_dir", "表格模板文件"), file);
+      if (t.key() != key) {
+        throw Error(Errc::invalid_argument, file + ": key is '" + t.key() + "', not '" + key + "'",
+                    "表格模板文件有误：" + file);
+      }
+      printing_->templates.emplace(key, std::move(t));
+    }
+  }
+  printing_->public_url = options.public_url;
+  while (!printing_->public_url.empty() && printing_->public_url.back() == '/') {
+    printing_->public_url.pop_back();
+  }
   store_ = store::open_sqlite(options.path, options.busy_timeout_ms);
   clock_ = options.clock;
 }
@@ -263,15 +306,15 @@ Engine::Engine(const Options& options) {
 Engine::~Engine() = default;
 
 Response Engine::call(std::string_view request, std::string_view data) {
-  return run(store_.get(), engine::Domain{*workflow_, *rules_}, security_.get(), clock_, request,
-             data);
+  return run(store_.get(), engine::Domain{*workflow_, *rules_}, security_.get(), printing_.get(),
+             clock_, request, data);
 }
 
 Response Engine::call_stateless(std::string_view request, std::string_view data) {
   // Stateless commands belong to no locality: the shipped definitions.
   return run(nullptr,
              engine::Domain{workflow::Definition::standard(), attachments::Rules::standard()},
-             nullptr, {}, request, data);
+             nullptr, nullptr, {}, request, data);
 }
 
 int Engine::schema_version() const { return store_->schema_version(); }
@@ -378,6 +421,7 @@ const std::vector<Command>& commands() {
     for (auto& c : query_commands()) all.push_back(c);
     for (auto& c : credential_commands()) all.push_back(c);
     for (auto& c : session_commands()) all.push_back(c);
+    for (auto& c : print_commands()) all.push_back(c);
     std::sort(all.begin(), all.end(),
               [](const Command& a, const Command& b) { return a.name < b.name; });
     return all;

@@ -336,6 +336,12 @@ std::optional<Certificate> SqliteTransaction::active_certificate(Id unit_id) {
   return one<Certificate>(s.bind(unit_id), read_certificate);
 }
 
+std::optional<Certificate> SqliteTransaction::certificate_by_serial(std::string_view serial) {
+  Statement s = query("SELECT " FUMA_CERTIFICATE_COLUMNS " FROM certificates WHERE serial = ?",
+                      "certificate_by_serial");
+  return one<Certificate>(s.bind(serial), read_certificate);
+}
+
 void SqliteTransaction::update_certificate(const Certificate& c) {
   Statement s = change(
       "UPDATE certificates SET serial = ?, issued_on = ?, valid_until = ?, status = ? "

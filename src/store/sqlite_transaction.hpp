@@ -30,6 +30,7 @@ class SqliteTransaction final : public Transaction {
 
   Id insert_certificate(const Certificate& c) override;
   std::optional<Certificate> active_certificate(Id unit_id) override;
+  std::optional<Certificate> certificate_by_serial(std::string_view serial) override;
   void update_certificate(const Certificate& c) override;
 
   Id insert_application(const Application& a) override;

@@ -249,6 +249,7 @@ class Transaction {
   virtual Id insert_certificate(const Certificate& c) = 0;
   // The unit's certificate with status "active", if any.
   virtual std::optional<Certificate> active_certificate(Id unit_id) = 0;
+  virtual std::optional<Certificate> certificate_by_serial(std::string_view serial) = 0;
   virtual void update_certificate(const Certificate& c) = 0;
 
   virtual Id insert_application(const Application& a) = 0;

@@ -1,0 +1,297 @@
+// 下载表格 and printing: application.form (the form of a case, 仅供核对 until
+// 复核通过), credential.request_form (the 登录二维码图片申领表, blank or filled),
+// certificate.print (the certificate, with a QR code to check its status),
+// certificate.status (what that QR code leads to) and form.verify (whether a
+// scanned form still matches its case).
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "actor.hpp"
+#include "clock.hpp"
+#include "command.hpp"
+#include "digest.hpp"
+#include "form.hpp"
+#include "fuma/error.hpp"
+#include "fuma/workflow.hpp"
+#include "image/image.hpp"
+#include "operation.hpp"
+#include "printing.hpp"
+
+namespace fuma::engine {
+namespace {
+
+namespace json = boost::json;
+using workflow::Role;
+
+constexpr std::string_view kFormPrefix = "FMF1:";
+constexpr std::string_view kCertificatePrefix = "FMC1:";
+
+[[noreturn]] void bad_arg(std::string_view arg, std::string detail, std::string message) {
+  std::string field(arg);
+  throw Error(Errc::invalid_argument, "args." + field + " " + std::move(detail), message,
+              {Problem{field, message, {}, {}}});
+}
+
+// "2026-11-27" as the three parts a form prints.
+void put_date(forms::Values& v, const std::string& prefix, const std::string& date) {
+  const std::optional<Date> d = parse_date(date);
+  if (!d) return;
+  v.fields[prefix + ".year"] = std::to_string(d->year);
+  v.fields[prefix + ".month"] = std::to_string(d->month);
+  v.fields[prefix + ".day"] = std::to_string(d->day);
+}
+
+void put_unit(forms::Values& v, const store::Unit& u, const std::optional<store::Certificate>& c,
+              const store::Authority& a) {
+  v.fields["unit.name"] = u.name;
+  v.fields["unit.uscc"] = u.uscc;
+  v.fields["unit.address"] = u.address;
+  v.fields["unit.responsible_person"] = u.responsible_person;
+  v.fields["unit.category"] = u.category;
+  v.fields["certificate.serial"] = c ? c->serial : "";
+  v.fields["certificate.validity"] = c ? validity_text(c) : "";
+  v.fields["authority.name"] = a.name;
+}
+
+std::string text_of(const json::value* v) {
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+// Everything a case's form prints, from the records as they stand.
+forms::Values case_values(const Domain& domain, store::Transaction& txn, const Case& c) {
+  forms::Values v;
+  const std::optional<store::Certificate> certificate = txn.active_certificate(c.unit.id);
+  const std::optional<store::Authority> authority = txn.authority(c.unit.authority_id);
+  if (!authority) throw Error(Errc::storage, "a unit names a missing authority");
+  put_unit(v, c.unit, certificate, *authority);
+  std::error_code ec;
+  const json::value parsed = json::parse(c.application.fields_json, ec);
+  const json::object fields = fields_view(
+      c.application.business, (ec || !parsed.is_object()) ? json::object() : parsed.get_object(),
+      c.unit, certificate);
+  v.fields["application.id"] = std::to_string(c.application.id);
+  v.fields["application.business"] = c.application.business;
+  v.fields["application.reason"] = text_of(fields.if_contains("reason"));
+  if (const json::value* items = fields.if_contains("items"); items && items->is_array()) {
+    for (const json::value& item : items->get_array()) {
+      const json::object* o = item.if_object();
+      if (o == nullptr) continue;
+      v.rows.push_back({{"label", text_of(o->if_contains("label"))},
+                        {"old", text_of(o->if_contains("old"))},
+                        {"new", text_of(o->if_contains("new"))}});
+    }
+  }
+  (void)domain;
+  return v;
+}
+
+// The digest a case's form carries: everything printed on it, in order, so
+// that a form printed before a later edit no longer matches.
+std::string values_digest(const forms::Values& v) {
+  std::string canonical;
+  for (const auto& [key, value] : v.fields) canonical += key + '\x1f' + value + '\x1e';
+  for (const auto& row : v.rows) {
+    for (const auto& [key, value] : row) canonical += key + '\x1f' + value + '\x1e';
+    canonical += '\x1d';
+  }
+  std::string digest = sha256_hex(canonical).substr(0, 16);
+  for (char& ch : digest) {
+    if (ch >= 'a' && ch <= 'f') ch = static_cast<char>(ch - 'a' + 'A');
+  }
+  return digest;
+}
+
+std::string form_code(store::Id id, const std::string& digest) {
+  return std::string(kFormPrefix) + std::to_string(id) + ":" + digest;
+}
+
+bool approved(const std::vector<store::Event>& events) {
+  for (const store::Event& e : events) {
+    if (e.action == "approve") return true;
+  }
+  return false;
+}
+
+const std::string& form_key(const Domain& domain, const store::Application& a) {
+  const workflow::Business* b = domain.workflow.business(a.business);
+  if (b == nullptr) throw Error(Errc::storage, "an application names an unknown business");
+  return b->form;
+}
+
+// --- application.form -----------------------------------------------------------
+
+Output application_form(Context& ctx) {
+  const store::Id id = static_cast<store::Id>(ctx.args.uint("id"));
+  ctx.args.finish();
+  return read_command(ctx, [&](store::Transaction& txn, const Actor& actor) {
+    const Case c = load_case(txn, actor, id);
+    forms::Values v = case_values(ctx.domain, txn, c);
+    const std::vector<store::Event> events = txn.events(id);
+    const bool clean = approved(events);
+    v.mark = !clean;
+    const std::string digest = values_digest(v);
+    v.qr = form_code(id, digest);
+    const forms::Template& form = ctx.printing->form(form_key(ctx.domain, c.application));
+    Output o;
+    o.data = form.render(v, ctx.printing->font(), c.application.updated_at);
+    o.json["media_type"] = "application/pdf";
+    o.json["file_name"] = form.title() + "-" + c.unit.uscc + ".pdf";
+    o.json["form"] = form.key();
+    o.json["for_signing"] = clean;
+    o.json["code"] = v.qr;
+    return o;
+  });
+}
+
+// --- form.verify -------------------------------------------------------------------
+
+Output form_verify(Context& ctx) {
+  const auto code_arg = ctx.args.optional_string("code");
+  ctx.args.finish();
+  std::string code;
+  if (code_arg) {
+    code = std::string(*code_arg);
+  } else if (!ctx.data.empty()) {
+    // A scan of the form: its one code that is a form code.
+    for (const std::string& t : image::read_qr(image::decode(ctx.data), 4)) {
+      if (t.rfind(kFormPrefix, 0) == 0) code = t;
+    }
+    if (code.empty())
+      throw Error(Errc::no_qr_found, "no form code in the picture", "未识别到表格核验码");
+  } else {
+    bad_arg("code", "or a scanned picture as data is required", "请提供表格上的核验码或扫描件");
+  }
+  // FMF1:<id>:<16 hex>
+  const std::size_t colon = code.find(':', kFormPrefix.size());
+  if (code.rfind(kFormPrefix, 0) != 0 || colon == std::string::npos ||
+      code.size() - colon - 1 != 16) {
+    bad_arg("code", "is not a form code FMF1:<id>:<digest>", "不是本系统表格的核验码");
+  }
+  const std::string id_text = code.substr(kFormPrefix.size(), colon - kFormPrefix.size());
+  if (id_text.empty() || id_text.size() > 18 ||
+      id_text.find_first_not_of("0123456789") != std::string::npos) {
+    bad_arg("code", "names no application id", "不是本系统表格的核验码");
+  }
+  const store::Id id = std::stoll(id_text);
+  const std::string printed = code.substr(colon + 1);
+  return read_command(ctx, [&](store::Transaction& txn, const Actor& actor) {
+    require_staff(actor);
+    const Case c = load_case(txn, actor, id);
+    const forms::Values v = case_values(ctx.domain, txn, c);
+    const std::string current = values_digest(v);
+    Output o;
+    o.json["application"] = id;
+    o.json["uscc"] = c.unit.uscc;
+    o.json["matches"] = current == printed;
+    o.json["status"] = c.application.status;
+    o.json["message"] = current == printed
+                            ? "表格内容与当前申请记录一致"
+                            : "表格内容与当前申请记录不一致：打印后申请已修改，请重新下载表格";
+    return o;
+  });
+}
+
+// --- credential.request_form ------------------------------------------------------
+
+Output credential_request_form(Context& ctx) {
+  const std::optional<std::uint64_t> request = ctx.args.optional_uint("request");
+  ctx.args.finish();
+  const forms::Template& form = ctx.printing->form("credential_request");
+  Output o;
+  o.json["media_type"] = "application/pdf";
+  if (!request) {
+    // The blank form of 格式文本下载: anyone may have it.
+    o.data = form.render(forms::Values{}, ctx.printing->font(), "2026-01-01T00:00:00Z");
+    o.json["file_name"] = form.title() + ".pdf";
+    return o;
+  }
+  return read_command(ctx, [&](store::Transaction& txn, const Actor& actor) {
+    const std::optional<store::CredentialRequest> r =
+        txn.credential_request(static_cast<store::Id>(*request));
+    std::optional<store::Unit> unit = r ? txn.unit(r->unit_id) : std::nullopt;
+    if (!r || !unit) throw Error(Errc::not_found, "no credential request", "申领记录不存在");
+    require_role(actor, Role::acceptor, unit->authority_id);
+    forms::Values v;
+    v.fields["unit.name"] = unit->name;
+    v.fields["unit.uscc"] = unit->uscc;
+    v.fields["request.reason"] = r->reason;
+    v.fields["request.recipient"] = r->recipient;
+    v.fields["request.phone"] = r->phone;
+    put_date(v, "request", r->requested_on);
+    Output out;
+    out.data = form.render(v, ctx.printing->font(), r->created_at);
+    out.json["media_type"] = "application/pdf";
+    out.json["file_name"] = form.title() + "-" + unit->uscc + ".pdf";
+    return out;
+  });
+}
+
+// --- certificate.print and certificate.status ----------------------------------------
+
+Output certificate_print(Context& ctx) {
+  const std::string uscc(ctx.args.string("uscc"));
+  ctx.args.finish();
+  return read_command(ctx, [&](store::Transaction& txn, const Actor& actor) {
+    const std::optional<store::Unit> unit = txn.unit_by_uscc(uscc);
+    if (!unit) throw Error(Errc::not_found, "no unit " + uscc, "单位不存在");
+    require_role(actor, Role::acceptor, unit->authority_id);
+    const std::optional<store::Certificate> c = txn.active_certificate(unit->id);
+    if (!c) {
+      throw Error(Errc::invalid_state, "unit " + uscc + " has no active certificate",
+                  "该单位没有有效的证书");
+    }
+    const std::optional<store::Authority> a = txn.authority(unit->authority_id);
+    if (!a) throw Error(Errc::storage, "a unit names a missing authority");
+    forms::Values v;
+    put_unit(v, *unit, c, *a);
+    put_date(v, "certificate", c->issued_on);
+    v.qr = ctx.printing->public_url.empty() ? std::string(kCertificatePrefix) + c->serial
+                                            : ctx.printing->public_url + "/c/" + c->serial;
+    const forms::Template& form = ctx.printing->form("certificate");
+    Output o;
+    o.data = form.render(v, ctx.printing->font(), c->created_at);
+    o.json["media_type"] = "application/pdf";
+    o.json["file_name"] = form.title() + "-" + unit->uscc + ".pdf";
+    o.json["code"] = v.qr;
+    return o;
+  });
+}
+
+// What anyone scanning a certificate learns: whether it stands, for whom.
+Output certificate_status(Context& ctx) {
+  std::string serial(ctx.args.string("serial"));
+  ctx.args.finish();
+  if (serial.rfind(kCertificatePrefix, 0) == 0) serial = serial.substr(kCertificatePrefix.size());
+  if (serial.empty() || serial.size() > 64)
+    bad_arg("serial", "is not a certificate serial", "证书编号无效");
+  Output o;
+  ctx.store->read([&](store::Transaction& txn) {
+    const std::optional<store::Certificate> c = txn.certificate_by_serial(serial);
+    if (!c) throw Error(Errc::not_found, "no certificate " + serial, "未找到该证书");
+    const std::optional<store::Unit> unit = txn.unit(c->unit_id);
+    if (!unit) throw Error(Errc::storage, "a certificate names a missing unit");
+    o.json["serial"] = c->serial;
+    o.json["status"] = c->status;
+    o.json["status_label"] = c->status == "active"       ? "有效"
+                             : c->status == "superseded" ? "已换发新证书"
+                                                         : "已撤销";
+    o.json["uscc"] = unit->uscc;
+    o.json["name"] = unit->name;
+    o.json["valid_until"] = c->valid_until ? json::value(*c->valid_until) : json::value(nullptr);
+  });
+  return o;
+}
+
+}  // namespace
+
+std::vector<Command> print_commands() {
+  return {
+      {"application.form", true, application_form},
+      {"certificate.print", true, certificate_print},
+      {"certificate.status", true, certificate_status},
+      {"credential.request_form", true, credential_request_form},
+      {"form.verify", true, form_verify},
+  };
+}
+
+}  // namespace fuma::engine

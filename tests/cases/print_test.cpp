@@ -1,0 +1,236 @@
+// 下载表格 and printing, checked with the tools a reader of the PDF would use:
+// qpdf for structure, pdftotext for the words, pdffonts for the embedded
+// subset, pdftoppm for what is seen, and a QR reader on the rendering.
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "fixtures.hpp"
+#include "image/image.hpp"
+
+namespace fuma::test {
+namespace {
+
+// Output and exit status of a shell command.
+std::pair<std::string, int> run(const std::string& command) {
+  std::string out;
+  FILE* p = ::popen(command.c_str(), "r");
+  REQUIRE(p != nullptr);
+  char buf[4096];
+  std::size_t n = 0;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  const int status = ::pclose(p);
+  return {out, status};
+}
+
+struct Pdf {
+  std::string path;
+  Pdf(World& w, const std::string& bytes, const std::string& name = "form.pdf")
+      : path(w.dir_file(name)) {
+    std::ofstream(path, std::ios::binary) << bytes;
+  }
+  // In content order: a value wrapped over lines stays together.
+  std::string text() const { return run("pdftotext '" + path + "' -").first; }
+  bool qpdf_clean() const { return run("qpdf --check '" + path + "' >/dev/null 2>&1").second == 0; }
+  std::string fonts() const { return run("pdffonts '" + path + "'").first; }
+  // The QR codes read from a rendering at 150 dpi.
+  std::vector<std::string> codes(World& w) const {
+    const std::string png = w.dir_file("page");
+    REQUIRE(run("pdftoppm -r 150 -gray -png -singlefile '" + path + "' '" + png + "'").second == 0);
+    std::ifstream in(png + ".png", std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+    return image::read_qr(image::decode(bytes, image::Limits{50u << 20, 40'000'000u}));
+  }
+};
+
+// Text without the spaces pdftotext puts between characters of a layout.
+std::string squeezed(std::string s) {
+  std::string out;
+  for (char c : s) {
+    if (c != ' ' && c != '\n' && c != '\f') out += c;
+  }
+  return out;
+}
+
+bool has(const std::string& text, const std::string& words) {
+  return squeezed(text).find(squeezed(words)) != std::string::npos;
+}
+
+// 仅供核对 is set at a slant, so a text extractor finds its characters apart.
+bool marked(const std::string& text) { return has(text, "仅") && has(text, "供"); }
+
+std::pair<json::object, std::string> form_of(World& w, std::int64_t id, const json::object& actor) {
+  return w.call_data("application.form", {{"id", id}}, actor);
+}
+
+std::int64_t change_case(World& w, const std::string& uscc) {
+  const std::int64_t id = w.start(uscc, "change");
+  w.save(uscc, id,
+         {{"items",
+           json::array{json::object{{"item", "name"}, {"new", "深圳市某某管理局"}},
+                       json::object{{"item", "address"}, {"new", "深圳市南山区科技园路2号"}}}},
+          {"reason", "机构改革更名"}});
+  return id;
+}
+
+TEST_CASE("the change form prints every label and value, checks clean, embeds a subset font") {
+  World w;
+  const std::string uscc = w.register_unit();
+  const std::int64_t id = change_case(w, uscc);
+  const auto [result, bytes] = form_of(w, id, unit(uscc));
+  CHECK(result.at("media_type").as_string() == "application/pdf");
+  CHECK(result.at("form").as_string() == "change");
+  const Pdf pdf(w, bytes);
+  CHECK(pdf.qpdf_clean());
+  const std::string text = pdf.text();
+  for (const char* words :
+       {"机关、群团等统一社会信用代码证书信息变更申请表", "单位名称", "深圳市某某局",
+        "统一社会信用代码", "变更事项", "变更前", "变更后", "名称", "深圳市某某管理局", "住所",
+        "深圳市福田区福中三路1号", "深圳市南山区科技园路2号", "变更原因", "机构改革更名",
+        "单位（盖章）", "年", "月", "日"}) {
+    CHECK_MESSAGE(has(text, words), words);
+  }
+  CHECK(has(text, uscc));
+  const std::string fonts = pdf.fonts();
+  CHECK(fonts.find("yes yes") != std::string::npos);  // emb, sub
+  CHECK(bytes.size() < 30 * 1024);
+}
+
+TEST_CASE("before 复核通过 the form is marked 仅供核对; after it, the clean form to sign") {
+  World w;
+  const std::string uscc = w.register_unit();
+  const std::int64_t id = w.submitted_case(uscc);
+  const auto [draft, draft_pdf] = form_of(w, id, unit(uscc));
+  CHECK(draft.at("for_signing").as_bool() == false);
+  CHECK(marked(Pdf(w, draft_pdf, "a.pdf").text()));
+  w.step("accept", id, "acc1");
+  w.step("approve", id, "rev1");
+  const auto [clean, clean_pdf] = form_of(w, id, unit(uscc));
+  CHECK(clean.at("for_signing").as_bool() == true);
+  const std::string text = Pdf(w, clean_pdf, "b.pdf").text();
+  CHECK_FALSE(marked(text));
+  CHECK(has(text, "机关、群团等统一社会信用代码申请表"));
+  CHECK(has(text, "证书遗失"));
+}
+
+TEST_CASE("the same record gives the same bytes") {
+  World w;
+  const std::string uscc = w.register_unit();
+  const std::int64_t id = change_case(w, uscc);
+  const std::string first = form_of(w, id, unit(uscc)).second;
+  w.advance(std::chrono::hours(3));
+  CHECK(form_of(w, id, staff("acc1")).second == first);
+}
+
+TEST_CASE("a form's QR code names its case, and form.verify catches a later edit") {
+  World w;
+  const std::string uscc = w.register_unit();
+  const std::int64_t id = change_case(w, uscc);
+  const auto [result, bytes] = form_of(w, id, unit(uscc));
+  const Pdf pdf(w, bytes);
+  const std::vector<std::string> codes = pdf.codes(w);
+  REQUIRE(codes.size() == 1);
+  CHECK(codes.front() == result.at("code").as_string());
+  CHECK(codes.front().rfind("FMF1:" + std::to_string(id) + ":", 0) == 0);
+
+  const json::object same = w.call("form.verify", {{"code", codes.front()}}, staff("acc1"));
+  CHECK(same.at("matches").as_bool());
+  w.save(uscc, id,
+         {{"items", json::array{json::object{{"item", "name"}, {"new", "深圳市另一个名称局"}}}},
+          {"reason", "机构改革更名"}});
+  const json::object changed = w.call("form.verify", {{"code", codes.front()}}, staff("acc1"));
+  CHECK_FALSE(changed.at("matches").as_bool());
+  CHECK(w.code_of("form.verify", {{"code", codes.front()}}, unit(uscc)) == Errc::forbidden);
+  CHECK(w.code_of("form.verify", {{"code", codes.front()}}, staff("gzacc")) == Errc::forbidden);
+  CHECK(w.code_of("form.verify", {{"code", "FMF1:abc"}}, staff("acc1")) == Errc::invalid_argument);
+}
+
+TEST_CASE("another unit cannot download a case's form") {
+  World w;
+  const std::string uscc = w.register_unit();
+  const std::string other = w.register_unit("深圳市另一局");
+  const std::int64_t id = change_case(w, uscc);
+  CHECK(w.code_of("application.form", {{"id", id}}, unit(other)) == Errc::not_found);
+}
+
+TEST_CASE("the 申领表 comes blank and filled, with its boxes ticked as recorded") {
+  World w;
+  const auto [blank_result, blank] = w.call_data("credential.request_form", {}, {});
+  const std::string blank_text = Pdf(w, blank, "blank.pdf").text();
+  for (const char* words :
+       {"深圳市市直机关群团登录二维码图片申领表", "单位名称", "统一社会信用代码", "申领原因",
+        "未曾领取二维码图片", "登录二维码图片遗失", "领取人", "手机号", "单位盖章"}) {
+    CHECK_MESSAGE(has(blank_text, words), words);
+  }
+  const std::string uscc = w.register_unit();
+  const json::object r = w.call("credential.request",
+                                {{"uscc", uscc},
+                                 {"reason", "first"},
+                                 {"recipient", "李四"},
+                                 {"phone", "13800138000"},
+                                 {"requested_on", "2026-11-20"}},
+                                staff("acc1"));
+  const auto [filled_result, filled] = w.call_data(
+      "credential.request_form", {{"request", r.at("request").at("id")}}, staff("acc1"));
+  const Pdf pdf(w, filled, "filled.pdf");
+  CHECK(pdf.qpdf_clean());
+  const std::string text = pdf.text();
+  for (const std::string& words :
+       {std::string("深圳市某某局"), uscc, std::string("李四"), std::string("13800138000"),
+        std::string("2026"), std::string("20")}) {
+    CHECK_MESSAGE(has(text, words), words);
+  }
+  CHECK(filled != blank);
+}
+
+TEST_CASE("the certificate prints the unit and a QR code that leads to its status") {
+  World w([](Options& o) { o.public_url = "https://fuma.example.gov.cn/"; });
+  const std::string uscc = w.register_unit("深圳市某某局", std::string("2030-12-31"));
+  const auto [result, bytes] = w.call_data("certificate.print", {{"uscc", uscc}}, staff("acc1"));
+  const Pdf pdf(w, bytes);
+  CHECK(pdf.qpdf_clean());
+  const std::string text = pdf.text();
+  for (const std::string& words :
+       {std::string("统一社会信用代码证书"), uscc, std::string("深圳市某某局"), std::string("机关"),
+        std::string("张三"), std::string("2030-12-31"),
+        std::string("深圳市委机构编制委员会办公室")}) {
+    CHECK_MESSAGE(has(text, words), words);
+  }
+  const std::vector<std::string> codes = pdf.codes(w);
+  REQUIRE(codes.size() == 1);
+  CHECK(codes.front().rfind("https://fuma.example.gov.cn/c/" + uscc, 0) == 0);
+  const std::string serial =
+      codes.front().substr(std::string("https://fuma.example.gov.cn/c/").size());
+  const json::object status = w.call("certificate.status", {{"serial", serial}}, {});
+  CHECK(status.at("status").as_string() == "active");
+  CHECK(status.at("uscc").as_string() == uscc);
+  CHECK(w.code_of("certificate.print", {{"uscc", uscc}}, staff("rev1")) == Errc::forbidden);
+  CHECK(w.code_of("certificate.status", {{"serial", "nope"}}, {}) == Errc::not_found);
+}
+
+TEST_CASE("unusual data lays out: the longest name, rare characters, empty optional fields") {
+  World w;
+  // 100 characters: the longest name the engine accepts.
+  std::string longest;
+  for (int i = 0; i < 20; ++i) longest += "深圳市龘齉";
+  const std::string uscc = w.register_unit(longest.substr(0, longest.size()));
+  const std::int64_t id = w.start(uscc, "reissue");
+  const auto [result, bytes] = form_of(w, id, unit(uscc));
+  const Pdf pdf(w, bytes);
+  CHECK(pdf.qpdf_clean());
+  CHECK(has(pdf.text(), longest));
+}
+
+TEST_CASE("a character the font lacks is an error naming it, never a blank box") {
+  World w;
+  const std::string uscc = w.register_unit("深圳市😀局");
+  const std::int64_t id = w.start(uscc, "reissue");
+  const Error e = w.fail("application.form", {{"id", id}}, unit(uscc));
+  CHECK(e.code() == Errc::invalid_argument);
+  CHECK(e.detail().find("U+1F600") != std::string::npos);
+  CHECK(says(e, "😀"));
+}
+
+}  // namespace
+}  // namespace fuma::test
