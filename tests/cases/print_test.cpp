@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "fixtures.hpp"
+#include "forms/forms.hpp"
 #include "image/image.hpp"
 
 namespace fuma::test {
@@ -230,6 +231,97 @@ TEST_CASE("a character the font lacks is an error naming it, never a blank box")
   CHECK(e.code() == Errc::invalid_argument);
   CHECK(e.detail().find("U+1F600") != std::string::npos);
   CHECK(says(e, "😀"));
+}
+
+// --- templates as data ----------------------------------------------------------
+
+std::string shipped(const std::string& key) {
+  std::ifstream in(std::string(FUMA_SOURCE_DIR) + "/src/forms/data/" + key + ".json");
+  REQUIRE(in);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+Error template_error(const std::string& text) {
+  try {
+    forms::Template::parse(text, "change.json");
+  } catch (const Error& e) {
+    return e;
+  }
+  FAIL("the template was accepted");
+  throw;
+}
+
+// Every occurrence of `from`, which must occur.
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  std::size_t at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  for (; at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
+TEST_CASE("every shipped template parses") {
+  for (const char* key : {"change", "application", "credential_request", "certificate"}) {
+    CHECK(forms::Template::parse(shipped(key), std::string(key) + ".json").key() == key);
+  }
+}
+
+TEST_CASE("a template binding a field its kind lacks is refused, naming the binding") {
+  const Error e = template_error(
+      replaced(shipped("change"), "\"field\": \"unit.name\"", "\"field\": \"unit.nmae\""));
+  CHECK(e.code() == Errc::invalid_argument);
+  CHECK(e.detail().find("unit.nmae") != std::string::npos);
+  CHECK(e.detail().find("change.json: elements[") != std::string::npos);
+  CHECK(says(e, "表格模板有误"));
+}
+
+TEST_CASE("a template's element off the page, of an unknown type or misspelt is refused") {
+  CHECK(template_error(replaced(shipped("change"), "\"at\": [105, 30]", "\"at\": [250, 30]"))
+            .detail()
+            .find("outside the page") != std::string::npos);
+  CHECK(template_error(replaced(shipped("change"), "\"type\": \"line\"", "\"type\": \"circle\""))
+            .detail()
+            .find("circle") != std::string::npos);
+  CHECK(template_error(replaced(shipped("change"), "\"width\": 0.6", "\"widht\": 0.6"))
+            .detail()
+            .find("widht") != std::string::npos);
+}
+
+TEST_CASE("a locality's own template replaces the shipped one, checked when the engine opens") {
+  TempDir dir;
+  std::ofstream(dir.file("credential_request.json"))
+      << replaced(shipped("credential_request"), "深圳市市直机关群团登录二维码图片申领表",
+                  "广州市市直机关群团登录二维码图片申领表");
+  World w([&](Options& o) { o.forms_dir = dir.path().string(); });
+  const std::string bytes = w.call_data("credential.request_form", {}, {}).second;
+  const std::string text = Pdf(w, bytes).text();
+  CHECK(has(text, "广州市市直机关群团登录二维码图片申领表"));
+  CHECK_FALSE(has(text, "深圳市"));
+
+  std::ofstream(dir.file("change.json"))
+      << replaced(shipped("change"), "\"field\": \"unit.name\"", "\"field\": \"unit.nmae\"");
+  Options o;
+  o.forms_dir = dir.path().string();
+  try {
+    Engine e(o);
+    FAIL("an engine opened with a bad template");
+  } catch (const Error& e) {
+    CHECK(e.code() == Errc::invalid_argument);
+    CHECK(e.detail().find("unit.nmae") != std::string::npos);
+  }
+}
+
+TEST_CASE("a font that cannot be read is refused when the engine opens") {
+  Options o;
+  o.font_path = "/nonexistent/font.ttf";
+  try {
+    Engine e(o);
+    FAIL("an engine opened with a missing font");
+  } catch (const Error& e) {
+    CHECK(e.code() == Errc::invalid_argument);
+    CHECK(e.detail().find("/nonexistent/font.ttf") != std::string::npos);
+  }
 }
 
 }  // namespace
