@@ -38,9 +38,10 @@ sanitize: deps
 bench: deps
 	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DFUMA_BUILD_BENCH=ON \
 	  -DFUMA_BUILD_TESTS=OFF -DFUMA_BUILD_HOST=OFF $(CMAKE_ARGS)
-	cmake --build build-bench -j $(JOBS) --target fuma-bench fuma-bench-login
+	cmake --build build-bench -j $(JOBS) --target fuma-bench fuma-bench-login fuma-bench-forms
 	build-bench/tests/bench/fuma-bench
 	build-bench/tests/bench/fuma-bench-login
+	build-bench/tests/bench/fuma-bench-forms
 
 format:
 	find include src capi examples tests -name '*.[ch]pp' -o -name '*.[ch]' | xargs clang-format -i

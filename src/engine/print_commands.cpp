@@ -58,7 +58,7 @@ std::string text_of(const json::value* v) {
 }
 
 // Everything a case's form prints, from the records as they stand.
-forms::Values case_values(const Domain& domain, store::Transaction& txn, const Case& c) {
+forms::Values case_values(store::Transaction& txn, const Case& c) {
   forms::Values v;
   const std::optional<store::Certificate> certificate = txn.active_certificate(c.unit.id);
   const std::optional<store::Authority> authority = txn.authority(c.unit.authority_id);
@@ -81,14 +81,14 @@ forms::Values case_values(const Domain& domain, store::Transaction& txn, const C
                         {"new", text_of(o->if_contains("new"))}});
     }
   }
-  (void)domain;
   return v;
 }
 
-// The digest a case's form carries: everything printed on it, in order, so
-// that a form printed before a later edit no longer matches.
+// The digest a case's form carries: everything printed on it, in order, and
+// whether it is the 仅供核对 copy, so that neither a form printed before a
+// later edit nor a signed 仅供核对 copy passes for the form to sign.
 std::string values_digest(const forms::Values& v) {
-  std::string canonical;
+  std::string canonical = v.mark ? "mark\x1e" : "clean\x1e";
   for (const auto& [key, value] : v.fields) canonical += key + '\x1f' + value + '\x1e';
   for (const auto& row : v.rows) {
     for (const auto& [key, value] : row) canonical += key + '\x1f' + value + '\x1e';
@@ -125,7 +125,7 @@ Output application_form(Context& ctx) {
   ctx.args.finish();
   return read_command(ctx, [&](store::Transaction& txn, const Actor& actor) {
     const Case c = load_case(txn, actor, id);
-    forms::Values v = case_values(ctx.domain, txn, c);
+    forms::Values v = case_values(txn, c);
     const std::vector<store::Event> events = txn.events(id);
     const bool clean = approved(events);
     v.mark = !clean;
@@ -177,16 +177,24 @@ Output form_verify(Context& ctx) {
   return read_command(ctx, [&](store::Transaction& txn, const Actor& actor) {
     require_staff(actor);
     const Case c = load_case(txn, actor, id);
-    const forms::Values v = case_values(ctx.domain, txn, c);
+    forms::Values v = case_values(txn, c);
+    v.mark = !approved(txn.events(id));
     const std::string current = values_digest(v);
+    v.mark = !v.mark;
+    const bool other_copy = values_digest(v) == printed;
     Output o;
     o.json["application"] = id;
     o.json["uscc"] = c.unit.uscc;
     o.json["matches"] = current == printed;
     o.json["status"] = c.application.status;
-    o.json["message"] = current == printed
-                            ? "表格内容与当前申请记录一致"
-                            : "表格内容与当前申请记录不一致：打印后申请已修改，请重新下载表格";
+    if (current == printed) {
+      o.json["message"] = "表格内容与当前申请记录一致";
+    } else if (other_copy && v.mark) {
+      // The printed copy carried the mark; the case is past 复核通过 now.
+      o.json["message"] = "该表格为复核通过前的“仅供核对”版本，请使用复核通过后下载的表格";
+    } else {
+      o.json["message"] = "表格内容与当前申请记录不一致：打印后申请已修改，请重新下载表格";
+    }
     return o;
   });
 }

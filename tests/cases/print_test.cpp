@@ -147,6 +147,21 @@ TEST_CASE("a form's QR code names its case, and form.verify catches a later edit
   CHECK(w.code_of("form.verify", {{"code", "FMF1:abc"}}, staff("acc1")) == Errc::invalid_argument);
 }
 
+TEST_CASE("a signed 仅供核对 copy does not pass for the form to sign") {
+  World w;
+  const std::string uscc = w.register_unit();
+  const std::int64_t id = w.submitted_case(uscc);
+  const std::string draft_code(form_of(w, id, unit(uscc)).first.at("code").as_string());
+  w.step("accept", id, "acc1");
+  w.step("approve", id, "rev1");
+  const std::string clean_code(form_of(w, id, unit(uscc)).first.at("code").as_string());
+  CHECK(draft_code != clean_code);
+  const json::object old = w.call("form.verify", {{"code", draft_code}}, staff("acc1"));
+  CHECK_FALSE(old.at("matches").as_bool());
+  CHECK(std::string(old.at("message").as_string()).find("仅供核对") != std::string::npos);
+  CHECK(w.call("form.verify", {{"code", clean_code}}, staff("acc1")).at("matches").as_bool());
+}
+
 TEST_CASE("another unit cannot download a case's form") {
   World w;
   const std::string uscc = w.register_unit();

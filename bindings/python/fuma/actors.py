@@ -55,6 +55,13 @@ class Actor:
         """历史信息: every application of the unit with its events."""
         return self.call("unit.history", {} if uscc is None else {"uscc": uscc})
 
+    def form(self, case_id):
+        """下载表格: the case's form as a :class:`fuma.Result`: the PDF as
+        ``.data``, with ``file_name``, ``form``, ``code`` (the form's check
+        code, also printed as its QR code) and ``for_signing`` (False before
+        复核通过, when the form is marked 仅供核对)."""
+        return self.call("application.form", {"id": case_id})
+
     def __repr__(self):
         return "<fuma.%s %r>" % (type(self).__name__, self.actor)
 
@@ -162,6 +169,26 @@ class Staff(Actor):
     def complete(self, case_id, reply=None, **kw):
         """办结: applies the case's effect."""
         return self.step("complete", case_id, reply, **kw)
+
+    def verify_form(self, code=None, *, scan=None):
+        """form.verify: whether a printed form still matches its case, from the
+        form's ``code`` or a scanned picture of it (``scan``, bytes); returns
+        the result (``matches``, ``application``, ``status``, ``message``)."""
+        if (code is None) == (scan is None):
+            raise TypeError("verify_form takes a code or a scan, not both or neither")
+        return self.call("form.verify", {} if code is None else {"code": code}, scan)
+
+    def request_form(self, request_id):
+        """The 登录二维码图片申领表 of a credential request, filled in, as a
+        :class:`fuma.Result` (the PDF as ``.data``). The blank form needs no
+        actor: ``engine.call("credential.request_form")``."""
+        return self.call("credential.request_form", {"request": request_id})
+
+    def print_certificate(self, uscc):
+        """certificate.print: the unit's certificate as a :class:`fuma.Result`
+        (the PDF as ``.data``; ``code``, what its QR code holds, leads to
+        certificate.status)."""
+        return self.call("certificate.print", {"uscc": uscc})
 
     def queue(self, status, *, overdue_only=False, limit=None):
         """The authority's cases in a status (key, e.g. "submitted"), every page."""
