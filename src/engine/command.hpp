@@ -92,6 +92,11 @@ struct Command {
   Output (*run)(Context&);
 };
 
+// An argument the command cannot take: Error(invalid_argument) with the
+// detail "args.<arg> <detail>" and one problem naming the field, so that a
+// form shows the message beside it.
+[[noreturn]] void bad_arg(std::string_view arg, std::string detail, std::string message);
+
 // Every command, sorted by name. Each module contributes its own list.
 const std::vector<Command>& commands();
 std::vector<Command> uscc_commands();

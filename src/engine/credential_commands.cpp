@@ -24,12 +24,6 @@ namespace {
 namespace json = boost::json;
 using workflow::Role;
 
-[[noreturn]] void bad_arg(std::string_view arg, std::string detail, std::string message) {
-  std::string field(arg);
-  throw Error(Errc::invalid_argument, "args." + field + " " + std::move(detail), message,
-              {Problem{field, message, {}, {}}});
-}
-
 std::int64_t unix_seconds(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }

@@ -330,6 +330,12 @@ const credential::Sealer& Security::sealer(bool may_create) const {
   return *sealer_;
 }
 
+void bad_arg(std::string_view arg, std::string detail, std::string message) {
+  std::string field(arg);
+  throw Error(Errc::invalid_argument, "args." + field + " " + std::move(detail), message,
+              {Problem{field, message, {}, {}}});
+}
+
 const json::value* Args::find(std::string_view key) {
   read_.push_back(key);
   const json::value* v = args_.if_contains(key);

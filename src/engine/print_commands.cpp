@@ -26,12 +26,6 @@ using workflow::Role;
 constexpr std::string_view kFormPrefix = "FMF1:";
 constexpr std::string_view kCertificatePrefix = "FMC1:";
 
-[[noreturn]] void bad_arg(std::string_view arg, std::string detail, std::string message) {
-  std::string field(arg);
-  throw Error(Errc::invalid_argument, "args." + field + " " + std::move(detail), message,
-              {Problem{field, message, {}, {}}});
-}
-
 // "2026-11-27" as the three parts a form prints.
 void put_date(forms::Values& v, const std::string& prefix, const std::string& date) {
   const std::optional<Date> d = parse_date(date);

@@ -47,12 +47,6 @@ namespace json = boost::json;
 constexpr std::string_view kTestModeWarning =
     "captcha test mode: every captcha has the configured answer; never use this in production";
 
-[[noreturn]] void bad_arg(std::string_view arg, std::string detail, std::string message) {
-  std::string field(arg);
-  throw Error(Errc::invalid_argument, "args." + field + " " + std::move(detail), message,
-              {Problem{field, message, {}, {}}});
-}
-
 // Printable ASCII of at most `max` bytes: ids, answers, addresses.
 std::string ascii_arg(std::string_view value, std::string_view arg, std::size_t max,
                       std::string message) {

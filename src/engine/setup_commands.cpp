@@ -19,12 +19,6 @@ namespace {
 
 namespace json = boost::json;
 
-[[noreturn]] void bad_arg(std::string_view arg, std::string detail, std::string message) {
-  std::string field(arg);
-  throw Error(Errc::invalid_argument, "args." + field + " " + std::move(detail), message,
-              {Problem{field, message, {}, {}}});
-}
-
 // Keys people type into configuration and logs: ASCII letters, digits and
 // a few separators.
 std::string identifier(std::string_view value, std::string_view arg, std::string_view extra,
