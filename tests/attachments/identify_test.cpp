@@ -96,7 +96,7 @@ TEST_CASE("a BMP is refused as a BMP") {
 }
 
 TEST_CASE("an executable is refused as a program") {
-  std::string self = fuma::test::read_file("/proc/self/exe");
+  std::string self = fuma::test::read_bytes("/proc/self/exe");
   CHECK(refused_message(self) == kNotAccepted + "（看起来是可执行程序）");
   std::string pe = std::string("MZ") + std::string(58, '\0') + std::string("\x40\0\0\0", 4) +
                    std::string("PE\0\0", 4) + std::string(64, '\0');

@@ -14,18 +14,20 @@
 // subset and written, the result's JSON); ReportLab's only the drawing and
 // writing, from values in memory.
 #include <algorithm>
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "bench_support.hpp"
 #include "fuma/engine.hpp"
 #include "fuma/error.hpp"
+#include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
 #ifndef FUMA_BENCH_SOURCE_DIR
@@ -37,7 +39,7 @@
 
 namespace {
 
-namespace json = boost::json;
+using namespace fuma::bench;
 using Clock = std::chrono::steady_clock;
 
 // The font both sides set the forms in: fuma's standard font (AR PL UMing,
@@ -45,30 +47,6 @@ using Clock = std::chrono::steady_clock;
 constexpr const char* kFont = "/usr/share/fonts/truetype/arphic/uming.ttc";
 constexpr double kMaxMs = 5.0;
 constexpr std::size_t kMaxBytes = 30 * 1024;
-
-std::string request_text(const std::string& command, const json::object& args,
-                         const json::object& actor) {
-  json::object req{{"command", command}, {"args", args}};
-  if (!actor.empty()) req["actor"] = actor;
-  return json::serialize(req);
-}
-
-json::object call(fuma::Engine& e, const std::string& command, const json::object& args,
-                  const json::object& actor, std::string* out = nullptr) {
-  fuma::Response r = e.call(request_text(command, args, actor));
-  if (out) *out = std::move(r.data);
-  return json::parse(r.json).as_object();
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-double percentile(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  return v[static_cast<std::size_t>(p * static_cast<double>(v.size() - 1))];
-}
 
 std::string text(const json::value& v) {
   return v.is_string() ? std::string(v.get_string()) : std::string();
@@ -92,21 +70,25 @@ struct Yardstick {
 // The last line of `command`'s output that starts with "reportlab ", parsed;
 // false if there is none (the script's errors went to stderr).
 bool run_reportlab(const std::string& command, Yardstick& y) {
-  FILE* p = ::popen(command.c_str(), "r");
-  if (p == nullptr) return false;
-  char line[4096];
+  fuma::test::Ran ran;
+  try {
+    ran = fuma::test::run(command);
+  } catch (const std::runtime_error&) {
+    return false;
+  }
+  std::istringstream lines(ran.output);
   bool found = false;
-  while (std::fgets(line, sizeof line, p) != nullptr) {
+  for (std::string line; std::getline(lines, line);) {
     char font[2048] = {0};
     unsigned long bytes = 0;
-    if (std::sscanf(line, "reportlab median_ms=%lf p90_ms=%lf bytes=%lu font=%2047s", &y.median_ms,
-                    &y.p90_ms, &bytes, font) == 4) {
+    if (std::sscanf(line.c_str(), "reportlab median_ms=%lf p90_ms=%lf bytes=%lu font=%2047s",
+                    &y.median_ms, &y.p90_ms, &bytes, font) == 4) {
       y.bytes = bytes;
       y.font = font;
       found = true;
     }
   }
-  return ::pclose(p) == 0 && found;
+  return ran.status == 0 && found;
 }
 
 std::string quoted(const std::string& s) { return "'" + s + "'"; }
@@ -126,24 +108,12 @@ int main(int argc, char** argv) try {
   // An authority with an acceptor; one unit with a change case (two items,
   // a reason), its certificate and a credential request; another with a
   // reissue case (a unit has one open case at a time).
-  const json::object system{{"system", true}};
-  call(engine, "authority.create",
-       {{"code", "sz"}, {"name", "深圳市委机构编制委员会办公室"}, {"division", "440300"}}, system);
-  call(engine, "staff.create",
-       {{"authority", "sz"}, {"username", "acc"}, {"name", "甲"}, {"roles", {"acceptor"}}}, system);
-  const json::object acc{{"staff", "acc"}};
-  auto register_unit = [&](const char* name) {
-    return call(engine, "unit.register",
-                {{"name", name},
-                 {"category", "机关"},
-                 {"address", "深圳市福田区福中三路1号"},
-                 {"responsible_person", "张三"}},
-                acc);
-  };
-  const json::object registered = register_unit("深圳市某某局");
+  const json::object acc = setup_acceptor(engine);
+  const std::string address = "深圳市福田区福中三路1号";
+  const json::object registered = register_unit(engine, acc, "深圳市某某局", address);
   const std::string uscc = text(registered.at("uscc"));
   const std::string serial = text(registered.at("certificate").at("serial"));
-  const std::string other = text(register_unit("深圳市另一局").at("uscc"));
+  const std::string other = text(register_unit(engine, acc, "深圳市另一局", address).at("uscc"));
   const json::object me{{"unit", uscc}};
   const json::object them{{"unit", other}};
 
@@ -165,13 +135,7 @@ int main(int argc, char** argv) try {
                                    .at("id")
                                    .as_int64();
   call(engine, "application.save", {{"id", reissue}, {"fields", {{"reason", "证书遗失"}}}}, them);
-  const json::object request = call(engine, "credential.request",
-                                    {{"uscc", uscc},
-                                     {"reason", "first"},
-                                     {"recipient", "李四"},
-                                     {"phone", "13800138000"},
-                                     {"requested_on", "2026-11-20"}},
-                                    acc);
+  const json::object request = request_credential(engine, acc, uscc, "2026-11-20");
 
   std::vector<Form> forms{
       {"change form", request_text("application.form", {{"id", change}}, me), {}, 0},
@@ -207,7 +171,8 @@ int main(int argc, char** argv) try {
 
   // The values of the change form as fuma printed them, for ReportLab.
   std::string change_pdf;
-  const json::object printed = call(engine, "application.form", {{"id", change}}, me, &change_pdf);
+  const json::object printed =
+      call(engine, "application.form", {{"id", change}}, me, {}, &change_pdf);
   const json::object& fields = saved.at("application").at("fields").as_object();
   json::array rows;
   for (const json::value& item : fields.at("items").as_array()) {

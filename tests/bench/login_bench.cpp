@@ -5,14 +5,13 @@
 //
 //   fuma-bench-login [rounds]        (default 400)
 #include <algorithm>
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
+#include "bench_support.hpp"
 #include "fuma/engine.hpp"
 #include "image/image.hpp"
 #include "support/image_variants.hpp"
@@ -20,28 +19,8 @@
 
 namespace {
 
-namespace json = boost::json;
+using namespace fuma::bench;
 using Clock = std::chrono::steady_clock;
-
-json::object call(fuma::Engine& e, const std::string& command, const json::object& args,
-                  const json::object& actor, const std::string& data = {},
-                  std::string* out = nullptr) {
-  json::object req{{"command", command}, {"args", args}};
-  if (!actor.empty()) req["actor"] = actor;
-  fuma::Response r = e.call(json::serialize(req), data);
-  if (out) *out = std::move(r.data);
-  return json::parse(r.json).as_object();
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-double percentile(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  return v[static_cast<std::size_t>(p * static_cast<double>(v.size() - 1))];
-}
 
 }  // namespace
 
@@ -53,27 +32,10 @@ int main(int argc, char** argv) {
   options.captcha_answer = "7777";
   fuma::Engine engine(options);
 
-  const json::object system{{"system", true}};
-  call(engine, "authority.create",
-       {{"code", "sz"}, {"name", "深圳市委机构编制委员会办公室"}, {"division", "440300"}}, system);
-  call(engine, "staff.create",
-       {{"authority", "sz"}, {"username", "acc"}, {"name", "甲"}, {"roles", {"acceptor"}}}, system);
-  const json::object acc{{"staff", "acc"}};
-  const std::string uscc(call(engine, "unit.register",
-                              {{"name", "深圳市某局"},
-                               {"category", "机关"},
-                               {"address", "深圳市福田区"},
-                               {"responsible_person", "张三"}},
-                              acc)
-                             .at("uscc")
-                             .as_string());
-  const auto request = call(engine, "credential.request",
-                            {{"uscc", uscc},
-                             {"reason", "first"},
-                             {"recipient", "李四"},
-                             {"phone", "13800138000"},
-                             {"requested_on", "2026-01-05"}},
-                            acc);
+  const json::object acc = setup_acceptor(engine);
+  const std::string uscc(
+      register_unit(engine, acc, "深圳市某局", "深圳市福田区").at("uscc").as_string());
+  const auto request = request_credential(engine, acc, uscc, "2026-01-05");
   std::string issued;
   call(engine, "credential.issue",
        {{"request", request.at("request").at("id")}, {"delivery", "on_site"}}, acc, {}, &issued);

@@ -5,72 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "expect.h"
-#include "fuma/fuma.h"
-
-static fuma_engine* engine = NULL;
-
-/* A command's result: its JSON and a copy of its bytes (free data). */
-struct outcome {
-  char json[16384];
-  char* data;
-  size_t data_len;
-};
-
-/* Runs a request; out (if given) gets the result JSON, or the error JSON
- * on failure, and the result's bytes. */
-static int run(const char* request, const void* data, size_t data_len, struct outcome* out) {
-  fuma_result* r = NULL;
-  int rc = fuma_call(&r, engine, request, strlen(request), data, data_len);
-  if (out != NULL) {
-    out->json[0] = '\0';
-    out->data = NULL;
-    out->data_len = 0;
-  }
-  if (rc == FUMA_OK && out != NULL) {
-    size_t len = 0;
-    const void* bytes = fuma_result_data(r, &len);
-    snprintf(out->json, sizeof out->json, "%s", fuma_result_json(r, NULL));
-    if (bytes != NULL && len > 0) {
-      out->data = malloc(len);
-      if (out->data != NULL) {
-        memcpy(out->data, bytes, len);
-        out->data_len = len;
-      }
-    }
-  }
-  if (rc != FUMA_OK && fuma_error_last() != NULL && out != NULL) {
-    snprintf(out->json, sizeof out->json, "%s", fuma_error_last()->json);
-  }
-  fuma_result_free(r);
-  return rc;
-}
-
-/* The string value of the first "key":"..." in json, copied into out. */
-static int string_field(const char* json, const char* key, char* out, size_t out_size) {
-  char pattern[64];
-  const char *at, *end;
-  snprintf(pattern, sizeof pattern, "\"%s\":\"", key);
-  at = strstr(json, pattern);
-  if (at == NULL) return 0;
-  at += strlen(pattern);
-  end = strchr(at, '"');
-  if (end == NULL || (size_t)(end - at) >= out_size) return 0;
-  memcpy(out, at, (size_t)(end - at));
-  out[end - at] = '\0';
-  return 1;
-}
-
-/* The number after the first "key": in json; -1 if none. */
-static long long int_field(const char* json, const char* key) {
-  char pattern[64];
-  const char* at;
-  snprintf(pattern, sizeof pattern, "\"%s\":", key);
-  at = strstr(json, pattern);
-  return at ? atoll(at + strlen(pattern)) : -1;
-}
+#include "setup.h"
 
 /* A fresh captcha's id; its answer is 7777 in test mode. */
 static int new_captcha(char* id, size_t id_size) {
@@ -93,18 +29,7 @@ static void test_login(void) {
   long long id;
 
   /* Setup: an authority, an acceptor, a unit. */
-  EXPECT(run("{\"command\":\"authority.create\",\"actor\":{\"system\":true},\"args\":"
-             "{\"code\":\"sz\",\"name\":\"深圳市委编办\",\"division\":\"440300\"}}",
-             NULL, 0, NULL) == FUMA_OK);
-  EXPECT(
-      run("{\"command\":\"staff.create\",\"actor\":{\"system\":true},\"args\":"
-          "{\"authority\":\"sz\",\"username\":\"acc\",\"name\":\"李四\",\"roles\":[\"acceptor\"]}}",
-          NULL, 0, NULL) == FUMA_OK);
-  EXPECT(run("{\"command\":\"unit.register\",\"actor\":{\"staff\":\"acc\"},\"args\":"
-             "{\"name\":\"深圳市某局\",\"category\":\"机关\",\"address\":\"深圳市福田区\","
-             "\"responsible_person\":\"张三\"}}",
-             NULL, 0, &out) == FUMA_OK);
-  EXPECT(string_field(out.json, "uscc", uscc, sizeof uscc));
+  setup_unit(0, NULL, uscc, sizeof uscc);
 
   /* 申领 and 签发: the picture comes back as the result's bytes. */
   snprintf(request, sizeof request,
@@ -188,23 +113,14 @@ static void test_login(void) {
 }
 
 int main(void) {
-  static const char* const files[] = {"fuma.db", "fuma.db-wal", "fuma.db-shm", "fuma.db.key"};
-  char dir[] = "/tmp/fuma-capi-login-XXXXXX";
-  char path[96];
   fuma_options* opts = NULL;
-  size_t i;
-  if (mkdtemp(dir) == NULL) return 2;
-  snprintf(path, sizeof path, "%s/fuma.db", dir);
+  int opened;
   EXPECT(fuma_options_new(&opts) == FUMA_OK);
   EXPECT(fuma_options_set(opts, "captcha_answer", "7777") == FUMA_OK);
-  EXPECT(fuma_engine_open(&engine, path, opts) == FUMA_OK);
+  opened = setup_open("login", opts);
   fuma_options_free(opts);
+  if (!opened) return 2;
   if (engine != NULL) test_login();
-  fuma_engine_close(engine);
-  for (i = 0; i < sizeof files / sizeof files[0]; ++i) {
-    snprintf(path, sizeof path, "%s/%s", dir, files[i]);
-    unlink(path);
-  }
-  rmdir(dir);
+  setup_close();
   return expect_summary("capi login");
 }

@@ -13,6 +13,7 @@
 
 #include "captcha/captcha.hpp"
 #include "fuma/error.hpp"
+#include "support/refusal.hpp"
 
 using fuma::Errc;
 using fuma::Error;
@@ -21,6 +22,7 @@ using fuma::captcha::draw_png;
 using fuma::captcha::kHeight;
 using fuma::captcha::kWidth;
 using fuma::captcha::random_answer;
+using fuma::test::refusal;
 
 namespace {
 
@@ -48,19 +50,6 @@ std::size_t dark_pixels(const Picture& p) {
   std::size_t n = 0;
   for (unsigned char v : p.grey) n += v < 128;
   return n;
-}
-
-template <typename F>
-Error refusal(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    CHECK(e.code() == Errc::invalid_argument);
-    CHECK_FALSE(e.detail().empty());
-    return e;
-  }
-  FAIL_CHECK("no fuma::Error thrown");
-  return Error(Errc::internal, "no error thrown", "未抛出错误");
 }
 
 const std::string kInvalid = "验证码内容无效";

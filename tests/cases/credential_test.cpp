@@ -4,16 +4,16 @@
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-#include <stdio.h>
 #include <sys/stat.h>
 
 #include <boost/json/serialize.hpp>
 #include <filesystem>
-#include <fstream>
 
 #include "credential/credential.hpp"
 #include "fixtures.hpp"
 #include "image/image.hpp"
+#include "support/file.hpp"
+#include "support/process.hpp"
 
 using namespace fuma::test;
 using fuma::Errc;
@@ -24,17 +24,9 @@ namespace {
 
 constexpr const char* kAlphanumeric = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
 
-json::object request_args(const std::string& uscc, const std::string& reason = "first") {
-  return {{"uscc", uscc},
-          {"reason", reason},
-          {"recipient", "李四"},
-          {"phone", "13800138000"},
-          {"requested_on", "2026-11-20"}};
-}
-
 // Records the 申领表 and returns the request's id.
 std::int64_t request(World& w, const std::string& uscc, const std::string& reason = "first") {
-  return w.call("credential.request", request_args(uscc, reason), staff("acc1"))
+  return w.call("credential.request", credential_request_args(uscc, reason), staff("acc1"))
       .at("request")
       .at("id")
       .as_int64();
@@ -88,12 +80,6 @@ std::string key_status(World& w, const std::string& kid) {
   return {};
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE(in);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 // The first column of the first row, as bytes.
 std::string blob(const std::string& db_path, const std::string& sql) {
   sqlite3* db = nullptr;
@@ -111,17 +97,10 @@ std::string blob(const std::string& db_path, const std::string& sql) {
 // What zbarimg, a reader independent of ours, reads in the PNG.
 std::string zbar(const World& w, const std::string& png) {
   const std::string path = w.dir_file("credential.png");
-  {
-    std::ofstream out(path, std::ios::binary);
-    out << png;
-  }
-  FILE* pipe = popen(("zbarimg --raw -q '" + path + "' 2>/dev/null").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string text;
-  char buf[256];
-  for (std::size_t n; (n = fread(buf, 1, sizeof buf, pipe)) > 0;) text.append(buf, n);
-  const int status = pclose(pipe);
-  CHECK(status == 0);
+  write_bytes(path, png);
+  const Ran zbarimg = run("zbarimg --raw -q '" + path + "' 2>/dev/null");
+  CHECK(zbarimg.status == 0);
+  std::string text = zbarimg.output;
   while (!text.empty() && text.back() == '\n') text.pop_back();
   return text;
 }
@@ -156,7 +135,8 @@ TEST_CASE("credential.request refuses a reason other than first or lost") {
   const std::string code = w.register_unit();
   for (const char* reason : {"", "stolen", "First", "damaged"}) {
     CAPTURE(reason);
-    const fuma::Error e = w.fail("credential.request", request_args(code, reason), staff("acc1"));
+    const fuma::Error e =
+        w.fail("credential.request", credential_request_args(code, reason), staff("acc1"));
     CHECK(e.code() == Errc::invalid_argument);
     REQUIRE(e.problems().size() == 1);
     CHECK(e.problems()[0].field == "reason");
@@ -170,7 +150,7 @@ TEST_CASE("credential.request refuses a phone that is not an 11-digit mobile num
   for (const char* phone :
        {"12345", "2380013800a", "1380013800a", "23800138000", "12800138000", "138001380001", ""}) {
     CAPTURE(phone);
-    json::object args = request_args(code);
+    json::object args = credential_request_args(code);
     args["phone"] = phone;
     const fuma::Error e = w.fail("credential.request", args, staff("acc1"));
     CHECK(e.code() == Errc::invalid_argument);
@@ -186,7 +166,7 @@ TEST_CASE("credential.request refuses a requested_on in the future or malformed"
   for (const char* date : {"2026-11-24", "2027-01-01", "2026/11/20", "2026-13-01", "2026-11-31",
                            "20261120", "2026-11-2", ""}) {
     CAPTURE(date);
-    json::object args = request_args(code);
+    json::object args = credential_request_args(code);
     args["requested_on"] = date;
     const fuma::Error e = w.fail("credential.request", args, staff("acc1"));
     CHECK(e.code() == Errc::invalid_argument);
@@ -195,7 +175,7 @@ TEST_CASE("credential.request refuses a requested_on in the future or malformed"
   }
   CHECK(w.count("SELECT count(*) FROM credential_requests") == 0);
   // Today is not the future.
-  json::object args = request_args(code);
+  json::object args = credential_request_args(code);
   args["requested_on"] = "2026-11-23";
   w.call("credential.request", args, staff("acc1"));
   CHECK(w.count("SELECT count(*) FROM credential_requests") == 1);
@@ -205,7 +185,7 @@ TEST_CASE("credential.request takes today as China's date, not UTC's") {
   World w;
   const std::string code = w.register_unit();
   w.advance_seconds(16 * 3600);  // 01:00 on Tuesday the 24th in China, still the 23rd in UTC
-  json::object args = request_args(code);
+  json::object args = credential_request_args(code);
   args["requested_on"] = "2026-11-24";
   CHECK(w.call("credential.request", args, staff("acc1"))
             .at("request")
@@ -217,7 +197,7 @@ TEST_CASE("credential.request refuses reason first for a unit that had a credent
   World w;
   const Issued i = first_credential(w);
   CHECK(w.count("SELECT count(*) FROM credential_requests") == 1);
-  CHECK(w.code_of("credential.request", request_args(i.uscc, "first"), staff("acc1")) ==
+  CHECK(w.code_of("credential.request", credential_request_args(i.uscc, "first"), staff("acc1")) ==
         Errc::invalid_state);
   CHECK(w.count("SELECT count(*) FROM credential_requests") == 1);
 }
@@ -225,7 +205,7 @@ TEST_CASE("credential.request refuses reason first for a unit that had a credent
 TEST_CASE("credential.request refuses reason lost for a unit that never had a credential") {
   World w;
   const std::string code = w.register_unit();
-  CHECK(w.code_of("credential.request", request_args(code, "lost"), staff("acc1")) ==
+  CHECK(w.code_of("credential.request", credential_request_args(code, "lost"), staff("acc1")) ==
         Errc::invalid_state);
   CHECK(w.count("SELECT count(*) FROM credential_requests") == 0);
 }
@@ -234,22 +214,26 @@ TEST_CASE("credential.request refuses a second request while one is not issued")
   World w;
   const std::string code = w.register_unit();
   request(w, code);
-  CHECK(w.code_of("credential.request", request_args(code), staff("acc2")) == Errc::conflict);
+  CHECK(w.code_of("credential.request", credential_request_args(code), staff("acc2")) ==
+        Errc::conflict);
   CHECK(w.count("SELECT count(*) FROM credential_requests") == 1);
   // Once issued, a request for a lost one may follow.
   const Issued other = first_credential(w, "深圳市另一局");
   request(w, other.uscc, "lost");
-  CHECK(w.code_of("credential.request", request_args(other.uscc, "lost"), staff("acc1")) ==
-        Errc::conflict);
+  CHECK(w.code_of("credential.request", credential_request_args(other.uscc, "lost"),
+                  staff("acc1")) == Errc::conflict);
   CHECK(w.count("SELECT count(*) FROM credential_requests") == 3);
 }
 
 TEST_CASE("credential.request is for an acceptor of the unit's own authority") {
   World w;
   const std::string code = w.register_unit();
-  CHECK(w.code_of("credential.request", request_args(code), staff("rev1")) == Errc::forbidden);
-  CHECK(w.code_of("credential.request", request_args(code), staff("gzacc")) == Errc::forbidden);
-  CHECK(w.code_of("credential.request", request_args(code), unit(code)) == Errc::forbidden);
+  CHECK(w.code_of("credential.request", credential_request_args(code), staff("rev1")) ==
+        Errc::forbidden);
+  CHECK(w.code_of("credential.request", credential_request_args(code), staff("gzacc")) ==
+        Errc::forbidden);
+  CHECK(w.code_of("credential.request", credential_request_args(code), unit(code)) ==
+        Errc::forbidden);
   CHECK(w.count("SELECT count(*) FROM credential_requests") == 0);
 }
 
@@ -258,7 +242,8 @@ TEST_CASE("credential.request of an unknown USCC is not_found") {
   const std::string code = w.register_unit();
   std::string other = code;
   other[10] = other[10] == '0' ? '1' : '0';  // another unit's code, registered by nobody
-  CHECK(w.code_of("credential.request", request_args(other), staff("acc1")) == Errc::not_found);
+  CHECK(w.code_of("credential.request", credential_request_args(other), staff("acc1")) ==
+        Errc::not_found);
   CHECK(w.count("SELECT count(*) FROM credential_requests") == 0);
 }
 
@@ -399,10 +384,11 @@ TEST_CASE("key: an authority's first credential.issue creates its signing key, o
   CHECK(second.result.at("credential").at("kid") == keys[0].at("kid"));
   // Guangzhou signs with a key of its own.
   const std::string gz_unit = w.register_unit("广州市某某局", std::nullopt, "gzacc");
-  const auto gz_request = w.call("credential.request", request_args(gz_unit), staff("gzacc"))
-                              .at("request")
-                              .at("id")
-                              .as_int64();
+  const auto gz_request =
+      w.call("credential.request", credential_request_args(gz_unit), staff("gzacc"))
+          .at("request")
+          .at("id")
+          .as_int64();
   const auto [gz, png] = issue(w, gz_request, "gzacc");
   CHECK(gz.at("new_key").as_bool());
   CHECK(gz.at("credential").at("kid") != keys[0].at("kid"));
@@ -522,8 +508,8 @@ TEST_CASE("key: the private key is kept sealed and appears nowhere in the databa
   REQUIRE(private_key.size() == 32);
   // Under another row's label the sealed bytes do not open.
   CHECK_THROWS_AS(sealer.open(sealed, "fuma-signing-key:0123456789abcdef"), fuma::Error);
-  std::string bytes = slurp(w.db_path());
-  if (std::filesystem::exists(w.db_path() + "-wal")) bytes += slurp(w.db_path() + "-wal");
+  std::string bytes = read_bytes(w.db_path());
+  if (std::filesystem::exists(w.db_path() + "-wal")) bytes += read_bytes(w.db_path() + "-wal");
   REQUIRE(bytes.size() > 4096);
   CHECK(bytes.find(sealed) != std::string::npos);  // the search does find what is there
   CHECK(bytes.find(private_key) == std::string::npos);

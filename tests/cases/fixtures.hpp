@@ -20,6 +20,7 @@
 
 #include "fuma/engine.hpp"
 #include "fuma/error.hpp"
+#include "support/file.hpp"
 #include "support/temp_dir.hpp"
 
 namespace fuma::test {
@@ -32,15 +33,26 @@ inline Clock::time_point monday_morning() {
   return Clock::time_point(std::chrono::seconds(1795395600));
 }
 
+// A committed attachment fixture (tests/attachments/data).
 inline std::string read_file(const std::string& name) {
-  std::ifstream in(std::string(FUMA_CASES_TEST_DATA) + "/" + name, std::ios::binary);
-  REQUIRE(in);
-  return std::string(std::istreambuf_iterator<char>(in), {});
+  return read_bytes(std::string(FUMA_CASES_TEST_DATA) + "/" + name);
 }
 
 inline json::object system_actor() { return json::object{{"system", true}}; }
 inline json::object staff(const std::string& username) { return json::object{{"staff", username}}; }
 inline json::object unit(const std::string& uscc) { return json::object{{"unit", uscc}}; }
+
+// The args of a credential.request (申领) for the unit, 李四 to collect the
+// picture; requested_on is before or on the World's today, 2026-11-23.
+inline json::object credential_request_args(const std::string& uscc,
+                                            const std::string& reason = "first",
+                                            const std::string& requested_on = "2026-11-20") {
+  return {{"uscc", uscc},
+          {"reason", reason},
+          {"recipient", "李四"},
+          {"phone", "13800138000"},
+          {"requested_on", requested_on}};
+}
 
 class World {
  public:
@@ -166,6 +178,18 @@ class World {
     save(uscc, id, {{"reason", "证书遗失"}});
     call("application.submit", {{"id", id}}, unit(uscc));
     return id;
+  }
+
+  // A credential requested (credential_request_args) and issued on site,
+  // both by acc1, expiring on expires_on when given; its picture (PNG).
+  std::string issue_credential(const std::string& uscc, const std::string& reason = "first",
+                               const std::string& requested_on = "2026-11-20",
+                               const std::optional<std::string>& expires_on = std::nullopt) {
+    const json::object r = call("credential.request",
+                                credential_request_args(uscc, reason, requested_on), staff("acc1"));
+    json::object args{{"request", r.at("request").at("id")}, {"delivery", "on_site"}};
+    if (expires_on) args["expires_on"] = *expires_on;
+    return call_data("credential.issue", args, staff("acc1")).second;
   }
 
   // Through 受理 and 复核通过 to 待通知.

@@ -11,6 +11,9 @@
 namespace fuma::test {
 namespace {
 
+// The World's date, the day these tests' credentials are requested on.
+constexpr const char* kToday = "2026-11-23";
+
 // A World whose captchas all read "7777", with one unit holding its first
 // credential picture.
 struct Login {
@@ -23,19 +26,10 @@ struct Login {
     png = issue(uscc, "first");
   }
 
-  // Records a request and issues it; the picture.
+  // Records a request, dated today, and issues it; the picture.
   std::string issue(const std::string& code, const std::string& reason,
                     const std::optional<std::string>& expires_on = std::nullopt) {
-    const json::object r = w.call("credential.request",
-                                  {{"uscc", code},
-                                   {"reason", reason},
-                                   {"recipient", "李四"},
-                                   {"phone", "13800138000"},
-                                   {"requested_on", "2026-11-23"}},
-                                  staff("acc1"));
-    json::object args{{"request", r.at("request").at("id")}, {"delivery", "on_site"}};
-    if (expires_on) args["expires_on"] = *expires_on;
-    return w.call_data("credential.issue", args, staff("acc1")).second;
+    return w.issue_credential(code, reason, kToday, expires_on);
   }
 
   std::string captcha() {
@@ -289,18 +283,7 @@ TEST_CASE("a captcha is single use, expires after five minutes and ignores case"
   }
   SUBCASE("letters in either case") {
     World w([](Options& o) { o.captcha_answer = "acde"; });
-    const std::string uscc = w.register_unit();
-    const json::object r = w.call("credential.request",
-                                  {{"uscc", uscc},
-                                   {"reason", "first"},
-                                   {"recipient", "李四"},
-                                   {"phone", "13800138000"},
-                                   {"requested_on", "2026-11-23"}},
-                                  staff("acc1"));
-    const std::string png =
-        w.call_data("credential.issue",
-                    {{"request", r.at("request").at("id")}, {"delivery", "on_site"}}, staff("acc1"))
-            .second;
+    const std::string png = w.issue_credential(w.register_unit(), "first", kToday);
     const std::string id(w.call("session.captcha", {}, {}).at("captcha_id").as_string());
     w.call("session.login", {{"captcha_id", id}, {"captcha_answer", "aCdE"}}, {}, png);
   }
@@ -376,18 +359,7 @@ TEST_CASE("a short idle limit still sees every command's activity") {
     o.captcha_answer = "7777";
     o.session_idle_seconds = 10;
   });
-  const std::string uscc = w.register_unit();
-  const json::object r = w.call("credential.request",
-                                {{"uscc", uscc},
-                                 {"reason", "first"},
-                                 {"recipient", "李四"},
-                                 {"phone", "13800138000"},
-                                 {"requested_on", "2026-11-23"}},
-                                staff("acc1"));
-  const std::string png =
-      w.call_data("credential.issue",
-                  {{"request", r.at("request").at("id")}, {"delivery", "on_site"}}, staff("acc1"))
-          .second;
+  const std::string png = w.issue_credential(w.register_unit(), "first", kToday);
   const std::string id(w.call("session.captcha", {}, {}).at("captcha_id").as_string());
   const std::string token(
       w.call("session.login", {{"captcha_id", id}, {"captcha_answer", "7777"}}, {}, png)

@@ -3,44 +3,32 @@
 // subset, pdftoppm for what is seen, and a QR reader on the rendering.
 #include <doctest/doctest.h>
 
-#include <cstdio>
 #include <fstream>
 
 #include "fixtures.hpp"
 #include "forms/forms.hpp"
 #include "image/image.hpp"
+#include "support/file.hpp"
+#include "support/process.hpp"
 
 namespace fuma::test {
 namespace {
-
-// Output and exit status of a shell command.
-std::pair<std::string, int> run(const std::string& command) {
-  std::string out;
-  FILE* p = ::popen(command.c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  const int status = ::pclose(p);
-  return {out, status};
-}
 
 struct Pdf {
   std::string path;
   Pdf(World& w, const std::string& bytes, const std::string& name = "form.pdf")
       : path(w.dir_file(name)) {
-    std::ofstream(path, std::ios::binary) << bytes;
+    write_bytes(path, bytes);
   }
   // In content order: a value wrapped over lines stays together.
-  std::string text() const { return run("pdftotext '" + path + "' -").first; }
-  bool qpdf_clean() const { return run("qpdf --check '" + path + "' >/dev/null 2>&1").second == 0; }
-  std::string fonts() const { return run("pdffonts '" + path + "'").first; }
+  std::string text() const { return run("pdftotext '" + path + "' -").output; }
+  bool qpdf_clean() const { return run("qpdf --check '" + path + "' >/dev/null 2>&1").status == 0; }
+  std::string fonts() const { return run("pdffonts '" + path + "'").output; }
   // The QR codes read from a rendering at 150 dpi.
   std::vector<std::string> codes(World& w) const {
     const std::string png = w.dir_file("page");
-    REQUIRE(run("pdftoppm -r 150 -gray -png -singlefile '" + path + "' '" + png + "'").second == 0);
-    std::ifstream in(png + ".png", std::ios::binary);
-    const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+    REQUIRE(run("pdftoppm -r 150 -gray -png -singlefile '" + path + "' '" + png + "'").status == 0);
+    const std::string bytes = read_bytes(png + ".png");
     return image::read_qr(image::decode(bytes, image::Limits{50u << 20, 40'000'000u}));
   }
 };
@@ -180,13 +168,7 @@ TEST_CASE("the 申领表 comes blank and filled, with its boxes ticked as record
     CHECK_MESSAGE(has(blank_text, words), words);
   }
   const std::string uscc = w.register_unit();
-  const json::object r = w.call("credential.request",
-                                {{"uscc", uscc},
-                                 {"reason", "first"},
-                                 {"recipient", "李四"},
-                                 {"phone", "13800138000"},
-                                 {"requested_on", "2026-11-20"}},
-                                staff("acc1"));
+  const json::object r = w.call("credential.request", credential_request_args(uscc), staff("acc1"));
   const auto [filled_result, filled] = w.call_data(
       "credential.request_form", {{"request", r.at("request").at("id")}}, staff("acc1"));
   const Pdf pdf(w, filled, "filled.pdf");
@@ -251,9 +233,7 @@ TEST_CASE("a character the font lacks is an error naming it, never a blank box")
 // --- templates as data ----------------------------------------------------------
 
 std::string shipped(const std::string& key) {
-  std::ifstream in(std::string(FUMA_SOURCE_DIR) + "/src/forms/data/" + key + ".json");
-  REQUIRE(in);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
+  return read_bytes(std::string(FUMA_SOURCE_DIR) + "/src/forms/data/" + key + ".json");
 }
 
 Error template_error(const std::string& text) {

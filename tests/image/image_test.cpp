@@ -2,21 +2,21 @@
 
 #include <stb/stb_image.h>
 
-#include <boost/crc.hpp>
-
 #include <algorithm>
 #include <cstdint>
-#include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "fuma/error.hpp"
 #include "image/image.hpp"
+#include "support/file.hpp"
 #include "support/image_variants.hpp"
+#include "support/png_chunk.hpp"
+#include "support/process.hpp"
+#include "support/refusal.hpp"
 #include "support/temp_dir.hpp"
 
 using fuma::Errc;
@@ -31,8 +31,14 @@ using fuma::test::as_bmp;
 using fuma::test::as_gif;
 using fuma::test::as_jpeg;
 using fuma::test::as_png;
+using fuma::test::be32;
 using fuma::test::blank;
 using fuma::test::paste;
+using fuma::test::png_chunk;
+using fuma::test::Ran;
+using fuma::test::read_bytes;
+using fuma::test::run;
+using fuma::test::write_bytes;
 
 namespace {
 
@@ -53,24 +59,14 @@ std::vector<std::string> read_file_qr(const std::string& bytes) { return read_qr
 
 std::vector<std::string> just(const std::string& text) { return {text}; }
 
-// The error `f` throws, with its code checked; a failed test when none.
+// The error `f` throws, with its code checked and a detail and a message
+// in it; a failed test when none.
 template <class F>
 Error refusal(Errc code, F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    CHECK(e.code() == code);
-    CHECK_FALSE(e.detail().empty());
-    CHECK_FALSE(e.message().empty());
-    return e;
-  }
-  FAIL("no fuma::Error thrown");
-  return Error(Errc::internal, "unreachable");
-}
-
-std::string be32(std::uint32_t v) {
-  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
-          static_cast<char>(v)};
+  const Error e = fuma::test::refusal(code, std::forward<F>(f));
+  CHECK_FALSE(e.detail().empty());
+  CHECK_FALSE(e.message().empty());
+  return e;
 }
 
 std::string be16(std::uint16_t v) { return {static_cast<char>(v >> 8), static_cast<char>(v)}; }
@@ -81,39 +77,9 @@ std::string le16(std::uint16_t v) { return {static_cast<char>(v), static_cast<ch
 // declares another size than its pixel data holds.
 std::string png_declaring(std::uint32_t width, std::uint32_t height) {
   std::string png = as_png(blank(1, 1));
-  std::string data = "IHDR" + be32(width) + be32(height) + std::string("\x08\x00\x00\x00\x00", 5);
-  boost::crc_32_type crc;
-  crc.process_bytes(data.data(), data.size());
-  // Signature (8), then IHDR: length (4), type and data (17), CRC (4).
-  return png.replace(12, 21, data + be32(crc.checksum()));
-}
-
-struct Run {
-  int status = -1;
-  std::string output;
-};
-
-Run run(const std::string& command) {
-  Run r;
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE_MESSAGE(pipe != nullptr, "cannot run " << command);
-  char buffer[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) r.output.append(buffer, n);
-  r.status = pclose(pipe);
-  return r;
-}
-
-void write_file(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary);
-  out << bytes;
-  REQUIRE_MESSAGE(out, "cannot write " << path);
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE_MESSAGE(in, "cannot open " << path);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  const std::string ihdr = be32(width) + be32(height) + std::string("\x08\x00\x00\x00\x00", 5);
+  // After the signature (8), IHDR: length (4), type and data (17), CRC (4).
+  return png.replace(8, 25, png_chunk("IHDR", ihdr));
 }
 
 // True when stb itself would take these bytes for a picture, so that a
@@ -185,11 +151,11 @@ TEST_CASE("an independent reader, zbarimg, reads the drawn code as the same text
   const std::string text = payload();
   fuma::test::TempDir dir;
   const std::string file = dir.file("qr.png");
-  write_file(file, encode_png(draw_qr(text, 4).picture));
+  write_bytes(file, encode_png(draw_qr(text, 4).picture));
   // zbarimg's image library complains on stderr about the missing D-Bus.
-  const Run r = run("zbarimg --raw -q '" + file + "' 2>'" + dir.file("stderr") + "'");
+  const Ran r = run("zbarimg --raw -q '" + file + "' 2>'" + dir.file("stderr") + "'");
   // Read now: the message is built lazily, inside doctest's reporter.
-  const std::string errors = read_file(dir.file("stderr"));
+  const std::string errors = read_bytes(dir.file("stderr"));
   REQUIRE_MESSAGE(r.status == 0, "zbarimg failed: " << errors);
   CHECK(r.output == text + "\n");
 }
@@ -198,9 +164,9 @@ TEST_CASE("a code from an independent writer, qrencode, reads as its text") {
   const std::string text = payload(11, 5);
   fuma::test::TempDir dir;
   const std::string file = dir.file("qr.png");
-  const Run r = run("qrencode -l M -o '" + file + "' '" + text + "' 2>&1");
+  const Ran r = run("qrencode -l M -o '" + file + "' '" + text + "' 2>&1");
   REQUIRE_MESSAGE(r.status == 0, "qrencode failed: " << r.output);
-  CHECK(read_file_qr(read_file(file)) == just(text));
+  CHECK(read_file_qr(read_bytes(file)) == just(text));
 }
 
 // --- what happens to a picture on its way back -------------------------------

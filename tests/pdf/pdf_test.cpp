@@ -3,12 +3,7 @@
 // screen reader extracts, the fonts embedded and the pixels printed.
 #include <doctest/doctest.h>
 
-#include <sys/wait.h>
-
 #include <algorithm>
-#include <cstdio>
-#include <fstream>
-#include <iterator>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -18,6 +13,9 @@
 #include "fuma/error.hpp"
 #include "image/image.hpp"
 #include "pdf/pdf.hpp"
+#include "support/file.hpp"
+#include "support/process.hpp"
+#include "support/refusal.hpp"
 #include "support/temp_dir.hpp"
 
 using fuma::Errc;
@@ -27,7 +25,11 @@ using fuma::pdf::Align;
 using fuma::pdf::Document;
 using fuma::pdf::Font;
 using fuma::pdf::Metadata;
+using fuma::test::Ran;
+using fuma::test::read_bytes;
+using fuma::test::refusal;
 using fuma::test::TempDir;
+using fuma::test::write_bytes;
 
 namespace {
 
@@ -39,33 +41,9 @@ constexpr const char* kRareName = "刘䶮";
 // and its text must survive the trip through UTF-16 surrogates.
 constexpr const char* kAstralText = "𠀡字";
 
-struct Run {
-  int status = -1;
-  std::string out;
-};
-
-Run run(const std::string& command) {
-  Run r;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buf[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) r.out.append(buf, n);
-  const int status = ::pclose(pipe);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-void write_file(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary);
-  out << bytes;
-  REQUIRE(out.good());
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
+// A tool's output with its errors (stderr) in it, so that a failed check
+// shows why; fuma::test::run does the rest.
+Ran run(const std::string& command) { return fuma::test::run(command + " 2>&1"); }
 
 Metadata metadata(std::string created_at = "2026-11-27T06:46:33Z") {
   return Metadata{kTitle, "统一社会信用代码", std::move(created_at)};
@@ -109,11 +87,11 @@ std::string form_pdf(bool ticked = true, std::string created_at = "2026-11-27T06
 // The page rendered at 150 dpi in grey, as a printer driver would.
 Grey render(const TempDir& dir, const std::string& pdf, const std::string& name) {
   const std::string path = dir.file(name + ".pdf");
-  write_file(path, pdf);
-  const Run r =
+  write_bytes(path, pdf);
+  const Ran r =
       run("pdftoppm -r 150 -gray -png -singlefile '" + path + "' '" + dir.file(name) + "'");
-  REQUIRE_MESSAGE(r.status == 0, r.out);
-  return fuma::image::decode(read_file(dir.file(name + ".png")));
+  REQUIRE_MESSAGE(r.status == 0, r.output);
+  return fuma::image::decode(read_bytes(dir.file(name + ".png")));
 }
 
 // Pixels darker than mid-grey in a box given in millimetres at 150 dpi.
@@ -129,18 +107,6 @@ int dark_pixels(const Grey& g, double x_mm, double y_mm, double w_mm, double h_m
     }
   }
   return n;
-}
-
-template <class F>
-Error refusal(Errc code, F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    CHECK(e.code() == code);
-    return e;
-  }
-  FAIL("no fuma::Error thrown");
-  return Error(Errc::internal, "unreachable");
 }
 
 bool contains(const std::string& haystack, std::string_view needle) {
@@ -180,7 +146,7 @@ TEST_CASE("the standard font is AR PL UMing and knows what it lacks") {
 TEST_CASE("a font that cannot be used is refused when loaded") {
   TempDir dir;
   refusal(Errc::invalid_argument, [&] { Font::load(dir.file("absent.ttf")); });
-  write_file(dir.file("junk.ttf"), "this is not a font");
+  write_bytes(dir.file("junk.ttf"), "this is not a font");
   refusal(Errc::invalid_argument, [&] { Font::load(dir.file("junk.ttf")); });
   // uming.ttc holds four faces (CN, HK, TW, TW MBE).
   CHECK(Font::load("/usr/share/fonts/truetype/arphic/uming.ttc", 1)->name() == "AR PL UMing HK");
@@ -192,29 +158,29 @@ TEST_CASE("a form passes qpdf, and poppler extracts its exact Chinese") {
   TempDir dir;
   const std::string pdf = form_pdf();
   const std::string path = dir.file("form.pdf");
-  write_file(path, pdf);
+  write_bytes(path, pdf);
 
-  const Run check = run("qpdf --check '" + path + "'");
-  CHECK_MESSAGE(check.status == 0, check.out);
-  CHECK_MESSAGE(contains(check.out, "No syntax or stream encoding errors"), check.out);
-  CHECK_MESSAGE(!contains(check.out, "WARNING"), check.out);
+  const Ran check = run("qpdf --check '" + path + "'");
+  CHECK_MESSAGE(check.status == 0, check.output);
+  CHECK_MESSAGE(contains(check.output, "No syntax or stream encoding errors"), check.output);
+  CHECK_MESSAGE(!contains(check.output, "WARNING"), check.output);
 
-  const Run text = run("pdftotext -layout '" + path + "' -");
+  const Ran text = run("pdftotext -layout '" + path + "' -");
   REQUIRE(text.status == 0);
   for (const char* s : {kTitle, "统一社会信用代码", "12100000MB0012345X", "申请人", kRareName,
                         kAstralText, "变更事项", "变更前", "名称", "住所", "年 月 日"}) {
-    CHECK_MESSAGE(contains(text.out, s), s << " not in:\n" << text.out);
+    CHECK_MESSAGE(contains(text.output, s), s << " not in:\n" << text.output);
   }
 
   // One font, embedded, marked as a subset (ABCDEF+), as a CID TrueType.
-  const Run fonts = run("pdffonts '" + path + "'");
+  const Ran fonts = run("pdffonts '" + path + "'");
   REQUIRE(fonts.status == 0);
-  std::istringstream lines(fonts.out);
+  std::istringstream lines(fonts.output);
   std::vector<std::string> rows;
   for (std::string line; std::getline(lines, line);) {
     if (!line.empty()) rows.push_back(line);
   }
-  REQUIRE_MESSAGE(rows.size() == 3, fonts.out);  // header, rule, one font
+  REQUIRE_MESSAGE(rows.size() == 3, fonts.output);  // header, rule, one font
   std::istringstream row(rows[2]);
   std::string name, type1, type2, encoding, emb, sub, uni;
   row >> name >> type1 >> type2 >> encoding >> emb >> sub >> uni;
@@ -228,13 +194,13 @@ TEST_CASE("a form passes qpdf, and poppler extracts its exact Chinese") {
   CHECK(sub == "yes");
   CHECK(uni == "yes");
 
-  const Run info = run("pdfinfo '" + path + "'");
-  CHECK(info_field(info.out, "Title") == kTitle);
-  CHECK(info_field(info.out, "Subject") == "统一社会信用代码");
-  CHECK(info_field(info.out, "Producer") == "fuma");
-  CHECK(info_field(info.out, "CreationDate") == "Fri Nov 27 06:46:33 2026 UTC");
-  CHECK(info_field(info.out, "Pages") == "1");
-  CHECK(info_field(info.out, "Page size") == "595.276 x 841.89 pts (A4)");
+  const Ran info = run("pdfinfo '" + path + "'");
+  CHECK(info_field(info.output, "Title") == kTitle);
+  CHECK(info_field(info.output, "Subject") == "统一社会信用代码");
+  CHECK(info_field(info.output, "Producer") == "fuma");
+  CHECK(info_field(info.output, "CreationDate") == "Fri Nov 27 06:46:33 2026 UTC");
+  CHECK(info_field(info.output, "Pages") == "1");
+  CHECK(info_field(info.output, "Page size") == "595.276 x 841.89 pts (A4)");
 
   // A whole form, font included, is smaller than a phone photo's thumbnail.
   MESSAGE("the form: " << pdf.size() << " bytes");
@@ -362,13 +328,13 @@ TEST_CASE("several pages share one subset font") {
   doc.text(20, 20, "第二页", 12);
   doc.picture(20, 40, 20, 20, qr_picture());
   const std::string path = dir.file("pages.pdf");
-  write_file(path, doc.finish());
+  write_bytes(path, doc.finish());
   CHECK(run("qpdf --check '" + path + "'").status == 0);
-  const Run text = run("pdftotext -layout '" + path + "' -");
-  CHECK(contains(text.out, "第一页"));
-  CHECK(contains(text.out, "第二页"));
-  CHECK(info_field(run("pdfinfo '" + path + "'").out, "Pages") == "2");
-  CHECK(contains(run("pdffonts '" + path + "'").out, "yes yes yes"));
+  const Ran text = run("pdftotext -layout '" + path + "' -");
+  CHECK(contains(text.output, "第一页"));
+  CHECK(contains(text.output, "第二页"));
+  CHECK(info_field(run("pdfinfo '" + path + "'").output, "Pages") == "2");
+  CHECK(contains(run("pdffonts '" + path + "'").output, "yes yes yes"));
 }
 
 TEST_CASE("the font costs what the characters used cost, about 240 bytes each") {
@@ -417,13 +383,13 @@ TEST_CASE("the font costs what the characters used cost, about 240 bytes each") 
 
   TempDir dir;
   const std::string path = dir.file("dense.pdf");
-  write_file(path, pdf);
+  write_bytes(path, pdf);
   CHECK(run("qpdf --check '" + path + "'").status == 0);
-  const Run text = run("pdftotext '" + path + "' -");
+  const Ran text = run("pdftotext '" + path + "' -");
   std::string all;
   for (const auto& c : chars) all += c;
   std::string extracted;
-  for (char c : text.out) {
+  for (char c : text.output) {
     if (c != '\n' && c != ' ' && c != '\f') extracted += c;
   }
   CHECK(extracted == all);
