@@ -12,7 +12,7 @@
 
 // The C numbers are fuma::Errc's; the first and the last pin the range.
 static_assert(FUMA_EINTERNAL == static_cast<int>(fuma::Errc::internal));
-static_assert(FUMA_ECOMMITMENT_REQUIRED == static_cast<int>(fuma::Errc::commitment_required));
+static_assert(FUMA_ELOGIN_FAILED == static_cast<int>(fuma::Errc::login_failed));
 
 struct fuma_options {
   fuma::Options rep;

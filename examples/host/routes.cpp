@@ -61,6 +61,7 @@ constexpr CodeStatus kStatusOfCode[] = {
     {"TOO_MANY_ATTEMPTS", http::status::too_many_requests},
     {"SESSION_EXPIRED", http::status::unauthorized},
     {"COMMITMENT_REQUIRED", http::status::forbidden},
+    {"LOGIN_FAILED", http::status::unauthorized},
     {"METHOD_NOT_ALLOWED", http::status::method_not_allowed},
     {"PAYLOAD_TOO_LARGE", http::status::payload_too_large},
     {"HEADER_TOO_LARGE", http::status::request_header_fields_too_large},

@@ -47,6 +47,7 @@ enum class Errc : int {
   too_many_attempts = -29,
   session_expired = -30,
   commitment_required = -31,
+  login_failed = -32,
 };
 
 // "ON_SITE_ONLY" for Errc::on_site_only; "UNKNOWN" for a value out of range.

@@ -85,14 +85,15 @@ enum {
   FUMA_EUNSUPPORTED_VERSION =
       -22,                 /* UNSUPPORTED_VERSION: a credential format this library does not read */
   FUMA_EUNKNOWN_KEY = -23, /* UNKNOWN_KEY: signing key unknown or retired */
-  FUMA_EBAD_SIGNATURE = -24,      /* BAD_SIGNATURE: the signature does not verify */
-  FUMA_ECREDENTIAL_EXPIRED = -25, /* CREDENTIAL_EXPIRED: the credential has expired */
-  FUMA_EUNIT_REVOKED = -26,       /* UNIT_REVOKED: the unit's code is revoked */
-  FUMA_ECAPTCHA_WRONG = -27,      /* CAPTCHA_WRONG: wrong captcha answer */
-  FUMA_ECAPTCHA_EXPIRED = -28,    /* CAPTCHA_EXPIRED: captcha unknown, used or expired */
-  FUMA_ETOO_MANY_ATTEMPTS = -29,  /* TOO_MANY_ATTEMPTS: too many failed logins; wait */
-  FUMA_ESESSION_EXPIRED = -30,    /* SESSION_EXPIRED: no open session for this token */
-  FUMA_ECOMMITMENT_REQUIRED = -31 /* COMMITMENT_REQUIRED: accept 登录承诺 first */
+  FUMA_EBAD_SIGNATURE = -24,       /* BAD_SIGNATURE: the signature does not verify */
+  FUMA_ECREDENTIAL_EXPIRED = -25,  /* CREDENTIAL_EXPIRED: the credential has expired */
+  FUMA_EUNIT_REVOKED = -26,        /* UNIT_REVOKED: the unit's code is revoked */
+  FUMA_ECAPTCHA_WRONG = -27,       /* CAPTCHA_WRONG: wrong captcha answer */
+  FUMA_ECAPTCHA_EXPIRED = -28,     /* CAPTCHA_EXPIRED: captcha unknown, used or expired */
+  FUMA_ETOO_MANY_ATTEMPTS = -29,   /* TOO_MANY_ATTEMPTS: too many failed logins; wait */
+  FUMA_ESESSION_EXPIRED = -30,     /* SESSION_EXPIRED: no open session for this token */
+  FUMA_ECOMMITMENT_REQUIRED = -31, /* COMMITMENT_REQUIRED: accept 登录承诺 first */
+  FUMA_ELOGIN_FAILED = -32         /* LOGIN_FAILED: wrong staff username or password */
 };
 
 /* What fuma_error_last() describes. All strings are borrowed, UTF-8. */

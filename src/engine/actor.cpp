@@ -116,10 +116,33 @@ Actor resolve_session(const Context& ctx, store::Transaction& txn, const std::st
   return actor;
 }
 
+Actor resolve_staff_session(const Context& ctx, store::Transaction& txn, const std::string& token) {
+  if (!session::is_token(token)) session_expired("the token is not a session token");
+  std::optional<store::StaffSession> s =
+      txn.staff_session_by_token_hash(session::token_hash(token));
+  if (!s) session_expired("no staff session has this token");
+  if (!s->ended_at.empty()) session_expired("the staff session ended (" + s->end_reason + ")");
+  const std::optional<TimePoint> last_seen = parse_iso_time(s->last_seen_at);
+  const std::optional<TimePoint> created = parse_iso_time(s->created_at);
+  if (!last_seen || !created) throw Error(Errc::storage, "staff session times are unreadable");
+  if (ctx.now - *last_seen >= ctx.security->session_idle) session_expired("idle too long");
+  if (ctx.now - *created >= ctx.security->session_absolute) session_expired("too old");
+  Actor actor;
+  actor.staff = txn.staff(s->staff_id);
+  if (!actor.staff || !actor.staff->active) {
+    forbidden("staff member " + std::to_string(s->staff_id) + " is not active",
+              "工作人员账号不存在或已停用");
+  }
+  actor.kind = Actor::Kind::staff;
+  actor.key = "staff:" + std::to_string(actor.staff->id);
+  actor.staff_session = std::move(s);
+  return actor;
+}
+
 }  // namespace
 
-bool session_needs_touch(const store::Session& s, const Context& ctx) {
-  const std::optional<TimePoint> last_seen = parse_iso_time(s.last_seen_at);
+bool session_needs_touch(const std::string& last_seen_at, const Context& ctx) {
+  const std::optional<TimePoint> last_seen = parse_iso_time(last_seen_at);
   // Once a minute, or at half the idle limit when that is shorter, so that a
   // short limit still sees every active session's activity in time.
   const auto every = std::min<std::chrono::system_clock::duration>(std::chrono::minutes(1),
@@ -137,10 +160,10 @@ Claim parse_claim(const json::object* actor) {
     claim.kind = Claim::Kind::system;
     return claim;
   }
-  if (key == "session") {
+  if (key == "session" || key == "staff_session") {
     const json::string* token = value.if_string();
-    if (token == nullptr) bad_actor("session must be a string");
-    claim.kind = Claim::Kind::session;
+    if (token == nullptr) bad_actor(std::string(key) + " must be a string");
+    claim.kind = key == "session" ? Claim::Kind::session : Claim::Kind::staff_session;
     claim.name = std::string(*token);
     return claim;
   }
@@ -187,6 +210,8 @@ Actor resolve_actor(const Context& ctx, store::Transaction& txn) {
     }
     case Claim::Kind::session:
       return resolve_session(ctx, txn, claim.name);
+    case Claim::Kind::staff_session:
+      return resolve_staff_session(ctx, txn, claim.name);
   }
   forbidden("unknown actor", "无权进行此操作");
 }

@@ -7,6 +7,8 @@
 //   {"staff": "<username>"} a staff member the embedding program authenticated
 //   {"unit": "<USCC>"}      a unit the embedding program (a portal) authenticated
 //   {"session": "<token>"}  a unit logged in with its credential (session.login)
+//   {"staff_session": "<token>"}  a staff member logged in with a password
+//                                 (staff.login)
 // The library trusts its caller for the first three, as SQLite trusts the
 // program that opens it; a session it checks itself.
 #ifndef FUMA_SRC_ENGINE_ACTOR_HPP
@@ -27,7 +29,7 @@ struct Context;
 
 // What the envelope claims, before any record is read.
 struct Claim {
-  enum class Kind { none, system, staff, unit, session };
+  enum class Kind { none, system, staff, unit, session, staff_session };
   Kind kind = Kind::none;
   std::string name;  // the username, the USCC or the session token
 };
@@ -42,6 +44,8 @@ struct Actor {
   // Set when the unit acts through a session (rather than asserted by the
   // embedding program).
   std::optional<store::Session> session;
+  // Set when a staff member acts through a staff session.
+  std::optional<store::StaffSession> staff_session;
   // How records name the actor: "system", "staff:12", "unit:<USCC>". Events,
   // the audit log and idempotency keys use it.
   std::string key;
@@ -63,7 +67,7 @@ Actor resolve_actor(const Context& ctx, store::Transaction& txn);
 // Whether a session's last_seen_at is old enough to be written again; the
 // engine records activity at most once a minute per session (more often
 // when the idle limit is under two minutes).
-bool session_needs_touch(const store::Session& s, const Context& ctx);
+bool session_needs_touch(const std::string& last_seen_at, const Context& ctx);
 
 // --- setup ------------------------------------------------------------------
 

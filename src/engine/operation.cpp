@@ -14,9 +14,13 @@ Output write_command(Context& ctx, const WriteBody& body) {
   Output out;
   ctx.store->write([&](store::Transaction& txn) {
     Actor actor = resolve_actor(ctx, txn);
-    if (actor.session && session_needs_touch(*actor.session, ctx)) {
+    if (actor.session && session_needs_touch(actor.session->last_seen_at, ctx)) {
       actor.session->last_seen_at = iso_time(ctx.now);
       txn.update_session(*actor.session);
+    }
+    if (actor.staff_session && session_needs_touch(actor.staff_session->last_seen_at, ctx)) {
+      actor.staff_session->last_seen_at = iso_time(ctx.now);
+      txn.update_staff_session(*actor.staff_session);
     }
     const std::string key(ctx.idempotency_key);
     std::string request;
@@ -63,21 +67,37 @@ Output write_command(Context& ctx, const WriteBody& body) {
 Output read_command(Context& ctx, const ReadBody& body) {
   Output out;
   std::optional<store::Session> stale;
+  std::optional<store::StaffSession> stale_staff;
   ctx.store->read([&](store::Transaction& txn) {
     const Actor actor = resolve_actor(ctx, txn);
     out = body(txn, actor);
-    if (actor.session && session_needs_touch(*actor.session, ctx)) stale = actor.session;
+    if (actor.session && session_needs_touch(actor.session->last_seen_at, ctx)) {
+      stale = actor.session;
+    }
+    if (actor.staff_session && session_needs_touch(actor.staff_session->last_seen_at, ctx)) {
+      stale_staff = actor.staff_session;
+    }
   });
   // A read keeps its session alive too; the write is rare (once a minute),
   // and losing it to a busy database only shortens the idle window.
-  if (stale) {
-    stale->last_seen_at = iso_time(ctx.now);
+  if (stale || stale_staff) {
+    const std::string seen = iso_time(ctx.now);
     try {
       ctx.store->write([&](store::Transaction& txn) {
-        std::optional<store::Session> now = txn.session_by_token_hash(stale->token_hash);
-        if (now && now->ended_at.empty() && now->last_seen_at < stale->last_seen_at) {
-          now->last_seen_at = stale->last_seen_at;
-          txn.update_session(*now);
+        if (stale) {
+          std::optional<store::Session> now = txn.session_by_token_hash(stale->token_hash);
+          if (now && now->ended_at.empty() && now->last_seen_at < seen) {
+            now->last_seen_at = seen;
+            txn.update_session(*now);
+          }
+        }
+        if (stale_staff) {
+          std::optional<store::StaffSession> now =
+              txn.staff_session_by_token_hash(stale_staff->token_hash);
+          if (now && now->ended_at.empty() && now->last_seen_at < seen) {
+            now->last_seen_at = seen;
+            txn.update_staff_session(*now);
+          }
         }
       });
     } catch (const Error& e) {

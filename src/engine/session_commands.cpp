@@ -1,7 +1,8 @@
 // Logging in with the credential picture (图片登录): session.captcha draws a
 // captcha, session.login checks the picture, the captcha and the attempt
 // limits and opens a session, session.commit records 登录承诺, session.get
-// shows the session and session.logout ends it.
+// shows the session and session.logout ends it. Staff log in with a
+// password: staff.login, staff.logout and staff.password.
 #include <openssl/crypto.h>
 
 #include <algorithm>
@@ -358,13 +359,136 @@ Output session_logout(Context& ctx) {
   });
 }
 
+// --- staff.login, staff.logout, staff.password ------------------------------------
+
+Output staff_login(Context& ctx) {
+  const std::string username =
+      ascii_arg(ctx.args.string("username"), "username", 64, "用户名或密码错误");
+  const std::string password(ctx.args.string("password"));
+  const std::string client =
+      ascii_arg(ctx.args.optional_string("client").value_or(""), "client", 64, "客户端地址无效");
+  ctx.args.finish();
+  if (password.size() > 1024) bad_arg("password", "is longer than 1024 bytes", "用户名或密码错误");
+  const Security& sec = *ctx.security;
+  const std::string now = iso_time(ctx.now);
+  const std::string client_scope = client.empty() ? "" : "client:" + client;
+  const std::string user_scope = "staff:" + username;
+
+  // The limits first, then the slow hash, outside the write lock.
+  std::optional<store::Staff> staff;
+  std::chrono::seconds wait{0};
+  ctx.store->read([&](store::Transaction& txn) {
+    wait = std::max(throttle_wait(txn, sec, client_scope, ctx.now),
+                    throttle_wait(txn, sec, user_scope, ctx.now));
+    staff = txn.staff_by_username(username);
+  });
+  if (wait.count() > 0) throw too_many(wait);
+  // An unknown name costs the same hash as a known one, so timing does not
+  // tell which names exist.
+  static const std::string kDummy = session::hash_password("fuma-no-such-user-0");
+  const bool right = session::verify_password(
+      password, staff && !staff->password_hash.empty() ? staff->password_hash : kDummy);
+  const bool ok = right && staff && staff->active && !staff->password_hash.empty();
+
+  Output out;
+  ctx.store->write([&](store::Transaction& txn) {
+    const std::string actor = staff ? "staff:" + std::to_string(staff->id) : "anonymous";
+    if (!ok) {
+      count_failure(txn, sec, client_scope, ctx.now);
+      count_failure(txn, sec, user_scope, ctx.now);
+      append_audit(txn, store::AuditRecord{0, now, actor, "staff.login", user_scope, "",
+                                           "LOGIN_FAILED", "", ""});
+      return;
+    }
+    const std::string token = session::new_token();
+    store::StaffSession s;
+    s.token_hash = session::token_hash(token);
+    s.staff_id = staff->id;
+    s.client = client;
+    s.created_at = now;
+    s.last_seen_at = now;
+    s.id = txn.insert_staff_session(s);
+    txn.clear_throttle(user_scope);
+    if (!client_scope.empty()) txn.clear_throttle(client_scope);
+    append_audit(txn,
+                 store::AuditRecord{0, now, actor, "staff.login", actor, "", "logged_in", "", ""});
+    const std::optional<store::Authority> a = txn.authority(staff->authority_id);
+    out.json["token"] = token;
+    json::object who = staff_json(*staff);
+    who["authority"] = a ? a->code : "";
+    out.json["staff"] = std::move(who);
+    out.json["expires_at"] = iso_time(ctx.now + std::min(sec.session_idle, sec.session_absolute));
+  });
+  if (!ok) {
+    throw Error(Errc::login_failed,
+                "staff.login: wrong username or password, or the account is inactive");
+  }
+  return out;
+}
+
+Output staff_logout(Context& ctx) {
+  ctx.args.finish();
+  return write_command(ctx, [&](store::Transaction& txn, const Actor& actor, Audited& audited) {
+    if (!actor.staff_session) {
+      throw Error(Errc::forbidden, "staff.logout needs a staff session actor", "请先登录");
+    }
+    store::StaffSession s = *actor.staff_session;
+    s.ended_at = iso_time(ctx.now);
+    s.end_reason = "logout";
+    txn.update_staff_session(s);
+    audited.target = actor.key;
+    audited.after_status = "logged_out";
+    Output o;
+    o.json["ended_at"] = s.ended_at;
+    return o;
+  });
+}
+
+// A new password: staff change their own (giving the old one), the system or
+// an admin of their authority sets anyone's. Every session of that staff
+// member ends, so a leaked password stops working everywhere at once.
+Output staff_password(Context& ctx) {
+  const auto username = ctx.args.optional_string("username");
+  const std::string password(ctx.args.string("password"));
+  const auto old_password = ctx.args.optional_string("old_password");
+  ctx.args.finish();
+  if (const std::string problem = session::password_problem(password); !problem.empty()) {
+    bad_arg("password", "is not acceptable", problem);
+  }
+  const std::string hash = session::hash_password(password);
+  return write_command(ctx, [&](store::Transaction& txn, const Actor& actor, Audited& audited) {
+    std::optional<store::Staff> target =
+        username ? txn.staff_by_username(*username)
+                 : (actor.is_staff() ? actor.staff : std::optional<store::Staff>());
+    if (!target) throw Error(Errc::not_found, "no such staff member", "工作人员账号不存在");
+    const bool self = actor.is_staff() && actor.staff->id == target->id;
+    if (self) {
+      if (!old_password || !session::verify_password(*old_password, target->password_hash)) {
+        throw Error(Errc::login_failed, "staff.password: the old password is wrong", "原密码错误");
+      }
+    } else {
+      require_system_or_admin(actor, target->authority_id);
+    }
+    target->password_hash = hash;
+    txn.update_staff(*target);
+    const std::size_t ended =
+        txn.end_staff_sessions(target->id, iso_time(ctx.now), "password_changed");
+    audited.target = "staff:" + std::to_string(target->id);
+    audited.after_status = "password_changed";
+    Output o;
+    o.json["sessions_ended"] = ended;
+    return o;
+  });
+}
+
 }  // namespace
 
 std::vector<Command> session_commands() {
   return {
       {"session.captcha", true, session_captcha}, {"session.commit", true, session_commit},
       {"session.get", true, session_get},         {"session.login", true, session_login},
-      {"session.logout", true, session_logout},
+      {"session.logout", true, session_logout},   {"staff.login", true, staff_login},
+      {"staff.logout", true, staff_logout},       {"staff.password", true, staff_password},
   };
 }
 

@@ -11,6 +11,7 @@
 #include "fuma/uscc.hpp"
 #include "fuma/workflow.hpp"
 #include "operation.hpp"
+#include "session/session.hpp"
 #include "text.hpp"
 #include "view.hpp"
 
@@ -89,7 +90,15 @@ Output staff_create(Context& ctx) {
   const std::string name =
       required_text(ctx.args.string("name"), "name", "姓名", TextRule{50, false});
   const json::array* list = ctx.args.optional_array("roles");
+  const auto password = ctx.args.optional_string("password");
   ctx.args.finish();
+  if (password) {
+    if (const std::string problem = session::password_problem(*password); !problem.empty()) {
+      bad_arg("password", "is not acceptable", problem);
+    }
+  }
+  // Hashing is slow on purpose: outside the write transaction.
+  const std::string password_hash = password ? session::hash_password(*password) : "";
   std::vector<std::string> roles;
   if (list == nullptr || list->empty()) {
     bad_arg("roles", "must name at least one role", "请至少选择一个角色");
@@ -119,6 +128,7 @@ Output staff_create(Context& ctx) {
     s.username = username;
     s.name = name;
     s.roles = roles;
+    s.password_hash = password_hash;
     s.created_at = iso_time(ctx.now);
     s.id = txn.insert_staff(s);
     audited.target = "staff:" + std::to_string(s.id);

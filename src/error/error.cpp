@@ -47,11 +47,12 @@ constexpr Entry kEntries[] = {
     {"TOO_MANY_ATTEMPTS", "尝试次数过多，请稍后再试"},
     {"SESSION_EXPIRED", "登录已失效，请重新登录"},
     {"COMMITMENT_REQUIRED", "请先阅读并同意登录承诺"},
+    {"LOGIN_FAILED", "用户名或密码错误"},
 };
 
 // One entry for every code, from OK down to the last.
 static_assert(static_cast<int>(std::size(kEntries)) ==
-                  1 - static_cast<int>(Errc::commitment_required),
+                  1 - static_cast<int>(Errc::login_failed),
               "every Errc needs its entry");
 
 const Entry* entry(Errc code) noexcept {

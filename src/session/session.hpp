@@ -37,6 +37,18 @@ std::string token_hash(std::string_view token);
 // else is refused before a lookup.
 bool is_token(std::string_view text) noexcept;
 
+// Staff passwords, stored as "scrypt$<log2 N>$<r>$<p>$<salt>$<hash>" (salt and
+// hash base64url; scrypt through OpenSSL, N = 2^15, r = 8, p = 1: 32 MiB and
+// some 60 ms a check, so a stolen database is slow to guess through). The
+// salt is 16 random bytes.
+std::string hash_password(std::string_view password);
+// Whether `password` matches `stored`, compared in constant time; false for
+// an empty or malformed `stored` (a staff member without a password).
+bool verify_password(std::string_view password, std::string_view stored);
+// Why staff may not choose `password`, in Chinese, or "" when they may: it
+// needs 10 to 128 characters and two of letters, digits and other characters.
+std::string password_problem(std::string_view password);
+
 // How failed login attempts against one scope (a client address, a
 // credential) slow the next attempt down: the first `free_failures` cost
 // nothing; after that each failure doubles the wait, from `first_delay` up to

@@ -34,6 +34,7 @@ constexpr Duplicate kDuplicates[] = {
      "该申领已签发登录二维码图片"},
     {"captchas.id", "a captcha with this id already exists", "验证码重复"},
     {"sessions.token_hash", "a session with this token already exists", "会话重复"},
+    {"staff_sessions.token_hash", "a staff session with this token already exists", "会话重复"},
 };
 
 const Duplicate* duplicate(std::string_view sqlite_message) {

@@ -253,6 +253,20 @@ CREATE UNIQUE INDEX sessions_token ON sessions(token_hash);
 CREATE INDEX sessions_credential ON sessions(credential_id) WHERE ended_at = '';
 CREATE INDEX sessions_unit ON sessions(unit_id) WHERE ended_at = '';
 
+-- Staff sessions (staff.login), apart from units' sessions.
+CREATE TABLE staff_sessions (
+  id           INTEGER PRIMARY KEY,
+  token_hash   TEXT NOT NULL CONSTRAINT staff_token_hash_is_sha256 CHECK (length(token_hash) = 64),
+  staff_id     INTEGER NOT NULL REFERENCES staff(id),
+  client       TEXT NOT NULL,
+  created_at   TEXT NOT NULL,
+  last_seen_at TEXT NOT NULL,
+  ended_at     TEXT NOT NULL,
+  end_reason   TEXT NOT NULL
+) STRICT;
+CREATE UNIQUE INDEX staff_sessions_token ON staff_sessions(token_hash);
+CREATE INDEX staff_sessions_staff ON staff_sessions(staff_id) WHERE ended_at = '';
+
 CREATE TABLE throttles (
   scope           TEXT PRIMARY KEY,
   failures        INTEGER NOT NULL CHECK (failures >= 0),

@@ -888,6 +888,51 @@ std::size_t SqliteTransaction::end_sessions_of_unit(Id unit_id, std::string_view
   return n;
 }
 
+// --- staff sessions -----------------------------------------------------------
+
+Id SqliteTransaction::insert_staff_session(const StaffSession& x) {
+  Statement s = change(
+      "INSERT INTO staff_sessions(token_hash, staff_id, client, created_at, last_seen_at, "
+      "ended_at, end_reason) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      "insert_staff_session");
+  s.bind(x.token_hash, x.staff_id, x.client, x.created_at, x.last_seen_at, x.ended_at, x.end_reason)
+      .step();
+  return s.int64(0);
+}
+
+std::optional<StaffSession> SqliteTransaction::staff_session_by_token_hash(
+    std::string_view token_hash) {
+  Statement s = query(
+      "SELECT id, token_hash, staff_id, client, created_at, last_seen_at, ended_at, end_reason "
+      "FROM staff_sessions WHERE token_hash = ?",
+      "staff_session_by_token_hash");
+  if (!s.bind(token_hash).step()) return std::nullopt;
+  return StaffSession{s.int64(0), s.text(1), s.int64(2), s.text(3),
+                      s.text(4),  s.text(5), s.text(6),  s.text(7)};
+}
+
+void SqliteTransaction::update_staff_session(const StaffSession& x) {
+  Statement s = change(
+      "UPDATE staff_sessions SET last_seen_at = ?, ended_at = ?, end_reason = ? WHERE id = ? "
+      "RETURNING id",
+      "update_staff_session");
+  if (!s.bind(x.last_seen_at, x.ended_at, x.end_reason, x.id).step()) {
+    missing("update_staff_session", "staff session", x.id);
+  }
+}
+
+std::size_t SqliteTransaction::end_staff_sessions(Id staff_id, std::string_view at,
+                                                  std::string_view reason) {
+  Statement s = change(
+      "UPDATE staff_sessions SET ended_at = ?, end_reason = ? "
+      "WHERE staff_id = ? AND ended_at = '' RETURNING 1",
+      "end_staff_sessions");
+  s.bind(at, reason, staff_id);
+  std::size_t n = 0;
+  while (s.step()) ++n;
+  return n;
+}
+
 // --- throttles ----------------------------------------------------------------
 
 std::optional<Throttle> SqliteTransaction::throttle(std::string_view scope) {

@@ -89,6 +89,12 @@ class SqliteTransaction final : public Transaction {
   std::size_t end_sessions_of_unit(Id unit_id, std::string_view at,
                                    std::string_view reason) override;
 
+  Id insert_staff_session(const StaffSession& s) override;
+  std::optional<StaffSession> staff_session_by_token_hash(std::string_view token_hash) override;
+  void update_staff_session(const StaffSession& s) override;
+  std::size_t end_staff_sessions(Id staff_id, std::string_view at,
+                                 std::string_view reason) override;
+
   std::optional<Throttle> throttle(std::string_view scope) override;
   void save_throttle(const Throttle& t) override;
   void clear_throttle(std::string_view scope) override;

@@ -188,6 +188,18 @@ struct Session {
   std::string end_reason;          // "logout", "credential_revoked", "unit_revoked"
 };
 
+// A staff member logged in with a password (staff.login).
+struct StaffSession {
+  Id id = 0;
+  std::string token_hash;  // SHA-256 hex of the token, unique
+  Id staff_id = 0;
+  std::string client;
+  std::string created_at;
+  std::string last_seen_at;
+  std::string ended_at;    // "" while open
+  std::string end_reason;  // "logout", "password_changed", "deactivated"
+};
+
 // Failed login attempts counted against one scope ("client:<address>",
 // "credential:<id>").
 struct Throttle {
@@ -339,6 +351,14 @@ class Transaction {
                                                  std::string_view reason) = 0;
   virtual std::size_t end_sessions_of_unit(Id unit_id, std::string_view at,
                                            std::string_view reason) = 0;
+
+  virtual Id insert_staff_session(const StaffSession& s) = 0;
+  virtual std::optional<StaffSession> staff_session_by_token_hash(std::string_view token_hash) = 0;
+  // Writes last_seen_at, ended_at and end_reason.
+  virtual void update_staff_session(const StaffSession& s) = 0;
+  // Ends every open session of a staff member; returns how many.
+  virtual std::size_t end_staff_sessions(Id staff_id, std::string_view at,
+                                         std::string_view reason) = 0;
 
   virtual std::optional<Throttle> throttle(std::string_view scope) = 0;
   // Inserts or replaces the scope's row.

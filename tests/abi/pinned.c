@@ -50,6 +50,7 @@ static const struct pinned status[] = {
     PIN(FUMA_ETOO_MANY_ATTEMPTS, -29, "TOO_MANY_ATTEMPTS"),
     PIN(FUMA_ESESSION_EXPIRED, -30, "SESSION_EXPIRED"),
     PIN(FUMA_ECOMMITMENT_REQUIRED, -31, "COMMITMENT_REQUIRED"),
+    PIN(FUMA_ELOGIN_FAILED, -32, "LOGIN_FAILED"),
 };
 
 static const struct pinned reasons[] = {

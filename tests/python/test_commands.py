@@ -42,6 +42,7 @@ PINNED = [
     (-29, fuma.TooManyAttempts, "TOO_MANY_ATTEMPTS"),
     (-30, fuma.SessionExpired, "SESSION_EXPIRED"),
     (-31, fuma.CommitmentRequired, "COMMITMENT_REQUIRED"),
+    (-32, fuma.LoginFailed, "LOGIN_FAILED"),
 ]
 
 

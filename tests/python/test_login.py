@@ -397,3 +397,21 @@ def test_a_session_view_ends_when_its_credential_is_revoked(engine, unit):
     issue(acc, uscc, reason="lost")
     with pytest.raises(fuma.SessionExpired):
         me.history()
+
+
+def test_staff_log_in_with_a_password_and_act_through_the_session(tmp_path):
+    with open_engine(tmp_path / "fuma.db") as engine:
+        set_up(engine)
+        engine.call("staff.create", {"authority": "sz", "username": "clerk", "name": "王五",
+                                     "roles": ["acceptor"], "password": "Shenzhen-2026"},
+                    actor={"system": True})
+        clerk = engine.staff_login("clerk", "Shenzhen-2026", client="10.0.0.5")
+        assert clerk.username == "clerk"
+        assert "clerk" in repr(clerk) and clerk.token not in repr(clerk)
+        assert clerk.call("queue.list", {"status": "submitted"})["ok"] is True
+        clerk.logout()
+        with pytest.raises(fuma.SessionExpired):
+            clerk.call("queue.list", {"status": "submitted"})
+        with pytest.raises(fuma.LoginFailed) as wrong:
+            engine.staff_login("clerk", "not-the-password-1")
+        assert wrong.value.message == "用户名或密码错误"

@@ -27,7 +27,7 @@ without a wrapper. A view holds no state of its own beyond the engine and the
 actor, so it is as thread-safe as the engine.
 """
 
-__all__ = ["Actor", "Unit", "Staff", "Session"]
+__all__ = ["Actor", "Unit", "Staff", "Session", "StaffSession"]
 
 
 class Actor:
@@ -262,3 +262,37 @@ class Session(Unit):
     def __repr__(self):
         # Never the token: reprs end up in logs.
         return "<fuma.Session of %s>" % (self.uscc or "an unknown unit")
+
+
+class StaffSession(Staff):
+    """A staff member logged in with a password: :meth:`fuma.Engine.staff_login`.
+
+    Commands run with the actor ``{"staff_session": token}``: the library
+    checks the session on every call (:class:`fuma.SessionExpired` after
+    :meth:`logout`, a password change or 30 idle minutes). The :class:`Staff`
+    methods work as for an asserted staff member.
+
+    Attributes:
+        token: the session token, a secret; ``StaffSession(engine, token)``
+            resumes it.
+        username: the staff member's username (None when resumed).
+        staff: the staff member as the library described them at login.
+    """
+
+    def __init__(self, engine, token, staff=None):
+        Actor.__init__(self, engine, {"staff_session": token})
+        self.token = token
+        self.staff = staff
+        self.username = staff["username"] if staff else None
+
+    def password(self, new, old):
+        """staff.password: change one's own password; every session ends."""
+        return self.call("staff.password", {"password": new, "old_password": old})
+
+    def logout(self):
+        """staff.logout: end the session; returns when it ended (``ended_at``)."""
+        return self.call("staff.logout")["ended_at"]
+
+    def __repr__(self):
+        # Never the token: reprs end up in logs.
+        return "<fuma.StaffSession of %s>" % (self.username or "an unknown staff member")

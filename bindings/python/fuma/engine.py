@@ -225,6 +225,21 @@ class Engine:
         result = self.call("session.login", args, image)
         return Session(self, result["token"], result["session"], result.get("warning"))
 
+    def staff_login(self, username, password, client=None):
+        """Log a staff member in with their password: staff.login.
+
+        Returns a :class:`fuma.actors.StaffSession`. A wrong username or
+        password raises :class:`fuma.LoginFailed` (the same for both);
+        repeated failures for one name or address raise
+        :class:`fuma.TooManyAttempts`.
+        """
+        from .actors import StaffSession
+        args = {"username": username, "password": password}
+        if client is not None:
+            args["client"] = client
+        result = self.call("staff.login", args)
+        return StaffSession(self, result["token"], result["staff"])
+
     def close(self):
         """Release the engine; safe to call again."""
         with self._lock:

@@ -44,6 +44,7 @@ __all__ = [
     "TooManyAttempts",
     "SessionExpired",
     "CommitmentRequired",
+    "LoginFailed",
     "check",
 ]
 
@@ -212,6 +213,10 @@ class CommitmentRequired(Error):
     """COMMITMENT_REQUIRED (-31): 登录承诺 must be accepted (session.commit) first."""
 
 
+class LoginFailed(Error):
+    """LOGIN_FAILED (-32): a staff username or password is wrong."""
+
+
 _BY_STATUS = {
     -1: InternalError,
     -2: OutOfMemory,
@@ -244,6 +249,7 @@ _BY_STATUS = {
     -29: TooManyAttempts,
     -30: SessionExpired,
     -31: CommitmentRequired,
+    -32: LoginFailed,
 }
 
 

@@ -1,0 +1,137 @@
+// Staff log in with a password (staff.login): hashes, sessions of their own,
+// attempt limits, password changes that end every session.
+#include <doctest/doctest.h>
+
+#include "fixtures.hpp"
+
+namespace fuma::test {
+namespace {
+
+constexpr const char* kPassword = "Shenzhen-2026";
+
+// A World whose acceptor "clerk" has a password.
+struct Staffed {
+  World w;
+  Staffed() {
+    w.call("staff.create",
+           {{"authority", "sz"},
+            {"username", "clerk"},
+            {"name", "王五"},
+            {"roles", {"acceptor"}},
+            {"password", kPassword}},
+           staff("admin"));
+  }
+  json::object login(const std::string& password = kPassword, const std::string& client = {}) {
+    json::object args{{"username", "clerk"}, {"password", password}};
+    if (!client.empty()) args["client"] = client;
+    return w.call("staff.login", args, {});
+  }
+  Errc refused(const std::string& username, const std::string& password,
+               const std::string& client = {}) {
+    json::object args{{"username", username}, {"password", password}};
+    if (!client.empty()) args["client"] = client;
+    return w.code_of("staff.login", args, {});
+  }
+  static json::object as(const json::object& login) {
+    return {{"staff_session", login.at("token")}};
+  }
+};
+
+TEST_CASE("staff log in with their password and act through the session") {
+  Staffed s;
+  const json::object r = s.login();
+  CHECK(r.at("staff").at("username").as_string() == "clerk");
+  CHECK(r.at("staff").at("authority").as_string() == "sz");
+  const std::string uscc(s.w.call("unit.register",
+                                  {{"name", "深圳市某局"},
+                                   {"category", "机关"},
+                                   {"address", "深圳市福田区"},
+                                   {"responsible_person", "张三"}},
+                                  Staffed::as(r))
+                             .at("uscc")
+                             .as_string());
+  CHECK(uscc.size() == 18);
+  // The audit names the staff member, not the session.
+  CHECK(s.w.count("SELECT count(*) FROM audit WHERE command = 'unit.register' AND actor LIKE "
+                  "'staff:%'") == 1);
+}
+
+TEST_CASE("the store keeps a scrypt hash of the password, never the password") {
+  Staffed s;
+  CHECK(s.w.count("SELECT count(*) FROM staff WHERE username = 'clerk' AND password_hash LIKE "
+                  "'scrypt$15$8$1$%'") == 1);
+  CHECK(s.w.count("SELECT count(*) FROM staff WHERE instr(password_hash, 'Shenzhen') > 0") == 0);
+  CHECK(s.w.count("SELECT count(*) FROM staff_sessions") == 0);
+  const std::string token(s.login().at("token").as_string());
+  CHECK(s.w.count("SELECT count(*) FROM staff_sessions WHERE token_hash = '" + token + "'") == 0);
+}
+
+TEST_CASE(
+    "a wrong password, an unknown name and a staff member without a password are refused alike") {
+  Staffed s;
+  CHECK(s.refused("clerk", "wrong-password-1") == Errc::login_failed);
+  CHECK(s.refused("nobody", kPassword) == Errc::login_failed);
+  CHECK(s.refused("acc1", "anything-at-all-1") == Errc::login_failed);  // made without one
+  CHECK(s.w.count("SELECT count(*) FROM staff_sessions") == 0);
+  CHECK(s.w.count("SELECT count(*) FROM audit WHERE after_status = 'LOGIN_FAILED'") == 3);
+}
+
+TEST_CASE("failed staff logins slow that name down") {
+  Staffed s;
+  for (int i = 0; i < 5; ++i) CHECK(s.refused("clerk", "wrong-password-1") == Errc::login_failed);
+  CHECK(s.refused("clerk", kPassword) == Errc::too_many_attempts);
+  s.w.advance_seconds(31);
+  s.login();
+}
+
+TEST_CASE("a weak password is refused when it is set") {
+  World w;
+  for (const char* weak : {"short1", "onlyletterslong", "1234567890123"}) {
+    CHECK(w.code_of("staff.create",
+                    {{"authority", "sz"},
+                     {"username", "weak"},
+                     {"name", "弱"},
+                     {"roles", {"acceptor"}},
+                     {"password", weak}},
+                    staff("admin")) == Errc::invalid_argument);
+  }
+  CHECK(w.count("SELECT count(*) FROM staff WHERE username = 'weak'") == 0);
+}
+
+TEST_CASE("changing a password needs the old one and ends every session") {
+  Staffed s;
+  const json::object first = s.login();
+  CHECK(s.w.code_of("staff.password", {{"password", "New-password-2"}, {"old_password", "nope"}},
+                    Staffed::as(first)) == Errc::login_failed);
+  const json::object r =
+      s.w.call("staff.password", {{"password", "New-password-2"}, {"old_password", kPassword}},
+               Staffed::as(first));
+  CHECK(r.at("sessions_ended").as_int64() == 1);
+  CHECK(s.w.code_of("queue.list", {{"status", "submitted"}}, Staffed::as(first)) ==
+        Errc::session_expired);
+  CHECK(s.refused("clerk", kPassword) == Errc::login_failed);
+  s.login("New-password-2");
+  // An admin sets anyone's of their authority; another authority's staff may not.
+  s.w.call("staff.password", {{"username", "clerk"}, {"password", "Reset-by-admin-3"}},
+           staff("admin"));
+  CHECK(s.w.code_of("staff.password", {{"username", "clerk"}, {"password", "Gz-tries-this-4"}},
+                    staff("gzacc")) == Errc::forbidden);
+  s.login("Reset-by-admin-3");
+}
+
+TEST_CASE("a staff session ends at logout and after 30 idle minutes") {
+  Staffed s;
+  const json::object a = s.login();
+  s.w.call("staff.logout", {}, Staffed::as(a));
+  CHECK(s.w.code_of("queue.list", {{"status", "submitted"}}, Staffed::as(a)) ==
+        Errc::session_expired);
+  const json::object b = s.login();
+  s.w.advance_seconds(31 * 60);
+  CHECK(s.w.code_of("queue.list", {{"status", "submitted"}}, Staffed::as(b)) ==
+        Errc::session_expired);
+  // A unit's session token is no staff session, and the other way round.
+  CHECK(s.w.code_of("session.get", {}, {{"session", a.at("token")}}) == Errc::session_expired);
+}
+
+}  // namespace
+}  // namespace fuma::test
