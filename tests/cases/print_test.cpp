@@ -218,6 +218,27 @@ TEST_CASE("unusual data lays out: the longest name, rare characters, empty optio
   const Pdf pdf(w, bytes);
   CHECK(pdf.qpdf_clean());
   CHECK(has(pdf.text(), longest));
+  // Every line of the name lies inside its cell (application.json: at [60,
+  // 40.5], box [128, 11] mm), so it neither runs into the next row nor past
+  // the table's edge; the empty reason left its box blank.
+  constexpr double kPt = 72.0 / 25.4;
+  const std::string boxes = run("pdftotext -bbox '" + pdf.path + "' -").output;
+  int lines = 0;
+  for (std::size_t at = boxes.find("<word "); at != std::string::npos;
+       at = boxes.find("<word ", at + 1)) {
+    const std::size_t end = boxes.find("</word>", at);
+    const std::string word = boxes.substr(at, end - at);
+    if (word.find("龘") == std::string::npos) continue;
+    ++lines;
+    double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+    REQUIRE(std::sscanf(word.c_str(), "<word xMin=\"%lf\" yMin=\"%lf\" xMax=\"%lf\" yMax=\"%lf\"",
+                        &x0, &y0, &x1, &y1) == 4);
+    CHECK(x0 >= 60 * kPt - 0.5);
+    CHECK(x1 <= 188 * kPt + 0.5);
+    CHECK(y0 >= 40.5 * kPt - 0.5);
+    CHECK(y1 <= 51.5 * kPt + 0.5);
+  }
+  CHECK(lines == 3);
 }
 
 TEST_CASE("a character the font lacks is an error naming it, never a blank box") {
