@@ -34,9 +34,11 @@ struct Options {
   // opens; empty uses the ones shipped inside the library.
   std::string workflow_path;
   std::string checklist_path;
-  // A locality's own login commitment (登录承诺) text, a JSON file; empty
-  // uses the shipped one.
+  // A locality's own login commitment (登录承诺) text and service guide
+  // (服务指南: 受理范围及条件, 联系电话及其他 of each business), JSON files;
+  // empty uses the shipped ones.
   std::string commitment_path;
+  std::string guide_path;
 
   // The key file holding the master key that seals the authorities' private
   // signing keys in the database. Empty puts it beside the database, at
@@ -69,7 +71,7 @@ struct Options {
   std::string captcha_answer;
 
   // Set an option by its C ABI name ("busy_timeout_ms", "workflow_path",
-  // "checklist_path", "commitment_path", "key_file", "session_idle_seconds",
+  // "checklist_path", "commitment_path", "guide_path", "key_file", "session_idle_seconds",
   // "session_absolute_seconds", "font_path", "font_index", "forms_dir",
   // "public_url", "captcha_answer"); throws
   // Error(invalid_argument) for an unknown name or a bad value.
@@ -89,6 +91,9 @@ class Definition;
 }
 namespace attachments {
 class Rules;
+}
+namespace guide {
+class Guide;
 }
 namespace engine {
 struct Security;
@@ -123,6 +128,7 @@ class Engine {
   // Parsed once here, so every command of this engine sees the same rules.
   std::shared_ptr<const workflow::Definition> workflow_;
   std::shared_ptr<const attachments::Rules> rules_;
+  std::shared_ptr<const guide::Guide> guide_;
   // Credentials and sessions: the key file, the commitment, the timeouts.
   std::unique_ptr<engine::Security> security_;
   // Printing: the font and the form templates.

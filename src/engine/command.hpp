@@ -22,6 +22,9 @@ class Definition;
 namespace fuma::attachments {
 class Rules;
 }
+namespace fuma::guide {
+class Guide;
+}
 
 namespace fuma::engine {
 
@@ -61,6 +64,7 @@ class Args {
 struct Domain {
   const workflow::Definition& workflow;
   const attachments::Rules& rules;
+  const guide::Guide& guide;
 };
 
 struct Security;
@@ -108,6 +112,7 @@ std::vector<Command> query_commands();
 std::vector<Command> credential_commands();
 std::vector<Command> session_commands();
 std::vector<Command> print_commands();
+std::vector<Command> guide_commands();
 
 }  // namespace fuma::engine
 

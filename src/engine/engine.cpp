@@ -15,6 +15,7 @@
 #include "fuma/error.hpp"
 #include "fuma/version.h"
 #include "fuma/workflow.hpp"
+#include "guide/guide.hpp"
 #include "printing.hpp"
 #include "security.hpp"
 #include "store/store.hpp"
@@ -193,6 +194,10 @@ void Options::set(std::string_view name, std::string_view value) {
     key_file = std::string(value);
     return;
   }
+  if (name == "guide_path") {
+    guide_path = std::string(value);
+    return;
+  }
   if (name == "font_path") {
     font_path = std::string(value);
     return;
@@ -246,6 +251,16 @@ Engine::Engine(const Options& options) {
     rules_ = std::make_shared<const attachments::Rules>(attachments::Rules::parse(
         read_definition(options.checklist_path, "checklist_path", "附件清单文件"),
         options.checklist_path));
+  }
+  if (!options.guide_path.empty()) {
+    std::vector<std::string> keys;
+    for (const auto& b : workflow_->businesses()) keys.push_back(b.key);
+    guide_ = std::make_shared<const guide::Guide>(
+        guide::Guide::parse(read_definition(options.guide_path, "guide_path", "服务指南文件"),
+                            options.guide_path, keys));
+  } else {
+    guide_ =
+        std::shared_ptr<const guide::Guide>(std::shared_ptr<void>(), &guide::Guide::standard());
   }
   security_ = std::make_unique<engine::Security>();
   if (options.commitment_path.empty()) {
@@ -306,14 +321,15 @@ Engine::Engine(const Options& options) {
 Engine::~Engine() = default;
 
 Response Engine::call(std::string_view request, std::string_view data) {
-  return run(store_.get(), engine::Domain{*workflow_, *rules_}, security_.get(), printing_.get(),
-             clock_, request, data);
+  return run(store_.get(), engine::Domain{*workflow_, *rules_, *guide_}, security_.get(),
+             printing_.get(), clock_, request, data);
 }
 
 Response Engine::call_stateless(std::string_view request, std::string_view data) {
   // Stateless commands belong to no locality: the shipped definitions.
   return run(nullptr,
-             engine::Domain{workflow::Definition::standard(), attachments::Rules::standard()},
+             engine::Domain{workflow::Definition::standard(), attachments::Rules::standard(),
+                            guide::Guide::standard()},
              nullptr, nullptr, {}, request, data);
 }
 
@@ -428,6 +444,7 @@ const std::vector<Command>& commands() {
     for (auto& c : credential_commands()) all.push_back(c);
     for (auto& c : session_commands()) all.push_back(c);
     for (auto& c : print_commands()) all.push_back(c);
+    for (auto& c : guide_commands()) all.push_back(c);
     std::sort(all.begin(), all.end(),
               [](const Command& a, const Command& b) { return a.name < b.name; });
     return all;

@@ -246,3 +246,12 @@ def test_concurrent_failures_each_report_their_own_error():
     for t in threads:
         t.join()
     assert wrong == []
+
+
+def test_guide_get_needs_no_engine_and_lists_the_six_businesses():
+    guide = fuma.call("guide.get")["guide"]
+    assert [g["label"] for g in guide] == ["申请初领", "申请变更", "申请补领", "证书延期",
+                                           "申请换领", "申请撤销"]
+    assert all(g["scope"] and g["contact"] for g in guide)
+    with pytest.raises(fuma.InvalidArgument):
+        fuma.call("guide.get", {"business": "merge"})

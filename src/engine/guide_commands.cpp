@@ -1,0 +1,98 @@
+// guide.get: 服务指南 for one business type or all six. The locality's words
+// come from the guide data; 办理流程, 申请材料 and 表格下载 come from the
+// workflow, the checklist and the form templates the engine runs with.
+#include <algorithm>
+#include <boost/json/array.hpp>
+
+#include "command.hpp"
+#include "forms/forms.hpp"
+#include "fuma/attachments.hpp"
+#include "fuma/error.hpp"
+#include "fuma/workflow.hpp"
+#include "guide/guide.hpp"
+#include "printing.hpp"
+
+namespace fuma::engine {
+namespace {
+
+namespace json = boost::json;
+
+json::object business_guide(const Context& ctx, const workflow::Business& b) {
+  json::object o;
+  o["business"] = b.key;
+  o["label"] = b.label;
+  o["online"] = b.online;
+  const guide::Entry* e = ctx.domain.guide.entry(b.key);
+  o["scope"] = e ? e->scope : "";
+  o["notes"] = e ? e->notes : "";
+  json::array process;
+  if (b.online) {
+    for (const workflow::Status& s : ctx.domain.workflow.statuses()) {
+      json::object step{{"status", s.key}, {"label", s.label}};
+      step["time_limit_days"] =
+          s.time_limit_days ? json::value(*s.time_limit_days) : json::value(nullptr);
+      process.push_back(std::move(step));
+    }
+  }
+  o["process"] = std::move(process);
+  // A change's materials depend on its items: the guide lists them all.
+  std::vector<attachments::ChangeItem> items;
+  if (b.key == "change") {
+    items = {attachments::ChangeItem::name, attachments::ChangeItem::address,
+             attachments::ChangeItem::responsible_person, attachments::ChangeItem::category,
+             attachments::ChangeItem::validity};
+  }
+  json::array materials;
+  try {
+    const auto required =
+        ctx.domain.rules.required(b.key, attachments::Validity::fixed_term, items);
+    for (const attachments::Kind* k : ctx.domain.rules.allowed(b.key, items)) {
+      const bool needed = std::find(required.begin(), required.end(), k) != required.end();
+      materials.push_back(
+          json::object{{"kind", k->key}, {"label", k->label}, {"required_for_fixed_term", needed}});
+    }
+  } catch (const Error&) {
+    // A locality's workflow may have businesses its checklist does not know:
+    // they need nothing uploaded.
+  }
+  o["materials"] = std::move(materials);
+  o["materials_note"] =
+      "证书长期有效的单位只需在线录入信息、提交申请；证书有有效期的单位须按清单上传附件材料。";
+  json::object form;
+  form["key"] = b.form;
+  try {
+    form["title"] = ctx.printing ? ctx.printing->form(b.form).title()
+                                 : forms::Template::standard(b.form).title();
+  } catch (const Error&) {
+    form["title"] = nullptr;
+  }
+  o["form"] = std::move(form);
+  o["contact"] = ctx.domain.guide.contact();
+  return o;
+}
+
+Output guide_get(Context& ctx) {
+  const auto business = ctx.args.optional_string("business");
+  ctx.args.finish();
+  json::array list;
+  for (const workflow::Business& b : ctx.domain.workflow.businesses()) {
+    if (business && b.key != *business) continue;
+    list.push_back(business_guide(ctx, b));
+  }
+  if (business && list.empty()) {
+    bad_arg("business", "is not a business type", "办理事项不存在");
+  }
+  Output out;
+  out.json["guide"] = std::move(list);
+  return out;
+}
+
+}  // namespace
+
+std::vector<Command> guide_commands() {
+  return {
+      {"guide.get", false, guide_get},
+  };
+}
+
+}  // namespace fuma::engine
