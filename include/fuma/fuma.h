@@ -196,6 +196,15 @@ FUMA_API void fuma_options_free(fuma_options* options);
  *                      path); empty or unset uses the shipped one.
  *   "checklist_path"   a locality's attachment checklist, likewise.
  *   "commitment_path"  a locality's login commitment (登录承诺), likewise.
+ *   "guide_path"       a locality's service guide (服务指南), likewise.
+ *   "forms_dir"        a directory of a locality's form templates
+ *                      (change.json, application.json,
+ *                      credential_request.json, certificate.json).
+ *   "font_path", "font_index"
+ *                      a locality's TrueType font for forms (a face of a
+ *                      .ttc by index); default AR PL UMing.
+ *   "public_url"       where the host answers for the service; certificates'
+ *                      QR codes then lead to public_url + "/c/" + serial.
  *   "key_file"         the file holding the master key that seals private
  *                      signing keys; default: the database path + ".key".
  *                      Created with mode 0600; refused if group or others
