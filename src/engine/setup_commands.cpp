@@ -2,6 +2,7 @@
 // staff.create, unit.register (申请初领) and certificate.extend (证书延期).
 #include <algorithm>
 #include <boost/json/array.hpp>
+#include <filesystem>
 
 #include "actor.hpp"
 #include "clock.hpp"
@@ -238,6 +239,24 @@ Output certificate_extend(Context& ctx) {
   });
 }
 
+// An online copy of the whole store for the system (the embedding program's
+// operators); no staff member reaches files on the server.
+Output store_backup(Context& ctx) {
+  const std::string path(ctx.args.string("path"));
+  ctx.args.finish();
+  read_command(ctx, [&](store::Transaction&, const Actor& actor) {
+    require_system(actor);
+    return Output{};
+  });
+  ctx.store->backup(path);
+  Output out;
+  out.json["path"] = path;
+  std::error_code ec;
+  out.json["bytes"] = static_cast<std::uint64_t>(std::filesystem::file_size(path, ec));
+  out.json["schema_version"] = store::latest_schema_version();
+  return out;
+}
+
 }  // namespace
 
 std::vector<Command> setup_commands() {
@@ -245,6 +264,7 @@ std::vector<Command> setup_commands() {
       {"authority.create", true, authority_create},
       {"certificate.extend", true, certificate_extend},
       {"staff.create", true, staff_create},
+      {"store.backup", true, store_backup},
       {"unit.register", true, unit_register},
   };
 }

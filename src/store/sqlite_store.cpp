@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -131,6 +132,51 @@ class SqliteStore final : public Store {
     }
     Lease reader(*this);
     run(*reader, false, fn);
+  }
+
+  void backup(const std::string& path) override {
+    if (path.empty() || path.find('\0') != std::string::npos) {
+      throw Error(Errc::invalid_argument, "backup: the path is empty or holds a NUL byte",
+                  "备份文件路径无效");
+    }
+    std::error_code ec;
+    if (std::filesystem::exists(std::filesystem::symlink_status(path, ec))) {
+      throw Error(Errc::conflict, "backup: '" + path + "' exists; nothing is overwritten",
+                  "备份文件已存在");
+    }
+    sqlite3* dest = nullptr;
+    if (sqlite3_open_v2(path.c_str(), &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+        SQLITE_OK) {
+      const std::string why = dest ? sqlite3_errmsg(dest) : "out of memory";
+      sqlite3_close(dest);
+      std::filesystem::remove(path, ec);
+      throw Error(Errc::storage, "backup: cannot create '" + path + "': " + why,
+                  "无法创建备份文件");
+    }
+    auto copy = [&](Connection& source) {
+      // One step copies every page under one read snapshot: the copy is
+      // the store as it was at one moment.
+      sqlite3_backup* b = sqlite3_backup_init(dest, "main", source.handle(), "main");
+      int rc = b ? sqlite3_backup_step(b, -1) : sqlite3_errcode(dest);
+      if (b) sqlite3_backup_finish(b);
+      if (rc == SQLITE_DONE) rc = sqlite3_errcode(dest);
+      return rc;
+    };
+    int rc = SQLITE_OK;
+    if (memory_) {
+      refuse_nested("backup");
+      std::lock_guard<std::mutex> lock(writer_mutex_);
+      rc = copy(*writer_);
+    } else {
+      Lease reader(*this);
+      rc = copy(*reader);
+    }
+    const std::string why = sqlite3_errmsg(dest);
+    if (sqlite3_close(dest) != SQLITE_OK && rc == SQLITE_OK) rc = SQLITE_IOERR;
+    if (rc != SQLITE_OK) {
+      std::filesystem::remove(path, ec);
+      throw Error(Errc::storage, "backup: copying to '" + path + "' failed: " + why, "备份失败");
+    }
   }
 
  private:

@@ -381,6 +381,11 @@ class Store {
   // uncommitted changes (in memory, where both share one connection, it
   // throws Errc::internal).
   virtual void read(const std::function<void(Transaction&)>& fn) = 0;
+  // A consistent copy of the whole store in a new file at `path`, made
+  // online (readers and the writer go on meanwhile). Errc::conflict when
+  // something exists at `path` (nothing is overwritten), Errc::storage when
+  // the copy cannot be written (and no partial file is left behind).
+  virtual void backup(const std::string& path) = 0;
 };
 
 // The newest schema this build knows; files at a higher version are refused.

@@ -239,3 +239,17 @@ def test_close_while_threads_call_lets_running_calls_finish(db):
         t.join()
     assert set(outcomes) == {"ok", "this fuma.Engine is closed"}
     assert str(db) not in open_files()
+
+
+def test_store_backup_copies_the_store_online_and_overwrites_nothing(tmp_path):
+    with fuma.Engine(str(tmp_path / "fuma.db")) as engine:
+        engine.call("authority.create", {"code": "sz", "name": "深圳市委编办",
+                                         "division": "440300"}, actor={"system": True})
+        copy = str(tmp_path / "copy.db")
+        assert engine.call("store.backup", {"path": copy}, actor={"system": True})["bytes"] > 0
+        with pytest.raises(fuma.Conflict):
+            engine.call("store.backup", {"path": copy}, actor={"system": True})
+    with fuma.Engine(copy) as restored:
+        with pytest.raises(fuma.Conflict):
+            restored.call("authority.create", {"code": "sz", "name": "深圳市委编办",
+                                               "division": "440300"}, actor={"system": True})
