@@ -44,19 +44,8 @@ static void test_a_case(void) {
   EXPECT(run(request, NULL, 0, &out) == FUMA_EON_SITE_ONLY);
   EXPECT(strcmp(fuma_error_last()->message, "需要现场办理") == 0);
 
-  snprintf(request, sizeof request,
-           "{\"command\":\"application.start\",\"actor\":{\"unit\":\"%s\"},"
-           "\"args\":{\"business\":\"reissue\"}}",
-           uscc);
-  EXPECT(run(request, NULL, 0, &out) == FUMA_OK);
-  id = int_field(out.json, "id");
+  id = setup_reissue_case(uscc);
   EXPECT(id > 0);
-
-  snprintf(request, sizeof request,
-           "{\"command\":\"application.save\",\"actor\":{\"unit\":\"%s\"},"
-           "\"args\":{\"id\":%lld,\"fields\":{\"reason\":\"证书遗失\"}}}",
-           uscc, id);
-  EXPECT(run(request, NULL, 0, NULL) == FUMA_OK);
 
   snprintf(request, sizeof request,
            "{\"command\":\"attachment.upload\",\"actor\":{\"unit\":\"%s\"},"

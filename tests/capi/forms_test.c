@@ -23,18 +23,8 @@ static void test_forms(void) {
   if (!setup_unit(1, NULL, uscc, sizeof uscc)) return;
 
   /* A reissue case, with its reason. */
-  snprintf(request, sizeof request,
-           "{\"command\":\"application.start\",\"actor\":{\"unit\":\"%s\"},"
-           "\"args\":{\"business\":\"reissue\"}}",
-           uscc);
-  EXPECT(run(request, NULL, 0, &out) == FUMA_OK);
-  id = int_field(out.json, "id");
+  id = setup_reissue_case(uscc);
   EXPECT(id > 0);
-  snprintf(request, sizeof request,
-           "{\"command\":\"application.save\",\"actor\":{\"unit\":\"%s\"},"
-           "\"args\":{\"id\":%lld,\"fields\":{\"reason\":\"证书遗失\"}}}",
-           uscc, id);
-  EXPECT(run(request, NULL, 0, NULL) == FUMA_OK);
 
   /* 下载表格: the PDF beside the JSON, not yet for signing. */
   snprintf(request, sizeof request,

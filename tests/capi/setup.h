@@ -145,4 +145,26 @@ static int setup_unit(int with_reviewer, const char* valid_until, char* uscc, si
   return got;
 }
 
+/* A reissue case of the unit, started and saved with the reason 证书遗失;
+ * its id, or 0 when it could not be made. */
+static inline long long setup_reissue_case(const char* uscc) {
+  static struct outcome out;
+  char request[512];
+  long long id;
+  snprintf(request, sizeof request,
+           "{\"command\":\"application.start\",\"actor\":{\"unit\":\"%s\"},"
+           "\"args\":{\"business\":\"reissue\"}}",
+           uscc);
+  EXPECT(run(request, NULL, 0, &out) == FUMA_OK);
+  id = int_field(out.json, "id");
+  EXPECT(id > 0);
+  if (id <= 0) return 0;
+  snprintf(request, sizeof request,
+           "{\"command\":\"application.save\",\"actor\":{\"unit\":\"%s\"},"
+           "\"args\":{\"id\":%lld,\"fields\":{\"reason\":\"证书遗失\"}}}",
+           uscc, id);
+  EXPECT(run(request, NULL, 0, NULL) == FUMA_OK);
+  return id;
+}
+
 #endif /* FUMA_TESTS_CAPI_SETUP_H */
