@@ -12,6 +12,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/message_generator.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -84,6 +85,7 @@ namespace {
 
 namespace beast = boost::beast;
 namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
@@ -93,77 +95,90 @@ using Clock = std::chrono::steady_clock;
 // sending its body would then lose the refusal it was meant to read.
 constexpr std::chrono::seconds kLingerMax{2};
 
-class Session : public Connection, public std::enable_shared_from_this<Session> {
+// One connection's HTTP exchange, over a plain or a TLS stream (Derived
+// gives stream(), and how to start and end the transport), in the manner of
+// Beast's "flex" server example.
+template <class Derived>
+class Session : public Connection {
  public:
-  Session(const Shared& shared, tcp::socket&& socket)
-      : shared_(shared), stream_(std::move(socket)) {
+  Session(const Shared& shared, const tcp::socket& socket) : shared_(shared) {
     beast::error_code ec;
-    const auto peer = stream_.socket().remote_endpoint(ec);
+    const auto peer = socket.remote_endpoint(ec);
     if (!ec) {
-      const std::string addr = peer.address().to_string();
-      remote_ =
-          (peer.address().is_v6() ? "[" + addr + "]" : addr) + ":" + std::to_string(peer.port());
+      peer_.address = peer.address().to_string();
+      remote_ = (peer.address().is_v6() ? "[" + peer_.address + "]" : peer_.address) + ":" +
+                std::to_string(peer.port());
     }
   }
 
   ~Session() override { shared_.connections.leave(this); }
 
-  void start() {
-    if (!shared_.connections.enlist(this, weak_from_this())) return;  // closes on destruction
-    net::dispatch(stream_.get_executor(),
-                  beast::bind_front_handler(&Session::read_header, shared_from_this()));
-  }
-
   void stop() override {
-    net::post(stream_.get_executor(), [self = shared_from_this()] {
+    net::post(derived().stream().get_executor(), [self = derived().shared_from_this()] {
       // Between requests, with nothing of the next one received, nobody is
       // waiting for an answer: close now rather than at the deadline.
       if (self->reading_ && !self->parser_->got_some() && self->buffer_.size() == 0) {
-        self->stream_.cancel();
+        beast::get_lowest_layer(self->stream()).cancel();
       }
     });
   }
 
- private:
+ protected:
+  Derived& derived() { return static_cast<Derived&>(*this); }
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(derived().stream()); }
+
   void read_header() {
-    if (shared_.connections.stopping()) return close_gracefully();
+    if (shared_.connections.stopping()) return derived().close_gracefully();
     parser_.emplace();
     parser_->header_limit(shared_.limits.max_header);
-    parser_->body_limit(shared_.limits.max_body);
+    // The largest a route allows; on_header narrows it to this request's.
+    parser_->body_limit(std::max(shared_.limits.max_body, shared_.limits.max_upload));
     reading_ = true;
     head_ = false;
-    stream_.expires_after(shared_.limits.timeout);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            beast::bind_front_handler(&Session::on_header, shared_from_this()));
+    lowest().expires_after(shared_.limits.timeout);
+    http::async_read_header(
+        derived().stream(), buffer_, *parser_,
+        beast::bind_front_handler(&Session::on_header, derived().shared_from_this()));
   }
 
+  beast::flat_buffer buffer_;
+  Shared shared_;
+
+ private:
   void on_header(beast::error_code ec, std::size_t) {
     if (ec) return on_read_error(ec);
     started_ = Clock::now();
     note_request_line();
     const Request& req = parser_->get();
     head_ = req.method() == http::verb::head;
+    limit_ = body_limit(req, shared_.limits.max_body, shared_.limits.max_upload);
+    if (const auto length = parser_->content_length(); length && *length > limit_) {
+      reading_ = false;
+      return write(refuse(Refusal::body_too_large, req.version(), limit_), true);
+    }
+    parser_->body_limit(limit_);
     if (parser_->is_done()) return dispatch_request();
     if (beast::iequals(req[http::field::expect], "100-continue")) {
       // The client holds its body back until it sees this. Its size was
-      // already checked against --max-body when the header was parsed.
-      beast::async_write(stream_,
-                         http::message_generator(http::response<http::empty_body>(
-                             http::status::continue_, req.version())),
-                         beast::bind_front_handler(&Session::on_continue, shared_from_this()));
+      // already checked against the limit above.
+      beast::async_write(
+          derived().stream(),
+          http::message_generator(
+              http::response<http::empty_body>(http::status::continue_, req.version())),
+          beast::bind_front_handler(&Session::on_continue, derived().shared_from_this()));
       return;
     }
     read_body();
   }
 
   void on_continue(beast::error_code ec, std::size_t) {
-    if (ec) return close();
+    if (ec) return derived().close();
     read_body();
   }
 
   void read_body() {
-    http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&Session::on_body, shared_from_this()));
+    http::async_read(derived().stream(), buffer_, *parser_,
+                     beast::bind_front_handler(&Session::on_body, derived().shared_from_this()));
   }
 
   void on_body(beast::error_code ec, std::size_t) {
@@ -179,7 +194,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
     }
     const unsigned version = parser_->get().version();
     if (ec == http::error::body_limit) {
-      return write(refuse(Refusal::body_too_large, version, shared_.limits.max_body), true);
+      return write(refuse(Refusal::body_too_large, version, limit_), true);
     }
     if (ec == http::error::header_limit) {
       return write(refuse(Refusal::header_too_large, version, shared_.limits.max_header), true);
@@ -191,7 +206,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
     const bool parse_error =
         ec.category() == http::make_error_code(http::error::bad_target).category();
     if (!parse_error || ec == http::error::end_of_stream || ec == http::error::partial_message) {
-      return close();
+      return derived().close();
     }
     write(refuse(Refusal::malformed, version, 0), true);
   }
@@ -206,16 +221,21 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
   }
 
   // Engine commands may wait on SQLite, and an I/O thread must never wait:
-  // the request goes to a worker and its answer comes back on the strand.
+  // such a request goes to a worker and its answer comes back on the strand.
+  // Pages and stateless checks are answered here at once.
   void dispatch_request() {
     reading_ = false;
-    net::post(shared_.workers, [self = shared_from_this(), req = parser_->release()] {
-      Response res = handle_request(self->shared_.app, req);
-      net::post(self->stream_.get_executor(),
+    if (runs_inline(parser_->get())) {
+      return write(handle_request(shared_.app, parser_->get(), peer_), false);
+    }
+    net::post(shared_.workers, [self = derived().shared_from_this(), req = parser_->release()] {
+      Response res = handle_request(self->shared_.app, req, self->peer_);
+      net::post(self->stream().get_executor(),
                 [self, res = std::move(res)]() mutable { self->write(std::move(res), false); });
     });
   }
 
+ protected:
   // refused: the request was not read to its end, so the connection cannot
   // carry another one.
   void write(Response res, bool refused) {
@@ -228,11 +248,12 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
     http::message_generator message =
         head_ ? http::message_generator(http::response<http::empty_body>(std::move(res.base())))
               : http::message_generator(std::move(res));
-    stream_.expires_after(shared_.limits.timeout);
-    beast::async_write(stream_, std::move(message),
-                       beast::bind_front_handler(&Session::on_write, shared_from_this()));
+    lowest().expires_after(shared_.limits.timeout);
+    beast::async_write(derived().stream(), std::move(message),
+                       beast::bind_front_handler(&Session::on_write, derived().shared_from_this()));
   }
 
+ private:
   void on_write(beast::error_code ec, std::size_t bytes) {
     const std::chrono::duration<double, std::milli> ms = Clock::now() - started_;
     char took[32];
@@ -240,55 +261,116 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
     log::line("request", "remote=" + remote_ + " method=" + method_ + " path=" + log::quote(path_) +
                              " status=" + std::to_string(status_) +
                              " bytes=" + std::to_string(bytes) + " ms=" + took);
-    if (ec) return close();
-    if (!keep_alive_) return linger_ ? linger() : close_gracefully();
+    if (ec) return derived().close();
+    if (!keep_alive_) return linger_ ? linger() : derived().close_gracefully();
     read_header();
   }
 
-  void close_gracefully() {
-    beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-  }
-
-  void close() { stream_.close(); }
-
   void linger() {
-    close_gracefully();
+    beast::error_code ignored;
+    lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
     buffer_.clear();
-    stream_.expires_after(
+    lowest().expires_after(
         std::min<std::chrono::steady_clock::duration>(shared_.limits.timeout, kLingerMax));
     drain();
   }
 
   void drain() {
-    stream_.async_read_some(buffer_.prepare(4096),
-                            beast::bind_front_handler(&Session::on_drain, shared_from_this()));
+    lowest().async_read_some(
+        buffer_.prepare(4096),
+        beast::bind_front_handler(&Session::on_drain, derived().shared_from_this()));
   }
 
   void on_drain(beast::error_code ec, std::size_t) {
-    if (ec) return close();
+    if (ec) return derived().close();
     drain();
   }
 
-  Shared shared_;
-  beast::tcp_stream stream_;
-  beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   bool reading_ = false;
   bool head_ = false;
   bool keep_alive_ = false;
   bool linger_ = false;
+  std::uint64_t limit_ = 0;
   unsigned status_ = 0;
+  Peer peer_;
   std::string remote_ = "-";
   std::string method_;
   std::string path_;
   Clock::time_point started_;
 };
 
+class PlainSession : public Session<PlainSession>,
+                     public std::enable_shared_from_this<PlainSession> {
+ public:
+  PlainSession(const Shared& shared, tcp::socket&& socket)
+      : Session(shared, socket), stream_(std::move(socket)) {}
+
+  void start() {
+    if (!shared_.connections.enlist(this, weak_from_this())) return;  // closes on destruction
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&PlainSession::read_header, shared_from_this()));
+  }
+
+  beast::tcp_stream& stream() { return stream_; }
+
+  void close_gracefully() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+  void close() { stream_.close(); }
+
+ private:
+  friend class Session<PlainSession>;
+  beast::tcp_stream stream_;
+};
+
+class TlsSession : public Session<TlsSession>, public std::enable_shared_from_this<TlsSession> {
+ public:
+  TlsSession(const Shared& shared, tcp::socket&& socket)
+      : Session(shared, socket), stream_(std::move(socket), *shared.tls) {}
+
+  void start() {
+    if (!shared_.connections.enlist(this, weak_from_this())) return;
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      beast::get_lowest_layer(self->stream_).expires_after(self->shared_.limits.timeout);
+      self->stream_.async_handshake(ssl::stream_base::server, self->buffer_.data(),
+                                    beast::bind_front_handler(&TlsSession::on_handshake, self));
+    });
+  }
+
+  beast::ssl_stream<beast::tcp_stream>& stream() { return stream_; }
+
+  void close_gracefully() {
+    // close_notify, then the socket, within the timeout.
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+    stream_.async_shutdown([self = shared_from_this()](beast::error_code) { self->close(); });
+  }
+  void close() { beast::get_lowest_layer(stream_).close(); }
+
+ private:
+  friend class Session<TlsSession>;
+
+  void on_handshake(beast::error_code ec, std::size_t used) {
+    if (ec) {
+      log::line("tls", "event=handshake_failed what=" + log::quote(ec.message()));
+      return close();
+    }
+    buffer_.consume(used);
+    read_header();
+  }
+
+  beast::ssl_stream<beast::tcp_stream> stream_;
+};
+
 }  // namespace
 
 void serve_connection(const Shared& shared, tcp::socket socket) {
-  std::make_shared<Session>(shared, std::move(socket))->start();
+  if (shared.tls) {
+    std::make_shared<TlsSession>(shared, std::move(socket))->start();
+  } else {
+    std::make_shared<PlainSession>(shared, std::move(socket))->start();
+  }
 }
 
 }  // namespace fuma::host

@@ -4,6 +4,7 @@
 #define FUMA_HOST_CONNECTION_HPP
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <cstdint>
@@ -57,6 +58,7 @@ class Connections {
 
 struct Limits {
   std::uint64_t max_body;
+  std::uint64_t max_upload;  // for the upload routes (routes.hpp body_limit)
   std::uint32_t max_header;
   std::chrono::seconds timeout;
 };
@@ -67,6 +69,7 @@ struct Shared {
   boost::asio::thread_pool& workers;  // where engine calls run
   Connections& connections;
   Limits limits;
+  boost::asio::ssl::context* tls;  // null: plain HTTP
 };
 
 // Serves HTTP on an accepted socket (whose executor is its own strand) until

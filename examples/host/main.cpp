@@ -1,19 +1,42 @@
 // fuma-host: the reference host. See `fuma-host --help`.
+#include <unistd.h>
 #include <csignal>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
 #include <system_error>
 
+#include "admin.hpp"
 #include "fuma/engine.hpp"
 #include "fuma/error.hpp"
 #include "log.hpp"
 #include "options.hpp"
 #include "routes.hpp"
 #include "server.hpp"
+#include "site.hpp"
+
+namespace {
+
+// --web, else the pages installed beside the binary, else the source tree's.
+std::string web_dir(const fuma::host::Config& config) {
+  if (!config.web.empty()) return config.web;
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const auto beside = exe.parent_path().parent_path() / "share" / "fuma" / "web";
+    if (std::filesystem::is_directory(beside / "", ec)) return beside.string();
+  }
+  if (std::filesystem::is_directory(FUMA_HOST_WEB_INSTALLED, ec)) return FUMA_HOST_WEB_INSTALLED;
+  return FUMA_HOST_WEB_SOURCE;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using fuma::host::CommandLine;
+  if (argc > 1 && fuma::host::is_admin_command(argv[1])) {
+    return fuma::host::run_admin(argc - 1, argv + 1);
+  }
   const CommandLine cl = fuma::host::parse_command_line(argc, argv);
   if (cl.action == CommandLine::Action::help) {
     std::fputs(fuma::host::usage().c_str(), stdout);
@@ -37,13 +60,32 @@ int main(int argc, char** argv) {
   }
   fuma::Options options;
   options.path = (std::filesystem::path(config.data) / "fuma.db").string();
+  options.public_url = config.public_url;
+  if (config.demo) options.captcha_answer = std::string(fuma::host::kDemoCaptcha);
   try {
+    fuma::host::check_openapi();
+    const fuma::host::Pages pages = fuma::host::Pages::load(web_dir(config));
     fuma::Engine engine(options);
-    fuma::host::App app{engine};
-    return fuma::host::serve(config, app);
+    fuma::host::Settings settings;
+    settings.demo = config.demo;
+    settings.demo_captcha = config.demo ? std::string(fuma::host::kDemoCaptcha) : "";
+    settings.institution_url = config.institution_url;
+    settings.content_dir = config.content.empty()
+                               ? (std::filesystem::path(config.data) / "content").string()
+                               : config.content;
+    settings.tls = !config.tls_cert.empty();
+    fuma::host::App app{engine, pages, settings};
+    return fuma::host::serve(config, app, [&](const std::string& url) {
+      if (!config.demo) return;
+      // After the listening line, which scripts read first.
+      std::printf("%s", fuma::host::ensure_demo(engine, config.data, url).c_str());
+      std::fflush(stdout);
+    });
   } catch (const fuma::Error& e) {
-    std::fprintf(stderr, "fuma-host: cannot open %s: %s (%s)\n", options.path.c_str(),
-                 e.detail().c_str(), std::string(e.name()).c_str());
+    std::fprintf(stderr, "fuma-host: %s: %s (%s)\n", options.path.c_str(), e.detail().c_str(),
+                 std::string(e.name()).c_str());
+  } catch (const fuma::host::TlsError& e) {
+    std::fprintf(stderr, "fuma-host: %s\n", e.what());
   } catch (const std::system_error& e) {
     std::fprintf(stderr, "fuma-host: cannot listen on %s:%u: %s\n", config.address.c_str(),
                  static_cast<unsigned>(config.port), e.code().message().c_str());

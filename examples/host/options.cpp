@@ -80,13 +80,34 @@ std::string usage() {
          "  --timeout SECONDS      read and idle timeout of a connection (default 30)\n"
          "  --max-connections N    open connections at once; more are closed on accept\n"
          "                         (default 1024)\n"
+         "  --max-upload BYTES     largest upload (login picture, attachment, scan)\n"
+         "                         (default 12582912)\n"
+         "  --web DIR              the pages to serve (default: the installed pages)\n"
+         "  --content DIR          首页's columns: DIR/{notices,policies,technical,annual}/\n"
+         "                         ID.txt, first line the title, second the date\n"
+         "                         YYYY-MM-DD, then the text (default DATA/content)\n"
+         "  --tls-cert FILE        serve HTTPS with this PEM certificate chain...\n"
+         "  --tls-key FILE         ...and this PEM private key (both or neither)\n"
+         "  --public-url URL       where this service is reached, for the QR codes on\n"
+         "                         certificates (https://fuma.example.gov.cn)\n"
+         "  --institution-url URL  the 事业单位用户服务 link on the home page\n"
+         "  --demo                 on first start, create a demo authority, staff and\n"
+         "                         units with their login pictures in DATA/demo/, and\n"
+         "                         fix every captcha's answer (never in production)\n"
          "  -h, --help             show this help and exit\n"
          "\n"
          "Request header sections are limited to 8192 bytes (431 beyond). On start the\n"
          "host prints one line to stdout, 'fuma-host listening on http://ADDR:PORT', with\n"
          "the port actually bound. SIGINT or SIGTERM stop it: it stops accepting, lets\n"
          "requests in flight finish and exits 0 within 5 seconds. An access log line per\n"
-         "request goes to stderr.\n";
+         "request goes to stderr.\n"
+         "\n"
+         "admin subcommands (fuma-host COMMAND --help for each):\n"
+         "  create-authority       set up a registration authority\n"
+         "  create-staff           add a staff account (password from stdin)\n"
+         "  issue-credential       record a 申领表 and write the login QR picture to a file\n"
+         "  rotate-keys            give an authority a new signing key\n"
+         "  backup                 copy the database online to a new file\n";
 }
 
 CommandLine parse_command_line(int argc, const char* const* argv) {
@@ -150,11 +171,37 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
         return fail("--max-connections needs a number from 1 to 1000000");
       }
       cl.config.max_connections = static_cast<std::size_t>(n);
+    } else if (name == "--max-upload") {
+      if (!next() || !parse_uint(value, 1024, std::uint64_t{1} << 30, n)) {
+        return fail("--max-upload needs a number of bytes from 1024 to 1073741824");
+      }
+      cl.config.max_upload = n;
+    } else if (name == "--web" || name == "--content" || name == "--tls-cert" ||
+               name == "--tls-key" || name == "--public-url" || name == "--institution-url") {
+      if (!next() || value.empty()) return fail(std::string(name) + " needs a value");
+      std::string& target = name == "--web"          ? cl.config.web
+                            : name == "--content"    ? cl.config.content
+                            : name == "--tls-cert"   ? cl.config.tls_cert
+                            : name == "--tls-key"    ? cl.config.tls_key
+                            : name == "--public-url" ? cl.config.public_url
+                                                     : cl.config.institution_url;
+      target = std::string(value);
+    } else if (name == "--demo") {
+      if (have_value) return fail("--demo takes no value");
+      cl.config.demo = true;
     } else {
       return fail("unknown option '" + std::string(name) + "'");
     }
   }
   if (!have_data) return fail("--data DIR is required");
+  if (cl.config.tls_cert.empty() != cl.config.tls_key.empty()) {
+    return fail("--tls-cert and --tls-key go together");
+  }
+  for (const std::string* url : {&cl.config.public_url, &cl.config.institution_url}) {
+    if (!url->empty() && url->rfind("https://", 0) != 0 && url->rfind("http://", 0) != 0) {
+      return fail("URLs must start with https:// or http://, got '" + *url + "'");
+    }
+  }
   return cl;
 }
 

@@ -17,6 +17,14 @@ struct Config {
   std::uint32_t max_header = 8u << 10;
   unsigned timeout_seconds = 30;
   std::size_t max_connections = 1024;
+  std::uint64_t max_upload = 12u << 20;  // login pictures, attachments, scans
+  std::string web;                       // the pages; empty: the installed or source copy
+  std::string content;                   // 首页's columns; empty: DATA/content
+  std::string tls_cert;                  // both or neither: HTTPS
+  std::string tls_key;
+  bool demo = false;
+  std::string public_url;       // where certificates' QR codes lead
+  std::string institution_url;  // 事业单位用户服务
 };
 
 struct CommandLine {

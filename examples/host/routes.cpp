@@ -1,306 +1,283 @@
 #include "routes.hpp"
 
+#include <algorithm>
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <cstdint>
-#include <cstdio>
-#include <ctime>
 #include <new>
+#include <set>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
+#include "api.hpp"
 #include "fuma/engine.hpp"
 #include "fuma/error.hpp"
-#include "fuma/version.h"
+#include "host_embedded.hpp"
 #include "log.hpp"
+#include "reply.hpp"
+#include "site.hpp"
+#include "wire.hpp"
 
 namespace fuma::host {
 namespace {
 
 namespace json = boost::json;
 
-constexpr std::string_view kServer = "fuma-host/" FUMA_VERSION;
-
-// Every error code to its HTTP status, the engine's and the host's own. The
-// engine's codes come first, in the order of fuma::Errc; the last three exist
-// only at the HTTP layer, for requests that never reach the engine.
-struct CodeStatus {
-  std::string_view code;
-  http::status status;
-};
-constexpr CodeStatus kStatusOfCode[] = {
-    {"INTERNAL", http::status::internal_server_error},
-    {"OUT_OF_MEMORY", http::status::service_unavailable},
-    {"INVALID_ARGUMENT", http::status::bad_request},
-    {"UNKNOWN_COMMAND", http::status::not_found},
-    {"NOT_FOUND", http::status::not_found},
-    {"FORBIDDEN", http::status::forbidden},
-    {"CONFLICT", http::status::conflict},
-    {"INVALID_STATE", http::status::conflict},
-    {"ON_SITE_ONLY", http::status::unprocessable_entity},
-    {"MISSING_ATTACHMENTS", http::status::unprocessable_entity},
-    {"CREDENTIAL_REVOKED", http::status::forbidden},
-    {"INVALID_CODE", http::status::unprocessable_entity},
-    {"EXHAUSTED", http::status::conflict},
-    {"STORAGE", http::status::service_unavailable},
-    {"VERSION", http::status::internal_server_error},
-    {"NOT_AN_IMAGE", http::status::unprocessable_entity},
-    {"IMAGE_TOO_LARGE", http::status::payload_too_large},
-    {"NO_QR_FOUND", http::status::unprocessable_entity},
-    {"MULTIPLE_QR", http::status::unprocessable_entity},
-    {"NOT_A_CREDENTIAL", http::status::unprocessable_entity},
-    {"CREDENTIAL_MALFORMED", http::status::unprocessable_entity},
-    {"UNSUPPORTED_VERSION", http::status::unprocessable_entity},
-    {"UNKNOWN_KEY", http::status::forbidden},
-    {"BAD_SIGNATURE", http::status::forbidden},
-    {"CREDENTIAL_EXPIRED", http::status::forbidden},
-    {"UNIT_REVOKED", http::status::forbidden},
-    {"CAPTCHA_WRONG", http::status::forbidden},
-    {"CAPTCHA_EXPIRED", http::status::forbidden},
-    {"TOO_MANY_ATTEMPTS", http::status::too_many_requests},
-    {"SESSION_EXPIRED", http::status::unauthorized},
-    {"COMMITMENT_REQUIRED", http::status::forbidden},
-    {"LOGIN_FAILED", http::status::unauthorized},
-    {"METHOD_NOT_ALLOWED", http::status::method_not_allowed},
-    {"PAYLOAD_TOO_LARGE", http::status::payload_too_large},
-    {"HEADER_TOO_LARGE", http::status::request_header_fields_too_large},
-};
-
-http::status status_of(std::string_view code) {
-  for (const auto& e : kStatusOfCode) {
-    if (e.code == code) return e.status;
-  }
-  return http::status::internal_server_error;
-}
-
-// RFC 9110 section 5.6.7 IMF-fixdate, spelled out rather than strftime'd so
-// that no locale can translate the day and month names.
-std::string http_date() {
-  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday % 7],
-                tm.tm_mday % 100, kMonths[tm.tm_mon % 12], (tm.tm_year + 1900) % 10000,
-                tm.tm_hour % 100, tm.tm_min % 100, tm.tm_sec % 100);
-  return buf;
-}
-
-Response json_response(http::status status, unsigned version, bool keep_alive, std::string body) {
-  Response res{status, version};
-  res.set(http::field::server, kServer);
-  // An origin server with a clock must send Date (RFC 9110 section 6.6.1).
-  res.set(http::field::date, http_date());
-  res.set(http::field::content_type, "application/json; charset=utf-8");
-  res.set("X-Content-Type-Options", "nosniff");
-  res.set(http::field::cache_control, "no-store");
-  res.keep_alive(keep_alive);
-  res.body() = std::move(body);
-  res.prepare_payload();
-  return res;
-}
-
-// The engine's error shape, {"ok":false,"error":{...}}. Callers pass only
-// text they wrote or the engine wrote, never raw request bytes: Boost.JSON
-// copies string bytes as they are, so echoing input could emit invalid UTF-8.
-Response error_response(std::string_view code, std::string_view message, std::string_view detail,
-                        unsigned version, bool keep_alive) {
-  json::object error;
-  error["code"] = code;
-  error["message"] = message;
-  error["detail"] = detail;
-  json::object body;
-  body["ok"] = false;
-  body["error"] = std::move(error);
-  return json_response(status_of(code), version, keep_alive, json::serialize(body));
-}
-
-Response error_response(const Request& req, std::string_view code, std::string_view message,
-                        std::string_view detail) {
-  return error_response(code, message, detail, req.version(), req.keep_alive());
-}
-
-Response engine_response(const Request& req, std::string body) {
-  return json_response(http::status::ok, req.version(), req.keep_alive(), std::move(body));
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// RFC 3986 percent-decoding of one path segment. Strict: a '%' not followed
-// by two hex digits is an error rather than a literal, so that the host and
-// a proxy in front of it never disagree about what a URL meant. '+' stays
-// '+': turning it into a space is a rule for query strings only.
-bool percent_decode(std::string_view in, std::string& out) {
-  out.clear();
-  out.reserve(in.size());
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] != '%') {
-      out += in[i];
-      continue;
-    }
-    if (in.size() - i < 3) return false;
-    const int hi = hex_value(in[i + 1]);
-    const int lo = hex_value(in[i + 2]);
-    if (hi < 0 || lo < 0) return false;
-    out += static_cast<char>(hi * 16 + lo);
-    i += 2;
-  }
-  return true;
-}
-
-// RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF.
-bool is_utf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t len = 0;
-    std::uint32_t cp = 0;
-    if (c >= 0xc2 && c <= 0xdf) {
-      len = 2;
-      cp = c & 0x1fu;
-    } else if ((c & 0xf0) == 0xe0) {
-      len = 3;
-      cp = c & 0x0fu;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      len = 4;
-      cp = c & 0x07u;
-    } else {
-      return false;
-    }
-    if (s.size() - i < len) return false;
-    for (std::size_t k = 1; k < len; ++k) {
-      const auto d = static_cast<unsigned char>(s[i + k]);
-      if ((d & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (d & 0x3fu);
-    }
-    if (len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) return false;
-    if (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) return false;
-    i += len;
-  }
-  return true;
-}
+constexpr std::string_view kStaffPrefix = "/api/staff/";
+constexpr std::string_view kApiPrefix = "/api/";
+constexpr std::string_view kUsccPrefix = "/api/uscc/";
+constexpr std::string_view kContentPrefix = "/api/content/";
 
 bool get_or_head(const Request& req) {
   return req.method() == http::verb::get || req.method() == http::verb::head;
 }
 
-Response method_not_allowed(const Request& req, std::string_view allow) {
-  Response res = error_response(req, "METHOD_NOT_ALLOWED", "不支持该请求方法",
-                                "method " + std::string(req.method_string().substr(0, 32)) +
-                                    " is not allowed here; use " + std::string(allow));
-  res.set(http::field::allow, allow);
-  return res;
+std::string_view path_of(const Request& req) {
+  const std::string_view target = req.target();
+  return target.substr(0, target.find('?'));
 }
 
 // GET /healthz: alive, and which library and database it runs on.
 Response healthz(App& app, const Request& req) {
-  const fuma::Response version = app.engine.call(R"({"command":"fuma.version"})");
+  const fuma::Response version = fuma::Engine::call_stateless(R"({"command":"fuma.version"})");
   const json::value v = json::parse(version.json);
   json::object body;
   body["ok"] = true;
   body["version"] = v.at("version");
   body["schema_version"] = app.engine.schema_version();
-  return engine_response(req, json::serialize(body));
+  return reply::ok(req, json::serialize(body));
 }
 
 // GET /api/uscc/{code}: uscc.check on the decoded segment. A code that is
 // invalid is still a good question: it gets 200 with the engine's verdict.
-Response uscc_check(App& app, const Request& req, std::string_view segment) {
-  std::string code;
-  if (!percent_decode(segment, code)) {
-    return error_response(req, "INVALID_ARGUMENT", "地址中的百分号编码有误",
-                          "malformed percent-escape in the path: '%' must be followed by two "
-                          "hex digits");
+Response uscc_check(const Request& req, std::string_view segment) {
+  const auto code = wire::percent_decode(segment);
+  if (!code) {
+    return reply::error(req, "INVALID_ARGUMENT", "地址中的百分号编码有误",
+                        "malformed percent-escape in the path: '%' must be followed by two "
+                        "hex digits");
   }
   // JSON strings are UTF-8; Boost.JSON would copy stray bytes into the
   // request unchanged and the engine would refuse it as "not valid JSON".
   // Saying what is really wrong is the host's job, since only it decoded.
-  if (!is_utf8(code)) {
-    return error_response(req, "INVALID_ARGUMENT", "统一社会信用代码含有无法识别的字符编码",
-                          "the code is not valid UTF-8 after percent-decoding");
+  if (!wire::is_utf8(*code)) {
+    return reply::error(req, "INVALID_ARGUMENT", "统一社会信用代码含有无法识别的字符编码",
+                        "the code is not valid UTF-8 after percent-decoding");
   }
   json::object args;
-  args["code"] = code;
+  args["code"] = *code;
   json::object request;
   request["command"] = "uscc.check";
   request["args"] = std::move(args);
-  fuma::Response result = app.engine.call(json::serialize(request));
-  return engine_response(req, std::move(result.json));
+  fuma::Response result = fuma::Engine::call_stateless(json::serialize(request));
+  return reply::ok(req, std::move(result.json));
 }
 
-Response route(App& app, const Request& req) {
+// GET /api/site: what the pages need to know about this host.
+Response site(const App& app, const Request& req) {
+  json::object body;
+  body["ok"] = true;
+  body["title"] = app.settings.title;
+  body["demo"] = app.settings.demo;
+  if (app.settings.demo) body["demo_captcha"] = app.settings.demo_captcha;
+  body["institution_service_url"] = app.settings.institution_url;
+  return reply::ok(req, json::serialize(body));
+}
+
+std::vector<ContentColumn> read_content(const App& app) {
+  std::vector<std::string> skipped;
+  auto columns = load_content(app.settings.content_dir, skipped);
+  for (const std::string& s : skipped) log::line("content", "skipped=" + log::quote(s));
+  return columns;
+}
+
+// GET /api/content: 首页's columns with their items' titles and dates.
+Response content_index(const App& app, const Request& req) {
+  json::array columns;
+  for (const ContentColumn& c : read_content(app)) {
+    json::array items;
+    for (const ContentItem& i : c.items) {
+      items.push_back(json::object{{"id", i.id}, {"title", i.title}, {"date", i.date}});
+    }
+    columns.push_back(
+        json::object{{"key", c.key}, {"label", c.label}, {"items", std::move(items)}});
+  }
+  json::object body;
+  body["ok"] = true;
+  body["columns"] = std::move(columns);
+  return reply::ok(req, json::serialize(body));
+}
+
+// GET /api/content/{column}/{item}: one item, its body as plain text.
+Response content_item(const App& app, const Request& req, std::string_view rest) {
+  const auto slash = rest.find('/');
+  const std::string_view column = rest.substr(0, slash);
+  const std::string_view id = slash == std::string_view::npos ? "" : rest.substr(slash + 1);
+  if (valid_content_id(column) && valid_content_id(id)) {
+    for (const ContentColumn& c : read_content(app)) {
+      if (c.key != column) continue;
+      for (const ContentItem& i : c.items) {
+        if (i.id != id) continue;
+        json::object item{{"id", i.id},     {"title", i.title}, {"date", i.date},
+                          {"body", i.body}, {"column", c.key},  {"column_label", c.label}};
+        json::object body;
+        body["ok"] = true;
+        body["item"] = std::move(item);
+        return reply::ok(req, json::serialize(body));
+      }
+    }
+  }
+  return reply::error(req, "NOT_FOUND", "该内容不存在或已删除", "no content item at this path");
+}
+
+Response page(const App& app, const Request& req, const StaticFile& file) {
+  Response res{http::status::ok, req.version()};
+  res.keep_alive(req.keep_alive());
+  res.set(http::field::content_type, file.content_type);
+  res.set(http::field::etag, file.etag);
+  res.set(http::field::cache_control, "no-cache");
+  const auto inm = req.find(http::field::if_none_match);
+  if (inm != req.end() && inm->value() == file.etag) {
+    res.result(http::status::not_modified);
+  } else {
+    res.body() = file.body;
+  }
+  res.prepare_payload();
+  // The double-submit CSRF token: every page visit leaves one to send back.
+  if (file.content_type.rfind("text/html", 0) == 0 && !has_csrf_cookie(req)) {
+    res.set(http::field::set_cookie,
+            wire::set_cookie("fuma_csrf", new_token(), false, app.settings.tls));
+  }
+  return res;
+}
+
+Response route(App& app, const Request& req, const Peer& peer) {
   // RFC 9112 section 3.2: an HTTP/1.1 request without Host must get 400.
   if (req.version() >= 11 && req.find(http::field::host) == req.end()) {
-    return error_response(req, "INVALID_ARGUMENT", "请求格式有误",
-                          "an HTTP/1.1 request needs a Host header");
+    return reply::error(req, "INVALID_ARGUMENT", "请求格式有误",
+                        "an HTTP/1.1 request needs a Host header");
   }
   const std::string_view target = req.target();
   if (target.empty() || target.front() != '/') {
-    return error_response(req, "INVALID_ARGUMENT", "请求格式有误",
-                          "the request target must be an absolute path (origin-form)");
+    return reply::error(req, "INVALID_ARGUMENT", "请求格式有误",
+                        "the request target must be an absolute path (origin-form)");
   }
-  const std::string_view path = target.substr(0, target.find('?'));
+  const std::string_view path = path_of(req);
   if (path == "/healthz") {
-    if (!get_or_head(req)) return method_not_allowed(req, "GET, HEAD");
+    if (!get_or_head(req)) return reply::method_not_allowed(req, "GET, HEAD");
     return healthz(app, req);
   }
-  constexpr std::string_view kUscc = "/api/uscc/";
-  if (path.substr(0, kUscc.size()) == kUscc) {
-    const std::string_view segment = path.substr(kUscc.size());
+  if (path.substr(0, kUsccPrefix.size()) == kUsccPrefix) {
+    const std::string_view segment = path.substr(kUsccPrefix.size());
     if (!segment.empty() && segment.find('/') == std::string_view::npos) {
-      if (!get_or_head(req)) return method_not_allowed(req, "GET, HEAD");
-      return uscc_check(app, req, segment);
+      if (!get_or_head(req)) return reply::method_not_allowed(req, "GET, HEAD");
+      return uscc_check(req, segment);
     }
   }
-  return error_response(req, "NOT_FOUND", "请求的地址不存在", "no resource at this path");
+  if (path == "/api/openapi.json" || path == "/api/csrf" || path == "/api/site" ||
+      path == "/api/content" || path.substr(0, kContentPrefix.size()) == kContentPrefix) {
+    if (!get_or_head(req)) return reply::method_not_allowed(req, "GET, HEAD");
+    if (path == "/api/openapi.json") {
+      Response res = reply::ok(req, std::string(embedded::host_openapi()));
+      return res;
+    }
+    if (path == "/api/csrf") return csrf_token(app, req);
+    if (path == "/api/site") return site(app, req);
+    if (path == "/api/content") return content_index(app, req);
+    return content_item(app, req, path.substr(kContentPrefix.size()));
+  }
+  if (path.substr(0, kStaffPrefix.size()) == kStaffPrefix) {
+    return handle_command(app, req, peer, Side::staff, path.substr(kStaffPrefix.size()));
+  }
+  if (path.substr(0, kApiPrefix.size()) == kApiPrefix) {
+    return handle_command(app, req, peer, Side::unit, path.substr(kApiPrefix.size()));
+  }
+  if (const StaticFile* file = app.pages.find(path)) {
+    if (!get_or_head(req)) return reply::method_not_allowed(req, "GET, HEAD");
+    return page(app, req, *file);
+  }
+  return reply::error(req, "NOT_FOUND", "请求的地址不存在", "no resource at this path");
 }
 
 }  // namespace
 
-Response handle_request(App& app, const Request& req) noexcept {
+Response handle_request(App& app, const Request& req, const Peer& peer) noexcept {
+  Response res;
   try {
-    return route(app, req);
+    res = route(app, req, peer);
   } catch (const fuma::Error& e) {
-    return error_response(req, e.name(), e.message(), e.detail());
+    res = reply::engine_error(req, e);
   } catch (const std::bad_alloc&) {
     log::line("error", "where=handle_request what=\"out of memory\"");
-    return error_response(req, "OUT_OF_MEMORY", errc_message(Errc::out_of_memory), "out of memory");
+    res = reply::error(req, "OUT_OF_MEMORY", errc_message(Errc::out_of_memory), "out of memory");
   } catch (const std::exception& e) {
     log::line("error", "where=handle_request what=" + log::quote(e.what()));
+    res = reply::error(req, "INTERNAL", errc_message(Errc::internal), "internal error");
   } catch (...) {
     log::line("error", "where=handle_request what=\"unknown exception\"");
+    res = reply::error(req, "INTERNAL", errc_message(Errc::internal), "internal error");
   }
-  return error_response(req, "INTERNAL", errc_message(Errc::internal), "internal error");
+  reply::finish(res, app.settings.tls);
+  return res;
+}
+
+bool runs_inline(const Request& req) {
+  const std::string_view path = path_of(req);
+  if (path.substr(0, kApiPrefix.size()) != kApiPrefix) return path != "/healthz";
+  return path.substr(0, kUsccPrefix.size()) == kUsccPrefix || path == "/api/openapi.json" ||
+         path == "/api/csrf" || path == "/api/site";
+}
+
+std::uint64_t body_limit(const Request& req, std::uint64_t normal, std::uint64_t upload) {
+  const std::string_view path = path_of(req);
+  static constexpr std::string_view kUploads[] = {"/api/session.login", "/api/attachment.upload",
+                                                  "/api/staff/form.verify"};
+  const bool is_upload =
+      std::find(std::begin(kUploads), std::end(kUploads), path) != std::end(kUploads);
+  return is_upload ? std::max(normal, upload) : normal;
 }
 
 Response refuse(Refusal why, unsigned version, std::uint64_t limit) {
+  Response res;
   switch (why) {
     case Refusal::body_too_large:
-      return error_response("PAYLOAD_TOO_LARGE", "请求内容过大",
-                            "the request body exceeds " + std::to_string(limit) + " bytes", version,
-                            false);
+      res = reply::error(version, false, "PAYLOAD_TOO_LARGE", "请求内容过大",
+                         "the request body exceeds " + std::to_string(limit) + " bytes");
+      break;
     case Refusal::header_too_large:
-      return error_response(
-          "HEADER_TOO_LARGE", "请求头过大",
-          "the request header section exceeds " + std::to_string(limit) + " bytes", version, false);
+      res = reply::error(version, false, "HEADER_TOO_LARGE", "请求头过大",
+                         "the request header section exceeds " + std::to_string(limit) + " bytes");
+      break;
     case Refusal::malformed:
+      res = reply::error(version, false, "INVALID_ARGUMENT", "请求格式有误",
+                         "malformed HTTP request");
       break;
   }
-  return error_response("INVALID_ARGUMENT", "请求格式有误", "malformed HTTP request", version,
-                        false);
+  reply::finish(res, false);
+  return res;
+}
+
+void check_openapi() {
+  const json::value doc = json::parse(embedded::host_openapi());
+  std::set<std::string> documented;
+  for (const auto& kv : doc.at("paths").as_object()) {
+    const std::string path(kv.key());
+    if (path.rfind("/api/", 0) == 0 && path.find('{') == std::string::npos &&
+        path != "/api/openapi.json" && path != "/api/csrf" && path != "/api/site" &&
+        path != "/api/content") {
+      documented.insert(path);
+    }
+  }
+  std::set<std::string> exposed;
+  for (std::string& p : command_paths()) exposed.insert(std::move(p));
+  for (const std::string& p : exposed) {
+    if (!documented.count(p)) throw std::runtime_error("openapi.json lacks " + p);
+  }
+  for (const std::string& p : documented) {
+    if (!exposed.count(p)) throw std::runtime_error("openapi.json documents unknown " + p);
+  }
 }
 
 }  // namespace fuma::host

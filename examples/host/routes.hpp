@@ -1,12 +1,14 @@
 // Where the application starts: an HTTP request in, an HTTP response out.
 // Everything that touches the domain is an engine command; this layer only
-// translates between HTTP and the engine's JSON.
+// translates between HTTP and the engine's JSON, picks the actor from the
+// session cookie, and serves the pages.
 #ifndef FUMA_HOST_ROUTES_HPP
 #define FUMA_HOST_ROUTES_HPP
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <cstdint>
+#include <string>
 
 namespace fuma {
 class Engine;
@@ -18,14 +20,44 @@ namespace http = boost::beast::http;
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 
+class Pages;
+
+// What the pages need to know about this host (GET /api/site), and how it
+// sets cookies.
+struct Settings {
+  std::string title = "机关赋码和事业单位登记管理平台";
+  bool demo = false;
+  std::string demo_captcha;     // shown on the login dialog when demo
+  std::string institution_url;  // 事业单位用户服务, outside this product
+  std::string content_dir;      // 首页's columns
+  bool tls = false;             // cookies get Secure, responses HSTS
+};
+
 struct App {
   Engine& engine;
+  const Pages& pages;
+  Settings settings;
+};
+
+// Who sent the request, as the socket saw it.
+struct Peer {
+  std::string address;  // the IP address, without port
 };
 
 // Runs on an engine worker thread, never on an I/O thread: engine commands
 // may wait on SQLite. Never throws; an unexpected exception becomes a 500
 // whose body says nothing about the cause (the log does).
-Response handle_request(App& app, const Request& req) noexcept;
+Response handle_request(App& app, const Request& req, const Peer& peer) noexcept;
+
+// Requests that need no engine worker: pages, GET /api/uscc/{code} and
+// other work that never waits. The connection answers these on its own
+// strand and saves two thread hops.
+bool runs_inline(const Request& req);
+
+// The largest body a request may have, chosen from its header: uploads
+// (login pictures, attachments, scans) get `upload`, everything else
+// `normal`.
+std::uint64_t body_limit(const Request& req, std::uint64_t normal, std::uint64_t upload);
 
 // Requests the connection refuses before they are complete, answered in the
 // same JSON error shape. The connection closes after these.
@@ -35,6 +67,11 @@ enum class Refusal {
   header_too_large,  // 431
 };
 Response refuse(Refusal why, unsigned version, std::uint64_t limit);
+
+// Checks the embedded OpenAPI document against the host's command table at
+// start: every exposed command documented, nothing documented that is not
+// exposed. Throws std::runtime_error naming the difference.
+void check_openapi();
 
 }  // namespace fuma::host
 

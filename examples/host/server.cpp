@@ -5,12 +5,14 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <csignal>
 #include <cstdio>
 #include <exception>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <thread>
@@ -24,6 +26,7 @@ namespace fuma::host {
 namespace {
 
 namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
 using tcp = net::ip::tcp;
 using error_code = boost::system::error_code;
 
@@ -33,16 +36,36 @@ constexpr std::chrono::seconds kShutdownDeadline{5};
 // than spin on an error that needs a connection to close first.
 constexpr std::chrono::milliseconds kAcceptRetry{100};
 
-std::string url_of(const tcp::endpoint& ep) {
+// TLS 1.2 and later with the given certificate chain and key, both PEM.
+std::optional<ssl::context> make_tls(const Config& config) {
+  if (config.tls_cert.empty()) return std::nullopt;
+  std::optional<ssl::context> ctx(std::in_place, ssl::context::tls_server);
+  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                   ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                   ssl::context::single_dh_use);
+  error_code ec;
+  ctx->use_certificate_chain_file(config.tls_cert, ec);
+  if (ec) throw TlsError("cannot use the certificate " + config.tls_cert + ": " + ec.message());
+  ctx->use_private_key_file(config.tls_key, ssl::context::pem, ec);
+  if (ec) throw TlsError("cannot use the private key " + config.tls_key + ": " + ec.message());
+  if (SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
+    throw TlsError("the private key " + config.tls_key + " does not match the certificate");
+  }
+  return ctx;
+}
+
+std::string url_of(const tcp::endpoint& ep, bool tls) {
   const std::string addr = ep.address().to_string();
-  return "http://" + (ep.address().is_v6() ? "[" + addr + "]" : addr) + ":" +
+  return (tls ? "https://" : "http://") + (ep.address().is_v6() ? "[" + addr + "]" : addr) + ":" +
          std::to_string(ep.port());
 }
 
 class Server {
  public:
-  Server(const Config& config, App& app)
+  Server(const Config& config, App& app,
+         const std::function<void(const std::string&)>& on_listening)
       : config_(config),
+        on_listening_(on_listening),
         connections_(config.max_connections, [this] { on_last_connection_closed(); }),
         ioc_(static_cast<int>(config.threads)),
         strand_(net::make_strand(ioc_)),
@@ -51,9 +74,11 @@ class Server {
         signals_(strand_, SIGINT, SIGTERM),
         deadline_(strand_),
         retry_(strand_),
+        tls_(make_tls(config)),
         shared_{app, workers_, connections_,
-                Limits{config.max_body, config.max_header,
-                       std::chrono::seconds(config.timeout_seconds)}} {}
+                Limits{config.max_body, config.max_upload, config.max_header,
+                       std::chrono::seconds(config.timeout_seconds)},
+                tls_ ? &*tls_ : nullptr} {}
 
   int run() {
     const tcp::endpoint wanted{net::ip::make_address(config_.address), config_.port};
@@ -63,7 +88,7 @@ class Server {
     if (!ec) acceptor_.bind(wanted, ec);
     if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
     if (ec) throw std::system_error(ec);
-    const std::string url = url_of(acceptor_.local_endpoint());
+    const std::string url = url_of(acceptor_.local_endpoint(), tls_.has_value());
 
     // Signals are caught from here on, so a test that reads the line below
     // and sends SIGTERM at once sees the clean shutdown, not the default kill.
@@ -72,6 +97,7 @@ class Server {
 
     std::printf("fuma-host listening on %s\n", url.c_str());
     std::fflush(stdout);
+    if (on_listening_) on_listening_(url);
     log::line("start", "version=" FUMA_VERSION " listen=" + url +
                            " data=" + log::quote(config_.data) +
                            " threads=" + std::to_string(config_.threads) +
@@ -176,6 +202,7 @@ class Server {
   }
 
   const Config& config_;
+  std::function<void(const std::string&)> on_listening_;
   std::atomic<bool> serving_{true};
   // Declared before the io_context and the workers, whose destruction may
   // release the last connections, which then report to it.
@@ -190,6 +217,7 @@ class Server {
   net::signal_set signals_;
   net::steady_timer deadline_;
   net::steady_timer retry_;
+  std::optional<ssl::context> tls_;
   Shared shared_;
   bool stopping_ = false;
   std::size_t refused_ = 0;
@@ -198,8 +226,9 @@ class Server {
 
 }  // namespace
 
-int serve(const Config& config, App& app) {
-  Server server(config, app);
+int serve(const Config& config, App& app,
+          const std::function<void(const std::string& url)>& on_listening) {
+  Server server(config, app, on_listening);
   return server.run();
 }
 

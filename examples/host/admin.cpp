@@ -1,0 +1,352 @@
+#include "admin.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <map>
+#include <stdexcept>
+#include <vector>
+
+#include "fuma/engine.hpp"
+#include "fuma/error.hpp"
+
+namespace fuma::host {
+namespace {
+
+namespace json = boost::json;
+namespace fs = std::filesystem;
+
+json::object call(Engine& engine, std::string_view command, json::object args, json::object actor,
+                  std::string* data = nullptr) {
+  json::object request;
+  request["command"] = command;
+  request["args"] = std::move(args);
+  request["actor"] = std::move(actor);
+  fuma::Response r = engine.call(json::serialize(request));
+  if (data) *data = std::move(r.data);
+  return json::parse(r.json).as_object();
+}
+
+json::object system_actor() { return json::object{{"system", true}}; }
+json::object staff_actor(std::string_view username) { return json::object{{"staff", username}}; }
+
+// Writes a new file readable by its owner only; never replaces one.
+void write_new_file(const fs::path& path, std::string_view bytes) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    throw std::runtime_error("cannot create " + path.string() + ": " + std::strerror(errno) +
+                             (errno == EEXIST ? " (it exists; choose another name)" : ""));
+  }
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      ::unlink(path.c_str());
+      throw std::runtime_error("cannot write " + path.string() + ": " + std::strerror(err));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    throw std::runtime_error("cannot write " + path.string() + ": " + std::strerror(errno));
+  }
+}
+
+std::string today() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+// A subcommand: its options (each "--name value"), which are required, and
+// what it does with them.
+struct Subcommand {
+  std::string_view name;
+  std::string_view summary;
+  std::vector<std::string_view> required;
+  std::vector<std::string_view> optional;
+  int (*run)(Engine&, std::map<std::string, std::string>&);
+};
+
+void print_result(const json::object& result) {
+  std::printf("%s\n", json::serialize(result).c_str());
+}
+
+int create_authority(Engine& engine, std::map<std::string, std::string>& o) {
+  json::object args{{"code", o["code"]}, {"name", o["name"]}, {"division", o["division"]}};
+  if (o.count("segment")) args["segment"] = o["segment"];
+  print_result(call(engine, "authority.create", std::move(args), system_actor()));
+  return 0;
+}
+
+int create_staff(Engine& engine, std::map<std::string, std::string>& o) {
+  // The password comes on stdin, never on the command line, where every
+  // user of the machine could read it in the process list.
+  std::string password;
+  std::getline(std::cin, password);
+  if (!password.empty() && password.back() == '\r') password.pop_back();
+  json::array roles;
+  std::string_view list = o["roles"];
+  while (!list.empty()) {
+    const auto comma = list.find(',');
+    roles.push_back(json::string(list.substr(0, comma)));
+    list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+  }
+  json::object args{{"authority", o["authority"]},
+                    {"username", o["username"]},
+                    {"name", o["name"]},
+                    {"roles", std::move(roles)}};
+  if (!password.empty()) args["password"] = password;
+  print_result(call(engine, "staff.create", std::move(args), system_actor()));
+  return 0;
+}
+
+int issue_credential(Engine& engine, std::map<std::string, std::string>& o) {
+  const fs::path out = o["out"];
+  if (fs::exists(out)) throw std::runtime_error(out.string() + " exists; choose another name");
+  const json::object actor = staff_actor(o["as"]);
+  json::object request_args{
+      {"uscc", o["uscc"]},
+      {"reason", o.count("reason") ? o["reason"] : "first"},
+      {"recipient", o["recipient"]},
+      {"phone", o["phone"]},
+      {"requested_on", o.count("requested-on") ? o["requested-on"] : today()}};
+  const json::object request = call(engine, "credential.request", std::move(request_args), actor);
+  json::object issue_args{{"request", request.at("request").at("id")},
+                          {"delivery", o.count("delivery") ? o["delivery"] : "on_site"}};
+  if (o.count("expires-on")) issue_args["expires_on"] = o["expires-on"];
+  std::string png;
+  json::object issued = call(engine, "credential.issue", std::move(issue_args), actor, &png);
+  write_new_file(out, png);
+  issued["written_to"] = out.string();
+  print_result(issued);
+  return 0;
+}
+
+int rotate_keys(Engine& engine, std::map<std::string, std::string>& o) {
+  print_result(
+      call(engine, "keys.rotate", json::object{{"authority", o["authority"]}}, system_actor()));
+  return 0;
+}
+
+int backup(Engine& engine, std::map<std::string, std::string>& o) {
+  print_result(call(engine, "store.backup", json::object{{"path", o["out"]}}, system_actor()));
+  return 0;
+}
+
+const Subcommand kSubcommands[] = {
+    {"create-authority",
+     "set up a registration authority (GB/T 2260 division code)",
+     {"code", "name", "division"},
+     {"segment"},
+     create_authority},
+    {"create-staff",
+     "add a staff account; its password is read from stdin (10 to 128 chars)",
+     {"authority", "username", "name", "roles"},
+     {},
+     create_staff},
+    {"issue-credential",
+     "record a 申领表 as staff member --as and write the unit's login QR picture to --out",
+     {"as", "uscc", "recipient", "phone", "out"},
+     {"reason", "delivery", "expires-on", "requested-on"},
+     issue_credential},
+    {"rotate-keys",
+     "give an authority a new signing key; old pictures keep working",
+     {"authority"},
+     {},
+     rotate_keys},
+    {"backup",
+     "copy the database, online, to a new file (the key file is not copied)",
+     {"out"},
+     {},
+     backup},
+};
+
+const Subcommand* find_subcommand(std::string_view name) {
+  for (const Subcommand& s : kSubcommands) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+std::string subcommand_usage(const Subcommand& s) {
+  std::string text = "usage: fuma-host " + std::string(s.name) + " --data DIR";
+  for (auto r : s.required) text += " --" + std::string(r) + " VALUE";
+  for (auto r : s.optional) text += " [--" + std::string(r) + " VALUE]";
+  return text + "\n\n" + std::string(s.summary) + ".\n";
+}
+
+}  // namespace
+
+bool is_admin_command(std::string_view name) { return find_subcommand(name) != nullptr; }
+
+int run_admin(int argc, const char* const* argv) {
+  const Subcommand& sub = *find_subcommand(argv[0]);
+  std::map<std::string, std::string> options;
+  std::string data;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "-h" || arg == "--help") {
+      std::fputs(subcommand_usage(sub).c_str(), stdout);
+      return 0;
+    }
+    if (arg.substr(0, 2) != "--" || i + 1 >= argc) {
+      std::fprintf(stderr, "fuma-host %s: expected --name VALUE, got '%s'\n\n%s", argv[0], argv[i],
+                   subcommand_usage(sub).c_str());
+      return 2;
+    }
+    const std::string name(arg.substr(2));
+    const bool known =
+        name == "data" ||
+        std::find(sub.required.begin(), sub.required.end(), name) != sub.required.end() ||
+        std::find(sub.optional.begin(), sub.optional.end(), name) != sub.optional.end();
+    if (!known) {
+      std::fprintf(stderr, "fuma-host %s: unknown option '--%s'\n\n%s", argv[0], name.c_str(),
+                   subcommand_usage(sub).c_str());
+      return 2;
+    }
+    (name == "data" ? data : options[name]) = argv[++i];
+  }
+  std::vector<std::string_view> missing;
+  if (data.empty()) missing.push_back("data");
+  for (auto r : sub.required) {
+    if (!options.count(std::string(r))) missing.push_back(r);
+  }
+  if (!missing.empty()) {
+    std::fprintf(stderr, "fuma-host %s: --%s is required\n\n%s", argv[0],
+                 std::string(missing.front()).c_str(), subcommand_usage(sub).c_str());
+    return 2;
+  }
+  const fs::path db = fs::path(data) / "fuma.db";
+  if (!fs::exists(db)) {
+    std::fprintf(stderr, "fuma-host %s: no database at %s\n", argv[0], db.c_str());
+    return 1;
+  }
+  try {
+    Options opts;
+    opts.path = db.string();
+    Engine engine(opts);
+    return sub.run(engine, options);
+  } catch (const fuma::Error& e) {
+    std::fprintf(stderr, "fuma-host %s: %s (%s: %s)\n", argv[0], e.message().c_str(),
+                 std::string(e.name()).c_str(), e.detail().c_str());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "fuma-host %s: %s\n", argv[0], e.what());
+  }
+  return 1;
+}
+
+namespace {
+
+std::string with_url(std::string text, const std::string& url) {
+  for (auto at = text.find("{url}"); at != std::string::npos; at = text.find("{url}", at)) {
+    text.replace(at, 5, url);
+    at += url.size();
+  }
+  return text;
+}
+
+}  // namespace
+
+std::string ensure_demo(Engine& engine, const std::string& data_dir, const std::string& url) {
+  const fs::path dir = fs::path(data_dir) / "demo";
+  const fs::path readme = dir / "README.txt";
+  if (fs::exists(readme)) {
+    std::ifstream in(readme);
+    return with_url(std::string(std::istreambuf_iterator<char>(in), {}), url);
+  }
+  fs::create_directories(dir);
+  call(
+      engine, "authority.create",
+      json::object{
+          {"code", "demo"}, {"name", "深圳市机构编制委员会办公室（演示）"}, {"division", "440300"}},
+      system_actor());
+  struct Account {
+    const char* username;
+    const char* name;
+    const char* role;
+    const char* password;
+  };
+  const Account accounts[] = {
+      {"shouli", "受理员（演示）", "acceptor", "shouli-demo-2026"},
+      {"fuhe", "复核员（演示）", "reviewer", "fuhe-demo-2026"},
+      {"guanli", "管理员（演示）", "admin", "guanli-demo-2026"},
+  };
+  for (const Account& a : accounts) {
+    call(engine, "staff.create",
+         json::object{{"authority", "demo"},
+                      {"username", a.username},
+                      {"name", a.name},
+                      {"roles", json::array{json::string(a.role)}},
+                      {"password", a.password}},
+         system_actor());
+  }
+  struct DemoUnit {
+    const char* name;
+    const char* category;
+    const char* address;
+    const char* person;
+    const char* valid_until;  // empty: 长期有效
+    const char* file;
+  };
+  const DemoUnit units[] = {
+      {"深圳市演示局", "机关", "深圳市福田区福中三路1号", "张明", "", "unit-long-term.png"},
+      {"深圳市演示工会", "群团", "深圳市罗湖区解放路2号", "李华", "2029-12-31",
+       "unit-fixed-term.png"},
+  };
+  std::string text =
+      "fuma-host 演示数据 / demo data (never use --demo in production)\n\n"
+      "机关用户服务 (units): {url}/unit.html\n"
+      "  点击 申请变更, 浏览 选择下列图片之一, 验证码 " +
+      std::string(kDemoCaptcha) + " (演示专用, fixed in demo only)\n";
+  for (const DemoUnit& u : units) {
+    json::object args{{"name", u.name},
+                      {"category", u.category},
+                      {"address", u.address},
+                      {"responsible_person", u.person}};
+    if (*u.valid_until) args["valid_until"] = u.valid_until;
+    const json::object reg = call(engine, "unit.register", std::move(args), staff_actor("shouli"));
+    const std::string uscc(reg.at("uscc").as_string());
+    const json::object req = call(engine, "credential.request",
+                                  json::object{{"uscc", uscc},
+                                               {"reason", "first"},
+                                               {"recipient", "王芳"},
+                                               {"phone", "13800138000"},
+                                               {"requested_on", today()}},
+                                  staff_actor("shouli"));
+    std::string png;
+    call(engine, "credential.issue",
+         json::object{{"request", req.at("request").at("id")}, {"delivery", "on_site"}},
+         staff_actor("shouli"), &png);
+    const fs::path file = dir / u.file;
+    write_new_file(file, png);
+    text += "  " + file.string() + "  " + u.name + " " + uscc + " (" +
+            (*u.valid_until ? std::string("有效期至 ") + u.valid_until : std::string("长期有效")) +
+            ")\n";
+  }
+  text += "\n后台 (staff back office): {url}/staff.html\n";
+  for (const Account& a : accounts) {
+    text += "  " + std::string(a.username) + " / " + a.password + "  " + a.name + "\n";
+  }
+  write_new_file(readme, text);
+  return with_url(text, url);
+}
+
+}  // namespace fuma::host

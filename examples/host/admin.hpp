@@ -1,0 +1,39 @@
+// What staff script rather than click: the admin subcommands, and the demo
+// data of --demo. Each is a sequence of engine commands run as the system
+// (or as a named staff member, for what the workflow gives to a role), on
+// the same database a running host serves: SQLite lets both write.
+#ifndef FUMA_HOST_ADMIN_HPP
+#define FUMA_HOST_ADMIN_HPP
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace fuma {
+class Engine;
+}
+
+namespace fuma::host {
+
+// Whether argv[1] names an admin subcommand.
+bool is_admin_command(std::string_view name);
+
+// Runs `fuma-host COMMAND ...` (argv[0] is COMMAND). Returns the exit code:
+// 0 done, 1 the engine or the file system refused (a line on stderr with the
+// Chinese message and the English detail), 2 a usage error.
+int run_admin(int argc, const char* const* argv);
+
+// The demo's fixed captcha answer.
+constexpr std::string_view kDemoCaptcha = "FUMA7";
+
+// On the first start with --demo: one authority, an acceptor, a reviewer and
+// an admin with known passwords, two units (one 长期有效, one with an expiry
+// date) and their login pictures in DATA/demo/. Later starts find
+// DATA/demo/README.txt and create nothing. Returns that file's text, which
+// says where to click and which accounts to use. Throws fuma::Error or
+// std::runtime_error.
+std::string ensure_demo(Engine& engine, const std::string& data_dir, const std::string& url);
+
+}  // namespace fuma::host
+
+#endif  // FUMA_HOST_ADMIN_HPP

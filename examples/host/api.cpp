@@ -1,0 +1,432 @@
+#include "api.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <optional>
+#include <stdexcept>
+
+#include "fuma/engine.hpp"
+#include "fuma/error.hpp"
+#include "reply.hpp"
+#include "wire.hpp"
+
+namespace fuma::host {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::string_view kUnitCookie = "fuma_unit";
+constexpr std::string_view kStaffCookie = "fuma_staff";
+constexpr std::string_view kCsrfCookie = "fuma_csrf";
+
+// Whom a command runs as.
+enum class Who {
+  nobody,    // never an actor, even with a cookie (logins, public lookups)
+  optional,  // the session when there is one (the filled 申领表 for staff)
+  session,   // the session of this side's cookie, or 401
+};
+
+struct Rule {
+  std::string_view name;
+  Who who;
+  bool read_only;              // also answers GET with ?args=
+  bool takes_data;             // bytes beside the args: multipart or a raw body
+  std::string_view file_name;  // for bytes without a file_name in the result
+};
+
+// The unit side: what a unit does through the pages, and the public lookups.
+constexpr Rule kUnitRules[] = {
+    {"fuma.version", Who::nobody, true, false, ""},
+    {"uscc.check", Who::nobody, true, false, ""},
+    {"guide.get", Who::nobody, true, false, ""},
+    {"unit.lookup", Who::nobody, true, false, ""},
+    {"certificate.status", Who::nobody, true, false, ""},
+    {"credential.request_form", Who::nobody, true, false, "登录二维码图片申领表.pdf"},
+    {"session.captcha", Who::nobody, true, false, "验证码.png"},
+    {"session.login", Who::nobody, false, true, ""},
+    {"session.commit", Who::session, false, false, ""},
+    {"session.get", Who::session, true, false, ""},
+    {"session.logout", Who::session, false, false, ""},
+    {"application.start", Who::session, false, false, ""},
+    {"application.save", Who::session, false, false, ""},
+    {"application.submit", Who::session, false, false, ""},
+    {"application.delete", Who::session, false, false, ""},
+    {"application.view", Who::session, true, false, ""},
+    {"application.form", Who::session, true, false, "申请表.pdf"},
+    {"attachment.upload", Who::session, false, true, ""},
+    {"attachment.remove", Who::session, false, false, ""},
+    {"attachment.rules", Who::session, true, false, ""},
+    {"attachment.get", Who::session, true, false, "附件"},
+    {"unit.history", Who::session, true, false, ""},
+    {"credential.list", Who::session, true, false, ""},
+};
+
+// The staff side: the back office.
+constexpr Rule kStaffRules[] = {
+    {"fuma.version", Who::nobody, true, false, ""},
+    {"uscc.check", Who::nobody, true, false, ""},
+    {"guide.get", Who::nobody, true, false, ""},
+    {"unit.lookup", Who::nobody, true, false, ""},
+    {"certificate.status", Who::nobody, true, false, ""},
+    {"staff.login", Who::nobody, false, false, ""},
+    {"staff.logout", Who::session, false, false, ""},
+    {"staff.password", Who::session, false, false, ""},
+    {"staff.create", Who::session, false, false, ""},
+    {"queue.list", Who::session, true, false, ""},
+    {"application.view", Who::session, true, false, ""},
+    {"application.form", Who::session, true, false, "申请表.pdf"},
+    {"application.accept", Who::session, false, false, ""},
+    {"application.reject", Who::session, false, false, ""},
+    {"application.approve", Who::session, false, false, ""},
+    {"application.return", Who::session, false, false, ""},
+    {"application.forward", Who::session, false, false, ""},
+    {"application.notify", Who::session, false, false, ""},
+    {"application.complete", Who::session, false, false, ""},
+    {"attachment.get", Who::session, true, false, "附件"},
+    {"attachment.rules", Who::session, true, false, ""},
+    {"unit.history", Who::session, true, false, ""},
+    {"unit.register", Who::session, false, false, ""},
+    {"certificate.extend", Who::session, false, false, ""},
+    {"certificate.print", Who::session, false, false, "统一社会信用代码证书.pdf"},
+    {"uscc.allocate", Who::session, false, false, ""},
+    {"credential.request", Who::session, false, false, ""},
+    {"credential.issue", Who::session, false, false, "登录二维码图片.png"},
+    {"credential.image", Who::session, true, false, "登录二维码图片.png"},
+    {"credential.list", Who::session, true, false, ""},
+    {"credential.request_form", Who::optional, true, false, "登录二维码图片申领表.pdf"},
+    {"keys.rotate", Who::session, false, false, ""},
+    {"keys.retire", Who::session, false, false, ""},
+    {"keys.list", Who::session, true, false, ""},
+    {"form.verify", Who::session, false, true, ""},
+    {"audit.verify", Who::session, false, false, ""},
+};
+
+const Rule* find_rule(Side side, std::string_view name) {
+  auto look = [name](const auto& rules) -> const Rule* {
+    for (const Rule& r : rules) {
+      if (r.name == name) return &r;
+    }
+    return nullptr;
+  };
+  return side == Side::unit ? look(kUnitRules) : look(kStaffRules);
+}
+
+std::string_view cookie_name(Side side) { return side == Side::unit ? kUnitCookie : kStaffCookie; }
+
+std::string_view request_cookie(const Request& req, std::string_view name) {
+  const auto it = req.find(http::field::cookie);
+  return it == req.end() ? std::string_view{} : wire::cookie(it->value(), name);
+}
+
+bool token_shaped(std::string_view t) {
+  return !t.empty() && t.size() <= 128 && std::all_of(t.begin(), t.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
+  });
+}
+
+std::string base64(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(bytes.data()),
+                                static_cast<int>(bytes.size()));
+  out.resize(static_cast<std::size_t>(n));
+  return out;
+}
+
+std::string_view content_type_of(std::string_view data) {
+  if (data.substr(0, 5) == "%PDF-") return "application/pdf";
+  if (data.substr(0, 8) == "\x89PNG\r\n\x1a\n") return "image/png";
+  if (data.substr(0, 3) == "\xff\xd8\xff") return "image/jpeg";
+  return "application/octet-stream";
+}
+
+// Thrown inside handle_command for a request the host itself refuses.
+struct Refused {
+  std::string code;
+  std::string message;
+  std::string detail;
+};
+
+json::object parse_args(std::string_view text, std::string_view where) {
+  if (text.empty()) return {};
+  json::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec) {
+    throw Refused{"INVALID_ARGUMENT", "请求内容不是有效的 JSON",
+                  std::string(where) + " is not valid JSON (UTF-8): " + ec.message()};
+  }
+  if (!v.is_object()) {
+    throw Refused{"INVALID_ARGUMENT", "请求内容格式有误",
+                  std::string(where) + " must be a JSON object of the command's args"};
+  }
+  return std::move(v.as_object());
+}
+
+struct Input {
+  json::object args;
+  std::string data;
+  bool want_json = false;  // ?format=json
+};
+
+Input read_input(const Request& req, const Rule& rule) {
+  Input in;
+  const std::string_view target = req.target();
+  const auto q = target.find('?');
+  const std::string_view query = q == std::string_view::npos ? "" : target.substr(q + 1);
+  bool malformed = false;
+  const auto format = wire::query_param(query, "format", malformed);
+  const auto query_args = wire::query_param(query, "args", malformed);
+  if (malformed) {
+    throw Refused{"INVALID_ARGUMENT", "地址中的百分号编码有误",
+                  "malformed percent-escape in the query string"};
+  }
+  if (format && *format != "json") {
+    throw Refused{"INVALID_ARGUMENT", "请求参数有误", "format must be 'json' when given"};
+  }
+  in.want_json = format.has_value();
+  if (req.method() != http::verb::post) {
+    in.args = parse_args(query_args.value_or(""), "the query parameter args");
+    return in;
+  }
+  const auto ct = req.find(http::field::content_type);
+  const std::string type = ct == req.end() ? "" : wire::media_type(ct->value());
+  const std::string_view body = req.body();
+  if (type == "application/json" || (type.empty() && body.empty())) {
+    if (query_args) {
+      throw Refused{"INVALID_ARGUMENT", "请求参数有误",
+                    "give args either in the JSON body or in the query, not both"};
+    }
+    in.args = parse_args(body, "the body");
+    return in;
+  }
+  if (!rule.takes_data) {
+    throw Refused{"UNSUPPORTED_MEDIA_TYPE", "请求内容类型不受支持",
+                  "this command takes its args as application/json"};
+  }
+  if (type == "multipart/form-data") {
+    const auto boundary = wire::header_param(ct->value(), "boundary");
+    std::string error;
+    const auto parts = wire::parse_multipart(body, boundary.value_or(""), error);
+    if (!parts) throw Refused{"INVALID_ARGUMENT", "上传内容格式有误", error};
+    std::optional<std::string> file_name;
+    bool have_file = false;
+    for (const wire::Part& p : *parts) {
+      if (p.name == "args") {
+        in.args = parse_args(p.body, "the multipart part args");
+      } else if (p.name == "file") {
+        if (have_file) {
+          throw Refused{"INVALID_ARGUMENT", "一次只能上传一个文件", "more than one part 'file'"};
+        }
+        have_file = true;
+        in.data = std::string(p.body);
+        file_name = p.file_name;
+      } else {
+        throw Refused{"INVALID_ARGUMENT", "上传内容格式有误",
+                      "multipart parts are 'args' and 'file' only"};
+      }
+    }
+    if (!have_file) {
+      throw Refused{"INVALID_ARGUMENT", "请选择要上传的文件",
+                    "the multipart body has no part 'file'"};
+    }
+    if (file_name && !file_name->empty() && !in.args.contains("file_name") &&
+        rule.name == "attachment.upload" && wire::is_utf8(*file_name)) {
+      in.args["file_name"] = *file_name;
+    }
+    return in;
+  }
+  // Raw bytes, typed as what they are (image/png, application/pdf, ...).
+  in.args = parse_args(query_args.value_or(""), "the query parameter args");
+  in.data = std::string(body);
+  return in;
+}
+
+bool csrf_ok(const Request& req) {
+  const std::string_view cookie = request_cookie(req, kCsrfCookie);
+  const auto it = req.find("X-CSRF-Token");
+  if (it == req.end() || cookie.size() < 16) return false;
+  const std::string_view header = it->value();
+  return header.size() == cookie.size() &&
+         CRYPTO_memcmp(header.data(), cookie.data(), cookie.size()) == 0;
+}
+
+Response bytes_response(const Request& req, const Rule& rule, std::string_view result_json,
+                        std::string data) {
+  const std::string_view type = content_type_of(data);
+  std::string file_name(rule.file_name);
+  json::error_code ec;
+  const json::value v = json::parse(result_json, ec);
+  if (!ec && v.is_object()) {
+    if (const auto* f = v.as_object().if_contains("file_name"); f && f->is_string()) {
+      file_name = std::string(f->as_string());
+    }
+  }
+  Response res{http::status::ok, req.version()};
+  res.set(http::field::content_type, type);
+  const bool inline_image = rule.name == "session.captcha";
+  res.set(http::field::content_disposition,
+          wire::content_disposition(inline_image ? "inline" : "attachment", file_name));
+  res.keep_alive(req.keep_alive());
+  res.body() = std::move(data);
+  res.prepare_payload();
+  return res;
+}
+
+Response run(App& app, const Request& req, const Peer& peer, Side side, const Rule& rule) {
+  if (req.method() != http::verb::post) {
+    const bool get = req.method() == http::verb::get || req.method() == http::verb::head;
+    if (!get || !rule.read_only) {
+      return reply::method_not_allowed(req, rule.read_only ? "GET, HEAD, POST" : "POST");
+    }
+  } else if (!csrf_ok(req)) {
+    return reply::error(req, "CSRF_FAILED", "页面已过期，请刷新页面后重试",
+                        "a POST needs the header X-CSRF-Token equal to the cookie fuma_csrf "
+                        "(GET /api/csrf gives one)");
+  }
+  Input in = read_input(req, rule);
+
+  json::object envelope;
+  envelope["command"] = rule.name;
+  const std::string_view token = request_cookie(req, cookie_name(side));
+  if (rule.who != Who::nobody) {
+    if (token.empty() && rule.who == Who::session) {
+      return reply::error(
+          req, "SESSION_EXPIRED", "请先登录",
+          "no session: log in first (cookie " + std::string(cookie_name(side)) + ")");
+    }
+    if (!token.empty()) {
+      if (!token_shaped(token)) {
+        Response res = reply::error(req, "SESSION_EXPIRED", "登录已失效，请重新登录",
+                                    "the session cookie is malformed");
+        res.set(http::field::set_cookie,
+                wire::set_cookie(cookie_name(side), "", true, app.settings.tls, true));
+        return res;
+      }
+      json::object actor;
+      actor[side == Side::unit ? "session" : "staff_session"] = token;
+      envelope["actor"] = std::move(actor);
+    }
+  }
+  if (rule.name == "session.login" || rule.name == "staff.login") {
+    in.args["client"] = peer.address;
+  }
+  if (const auto it = req.find("Idempotency-Key"); it != req.end()) {
+    if (!wire::is_utf8(it->value())) {
+      throw Refused{"INVALID_ARGUMENT", "请求参数有误", "Idempotency-Key must be UTF-8"};
+    }
+    envelope["idempotency_key"] = it->value();
+  }
+  envelope["args"] = std::move(in.args);
+
+  fuma::Response result;
+  try {
+    result = app.engine.call(json::serialize(envelope), in.data);
+  } catch (const fuma::Error& e) {
+    Response res = reply::engine_error(req, e);
+    // A cookie naming no open session is of no more use: drop it.
+    if (e.code() == Errc::session_expired && !token.empty()) {
+      res.set(http::field::set_cookie,
+              wire::set_cookie(cookie_name(side), "", true, app.settings.tls, true));
+    }
+    return res;
+  }
+
+  if (rule.name == "session.login" || rule.name == "staff.login") {
+    json::object body = json::parse(result.json).as_object();
+    const std::string session(body.at("token").as_string());
+    body.erase("token");
+    const std::string csrf = new_token();
+    body["csrf"] = csrf;
+    Response res = reply::ok(req, json::serialize(body));
+    res.insert(http::field::set_cookie,
+               wire::set_cookie(cookie_name(side), session, true, app.settings.tls));
+    res.insert(http::field::set_cookie,
+               wire::set_cookie(kCsrfCookie, csrf, false, app.settings.tls));
+    return res;
+  }
+  if (rule.name == "session.logout" || rule.name == "staff.logout") {
+    Response res = reply::ok(req, std::move(result.json));
+    res.set(http::field::set_cookie,
+            wire::set_cookie(cookie_name(side), "", true, app.settings.tls, true));
+    return res;
+  }
+  if (result.data.empty()) return reply::ok(req, std::move(result.json));
+  if (in.want_json) {
+    json::object body = json::parse(result.json).as_object();
+    body["content_type"] = content_type_of(result.data);
+    body["data_base64"] = base64(result.data);
+    return reply::ok(req, json::serialize(body));
+  }
+  return bytes_response(req, rule, result.json, std::move(result.data));
+}
+
+bool command_shaped(std::string_view name) {
+  return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || c == '.' || c == '_';
+  });
+}
+
+}  // namespace
+
+Response handle_command(App& app, const Request& req, const Peer& peer, Side side,
+                        std::string_view name) {
+  const Rule* rule = command_shaped(name) ? find_rule(side, name) : nullptr;
+  if (!rule) {
+    return reply::error(req, "UNKNOWN_COMMAND", "没有这项操作",
+                        command_shaped(name)
+                            ? "no command '" + std::string(name) + "' on this side of the API"
+                            : std::string("no such command"));
+  }
+  try {
+    return run(app, req, peer, side, *rule);
+  } catch (const Refused& r) {
+    return reply::error(req, r.code, r.message, r.detail);
+  }
+}
+
+std::string new_token() {
+  unsigned char bytes[32];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
+  std::string b64 = base64(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
+  std::string out;
+  for (char c : b64) {
+    if (c == '+') {
+      out += '-';
+    } else if (c == '/') {
+      out += '_';
+    } else if (c != '=') {
+      out += c;
+    }
+  }
+  return out;
+}
+
+bool has_csrf_cookie(const Request& req) { return request_cookie(req, kCsrfCookie).size() >= 16; }
+
+Response csrf_token(const App& app, const Request& req) {
+  std::string token(request_cookie(req, kCsrfCookie));
+  if (!token_shaped(token) || token.size() < 16) token = new_token();
+  json::object body;
+  body["ok"] = true;
+  body["csrf"] = token;
+  Response res = reply::ok(req, json::serialize(body));
+  res.set(http::field::set_cookie, wire::set_cookie(kCsrfCookie, token, false, app.settings.tls));
+  return res;
+}
+
+std::vector<std::string> command_paths() {
+  std::vector<std::string> out;
+  for (const Rule& r : kUnitRules) out.push_back("/api/" + std::string(r.name));
+  for (const Rule& r : kStaffRules) out.push_back("/api/staff/" + std::string(r.name));
+  return out;
+}
+
+}  // namespace fuma::host
