@@ -368,22 +368,24 @@ Response run(App& app, const Request& req, const Peer& peer, Side side, const Ru
   return bytes_response(req, rule, result.json, std::move(result.data));
 }
 
+// "noun.verb": lower-case letters and '_', one dot or more.
 bool command_shaped(std::string_view name) {
-  return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || c == '.' || c == '_';
-  });
+  return name.size() <= 64 && name.find('.') != std::string_view::npos &&
+         std::all_of(name.begin(), name.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || c == '.' || c == '_'; });
 }
 
 }  // namespace
 
 Response handle_command(App& app, const Request& req, const Peer& peer, Side side,
                         std::string_view name) {
-  const Rule* rule = command_shaped(name) ? find_rule(side, name) : nullptr;
+  if (!command_shaped(name)) {
+    return reply::error(req, "NOT_FOUND", "请求的地址不存在", "no resource at this path");
+  }
+  const Rule* rule = find_rule(side, name);
   if (!rule) {
     return reply::error(req, "UNKNOWN_COMMAND", "没有这项操作",
-                        command_shaped(name)
-                            ? "no command '" + std::string(name) + "' on this side of the API"
-                            : std::string("no such command"));
+                        "no command '" + std::string(name) + "' on this side of the API");
   }
   try {
     return run(app, req, peer, side, *rule);
