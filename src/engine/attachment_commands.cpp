@@ -1,6 +1,7 @@
-// 上传附件: attachment.upload, attachment.remove and attachment.rules (the
-// checklist that applies). Files are judged by content by the attachments
-// module; this file decides where they go and keeps their SHA-256.
+// 上传附件: attachment.upload, attachment.remove, attachment.get (the file
+// back) and attachment.rules (the checklist that applies). Files are judged
+// by content by the attachments module; this file decides where they go and
+// keeps their SHA-256.
 #include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
@@ -129,6 +130,51 @@ Output remove(Context& ctx) {
   });
 }
 
+// pdf, jpeg or png: the type the upload found in the content, kept as its
+// media type.
+json::value file_type_of(std::string_view media_type) {
+  for (auto t :
+       {attachments::FileType::pdf, attachments::FileType::jpeg, attachments::FileType::png}) {
+    if (attachments::file_type_media_type(t) == media_type) {
+      return json::value(attachments::file_type_name(t));
+    }
+  }
+  return json::value(nullptr);
+}
+
+// One uploaded file as it was stored, for the unit that owns the case and
+// staff of its authority (the same answers as application.view).
+Output get(Context& ctx) {
+  const store::Id id = static_cast<store::Id>(ctx.args.uint("id"));
+  const store::Id attachment = static_cast<store::Id>(ctx.args.uint("attachment"));
+  ctx.args.finish();
+  return read_command(ctx, [&](store::Transaction& txn, const Actor& actor) {
+    const Case c = load_case(txn, actor, id);
+    const std::vector<store::Attachment> files = txn.attachments(c.application.id);
+    auto it = std::find_if(files.begin(), files.end(),
+                           [&](const store::Attachment& f) { return f.id == attachment; });
+    if (it == files.end()) {
+      throw Error(
+          Errc::not_found,
+          "application " + std::to_string(id) + " has no attachment " + std::to_string(attachment),
+          "未找到该附件");
+    }
+    std::optional<std::string> bytes = txn.content(it->sha256);
+    if (!bytes || bytes->size() != it->size) {
+      throw Error(Errc::storage, "the content of attachment " + std::to_string(attachment) +
+                                     " is missing or of the wrong size");
+    }
+    json::object a = attachment_json(ctx.domain.rules, *it);
+    a["type"] = file_type_of(it->media_type);
+    Output out;
+    out.json["attachment"] = std::move(a);
+    out.json["file_name"] = it->file_name;
+    out.json["media_type"] = it->media_type;
+    out.data = std::move(*bytes);
+    return out;
+  });
+}
+
 json::object kind_json(const attachments::Kind& k, bool required) {
   json::object o;
   o["key"] = k.key;
@@ -237,6 +283,7 @@ Output checklist(Context& ctx) {
 
 std::vector<Command> attachment_commands() {
   return {
+      {"attachment.get", true, get},
       {"attachment.remove", true, remove},
       {"attachment.rules", true, checklist},
       {"attachment.upload", true, upload},

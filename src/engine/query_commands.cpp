@@ -1,5 +1,6 @@
 // Reading cases: application.view (the application page), unit.history
-// (历史信息), queue.list (the authority's work queues) and audit.verify.
+// (历史信息), queue.list (the authority's work queues), audit.verify, and
+// unit.lookup (事业单位法人信息查询, the public registry anyone may search).
 #include <algorithm>
 #include <boost/json/array.hpp>
 #include <charconv>
@@ -10,7 +11,9 @@
 #include "clock.hpp"
 #include "command.hpp"
 #include "fuma/error.hpp"
+#include "fuma/uscc.hpp"
 #include "operation.hpp"
+#include "text.hpp"
 #include "view.hpp"
 
 namespace fuma::engine {
@@ -184,14 +187,92 @@ Output verify(Context& ctx) {
   });
 }
 
+// --- unit.lookup ----------------------------------------------------------
+
+constexpr std::uint64_t kDefaultLookup = 20;
+constexpr std::uint64_t kMaxLookup = 50;
+constexpr std::size_t kMinNameChars = 2;
+
+// What the public registry shows of a unit: what is printed on its
+// certificate and whether its code stands; nothing about its cases.
+json::object lookup_json(store::Transaction& txn, const store::Unit& u,
+                         std::map<store::Id, std::optional<store::Authority>>& authorities,
+                         TimePoint now) {
+  json::object o;
+  o["uscc"] = u.uscc;
+  o["name"] = u.name;
+  o["category"] = u.category;
+  o["address"] = u.address;
+  o["responsible_person"] = u.responsible_person;
+  o["status"] = u.revoked ? "revoked" : "active";
+  o["status_label"] = u.revoked ? "已撤销" : "正常";
+  // A revoked unit has no certificate in force: it shows none.
+  const std::optional<store::Certificate> c = txn.active_certificate(u.id);
+  if (c) {
+    json::object cert;
+    cert["serial"] = c->serial;
+    cert["valid_until"] = c->valid_until ? json::value(*c->valid_until) : json::value(nullptr);
+    cert["long_term"] = !c->valid_until.has_value();
+    const std::optional<Date> until = c->valid_until ? parse_date(*c->valid_until) : std::nullopt;
+    cert["expired"] = until && china_date(now) > *until;
+    o["certificate"] = std::move(cert);
+  } else {
+    o["certificate"] = nullptr;
+  }
+  auto it = authorities.find(u.authority_id);
+  if (it == authorities.end()) {
+    it = authorities.emplace(u.authority_id, txn.authority(u.authority_id)).first;
+  }
+  if (!it->second) throw Error(Errc::storage, "unit " + u.uscc + " names a missing authority");
+  o["authority"] = json::object{{"code", it->second->code}, {"name", it->second->name}};
+  return o;
+}
+
+// Anyone may search, with no actor at all, as on the service's home page: a
+// complete code finds that unit, anything else is part of a name.
+Output lookup(Context& ctx) {
+  const std::string_view raw = ctx.args.string("query");
+  const std::uint64_t limit = ctx.args.optional_uint("limit").value_or(kDefaultLookup);
+  ctx.args.finish();
+  const std::string query =
+      required_text(raw, "query", "单位名称或统一社会信用代码", TextRule{100, false});
+  if (limit < 1 || limit > kMaxLookup) {
+    bad_arg("limit", "must be 1 to " + std::to_string(kMaxLookup),
+            "查询条数应为1至" + std::to_string(kMaxLookup));
+  }
+  const uscc::Check code = uscc::check(query);
+  if (!code.ok() && char_count(query) < kMinNameChars) {
+    bad_arg("query",
+            "must be a complete USCC or at least " + std::to_string(kMinNameChars) +
+                " characters of a name",
+            "请输入至少两个字的名称或完整的统一社会信用代码");
+  }
+  Output out;
+  ctx.store->read([&](store::Transaction& txn) {
+    std::vector<store::Unit> units;
+    if (code.ok()) {
+      if (std::optional<store::Unit> u = txn.unit_by_uscc(code.code)) units.push_back(*u);
+    } else {
+      // One more than asked for tells whether the list was cut short.
+      units = txn.units_by_name(query, static_cast<std::size_t>(limit) + 1);
+    }
+    const bool truncated = units.size() > limit;
+    if (truncated) units.resize(static_cast<std::size_t>(limit));
+    std::map<store::Id, std::optional<store::Authority>> authorities;
+    json::array list;
+    for (const store::Unit& u : units) list.push_back(lookup_json(txn, u, authorities, ctx.now));
+    out.json["units"] = std::move(list);
+    out.json["truncated"] = truncated;
+  });
+  return out;
+}
+
 }  // namespace
 
 std::vector<Command> query_commands() {
   return {
-      {"application.view", true, view},
-      {"audit.verify", true, verify},
-      {"queue.list", true, queue},
-      {"unit.history", true, history},
+      {"application.view", true, view}, {"audit.verify", true, verify}, {"queue.list", true, queue},
+      {"unit.history", true, history},  {"unit.lookup", true, lookup},
   };
 }
 

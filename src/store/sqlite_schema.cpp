@@ -273,6 +273,10 @@ CREATE TABLE throttles (
   last_failure_at TEXT NOT NULL
 ) STRICT, WITHOUT ROWID;
 )sql",
+
+      // 3 -> 4: the public lookup (unit.lookup) reads units in name order,
+      // so a page of name matches ends as soon as it is full.
+      "CREATE INDEX units_name ON units(name, uscc);",
   };
   return list;
 }

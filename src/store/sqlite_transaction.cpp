@@ -306,6 +306,23 @@ std::optional<Unit> SqliteTransaction::unit_by_uscc(std::string_view uscc) {
   return one<Unit>(s.bind(uscc), read_unit);
 }
 
+std::vector<Unit> SqliteTransaction::units_by_name(std::string_view fragment, std::size_t limit) {
+  if (limit == 0) return {};
+  // The caller's text is a literal: its LIKE wildcards and the escape
+  // character itself are escaped.
+  std::string pattern = "%";
+  for (char c : fragment) {
+    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+    pattern += c;
+  }
+  pattern += '%';
+  Statement s = query("SELECT " FUMA_UNIT_COLUMNS
+                      " FROM units INDEXED BY units_name WHERE name LIKE ? ESCAPE '\\'"
+                      " ORDER BY name, uscc LIMIT ?",
+                      "units_by_name");
+  return all<Unit>(s.bind(pattern, limit), read_unit);
+}
+
 void SqliteTransaction::update_unit(const Unit& u) {
   Statement s = change(
       "UPDATE units SET uscc = ?, authority_id = ?, name = ?, category = ?, address = ?, "

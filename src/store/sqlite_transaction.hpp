@@ -26,6 +26,7 @@ class SqliteTransaction final : public Transaction {
   Id insert_unit(const Unit& u) override;
   std::optional<Unit> unit(Id id) override;
   std::optional<Unit> unit_by_uscc(std::string_view uscc) override;
+  std::vector<Unit> units_by_name(std::string_view fragment, std::size_t limit) override;
   void update_unit(const Unit& u) override;
 
   Id insert_certificate(const Certificate& c) override;

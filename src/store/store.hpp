@@ -256,6 +256,11 @@ class Transaction {
   virtual Id insert_unit(const Unit& u) = 0;
   virtual std::optional<Unit> unit(Id id) = 0;
   virtual std::optional<Unit> unit_by_uscc(std::string_view uscc) = 0;
+  // Units whose name contains `fragment` as written ('%', '_' and '\' are
+  // plain characters; ASCII letters match in either case), revoked ones
+  // included, ordered by name then USCC, `limit` at most. The scan walks an
+  // index in that order and stops at `limit` matches.
+  virtual std::vector<Unit> units_by_name(std::string_view fragment, std::size_t limit) = 0;
   virtual void update_unit(const Unit& u) = 0;
 
   virtual Id insert_certificate(const Certificate& c) = 0;
