@@ -1,0 +1,354 @@
+// 机关用户服务: the six business buttons, 图片登录 with its captcha, 登录承诺,
+// 格式文本下载 and the 服务指南 grid.
+'use strict';
+
+import {
+  banner, call, callBinary, clearErrors, dataUrl, download, el, fieldError, flash, read,
+  showError, site, upload,
+} from './api.js';
+
+const $ = (id) => document.getElementById(id);
+
+const BUSINESSES = {
+  initial: { label: '申请初领', online: false },
+  change: { label: '申请变更', online: true },
+  reissue: { label: '申请补领', online: true },
+  extension: { label: '证书延期', online: false },
+  replace: { label: '申请换领', online: true },
+  revoke: { label: '申请撤销', online: true },
+};
+
+// Errors of session.login that belong to the picture or to the captcha.
+const LOGIN_FIELDS = {
+  NOT_AN_IMAGE: 'file',
+  IMAGE_TOO_LARGE: 'file',
+  PAYLOAD_TOO_LARGE: 'file',
+  NO_QR_FOUND: 'file',
+  MULTIPLE_QR: 'file',
+  NOT_A_CREDENTIAL: 'file',
+  CREDENTIAL_MALFORMED: 'file',
+  UNSUPPORTED_VERSION: 'file',
+  UNKNOWN_KEY: 'file',
+  BAD_SIGNATURE: 'file',
+  CREDENTIAL_EXPIRED: 'file',
+  CREDENTIAL_REVOKED: 'file',
+  UNIT_REVOKED: 'file',
+  CAPTCHA_WRONG: 'captcha_answer',
+  CAPTCHA_EXPIRED: 'captcha_answer',
+};
+
+let pending = null; // the business clicked, carried through login
+let captchaId = null;
+
+function goApply() {
+  location.href = `/apply.html?business=${encodeURIComponent(pending)}`;
+}
+
+async function currentSession() {
+  try {
+    return (await read('session.get')).session || null;
+  } catch {
+    return null;
+  }
+}
+
+// ---- the six buttons ------------------------------------------------------------
+
+// `notice` is a message carried from another page (e.g. 登录已失效).
+async function onBusiness(key, notice = '') {
+  const b = BUSINESSES[key];
+  if (!b) return;
+  banner($('page-banner'), '');
+  if (!b.online) {
+    $('onsite-message').textContent = '需要现场办理';
+    $('onsite-message').hidden = false;
+    $('onsite-hint').hidden = false;
+    return;
+  }
+  $('onsite-message').hidden = true;
+  $('onsite-hint').hidden = true;
+  pending = key;
+  sessionStorage.setItem('fuma.business', key);
+  const session = await currentSession();
+  if (session) {
+    banner($('page-banner'), notice, 'info');
+    await afterLogin(session);
+  } else {
+    openLogin(notice);
+  }
+}
+
+// ---- 图片登录 --------------------------------------------------------------------------
+
+async function loadCaptcha() {
+  const img = $('captcha-image');
+  captchaId = null;
+  img.removeAttribute('src');
+  try {
+    const r = await callBinary('session.captcha');
+    captchaId = r.captcha_id;
+    img.src = dataUrl(r);
+  } catch (err) {
+    fieldError($('login-form'), 'captcha_answer', `验证码加载失败：${err.message}`);
+  }
+}
+
+function openLogin(notice = '') {
+  const form = $('login-form');
+  clearErrors(form);
+  banner($('login-banner'), notice, 'info');
+  $('login-business').textContent = `办理业务：${BUSINESSES[pending].label}`;
+  $('login-captcha').value = '';
+  const dialog = $('login-dialog');
+  if (!dialog.open) dialog.showModal();
+  loadCaptcha();
+}
+
+async function login(event) {
+  event.preventDefault();
+  const form = $('login-form');
+  clearErrors(form);
+  banner($('login-banner'), '');
+  const file = $('login-file').files[0];
+  const answer = $('login-captcha').value.trim();
+  const missing = [];
+  if (!file) missing.push(['file', '请点击“浏览”选择登录二维码图片']);
+  if (!answer) missing.push(['captcha_answer', '请输入验证码']);
+  else if (!captchaId) missing.push(['captcha_answer', '验证码未加载，请点击图片刷新']);
+  for (const [field, message] of missing) fieldError(form, field, message);
+  if (missing.length) return;
+  const button = $('login-submit');
+  button.disabled = true;
+  try {
+    const r = await upload('session.login', { captcha_id: captchaId, captcha_answer: answer }, file);
+    $('login-dialog').close();
+    await afterLogin(r.session);
+  } catch (err) {
+    showError(err, {
+      scope: form,
+      bannerEl: $('login-banner'),
+      mapField: (f) => (f === 'captcha_id' ? 'captcha_answer' : f),
+      fieldForCode: LOGIN_FIELDS,
+    });
+    // One captcha, one attempt: a new one whatever went wrong.
+    $('login-captcha').value = '';
+    loadCaptcha();
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// ---- 登录承诺 --------------------------------------------------------------------------
+
+function showCommitment(c) {
+  $('commitment-title').textContent = c.title || '登录承诺';
+  $('commitment-accept').textContent = c.accept_label || '同意';
+  $('commitment-accept').dataset.version = c.text_version;
+  $('commitment-text').replaceChildren(...(c.paragraphs || []).map((p) => el('p', { text: p })));
+  banner($('commitment-banner'), '');
+  const dialog = $('commitment-dialog');
+  if (!dialog.open) dialog.showModal();
+}
+
+async function afterLogin(session) {
+  if (session.committed) {
+    goApply();
+    return;
+  }
+  showCommitment(session.commitment);
+}
+
+async function acceptCommitment() {
+  const button = $('commitment-accept');
+  button.disabled = true;
+  try {
+    const r = await call('session.commit', { text_version: button.dataset.version });
+    if (r.session && r.session.committed) {
+      $('commitment-dialog').close();
+      goApply();
+    }
+  } catch (err) {
+    // The text may have changed meanwhile, or the session ended: look again.
+    const session = await currentSession();
+    if (!session) {
+      $('commitment-dialog').close();
+      banner($('page-banner'), `${err.message}，请重新登录`, 'error');
+    } else if (session.committed) {
+      $('commitment-dialog').close();
+      goApply();
+    } else {
+      showCommitment(session.commitment);
+      banner($('commitment-banner'), err.message, 'error');
+    }
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function declineCommitment() {
+  try {
+    await call('session.logout');
+  } catch {
+    // Ended already: nothing more to do.
+  }
+  $('commitment-dialog').close();
+  banner($('page-banner'), '未同意登录承诺，已退出登录', 'info');
+}
+
+// ---- 服务指南 --------------------------------------------------------------------------
+
+const ASPECTS = [
+  ['scope', '受理范围及条件'],
+  ['process', '办理流程'],
+  ['materials', '申请材料'],
+  ['form', '表格下载'],
+  ['contact', '联系电话及其他'],
+];
+
+let guide = null; // {business key: guide entry}
+
+function guideContent(g, aspect) {
+  const b = BUSINESSES[g.business] || { online: g.online };
+  const online = g.online !== undefined ? g.online : b.online;
+  const nodes = [];
+  switch (aspect) {
+    case 'scope':
+      nodes.push(el('p', { text: g.scope || '暂无内容' }));
+      if (!online) nodes.push(el('p', { class: 'hint', text: '需要现场办理' }));
+      break;
+    case 'process':
+      if (online && g.process && g.process.length) {
+        nodes.push(el('p', { text: '点击本页“用户登录”中的相应按钮，使用登录二维码图片登录并同意登录承诺后，录入申请信息、上传附件材料并提交。办理进度依次为：' }));
+        nodes.push(el('ol', {}, g.process.map((s) => el('li', {
+          text: s.time_limit_days ? `${s.label}（赋码机关办理时限${s.time_limit_days}个工作日）` : s.label,
+        }))));
+      } else {
+        nodes.push(el('p', { text: '需要现场办理' }));
+        if (g.notes) nodes.push(el('p', { text: g.notes }));
+      }
+      break;
+    case 'materials':
+      if (g.materials && g.materials.length) {
+        nodes.push(el('ul', {}, g.materials.map((m) => el('li', {
+          text: m.required_for_fixed_term ? `${m.label}（证书有有效期的单位须提供）` : `${m.label}（选交）`,
+        }))));
+      } else {
+        nodes.push(el('p', { text: '无需上传附件材料。' }));
+      }
+      if (g.materials_note) nodes.push(el('p', { class: 'hint', text: g.materials_note }));
+      if (g.business === 'change') {
+        nodes.push(el('p', { class: 'hint', text: '申请变更所需材料按变更事项确定：名称、单位类别或证书有效期变更须提供批准变更的文件；住所变更须提供住所证明；负责人变更须提供任职文件和负责人身份证复印件。' }));
+      }
+      break;
+    case 'form': {
+      const title = g.form && g.form.title ? `《${g.form.title}》` : '申请表';
+      nodes.push(el('p', { text: title }));
+      nodes.push(el('p', {
+        class: 'hint',
+        text: online
+          ? '申请经赋码机关复核通过后，在“申请信息录入”页面点击“下载表格”下载，签字盖章后面交或邮寄至赋码机关（或相应的政务服务窗口单位）。办理过程中可随时下载表格核对。'
+          : '现场办理时由登记管理机关（或相应的政务服务窗口单位）提供。',
+      }));
+      break;
+    }
+    case 'contact':
+      nodes.push(el('p', { text: g.contact || '请咨询本级登记管理机关。' }));
+      if (g.notes) nodes.push(el('p', { text: g.notes }));
+      break;
+    default:
+      break;
+  }
+  return nodes;
+}
+
+function showGuide(business, aspect, label) {
+  const g = guide && guide[business];
+  const name = (g && g.label) || BUSINESSES[business].label;
+  $('guide-title').textContent = `${name} · ${label}`;
+  $('guide-body').replaceChildren(...(g ? guideContent(g, aspect)
+    : [el('p', { class: 'field-error', text: '服务指南暂时无法加载，请稍后再试' })]));
+  const dialog = $('guide-dialog');
+  if (!dialog.open) dialog.showModal();
+}
+
+function buildGuideTable() {
+  for (const row of document.querySelectorAll('#guide-table tbody tr')) {
+    const business = row.dataset.business;
+    const name = row.querySelector('th').textContent;
+    for (const [aspect, label] of ASPECTS) {
+      row.append(el('td', {}, el('button', {
+        type: 'button',
+        class: 'guide-cell',
+        id: `guide-${business}-${aspect}`,
+        // The name stays 查看 (the table headers give row and column), so
+        // that a business's name names only its own button above.
+        title: `${name}：${label}`,
+        on: { click: () => showGuide(business, aspect, label) },
+      }, '查看')));
+    }
+  }
+}
+
+async function loadGuide() {
+  try {
+    const r = await read('guide.get');
+    guide = {};
+    for (const g of r.guide || []) guide[g.business] = g;
+  } catch (err) {
+    banner($('guide-banner'), `服务指南暂时无法加载：${err.message}`, 'error');
+  }
+}
+
+// ---- start ---------------------------------------------------------------------------
+
+async function start() {
+  for (const button of document.querySelectorAll('#business-buttons button')) {
+    button.addEventListener('click', () => onBusiness(button.dataset.business));
+  }
+  $('login-browse').addEventListener('click', () => $('login-file').click());
+  $('login-file').addEventListener('change', () => {
+    const f = $('login-file').files[0];
+    $('login-file-name').textContent = f ? f.name : '未选择文件';
+  });
+  $('captcha-refresh').addEventListener('click', () => {
+    $('login-captcha').value = '';
+    loadCaptcha();
+  });
+  $('login-form').addEventListener('submit', login);
+  $('login-close').addEventListener('click', () => $('login-dialog').close());
+  $('commitment-accept').addEventListener('click', acceptCommitment);
+  $('commitment-decline').addEventListener('click', declineCommitment);
+  // 登录承诺 must be answered, not dismissed with Esc.
+  $('commitment-dialog').addEventListener('cancel', (e) => e.preventDefault());
+  $('guide-close').addEventListener('click', () => $('guide-dialog').close());
+  $('request-form-link').addEventListener('click', async (e) => {
+    e.preventDefault();
+    banner($('forms-banner'), '');
+    try {
+      await download('credential.request_form', {}, { fallbackName: '登录二维码图片申领表.pdf' });
+    } catch (err) {
+      banner($('forms-banner'), err.message, 'error');
+    }
+  });
+  buildGuideTable();
+
+  const message = flash() || '';
+
+  site().then((s) => {
+    if (!s.demo) return;
+    const note = $('demo-captcha-note');
+    note.textContent = s.demo_captcha
+      ? `演示环境：验证码固定为 ${s.demo_captcha} (仅供演示)`
+      : '演示环境 (仅供演示)';
+    note.hidden = false;
+  });
+  loadGuide();
+
+  // Sent back here to log in (apply.html without a session) or by a link
+  // naming the business: carry on with it.
+  const business = new URLSearchParams(location.search).get('business');
+  if (business && BUSINESSES[business] && BUSINESSES[business].online) onBusiness(business, message);
+  else if (message) banner($('page-banner'), message, 'info');
+}
+
+start();
