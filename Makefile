@@ -25,7 +25,7 @@ test: build
 
 run: build
 	mkdir -p $(DATA)
-	$(BUILD)/examples/host/fuma-host --listen $(LISTEN) --data $(DATA)
+	$(BUILD)/examples/host/fuma-host --listen $(LISTEN) --data $(DATA) --demo
 
 # AddressSanitizer + UndefinedBehaviorSanitizer over the C++, C and host suites.
 sanitize: deps
@@ -37,11 +37,12 @@ sanitize: deps
 
 bench: deps
 	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DFUMA_BUILD_BENCH=ON \
-	  -DFUMA_BUILD_TESTS=OFF -DFUMA_BUILD_HOST=OFF $(CMAKE_ARGS)
-	cmake --build build-bench -j $(JOBS) --target fuma-bench fuma-bench-login fuma-bench-forms
+	  -DFUMA_BUILD_TESTS=OFF -DFUMA_BUILD_HOST=ON $(CMAKE_ARGS)
+	cmake --build build-bench -j $(JOBS) --target fuma-bench fuma-bench-login fuma-bench-forms fuma-host
 	build-bench/tests/bench/fuma-bench
 	build-bench/tests/bench/fuma-bench-login
 	build-bench/tests/bench/fuma-bench-forms
+	tests/bench/host/run.py build-bench/examples/host/fuma-host
 
 format:
 	find include src capi examples tests -name '*.[ch]pp' -o -name '*.[ch]' | xargs clang-format -i

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/buffers_generator.hpp>
+#include <boost/beast/core/buffers_range.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -12,6 +14,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/message_generator.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <cstdio>
 #include <optional>
@@ -94,6 +97,24 @@ using Clock = std::chrono::steady_clock;
 // once with unread bytes makes the kernel send RST, and a client still
 // sending its body would then lose the refusal it was meant to read.
 constexpr std::chrono::seconds kLingerMax{2};
+
+// The whole answer, header and body, in one buffer: written with one
+// send, where Beast's serializer would send the header and the body apart
+// (two sends a request, and the second one waiting on Nagle without
+// TCP_NODELAY).
+template <class Body>
+void flatten(http::response<Body>& message, std::string& out) {
+  http::serializer<false, Body> sr(message);
+  beast::error_code ec;
+  while (!ec && !sr.is_done()) {
+    sr.next(ec, [&](beast::error_code&, const auto& buffers) {
+      for (const net::const_buffer b : beast::buffers_range_ref(buffers)) {
+        out.append(static_cast<const char*>(b.data()), b.size());
+      }
+      sr.consume(beast::buffer_bytes(buffers));
+    });
+  }
+}
 
 // One connection's HTTP exchange, over a plain or a TLS stream (Derived
 // gives stream(), and how to start and end the transport), in the manner of
@@ -245,12 +266,16 @@ class Session : public Connection {
     linger_ = refused;
     // HEAD: the same header, Content-Length included, without the body
     // (RFC 9110 section 9.3.2).
-    http::message_generator message =
-        head_ ? http::message_generator(http::response<http::empty_body>(std::move(res.base())))
-              : http::message_generator(std::move(res));
+    out_.clear();
+    if (head_) {
+      http::response<http::empty_body> header(std::move(res.base()));
+      flatten(header, out_);
+    } else {
+      flatten(res, out_);
+    }
     lowest().expires_after(shared_.limits.timeout);
-    beast::async_write(derived().stream(), std::move(message),
-                       beast::bind_front_handler(&Session::on_write, derived().shared_from_this()));
+    net::async_write(derived().stream(), net::buffer(out_),
+                     beast::bind_front_handler(&Session::on_write, derived().shared_from_this()));
   }
 
  private:
@@ -287,6 +312,7 @@ class Session : public Connection {
   }
 
   std::optional<http::request_parser<http::string_body>> parser_;
+  std::string out_;  // the answer being written, kept for its capacity
   bool reading_ = false;
   bool head_ = false;
   bool keep_alive_ = false;

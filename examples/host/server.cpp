@@ -144,6 +144,11 @@ class Server {
       return;
     }
     if (connections_.admit()) {
+      // An answer leaves in more than one write (header, then body); with
+      // Nagle's algorithm the second would wait for the client's delayed
+      // ACK, some 40 ms.
+      error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
       serve_connection(shared_, std::move(socket));
     } else {
       note_refusal();
