@@ -14,9 +14,19 @@
 // Durability. journal_mode = WAL with synchronous = FULL: a commit returns
 // only after the WAL is synced, so an acknowledged write survives a killed
 // process and a power cut.
+//
+// Group commit. The sync is most of a write's cost, so writers that arrive
+// while one is committing share the next sync: the first of them becomes
+// the leader, runs every waiting write() in one transaction, each inside
+// its own savepoint (a write that throws rolls back to its savepoint alone
+// and gets its own exception), commits once, and wakes the others. No
+// write() returns before the commit that holds it is synced, and each sees
+// the writes before it in the same order a lone writer would.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <exception>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -117,9 +127,31 @@ class SqliteStore final : public Store {
 
   void write(const std::function<void(Transaction&)>& fn) override {
     refuse_nested("write");
-    std::lock_guard<std::mutex> lock(writer_mutex_);
-    Holder holder(writer_holder_);
-    run(*writer_, true, fn);
+    if (memory_) {
+      std::lock_guard<std::mutex> lock(writer_mutex_);
+      Holder holder(writer_holder_);
+      run(*writer_, true, fn);
+      return;
+    }
+    Pending me{&fn, nullptr, false};
+    std::unique_lock<std::mutex> lock(queue_mutex_);
+    queue_.push_back(&me);
+    while (!me.done) {
+      if (leading_) {
+        queue_cv_.wait(lock);
+        continue;
+      }
+      leading_ = true;
+      std::vector<Pending*> batch;
+      batch.swap(queue_);
+      lock.unlock();
+      commit_batch(batch);
+      lock.lock();
+      for (Pending* p : batch) p->done = true;
+      leading_ = false;
+      queue_cv_.notify_all();
+    }
+    if (me.error) std::rethrow_exception(me.error);
   }
 
   void read(const std::function<void(Transaction&)>& fn) override {
@@ -224,6 +256,65 @@ class SqliteStore final : public Store {
     }
   }
 
+  // One write() waiting for a commit.
+  struct Pending {
+    const std::function<void(Transaction&)>* fn;
+    std::exception_ptr error;
+    bool done;
+  };
+
+  // Runs a batch of writes in one transaction, each in a savepoint, and
+  // leaves every write's outcome in its Pending. Never throws.
+  void commit_batch(const std::vector<Pending*>& batch) noexcept {
+    std::lock_guard<std::mutex> lock(writer_mutex_);
+    Holder holder(writer_holder_);
+    Connection& c = *writer_;
+    if (batch.size() == 1) {
+      try {
+        run(c, true, *batch.front()->fn);
+      } catch (...) {
+        batch.front()->error = std::current_exception();
+      }
+      return;
+    }
+    auto fail_all = [&](std::exception_ptr e) {
+      for (Pending* p : batch) {
+        if (!p->error) p->error = e;
+      }
+    };
+    try {
+      c.exec("BEGIN IMMEDIATE", "begin transaction");
+    } catch (...) {
+      return fail_all(std::current_exception());
+    }
+    for (Pending* p : batch) {
+      try {
+        c.exec("SAVEPOINT fuma_write", "begin write");
+        sqlite::SqliteTransaction tx(c, true);
+        (*p->fn)(tx);
+        c.exec("RELEASE fuma_write", "end write");
+      } catch (...) {
+        p->error = std::current_exception();
+        try {
+          // SQLite ends the whole transaction on some errors (a full disk,
+          // an I/O error): then every write of the batch is lost with it.
+          if (!c.in_transaction()) throw;
+          c.exec("ROLLBACK TO fuma_write", "roll back write");
+          c.exec("RELEASE fuma_write", "end write");
+        } catch (...) {
+          c.rollback();
+          return fail_all(p->error);
+        }
+      }
+    }
+    try {
+      c.exec("COMMIT", "commit");
+    } catch (...) {
+      c.rollback();
+      fail_all(std::current_exception());
+    }
+  }
+
   // Refuses another program's file and a newer fuma's before anything is
   // written to it (journal mode, migrations).
   void check_ownership(Connection& c) const {
@@ -279,6 +370,13 @@ class SqliteStore final : public Store {
 
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<Connection>> idle_readers_;
+
+  // Group commit: the writes waiting for the next commit, and whether a
+  // leader is committing now.
+  std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::vector<Pending*> queue_;
+  bool leading_ = false;
 };
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -184,4 +185,45 @@ TEST_CASE("a lock another program holds past the busy timeout is STORAGE, and th
   store->read([&](Transaction& tx) { CHECK(tx.authority(s.authority_id)); });
   REQUIRE(other.exec("COMMIT") == SQLITE_OK);
   store->write([&](Transaction& tx) { CHECK(tx.take_serial(s.authority_id) == 0); });
+}
+
+TEST_CASE("writes that share a commit keep their own outcomes: a throwing one undoes only itself") {
+  TempDir dir;
+  auto store = open_store(dir.file("fuma.db"));
+  const Setup s = seed(*store);
+  std::vector<std::uint64_t> serials;
+  std::mutex m;
+  std::atomic<int> refused{0};
+  std::atomic<int> wrong_error{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kWritesPerThread; ++i) {
+        const bool fails = (t + i) % 3 == 0;
+        std::uint64_t serial = 0;
+        try {
+          store->write([&](Transaction& tx) {
+            serial = tx.take_serial(s.authority_id);
+            tx.insert_event(event(s.application_id, std::to_string(serial)));
+            if (fails) throw std::runtime_error("refused " + std::to_string(t));
+          });
+        } catch (const std::runtime_error& e) {
+          // Each caller gets its own exception, never a neighbour's.
+          if (!fails || std::string(e.what()) != "refused " + std::to_string(t)) ++wrong_error;
+          ++refused;
+          continue;
+        }
+        if (fails) ++wrong_error;
+        std::lock_guard<std::mutex> lock(m);
+        serials.push_back(serial);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(wrong_error == 0);
+  const std::size_t committed = kThreads * kWritesPerThread - static_cast<std::size_t>(refused);
+  // The serials of refused writes were rolled back with them: the committed
+  // ones are 0, 1, 2, ... without a gap, and each has its event.
+  check_complete(serials, committed);
+  store->read([&](Transaction& tx) { CHECK(tx.events(s.application_id).size() == committed); });
 }
