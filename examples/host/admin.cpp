@@ -43,28 +43,52 @@ json::object call(Engine& engine, std::string_view command, json::object args, j
 json::object system_actor() { return json::object{{"system", true}}; }
 json::object staff_actor(std::string_view username) { return json::object{{"staff", username}}; }
 
-// Writes a new file readable by its owner only; never replaces one.
-void write_new_file(const fs::path& path, std::string_view bytes) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    throw std::runtime_error("cannot create " + path.string() + ": " + std::strerror(errno) +
-                             (errno == EEXIST ? " (it exists; choose another name)" : ""));
-  }
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0) {
-      const int err = errno;
-      ::close(fd);
-      ::unlink(path.c_str());
-      throw std::runtime_error("cannot write " + path.string() + ": " + std::strerror(err));
+// A new file readable by its owner only, created now so that nothing is
+// issued for a picture that could not be saved; never replaces a file.
+class NewFile {
+ public:
+  explicit NewFile(fs::path path) : path_(std::move(path)) {
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd_ < 0) {
+      throw std::runtime_error("cannot create " + path_.string() + ": " + std::strerror(errno) +
+                               (errno == EEXIST ? " (it exists; choose another name)" : ""));
     }
-    done += static_cast<std::size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    throw std::runtime_error("cannot write " + path.string() + ": " + std::strerror(errno));
+  // Unless written, the file goes away again.
+  ~NewFile() {
+    if (fd_ >= 0) {
+      ::close(fd_);
+      ::unlink(path_.c_str());
+    }
   }
-}
+  NewFile(const NewFile&) = delete;
+  NewFile& operator=(const NewFile&) = delete;
+
+  void write(std::string_view bytes) {
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+      const ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
+      if (n < 0)
+        throw std::runtime_error("cannot write " + path_.string() + ": " + std::strerror(errno));
+      done += static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd_) != 0) {
+      throw std::runtime_error("cannot write " + path_.string() + ": " + std::strerror(errno));
+    }
+    const int fd = fd_;
+    fd_ = -1;
+    if (::close(fd) != 0) {
+      ::unlink(path_.c_str());
+      throw std::runtime_error("cannot write " + path_.string() + ": " + std::strerror(errno));
+    }
+  }
+
+ private:
+  fs::path path_;
+  int fd_ = -1;
+};
+
+void write_new_file(const fs::path& path, std::string_view bytes) { NewFile(path).write(bytes); }
 
 std::string today() {
   const std::time_t now = std::time(nullptr);
@@ -120,7 +144,7 @@ int create_staff(Engine& engine, std::map<std::string, std::string>& o) {
 
 int issue_credential(Engine& engine, std::map<std::string, std::string>& o) {
   const fs::path out = o["out"];
-  if (fs::exists(out)) throw std::runtime_error(out.string() + " exists; choose another name");
+  NewFile file(out);
   const json::object actor = staff_actor(o["as"]);
   json::object request_args{
       {"uscc", o["uscc"]},
@@ -134,7 +158,7 @@ int issue_credential(Engine& engine, std::map<std::string, std::string>& o) {
   if (o.count("expires-on")) issue_args["expires_on"] = o["expires-on"];
   std::string png;
   json::object issued = call(engine, "credential.issue", std::move(issue_args), actor, &png);
-  write_new_file(out, png);
+  file.write(png);
   issued["written_to"] = out.string();
   print_result(issued);
   return 0;
@@ -255,6 +279,40 @@ int run_admin(int argc, const char* const* argv) {
 
 namespace {
 
+// A notice or two in each of 首页's columns, unless the folder has its own.
+void write_demo_content(const fs::path& dir) {
+  struct Item {
+    const char* column;
+    const char* id;
+    const char* text;
+  };
+  const Item items[] = {
+      {"notices", "2026-11-20-online",
+       "关于机关群团统一社会信用代码证书网上办理的通知（演示）\n2026-11-20\n\n"
+       "机关、群团申请变更、补领、换领、撤销统一社会信用代码证书，可通过本平台“机关用户服务”"
+       "使用登录二维码图片登录后在线办理。申请初领和证书延期需要现场办理。\n"},
+      {"notices", "2026-10-08-qr",
+       "登录二维码图片申领说明（演示）\n2026-10-08\n\n"
+       "请下载《登录二维码图片申领表》，填写并加盖本单位公章后，面交或邮寄登记管理机关。\n"},
+      {"policies", "2015-gb32100",
+       "GB 32100-2015 法人和其他组织统一社会信用代码编码规则\n2015-09-15\n\n"
+       "统一社会信用代码由登记管理部门代码、机构类别代码、登记管理机关行政区划码、"
+       "主体标识码和校验码五个部分组成，共18位。\n"},
+      {"technical", "2026-11-01-browsers",
+       "浏览器与登录图片常见问题（演示）\n2026-11-01\n\n"
+       "请使用较新版本的浏览器。登录二维码图片请保存原图，勿裁剪；截图、拍照后的图片一般也可识别。"
+       "\n"},
+      {"annual", "2025-report",
+       "2025年度机关赋码工作情况（演示）\n2026-01-15\n\n本栏目发布年度工作情况。\n"},
+  };
+  for (const Item& item : items) {
+    const fs::path column = dir / item.column;
+    fs::create_directories(column);
+    const fs::path file = column / (std::string(item.id) + ".txt");
+    if (!fs::exists(file)) write_new_file(file, item.text);
+  }
+}
+
 std::string with_url(std::string text, const std::string& url) {
   for (auto at = text.find("{url}"); at != std::string::npos; at = text.find("{url}", at)) {
     text.replace(at, 5, url);
@@ -265,19 +323,31 @@ std::string with_url(std::string text, const std::string& url) {
 
 }  // namespace
 
-std::string ensure_demo(Engine& engine, const std::string& data_dir, const std::string& url) {
+std::string demo_guide(const std::string& text, const std::string& url) {
+  return with_url(text, url);
+}
+
+std::string ensure_demo(Engine& engine, const std::string& data_dir) {
   const fs::path dir = fs::path(data_dir) / "demo";
   const fs::path readme = dir / "README.txt";
   if (fs::exists(readme)) {
     std::ifstream in(readme);
-    return with_url(std::string(std::istreambuf_iterator<char>(in), {}), url);
+    return std::string(std::istreambuf_iterator<char>(in), {});
   }
   fs::create_directories(dir);
-  call(
-      engine, "authority.create",
-      json::object{
-          {"code", "demo"}, {"name", "深圳市机构编制委员会办公室（演示）"}, {"division", "440300"}},
-      system_actor());
+  try {
+    call(engine, "authority.create",
+         json::object{{"code", "demo"},
+                      {"name", "深圳市机构编制委员会办公室（演示）"},
+                      {"division", "440300"}},
+         system_actor());
+  } catch (const fuma::Error& e) {
+    if (e.code() != Errc::conflict) throw;
+    throw std::runtime_error("the demo set-up in " + data_dir +
+                             " was interrupted before it finished; remove the directory and "
+                             "start again");
+  }
+  write_demo_content(fs::path(data_dir) / "content");
   struct Account {
     const char* username;
     const char* name;
@@ -346,7 +416,7 @@ std::string ensure_demo(Engine& engine, const std::string& data_dir, const std::
     text += "  " + std::string(a.username) + " / " + a.password + "  " + a.name + "\n";
   }
   write_new_file(readme, text);
-  return with_url(text, url);
+  return text;
 }
 
 }  // namespace fuma::host

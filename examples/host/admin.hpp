@@ -28,11 +28,13 @@ constexpr std::string_view kDemoCaptcha = "FUMA7";
 
 // On the first start with --demo: one authority, an acceptor, a reviewer and
 // an admin with known passwords, two units (one 长期有效, one with an expiry
-// date) and their login pictures in DATA/demo/. Later starts find
-// DATA/demo/README.txt and create nothing. Returns that file's text, which
-// says where to click and which accounts to use. Throws fuma::Error or
-// std::runtime_error.
-std::string ensure_demo(Engine& engine, const std::string& data_dir, const std::string& url);
+// date) and their login pictures in DATA/demo/, and a few items in the
+// content folder's columns. Later starts find DATA/demo/README.txt and
+// create nothing. Returns that file's text, the guide to the demo, with
+// "{url}" where the address goes (demo_guide fills it in). Throws
+// fuma::Error or std::runtime_error.
+std::string ensure_demo(Engine& engine, const std::string& data_dir);
+std::string demo_guide(const std::string& text, const std::string& url);
 
 }  // namespace fuma::host
 

@@ -156,6 +156,7 @@ class Session : public Connection {
     parser_->body_limit(std::max(shared_.limits.max_body, shared_.limits.max_upload));
     reading_ = true;
     head_ = false;
+    limit_ = shared_.limits.max_body;
     lowest().expires_after(shared_.limits.timeout);
     http::async_read_header(
         derived().stream(), buffer_, *parser_,
@@ -215,6 +216,11 @@ class Session : public Connection {
     }
     const unsigned version = parser_->get().version();
     if (ec == http::error::body_limit) {
+      // A Content-Length over every route's limit fails while the header is
+      // read, before on_header chose this request's limit.
+      if (parser_->is_header_done() || !parser_->get().target().empty()) {
+        limit_ = body_limit(parser_->get(), shared_.limits.max_body, shared_.limits.max_upload);
+      }
       return write(refuse(Refusal::body_too_large, version, limit_), true);
     }
     if (ec == http::error::header_limit) {

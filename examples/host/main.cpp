@@ -75,10 +75,12 @@ int main(int argc, char** argv) {
                                : config.content;
     settings.tls = !config.tls_cert.empty();
     fuma::host::App app{engine, pages, settings};
+    // The demo's data exists before the host listens; its guide follows the
+    // listening line, which scripts read first.
+    const std::string demo = config.demo ? fuma::host::ensure_demo(engine, config.data) : "";
     return fuma::host::serve(config, app, [&](const std::string& url) {
       if (!config.demo) return;
-      // After the listening line, which scripts read first.
-      std::printf("%s", fuma::host::ensure_demo(engine, config.data, url).c_str());
+      std::printf("%s", fuma::host::demo_guide(demo, url).c_str());
       std::fflush(stdout);
     });
   } catch (const fuma::Error& e) {

@@ -12,9 +12,13 @@ import re
 import selectors
 import signal
 import socket
+import ssl
+import struct
 import subprocess
 import time
 import urllib.parse
+import uuid
+import zlib
 
 import pytest
 
@@ -37,6 +41,7 @@ class Host:
         self._log = open(self.log_path, "wb")
         cmd = [host_binary(), "--listen", listen, "--data", str(self.data), *args]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self._log)
+        self._stdout = b""
         self.line = self._read_line()
         prefix = "fuma-host listening on "
         assert self.line.startswith(prefix), self.line
@@ -44,23 +49,40 @@ class Host:
         parsed = urllib.parse.urlsplit(self.url)
         self.host = parsed.hostname
         self.port = parsed.port
+        self.tls = parsed.scheme == "https"
 
     def _read_line(self):
+        data = self._read_until(lambda d: b"\n" in d, "no listening line")
+        line, self._stdout = data.split(b"\n", 1)
+        return line.decode()
+
+    def _read_until(self, done, what):
+        """stdout read on from what is kept until done(all of it) holds."""
         sel = selectors.DefaultSelector()
         sel.register(self.proc.stdout, selectors.EVENT_READ)
-        data = b""
+        data = self._stdout
         deadline = time.monotonic() + STARTUP_TIMEOUT
-        while b"\n" not in data:
+        while not done(data):
             left = deadline - time.monotonic()
             if left <= 0 or not sel.select(left):
                 self.kill()
-                pytest.fail(f"no listening line within {STARTUP_TIMEOUT}s: {self.log()}")
+                pytest.fail(f"{what} within {STARTUP_TIMEOUT}s: {data!r} {self.log()}")
             chunk = os.read(self.proc.stdout.fileno(), 4096)
             if not chunk:
                 self.proc.wait()
-                pytest.fail(f"host exited with {self.proc.returncode}: {self.log()}")
+                pytest.fail(f"host exited with {self.proc.returncode}: {data!r} {self.log()}")
             data += chunk
-        return data.split(b"\n", 1)[0].decode()
+        return data
+
+    def read_stdout_until(self, needle):
+        """The text on stdout after the listening line, up to the end of the
+        line holding needle (for --demo's README.txt)."""
+        needle = needle.encode()
+        data = self._read_until(lambda d: needle in d and b"\n" in d[d.find(needle):],
+                                f"no {needle!r} on stdout")
+        end = data.find(b"\n", data.find(needle)) + 1
+        self._stdout = data[end:]
+        return data[:end].decode()
 
     def log(self):
         if not self._log.closed:
@@ -68,6 +90,12 @@ class Host:
         return self.log_path.read_text(errors="replace")
 
     def connection(self, timeout=10.0):
+        if self.tls:
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            return http.client.HTTPSConnection(self.host, self.port, timeout=timeout,
+                                               context=context)
         return http.client.HTTPConnection(self.host, self.port, timeout=timeout)
 
     def socket(self, timeout=10.0):
@@ -110,6 +138,13 @@ class Host:
         self.proc.stdout.close()
         self._log.close()
         assert rc == 0, f"host exited with {rc}: {self.log()}"
+
+
+def start_demo(tmp_path, *args, **kwargs):
+    """A --demo host whose README.txt has been printed: (host, readme)."""
+    host = Host(tmp_path, "--demo", *args, **kwargs)
+    readme = host.read_stdout_until("guanli /")
+    return host, readme
 
 
 @pytest.fixture
@@ -186,3 +221,221 @@ def closed_by_peer(sock, timeout):
         return True
     except socket.timeout:
         return False
+
+
+# --- The JSON API: sessions in cookies, CSRF, multipart ----------------------
+
+DEMO_CAPTCHA = "FUMA7"
+DEMO_STAFF = {"shouli": "shouli-demo-2026", "fuhe": "fuhe-demo-2026",
+              "guanli": "guanli-demo-2026"}
+
+
+def multipart(parts, boundary=None, close=True):
+    """(body, content type) from parts [(name, bytes or str, file name or
+    None, content type or None)]; close=False leaves out the close
+    delimiter."""
+    boundary = boundary or "fuma-" + uuid.uuid4().hex
+    out = b""
+    for name, value, file_name, ctype in parts:
+        if isinstance(value, str):
+            value = value.encode("utf-8")
+        disposition = f'form-data; name="{name}"'
+        if file_name is not None:
+            disposition += f'; filename="{file_name}"'
+        out += f"--{boundary}\r\nContent-Disposition: {disposition}\r\n".encode("utf-8")
+        if ctype:
+            out += f"Content-Type: {ctype}\r\n".encode()
+        out += b"\r\n" + value + b"\r\n"
+    if close:
+        out += f"--{boundary}--\r\n".encode()
+    return out, f"multipart/form-data; boundary={boundary}"
+
+
+class Reply:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    @property
+    def json(self):
+        return json.loads(self.body.decode("utf-8"))
+
+    @property
+    def set_cookies(self):
+        return self.headers.get_all("Set-Cookie") or []
+
+    def cookie(self, name):
+        """The Set-Cookie line for name, or None."""
+        for line in self.set_cookies:
+            if line.split("=", 1)[0].strip() == name:
+                return line
+        return None
+
+    @property
+    def code(self):
+        """The error code of a failed answer (None for success)."""
+        doc = self.json
+        return None if doc.get("ok", True) else doc["error"]["code"]
+
+    def __repr__(self):
+        return f"<Reply {self.status} {self.body[:300]!r}>"
+
+
+class Client:
+    """One actor's browser: its own cookie jar, its CSRF token sent back on
+    each POST, on one side of the API (unit: /api/, staff: /api/staff/)."""
+
+    def __init__(self, host, side="unit"):
+        self.host = host
+        self.side = side
+        self.cookies = {}
+
+    @property
+    def prefix(self):
+        return "/api/staff/" if self.side == "staff" else "/api/"
+
+    def cookie_header(self):
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
+    def keep(self, reply):
+        for line in reply.set_cookies:
+            pair, *attrs = [p.strip() for p in line.split(";")]
+            name, _, value = pair.partition("=")
+            if any(a.lower() == "max-age=0" for a in attrs):
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = value
+
+    def request(self, method, path, body=None, headers=None, cookies=True, csrf=True):
+        headers = dict(headers or {})
+        if cookies and self.cookies and "Cookie" not in headers:
+            headers["Cookie"] = self.cookie_header()
+        if (csrf and method == "POST" and "X-CSRF-Token" not in headers
+                and "fuma_csrf" in self.cookies):
+            headers["X-CSRF-Token"] = self.cookies["fuma_csrf"]
+        status, res_headers, res_body = self.host.request(method, path, body=body,
+                                                          headers=headers)
+        reply = Reply(status, res_headers, res_body)
+        self.keep(reply)
+        return reply
+
+    def get_csrf(self):
+        reply = self.request("GET", "/api/csrf")
+        assert reply.status == 200, reply
+        return reply.json["csrf"]
+
+    def path(self, command, query=None):
+        path = self.prefix + command
+        if query:
+            path += "?" + urllib.parse.urlencode(query)
+        return path
+
+    def call(self, command, args=None, headers=None, query=None, **kw):
+        """POST a JSON command; a CSRF token is fetched first if missing."""
+        if "fuma_csrf" not in self.cookies:
+            self.get_csrf()
+        body = json.dumps(args if args is not None else {}, ensure_ascii=False).encode("utf-8")
+        headers = {"Content-Type": "application/json", **(headers or {})}
+        return self.request("POST", self.path(command, query), body=body, headers=headers, **kw)
+
+    def get(self, command, args=None, fmt=None, **kw):
+        query = {}
+        if args is not None:
+            query["args"] = json.dumps(args, ensure_ascii=False)
+        if fmt:
+            query["format"] = fmt
+        return self.request("GET", self.path(command, query), **kw)
+
+    def upload(self, command, args, data, file_name="file.bin", ctype=None, query=None):
+        """POST args and bytes as multipart/form-data."""
+        if "fuma_csrf" not in self.cookies:
+            self.get_csrf()
+        parts = [("args", json.dumps(args, ensure_ascii=False), None, None),
+                 ("file", data, file_name, ctype or "application/octet-stream")]
+        body, content_type = multipart(parts)
+        return self.request("POST", self.path(command, query), body=body,
+                            headers={"Content-Type": content_type})
+
+    def post_raw(self, command, args, data, ctype, fmt=None):
+        """POST bytes as the body, args in ?args=."""
+        if "fuma_csrf" not in self.cookies:
+            self.get_csrf()
+        query = {"args": json.dumps(args, ensure_ascii=False)}
+        if fmt:
+            query["format"] = fmt
+        return self.request("POST", self.path(command, query), body=data,
+                            headers={"Content-Type": ctype})
+
+    # The logins ------------------------------------------------------------
+
+    def login_unit(self, picture, answer=DEMO_CAPTCHA, commit=True):
+        captcha = self.get("session.captcha", fmt="json")
+        assert captcha.status == 200, captcha
+        reply = self.upload("session.login",
+                            {"captcha_id": captcha.json["captcha_id"], "captcha_answer": answer},
+                            picture, "login.png", "image/png")
+        assert reply.status == 200, reply
+        if commit:
+            text_version = reply.json["session"]["commitment"]["text_version"]
+            done = self.call("session.commit", {"text_version": text_version})
+            assert done.status == 200, done
+        return reply
+
+    def login_staff(self, username, password=None):
+        reply = self.call("staff.login", {"username": username,
+                                          "password": password or DEMO_STAFF[username]})
+        assert reply.status == 200, reply
+        return reply
+
+
+CHINESE = re.compile("[\u4e00-\u9fff]")
+
+
+def assert_api_error(reply, status, code):
+    """An error answer in the host's shape: the status, the code, a Chinese
+    message and a detail. Returns the error object."""
+    assert reply.status == status, reply
+    assert reply.headers["Content-Type"] == "application/json; charset=utf-8", reply
+    doc = reply.json
+    assert doc["ok"] is False, reply
+    assert doc["error"]["code"] == code, reply
+    assert CHINESE.search(doc["error"]["message"]), reply
+    assert doc["error"]["detail"], reply
+    return doc["error"]
+
+
+def make_png(width=8, height=8, seed=0):
+    """A small valid RGB PNG, different for each seed."""
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff))
+    rows = b"".join(b"\x00" + bytes(((x * 31 + y * 17 + seed * 7 + c * 85) & 0xff)
+                                     for x in range(width) for c in range(3))
+                    for y in range(height))
+    return (b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+class Demo:
+    """What --demo made: the README's units and their login pictures."""
+
+    def __init__(self, host, readme):
+        self.readme = readme
+        self.picture = {}
+        self.uscc = {}
+        for kind in ("long-term", "fixed-term"):
+            m = re.search(r"(\S+/unit-%s\.png)\s+\S+\s+([0-9A-Z]{18})" % kind, readme)
+            assert m, readme
+            self.picture[kind] = (host.data / "demo" / f"unit-{kind}.png").read_bytes()
+            self.uscc[kind] = m.group(2)
+
+
+@pytest.fixture(scope="module")
+def demo_host(tmp_path_factory):
+    """One --demo host shared by a module's tests; host.demo has its units."""
+    host, readme = start_demo(tmp_path_factory.mktemp("demo"))
+    host.demo = Demo(host, readme)
+    yield host
+    host.stop()

@@ -1,0 +1,237 @@
+"""fuma-host's admin subcommands, run beside a running --demo host on the
+same data directory (SQLite lets two programs share the file), and --demo's
+second start."""
+
+import json
+import re
+import stat
+import subprocess
+
+import pytest
+
+from conftest import Client, host_binary, start_demo
+
+SUBCOMMANDS = {
+    "create-authority": ["--data", "--code", "--name", "--division", "--segment"],
+    "create-staff": ["--data", "--authority", "--username", "--name", "--roles"],
+    "issue-credential": ["--data", "--as", "--uscc", "--recipient", "--phone", "--out",
+                         "--reason", "--delivery", "--expires-on", "--requested-on"],
+    "rotate-keys": ["--data", "--authority"],
+    "backup": ["--data", "--out"],
+}
+PASSWORD = "bendi-admin-2026"
+
+
+def admin(*args, stdin=""):
+    return subprocess.run([host_binary(), *args], input=stdin, capture_output=True, text=True,
+                          timeout=60)
+
+
+@pytest.fixture(scope="module")
+def data(demo_host):
+    return str(demo_host.data)
+
+
+@pytest.fixture(scope="module")
+def authority(data):
+    """create-authority then create-staff (admin and acceptor) for it."""
+    result = admin("create-authority", "--data", data, "--code", "bendi",
+                   "--name", "某某市机构编制委员会办公室", "--division", "440304")
+    assert result.returncode == 0, result.stderr
+    staff = admin("create-staff", "--data", data, "--authority", "bendi", "--username",
+                  "bendi", "--name", "本地管理员", "--roles", "admin,acceptor",
+                  stdin=PASSWORD + "\n")
+    assert staff.returncode == 0, staff.stderr
+    return json.loads(result.stdout)["authority"], json.loads(staff.stdout)["staff"]
+
+
+@pytest.fixture(scope="module")
+def bendi(demo_host, authority):
+    """The new staff member, logged in over HTTP, with a unit registered."""
+    client = Client(demo_host, "staff")
+    client.login_staff("bendi", PASSWORD)
+    reply = client.call("unit.register", {"name": "某某市测试办", "category": "机关",
+                                          "address": "某某市1号", "responsible_person": "孙七"})
+    assert reply.status == 200, reply
+    client.uscc = reply.json["uscc"]
+    return client
+
+
+@pytest.mark.parametrize("name", sorted(SUBCOMMANDS))
+def test_each_subcommand_help_exits_0_and_names_its_options(name):
+    result = admin(name, "--help")
+    assert result.returncode == 0
+    assert result.stdout.startswith(f"usage: fuma-host {name} ")
+    for option in SUBCOMMANDS[name]:
+        assert option in result.stdout, option
+
+
+def test_main_help_lists_the_subcommands():
+    result = admin("--help")
+    assert result.returncode == 0
+    for name in SUBCOMMANDS:
+        assert name in result.stdout
+
+
+@pytest.mark.parametrize("args", [
+    ["backup", "--data", "/tmp"],                        # --out missing
+    ["backup", "--out", "x.db"],                         # --data missing
+    ["backup", "--data", "/tmp", "--out"],               # no value
+    ["backup", "--data", "/tmp", "--out", "x", "--bogus", "1"],
+    ["backup", "stray"],
+    ["create-authority", "--data", "/tmp", "--code", "x", "--name", "y"],
+    ["rotate-keys", "--data", "/tmp", "--out", "x"],     # another subcommand's option
+])
+def test_usage_errors_exit_2_with_the_usage(args):
+    result = admin(*args)
+    assert result.returncode == 2, result
+    assert f"usage: fuma-host {args[0]}" in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_directory_without_a_database_exits_1(tmp_path):
+    result = admin("rotate-keys", "--data", str(tmp_path), "--authority", "demo")
+    assert result.returncode == 1
+    assert "no database" in result.stderr
+    assert not (tmp_path / "fuma.db").exists()
+
+
+def test_create_authority_prints_the_authority(authority):
+    created, _ = authority
+    assert created["code"] == "bendi" and created["division"] == "440304"
+
+
+def test_create_authority_twice_exits_1_with_the_engines_message(data, authority):
+    result = admin("create-authority", "--data", data, "--code", "bendi", "--name", "重复",
+                   "--division", "440304")
+    assert result.returncode == 1
+    assert "CONFLICT" in result.stderr
+
+
+def test_create_staff_reads_the_password_from_stdin(authority):
+    _, staff = authority
+    assert staff["username"] == "bendi" and set(staff["roles"]) == {"admin", "acceptor"}
+    assert PASSWORD not in json.dumps(staff)
+
+
+def test_staff_created_on_the_command_line_logs_in_over_http(bendi):
+    assert bendi.uscc[2:8] == "440304"  # the new authority's division
+
+
+def test_create_staff_with_a_weak_password_exits_1(data, authority):
+    result = admin("create-staff", "--data", data, "--authority", "bendi", "--username",
+                   "ruomi", "--name", "弱密码", "--roles", "acceptor", stdin="short\n")
+    assert result.returncode == 1
+    assert "INVALID_ARGUMENT" in result.stderr
+
+
+def test_issue_credential_writes_a_0600_png_that_logs_in(demo_host, data, bendi, tmp_path):
+    out = tmp_path / "unit.png"
+    result = admin("issue-credential", "--data", data, "--as", "bendi", "--uscc", bendi.uscc,
+                   "--recipient", "王芳", "--phone", "13800138000", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["written_to"] == str(out)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    png = out.read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    unit = Client(demo_host)
+    reply = unit.login_unit(png, commit=False)
+    assert reply.json["session"]["unit"]["uscc"] == bendi.uscc
+
+
+def test_issue_credential_refuses_to_overwrite_and_records_nothing(data, bendi, tmp_path):
+    out = tmp_path / "exists.png"
+    out.write_bytes(b"keep me")
+    before = bendi.get("credential.list", {"uscc": bendi.uscc}).json
+    result = admin("issue-credential", "--data", data, "--as", "bendi", "--uscc", bendi.uscc,
+                   "--reason", "lost", "--recipient", "王芳", "--phone", "13800138000",
+                   "--out", str(out))
+    assert result.returncode == 1
+    assert "exists" in result.stderr
+    assert out.read_bytes() == b"keep me"
+    assert bendi.get("credential.list", {"uscc": bendi.uscc}).json == before
+
+
+def test_issue_credential_to_an_unwritable_path_issues_nothing(data, bendi, tmp_path):
+    # Issuing for 遗失 revokes the unit's picture: if the new one cannot be
+    # written, the unit must not be left with neither.
+    before = bendi.get("credential.list", {"uscc": bendi.uscc}).json
+    result = admin("issue-credential", "--data", data, "--as", "bendi", "--uscc", bendi.uscc,
+                   "--reason", "lost", "--recipient", "王芳", "--phone", "13800138000",
+                   "--out", str(tmp_path / "no-such-dir" / "unit.png"))
+    assert result.returncode == 1
+    after = bendi.get("credential.list", {"uscc": bendi.uscc}).json
+    assert after == before, "a credential was issued (and the old one revoked) but not written"
+
+
+def test_issue_credential_as_an_unknown_staff_member_exits_1(data, bendi, tmp_path):
+    out = tmp_path / "nobody.png"
+    result = admin("issue-credential", "--data", data, "--as", "nobody", "--uscc", bendi.uscc,
+                   "--recipient", "王芳", "--phone", "13800138000", "--out", str(out))
+    assert result.returncode == 1
+    assert not out.exists()
+
+
+def test_rotate_keys_makes_a_new_active_key_seen_over_http(data, bendi):
+    before = {k["kid"] for k in bendi.get("keys.list").json["keys"]}
+    result = admin("rotate-keys", "--data", data, "--authority", "bendi")
+    assert result.returncode == 0, result.stderr
+    kid = json.loads(result.stdout)["key"]["kid"]
+    assert kid not in before
+    after = {k["kid"]: k["status"] for k in bendi.get("keys.list").json["keys"]}
+    assert after[kid] == "active"
+
+
+def test_rotate_keys_for_an_unknown_authority_exits_1(data):
+    result = admin("rotate-keys", "--data", data, "--authority", "nowhere")
+    assert result.returncode == 1
+    assert "NOT_FOUND" in result.stderr
+
+
+def test_backup_makes_a_sqlite_file_and_no_key_file(data, tmp_path):
+    out = tmp_path / "backup.db"
+    result = admin("backup", "--data", data, "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["bytes"] == out.stat().st_size > 0
+    assert out.read_bytes()[:16] == b"SQLite format 3\x00"
+    assert not (tmp_path / "backup.db.key").exists()
+
+
+def test_backup_refuses_an_existing_file(data, tmp_path):
+    out = tmp_path / "taken.db"
+    out.write_bytes(b"precious")
+    result = admin("backup", "--data", data, "--out", str(out))
+    assert result.returncode == 1
+    assert out.read_bytes() == b"precious"
+
+
+def test_demo_second_start_reuses_the_data(tmp_path):
+    first, readme = start_demo(tmp_path)
+    usccs = re.findall(r"\b[0-9A-Z]{18}\b", readme)
+    assert len(usccs) == 2
+    first.stop()
+    second, again = start_demo(tmp_path, data=first.data)
+    try:
+        assert re.findall(r"\b[0-9A-Z]{18}\b", again) == usccs
+        assert again.replace(second.url, "{url}") == readme.replace(first.url, "{url}")
+        assert "CONFLICT" not in second.log()
+        client = Client(second, "staff")
+        client.login_staff("shouli")
+        lookup = client.get("unit.lookup", {"query": "深圳市演示"})
+        assert sorted(u["uscc"] for u in lookup.json["units"]) == sorted(usccs)
+    finally:
+        second.stop()
+
+
+def test_demo_readme_names_the_pictures_the_accounts_and_the_url(demo_host):
+    readme = demo_host.demo.readme
+    assert f"{demo_host.url}/unit.html" in readme
+    assert f"{demo_host.url}/staff.html" in readme
+    for user in ["shouli / shouli-demo-2026", "fuhe / fuhe-demo-2026",
+                 "guanli / guanli-demo-2026"]:
+        assert user in readme
+    assert (demo_host.data / "demo" / "README.txt").is_file()
+    for kind in ["long-term", "fixed-term"]:
+        path = demo_host.data / "demo" / f"unit-{kind}.png"
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
