@@ -73,8 +73,10 @@ std::string usage() {
          "  --listen ADDR:PORT     address to listen on; IPv6 as [::1]:8080; port 0 picks\n"
          "                         a free port (default 127.0.0.1:8080)\n"
          "  --data DIR             directory for fuma.db, created if absent (required)\n"
-         "  --threads N            I/O threads, and as many engine workers (default: the\n"
-         "                         number of CPUs, at least 2)\n"
+         "  --threads N            I/O threads (default: the number of CPUs, at least 2)\n"
+         "  --workers N            threads running engine commands; writes waiting on\n"
+         "                         the disk share one sync, so more workers write more\n"
+         "                         (default: 4 per CPU, at least 8)\n"
          "  --max-body BYTES       largest request body accepted; larger gets 413\n"
          "                         (default 1048576)\n"
          "  --timeout SECONDS      read and idle timeout of a connection (default 30)\n"
@@ -113,6 +115,7 @@ std::string usage() {
 CommandLine parse_command_line(int argc, const char* const* argv) {
   CommandLine cl;
   cl.config.threads = std::max(2u, std::thread::hardware_concurrency());
+  cl.config.workers = std::max(8u, 4 * std::thread::hardware_concurrency());
   auto fail = [&cl](std::string error) {
     cl.action = CommandLine::Action::usage_error;
     cl.error = std::move(error);
@@ -155,6 +158,11 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
         return fail("--threads needs a number from 1 to 1024");
       }
       cl.config.threads = static_cast<unsigned>(n);
+    } else if (name == "--workers") {
+      if (!next() || !parse_uint(value, 1, 1024, n)) {
+        return fail("--workers needs a number from 1 to 1024");
+      }
+      cl.config.workers = static_cast<unsigned>(n);
     } else if (name == "--max-body") {
       // Bodies are held in memory, so the ceiling is a sanity bound, not a goal.
       if (!next() || !parse_uint(value, 0, std::uint64_t{1} << 32, n)) {

@@ -12,7 +12,8 @@ struct Config {
   std::string address = "127.0.0.1";  // an IP literal, without brackets
   std::uint16_t port = 8080;          // 0: the system picks a free port
   std::string data;                   // directory holding fuma.db
-  unsigned threads = 2;               // I/O threads, and as many engine workers
+  unsigned threads = 2;               // I/O threads
+  unsigned workers = 8;               // engine workers (they wait on SQLite and fsync)
   std::uint64_t max_body = 1u << 20;
   std::uint32_t max_header = 8u << 10;
   unsigned timeout_seconds = 30;

@@ -69,7 +69,7 @@ class Server {
         connections_(config.max_connections, [this] { on_last_connection_closed(); }),
         ioc_(static_cast<int>(config.threads)),
         strand_(net::make_strand(ioc_)),
-        workers_(config.threads),
+        workers_(config.workers),
         acceptor_(strand_),
         signals_(strand_, SIGINT, SIGTERM),
         deadline_(strand_),
@@ -101,6 +101,7 @@ class Server {
     log::line("start", "version=" FUMA_VERSION " listen=" + url +
                            " data=" + log::quote(config_.data) +
                            " threads=" + std::to_string(config_.threads) +
+                           " workers=" + std::to_string(config_.workers) +
                            " max_body=" + std::to_string(config_.max_body) +
                            " timeout=" + std::to_string(config_.timeout_seconds) +
                            " max_connections=" + std::to_string(config_.max_connections));

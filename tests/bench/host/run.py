@@ -14,7 +14,7 @@ units and logs them in over HTTP, starts nginx serving the same bytes
 and prints one line per run: requests/s, p99 latency, and for fuma-host its
 peak resident memory (VmHWM) so far.
 
-usage: run.py FUMA_HOST [--duration S] [--units N]
+usage: run.py FUMA_HOST [--duration S] [--units N] [fuma-host options...]
 """
 
 import argparse
@@ -99,14 +99,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("host")
     ap.add_argument("--duration", type=int, default=10)
-    ap.add_argument("--units", type=int, default=8, help="wrk threads for full cases")
-    opts = ap.parse_args()
+    ap.add_argument("--units", type=int, default=16, help="wrk threads for full cases")
+    opts, opts.host_args = ap.parse_known_args()
 
     scratch = tempfile.mkdtemp(prefix="fuma-bench-http-")
     port = free_port()
     log = open(os.path.join(scratch, "host.log"), "wb")
     host = subprocess.Popen([opts.host, "--listen", f"127.0.0.1:{port}", "--data",
-                             os.path.join(scratch, "data"), "--demo", "--max-connections", "4096"],
+                             os.path.join(scratch, "data"), "--demo", "--max-connections", "4096"] + opts.host_args,
                             stdout=subprocess.PIPE, stderr=log)
     nginx = None
     try:
