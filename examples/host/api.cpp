@@ -77,6 +77,7 @@ constexpr Rule kStaffRules[] = {
     {"certificate.status", Who::nobody, true, false, ""},
     {"staff.login", Who::nobody, false, false, ""},
     {"staff.logout", Who::session, false, false, ""},
+    {"staff.get", Who::session, true, false, ""},
     {"staff.password", Who::session, false, false, ""},
     {"staff.create", Who::session, false, false, ""},
     {"queue.list", Who::session, true, false, ""},

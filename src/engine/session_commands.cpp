@@ -88,7 +88,9 @@ json::object commitment_json(const session::Commitment& c) {
 
 // When the session ends if nothing more happens: the idle limit from its
 // last command, or the absolute limit, whichever comes first.
-std::string session_expiry(const Security& sec, const store::Session& s) {
+// A unit's or a staff member's session: whichever limit comes first.
+template <class AnySession>
+std::string session_expiry(const Security& sec, const AnySession& s) {
   const auto created = parse_iso_time(s.created_at);
   const auto seen = parse_iso_time(s.last_seen_at);
   if (!created || !seen) throw Error(Errc::storage, "session times are unreadable");
@@ -444,6 +446,28 @@ Output staff_logout(Context& ctx) {
   });
 }
 
+// The staff member behind a staff session (the back office asks after a
+// reload): who, their roles and authority, and when the session ends.
+Output staff_get(Context& ctx) {
+  ctx.args.finish();
+  return read_command(ctx, [&](store::Transaction& txn, const Actor& actor) {
+    if (!actor.staff_session || !actor.staff) {
+      throw Error(Errc::forbidden, "staff.get needs a staff session actor", "请先登录");
+    }
+    const Security& sec = *ctx.security;
+    const store::StaffSession& s = *actor.staff_session;
+    const std::optional<store::Authority> a = txn.authority(actor.staff->authority_id);
+    Output o;
+    json::object who = staff_json(*actor.staff);
+    who["authority"] = a ? a->code : "";
+    who["authority_name"] = a ? a->name : "";
+    o.json["staff"] = std::move(who);
+    o.json["created_at"] = s.created_at;
+    o.json["expires_at"] = session_expiry(sec, s);
+    return o;
+  });
+}
+
 // A new password: staff change their own (giving the old one), the system or
 // an admin of their authority sets anyone's. Every session of that staff
 // member ends, so a leaked password stops working everywhere at once.
@@ -485,10 +509,15 @@ Output staff_password(Context& ctx) {
 
 std::vector<Command> session_commands() {
   return {
-      {"session.captcha", true, session_captcha}, {"session.commit", true, session_commit},
-      {"session.get", true, session_get},         {"session.login", true, session_login},
-      {"session.logout", true, session_logout},   {"staff.login", true, staff_login},
-      {"staff.logout", true, staff_logout},       {"staff.password", true, staff_password},
+      {"session.captcha", true, session_captcha},
+      {"session.commit", true, session_commit},
+      {"session.get", true, session_get},
+      {"session.login", true, session_login},
+      {"session.logout", true, session_logout},
+      {"staff.login", true, staff_login},
+      {"staff.logout", true, staff_logout},
+      {"staff.password", true, staff_password},
+      {"staff.get", true, staff_get},
   };
 }
 

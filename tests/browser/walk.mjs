@@ -462,7 +462,7 @@ async function walk() {
       `application ${appId} in 待受理`);
     await acceptor.waitForLoadState('networkidle');
     await shot(acceptor, 'staff-queue');
-  });
+  }, { expect: ['401 /api/staff/staff.get'] });
   await step('shouli opens the case', async () => {
     await openFromQueue(acceptor, 'submitted', appId);
     const facts = acceptor.locator('#case-facts');
@@ -480,6 +480,9 @@ async function walk() {
   });
   await step('shouli 受理', async () => {
     await takeAction(acceptor, '受理', '待复核');
+    // A reload keeps the back office: the host tells the page who is in.
+    await acceptor.reload();
+    await expectText(acceptor.locator('#staff-who'), '受理人员', 'the staff member after a reload');
     await staffLogout(acceptor);
   });
 
@@ -494,7 +497,7 @@ async function walk() {
     await expectText(reviewer.locator('#case-history'), '复核通过', 'the case history after 复核通过');
     await shot(reviewer, 'staff-approved');
     await staffLogout(reviewer);
-  });
+  }, { expect: ['401 /api/staff/staff.get'] });
 
   await step('shouli 通知 with 回复信息', async () => {
     await acceptor.getByLabel('用户名').fill('shouli');

@@ -133,5 +133,19 @@ TEST_CASE("a staff session ends at logout and after 30 idle minutes") {
   CHECK(s.w.code_of("session.get", {}, {{"session", a.at("token")}}) == Errc::session_expired);
 }
 
+TEST_CASE("staff.get names the staff member behind a session, and only a staff session") {
+  Staffed s;
+  const json::object a = s.login();
+  const json::object r = s.w.call("staff.get", {}, Staffed::as(a));
+  CHECK(r.at("staff").at("username").as_string() == "clerk");
+  CHECK(r.at("staff").at("authority").as_string() == "sz");
+  CHECK(r.at("expires_at").as_string() == "2026-11-23T01:30:00Z");  // 30 idle minutes
+  // Staff asserted by the embedding program have no session to show.
+  CHECK(s.w.code_of("staff.get", {}, staff("admin")) == Errc::forbidden);
+  CHECK(s.w.code_of("staff.get", {{"extra", 1}}, Staffed::as(a)) == Errc::invalid_argument);
+  s.w.call("staff.logout", {}, Staffed::as(a));
+  CHECK(s.w.code_of("staff.get", {}, Staffed::as(a)) == Errc::session_expired);
+}
+
 }  // namespace
 }  // namespace fuma::test

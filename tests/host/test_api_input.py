@@ -400,3 +400,12 @@ def test_idempotency_key_that_is_not_utf8_is_400(long_term):
     reply = long_term.request("POST", path, body=body, headers={
         "Content-Type": "application/json", "Idempotency-Key": b"\xff\xfe".decode("latin-1")})
     assert_api_error(reply, 400, "INVALID_ARGUMENT")
+
+
+def test_multipart_args_and_query_args_together_are_refused(demo_host):
+    client = Client(demo_host, "staff")
+    client.login_staff("shouli")
+    reply = client.upload("form.verify", {}, b"%PDF-1.4 not really", "scan.pdf", "application/pdf",
+                          query={"args": "{}"})
+    assert_api_error(reply, 400, "INVALID_ARGUMENT")
+    assert "not both" in reply.json["error"]["detail"]

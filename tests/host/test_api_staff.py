@@ -398,3 +398,23 @@ def test_keys_retire_by_an_admin_revokes_the_pictures_it_signed(demo_host, shoul
     login = unit.upload("session.login", {"captcha_id": captcha, "captcha_answer": "FUMA7"},
                         issued.body, "a.png", "image/png")
     assert login.status == 403 and login.code in ("UNKNOWN_KEY", "CREDENTIAL_REVOKED"), login
+
+
+def test_staff_get_names_the_staff_member_of_the_cookie(demo_host):
+    client = Client(demo_host, "staff")
+    assert_api_error(client.get("staff.get"), 401, "SESSION_EXPIRED")
+    client.login_staff("fuhe")
+    reply = client.get("staff.get")
+    assert reply.status == 200, reply
+    assert reply.json["staff"]["username"] == "fuhe"
+    assert reply.json["staff"]["roles"] == ["reviewer"]
+    assert reply.json["staff"]["authority"] == "demo"
+    assert "token" not in reply.json
+
+
+def test_a_stale_staff_cookie_still_gets_the_blank_request_form(demo_host):
+    client = Client(demo_host, "staff")
+    client.cookies["fuma_staff"] = "A" * 43  # well-formed, names no session
+    reply = client.get("credential.request_form")
+    assert reply.status == 200, reply
+    assert reply.body.startswith(b"%PDF-")

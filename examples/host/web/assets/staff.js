@@ -36,14 +36,6 @@ const statusLabel = (key) => (statuses.find((s) => s.status === key) || {}).labe
 
 // ---- login and session ------------------------------------------------------------
 
-function staffInfo() {
-  try {
-    return JSON.parse(sessionStorage.getItem('fuma.staff') || 'null');
-  } catch {
-    return null;
-  }
-}
-
 function showLogin(message = '', kind = 'info') {
   sessionStorage.removeItem('fuma.staff');
   $('workspace').hidden = true;
@@ -763,15 +755,16 @@ function start() {
   $('keys-rotate').addEventListener('click', rotateKeys);
   $('verify-form').addEventListener('submit', verifyForm);
 
-  const staff = staffInfo();
-  if (!staff) {
-    showLogin();
-    return;
-  }
-  // A stored name is only a hint: the first queue call tells whether the
-  // session cookie still stands.
-  showWorkspace(staff);
-  loadStatuses().then(loadQueues);
+  // The session cookie is HttpOnly: ask the host who it belongs to (a new
+  // tab, a reload), and fall back to the login form.
+  read('staff.get', {}, STAFF).then(
+    (r) => {
+      sessionStorage.setItem('fuma.staff', JSON.stringify(r.staff));
+      showWorkspace(r.staff);
+      loadStatuses().then(loadQueues);
+    },
+    () => showLogin(),
+  );
 }
 
 start();
