@@ -50,6 +50,7 @@ const ATTACHMENT = '住所证明.pdf';
 // ---- bookkeeping -----------------------------------------------------------------
 
 let currentStep = '(start)';
+const reloading = new Set(); // pages the walk is reloading on purpose
 let allowedApiErrors = []; // "STATUS /api/command" the current step expects
 const problems = []; // console errors, page errors, CSP violations, failed loads
 const apiErrors = []; // API error answers the pages showed (logged by Chromium)
@@ -171,6 +172,8 @@ async function watchedPage(context, who) {
     // A download navigation is reported as aborted: not a fault.
     const failure = req.failure() ? req.failure().errorText : '';
     if (failure === 'net::ERR_ABORTED' && req.url().startsWith('blob:')) return;
+    // So is a request the page dropped because the walk reloaded it.
+    if (failure === 'net::ERR_ABORTED' && reloading.has(page)) return;
     problems.push({ page: who, text: `request failed: ${req.method()} ${req.url()} ${failure}` });
   });
   page.on('response', (res) => {
@@ -481,8 +484,13 @@ async function walk() {
   await step('shouli 受理', async () => {
     await takeAction(acceptor, '受理', '待复核');
     // A reload keeps the back office: the host tells the page who is in.
+    // (Requests the reload cuts short are not the page's fault.)
+    await acceptor.waitForLoadState('networkidle');
+    reloading.add(acceptor);
     await acceptor.reload();
+    reloading.delete(acceptor);
     await expectText(acceptor.locator('#staff-who'), '受理人员', 'the staff member after a reload');
+    await acceptor.waitForLoadState('networkidle');
     await staffLogout(acceptor);
   });
 

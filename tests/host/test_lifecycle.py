@@ -105,3 +105,54 @@ def test_ipv6_literal_listen_address(start_host):
     host = start_host(listen="[::1]:0")
     assert re.fullmatch(r"fuma-host listening on http://\[::1\]:\d+", host.line)
     assert host.request("GET", "/healthz")[0] == 200
+
+
+def test_every_write_acknowledged_before_shutdown_is_there_after_a_restart(tmp_path):
+    """Writers keep registering units while SIGTERM arrives: each unit whose
+    registration was answered 200 is in the database the next host opens,
+    whether its commit was its own or shared with others."""
+    import threading
+
+    from conftest import Client, start_demo
+
+    host, _ = start_demo(tmp_path)
+    acknowledged = []
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def writer(n):
+        client = Client(host, "staff")
+        client.login_staff("shouli")
+        i = 0
+        while not stop.is_set():
+            i += 1
+            try:
+                reply = client.call("unit.register", {
+                    "name": f"深圳市停机测试{n}局{i}", "category": "机关",
+                    "address": "深圳市福田区", "responsible_person": "张三"})
+            except OSError:
+                return  # the host has gone
+            if reply.status == 200:
+                with lock:
+                    acknowledged.append(reply.json["uscc"])
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    time.sleep(1.5)
+    host.signal(signal.SIGTERM)
+    assert host.wait() == 0
+    stop.set()
+    for t in threads:
+        t.join(timeout=30)
+    assert len(acknowledged) > 10, "the writers wrote too little to test anything"
+
+    again, _ = start_demo(tmp_path, data=host.data)
+    try:
+        client = Client(again)
+        for uscc in acknowledged:
+            reply = client.get("unit.lookup", {"query": uscc})
+            assert reply.status == 200, reply
+            assert [u["uscc"] for u in reply.json["units"]] == [uscc]
+    finally:
+        again.stop()
