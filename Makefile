@@ -30,7 +30,7 @@ run: build
 # AddressSanitizer + UndefinedBehaviorSanitizer over the C++, C and host suites.
 sanitize: deps
 	cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DFUMA_WERROR=ON \
-	  -DFUMA_SANITIZE=address,undefined $(CMAKE_ARGS)
+	  -DFUMA_SANITIZE=address,undefined -DFUMA_BUILD_HOST=ON $(CMAKE_ARGS)
 	cmake --build $(ASAN) -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir $(ASAN) --output-on-failure --no-label-summary -j $(JOBS) -L 'cxx|c|host'
