@@ -383,6 +383,7 @@ std::string ensure_demo(Engine& engine, const std::string& data_dir) {
   };
   std::string text =
       "fuma-host 演示数据 / demo data (never use --demo in production)\n\n"
+      "首页 (home): {url}/\n"
       "机关用户服务 (units): {url}/unit.html\n"
       "  点击 申请变更, 浏览 选择下列图片之一, 验证码 " +
       std::string(kDemoCaptcha) + " (演示专用, fixed in demo only)\n";
