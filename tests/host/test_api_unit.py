@@ -9,6 +9,7 @@ import base64
 import hashlib
 import json
 import re
+import subprocess
 import urllib.parse
 
 import pytest
@@ -332,6 +333,21 @@ def test_application_form_as_json_gives_the_verification_code(state):
 
 def test_form_verify_with_the_code_matches(state):
     reply = state["shouli"].call("form.verify", {"code": need(state, "form_code")})
+    assert reply.status == 200, reply
+    assert reply.json["matches"] is True
+    assert reply.json["status"] == "notified"
+
+
+def test_form_verify_from_a_scan_of_the_printed_form_matches(state, tmp_path):
+    """The clerk's 表格核验: the form as a picture (pdftoppm, as a scanner would
+    give it), uploaded as the raw body."""
+    pdf = state["unit"].get("application.form", {"id": need(state, "id")})
+    assert pdf.status == 200, pdf
+    (tmp_path / "form.pdf").write_bytes(pdf.body)
+    subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", str(tmp_path / "form.pdf"),
+                    str(tmp_path / "scan")], check=True)
+    scan = (tmp_path / "scan.png").read_bytes()
+    reply = state["shouli"].post_raw("form.verify", {}, scan, "image/png")
     assert reply.status == 200, reply
     assert reply.json["matches"] is True
     assert reply.json["status"] == "notified"
