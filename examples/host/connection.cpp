@@ -255,7 +255,8 @@ class Session : public Connection {
     if (runs_inline(parser_->get())) {
       return write(handle_request(shared_.app, parser_->get(), peer_), false);
     }
-    net::post(shared_.workers, [self = derived().shared_from_this(), req = parser_->release()] {
+    auto& pool = reads_only(parser_->get()) ? shared_.readers : shared_.workers;
+    net::post(pool, [self = derived().shared_from_this(), req = parser_->release()] {
       Response res = handle_request(self->shared_.app, req, self->peer_);
       net::post(self->stream().get_executor(),
                 [self, res = std::move(res)]() mutable { self->write(std::move(res), false); });

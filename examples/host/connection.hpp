@@ -67,6 +67,7 @@ struct Limits {
 struct Shared {
   App& app;
   boost::asio::thread_pool& workers;  // where engine calls run
+  boost::asio::thread_pool& readers;  // where those of reads_only() requests run
   Connections& connections;
   Limits limits;
   boost::asio::ssl::context* tls;  // null: plain HTTP

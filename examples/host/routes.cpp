@@ -230,6 +230,12 @@ bool runs_inline(const Request& req) {
          path == "/api/csrf" || path == "/api/site";
 }
 
+bool reads_only(const Request& req) {
+  if (!get_or_head(req)) return false;
+  const std::string_view path = path_of(req);
+  return path != "/api/session.captcha" && path != "/api/staff/session.captcha";
+}
+
 std::uint64_t body_limit(const Request& req, std::uint64_t normal, std::uint64_t upload) {
   const std::string_view path = path_of(req);
   static constexpr std::string_view kUploads[] = {"/api/session.login", "/api/attachment.upload",

@@ -54,6 +54,12 @@ Response handle_request(App& app, const Request& req, const Peer& peer) noexcept
 // strand and saves two thread hops.
 bool runs_inline(const Request& req);
 
+// Requests that only read: GET and HEAD, which the API answers with read-only
+// commands alone (session.captcha aside, which stores the captcha). They run
+// on a pool of their own, a thread a CPU: more threads than CPUs only switch
+// between each other, while writes need many waiting threads to share a sync.
+bool reads_only(const Request& req);
+
 // The largest body a request may have, chosen from its header: uploads
 // (login pictures, attachments, scans) get `upload`, everything else
 // `normal`.

@@ -1,5 +1,6 @@
 #include "server.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -70,12 +71,16 @@ class Server {
         ioc_(static_cast<int>(config.threads)),
         strand_(net::make_strand(ioc_)),
         workers_(config.workers),
+        readers_(std::min(config.workers, std::max(2u, std::thread::hardware_concurrency() + 1))),
         acceptor_(strand_),
         signals_(strand_, SIGINT, SIGTERM),
         deadline_(strand_),
         retry_(strand_),
         tls_(make_tls(config)),
-        shared_{app, workers_, connections_,
+        shared_{app,
+                workers_,
+                readers_,
+                connections_,
                 Limits{config.max_body, config.max_upload, config.max_header,
                        std::chrono::seconds(config.timeout_seconds)},
                 tls_ ? &*tls_ : nullptr} {}
@@ -218,6 +223,7 @@ class Server {
   // Declared after the io_context, so it is joined before the io_context
   // goes: its abandoned tasks hold connections whose sockets live there.
   net::thread_pool workers_;
+  net::thread_pool readers_;  // for reads_only() requests
   // These run their handlers on strand_.
   tcp::acceptor acceptor_;
   net::signal_set signals_;

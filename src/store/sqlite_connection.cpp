@@ -103,6 +103,11 @@ void Connection::exec(const char* sql, std::string_view context) {
   if (rc != SQLITE_OK) fail(rc, context);
 }
 
+void Connection::run(std::string_view sql, std::string_view context) {
+  Statement s(*this, sql, context);
+  s.run();
+}
+
 std::int64_t Connection::query_int(const char* sql, std::string_view context) {
   Statement s(*this, sql, context);
   return s.step() ? s.int64(0) : 0;
@@ -155,7 +160,8 @@ void Connection::fail(int rc, std::string_view context) const {
 }
 
 sqlite3_stmt* Connection::acquire(std::string_view sql, std::string_view context, Cached*& entry) {
-  auto it = cache_.find(std::string(sql));
+  key_.assign(sql);
+  auto it = cache_.find(key_);
   if (it != cache_.end() && !it->second.in_use) {
     it->second.in_use = true;
     entry = &it->second;

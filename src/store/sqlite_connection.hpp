@@ -34,6 +34,11 @@ class Connection {
   // COMMIT. Everything that carries data goes through Statement.
   void exec(const char* sql, std::string_view context);
 
+  // Runs one parameterless statement through the statement cache: for
+  // BEGIN, COMMIT and savepoints, which run on every transaction and would
+  // otherwise be parsed again each time.
+  void run(std::string_view sql, std::string_view context);
+
   // The first column of the first row of a parameterless query, 0 if none.
   std::int64_t query_int(const char* sql, std::string_view context);
 
@@ -66,6 +71,9 @@ class Connection {
   int busy_timeout_ms_ = 0;
   std::chrono::steady_clock::time_point busy_since_;
   std::unordered_map<std::string, Cached> cache_;
+  // The key of a cache lookup, kept for its capacity: a statement's text is
+  // longer than a short string, and a fresh key would allocate every time.
+  std::string key_;
 };
 
 // Bytes bound without copying: the view must stay valid until the statement

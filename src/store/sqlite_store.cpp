@@ -47,8 +47,10 @@ namespace {
 using sqlite::Connection;
 
 // Idle read connections kept open for reuse; more are opened when more
-// threads read at once, and closed again when they come back.
-constexpr std::size_t kMaxIdleReaders = 4;
+// threads read at once, and closed again when they come back. Enough for a
+// host's default workers all reading at once: a connection opened afresh
+// reads the schema and prepares every statement again.
+constexpr std::size_t kMaxIdleReaders = 16;
 
 constexpr int kWriterFlags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
 constexpr int kReaderFlags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
@@ -88,11 +90,11 @@ void switch_to_wal(Connection& conn, int busy_timeout_ms) {
 // Runs fn in a transaction on conn: commit when it returns, roll back when
 // it (or the commit) throws.
 void run(Connection& conn, bool writable, const std::function<void(Transaction&)>& fn) {
-  conn.exec(writable ? "BEGIN IMMEDIATE" : "BEGIN", "begin transaction");
+  conn.run(writable ? "BEGIN IMMEDIATE" : "BEGIN", "begin transaction");
   sqlite::SqliteTransaction tx(conn, writable);
   try {
     fn(tx);
-    conn.exec("COMMIT", "commit");
+    conn.run("COMMIT", "commit");
   } catch (...) {
     conn.rollback();
     throw;
@@ -283,16 +285,16 @@ class SqliteStore final : public Store {
       }
     };
     try {
-      c.exec("BEGIN IMMEDIATE", "begin transaction");
+      c.run("BEGIN IMMEDIATE", "begin transaction");
     } catch (...) {
       return fail_all(std::current_exception());
     }
     for (Pending* p : batch) {
       try {
-        c.exec("SAVEPOINT fuma_write", "begin write");
+        c.run("SAVEPOINT fuma_write", "begin write");
         sqlite::SqliteTransaction tx(c, true);
         (*p->fn)(tx);
-        c.exec("RELEASE fuma_write", "end write");
+        c.run("RELEASE fuma_write", "end write");
       } catch (...) {
         p->error = std::current_exception();
         try {
@@ -308,7 +310,7 @@ class SqliteStore final : public Store {
       }
     }
     try {
-      c.exec("COMMIT", "commit");
+      c.run("COMMIT", "commit");
     } catch (...) {
       c.rollback();
       fail_all(std::current_exception());
