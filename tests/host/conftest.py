@@ -389,6 +389,17 @@ class Client:
         return reply
 
 
+def unit_with_draft(host, kind, business):
+    """A demo unit ("long-term" or "fixed-term") logged in and committed, with
+    a draft of `business` started; its id is client.app_id."""
+    client = Client(host)
+    client.login_unit(host.demo.picture[kind])
+    reply = client.call("application.start", {"business": business})
+    assert reply.status == 200, reply
+    client.app_id = reply.json["application"]["id"]
+    return client
+
+
 CHINESE = re.compile("[\u4e00-\u9fff]")
 
 

@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from conftest import Client, Reader, assert_api_error, make_png, multipart, read_response
+from conftest import (Client, Reader, assert_api_error, make_png, multipart, read_response,
+                      unit_with_draft)
 
 MAX_UPLOAD = 12 * 1024 * 1024
 MAX_BODY = 1024 * 1024
@@ -14,12 +15,7 @@ MAX_BODY = 1024 * 1024
 @pytest.fixture(scope="module")
 def unit(demo_host):
     """The fixed-term unit with a draft 申请变更 it may upload to."""
-    client = Client(demo_host)
-    client.login_unit(demo_host.demo.picture["fixed-term"])
-    reply = client.call("application.start", {"business": "change"})
-    assert reply.status == 200, reply
-    client.app_id = reply.json["application"]["id"]
-    return client
+    return unit_with_draft(demo_host, "fixed-term", "change")
 
 
 def post(client, path, body, content_type="application/json", headers=None):

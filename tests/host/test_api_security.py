@@ -7,7 +7,7 @@ import pytest
 import re
 import urllib.parse
 
-from conftest import Client, assert_api_error, make_png
+from conftest import Client, assert_api_error, make_png, unit_with_draft
 
 CSP_PARTS = ["default-src 'self'", "frame-ancestors 'none'", "object-src 'none'"]
 
@@ -15,23 +15,13 @@ CSP_PARTS = ["default-src 'self'", "frame-ancestors 'none'", "object-src 'none'"
 @pytest.fixture(scope="module")
 def unit(demo_host):
     """The long-term unit, logged in and committed, with a draft 申请补领."""
-    client = Client(demo_host)
-    client.login_unit(demo_host.demo.picture["long-term"])
-    reply = client.call("application.start", {"business": "reissue"})
-    assert reply.status == 200, reply
-    client.app_id = reply.json["application"]["id"]
-    return client
+    return unit_with_draft(demo_host, "long-term", "reissue")
 
 
 @pytest.fixture(scope="module")
 def other_unit(demo_host):
     """The fixed-term unit, with its own draft 申请补领."""
-    client = Client(demo_host)
-    client.login_unit(demo_host.demo.picture["fixed-term"])
-    reply = client.call("application.start", {"business": "reissue"})
-    assert reply.status == 200, reply
-    client.app_id = reply.json["application"]["id"]
-    return client
+    return unit_with_draft(demo_host, "fixed-term", "reissue")
 
 
 @pytest.fixture(scope="module")
