@@ -70,11 +70,11 @@ int main(int argc, char** argv) {
     settings.demo = config.demo;
     settings.demo_captcha = config.demo ? std::string(fuma::host::kDemoCaptcha) : "";
     settings.institution_url = config.institution_url;
-    settings.content_dir = config.content.empty()
-                               ? (std::filesystem::path(config.data) / "content").string()
-                               : config.content;
     settings.tls = !config.tls_cert.empty();
-    fuma::host::App app{engine, pages, settings};
+    fuma::host::Content content(config.content.empty()
+                                    ? (std::filesystem::path(config.data) / "content").string()
+                                    : config.content);
+    fuma::host::App app{engine, pages, content, settings};
     // The demo's data exists before the host listens; its guide follows the
     // listening line, which scripts read first.
     const std::string demo = config.demo ? fuma::host::ensure_demo(engine, config.data) : "";

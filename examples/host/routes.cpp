@@ -86,17 +86,10 @@ Response site(const App& app, const Request& req) {
   return reply::ok(req, json::serialize(body));
 }
 
-std::vector<ContentColumn> read_content(const App& app) {
-  std::vector<std::string> skipped;
-  auto columns = load_content(app.settings.content_dir, skipped);
-  for (const std::string& s : skipped) log::line("content", "skipped=" + log::quote(s));
-  return columns;
-}
-
 // GET /api/content: 首页's columns with their items' titles and dates.
-Response content_index(const App& app, const Request& req) {
+Response content_index(App& app, const Request& req) {
   json::array columns;
-  for (const ContentColumn& c : read_content(app)) {
+  for (const ContentColumn& c : *app.content.columns()) {
     json::array items;
     for (const ContentItem& i : c.items) {
       items.push_back(json::object{{"id", i.id}, {"title", i.title}, {"date", i.date}});
@@ -111,12 +104,12 @@ Response content_index(const App& app, const Request& req) {
 }
 
 // GET /api/content/{column}/{item}: one item, its body as plain text.
-Response content_item(const App& app, const Request& req, std::string_view rest) {
+Response content_item(App& app, const Request& req, std::string_view rest) {
   const auto slash = rest.find('/');
   const std::string_view column = rest.substr(0, slash);
   const std::string_view id = slash == std::string_view::npos ? "" : rest.substr(slash + 1);
   if (valid_content_id(column) && valid_content_id(id)) {
-    for (const ContentColumn& c : read_content(app)) {
+    for (const ContentColumn& c : *app.content.columns()) {
       if (c.key != column) continue;
       for (const ContentItem& i : c.items) {
         if (i.id != id) continue;

@@ -21,6 +21,7 @@ using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 
 class Pages;
+class Content;
 
 // What the pages need to know about this host (GET /api/site), and how it
 // sets cookies.
@@ -29,13 +30,13 @@ struct Settings {
   bool demo = false;
   std::string demo_captcha;     // shown on the login dialog when demo
   std::string institution_url;  // 事业单位用户服务, outside this product
-  std::string content_dir;      // 首页's columns
   bool tls = false;             // cookies get Secure, responses HSTS
 };
 
 struct App {
   Engine& engine;
   const Pages& pages;
+  Content& content;  // 首页's columns
   Settings settings;
 };
 

@@ -8,6 +8,7 @@
 #include <iterator>
 #include <stdexcept>
 
+#include "log.hpp"
 #include "wire.hpp"
 
 namespace fuma::host {
@@ -204,6 +205,18 @@ std::vector<ContentColumn> load_content(const std::string& dir, std::vector<std:
     columns.push_back(std::move(column));
   }
   return columns;
+}
+
+std::shared_ptr<const std::vector<ContentColumn>> Content::columns() {
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!columns_ || now - loaded_ >= std::chrono::seconds(2)) {
+    std::vector<std::string> skipped;
+    columns_ = std::make_shared<const std::vector<ContentColumn>>(load_content(dir_, skipped));
+    loaded_ = now;
+    for (const std::string& s : skipped) log::line("content", "skipped=" + log::quote(s));
+  }
+  return columns_;
 }
 
 }  // namespace fuma::host

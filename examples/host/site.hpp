@@ -1,11 +1,14 @@
 // What the host serves besides the engine: the pages (a directory of static
 // files read once at start) and the 首页 columns (a content folder the
-// authority maintains, read on each request so that a new notice shows at
-// once). No Beast and no JSON here.
+// authority maintains, read again every two seconds so that a new notice
+// shows at once). No Beast and no JSON here.
 #ifndef FUMA_HOST_SITE_HPP
 #define FUMA_HOST_SITE_HPP
 
+#include <chrono>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,6 +59,21 @@ struct ContentColumn {
 // why), so that one bad file hides one item and never the page. A missing
 // folder is an empty column. At most 200 items a column, 64 KiB an item.
 std::vector<ContentColumn> load_content(const std::string& dir, std::vector<std::string>& skipped);
+
+// The content folder as the pages see it: read again at most once every
+// two seconds, however many requests ask, so that a busy home page cannot
+// make the host read the folder on every request. Thread-safe.
+class Content {
+ public:
+  explicit Content(std::string dir) : dir_(std::move(dir)) {}
+  std::shared_ptr<const std::vector<ContentColumn>> columns();
+
+ private:
+  const std::string dir_;
+  std::mutex mutex_;
+  std::shared_ptr<const std::vector<ContentColumn>> columns_;
+  std::chrono::steady_clock::time_point loaded_{};
+};
 
 // A content item id as it may appear in a URL: [A-Za-z0-9_-], 1 to 64 bytes.
 bool valid_content_id(std::string_view id);

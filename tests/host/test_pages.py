@@ -5,6 +5,8 @@ import json
 import pathlib
 import re
 
+import time
+
 import pytest
 
 from conftest import Client, Host, Reply, assert_api_error, read_response
@@ -345,11 +347,25 @@ def test_content_body_may_follow_the_date_at_once(host):
     assert item["body"] == "正文紧跟日期\n"
 
 
-def test_content_added_after_start_is_shown(host, content_dir):
+def test_content_added_after_start_is_shown_within_two_seconds(host, content_dir):
     (content_dir / "policies" / "rule-2.txt").write_text("新条例\n2026-02-02\n\n新\n",
                                                          encoding="utf-8")
+    deadline = time.monotonic() + 5
     reply = get(host, "/api/content/policies/rule-2")
+    while reply.status == 404 and time.monotonic() < deadline:
+        time.sleep(0.2)
+        reply = get(host, "/api/content/policies/rule-2")
     assert reply.status == 200 and reply.json["item"]["title"] == "新条例"
+
+
+def test_a_burst_of_home_pages_reads_the_folder_once(host):
+    """Each load of the folder logs the file it skips; 30 requests in quick
+    succession must not each read the folder again."""
+    time.sleep(2.1)  # whatever an earlier test loaded has gone stale
+    before = host.log().count("no-date.txt")
+    for _ in range(30):
+        assert get(host, "/api/content").status == 200
+    assert host.log().count("no-date.txt") - before <= 2
 
 
 @pytest.mark.parametrize("path", [
