@@ -74,10 +74,7 @@ void Connections::stop() {
   if (drained) on_drained_();
 }
 
-bool Connections::stopping() const {
-  std::lock_guard lock(mutex_);
-  return stopping_;
-}
+bool Connections::stopping() const { return stopping_.load(); }
 
 std::size_t Connections::open() const {
   std::lock_guard lock(mutex_);

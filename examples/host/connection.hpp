@@ -3,6 +3,7 @@
 #ifndef FUMA_HOST_CONNECTION_HPP
 #define FUMA_HOST_CONNECTION_HPP
 
+#include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -51,7 +52,8 @@ class Connections {
   std::function<void()> on_drained_;
   mutable std::mutex mutex_;
   std::size_t open_ = 0;
-  bool stopping_ = false;
+  // Written under mutex_; read without it by stopping(), on every request.
+  std::atomic<bool> stopping_{false};
   bool drained_ = false;
   std::unordered_map<Connection*, std::weak_ptr<Connection>> live_;
 };

@@ -10,18 +10,28 @@
 namespace fuma::host::log {
 namespace {
 
+// "2026-11-27T06:54:00.123Z". The part up to the seconds is formatted once a
+// second per thread: a busy host writes thousands of lines a second.
 std::string timestamp() {
   using namespace std::chrono;
   const auto now = system_clock::now();
   const std::time_t secs = system_clock::to_time_t(now);
   const auto ms = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char date[32];
-  std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
-  char millis[8];
-  std::snprintf(millis, sizeof millis, ".%03dZ", static_cast<int>(ms));
-  return std::string(date) + millis;
+  thread_local std::time_t cached_secs = -1;
+  thread_local char date[32];
+  if (secs != cached_secs) {
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
+    cached_secs = secs;
+  }
+  std::string out(date);
+  out += '.';
+  out += static_cast<char>('0' + ms / 100);
+  out += static_cast<char>('0' + ms / 10 % 10);
+  out += static_cast<char>('0' + ms % 10);
+  out += 'Z';
+  return out;
 }
 
 }  // namespace

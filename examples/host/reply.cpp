@@ -63,18 +63,23 @@ constexpr CodeStatus kStatusOfCode[] = {
 };
 
 // RFC 9110 section 5.6.7 IMF-fixdate, spelled out rather than strftime'd so
-// that no locale can translate the day and month names.
-std::string http_date() {
+// that no locale can translate the day and month names; formatted once a
+// second per thread.
+std::string_view http_date() {
   static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
   static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday % 7],
-                tm.tm_mday % 100, kMonths[tm.tm_mon % 12], (tm.tm_year + 1900) % 10000,
-                tm.tm_hour % 100, tm.tm_min % 100, tm.tm_sec % 100);
+  thread_local std::time_t cached = -1;
+  thread_local char buf[40];
+  if (now != cached) {
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday % 7],
+                  tm.tm_mday % 100, kMonths[tm.tm_mon % 12], (tm.tm_year + 1900) % 10000,
+                  tm.tm_hour % 100, tm.tm_min % 100, tm.tm_sec % 100);
+    cached = now;
+  }
   return buf;
 }
 
