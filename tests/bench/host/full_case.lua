@@ -1,11 +1,16 @@
--- wrk script: full cases through fuma-host, one connection per thread.
--- Each thread drives one unit's 申请补领 from start to 办结:
+-- wrk script: full cases through fuma-host.
+-- Each unit drives its own 申请补领 from start to 办结, again and again:
 --   application.start -> save -> submit (the unit), accept (受理), approve
 --   (复核, another person), notify, complete (受理)
--- and counts completed cases. The cookies come from the file named by the
--- environment variable FUMA_BENCH_COOKIES, written by run.py: one line per
--- unit "unit <cookie>", then "shouli <cookie>", "fuhe <cookie>" and
--- "csrf <token>".
+-- and the script counts completed cases. The cookies come from the file
+-- named by the environment variable FUMA_BENCH_COOKIES, written by run.py:
+-- one line per unit "unit <uscc> <cookie>", then "shouli <cookie>",
+-- "fuhe <cookie>" and "csrf <token>".
+--
+-- A wrk thread serves many connections but does not say which connection a
+-- response arrived on. Each thread therefore owns a set of units (one per
+-- connection), keeps the units whose next request is ready in a queue, and
+-- recognises the unit of each response by the uscc every answer carries.
 
 local threads = {}
 local counter = 0
@@ -13,51 +18,75 @@ local counter = 0
 function setup(thread)
   counter = counter + 1
   thread:set("index", counter)
+  thread:set("count", 0)
   table.insert(threads, thread)
 end
 
-local units, staff, csrf = {}, {}, nil
-local unit_cookie, step, id
+local staff, csrf = {}, nil
+local flows = {}    -- uscc -> {cookie, step, id}
+local ready = {}    -- queue of flows whose next request may be sent
+local head, tail = 1, 0
 -- Globals, so that done() can read them through thread:get.
 cases, errors = 0, 0
 
-local function read_cookies()
+local function push(flow)
+  tail = tail + 1
+  ready[tail] = flow
+end
+
+local function pop()
+  if head > tail then return nil end
+  local flow = ready[head]
+  ready[head] = nil
+  head = head + 1
+  return flow
+end
+
+function init(args)
   local path = os.getenv("FUMA_BENCH_COOKIES")
+  local threads_total = tonumber(os.getenv("FUMA_BENCH_THREADS"))
+  local n = 0
   for line in io.lines(path) do
-    local kind, value = line:match("^(%S+) (%S+)$")
+    local kind, a, b = line:match("^(%S+) (%S+) ?(%S*)$")
     if kind == "unit" then
-      table.insert(units, value)
+      if n % threads_total == index - 1 then
+        local flow = {uscc = a, cookie = b, step = 1, id = nil}
+        flows[a] = flow
+        push(flow)
+      end
+      n = n + 1
     elseif kind == "csrf" then
-      csrf = value
+      csrf = a
     else
-      staff[kind] = value
+      staff[kind] = a
     end
   end
 end
 
-function init(args)
-  read_cookies()
-  unit_cookie = units[index]
-  step, id = 1, nil
-end
-
 local steps = {
-  {"/api/application.start", "unit", function() return '{"business":"reissue"}' end},
+  {"/api/application.start", "unit", function(f) return '{"business":"reissue"}' end},
   {"/api/application.save", "unit",
-   function() return '{"id":' .. id .. ',"fields":{"reason":"证书遗失，申请补领"}}' end},
-  {"/api/application.submit", "unit", function() return '{"id":' .. id .. '}' end},
-  {"/api/staff/application.accept", "shouli", function() return '{"id":' .. id .. '}' end},
-  {"/api/staff/application.approve", "fuhe", function() return '{"id":' .. id .. '}' end},
+   function(f) return '{"id":' .. f.id .. ',"fields":{"reason":"证书遗失，申请补领"}}' end},
+  {"/api/application.submit", "unit", function(f) return '{"id":' .. f.id .. '}' end},
+  {"/api/staff/application.accept", "shouli", function(f) return '{"id":' .. f.id .. '}' end},
+  {"/api/staff/application.approve", "fuhe", function(f) return '{"id":' .. f.id .. '}' end},
   {"/api/staff/application.notify", "shouli",
-   function() return '{"id":' .. id .. ',"reply":"请将签章后的申请表寄送登记管理机关"}' end},
-  {"/api/staff/application.complete", "shouli", function() return '{"id":' .. id .. '}' end},
+   function(f) return '{"id":' .. f.id .. ',"reply":"请将签章后的申请表寄送登记管理机关"}' end},
+  {"/api/staff/application.complete", "shouli", function(f) return '{"id":' .. f.id .. '}' end},
 }
 
 function request()
-  local s = steps[step]
+  local f = pop()
+  if f == nil then
+    -- Only after a failed answer whose unit cannot be told (run.py gives
+    -- each thread a spare unit): keep the connection busy with something
+    -- harmless.
+    return wrk.format("GET", "/healthz")
+  end
+  local s = steps[f.step]
   local cookie
   if s[2] == "unit" then
-    cookie = "fuma_unit=" .. unit_cookie
+    cookie = "fuma_unit=" .. f.cookie
   else
     cookie = "fuma_staff=" .. staff[s[2]]
   end
@@ -66,23 +95,28 @@ function request()
     ["Cookie"] = cookie .. "; fuma_csrf=" .. csrf,
     ["X-CSRF-Token"] = csrf,
   }
-  return wrk.format("POST", s[1], headers, s[3]())
+  return wrk.format("POST", s[1], headers, s[3](f))
 end
 
 function response(status, headers, body)
-  if status ~= 200 then
+  local uscc = body:match('"uscc":"(%w+)"')
+  local f = uscc and flows[uscc]
+  if status ~= 200 or f == nil then
+    if body:match('^{"ok":true') then return end  -- /healthz
     errors = errors + 1
-    if errors <= 3 then io.stderr:write("step " .. step .. ": " .. status .. " " .. body .. "\n") end
-    -- A failed start leaves nothing to continue; any other step is retried.
+    if errors <= 3 then io.stderr:write(status .. " " .. body:sub(1, 300) .. "\n") end
+    -- The unit is known from its uscc when the answer names it: retry its step.
+    if f then push(f) end
     return
   end
-  if step == 1 then id = body:match('"application":{"id":(%d+)') end
-  if step == #steps then
+  if f.step == 1 then f.id = body:match('"application":{"id":(%d+)') end
+  if f.step == #steps then
     cases = cases + 1
-    step = 1
+    f.step = 1
   else
-    step = step + 1
+    f.step = f.step + 1
   end
+  push(f)
 end
 
 function done(summary, latency, requests)

@@ -14,7 +14,7 @@ units and logs them in over HTTP, starts nginx serving the same bytes
 and prints one line per run: requests/s, p99 latency, and for fuma-host its
 peak resident memory (VmHWM) so far.
 
-usage: run.py FUMA_HOST [--duration S] [--units N] [fuma-host options...]
+usage: run.py FUMA_HOST [--duration S] [--units N] [--only RUN]... [fuma-host options...]
 """
 
 import argparse
@@ -99,7 +99,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("host")
     ap.add_argument("--duration", type=int, default=10)
-    ap.add_argument("--units", type=int, default=16, help="wrk threads for full cases")
+    ap.add_argument("--units", type=int, default=64,
+                    help="units driving full cases, one connection each")
+    ap.add_argument("--only", action="append", default=[],
+                    choices=["nginx-static", "uscc", "case-view", "case-view-256", "full-cases"],
+                    help="run only this one (repeatable)")
     opts, opts.host_args = ap.parse_known_args()
 
     scratch = tempfile.mkdtemp(prefix="fuma-bench-http-")
@@ -121,8 +125,11 @@ def main():
         shouli.call("/api/staff/staff.login", {"username": "shouli", "password": "shouli-demo-2026"})
         fuhe.call("/api/staff/staff.login", {"username": "fuhe", "password": "fuhe-demo-2026"})
         units = []
-        # One unit per full-case thread, and one more whose case is viewed.
-        for i in range(opts.units + 1):
+        # One unit per full-case connection and a spare for each of wrk's two
+        # threads (wrk calls the first thread's request() once before
+        # connecting, to check the script, and that request is never sent),
+        # and one more unit whose case is viewed.
+        for i in range(opts.units + 2 + 1):
             reg = shouli.call("/api/staff/unit.register", {
                 "name": f"深圳市压测局{i:03d}", "category": "机关",
                 "address": "深圳市福田区福中三路1号", "responsible_person": "张明"})
@@ -137,11 +144,12 @@ def main():
                               {"captcha_id": cap["captcha_id"], "captcha_answer": "FUMA7"}, files=png)
             unit.call("/api/session.commit",
                       {"text_version": login["session"]["commitment"]["text_version"]})
+            unit.uscc = reg["uscc"]
             units.append(unit)
         cookies = os.path.join(scratch, "cookies.txt")
         with open(cookies, "w") as f:
             for u in units[:-1]:
-                f.write(f"unit {u.cookies['fuma_unit']}\n")
+                f.write(f"unit {u.uscc} {u.cookies['fuma_unit']}\n")
             f.write(f"shouli {shouli.cookies['fuma_staff']}\nfuhe {fuhe.cookies['fuma_staff']}\n")
             f.write(f"csrf {CSRF}\n")
 
@@ -183,13 +191,16 @@ def main():
             ("case-view", base + view_path, 64, None, (view_cookie,)),
             ("case-view-256", base + view_path, 256, None, (view_cookie,)),
         ]
+        runs = [r for r in runs if not opts.only or r[0] in opts.only]
         for name, url, conns, script, headers in runs:
             rate, p99, errors, _ = wrk(url, conns, d, script, headers)
             mem = "" if name.startswith("nginx") else f" peak_rss_mb {vm_hwm_mb(host.pid):.1f}"
             print(f"{name:14s} connections {conns:4d} req_per_s {rate:10.0f} p99_ms {p99:8.2f}"
                   f" non2xx {errors}{mem}", flush=True)
-        env = dict(os.environ, FUMA_BENCH_COOKIES=cookies)
-        cmd = ["wrk", f"-t{opts.units}", f"-c{opts.units}", f"-d{d}s", "--latency",
+        if opts.only and "full-cases" not in opts.only:
+            return 0
+        env = dict(os.environ, FUMA_BENCH_COOKIES=cookies, FUMA_BENCH_THREADS="2")
+        cmd = ["wrk", "-t2", f"-c{opts.units}", f"-d{d}s", "--latency",
                "-s", os.path.join(HERE, "full_case.lua"), base + "/"]
         out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
         cases = re.search(r"full_cases (\d+) errors (\d+) seconds ([\d.]+) cases_per_second ([\d.]+)",
