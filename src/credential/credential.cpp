@@ -118,10 +118,10 @@ bool is_alphanumeric(std::string_view s) {
 
 std::string hex(std::string_view bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (char c : bytes) {
-    out += kDigits[static_cast<unsigned char>(c) >> 4];
-    out += kDigits[static_cast<unsigned char>(c) & 0xF];
+  std::string out(2 * bytes.size(), '0');
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    out[2 * i] = kDigits[static_cast<unsigned char>(bytes[i]) >> 4];
+    out[2 * i + 1] = kDigits[static_cast<unsigned char>(bytes[i]) & 0xF];
   }
   return out;
 }
@@ -299,13 +299,22 @@ KeyPair generate_key() {
   return pair;
 }
 
-std::string key_id(std::string_view public_key) {
+std::string sha256_hex(std::string_view bytes) {
+  // Fetched once: EVP_sha256() makes OpenSSL 3 look the algorithm up in its
+  // providers on every digest, which costs several times the hashing of a
+  // short text.
+  static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  if (EVP_Digest(public_key.data(), public_key.size(), digest, &len, EVP_sha256(), nullptr) != 1) {
+  if (!kSha256 || EVP_Digest(bytes.data(), bytes.size(), digest, &len, kSha256, nullptr) != 1 ||
+      len != 32) {
     crypto_failure("SHA-256");
   }
-  return hex(std::string_view(reinterpret_cast<const char*>(digest), kKidBytes));
+  return hex(std::string_view(reinterpret_cast<const char*>(digest), len));
+}
+
+std::string key_id(std::string_view public_key) {
+  return sha256_hex(public_key).substr(0, 2 * kKidBytes);
 }
 
 namespace {

@@ -100,6 +100,9 @@ struct KeyPair {
 };
 
 KeyPair generate_key();
+// SHA-256 of `bytes` as 64 lower-case hex digits (session tokens, the audit
+// chain, attachments, payloads). Error(internal) if OpenSSL fails.
+std::string sha256_hex(std::string_view bytes);
 // The key id of a public key: 16 hex digits.
 std::string key_id(std::string_view public_key);
 

@@ -9,7 +9,7 @@
 #include "actor.hpp"
 #include "clock.hpp"
 #include "command.hpp"
-#include "digest.hpp"
+#include "credential/credential.hpp"
 #include "form.hpp"
 #include "fuma/attachments.hpp"
 #include "fuma/error.hpp"
@@ -91,7 +91,7 @@ Output upload(Context& ctx) {
     a.kind = kind;
     a.file_name = file_name;
     a.media_type = std::string(attachments::file_type_media_type(what.type));
-    a.sha256 = sha256_hex(bytes);
+    a.sha256 = credential::sha256_hex(bytes);
     a.size = bytes.size();
     a.uploaded_at = iso_time(ctx.now);
     a.id = txn.insert_attachment(a, bytes);

@@ -1,6 +1,6 @@
 #include "audit.hpp"
 
-#include "digest.hpp"
+#include "credential/credential.hpp"
 
 namespace fuma::engine {
 namespace {
@@ -22,7 +22,7 @@ std::string audit_hash(const store::AuditRecord& r) {
        {&r.at, &r.actor, &r.command, &r.target, &r.before_status, &r.after_status, &r.prev_hash}) {
     field(canonical, *f);
   }
-  return sha256_hex(canonical);
+  return credential::sha256_hex(canonical);
 }
 
 store::AuditRecord append_audit(store::Transaction& txn, store::AuditRecord r) {

@@ -11,7 +11,6 @@
 #include "clock.hpp"
 #include "command.hpp"
 #include "credential/credential.hpp"
-#include "digest.hpp"
 #include "fuma/error.hpp"
 #include "fuma/workflow.hpp"
 #include "operation.hpp"
@@ -334,7 +333,7 @@ Output credential_issue(Context& ctx) {
         c.id = txn.insert_credential(c);
         text = credential_text(*ctx.security, c, *unit, key);
         // The digest names the text without keeping what logs a unit in.
-        c.payload_sha256 = sha256_hex(text);
+        c.payload_sha256 = credential::sha256_hex(text);
         txn.update_credential(c);
         r->credential_id = c.id;
         txn.update_credential_request(*r);
@@ -381,7 +380,7 @@ Output credential_image(Context& ctx) {
                   "该登录二维码图片已作废，不能再次下载");
     }
     text = credential_text(*ctx.security, *c, *unit, *key);
-    if (sha256_hex(text) != c->payload_sha256) {
+    if (credential::sha256_hex(text) != c->payload_sha256) {
       throw Error(Errc::storage, "credential " + std::to_string(id) +
                                      " signs differently now than when it was issued");
     }

@@ -5,7 +5,7 @@
 
 #include "audit.hpp"
 #include "clock.hpp"
-#include "digest.hpp"
+#include "credential/credential.hpp"
 #include "fuma/error.hpp"
 
 namespace fuma::engine {
@@ -25,7 +25,8 @@ Output write_command(Context& ctx, const WriteBody& body) {
     const std::string key(ctx.idempotency_key);
     std::string request;
     if (!key.empty()) {
-      request = sha256_hex(boost::json::serialize(ctx.args.all()) + '\0' + std::string(ctx.data));
+      request = credential::sha256_hex(boost::json::serialize(ctx.args.all()) + '\0' +
+                                       std::string(ctx.data));
       if (auto seen = txn.idempotent(actor.key, key)) {
         if (seen->command != ctx.command) {
           throw Error(Errc::conflict, "idempotency key already used for '" + seen->command + "'",

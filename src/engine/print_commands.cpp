@@ -9,7 +9,7 @@
 #include "actor.hpp"
 #include "clock.hpp"
 #include "command.hpp"
-#include "digest.hpp"
+#include "credential/credential.hpp"
 #include "form.hpp"
 #include "fuma/error.hpp"
 #include "fuma/workflow.hpp"
@@ -88,7 +88,7 @@ std::string values_digest(const forms::Values& v) {
     for (const auto& [key, value] : row) canonical += key + '\x1f' + value + '\x1e';
     canonical += '\x1d';
   }
-  std::string digest = sha256_hex(canonical).substr(0, 16);
+  std::string digest = credential::sha256_hex(canonical).substr(0, 16);
   for (char& ch : digest) {
     if (ch >= 'a' && ch <= 'f') ch = static_cast<char>(ch - 'a' + 'A');
   }

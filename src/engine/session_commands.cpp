@@ -14,7 +14,6 @@
 #include "clock.hpp"
 #include "command.hpp"
 #include "credential/credential.hpp"
-#include "digest.hpp"
 #include "fuma/error.hpp"
 #include "operation.hpp"
 #include "security.hpp"
@@ -68,7 +67,7 @@ std::string upper(std::string_view s) {
 }
 
 std::string captcha_hash(std::string_view id, std::string_view answer) {
-  return sha256_hex(std::string(id) + ":" + upper(answer));
+  return credential::sha256_hex(std::string(id) + ":" + upper(answer));
 }
 
 std::int64_t unix_seconds(TimePoint t) {

@@ -56,20 +56,7 @@ std::string new_token() {
   return token;
 }
 
-std::string token_hash(std::string_view token) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_Digest(token.data(), token.size(), digest, &len, EVP_sha256(), nullptr) != 1) {
-    throw Error(Errc::internal, "OpenSSL failed: SHA-256");
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 0xF];
-  }
-  return out;
-}
+std::string token_hash(std::string_view token) { return credential::sha256_hex(token); }
 
 bool is_token(std::string_view text) noexcept {
   return text.size() == kTokenChars && std::all_of(text.begin(), text.end(), [](char c) {
