@@ -86,21 +86,22 @@ bool allowed_before_commitment(std::string_view command) {
 Actor resolve_session(const Context& ctx, store::Transaction& txn, const std::string& token) {
   // A malformed token is as unknown as a well-formed one that matches nothing.
   if (!session::is_token(token)) session_expired("the token is not a session token");
-  std::optional<store::Session> s = txn.session_by_token_hash(session::token_hash(token));
-  if (!s) session_expired("no session has this token");
+  std::optional<store::UnitSession> found =
+      txn.unit_session_by_token_hash(session::token_hash(token));
+  if (!found) session_expired("no session has this token");
+  std::optional<store::Session> s = std::move(found->session);
   if (!s->ended_at.empty()) session_expired("the session ended (" + s->end_reason + ")");
   const std::optional<TimePoint> last_seen = parse_iso_time(s->last_seen_at);
   const std::optional<TimePoint> created = parse_iso_time(s->created_at);
   if (!last_seen || !created) throw Error(Errc::storage, "session times are unreadable");
   if (ctx.now - *last_seen >= ctx.security->session_idle) session_expired("idle too long");
   if (ctx.now - *created >= ctx.security->session_absolute) session_expired("too old");
-  std::optional<store::Unit> unit = txn.unit(s->unit_id);
+  std::optional<store::Unit> unit = std::move(found->unit);
   if (!unit) throw Error(Errc::storage, "a session names a missing unit");
   if (unit->revoked) {
     throw Error(Errc::unit_revoked, "unit " + unit->uscc + " is revoked");
   }
-  const std::optional<store::Credential> credential = txn.credential(s->credential_id);
-  if (!credential || credential->status != "active") {
+  if (found->credential_status != "active") {
     session_expired("its credential is no longer valid");
   }
   if (s->committed_at.empty() && !allowed_before_commitment(ctx.command)) {

@@ -74,19 +74,37 @@ Staff read_staff(const Statement& s) {
   return st;
 }
 
-Unit read_unit(const Statement& s) {
+// The unit whose FUMA_UNIT_COLUMNS start at column `first`.
+Unit read_unit_at(const Statement& s, int first) {
   Unit u;
-  u.id = s.int64(0);
-  u.uscc = s.text(1);
-  u.authority_id = s.int64(2);
-  u.name = s.text(3);
-  u.category = s.text(4);
-  u.address = s.text(5);
-  u.responsible_person = s.text(6);
-  u.revoked = s.boolean(7);
-  u.created_at = s.text(8);
-  u.updated_at = s.text(9);
+  u.id = s.int64(first);
+  u.uscc = s.text(first + 1);
+  u.authority_id = s.int64(first + 2);
+  u.name = s.text(first + 3);
+  u.category = s.text(first + 4);
+  u.address = s.text(first + 5);
+  u.responsible_person = s.text(first + 6);
+  u.revoked = s.boolean(first + 7);
+  u.created_at = s.text(first + 8);
+  u.updated_at = s.text(first + 9);
   return u;
+}
+
+Unit read_unit(const Statement& s) { return read_unit_at(s, 0); }
+
+// "a, b, c" as "t.a, t.b, t.c", for a column list in a join.
+std::string qualified(std::string_view table, std::string_view columns) {
+  std::string out;
+  while (!columns.empty()) {
+    const std::size_t comma = columns.find(',');
+    std::string_view column = columns.substr(0, comma);
+    while (!column.empty() && column.front() == ' ') column.remove_prefix(1);
+    if (!out.empty()) out += ", ";
+    out.append(table).append(".").append(column);
+    if (comma == std::string_view::npos) break;
+    columns.remove_prefix(comma + 1);
+  }
+  return out;
 }
 
 Certificate read_certificate(const Statement& s) {
@@ -868,6 +886,25 @@ std::optional<Session> SqliteTransaction::session_by_token_hash(std::string_view
   Statement s = query("SELECT " FUMA_SESSION_COLUMNS " FROM sessions WHERE token_hash = ?",
                       "session_by_token_hash");
   return one<Session>(s.bind(token_hash), read_session);
+}
+
+// One statement where three lookups would do: every request of a logged-in
+// unit starts here.
+std::optional<UnitSession> SqliteTransaction::unit_session_by_token_hash(
+    std::string_view token_hash) {
+  static const std::string sql = "SELECT " + qualified("s", FUMA_SESSION_COLUMNS) + ", " +
+                                 qualified("u", FUMA_UNIT_COLUMNS) +
+                                 ", c.status FROM sessions s "
+                                 "LEFT JOIN units u ON u.id = s.unit_id "
+                                 "LEFT JOIN credentials c ON c.id = s.credential_id "
+                                 "WHERE s.token_hash = ?";
+  constexpr int kUnit = 11;        // FUMA_SESSION_COLUMNS has 11 columns
+  constexpr int kCredential = 21;  // and FUMA_UNIT_COLUMNS 10
+  Statement s = query(sql, "unit_session_by_token_hash");
+  if (!s.bind(token_hash).step()) return std::nullopt;
+  UnitSession out{read_session(s), std::nullopt, s.optional_text(kCredential)};
+  if (s.optional_text(kUnit + 1)) out.unit = read_unit_at(s, kUnit);
+  return out;
 }
 
 void SqliteTransaction::update_session(const Session& x) {

@@ -84,6 +84,7 @@ class SqliteTransaction final : public Transaction {
 
   Id insert_session(const Session& s) override;
   std::optional<Session> session_by_token_hash(std::string_view token_hash) override;
+  std::optional<UnitSession> unit_session_by_token_hash(std::string_view token_hash) override;
   void update_session(const Session& s) override;
   std::size_t end_sessions_of_credential(Id credential_id, std::string_view at,
                                          std::string_view reason) override;

@@ -188,6 +188,13 @@ struct Session {
   std::string end_reason;          // "logout", "credential_revoked", "unit_revoked"
 };
 
+// A unit's session read with its unit and its credential's status.
+struct UnitSession {
+  Session session;
+  std::optional<Unit> unit;
+  std::optional<std::string> credential_status;
+};
+
 // A staff member logged in with a password (staff.login).
 struct StaffSession {
   Id id = 0;
@@ -349,6 +356,10 @@ class Transaction {
 
   virtual Id insert_session(const Session& s) = 0;
   virtual std::optional<Session> session_by_token_hash(std::string_view token_hash) = 0;
+  // The session with what deciding on it needs, read together: its unit and
+  // the status of the credential it was opened with (nullopt for either when
+  // it is gone).
+  virtual std::optional<UnitSession> unit_session_by_token_hash(std::string_view token_hash) = 0;
   // Writes last_seen_at, committed_at, commitment_version, ended_at, end_reason.
   virtual void update_session(const Session& s) = 0;
   // Ends every open session of a credential (or of a unit); returns how many.

@@ -401,6 +401,25 @@ TEST_CASE("issuing a picture for 遗失 ends the old picture's sessions at once"
   CHECK(l.w.count("SELECT count(*) FROM sessions WHERE end_reason = 'credential_revoked'") == 1);
 }
 
+TEST_CASE("a live session is refused once its credential or its unit is, whoever changed them") {
+  // The commands that revoke also end the sessions; another program writing
+  // the file need not. The session is read together with its unit and its
+  // credential, and each is checked on every request.
+  Login l;
+  const std::string token = l.committed();
+  CHECK(l.w.call("session.get", {}, Login::session(token)).at("session").at("unit").at("uscc") ==
+        json::value(l.uscc));
+  SUBCASE("the credential") {
+    l.w.exec("UPDATE credentials SET status = 'revoked', revoked_at = '2026-01-06T00:00:00Z'");
+    CHECK(l.w.code_of("session.get", {}, Login::session(token)) == Errc::session_expired);
+  }
+  SUBCASE("the unit") {
+    l.w.exec("UPDATE units SET revoked = 1");
+    CHECK(l.w.code_of("session.get", {}, Login::session(token)) == Errc::unit_revoked);
+  }
+  CHECK(l.w.count("SELECT count(*) FROM sessions WHERE ended_at = ''") == 1);
+}
+
 TEST_CASE("tokens that name no session are refused alike") {
   Login l;
   for (const char* token : {"", "abc", "0000000000000000000000000000000000000000000",
