@@ -124,7 +124,7 @@ Response run(store::Store* store, const engine::Domain& domain, const engine::Se
                       clock ? clock() : std::chrono::system_clock::now()};
   engine::Output out = it->run(ctx);
   ctx.args.finish();
-  json::object result;
+  json::object result(out.json.size() + 1);
   result["ok"] = true;
   for (auto& kv : out.json) result[kv.key()] = std::move(kv.value());
   return Response{json::serialize(result), std::move(out.data)};

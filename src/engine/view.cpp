@@ -43,7 +43,7 @@ json::array actions(const workflow::Definition& def, const Actor& actor, const C
   for (const workflow::Transition* t : def.transitions_from(c.application.status)) {
     const std::string command = "application." + t->action;
     if (!command_exists(command) || !may_step(actor, *t, c, events)) continue;
-    json::object a;
+    json::object a(4);
     a["action"] = t->action;
     a["command"] = command;
     a["to"] = status_json(def, t->to);
@@ -71,7 +71,7 @@ json::array actions(const workflow::Definition& def, const Actor& actor, const C
 }  // namespace
 
 json::object authority_json(const store::Authority& a) {
-  json::object o;
+  json::object o(6);
   o["id"] = a.id;
   o["code"] = a.code;
   o["name"] = a.name;
@@ -82,7 +82,7 @@ json::object authority_json(const store::Authority& a) {
 }
 
 json::object staff_json(const store::Staff& s) {
-  json::object o;
+  json::object o(6);
   o["id"] = s.id;
   o["username"] = s.username;
   o["name"] = s.name;
@@ -95,7 +95,7 @@ json::object staff_json(const store::Staff& s) {
 }
 
 json::object unit_json(const store::Unit& u) {
-  json::object o;
+  json::object o(8);
   o["uscc"] = u.uscc;
   o["name"] = u.name;
   o["category"] = u.category;
@@ -108,7 +108,7 @@ json::object unit_json(const store::Unit& u) {
 }
 
 json::object certificate_json(const store::Certificate& c) {
-  json::object o;
+  json::object o(6);
   o["serial"] = c.serial;
   o["issued_on"] = c.issued_on;
   o["valid_until"] = nullable(c.valid_until);
@@ -119,7 +119,7 @@ json::object certificate_json(const store::Certificate& c) {
 }
 
 json::object attachment_json(const attachments::Rules& rules, const store::Attachment& a) {
-  json::object o;
+  json::object o(9);
   o["id"] = a.id;
   o["kind"] = a.kind;
   const attachments::Kind* k = rules.kind(a.kind);
@@ -133,7 +133,7 @@ json::object attachment_json(const attachments::Rules& rules, const store::Attac
 }
 
 json::object status_json(const workflow::Definition& def, std::string_view key) {
-  json::object o;
+  json::object o(5);
   o["key"] = key;
   const workflow::Status* s = def.status(key);
   o["label"] = s ? json::value(s->label) : json::value(nullptr);
@@ -141,7 +141,7 @@ json::object status_json(const workflow::Definition& def, std::string_view key) 
 }
 
 json::object business_json(const workflow::Definition& def, std::string_view key) {
-  json::object o;
+  json::object o(2);
   o["key"] = key;
   const workflow::Business* b = def.business(key);
   o["label"] = b ? json::value(b->label) : json::value(nullptr);
@@ -179,7 +179,7 @@ json::object case_view(const Domain& domain, store::Transaction& txn, const Acto
   const workflow::Definition& def = domain.workflow;
   const std::vector<store::Event> events = txn.events(a.id);
   const std::optional<store::Certificate> certificate = txn.active_certificate(c.unit.id);
-  json::object o;
+  json::object o(17);
   o["id"] = a.id;
   o["business"] = business_json(def, a.business);
   json::object status = status_json(def, a.status);
@@ -190,8 +190,9 @@ json::object case_view(const Domain& domain, store::Transaction& txn, const Acto
   }
   o["status"] = std::move(status);
   json::array progress;
+  progress.reserve(def.statuses().size());
   for (const workflow::Status& s : def.statuses()) {
-    json::object p;
+    json::object p(3);
     p["key"] = s.key;
     p["label"] = s.label;
     p["current"] = s.key == a.status;
@@ -242,7 +243,7 @@ std::string ActorNames::name(const std::string& key) {
 }
 
 json::object event_json(const workflow::Definition& def, const store::Event& e, ActorNames& names) {
-  json::object o;
+  json::object o(7);
   o["action"] = e.action;
   o["from"] =
       e.from_status.empty() ? json::value(nullptr) : json::value(status_json(def, e.from_status));

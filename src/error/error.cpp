@@ -51,8 +51,7 @@ constexpr Entry kEntries[] = {
 };
 
 // One entry for every code, from OK down to the last.
-static_assert(static_cast<int>(std::size(kEntries)) ==
-                  1 - static_cast<int>(Errc::login_failed),
+static_assert(static_cast<int>(std::size(kEntries)) == 1 - static_cast<int>(Errc::login_failed),
               "every Errc needs its entry");
 
 const Entry* entry(Errc code) noexcept {
