@@ -84,8 +84,8 @@ json::object stored_fields(const store::Application& a) {
 }
 
 Output case_output(const Context& ctx, store::Transaction& txn, const Actor& actor, const Case& c) {
-  Output out;
-  out.json["application"] = case_view(ctx.domain, txn, actor, c, ctx.now);
+  Output out = output(ctx);
+  out.json["application"] = case_view(ctx.domain, txn, actor, c, ctx.now, ctx.storage);
   return out;
 }
 

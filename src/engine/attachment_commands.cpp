@@ -98,9 +98,9 @@ Output upload(Context& ctx) {
     touch(txn, c.application, ctx.now);
     audited.target = "application:" + std::to_string(id);
     audited.before_status = audited.after_status = c.application.status;
-    Output out;
-    out.json["attachment"] = attachment_json(rules, a);
-    out.json["application"] = case_view(ctx.domain, txn, actor, c, ctx.now);
+    Output out = output(ctx);
+    out.json["attachment"] = attachment_json(rules, a, ctx.storage);
+    out.json["application"] = case_view(ctx.domain, txn, actor, c, ctx.now, ctx.storage);
     return out;
   });
 }
@@ -124,8 +124,8 @@ Output remove(Context& ctx) {
     touch(txn, c.application, ctx.now);
     audited.target = "application:" + std::to_string(id);
     audited.before_status = audited.after_status = c.application.status;
-    Output out;
-    out.json["application"] = case_view(ctx.domain, txn, actor, c, ctx.now);
+    Output out = output(ctx);
+    out.json["application"] = case_view(ctx.domain, txn, actor, c, ctx.now, ctx.storage);
     return out;
   });
 }

@@ -83,12 +83,19 @@ struct Context {
   // The engine's clock, read once when the request arrives: every record a
   // command writes carries the same time.
   std::chrono::system_clock::time_point now{};
+  // Where the call's JSON is made: an arena that lives as long as the call,
+  // so that building the answer costs no malloc per value and dropping it
+  // no walk. Nothing made in it outlives the call.
+  boost::json::storage_ptr storage{};
 };
 
 struct Output {
   boost::json::object json;  // "ok": true is added by the engine
   std::string data;
 };
+
+// An empty answer made in the call's arena: what a case view goes into.
+inline Output output(const Context& ctx) { return Output{boost::json::object(ctx.storage), {}}; }
 
 struct Command {
   std::string_view name;

@@ -1,6 +1,7 @@
 #include "fuma/engine.hpp"
 
 #include <algorithm>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <charconv>
@@ -47,17 +48,16 @@ struct Envelope {
 // the remembered keys small.
 constexpr std::size_t kMaxIdempotencyKeyBytes = 128;
 
-Envelope parse_envelope(std::string_view request) {
+Envelope parse_envelope(std::string_view request, const json::storage_ptr& storage) {
   if (request.empty()) bad_request("request is empty");
   if (request.size() > kMaxRequestBytes) {
     bad_request("request is larger than " + std::to_string(kMaxRequestBytes) + " bytes",
                 "请求内容过大");
   }
-  Envelope env;
   std::error_code ec;
   json::parse_options opts;
   opts.max_depth = 32;
-  env.parsed = json::parse(request, ec, {}, opts);
+  Envelope env{json::parse(request, ec, storage, opts), {}, nullptr, nullptr, {}};
   if (ec) bad_request("request is not valid JSON: " + ec.message());
   const json::object* top = env.parsed.if_object();
   if (top == nullptr) bad_request("request must be a JSON object");
@@ -100,7 +100,12 @@ Response run(store::Store* store, const engine::Domain& domain, const engine::Se
   if (data.size() > kMaxDataBytes) {
     bad_request("data is larger than " + std::to_string(kMaxDataBytes) + " bytes", "上传内容过大");
   }
-  Envelope env = parse_envelope(request);
+  // The call's arena (Context::storage): the request is parsed into it and
+  // the answer made in it, and all of it goes at once when the call ends.
+  unsigned char first_block[8192];
+  json::monotonic_resource arena(first_block, sizeof first_block);
+  const json::storage_ptr storage(&arena);
+  Envelope env = parse_envelope(request, storage);
   const auto& list = engine::commands();
   auto it =
       std::lower_bound(list.begin(), list.end(), env.command,
@@ -121,10 +126,11 @@ Response run(store::Store* store, const engine::Domain& domain, const engine::Se
                       data,
                       env.command,
                       env.idempotency_key,
-                      clock ? clock() : std::chrono::system_clock::now()};
+                      clock ? clock() : std::chrono::system_clock::now(),
+                      storage};
   engine::Output out = it->run(ctx);
   ctx.args.finish();
-  json::object result(out.json.size() + 1);
+  json::object result(out.json.size() + 1, out.json.storage());
   result["ok"] = true;
   for (auto& kv : out.json) result[kv.key()] = std::move(kv.value());
   return Response{json::serialize(result), std::move(out.data)};

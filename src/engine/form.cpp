@@ -322,9 +322,9 @@ json::object fields_view(std::string_view business, const json::object& fields,
   if (f == nullptr || f->kind != FormKind::items) return out;
   const json::value* items = fields.if_contains("items");
   if (items == nullptr || !items->is_array()) return out;
-  json::array shown;
+  json::array shown(fields.storage());
   for (const json::value& v : items->get_array()) {
-    json::object item = v.is_object() ? v.get_object() : json::object();
+    json::object item = v.is_object() ? v.get_object() : json::object(fields.storage());
     const json::string* name = string_at(item, "item");
     const auto which = name ? attachments::parse_change_item(*name) : std::nullopt;
     if (which) {

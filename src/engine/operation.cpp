@@ -11,7 +11,7 @@
 namespace fuma::engine {
 
 Output write_command(Context& ctx, const WriteBody& body) {
-  Output out;
+  Output out = output(ctx);
   ctx.store->write([&](store::Transaction& txn) {
     Actor actor = resolve_actor(ctx, txn);
     if (actor.session && session_needs_touch(actor.session->last_seen_at, ctx)) {
@@ -66,7 +66,7 @@ Output write_command(Context& ctx, const WriteBody& body) {
 }
 
 Output read_command(Context& ctx, const ReadBody& body) {
-  Output out;
+  Output out = output(ctx);
   std::optional<store::Session> stale;
   std::optional<store::StaffSession> stale_staff;
   ctx.store->read([&](store::Transaction& txn) {

@@ -26,8 +26,8 @@ Output view(Context& ctx) {
   ctx.args.finish();
   return read_command(ctx, [&](store::Transaction& txn, const Actor& actor) {
     const Case c = load_case(txn, actor, id);
-    Output out;
-    out.json["application"] = case_view(ctx.domain, txn, actor, c, ctx.now);
+    Output out = output(ctx);
+    out.json["application"] = case_view(ctx.domain, txn, actor, c, ctx.now, ctx.storage);
     return out;
   });
 }

@@ -38,28 +38,28 @@ std::string_view reply_name(workflow::Reply r) {
 }
 
 json::array actions(const workflow::Definition& def, const Actor& actor, const Case& c,
-                    const std::vector<store::Event>& events) {
-  json::array out;
+                    const std::vector<store::Event>& events, const json::storage_ptr& sp) {
+  json::array out(sp);
   for (const workflow::Transition* t : def.transitions_from(c.application.status)) {
     const std::string command = "application." + t->action;
     if (!command_exists(command) || !may_step(actor, *t, c, events)) continue;
-    json::object a(4);
+    json::object a(4, sp);
     a["action"] = t->action;
     a["command"] = command;
-    a["to"] = status_json(def, t->to);
+    a["to"] = status_json(def, t->to, sp);
     a["reply"] = reply_name(t->reply);
     out.push_back(std::move(a));
   }
   const workflow::Status* status = def.status(c.application.status);
   if (status && is_applicant(actor, c)) {
     if (status->editable) {
-      json::object a;
+      json::object a(2, sp);
       a["action"] = "upload";
       a["command"] = "attachment.upload";
       out.push_back(std::move(a));
     }
     if (status->deletable) {
-      json::object a;
+      json::object a(2, sp);
       a["action"] = "delete";
       a["command"] = "application.delete";
       out.push_back(std::move(a));
@@ -94,8 +94,8 @@ json::object staff_json(const store::Staff& s) {
   return o;
 }
 
-json::object unit_json(const store::Unit& u) {
-  json::object o(8);
+json::object unit_json(const store::Unit& u, json::storage_ptr sp) {
+  json::object o(8, std::move(sp));
   o["uscc"] = u.uscc;
   o["name"] = u.name;
   o["category"] = u.category;
@@ -107,8 +107,8 @@ json::object unit_json(const store::Unit& u) {
   return o;
 }
 
-json::object certificate_json(const store::Certificate& c) {
-  json::object o(6);
+json::object certificate_json(const store::Certificate& c, json::storage_ptr sp) {
+  json::object o(6, std::move(sp));
   o["serial"] = c.serial;
   o["issued_on"] = c.issued_on;
   o["valid_until"] = nullable(c.valid_until);
@@ -118,12 +118,17 @@ json::object certificate_json(const store::Certificate& c) {
   return o;
 }
 
-json::object attachment_json(const attachments::Rules& rules, const store::Attachment& a) {
-  json::object o(9);
+json::object attachment_json(const attachments::Rules& rules, const store::Attachment& a,
+                             json::storage_ptr sp) {
+  json::object o(9, std::move(sp));
   o["id"] = a.id;
   o["kind"] = a.kind;
   const attachments::Kind* k = rules.kind(a.kind);
-  o["label"] = k ? json::value(k->label) : json::value(nullptr);
+  if (k) {
+    o["label"] = k->label;
+  } else {
+    o["label"] = nullptr;
+  }
   o["file_name"] = a.file_name;
   o["media_type"] = a.media_type;
   o["size"] = a.size;
@@ -132,19 +137,29 @@ json::object attachment_json(const attachments::Rules& rules, const store::Attac
   return o;
 }
 
-json::object status_json(const workflow::Definition& def, std::string_view key) {
-  json::object o(5);
+json::object status_json(const workflow::Definition& def, std::string_view key,
+                         json::storage_ptr sp) {
+  json::object o(5, std::move(sp));
   o["key"] = key;
   const workflow::Status* s = def.status(key);
-  o["label"] = s ? json::value(s->label) : json::value(nullptr);
+  if (s) {
+    o["label"] = s->label;
+  } else {
+    o["label"] = nullptr;
+  }
   return o;
 }
 
-json::object business_json(const workflow::Definition& def, std::string_view key) {
-  json::object o(2);
+json::object business_json(const workflow::Definition& def, std::string_view key,
+                           json::storage_ptr sp) {
+  json::object o(2, std::move(sp));
   o["key"] = key;
   const workflow::Business* b = def.business(key);
-  o["label"] = b ? json::value(b->label) : json::value(nullptr);
+  if (b) {
+    o["label"] = b->label;
+  } else {
+    o["label"] = nullptr;
+  }
   return o;
 }
 
@@ -174,25 +189,25 @@ void put_deadline(json::object& o, const Deadline& d) {
 }
 
 json::object case_view(const Domain& domain, store::Transaction& txn, const Actor& actor,
-                       const Case& c, TimePoint now) {
+                       const Case& c, TimePoint now, json::storage_ptr sp) {
   const store::Application& a = c.application;
   const workflow::Definition& def = domain.workflow;
   const std::vector<store::Event> events = txn.events(a.id);
   const std::optional<store::Certificate> certificate = txn.active_certificate(c.unit.id);
-  json::object o(17);
+  json::object o(17, sp);
   o["id"] = a.id;
-  o["business"] = business_json(def, a.business);
-  json::object status = status_json(def, a.status);
+  o["business"] = business_json(def, a.business, sp);
+  json::object status = status_json(def, a.status, sp);
   if (const workflow::Status* s = def.status(a.status)) {
     status["editable"] = s->editable;
     status["deletable"] = s->deletable;
     status["final"] = s->final;
   }
   o["status"] = std::move(status);
-  json::array progress;
+  json::array progress(sp);
   progress.reserve(def.statuses().size());
   for (const workflow::Status& s : def.statuses()) {
-    json::object p(3);
+    json::object p(3, sp);
     p["key"] = s.key;
     p["label"] = s.label;
     p["current"] = s.key == a.status;
@@ -201,23 +216,23 @@ json::object case_view(const Domain& domain, store::Transaction& txn, const Acto
   o["progress"] = std::move(progress);
   o["latest_reply"] = a.latest_reply;
   std::error_code ec;
-  json::value fields = json::parse(a.fields_json.empty() ? "{}" : a.fields_json, ec);
+  json::value fields = json::parse(a.fields_json.empty() ? "{}" : a.fields_json, ec, sp);
   o["fields"] =
-      fields_view(a.business, (ec || !fields.is_object()) ? json::object() : fields.get_object(),
+      fields_view(a.business, (ec || !fields.is_object()) ? json::object(sp) : fields.get_object(),
                   c.unit, certificate);
-  json::array files;
+  json::array files(sp);
   for (const store::Attachment& at : txn.attachments(a.id))
-    files.push_back(attachment_json(domain.rules, at));
+    files.push_back(attachment_json(domain.rules, at, sp));
   o["attachments"] = std::move(files);
-  o["actions"] = actions(def, actor, c, events);
+  o["actions"] = actions(def, actor, c, events, sp);
   o["version"] = a.version;
   o["open"] = a.open;
   o["created_at"] = a.created_at;
   o["updated_at"] = a.updated_at;
   put_deadline(o, deadline(def, a, events, now));
-  o["unit"] = unit_json(c.unit);
+  o["unit"] = unit_json(c.unit, sp);
   o["certificate"] =
-      certificate ? json::value(certificate_json(*certificate)) : json::value(nullptr);
+      certificate ? json::value(certificate_json(*certificate, sp)) : json::value(nullptr);
   return o;
 }
 

@@ -21,13 +21,18 @@ namespace fuma::engine {
 
 boost::json::object authority_json(const store::Authority& a);
 boost::json::object staff_json(const store::Staff& s);
-boost::json::object unit_json(const store::Unit& u);
-boost::json::object certificate_json(const store::Certificate& c);
+// The builders that make a case view take the storage of the object their
+// result goes into (Context::storage), so that it moves there, not copies.
+boost::json::object unit_json(const store::Unit& u, boost::json::storage_ptr sp = {});
+boost::json::object certificate_json(const store::Certificate& c, boost::json::storage_ptr sp = {});
 // Labels come from the engine's own checklist and workflow definition.
-boost::json::object attachment_json(const attachments::Rules& rules, const store::Attachment& a);
+boost::json::object attachment_json(const attachments::Rules& rules, const store::Attachment& a,
+                                    boost::json::storage_ptr sp = {});
 // {key, label}
-boost::json::object status_json(const workflow::Definition& def, std::string_view key);
-boost::json::object business_json(const workflow::Definition& def, std::string_view key);
+boost::json::object status_json(const workflow::Definition& def, std::string_view key,
+                                boost::json::storage_ptr sp = {});
+boost::json::object business_json(const workflow::Definition& def, std::string_view key,
+                                  boost::json::storage_ptr sp = {});
 
 // When the case entered its current status, and what follows from the
 // status' time limit (working days, counted in China's calendar).
@@ -40,9 +45,9 @@ Deadline deadline(const workflow::Definition& def, const store::Application& a,
                   const std::vector<store::Event>& events, TimePoint now);
 void put_deadline(boost::json::object& o, const Deadline& d);
 
-// The application page for this actor.
+// The application page for this actor, made in `sp`.
 boost::json::object case_view(const Domain& domain, store::Transaction& txn, const Actor& actor,
-                              const Case& c, TimePoint now);
+                              const Case& c, TimePoint now, boost::json::storage_ptr sp = {});
 
 // Names of the actors events record ("staff:12" → the staff member's name),
 // looked up once per request.
