@@ -76,7 +76,7 @@ std::string usage() {
          "  --threads N            I/O threads (default: the number of CPUs, at least 2)\n"
          "  --workers N            threads running engine commands; writes waiting on\n"
          "                         the disk share one sync, so more workers write more\n"
-         "                         (default: 4 per CPU, at least 8); GET requests, which\n"
+         "                         (default: 4 per CPU, at least 32); GET requests, which\n"
          "                         only read, run on a pool of their own, one thread a\n"
          "                         CPU and one more (at least 2, at most N)\n"
          "  --max-body BYTES       largest request body accepted; larger gets 413\n"
@@ -117,7 +117,9 @@ std::string usage() {
 CommandLine parse_command_line(int argc, const char* const* argv) {
   CommandLine cl;
   cl.config.threads = std::max(2u, std::thread::hardware_concurrency());
-  cl.config.workers = std::max(8u, 4 * std::thread::hardware_concurrency());
+  // Mostly waiting on a commit's sync, not computing: enough of them that
+  // many writes share each sync.
+  cl.config.workers = std::max(32u, 4 * std::thread::hardware_concurrency());
   auto fail = [&cl](std::string error) {
     cl.action = CommandLine::Action::usage_error;
     cl.error = std::move(error);

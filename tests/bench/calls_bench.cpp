@@ -84,7 +84,7 @@ void BM_SaveByUnitSession(benchmark::State& state) {
       "application.save", {{"id", w.id}, {"fields", {{"reason", "证书遗失，申请补领"}}}}, w.unit);
   for (auto _ : state) benchmark::DoNotOptimize(w.engine->call(req));
 }
-BENCHMARK(BM_SaveByUnitSession)->UseRealTime()->Threads(1)->Threads(8);
+BENCHMARK(BM_SaveByUnitSession)->UseRealTime()->Threads(1)->Threads(8)->Threads(32);
 
 }  // namespace
 
