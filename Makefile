@@ -38,8 +38,10 @@ sanitize: deps
 bench: deps
 	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DFUMA_BUILD_BENCH=ON \
 	  -DFUMA_BUILD_TESTS=OFF -DFUMA_BUILD_HOST=ON $(CMAKE_ARGS)
-	cmake --build build-bench -j $(JOBS) --target fuma-bench fuma-bench-login fuma-bench-forms fuma-host
+	cmake --build build-bench -j $(JOBS) --target fuma-bench fuma-bench-calls fuma-bench-login \
+	  fuma-bench-forms fuma-host
 	build-bench/tests/bench/fuma-bench
+	build-bench/tests/bench/fuma-bench-calls
 	build-bench/tests/bench/fuma-bench-login
 	build-bench/tests/bench/fuma-bench-forms
 	tests/bench/host/run.py build-bench/examples/host/fuma-host
