@@ -6,7 +6,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/buffers_generator.hpp>
-#include <boost/beast/core/buffers_range.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -14,8 +13,8 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/message_generator.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <charconv>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -98,19 +97,28 @@ constexpr std::chrono::seconds kLingerMax{2};
 // The whole answer, header and body, in one buffer: written with one
 // send, where Beast's serializer would send the header and the body apart
 // (two sends a request, and the second one waiting on Nagle without
-// TCP_NODELAY).
-template <class Body>
-void flatten(http::response<Body>& message, std::string& out) {
-  http::serializer<false, Body> sr(message);
-  beast::error_code ec;
-  while (!ec && !sr.is_done()) {
-    sr.next(ec, [&](beast::error_code&, const auto& buffers) {
-      for (const net::const_buffer b : beast::buffers_range_ref(buffers)) {
-        out.append(static_cast<const char*>(b.data()), b.size());
-      }
-      sr.consume(beast::buffer_bytes(buffers));
-    });
+// TCP_NODELAY). The start line and the fields as Beast writes them (its
+// serializer adds nothing to the fields, which prepare_payload and
+// keep_alive already set); the body unless it answers a HEAD.
+void flatten(const Response& res, bool with_body, std::string& out) {
+  const std::string_view reason = res.reason();
+  const std::string_view body = with_body ? std::string_view(res.body()) : std::string_view();
+  out.reserve(64 + reason.size() + 32 * 16 + body.size());
+  out.append(res.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+  char code[8];
+  const auto [end, ec] = std::to_chars(code, code + sizeof code, res.result_int());
+  out.append(code, ec == std::errc() ? end : code);
+  out += ' ';
+  out.append(reason);
+  out.append("\r\n");
+  for (const auto& field : res) {
+    out.append(field.name_string());
+    out.append(": ");
+    out.append(field.value());
+    out.append("\r\n");
   }
+  out.append("\r\n");
+  out.append(body);
 }
 
 // One connection's HTTP exchange, over a plain or a TLS stream (Derived
@@ -271,12 +279,7 @@ class Session : public Connection {
     // HEAD: the same header, Content-Length included, without the body
     // (RFC 9110 section 9.3.2).
     out_.clear();
-    if (head_) {
-      http::response<http::empty_body> header(std::move(res.base()));
-      flatten(header, out_);
-    } else {
-      flatten(res, out_);
-    }
+    flatten(res, !head_, out_);
     lowest().expires_after(shared_.limits.timeout);
     net::async_write(derived().stream(), net::buffer(out_),
                      beast::bind_front_handler(&Session::on_write, derived().shared_from_this()));

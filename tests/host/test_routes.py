@@ -41,6 +41,35 @@ def test_answers_carry_json_type_server_nosniff_and_no_store(host):
     assert abs(sent.timestamp() - time.time()) < 60
 
 
+def test_the_answer_on_the_wire_has_the_request_version_and_the_body_its_length_says(host):
+    # The host writes the start line and the fields itself, header and body
+    # in one buffer: an HTTP/1.0 request gets an HTTP/1.0 answer and the
+    # connection closed after it; HTTP/1.1 keeps it open for the next one.
+    with host.socket() as sock:
+        sock.sendall(b"GET /healthz HTTP/1.0\r\n\r\n")
+        raw = b""
+        while chunk := sock.recv(65536):
+            raw += chunk
+    header, _, body = raw.partition(b"\r\n\r\n")
+    lines = header.decode("latin-1").split("\r\n")
+    assert lines[0] == "HTTP/1.0 200 OK"
+    fields = dict(line.split(": ", 1) for line in lines[1:])
+    assert int(fields["Content-Length"]) == len(body)
+    assert json.loads(body)["ok"] is True
+
+    with host.socket() as sock:
+        reader = Reader(sock)
+        for _ in range(2):
+            sock.sendall(b"GET /api/uscc/" + VALID.encode() + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+            status, headers, body = reader.response()
+            assert status == 200 and json.loads(body)["valid"] is True
+            assert headers.get("connection", "") != "close"
+        sock.sendall(b"GET /nope HTTP/1.1\r\nHost: x\r\n\r\n")
+        status, _, body = reader.response()
+        assert status == 404 and json.loads(body)["error"]["code"] == "NOT_FOUND"
+    assert reader.data == b""
+
+
 def test_valid_code_is_valid_with_its_parts(host):
     status, _, doc = host.get_json(f"/api/uscc/{VALID}")
     assert status == 200
