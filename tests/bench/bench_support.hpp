@@ -69,6 +69,18 @@ inline json::object request_credential(Engine& e, const json::object& acceptor,
               acceptor);
 }
 
+// The login picture (PNG bytes) issued to a unit that `acceptor` registers
+// on site (深圳市某局).
+inline std::string unit_with_picture(Engine& e, const json::object& acceptor) {
+  const std::string uscc(
+      register_unit(e, acceptor, "深圳市某局", "深圳市福田区").at("uscc").as_string());
+  const auto request = request_credential(e, acceptor, uscc, "2026-01-05");
+  std::string png;
+  call(e, "credential.issue",
+       {{"request", request.at("request").at("id")}, {"delivery", "on_site"}}, acceptor, {}, &png);
+  return png;
+}
+
 inline double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];

@@ -35,12 +35,7 @@ struct World {
     const json::object acc = setup_acceptor(e);
     call(e, "staff.password", {{"username", "acc"}, {"password", "acc-benchmark-2026"}},
          {{"system", true}});
-    const std::string uscc(
-        register_unit(e, acc, "深圳市某局", "深圳市福田区").at("uscc").as_string());
-    const auto request = request_credential(e, acc, uscc, "2026-01-05");
-    std::string png;
-    call(e, "credential.issue",
-         {{"request", request.at("request").at("id")}, {"delivery", "on_site"}}, acc, {}, &png);
+    const std::string png = unit_with_picture(e, acc);
     const std::string captcha(call(e, "session.captcha", {}, {}).at("captcha_id").as_string());
     const json::object login =
         call(e, "session.login", {{"captcha_id", captcha}, {"captcha_answer", "7777"}}, {}, png);

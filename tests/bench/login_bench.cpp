@@ -33,12 +33,7 @@ int main(int argc, char** argv) {
   fuma::Engine engine(options);
 
   const json::object acc = setup_acceptor(engine);
-  const std::string uscc(
-      register_unit(engine, acc, "深圳市某局", "深圳市福田区").at("uscc").as_string());
-  const auto request = request_credential(engine, acc, uscc, "2026-01-05");
-  std::string issued;
-  call(engine, "credential.issue",
-       {{"request", request.at("request").at("id")}, {"delivery", "on_site"}}, acc, {}, &issued);
+  const std::string issued = unit_with_picture(engine, acc);
 
   // The issued picture brought to 800 x 800, as a unit's saved copy might be.
   const fuma::image::Grey original = fuma::image::decode(issued);
