@@ -92,6 +92,13 @@ Unit read_unit_at(const Statement& s, int first) {
 
 Unit read_unit(const Statement& s) { return read_unit_at(s, 0); }
 
+// How many columns a column list names.
+constexpr int column_count(std::string_view columns) {
+  int n = 1;
+  for (char c : columns) n += c == ',' ? 1 : 0;
+  return n;
+}
+
 // "a, b, c" as "t.a, t.b, t.c", for a column list in a join.
 std::string qualified(std::string_view table, std::string_view columns) {
   std::string out;
@@ -898,8 +905,8 @@ std::optional<UnitSession> SqliteTransaction::unit_session_by_token_hash(
                                  "LEFT JOIN units u ON u.id = s.unit_id "
                                  "LEFT JOIN credentials c ON c.id = s.credential_id "
                                  "WHERE s.token_hash = ?";
-  constexpr int kUnit = 11;        // FUMA_SESSION_COLUMNS has 11 columns
-  constexpr int kCredential = 21;  // and FUMA_UNIT_COLUMNS 10
+  constexpr int kUnit = column_count(FUMA_SESSION_COLUMNS);  // where the unit's columns start
+  constexpr int kCredential = kUnit + column_count(FUMA_UNIT_COLUMNS);
   Statement s = query(sql, "unit_session_by_token_hash");
   if (!s.bind(token_hash).step()) return std::nullopt;
   UnitSession out{read_session(s), std::nullopt, s.optional_text(kCredential)};
