@@ -21,6 +21,17 @@ bool command_exists(std::string_view name) {
   return it != list.end() && it->name == name;
 }
 
+// o["label"]: the label of what `p` points at, or null when it is nothing
+// the definitions know. Assigned in o's own storage.
+template <class T>
+void put_label(json::object& o, const T* p) {
+  if (p) {
+    o["label"] = p->label;
+  } else {
+    o["label"] = nullptr;
+  }
+}
+
 json::value nullable(const std::optional<std::string>& s) {
   return s ? json::value(*s) : json::value(nullptr);
 }
@@ -124,11 +135,7 @@ json::object attachment_json(const attachments::Rules& rules, const store::Attac
   o["id"] = a.id;
   o["kind"] = a.kind;
   const attachments::Kind* k = rules.kind(a.kind);
-  if (k) {
-    o["label"] = k->label;
-  } else {
-    o["label"] = nullptr;
-  }
+  put_label(o, k);
   o["file_name"] = a.file_name;
   o["media_type"] = a.media_type;
   o["size"] = a.size;
@@ -142,11 +149,7 @@ json::object status_json(const workflow::Definition& def, std::string_view key,
   json::object o(5, std::move(sp));
   o["key"] = key;
   const workflow::Status* s = def.status(key);
-  if (s) {
-    o["label"] = s->label;
-  } else {
-    o["label"] = nullptr;
-  }
+  put_label(o, s);
   return o;
 }
 
@@ -155,11 +158,7 @@ json::object business_json(const workflow::Definition& def, std::string_view key
   json::object o(2, std::move(sp));
   o["key"] = key;
   const workflow::Business* b = def.business(key);
-  if (b) {
-    o["label"] = b->label;
-  } else {
-    o["label"] = nullptr;
-  }
+  put_label(o, b);
   return o;
 }
 
