@@ -19,13 +19,16 @@
 // while one is committing share the next sync: the first of them becomes
 // the leader, runs every waiting write() in one transaction, each inside
 // its own savepoint (a write that throws rolls back to its savepoint alone
-// and gets its own exception), commits once, and wakes the others. No
+// and gets its own exception), commits once, and wakes the writes of its
+// batch and the next leader, each on its own condition variable (waking
+// them all on one would wake every waiter at every commit). No
 // write() returns before the commit that holds it is synced, and each sees
 // the writes before it in the same order a lone writer would.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <exception>
 #include <filesystem>
 #include <memory>
@@ -135,23 +138,24 @@ class SqliteStore final : public Store {
       run(*writer_, true, fn);
       return;
     }
-    Pending me{&fn, nullptr, false};
+    Pending me;
+    me.fn = &fn;
     std::unique_lock<std::mutex> lock(queue_mutex_);
     queue_.push_back(&me);
-    while (!me.done) {
-      if (leading_) {
-        queue_cv_.wait(lock);
-        continue;
-      }
-      leading_ = true;
-      std::vector<Pending*> batch;
-      batch.swap(queue_);
+    while (!me.done && queue_.front() != &me) me.wake.wait(lock);
+    if (!me.done) {
+      // The front of the queue leads: it takes every write queued so far,
+      // itself first. Writes that arrive meanwhile queue behind the batch.
+      std::vector<Pending*> batch(queue_.begin(), queue_.end());
       lock.unlock();
       commit_batch(batch);
       lock.lock();
-      for (Pending* p : batch) p->done = true;
-      leading_ = false;
-      queue_cv_.notify_all();
+      for (Pending* p : batch) {
+        queue_.pop_front();
+        p->done = true;
+        if (p != &me) p->wake.notify_one();
+      }
+      if (!queue_.empty()) queue_.front()->wake.notify_one();
     }
     if (me.error) std::rethrow_exception(me.error);
   }
@@ -258,11 +262,13 @@ class SqliteStore final : public Store {
     }
   }
 
-  // One write() waiting for a commit.
+  // One write() waiting for a commit, woken alone: when its batch is
+  // committed, or when it reaches the front of the queue and leads.
   struct Pending {
-    const std::function<void(Transaction&)>* fn;
+    const std::function<void(Transaction&)>* fn = nullptr;
     std::exception_ptr error;
-    bool done;
+    bool done = false;
+    std::condition_variable wake;
   };
 
   // Runs a batch of writes in one transaction, each in a savepoint, and
@@ -373,12 +379,10 @@ class SqliteStore final : public Store {
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<Connection>> idle_readers_;
 
-  // Group commit: the writes waiting for the next commit, and whether a
-  // leader is committing now.
+  // Group commit: the writes being committed (from the front, the leader
+  // first) and those waiting for the next commit, in arrival order.
   std::mutex queue_mutex_;
-  std::condition_variable queue_cv_;
-  std::vector<Pending*> queue_;
-  bool leading_ = false;
+  std::deque<Pending*> queue_;
 };
 
 }  // namespace
