@@ -26,8 +26,7 @@ std::string audit_hash(const store::AuditRecord& r) {
 }
 
 store::AuditRecord append_audit(store::Transaction& txn, store::AuditRecord r) {
-  const std::optional<store::AuditRecord> last = txn.last_audit();
-  r.prev_hash = last ? last->hash : kGenesis;
+  r.prev_hash = txn.last_audit_hash().value_or(kGenesis);
   r.hash = audit_hash(r);
   return txn.append_audit(r);
 }

@@ -617,10 +617,10 @@ AuditRecord SqliteTransaction::append_audit(const AuditRecord& r) {
   return out;
 }
 
-std::optional<AuditRecord> SqliteTransaction::last_audit() {
-  Statement s =
-      query("SELECT " FUMA_AUDIT_COLUMNS " FROM audit ORDER BY seq DESC LIMIT 1", "last_audit");
-  return one<AuditRecord>(s, read_audit);
+std::optional<std::string> SqliteTransaction::last_audit_hash() {
+  Statement s = query("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1", "last_audit_hash");
+  if (!s.step()) return std::nullopt;
+  return s.text(0);
 }
 
 void SqliteTransaction::scan_audit(const std::function<bool(const AuditRecord&)>& fn) {

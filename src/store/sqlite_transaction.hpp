@@ -53,7 +53,7 @@ class SqliteTransaction final : public Transaction {
   std::vector<Event> events_of_unit(Id unit_id) override;
 
   AuditRecord append_audit(const AuditRecord& r) override;
-  std::optional<AuditRecord> last_audit() override;
+  std::optional<std::string> last_audit_hash() override;
   void scan_audit(const std::function<bool(const AuditRecord&)>& fn) override;
 
   std::optional<Idempotent> idempotent(std::string_view actor, std::string_view key) override;

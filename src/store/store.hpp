@@ -312,7 +312,8 @@ class Transaction {
 
   // Appends and returns the record with its seq filled in.
   virtual AuditRecord append_audit(const AuditRecord& r) = 0;
-  virtual std::optional<AuditRecord> last_audit() = 0;
+  // The hash of the newest record; none while the log is empty.
+  virtual std::optional<std::string> last_audit_hash() = 0;
   // Calls fn for every record in sequence order; stops when fn returns false.
   virtual void scan_audit(const std::function<bool(const AuditRecord&)>& fn) = 0;
 
