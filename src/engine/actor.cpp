@@ -229,7 +229,7 @@ void require_system_or_admin(const Actor& actor, store::Id authority_id) {
   require_own_authority(actor, authority_id);
 }
 
-void require_auditor(const Actor& actor) {
+void require_system_or_any_admin(const Actor& actor) {
   if (actor.is_system()) return;
   if (!actor.is_staff() || !has_role(*actor.staff, Role::admin)) {
     forbidden("needs the system or an admin", "需要管理员权限");

@@ -459,6 +459,9 @@ Output keys_retire(Context& ctx) {
   const std::string kid(ctx.args.string("kid"));
   ctx.args.finish();
   return write_command(ctx, [&](store::Transaction& txn, const Actor& actor, Audited& audited) {
+    // Refused before the lookup: who may not retire keys at all does not
+    // learn which key ids exist from NOT_FOUND against FORBIDDEN.
+    require_system_or_any_admin(actor);
     std::optional<store::SigningKey> k = txn.key_by_kid(kid);
     if (!k) throw Error(Errc::not_found, "no signing key " + kid, "签名密钥不存在");
     const store::Authority a = find_authority(txn, k->authority_id);

@@ -175,7 +175,7 @@ Output queue(Context& ctx) {
 Output verify(Context& ctx) {
   ctx.args.finish();
   return read_command(ctx, [&](store::Transaction& txn, const Actor& actor) {
-    require_auditor(actor);
+    require_system_or_any_admin(actor);
     const AuditVerdict v = verify_audit(txn);
     Output out;
     out.json["intact"] = !v.broken_seq.has_value();

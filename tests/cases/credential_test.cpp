@@ -451,6 +451,18 @@ TEST_CASE("keys.retire refuses the active key and retires a verifying one") {
   CHECK(w.code_of("keys.retire", {{"kid", "0123456789abcdef"}}, staff("admin")) == Errc::not_found);
 }
 
+TEST_CASE("keys.retire refuses an acceptor and a unit the same way whether the key exists or not") {
+  World w;
+  const Issued i = first_credential(w);
+  const std::string old_kid(i.result.at("credential").at("kid").as_string());
+  w.call("keys.rotate", {}, staff("admin"));
+  for (const std::string& kid : {old_kid, std::string("0123456789abcdef")}) {
+    CHECK(w.code_of("keys.retire", {{"kid", kid}}, staff("acc1")) == Errc::forbidden);
+    CHECK(w.code_of("keys.retire", {{"kid", kid}}, unit(i.uscc)) == Errc::forbidden);
+  }
+  CHECK(key_status(w, old_kid) == "verifying");
+}
+
 TEST_CASE("keys.list exports each public key as base64url and as PEM OpenSSL reads") {
   World w;
   first_credential(w);
