@@ -132,7 +132,7 @@ Response page(const App& app, const Request& req, const StaticFile& file) {
   res.set(http::field::etag, file.etag);
   res.set(http::field::cache_control, "no-cache");
   const auto inm = req.find(http::field::if_none_match);
-  if (inm != req.end() && inm->value() == file.etag) {
+  if (inm != req.end() && wire::none_match(inm->value(), file.etag)) {
     res.result(http::status::not_modified);
   } else {
     res.body() = file.body;

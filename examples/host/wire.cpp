@@ -149,6 +149,25 @@ std::string_view cookie(std::string_view header, std::string_view name) {
   return {};
 }
 
+bool none_match(std::string_view if_none_match, std::string_view etag) {
+  std::string_view rest = trim(if_none_match);
+  if (rest == "*") return true;
+  bool hit = false;
+  while (!rest.empty()) {
+    if (rest.substr(0, 2) == "W/") rest.remove_prefix(2);
+    // entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE
+    if (rest.empty() || rest.front() != '"') return false;
+    const auto close = rest.find('"', 1);
+    if (close == std::string_view::npos) return false;
+    hit = hit || rest.substr(0, close + 1) == etag;
+    rest = trim(rest.substr(close + 1));
+    if (rest.empty()) break;
+    if (rest.front() != ',') return false;
+    rest = trim(rest.substr(1));
+  }
+  return hit;
+}
+
 std::string media_type(std::string_view content_type) {
   const std::string_view type = trim(content_type.substr(0, content_type.find(';')));
   std::string out;

@@ -29,6 +29,12 @@ std::optional<std::string> query_param(std::string_view query, std::string_view 
 // when absent.
 std::string_view cookie(std::string_view header, std::string_view name);
 
+// Whether an If-None-Match value matches the current entity-tag `etag`
+// (quoted): "*", or a comma-separated list of entity-tags compared weakly
+// (RFC 9110 section 13.1.2: W/"x" matches "x"). A malformed list matches
+// nothing, so the full answer goes out.
+bool none_match(std::string_view if_none_match, std::string_view etag);
+
 // The media type of a Content-Type value, lower-cased, without parameters
 // ("Multipart/Form-Data; boundary=x" -> "multipart/form-data").
 std::string media_type(std::string_view content_type);
