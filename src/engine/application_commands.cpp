@@ -7,6 +7,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <charconv>
+#include <utility>
 
 #include "actor.hpp"
 #include "clock.hpp"
@@ -81,12 +82,6 @@ json::object stored_fields(const store::Application& a) {
     throw Error(Errc::internal, "application " + std::to_string(a.id) + " has unreadable fields");
   }
   return std::move(v.get_object());
-}
-
-Output case_output(const Context& ctx, store::Transaction& txn, const Actor& actor, const Case& c) {
-  Output out = output(ctx);
-  out.json["application"] = case_view(ctx.domain, txn, actor, c, ctx.now, ctx.storage);
-  return out;
 }
 
 // --- effects of completion ----------------------------------------------------
@@ -257,7 +252,7 @@ Output start(Context& ctx) {
     record_event(txn, a, "start", "", a.status, actor, "", at);
     audited.target = target_of(a.id);
     audited.after_status = a.status;
-    return case_output(ctx, txn, actor, Case{a, unit});
+    return case_answer(ctx, txn, actor, Case{a, unit});
   });
 }
 
@@ -278,7 +273,7 @@ Output save_draft(Context& ctx) {
     check_version(c.application, version);
     c.application.fields_json = json::serialize(check_draft(c.application.business, *fields));
     advance(def, txn, actor, c, t, "", false, ctx.now, audited);
-    return case_output(ctx, txn, actor, c);
+    return case_answer(ctx, txn, actor, std::move(c));
   });
 }
 
@@ -335,7 +330,7 @@ Output submit(Context& ctx) {
     check_attachments(ctx.domain.rules, txn, c, fields);
     c.application.fields_json = json::serialize(fields);
     advance(def, txn, actor, c, t, "", false, ctx.now, audited);
-    return case_output(ctx, txn, actor, c);
+    return case_answer(ctx, txn, actor, std::move(c));
   });
 }
 
@@ -390,7 +385,7 @@ Output step(Context& ctx) {
     check_version(c.application, version);
     advance(def, txn, actor, c, t, reply.value, t.role != workflow::Role::applicant, ctx.now,
             audited);
-    return case_output(ctx, txn, actor, c);
+    return case_answer(ctx, txn, actor, std::move(c));
   });
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
+#include <utility>
 
 #include "actor.hpp"
 #include "clock.hpp"
@@ -98,9 +99,8 @@ Output upload(Context& ctx) {
     touch(txn, c.application, ctx.now);
     audited.target = "application:" + std::to_string(id);
     audited.before_status = audited.after_status = c.application.status;
-    Output out = output(ctx);
+    Output out = case_answer(ctx, txn, actor, std::move(c));
     out.json["attachment"] = attachment_json(rules, a, ctx.storage);
-    out.json["application"] = case_view(ctx.domain, txn, actor, c, ctx.now, ctx.storage);
     return out;
   });
 }
@@ -124,9 +124,7 @@ Output remove(Context& ctx) {
     touch(txn, c.application, ctx.now);
     audited.target = "application:" + std::to_string(id);
     audited.before_status = audited.after_status = c.application.status;
-    Output out = output(ctx);
-    out.json["application"] = case_view(ctx.domain, txn, actor, c, ctx.now, ctx.storage);
-    return out;
+    return case_answer(ctx, txn, actor, std::move(c));
   });
 }
 

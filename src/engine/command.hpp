@@ -8,6 +8,7 @@
 #include <boost/json/object.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -92,10 +93,25 @@ struct Context {
 struct Output {
   boost::json::object json;  // "ok": true is added by the engine
   std::string data;
+  // The rest of the answer, made after the command's transaction has ended
+  // (by write_command and read_command, through finish()) from what the
+  // command read inside it: a write then holds the store's one writer only
+  // while it reads and writes the store, not while its answer is built.
+  std::function<void(boost::json::object&)> rest;
 };
 
+// Completes out.json with out.rest, once.
+inline void finish(Output& out) {
+  if (!out.rest) return;
+  auto rest = std::move(out.rest);
+  out.rest = nullptr;
+  rest(out.json);
+}
+
 // An empty answer made in the call's arena: what a case view goes into.
-inline Output output(const Context& ctx) { return Output{boost::json::object(ctx.storage), {}}; }
+inline Output output(const Context& ctx) {
+  return Output{boost::json::object(ctx.storage), {}, {}};
+}
 
 struct Command {
   std::string_view name;

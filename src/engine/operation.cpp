@@ -57,11 +57,13 @@ Output write_command(Context& ctx, const WriteBody& body) {
     record.after_status = std::move(audited.after_status);
     append_audit(txn, std::move(record));
     if (!key.empty()) {
+      finish(out);  // the whole answer is remembered with the key
       txn.remember(actor.key, key,
                    store::Idempotent{std::string(ctx.command), boost::json::serialize(out.json),
                                      std::move(request)});
     }
   });
+  finish(out);
   return out;
 }
 
@@ -79,6 +81,7 @@ Output read_command(Context& ctx, const ReadBody& body) {
       stale_staff = actor.staff_session;
     }
   });
+  finish(out);
   // A read keeps its session alive too; the write is rare (once a minute),
   // and losing it to a busy database only shortens the idle window.
   if (stale || stale_staff) {

@@ -4,6 +4,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
 #include <charconv>
+#include <utility>
 
 #include "command.hpp"
 #include "form.hpp"
@@ -187,12 +188,31 @@ void put_deadline(json::object& o, const Deadline& d) {
   o["overdue"] = d.overdue;
 }
 
+CaseFacts case_facts(store::Transaction& txn, const Case& c) {
+  return CaseFacts{txn.events(c.application.id), txn.active_certificate(c.unit.id),
+                   txn.attachments(c.application.id)};
+}
+
 json::object case_view(const Domain& domain, store::Transaction& txn, const Actor& actor,
                        const Case& c, TimePoint now, json::storage_ptr sp) {
+  return case_view(domain, actor, c, case_facts(txn, c), now, std::move(sp));
+}
+
+Output case_answer(const Context& ctx, store::Transaction& txn, const Actor& actor, Case c) {
+  Output out = output(ctx);
+  CaseFacts facts = case_facts(txn, c);
+  out.rest = [&ctx, actor, c = std::move(c), facts = std::move(facts)](json::object& o) {
+    o["application"] = case_view(ctx.domain, actor, c, facts, ctx.now, ctx.storage);
+  };
+  return out;
+}
+
+json::object case_view(const Domain& domain, const Actor& actor, const Case& c,
+                       const CaseFacts& facts, TimePoint now, json::storage_ptr sp) {
   const store::Application& a = c.application;
   const workflow::Definition& def = domain.workflow;
-  const std::vector<store::Event> events = txn.events(a.id);
-  const std::optional<store::Certificate> certificate = txn.active_certificate(c.unit.id);
+  const std::vector<store::Event>& events = facts.events;
+  const std::optional<store::Certificate>& certificate = facts.certificate;
   json::object o(17, sp);
   o["id"] = a.id;
   o["business"] = business_json(def, a.business, sp);
@@ -220,7 +240,7 @@ json::object case_view(const Domain& domain, store::Transaction& txn, const Acto
       fields_view(a.business, (ec || !fields.is_object()) ? json::object(sp) : fields.get_object(),
                   c.unit, certificate);
   json::array files(sp);
-  for (const store::Attachment& at : txn.attachments(a.id))
+  for (const store::Attachment& at : facts.attachments)
     files.push_back(attachment_json(domain.rules, at, sp));
   o["attachments"] = std::move(files);
   o["actions"] = actions(def, actor, c, events, sp);

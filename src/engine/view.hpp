@@ -45,9 +45,25 @@ Deadline deadline(const workflow::Definition& def, const store::Application& a,
                   const std::vector<store::Event>& events, TimePoint now);
 void put_deadline(boost::json::object& o, const Deadline& d);
 
-// The application page for this actor, made in `sp`.
+// What the application page shows of the store besides the case itself.
+struct CaseFacts {
+  std::vector<store::Event> events;
+  std::optional<store::Certificate> certificate;  // the unit's active one
+  std::vector<store::Attachment> attachments;
+};
+CaseFacts case_facts(store::Transaction& txn, const Case& c);
+
+// The application page for this actor, made in `sp`: from facts read
+// before, or read now in `txn`.
+boost::json::object case_view(const Domain& domain, const Actor& actor, const Case& c,
+                              const CaseFacts& facts, TimePoint now,
+                              boost::json::storage_ptr sp = {});
 boost::json::object case_view(const Domain& domain, store::Transaction& txn, const Actor& actor,
                               const Case& c, TimePoint now, boost::json::storage_ptr sp = {});
+
+// A write's answer whose "application" is the case's page: its facts are
+// read now, in `txn`; the page is made by finish() after the transaction.
+Output case_answer(const Context& ctx, store::Transaction& txn, const Actor& actor, Case c);
 
 // Names of the actors events record ("staff:12" → the staff member's name),
 // looked up once per request.
