@@ -230,6 +230,15 @@ void Statement::run() {
   }
 }
 
+std::int64_t Statement::execute() {
+  run();
+  return sqlite3_changes64(sqlite3_db_handle(stmt_));
+}
+
+std::int64_t Statement::inserted_id() const {
+  return sqlite3_last_insert_rowid(sqlite3_db_handle(stmt_));
+}
+
 std::string Statement::text(int column) const {
   const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
   if (p == nullptr) return {};

@@ -103,6 +103,12 @@ class Statement {
   bool step();
   // Steps a statement that returns no rows to its end.
   void run();
+  // Runs an INSERT, UPDATE or DELETE to its end: the rows it changed itself
+  // (not those its triggers changed).
+  std::int64_t execute();
+  // The rowid the connection's last INSERT made (after execute()). Cheaper
+  // than RETURNING, which gathers its rows in a temporary table first.
+  std::int64_t inserted_id() const;
 
   std::int64_t int64(int column) const { return sqlite3_column_int64(stmt_, column); }
   bool boolean(int column) const { return int64(column) != 0; }

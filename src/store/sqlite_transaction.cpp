@@ -245,10 +245,10 @@ Statement SqliteTransaction::change(std::string_view sql, const char* method) {
 Id SqliteTransaction::insert_authority(const Authority& a) {
   Statement s = change(
       "INSERT INTO authorities(code, name, division, segment, created_at) "
-      "VALUES (?, ?, ?, ?, ?) RETURNING id",
+      "VALUES (?, ?, ?, ?, ?)",
       "insert_authority");
-  s.bind(a.code, a.name, a.division, a.segment, a.created_at).step();
-  return s.int64(0);
+  s.bind(a.code, a.name, a.division, a.segment, a.created_at).run();
+  return s.inserted_id();
 }
 
 std::optional<Authority> SqliteTransaction::authority(Id id) {
@@ -278,11 +278,11 @@ Id SqliteTransaction::insert_staff(const Staff& st) {
   const std::string roles = join_roles(st.roles);
   Statement s = change(
       "INSERT INTO staff(authority_id, username, name, roles, password_hash, active, created_at) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      "VALUES (?, ?, ?, ?, ?, ?, ?)",
       "insert_staff");
   s.bind(st.authority_id, st.username, st.name, roles, st.password_hash, st.active, st.created_at)
-      .step();
-  return s.int64(0);
+      .run();
+  return s.inserted_id();
 }
 
 std::optional<Staff> SqliteTransaction::staff(Id id) {
@@ -300,10 +300,10 @@ void SqliteTransaction::update_staff(const Staff& st) {
   const std::string roles = join_roles(st.roles);
   Statement s = change(
       "UPDATE staff SET authority_id = ?, username = ?, name = ?, roles = ?, password_hash = ?, "
-      "active = ? WHERE id = ? RETURNING id",
+      "active = ? WHERE id = ?",
       "update_staff");
-  if (!s.bind(st.authority_id, st.username, st.name, roles, st.password_hash, st.active, st.id)
-           .step()) {
+  if (s.bind(st.authority_id, st.username, st.name, roles, st.password_hash, st.active, st.id)
+          .execute() == 0) {
     missing("update_staff", "staff", st.id);
   }
 }
@@ -313,12 +313,12 @@ void SqliteTransaction::update_staff(const Staff& st) {
 Id SqliteTransaction::insert_unit(const Unit& u) {
   Statement s = change(
       "INSERT INTO units(uscc, authority_id, name, category, address, responsible_person, "
-      "revoked, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      "revoked, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
       "insert_unit");
   s.bind(u.uscc, u.authority_id, u.name, u.category, u.address, u.responsible_person, u.revoked,
          u.created_at, u.updated_at)
-      .step();
-  return s.int64(0);
+      .run();
+  return s.inserted_id();
 }
 
 std::optional<Unit> SqliteTransaction::unit(Id id) {
@@ -351,11 +351,11 @@ std::vector<Unit> SqliteTransaction::units_by_name(std::string_view fragment, st
 void SqliteTransaction::update_unit(const Unit& u) {
   Statement s = change(
       "UPDATE units SET uscc = ?, authority_id = ?, name = ?, category = ?, address = ?, "
-      "responsible_person = ?, revoked = ?, updated_at = ? WHERE id = ? RETURNING id",
+      "responsible_person = ?, revoked = ?, updated_at = ? WHERE id = ?",
       "update_unit");
-  if (!s.bind(u.uscc, u.authority_id, u.name, u.category, u.address, u.responsible_person,
-              u.revoked, u.updated_at, u.id)
-           .step()) {
+  if (s.bind(u.uscc, u.authority_id, u.name, u.category, u.address, u.responsible_person, u.revoked,
+             u.updated_at, u.id)
+          .execute() == 0) {
     missing("update_unit", "unit", u.id);
   }
 }
@@ -365,10 +365,10 @@ void SqliteTransaction::update_unit(const Unit& u) {
 Id SqliteTransaction::insert_certificate(const Certificate& c) {
   Statement s = change(
       "INSERT INTO certificates(unit_id, serial, issued_on, valid_until, status, created_at) "
-      "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+      "VALUES (?, ?, ?, ?, ?, ?)",
       "insert_certificate");
-  s.bind(c.unit_id, c.serial, c.issued_on, c.valid_until, c.status, c.created_at).step();
-  return s.int64(0);
+  s.bind(c.unit_id, c.serial, c.issued_on, c.valid_until, c.status, c.created_at).run();
+  return s.inserted_id();
 }
 
 std::optional<Certificate> SqliteTransaction::active_certificate(Id unit_id) {
@@ -387,9 +387,9 @@ std::optional<Certificate> SqliteTransaction::certificate_by_serial(std::string_
 void SqliteTransaction::update_certificate(const Certificate& c) {
   Statement s = change(
       "UPDATE certificates SET serial = ?, issued_on = ?, valid_until = ?, status = ? "
-      "WHERE id = ? RETURNING id",
+      "WHERE id = ?",
       "update_certificate");
-  if (!s.bind(c.serial, c.issued_on, c.valid_until, c.status, c.id).step()) {
+  if (s.bind(c.serial, c.issued_on, c.valid_until, c.status, c.id).execute() == 0) {
     missing("update_certificate", "certificate", c.id);
   }
 }
@@ -403,14 +403,14 @@ Id SqliteTransaction::insert_application(const Application& a) {
   Statement s = change(
       "INSERT INTO applications(unit_id, authority_id, business, status, version, fields_json, "
       "latest_reply, open, created_at, updated_at) "
-      "SELECT id, authority_id, ?, ?, 1, ?, ?, ?, ?, ? FROM units WHERE id = ? RETURNING id",
+      "SELECT id, authority_id, ?, ?, 1, ?, ?, ?, ?, ? FROM units WHERE id = ?",
       "insert_application");
-  if (!s.bind(a.business, a.status, fields, a.latest_reply, a.open, a.created_at, a.updated_at,
-              a.unit_id)
-           .step()) {
+  if (s.bind(a.business, a.status, fields, a.latest_reply, a.open, a.created_at, a.updated_at,
+             a.unit_id)
+          .execute() == 0) {
     missing("insert_application", "unit", a.unit_id);
   }
-  return s.int64(0);
+  return s.inserted_id();
 }
 
 std::optional<Application> SqliteTransaction::application(Id id) {
@@ -439,11 +439,11 @@ bool SqliteTransaction::update_application(const Application& a, std::int64_t ex
     Statement s = change(
         "UPDATE applications SET business = ?, status = ?, version = version + 1, "
         "fields_json = ?, latest_reply = ?, open = ?, updated_at = ? "
-        "WHERE id = ? AND version = ? RETURNING id",
+        "WHERE id = ? AND version = ?",
         "update_application");
     if (s.bind(a.business, a.status, fields, a.latest_reply, a.open, a.updated_at, a.id,
                expected_version)
-            .step()) {
+            .execute() != 0) {
       return true;
     }
   }
@@ -461,9 +461,8 @@ void SqliteTransaction::delete_application(Id id) {
     while (s.step()) blobs.push_back(s.int64(0));
   }
   {
-    Statement s =
-        change("DELETE FROM applications WHERE id = ? RETURNING id", "delete_application");
-    if (!s.bind(id).step()) missing("delete_application", "application", id);
+    Statement s = change("DELETE FROM applications WHERE id = ?", "delete_application");
+    if (s.bind(id).execute() == 0) missing("delete_application", "application", id);
   }
   std::sort(blobs.begin(), blobs.end());
   blobs.erase(std::unique(blobs.begin(), blobs.end()), blobs.end());
@@ -520,10 +519,10 @@ Id SqliteTransaction::insert_attachment(const Attachment& a, std::string_view co
   }
   Statement s = change(
       "INSERT INTO attachments(application_id, blob_id, kind, file_name, media_type, uploaded_at) "
-      "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+      "VALUES (?, ?, ?, ?, ?, ?)",
       "insert_attachment");
-  s.bind(a.application_id, blob, a.kind, a.file_name, a.media_type, a.uploaded_at).step();
-  return s.int64(0);
+  s.bind(a.application_id, blob, a.kind, a.file_name, a.media_type, a.uploaded_at).run();
+  return s.inserted_id();
 }
 
 std::vector<Attachment> SqliteTransaction::attachments(Id application_id) {
@@ -581,14 +580,14 @@ Id SqliteTransaction::insert_event(const Event& e) {
       "at, business) SELECT ?1, unit_id, ?2, ?3, ?4, ?5, ?6, ?7, ?8 FROM ("
       "  SELECT unit_id FROM applications WHERE id = ?1"
       "  UNION ALL SELECT unit_id FROM events WHERE application_id = ?1"
-      "  LIMIT 1) RETURNING id",
+      "  LIMIT 1)",
       "insert_event");
-  if (!s.bind(e.application_id, e.action, e.from_status, e.to_status, e.actor, e.reply, e.at,
-              e.business)
-           .step()) {
+  if (s.bind(e.application_id, e.action, e.from_status, e.to_status, e.actor, e.reply, e.at,
+             e.business)
+          .execute() == 0) {
     missing("insert_event", "application", e.application_id);
   }
-  return s.int64(0);
+  return s.inserted_id();
 }
 
 std::vector<Event> SqliteTransaction::events(Id application_id) {
@@ -608,12 +607,12 @@ std::vector<Event> SqliteTransaction::events_of_unit(Id unit_id) {
 AuditRecord SqliteTransaction::append_audit(const AuditRecord& r) {
   Statement s = change(
       "INSERT INTO audit(at, actor, command, target, before_status, after_status, prev_hash, "
-      "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+      "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       "append_audit");
   s.bind(r.at, r.actor, r.command, r.target, r.before_status, r.after_status, r.prev_hash, r.hash)
-      .step();
+      .run();
   AuditRecord out = r;
-  out.seq = s.int64(0);
+  out.seq = s.inserted_id();
   return out;
 }
 
@@ -672,12 +671,12 @@ SigningKey read_key(const Statement& s) {
 Id SqliteTransaction::insert_key(const SigningKey& k) {
   Statement s = change(
       "INSERT INTO signing_keys(authority_id, kid, public_key, sealed_private, status, "
-      "created_at, retired_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      "created_at, retired_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
       "insert_key");
   s.bind(k.authority_id, k.kid, Blob{k.public_key}, Blob{k.sealed_private}, k.status, k.created_at,
          k.retired_at)
-      .step();
-  return s.int64(0);
+      .run();
+  return s.inserted_id();
 }
 
 std::optional<SigningKey> SqliteTransaction::key_by_kid(std::string_view kid) {
@@ -703,9 +702,9 @@ bool SqliteTransaction::has_keys() {
 }
 
 void SqliteTransaction::update_key(const SigningKey& k) {
-  Statement s = change(
-      "UPDATE signing_keys SET status = ?, retired_at = ? WHERE id = ? RETURNING id", "update_key");
-  if (!s.bind(k.status, k.retired_at, k.id).step()) missing("update_key", "key", k.id);
+  Statement s =
+      change("UPDATE signing_keys SET status = ?, retired_at = ? WHERE id = ?", "update_key");
+  if (s.bind(k.status, k.retired_at, k.id).execute() == 0) missing("update_key", "key", k.id);
 }
 
 // --- credential requests and credentials ------------------------------------
@@ -753,12 +752,12 @@ Credential read_credential(const Statement& s) {
 Id SqliteTransaction::insert_credential_request(const CredentialRequest& r) {
   Statement s = change(
       "INSERT INTO credential_requests(unit_id, reason, recipient, phone, requested_on, "
-      "recorded_by, created_at, credential_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      "recorded_by, created_at, credential_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       "insert_credential_request");
   s.bind(r.unit_id, r.reason, r.recipient, r.phone, r.requested_on, r.recorded_by, r.created_at,
          r.credential_id)
-      .step();
-  return s.int64(0);
+      .run();
+  return s.inserted_id();
 }
 
 std::optional<CredentialRequest> SqliteTransaction::credential_request(Id id) {
@@ -768,9 +767,9 @@ std::optional<CredentialRequest> SqliteTransaction::credential_request(Id id) {
 }
 
 void SqliteTransaction::update_credential_request(const CredentialRequest& r) {
-  Statement s = change("UPDATE credential_requests SET credential_id = ? WHERE id = ? RETURNING id",
+  Statement s = change("UPDATE credential_requests SET credential_id = ? WHERE id = ?",
                        "update_credential_request");
-  if (!s.bind(r.credential_id, r.id).step()) {
+  if (s.bind(r.credential_id, r.id).execute() == 0) {
     missing("update_credential_request", "credential request", r.id);
   }
 }
@@ -786,12 +785,12 @@ Id SqliteTransaction::insert_credential(const Credential& c) {
   Statement s = change(
       "INSERT INTO credentials(unit_id, request_id, key_id, generation, issued_at, expires_at, "
       "status, revoked_at, revoked_reason, delivery, delivery_note, payload_sha256) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       "insert_credential");
   s.bind(c.unit_id, c.request_id, c.key_id, c.generation, c.issued_at, c.expires_at, c.status,
          c.revoked_at, c.revoked_reason, c.delivery, c.delivery_note, c.payload_sha256)
-      .step();
-  return s.int64(0);
+      .run();
+  return s.inserted_id();
 }
 
 std::optional<Credential> SqliteTransaction::credential(Id id) {
@@ -817,9 +816,9 @@ std::vector<Credential> SqliteTransaction::credentials_signed_by(Id key_id) {
 void SqliteTransaction::update_credential(const Credential& c) {
   Statement s = change(
       "UPDATE credentials SET status = ?, revoked_at = ?, revoked_reason = ?, payload_sha256 = ? "
-      "WHERE id = ? RETURNING id",
+      "WHERE id = ?",
       "update_credential");
-  if (!s.bind(c.status, c.revoked_at, c.revoked_reason, c.payload_sha256, c.id).step()) {
+  if (s.bind(c.status, c.revoked_at, c.revoked_reason, c.payload_sha256, c.id).execute() == 0) {
     missing("update_credential", "credential", c.id);
   }
 }
@@ -846,11 +845,8 @@ void SqliteTransaction::mark_captcha_used(std::string_view id) {
 }
 
 std::size_t SqliteTransaction::purge_captchas(std::string_view before) {
-  Statement s = change("DELETE FROM captchas WHERE expires_at < ? RETURNING 1", "purge_captchas");
-  s.bind(before);
-  std::size_t n = 0;
-  while (s.step()) ++n;
-  return n;
+  Statement s = change("DELETE FROM captchas WHERE expires_at < ?", "purge_captchas");
+  return static_cast<std::size_t>(s.bind(before).execute());
 }
 
 // --- sessions -----------------------------------------------------------------
@@ -881,12 +877,12 @@ Id SqliteTransaction::insert_session(const Session& x) {
   Statement s = change(
       "INSERT INTO sessions(token_hash, unit_id, credential_id, client, created_at, "
       "last_seen_at, committed_at, commitment_version, ended_at, end_reason) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       "insert_session");
   s.bind(x.token_hash, x.unit_id, x.credential_id, x.client, x.created_at, x.last_seen_at,
          x.committed_at, x.commitment_version, x.ended_at, x.end_reason)
-      .step();
-  return s.int64(0);
+      .run();
+  return s.inserted_id();
 }
 
 std::optional<Session> SqliteTransaction::session_by_token_hash(std::string_view token_hash) {
@@ -917,10 +913,10 @@ std::optional<UnitSession> SqliteTransaction::unit_session_by_token_hash(
 void SqliteTransaction::update_session(const Session& x) {
   Statement s = change(
       "UPDATE sessions SET last_seen_at = ?, committed_at = ?, commitment_version = ?, "
-      "ended_at = ?, end_reason = ? WHERE id = ? RETURNING id",
+      "ended_at = ?, end_reason = ? WHERE id = ?",
       "update_session");
-  if (!s.bind(x.last_seen_at, x.committed_at, x.commitment_version, x.ended_at, x.end_reason, x.id)
-           .step()) {
+  if (s.bind(x.last_seen_at, x.committed_at, x.commitment_version, x.ended_at, x.end_reason, x.id)
+          .execute() == 0) {
     missing("update_session", "session", x.id);
   }
 }
@@ -929,24 +925,18 @@ std::size_t SqliteTransaction::end_sessions_of_credential(Id credential_id, std:
                                                           std::string_view reason) {
   Statement s = change(
       "UPDATE sessions SET ended_at = ?, end_reason = ? "
-      "WHERE credential_id = ? AND ended_at = '' RETURNING 1",
+      "WHERE credential_id = ? AND ended_at = ''",
       "end_sessions_of_credential");
-  s.bind(at, reason, credential_id);
-  std::size_t n = 0;
-  while (s.step()) ++n;
-  return n;
+  return static_cast<std::size_t>(s.bind(at, reason, credential_id).execute());
 }
 
 std::size_t SqliteTransaction::end_sessions_of_unit(Id unit_id, std::string_view at,
                                                     std::string_view reason) {
   Statement s = change(
       "UPDATE sessions SET ended_at = ?, end_reason = ? "
-      "WHERE unit_id = ? AND ended_at = '' RETURNING 1",
+      "WHERE unit_id = ? AND ended_at = ''",
       "end_sessions_of_unit");
-  s.bind(at, reason, unit_id);
-  std::size_t n = 0;
-  while (s.step()) ++n;
-  return n;
+  return static_cast<std::size_t>(s.bind(at, reason, unit_id).execute());
 }
 
 // --- staff sessions -----------------------------------------------------------
@@ -954,11 +944,11 @@ std::size_t SqliteTransaction::end_sessions_of_unit(Id unit_id, std::string_view
 Id SqliteTransaction::insert_staff_session(const StaffSession& x) {
   Statement s = change(
       "INSERT INTO staff_sessions(token_hash, staff_id, client, created_at, last_seen_at, "
-      "ended_at, end_reason) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      "ended_at, end_reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
       "insert_staff_session");
   s.bind(x.token_hash, x.staff_id, x.client, x.created_at, x.last_seen_at, x.ended_at, x.end_reason)
-      .step();
-  return s.int64(0);
+      .run();
+  return s.inserted_id();
 }
 
 std::optional<StaffSession> SqliteTransaction::staff_session_by_token_hash(
@@ -974,10 +964,9 @@ std::optional<StaffSession> SqliteTransaction::staff_session_by_token_hash(
 
 void SqliteTransaction::update_staff_session(const StaffSession& x) {
   Statement s = change(
-      "UPDATE staff_sessions SET last_seen_at = ?, ended_at = ?, end_reason = ? WHERE id = ? "
-      "RETURNING id",
+      "UPDATE staff_sessions SET last_seen_at = ?, ended_at = ?, end_reason = ? WHERE id = ?",
       "update_staff_session");
-  if (!s.bind(x.last_seen_at, x.ended_at, x.end_reason, x.id).step()) {
+  if (s.bind(x.last_seen_at, x.ended_at, x.end_reason, x.id).execute() == 0) {
     missing("update_staff_session", "staff session", x.id);
   }
 }
@@ -986,12 +975,9 @@ std::size_t SqliteTransaction::end_staff_sessions(Id staff_id, std::string_view 
                                                   std::string_view reason) {
   Statement s = change(
       "UPDATE staff_sessions SET ended_at = ?, end_reason = ? "
-      "WHERE staff_id = ? AND ended_at = '' RETURNING 1",
+      "WHERE staff_id = ? AND ended_at = ''",
       "end_staff_sessions");
-  s.bind(at, reason, staff_id);
-  std::size_t n = 0;
-  while (s.step()) ++n;
-  return n;
+  return static_cast<std::size_t>(s.bind(at, reason, staff_id).execute());
 }
 
 // --- throttles ----------------------------------------------------------------
