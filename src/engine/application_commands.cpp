@@ -60,9 +60,10 @@ void save(store::Transaction& txn, store::Application& a) {
   ++a.version;
 }
 
-void record_event(store::Transaction& txn, const store::Application& a, std::string action,
-                  const std::string& from, const std::string& to, const Actor& actor,
-                  std::string reply, const std::string& at) {
+// The event as stored, with its id.
+store::Event record_event(store::Transaction& txn, const store::Application& a, std::string action,
+                          const std::string& from, const std::string& to, const Actor& actor,
+                          std::string reply, const std::string& at) {
   store::Event e;
   e.application_id = a.id;
   e.action = std::move(action);
@@ -72,7 +73,8 @@ void record_event(store::Transaction& txn, const store::Application& a, std::str
   e.reply = std::move(reply);
   e.at = at;
   e.business = a.business;
-  txn.insert_event(e);
+  e.id = txn.insert_event(e);
+  return e;
 }
 
 json::object stored_fields(const store::Application& a) {
@@ -186,9 +188,11 @@ void take_effect(Effect& e) {
 
 // Moves the case along transition t: status, reply, openness, the effect of
 // a final status, the event and the audit record's statuses.
-void advance(const workflow::Definition& def, store::Transaction& txn, const Actor& actor, Case& c,
-             const workflow::Transition& t, const std::string& reply, bool staff_step,
-             TimePoint now, Audited& audited) {
+// Moves the case along `t`; the event it records for 历史信息, if any.
+std::optional<store::Event> advance(const workflow::Definition& def, store::Transaction& txn,
+                                    const Actor& actor, Case& c, const workflow::Transition& t,
+                                    const std::string& reply, bool staff_step, TimePoint now,
+                                    Audited& audited) {
   store::Application& a = c.application;
   const std::string from = a.status;
   const std::string at = iso_time(now);
@@ -205,11 +209,12 @@ void advance(const workflow::Definition& def, store::Transaction& txn, const Act
     Effect e{txn, c.unit, a, at, today};
     take_effect(e);
   }
-  // 历史信息 lists changes of status and replies; a 暂存 is neither.
-  if (from != t.to || !reply.empty()) record_event(txn, a, t.action, from, t.to, actor, reply, at);
   audited.target = target_of(a.id);
   audited.before_status = from;
   audited.after_status = a.status;
+  // 历史信息 lists changes of status and replies; a 暂存 is neither.
+  if (from == t.to && reply.empty()) return std::nullopt;
+  return record_event(txn, a, t.action, from, t.to, actor, reply, at);
 }
 
 // --- commands -------------------------------------------------------------------
@@ -249,10 +254,12 @@ Output start(Context& ctx) {
     a.created_at = at;
     a.updated_at = at;
     a.id = txn.insert_application(a);
-    record_event(txn, a, "start", "", a.status, actor, "", at);
+    std::vector<store::Event> events{record_event(txn, a, "start", "", a.status, actor, "", at)};
     audited.target = target_of(a.id);
     audited.after_status = a.status;
-    return case_answer(ctx, txn, actor, Case{a, unit});
+    Case c{a, unit};
+    CaseFacts facts = case_facts(txn, c, std::move(events));
+    return case_answer(ctx, actor, std::move(c), std::move(facts));
   });
 }
 
@@ -266,14 +273,17 @@ Output save_draft(Context& ctx) {
   }
   return write_command(ctx, [&](store::Transaction& txn, const Actor& actor, Audited& audited) {
     Case c = load_case(txn, actor, id);
-    const auto events = txn.events(id);
+    std::vector<store::Event> events = txn.events(id);
     const workflow::Definition& def = ctx.domain.workflow;
     const workflow::Transition& t = authorize_step(actor, def, c, "save", events);
     if (!status_of(def, c.application).editable) invalid_state(def, c.application, "save");
     check_version(c.application, version);
     c.application.fields_json = json::serialize(check_draft(c.application.business, *fields));
-    advance(def, txn, actor, c, t, "", false, ctx.now, audited);
-    return case_answer(ctx, txn, actor, std::move(c));
+    if (auto e = advance(def, txn, actor, c, t, "", false, ctx.now, audited)) {
+      events.push_back(std::move(*e));
+    }
+    CaseFacts facts = case_facts(txn, c, std::move(events));
+    return case_answer(ctx, actor, std::move(c), std::move(facts));
   });
 }
 
@@ -319,7 +329,7 @@ Output submit(Context& ctx) {
   ctx.args.finish();
   return write_command(ctx, [&](store::Transaction& txn, const Actor& actor, Audited& audited) {
     Case c = load_case(txn, actor, id);
-    const auto events = txn.events(id);
+    std::vector<store::Event> events = txn.events(id);
     const workflow::Definition& def = ctx.domain.workflow;
     const workflow::Transition& t =
         authorize_step(actor, def, c, validating_action(def, c.application.status), events);
@@ -329,8 +339,11 @@ Output submit(Context& ctx) {
                             txn.active_certificate(c.unit.id), china_date(ctx.now));
     check_attachments(ctx.domain.rules, txn, c, fields);
     c.application.fields_json = json::serialize(fields);
-    advance(def, txn, actor, c, t, "", false, ctx.now, audited);
-    return case_answer(ctx, txn, actor, std::move(c));
+    if (auto e = advance(def, txn, actor, c, t, "", false, ctx.now, audited)) {
+      events.push_back(std::move(*e));
+    }
+    CaseFacts facts = case_facts(txn, c, std::move(events));
+    return case_answer(ctx, actor, std::move(c), std::move(facts));
   });
 }
 
@@ -371,7 +384,7 @@ Output step(Context& ctx) {
   }
   return write_command(ctx, [&](store::Transaction& txn, const Actor& actor, Audited& audited) {
     Case c = load_case(txn, actor, id);
-    const auto events = txn.events(id);
+    std::vector<store::Event> events = txn.events(id);
     const workflow::Definition& def = ctx.domain.workflow;
     const workflow::Transition& t = authorize_step(actor, def, c, action, events);
     if (t.reply == workflow::Reply::required && reply.value.empty()) {
@@ -383,9 +396,12 @@ Output step(Context& ctx) {
                   {Problem{"reply", "此操作不需要回复信息", {}, {}}});
     }
     check_version(c.application, version);
-    advance(def, txn, actor, c, t, reply.value, t.role != workflow::Role::applicant, ctx.now,
-            audited);
-    return case_answer(ctx, txn, actor, std::move(c));
+    if (auto e = advance(def, txn, actor, c, t, reply.value, t.role != workflow::Role::applicant,
+                         ctx.now, audited)) {
+      events.push_back(std::move(*e));
+    }
+    CaseFacts facts = case_facts(txn, c, std::move(events));
+    return case_answer(ctx, actor, std::move(c), std::move(facts));
   });
 }
 

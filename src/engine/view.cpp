@@ -189,7 +189,11 @@ void put_deadline(json::object& o, const Deadline& d) {
 }
 
 CaseFacts case_facts(store::Transaction& txn, const Case& c) {
-  return CaseFacts{txn.events(c.application.id), txn.active_certificate(c.unit.id),
+  return case_facts(txn, c, txn.events(c.application.id));
+}
+
+CaseFacts case_facts(store::Transaction& txn, const Case& c, std::vector<store::Event> events) {
+  return CaseFacts{std::move(events), txn.active_certificate(c.unit.id),
                    txn.attachments(c.application.id)};
 }
 
@@ -199,8 +203,12 @@ json::object case_view(const Domain& domain, store::Transaction& txn, const Acto
 }
 
 Output case_answer(const Context& ctx, store::Transaction& txn, const Actor& actor, Case c) {
-  Output out = output(ctx);
   CaseFacts facts = case_facts(txn, c);
+  return case_answer(ctx, actor, std::move(c), std::move(facts));
+}
+
+Output case_answer(const Context& ctx, const Actor& actor, Case c, CaseFacts facts) {
+  Output out = output(ctx);
   out.rest = [&ctx, actor, c = std::move(c), facts = std::move(facts)](json::object& o) {
     o["application"] = case_view(ctx.domain, actor, c, facts, ctx.now, ctx.storage);
   };

@@ -52,6 +52,8 @@ struct CaseFacts {
   std::vector<store::Attachment> attachments;
 };
 CaseFacts case_facts(store::Transaction& txn, const Case& c);
+// The same, with the case's events as the caller already holds them.
+CaseFacts case_facts(store::Transaction& txn, const Case& c, std::vector<store::Event> events);
 
 // The application page for this actor, made in `sp`: from facts read
 // before, or read now in `txn`.
@@ -61,9 +63,10 @@ boost::json::object case_view(const Domain& domain, const Actor& actor, const Ca
 boost::json::object case_view(const Domain& domain, store::Transaction& txn, const Actor& actor,
                               const Case& c, TimePoint now, boost::json::storage_ptr sp = {});
 
-// A write's answer whose "application" is the case's page: its facts are
-// read now, in `txn`; the page is made by finish() after the transaction.
+// A write's answer whose "application" is the case's page, made by finish()
+// after the transaction from facts read in it (now, in `txn`, or before).
 Output case_answer(const Context& ctx, store::Transaction& txn, const Actor& actor, Case c);
+Output case_answer(const Context& ctx, const Actor& actor, Case c, CaseFacts facts);
 
 // Names of the actors events record ("staff:12" → the staff member's name),
 // looked up once per request.

@@ -61,6 +61,35 @@ TEST_CASE("a change runs to 已办结 and updates the unit") {
   CHECK(a.at("fields").at("items").at(0).at("old").as_string() == "某某局");
 }
 
+TEST_CASE("every step answers with the case exactly as application.view then shows it") {
+  // The answer is made after the write from what the command read inside
+  // it, its own new event included: it must not differ from a fresh read.
+  World w;
+  const std::string code = w.register_unit();
+  // A day between steps, so that each status has its own "since" and due date.
+  auto same_as_view = [&](const json::object& result, const json::object& actor) {
+    const std::int64_t id = World::app(result).at("id").as_int64();
+    CHECK(World::app(result) == World::app(w.call("application.view", {{"id", id}}, actor)));
+    w.advance(std::chrono::hours(24));
+    return id;
+  };
+  const std::int64_t id =
+      same_as_view(w.call("application.start", {{"business", "reissue"}}, unit(code)), unit(code));
+  same_as_view(
+      w.call("application.save", {{"id", id}, {"fields", {{"reason", "证书遗失"}}}}, unit(code)),
+      unit(code));
+  same_as_view(w.call("application.submit", {{"id", id}}, unit(code)), unit(code));
+  same_as_view(w.call("application.accept", {{"id", id}}, staff("acc1")), staff("acc1"));
+  same_as_view(w.call("application.approve", {{"id", id}}, staff("rev1")), staff("rev1"));
+  same_as_view(w.call("application.notify", {{"id", id}, {"reply", "请寄送签字盖章的申请表"}},
+                      staff("acc1")),
+               staff("acc1"));
+  const json::object done = w.call("application.complete", {{"id", id}}, staff("acc2"));
+  same_as_view(done, staff("acc2"));
+  // 受理, 复核通过, 通知 and 办结 each left an event after 创建 and 提交.
+  CHECK(w.count("SELECT count(*) FROM events WHERE application_id = " + std::to_string(id)) == 6);
+}
+
 TEST_CASE("a reissue runs to 已办结 and issues a new certificate serial") {
   World w;
   const std::string code = w.register_unit();
