@@ -133,6 +133,23 @@ TEST_CASE("a staff session ends at logout and after 30 idle minutes") {
   CHECK(s.w.code_of("session.get", {}, {{"session", a.at("token")}}) == Errc::session_expired);
 }
 
+TEST_CASE("a live staff session is refused once its staff member is inactive or gone") {
+  // The session is read together with its staff member, and both are
+  // checked on every request, whoever changed the file.
+  Staffed s;
+  const json::object a = s.login();
+  CHECK(s.w.call("staff.get", {}, Staffed::as(a)).at("staff").at("username") == "clerk");
+  SUBCASE("inactive") {
+    s.w.exec("UPDATE staff SET active = 0 WHERE username = 'clerk'");
+    CHECK(s.w.code_of("staff.get", {}, Staffed::as(a)) == Errc::forbidden);
+  }
+  SUBCASE("gone") {
+    s.w.exec("DELETE FROM staff WHERE username = 'clerk'");
+    CHECK(s.w.code_of("staff.get", {}, Staffed::as(a)) == Errc::forbidden);
+  }
+  CHECK(s.w.count("SELECT count(*) FROM staff_sessions WHERE ended_at = ''") == 1);
+}
+
 TEST_CASE("staff.get names the staff member behind a session, and only a staff session") {
   Staffed s;
   const json::object a = s.login();
