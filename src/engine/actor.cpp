@@ -119,10 +119,9 @@ Actor resolve_session(const Context& ctx, store::Transaction& txn, const std::st
 
 Actor resolve_staff_session(const Context& ctx, store::Transaction& txn, const std::string& token) {
   if (!session::is_token(token)) session_expired("the token is not a session token");
-  std::optional<store::StaffSessionOfStaff> found =
-      txn.staff_session_of_staff_by_token_hash(session::token_hash(token));
-  if (!found) session_expired("no staff session has this token");
-  std::optional<store::StaffSession> s = std::move(found->session);
+  std::optional<store::StaffSession> s =
+      txn.staff_session_by_token_hash(session::token_hash(token));
+  if (!s) session_expired("no staff session has this token");
   if (!s->ended_at.empty()) session_expired("the staff session ended (" + s->end_reason + ")");
   const std::optional<TimePoint> last_seen = parse_iso_time(s->last_seen_at);
   const std::optional<TimePoint> created = parse_iso_time(s->created_at);
@@ -130,7 +129,7 @@ Actor resolve_staff_session(const Context& ctx, store::Transaction& txn, const s
   if (ctx.now - *last_seen >= ctx.security->session_idle) session_expired("idle too long");
   if (ctx.now - *created >= ctx.security->session_absolute) session_expired("too old");
   Actor actor;
-  actor.staff = std::move(found->staff);
+  actor.staff = txn.staff(s->staff_id);
   if (!actor.staff || !actor.staff->active) {
     forbidden("staff member " + std::to_string(s->staff_id) + " is not active",
               "工作人员账号不存在或已停用");

@@ -13,8 +13,6 @@ namespace {
 #define FUMA_AUTHORITY_COLUMNS "id, code, name, division, segment, created_at"
 #define FUMA_STAFF_COLUMNS \
   "id, authority_id, username, name, roles, password_hash, active, created_at"
-#define FUMA_STAFF_SESSION_COLUMNS \
-  "id, token_hash, staff_id, client, created_at, last_seen_at, ended_at, end_reason"
 #define FUMA_UNIT_COLUMNS                                                                      \
   "id, uscc, authority_id, name, category, address, responsible_person, revoked, created_at, " \
   "updated_at"
@@ -63,25 +61,17 @@ std::string join_roles(const std::vector<std::string>& roles) {
   return text;
 }
 
-// The staff member whose FUMA_STAFF_COLUMNS start at column `first`.
-Staff read_staff_at(const Statement& s, int first) {
+Staff read_staff(const Statement& s) {
   Staff st;
-  st.id = s.int64(first);
-  st.authority_id = s.int64(first + 1);
-  st.username = s.text(first + 2);
-  st.name = s.text(first + 3);
-  st.roles = split_roles(s.text(first + 4));
-  st.password_hash = s.text(first + 5);
-  st.active = s.boolean(first + 6);
-  st.created_at = s.text(first + 7);
+  st.id = s.int64(0);
+  st.authority_id = s.int64(1);
+  st.username = s.text(2);
+  st.name = s.text(3);
+  st.roles = split_roles(s.text(4));
+  st.password_hash = s.text(5);
+  st.active = s.boolean(6);
+  st.created_at = s.text(7);
   return st;
-}
-
-Staff read_staff(const Statement& s) { return read_staff_at(s, 0); }
-
-StaffSession read_staff_session(const Statement& s) {
-  return StaffSession{s.int64(0), s.text(1), s.int64(2), s.text(3),
-                      s.text(4),  s.text(5), s.text(6),  s.text(7)};
 }
 
 // The unit whose FUMA_UNIT_COLUMNS start at column `first`.
@@ -963,24 +953,13 @@ Id SqliteTransaction::insert_staff_session(const StaffSession& x) {
 
 std::optional<StaffSession> SqliteTransaction::staff_session_by_token_hash(
     std::string_view token_hash) {
-  Statement s =
-      query("SELECT " FUMA_STAFF_SESSION_COLUMNS " FROM staff_sessions WHERE token_hash = ?",
-            "staff_session_by_token_hash");
-  return one<StaffSession>(s.bind(token_hash), read_staff_session);
-}
-
-std::optional<StaffSessionOfStaff> SqliteTransaction::staff_session_of_staff_by_token_hash(
-    std::string_view token_hash) {
-  static const std::string sql = "SELECT " + qualified("x", FUMA_STAFF_SESSION_COLUMNS) + ", " +
-                                 qualified("st", FUMA_STAFF_COLUMNS) +
-                                 " FROM staff_sessions x LEFT JOIN staff st ON st.id = x.staff_id "
-                                 "WHERE x.token_hash = ?";
-  constexpr int kStaff = column_count(FUMA_STAFF_SESSION_COLUMNS);  // where the staff's start
-  Statement s = query(sql, "staff_session_of_staff_by_token_hash");
+  Statement s = query(
+      "SELECT id, token_hash, staff_id, client, created_at, last_seen_at, ended_at, end_reason "
+      "FROM staff_sessions WHERE token_hash = ?",
+      "staff_session_by_token_hash");
   if (!s.bind(token_hash).step()) return std::nullopt;
-  StaffSessionOfStaff out{read_staff_session(s), std::nullopt};
-  if (s.optional_text(kStaff + 2)) out.staff = read_staff_at(s, kStaff);
-  return out;
+  return StaffSession{s.int64(0), s.text(1), s.int64(2), s.text(3),
+                      s.text(4),  s.text(5), s.text(6),  s.text(7)};
 }
 
 void SqliteTransaction::update_staff_session(const StaffSession& x) {

@@ -93,8 +93,6 @@ class SqliteTransaction final : public Transaction {
 
   Id insert_staff_session(const StaffSession& s) override;
   std::optional<StaffSession> staff_session_by_token_hash(std::string_view token_hash) override;
-  std::optional<StaffSessionOfStaff> staff_session_of_staff_by_token_hash(
-      std::string_view token_hash) override;
   void update_staff_session(const StaffSession& s) override;
   std::size_t end_staff_sessions(Id staff_id, std::string_view at,
                                  std::string_view reason) override;

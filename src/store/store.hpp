@@ -207,12 +207,6 @@ struct StaffSession {
   std::string end_reason;  // "logout", "password_changed", "deactivated"
 };
 
-// A staff session read with its staff member (nullopt when gone).
-struct StaffSessionOfStaff {
-  StaffSession session;
-  std::optional<Staff> staff;
-};
-
 // Failed login attempts counted against one scope ("client:<address>",
 // "credential:<id>").
 struct Throttle {
@@ -377,10 +371,6 @@ class Transaction {
 
   virtual Id insert_staff_session(const StaffSession& s) = 0;
   virtual std::optional<StaffSession> staff_session_by_token_hash(std::string_view token_hash) = 0;
-  // The same with the staff member, in one statement: every request of a
-  // logged-in staff member starts here.
-  virtual std::optional<StaffSessionOfStaff> staff_session_of_staff_by_token_hash(
-      std::string_view token_hash) = 0;
   // Writes last_seen_at, ended_at and end_reason.
   virtual void update_staff_session(const StaffSession& s) = 0;
   // Ends every open session of a staff member; returns how many.
