@@ -134,8 +134,8 @@ TEST_CASE("a staff session ends at logout and after 30 idle minutes") {
 }
 
 TEST_CASE("a live staff session is refused once its staff member is inactive or gone") {
-  // The session is read together with its staff member, and both are
-  // checked on every request, whoever changed the file.
+  // The staff member behind a session is read and checked on every
+  // request, whoever changed the file.
   Staffed s;
   const json::object a = s.login();
   CHECK(s.w.call("staff.get", {}, Staffed::as(a)).at("staff").at("username") == "clerk");
