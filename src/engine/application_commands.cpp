@@ -187,12 +187,12 @@ void take_effect(Effect& e) {
 }
 
 // Moves the case along transition t: status, reply, openness, the effect of
-// a final status, the event and the audit record's statuses.
-// Moves the case along `t`; the event it records for 历史信息, if any.
-std::optional<store::Event> advance(const workflow::Definition& def, store::Transaction& txn,
-                                    const Actor& actor, Case& c, const workflow::Transition& t,
-                                    const std::string& reply, bool staff_step, TimePoint now,
-                                    Audited& audited) {
+// a final status, the event and the audit record's statuses. The event, if
+// the step records one for 历史信息, is appended to `history`, the case's
+// events as the step read them.
+void advance(const workflow::Definition& def, store::Transaction& txn, const Actor& actor, Case& c,
+             const workflow::Transition& t, const std::string& reply, bool staff_step,
+             TimePoint now, Audited& audited, std::vector<store::Event>& history) {
   store::Application& a = c.application;
   const std::string from = a.status;
   const std::string at = iso_time(now);
@@ -213,8 +213,9 @@ std::optional<store::Event> advance(const workflow::Definition& def, store::Tran
   audited.before_status = from;
   audited.after_status = a.status;
   // 历史信息 lists changes of status and replies; a 暂存 is neither.
-  if (from == t.to && reply.empty()) return std::nullopt;
-  return record_event(txn, a, t.action, from, t.to, actor, reply, at);
+  if (from != t.to || !reply.empty()) {
+    history.push_back(record_event(txn, a, t.action, from, t.to, actor, reply, at));
+  }
 }
 
 // --- commands -------------------------------------------------------------------
@@ -257,9 +258,7 @@ Output start(Context& ctx) {
     std::vector<store::Event> events{record_event(txn, a, "start", "", a.status, actor, "", at)};
     audited.target = target_of(a.id);
     audited.after_status = a.status;
-    Case c{a, unit};
-    CaseFacts facts = case_facts(txn, c, std::move(events));
-    return case_answer(ctx, actor, std::move(c), std::move(facts));
+    return case_answer(ctx, txn, actor, Case{a, unit}, std::move(events));
   });
 }
 
@@ -279,11 +278,8 @@ Output save_draft(Context& ctx) {
     if (!status_of(def, c.application).editable) invalid_state(def, c.application, "save");
     check_version(c.application, version);
     c.application.fields_json = json::serialize(check_draft(c.application.business, *fields));
-    if (auto e = advance(def, txn, actor, c, t, "", false, ctx.now, audited)) {
-      events.push_back(std::move(*e));
-    }
-    CaseFacts facts = case_facts(txn, c, std::move(events));
-    return case_answer(ctx, actor, std::move(c), std::move(facts));
+    advance(def, txn, actor, c, t, "", false, ctx.now, audited, events);
+    return case_answer(ctx, txn, actor, std::move(c), std::move(events));
   });
 }
 
@@ -339,11 +335,8 @@ Output submit(Context& ctx) {
                             txn.active_certificate(c.unit.id), china_date(ctx.now));
     check_attachments(ctx.domain.rules, txn, c, fields);
     c.application.fields_json = json::serialize(fields);
-    if (auto e = advance(def, txn, actor, c, t, "", false, ctx.now, audited)) {
-      events.push_back(std::move(*e));
-    }
-    CaseFacts facts = case_facts(txn, c, std::move(events));
-    return case_answer(ctx, actor, std::move(c), std::move(facts));
+    advance(def, txn, actor, c, t, "", false, ctx.now, audited, events);
+    return case_answer(ctx, txn, actor, std::move(c), std::move(events));
   });
 }
 
@@ -396,12 +389,9 @@ Output step(Context& ctx) {
                   {Problem{"reply", "此操作不需要回复信息", {}, {}}});
     }
     check_version(c.application, version);
-    if (auto e = advance(def, txn, actor, c, t, reply.value, t.role != workflow::Role::applicant,
-                         ctx.now, audited)) {
-      events.push_back(std::move(*e));
-    }
-    CaseFacts facts = case_facts(txn, c, std::move(events));
-    return case_answer(ctx, actor, std::move(c), std::move(facts));
+    advance(def, txn, actor, c, t, reply.value, t.role != workflow::Role::applicant, ctx.now,
+            audited, events);
+    return case_answer(ctx, txn, actor, std::move(c), std::move(events));
   });
 }
 

@@ -202,17 +202,27 @@ json::object case_view(const Domain& domain, store::Transaction& txn, const Acto
   return case_view(domain, actor, c, case_facts(txn, c), now, std::move(sp));
 }
 
-Output case_answer(const Context& ctx, store::Transaction& txn, const Actor& actor, Case c) {
-  CaseFacts facts = case_facts(txn, c);
-  return case_answer(ctx, actor, std::move(c), std::move(facts));
-}
+namespace {
 
-Output case_answer(const Context& ctx, const Actor& actor, Case c, CaseFacts facts) {
+Output case_answer_from(const Context& ctx, const Actor& actor, Case c, CaseFacts facts) {
   Output out = output(ctx);
   out.rest = [&ctx, actor, c = std::move(c), facts = std::move(facts)](json::object& o) {
     o["application"] = case_view(ctx.domain, actor, c, facts, ctx.now, ctx.storage);
   };
   return out;
+}
+
+}  // namespace
+
+Output case_answer(const Context& ctx, store::Transaction& txn, const Actor& actor, Case c) {
+  CaseFacts facts = case_facts(txn, c);
+  return case_answer_from(ctx, actor, std::move(c), std::move(facts));
+}
+
+Output case_answer(const Context& ctx, store::Transaction& txn, const Actor& actor, Case c,
+                   std::vector<store::Event> events) {
+  CaseFacts facts = case_facts(txn, c, std::move(events));
+  return case_answer_from(ctx, actor, std::move(c), std::move(facts));
 }
 
 json::object case_view(const Domain& domain, const Actor& actor, const Case& c,

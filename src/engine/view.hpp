@@ -64,9 +64,11 @@ boost::json::object case_view(const Domain& domain, store::Transaction& txn, con
                               const Case& c, TimePoint now, boost::json::storage_ptr sp = {});
 
 // A write's answer whose "application" is the case's page, made by finish()
-// after the transaction from facts read in it (now, in `txn`, or before).
+// after the transaction from facts read now, in `txn` (with the case's
+// events as the caller holds them, when it passes them).
 Output case_answer(const Context& ctx, store::Transaction& txn, const Actor& actor, Case c);
-Output case_answer(const Context& ctx, const Actor& actor, Case c, CaseFacts facts);
+Output case_answer(const Context& ctx, store::Transaction& txn, const Actor& actor, Case c,
+                   std::vector<store::Event> events);
 
 // Names of the actors events record ("staff:12" → the staff member's name),
 // looked up once per request.
