@@ -80,6 +80,15 @@ json::array actions(const workflow::Definition& def, const Actor& actor, const C
   return out;
 }
 
+// The answer whose page finish() makes after the transaction, from `facts`.
+Output case_answer_from(const Context& ctx, const Actor& actor, Case c, CaseFacts facts) {
+  Output out = output(ctx);
+  out.rest = [&ctx, actor, c = std::move(c), facts = std::move(facts)](json::object& o) {
+    o["application"] = case_view(ctx.domain, actor, c, facts, ctx.now, ctx.storage);
+  };
+  return out;
+}
+
 }  // namespace
 
 json::object authority_json(const store::Authority& a) {
@@ -201,18 +210,6 @@ json::object case_view(const Domain& domain, store::Transaction& txn, const Acto
                        const Case& c, TimePoint now, json::storage_ptr sp) {
   return case_view(domain, actor, c, case_facts(txn, c), now, std::move(sp));
 }
-
-namespace {
-
-Output case_answer_from(const Context& ctx, const Actor& actor, Case c, CaseFacts facts) {
-  Output out = output(ctx);
-  out.rest = [&ctx, actor, c = std::move(c), facts = std::move(facts)](json::object& o) {
-    o["application"] = case_view(ctx.domain, actor, c, facts, ctx.now, ctx.storage);
-  };
-  return out;
-}
-
-}  // namespace
 
 Output case_answer(const Context& ctx, store::Transaction& txn, const Actor& actor, Case c) {
   CaseFacts facts = case_facts(txn, c);
