@@ -15,20 +15,21 @@
 // only after the WAL is synced, so an acknowledged write survives a killed
 // process and a power cut.
 //
-// Group commit. The sync is most of a write's cost, so writers that arrive
-// while one is committing share the next sync: the first of them becomes
-// the leader, runs every waiting write() in one transaction, each inside
-// its own savepoint (a write that throws rolls back to its savepoint alone
-// and gets its own exception), commits once, and wakes the writes of its
-// batch and the next leader, each on its own condition variable (waking
-// them all on one would wake every waiter at every commit). No
-// write() returns before the commit that holds it is synced, and each sees
-// the writes before it in the same order a lone writer would.
+// Group commit. The sync is most of a write's cost, so writes share it: a
+// committer thread, started by the first write(), takes every write queued
+// so far, runs them in one transaction, each inside its own savepoint (a
+// write that throws rolls back to its savepoint alone and gets its own
+// exception), commits once, and wakes the writes of its batch, each on its
+// own condition variable (waking them all on one would wake every waiter at
+// every commit). The writes that queued meanwhile are the next batch, which
+// the same thread starts at once: no waiting thread has to be woken and
+// scheduled to lead it. No write() returns before the commit that holds it
+// is synced, and each sees the writes before it in the same order a lone
+// writer would. The function given to write() runs on the committer thread.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <deque>
 #include <exception>
 #include <filesystem>
 #include <memory>
@@ -128,6 +129,18 @@ class SqliteStore final : public Store {
     idle_readers_.reserve(kMaxIdleReaders);
   }
 
+  ~SqliteStore() override {
+    {
+      std::lock_guard<std::mutex> lock(queue_mutex_);
+      stopping_ = true;
+    }
+    work_.notify_one();
+    if (committer_.joinable()) committer_.join();
+  }
+
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
   int schema_version() const override { return version_; }
 
   void write(const std::function<void(Transaction&)>& fn) override {
@@ -140,23 +153,14 @@ class SqliteStore final : public Store {
     }
     Pending me;
     me.fn = &fn;
-    std::unique_lock<std::mutex> lock(queue_mutex_);
-    queue_.push_back(&me);
-    while (!me.done && queue_.front() != &me) me.wake.wait(lock);
-    if (!me.done) {
-      // The front of the queue leads: it takes every write queued so far,
-      // itself first. Writes that arrive meanwhile queue behind the batch.
-      std::vector<Pending*> batch(queue_.begin(), queue_.end());
-      lock.unlock();
-      commit_batch(batch);
-      lock.lock();
-      for (Pending* p : batch) {
-        queue_.pop_front();
-        p->done = true;
-        if (p != &me) p->wake.notify_one();
-      }
-      if (!queue_.empty()) queue_.front()->wake.notify_one();
+    {
+      std::lock_guard<std::mutex> lock(queue_mutex_);
+      if (!committer_.joinable()) committer_ = std::thread([this] { commit_loop(); });
+      queue_.push_back(&me);
+      if (committer_idle_) work_.notify_one();
     }
+    std::unique_lock<std::mutex> lock(me.mutex);
+    while (!me.done) me.wake.wait(lock);
     if (me.error) std::rethrow_exception(me.error);
   }
 
@@ -262,14 +266,42 @@ class SqliteStore final : public Store {
     }
   }
 
-  // One write() waiting for a commit, woken alone: when its batch is
-  // committed, or when it reaches the front of the queue and leads.
+  // One write() waiting for its batch to be committed, woken alone. Its own
+  // mutex, not the queue's: the writes of a batch, woken together, would
+  // otherwise queue up again for the one lock the committer holds.
   struct Pending {
     const std::function<void(Transaction&)>* fn = nullptr;
     std::exception_ptr error;
+    std::mutex mutex;
     bool done = false;
     std::condition_variable wake;
   };
+
+  // The committer thread: takes every write queued so far as one batch,
+  // commits it, wakes its writers, and goes on with the writes that queued
+  // meanwhile; it sleeps only when none is waiting.
+  void commit_loop() noexcept {
+    std::vector<Pending*> batch;
+    std::unique_lock<std::mutex> lock(queue_mutex_);
+    for (;;) {
+      committer_idle_ = true;
+      work_.wait(lock, [this] { return !queue_.empty() || stopping_; });
+      committer_idle_ = false;
+      if (queue_.empty()) return;
+      batch.clear();
+      batch.swap(queue_);  // no allocation: the two vectors trade capacity
+      lock.unlock();
+      commit_batch(batch);
+      for (Pending* p : batch) {
+        // Notified under its lock: a writer that sees done returns and
+        // destroys its Pending, so none is touched once its lock is released.
+        std::lock_guard<std::mutex> done(p->mutex);
+        p->done = true;
+        p->wake.notify_one();
+      }
+      lock.lock();
+    }
+  }
 
   // Runs a batch of writes in one transaction, each in a savepoint, and
   // leaves every write's outcome in its Pending. Never throws.
@@ -379,10 +411,14 @@ class SqliteStore final : public Store {
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<Connection>> idle_readers_;
 
-  // Group commit: the writes being committed (from the front, the leader
-  // first) and those waiting for the next commit, in arrival order.
+  // Group commit: the writes waiting for the next commit, in arrival
+  // order, and the thread that commits them (started by the first write).
   std::mutex queue_mutex_;
-  std::deque<Pending*> queue_;
+  std::condition_variable work_;
+  bool committer_idle_ = false;
+  bool stopping_ = false;
+  std::thread committer_;
+  std::vector<Pending*> queue_;
 };
 
 }  // namespace

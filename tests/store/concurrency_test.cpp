@@ -6,6 +6,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -226,4 +227,61 @@ TEST_CASE("writes that share a commit keep their own outcomes: a throwing one un
   // ones are 0, 1, 2, ... without a gap, and each has its event.
   check_complete(serials, committed);
   store->read([&](Transaction& tx) { CHECK(tx.events(s.application_id).size() == committed); });
+}
+
+namespace {
+
+// The threads of this process, as the kernel lists them.
+std::size_t thread_count() {
+  std::size_t n = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/task")) {
+    (void)entry;
+    ++n;
+  }
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("writes run on the store's one committer thread, started by the first write") {
+  TempDir dir;
+  const std::size_t before = thread_count();
+  {
+    auto store = open_store(dir.file("fuma.db"));
+    store->read([](Transaction&) {});
+    // Opening and reading start no thread: a program that only reads pays
+    // for none.
+    CHECK(thread_count() == before);
+
+    const Setup s = seed(*store);
+    CHECK(thread_count() == before + 1);
+    std::mutex m;
+    std::vector<std::thread::id> ran_on;
+    std::vector<std::thread::id> callers;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&] {
+        {
+          std::lock_guard<std::mutex> lock(m);
+          callers.push_back(std::this_thread::get_id());
+        }
+        for (int i = 0; i < 20; ++i) {
+          store->write([&](Transaction& tx) {
+            tx.insert_event(event(s.application_id, "x"));
+            std::lock_guard<std::mutex> lock(m);
+            ran_on.push_back(std::this_thread::get_id());
+          });
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    REQUIRE(ran_on.size() == 80);
+    CHECK(std::all_of(ran_on.begin(), ran_on.end(),
+                      [&](std::thread::id id) { return id == ran_on.front(); }));
+    CHECK(std::find(callers.begin(), callers.end(), ran_on.front()) == callers.end());
+    CHECK(ran_on.front() != std::this_thread::get_id());
+    CHECK(thread_count() == before + 1);
+  }
+  // Closing the store joins its committer.
+  CHECK(thread_count() == before);
 }
