@@ -35,6 +35,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -155,7 +156,7 @@ class SqliteStore final : public Store {
     me.fn = &fn;
     {
       std::lock_guard<std::mutex> lock(queue_mutex_);
-      if (!committer_.joinable()) committer_ = std::thread([this] { commit_loop(); });
+      if (!committer_.joinable()) start_committer();
       queue_.push_back(&me);
       if (committer_idle_) work_.notify_one();
     }
@@ -276,6 +277,16 @@ class SqliteStore final : public Store {
     bool done = false;
     std::condition_variable wake;
   };
+
+  void start_committer() {
+    try {
+      committer_ = std::thread([this] { commit_loop(); });
+    } catch (const std::system_error& e) {
+      throw Error(Errc::storage,
+                  std::string("cannot start the store's committer thread: ") + e.what(),
+                  "系统繁忙，请稍后再试");
+    }
+  }
 
   // The committer thread: takes every write queued so far as one batch,
   // commits it, wakes its writers, and goes on with the writes that queued
