@@ -15,17 +15,19 @@
 // only after the WAL is synced, so an acknowledged write survives a killed
 // process and a power cut.
 //
-// Group commit. The sync is most of a write's cost, so writes share it: a
-// committer thread, started by the first write(), takes every write queued
-// so far, runs them in one transaction, each inside its own savepoint (a
-// write that throws rolls back to its savepoint alone and gets its own
-// exception), commits once, and wakes the writes of its batch, each on its
-// own condition variable (waking them all on one would wake every waiter at
-// every commit). The writes that queued meanwhile are the next batch, which
-// the same thread starts at once: no waiting thread has to be woken and
-// scheduled to lead it. No write() returns before the commit that holds it
-// is synced, and each sees the writes before it in the same order a lone
-// writer would. The function given to write() runs on the committer thread.
+// Group commit. The sync is most of a write's cost, so writes share it. A
+// write that finds no other being committed or waiting commits itself, on
+// its own thread, as a lone writer would. Writes that arrive meanwhile queue
+// for the committer thread (started by the first of them), which takes every
+// write queued so far, runs them in one transaction, each inside its own
+// savepoint (a write that throws rolls back to its savepoint alone and gets
+// its own exception), commits once, and wakes the writes of its batch, each
+// on its own condition variable (waking them all on one would wake every
+// waiter at every commit). It goes on at once with the writes that queued
+// meanwhile: no waiting thread has to be woken and scheduled to lead them.
+// No write() returns before the commit that holds it is synced, and each
+// sees the writes before it in the same order a lone writer would. The
+// function given to write() may run on the committer thread.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -152,14 +154,24 @@ class SqliteStore final : public Store {
       run(*writer_, true, fn);
       return;
     }
+    std::unique_lock<std::mutex> queue_lock(queue_mutex_);
+    if (!committing_ && queue_.empty()) {
+      // No write is being committed or waiting: this one commits itself,
+      // on its own thread, with no hand-over to wait for.
+      committing_ = true;
+      queue_lock.unlock();
+      LoneCommit lone(*this);
+      std::lock_guard<std::mutex> lock(writer_mutex_);
+      Holder holder(writer_holder_);
+      run(*writer_, true, fn);
+      return;
+    }
+    if (!committer_.joinable()) start_committer();
     Pending me;
     me.fn = &fn;
-    {
-      std::lock_guard<std::mutex> lock(queue_mutex_);
-      if (!committer_.joinable()) start_committer();
-      queue_.push_back(&me);
-      if (committer_idle_) work_.notify_one();
-    }
+    queue_.push_back(&me);
+    if (committer_idle_ && !committing_) work_.notify_one();
+    queue_lock.unlock();
     std::unique_lock<std::mutex> lock(me.mutex);
     while (!me.done) me.wake.wait(lock);
     if (me.error) std::rethrow_exception(me.error);
@@ -278,6 +290,23 @@ class SqliteStore final : public Store {
     std::condition_variable wake;
   };
 
+  // Ends a lone writer's commit (see write()), however it ends: the writes
+  // that queued meanwhile go to the committer thread.
+  class LoneCommit {
+   public:
+    explicit LoneCommit(SqliteStore& store) : store_(store) {}
+    ~LoneCommit() {
+      std::lock_guard<std::mutex> lock(store_.queue_mutex_);
+      store_.committing_ = false;
+      if (!store_.queue_.empty() && store_.committer_idle_) store_.work_.notify_one();
+    }
+    LoneCommit(const LoneCommit&) = delete;
+    LoneCommit& operator=(const LoneCommit&) = delete;
+
+   private:
+    SqliteStore& store_;
+  };
+
   void start_committer() {
     try {
       committer_ = std::thread([this] { commit_loop(); });
@@ -296,9 +325,12 @@ class SqliteStore final : public Store {
     std::unique_lock<std::mutex> lock(queue_mutex_);
     for (;;) {
       committer_idle_ = true;
-      work_.wait(lock, [this] { return !queue_.empty() || stopping_; });
+      work_.wait(lock, [this] {
+        return (!queue_.empty() && !committing_) || (stopping_ && queue_.empty());
+      });
       committer_idle_ = false;
       if (queue_.empty()) return;
+      committing_ = true;
       batch.clear();
       batch.swap(queue_);  // no allocation: the two vectors trade capacity
       lock.unlock();
@@ -311,6 +343,7 @@ class SqliteStore final : public Store {
         p->wake.notify_one();
       }
       lock.lock();
+      committing_ = false;
     }
   }
 
@@ -423,9 +456,12 @@ class SqliteStore final : public Store {
   std::vector<std::unique_ptr<Connection>> idle_readers_;
 
   // Group commit: the writes waiting for the next commit, in arrival
-  // order, and the thread that commits them (started by the first write).
+  // order, and the thread that commits them (started by the first write
+  // that has to wait). committing_: a batch or a lone write is being
+  // committed.
   std::mutex queue_mutex_;
   std::condition_variable work_;
+  bool committing_ = false;
   bool committer_idle_ = false;
   bool stopping_ = false;
   std::thread committer_;

@@ -6,6 +6,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -243,45 +244,70 @@ std::size_t thread_count() {
 
 }  // namespace
 
-TEST_CASE("writes run on the store's one committer thread, started by the first write") {
+TEST_CASE("a lone writer commits on its own thread and starts none") {
+  TempDir dir;
+  const std::size_t before = thread_count();
+  auto store = open_store(dir.file("fuma.db"));
+  const Setup s = seed(*store);
+  const std::thread::id caller = std::this_thread::get_id();
+  for (int i = 0; i < 3; ++i) {
+    store->write([&](Transaction& tx) {
+      tx.insert_event(event(s.application_id, "x"));
+      CHECK(std::this_thread::get_id() == caller);
+    });
+  }
+  CHECK(thread_count() == before);
+}
+
+TEST_CASE("a write that arrives while another commits goes to the committer thread") {
   TempDir dir;
   const std::size_t before = thread_count();
   {
     auto store = open_store(dir.file("fuma.db"));
-    store->read([](Transaction&) {});
-    // Opening and reading start no thread: a program that only reads pays
-    // for none.
-    CHECK(thread_count() == before);
-
     const Setup s = seed(*store);
-    CHECK(thread_count() == before + 1);
     std::mutex m;
-    std::vector<std::thread::id> ran_on;
-    std::vector<std::thread::id> callers;
-    std::vector<std::thread> threads;
-    for (int t = 0; t < 4; ++t) {
-      threads.emplace_back([&] {
-        {
-          std::lock_guard<std::mutex> lock(m);
-          callers.push_back(std::this_thread::get_id());
-        }
-        for (int i = 0; i < 20; ++i) {
-          store->write([&](Transaction& tx) {
-            tx.insert_event(event(s.application_id, "x"));
-            std::lock_guard<std::mutex> lock(m);
-            ran_on.push_back(std::this_thread::get_id());
-          });
-        }
+    std::condition_variable changed;
+    bool first_inside = false, second_calling = false;
+    std::thread::id first_ran_on, second_ran_on, first_caller, second_caller;
+    std::thread first([&] {
+      first_caller = std::this_thread::get_id();
+      store->write([&](Transaction& tx) {
+        first_ran_on = std::this_thread::get_id();
+        tx.insert_event(event(s.application_id, "first"));
+        std::unique_lock<std::mutex> lock(m);
+        first_inside = true;
+        changed.notify_all();
+        changed.wait(lock, [&] { return second_calling; });
+        // The second write() is a few instructions from joining the queue.
+        lock.unlock();
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
       });
-    }
-    for (auto& t : threads) t.join();
-    REQUIRE(ran_on.size() == 80);
-    CHECK(std::all_of(ran_on.begin(), ran_on.end(),
-                      [&](std::thread::id id) { return id == ran_on.front(); }));
-    CHECK(std::find(callers.begin(), callers.end(), ran_on.front()) == callers.end());
-    CHECK(ran_on.front() != std::this_thread::get_id());
+    });
+    std::thread second([&] {
+      second_caller = std::this_thread::get_id();
+      {
+        std::unique_lock<std::mutex> lock(m);
+        changed.wait(lock, [&] { return first_inside; });
+        second_calling = true;
+        changed.notify_all();
+      }
+      store->write([&](Transaction& tx) {
+        second_ran_on = std::this_thread::get_id();
+        tx.insert_event(event(s.application_id, "second"));
+      });
+    });
+    first.join();
+    second.join();
+    CHECK(first_ran_on == first_caller);
+    CHECK(second_ran_on != second_caller);
+    CHECK(second_ran_on != first_caller);
+    store->read([&](Transaction& tx) {
+      const auto events = tx.events(s.application_id);
+      REQUIRE(events.size() == 2);
+    });
+    // The committer stays for the next writes that have to wait.
     CHECK(thread_count() == before + 1);
   }
-  // Closing the store joins its committer.
+  // Closing the store joins it.
   CHECK(thread_count() == before);
 }
