@@ -21,7 +21,10 @@
  *     then rejected as invalid characters where they do not belong).
  *  5. Threads. Functions without a handle are safe to call from any thread.
  *     A fuma_engine may be used from many threads at once. A fuma_result or
- *     fuma_options belongs to one thread at a time.
+ *     fuma_options belongs to one thread at a time. An engine whose writes
+ *     arrive while another is committing starts one thread of its own to
+ *     commit them together; fuma_engine_close joins it. An engine is not
+ *     carried across fork(): a child process opens its own.
  *  6. Barrier. No C++ exception ever crosses this ABI; an unexpected failure
  *     inside the library is reported as FUMA_EINTERNAL.
  *  7. Compatibility. Existing signatures never change; a changed call gets a
