@@ -97,20 +97,26 @@ struct Output {
   // (by write_command and read_command, through finish()) from what the
   // command read inside it: a write then holds the store's one writer only
   // while it reads and writes the store, not while its answer is built.
-  std::function<void(boost::json::object&)> rest;
+  std::function<void(Output&)> rest;
+  // Members of the answer already written as JSON text ("key":value, comma
+  // separated; see json_text.hpp), which follow those of `json`.
+  std::string members;
 };
 
-// Completes out.json with out.rest, once.
+// Completes out with out.rest, once.
 inline void finish(Output& out) {
   if (!out.rest) return;
   auto rest = std::move(out.rest);
   out.rest = nullptr;
-  rest(out.json);
+  rest(out);
 }
+
+// The text of an answer: `json` serialised, with `members` after its own.
+std::string answer_text(const boost::json::object& json, const std::string& members);
 
 // An empty answer made in the call's arena: what a case view goes into.
 inline Output output(const Context& ctx) {
-  return Output{boost::json::object(ctx.storage), {}, {}};
+  return Output{boost::json::object(ctx.storage), {}, {}, {}};
 }
 
 struct Command {

@@ -133,7 +133,7 @@ Response run(store::Store* store, const engine::Domain& domain, const engine::Se
   json::object result(out.json.size() + 1, out.json.storage());
   result["ok"] = true;
   for (auto& kv : out.json) result[kv.key()] = std::move(kv.value());
-  return Response{json::serialize(result), std::move(out.data)};
+  return Response{engine::answer_text(result, out.members), std::move(out.data)};
 }
 
 // A workflow definition or checklist is a few KiB; the bound keeps a wrong

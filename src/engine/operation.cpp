@@ -10,6 +10,14 @@
 
 namespace fuma::engine {
 
+std::string answer_text(const boost::json::object& json, const std::string& members) {
+  std::string text = boost::json::serialize(json);
+  if (members.empty()) return text;
+  // text ends with the object's closing brace; an empty object is "{}".
+  text.insert(text.size() - 1, json.empty() ? members : "," + members);
+  return text;
+}
+
 Output write_command(Context& ctx, const WriteBody& body) {
   Output out = output(ctx);
   ctx.store->write([&](store::Transaction& txn) {
@@ -59,7 +67,7 @@ Output write_command(Context& ctx, const WriteBody& body) {
     if (!key.empty()) {
       finish(out);  // the whole answer is remembered with the key
       txn.remember(actor.key, key,
-                   store::Idempotent{std::string(ctx.command), boost::json::serialize(out.json),
+                   store::Idempotent{std::string(ctx.command), answer_text(out.json, out.members),
                                      std::move(request)});
     }
   });

@@ -27,7 +27,7 @@ Output view(Context& ctx) {
   return read_command(ctx, [&](store::Transaction& txn, const Actor& actor) {
     const Case c = load_case(txn, actor, id);
     Output out = output(ctx);
-    out.json["application"] = case_view(ctx.domain, txn, actor, c, ctx.now, ctx.storage);
+    put_case_page(out, ctx.domain, txn, actor, c, ctx.now);
     return out;
   });
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/json/array.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <charconv>
 #include <utility>
@@ -9,6 +10,7 @@
 #include "command.hpp"
 #include "form.hpp"
 #include "fuma/attachments.hpp"
+#include "json_text.hpp"
 
 namespace fuma::engine {
 namespace {
@@ -22,19 +24,106 @@ bool command_exists(std::string_view name) {
   return it != list.end() && it->name == name;
 }
 
-// o["label"]: the label of what `p` points at, or null when it is nothing
-// the definitions know. Assigned in o's own storage.
+// The label of what `p` points at, or none when it is nothing the
+// definitions know (null in the answer).
 template <class T>
-void put_label(json::object& o, const T* p) {
-  if (p) {
-    o["label"] = p->label;
-  } else {
-    o["label"] = nullptr;
-  }
+std::optional<std::string_view> label_of(const T* p) {
+  return p ? std::optional<std::string_view>(p->label) : std::nullopt;
 }
 
-json::value nullable(const std::optional<std::string>& s) {
-  return s ? json::value(*s) : json::value(nullptr);
+// The members of each record, listed once: put(key, value) is called for
+// each, in order, by the tree builders (PutInto) and by the case page's
+// text writer (JsonText::member).
+template <class Put>
+void unit_members(const store::Unit& u, Put&& put) {
+  put("uscc", u.uscc);
+  put("name", u.name);
+  put("category", u.category);
+  put("address", u.address);
+  put("responsible_person", u.responsible_person);
+  put("revoked", u.revoked);
+  put("created_at", u.created_at);
+  put("updated_at", u.updated_at);
+}
+
+template <class Put>
+void certificate_members(const store::Certificate& c, Put&& put) {
+  put("serial", c.serial);
+  put("issued_on", c.issued_on);
+  put("valid_until", c.valid_until);
+  put("long_term", !c.valid_until.has_value());
+  put("validity", c.valid_until ? std::string_view(*c.valid_until) : kLongTerm);
+  put("status", c.status);
+}
+
+template <class Put>
+void attachment_members(const attachments::Rules& rules, const store::Attachment& a, Put&& put) {
+  put("id", a.id);
+  put("kind", a.kind);
+  put("label", label_of(rules.kind(a.kind)));
+  put("file_name", a.file_name);
+  put("media_type", a.media_type);
+  put("size", a.size);
+  put("sha256", a.sha256);
+  put("uploaded_at", a.uploaded_at);
+}
+
+template <class Put>
+void status_members(const workflow::Definition& def, std::string_view key, Put&& put) {
+  put("key", key);
+  put("label", label_of(def.status(key)));
+}
+
+template <class Put>
+void business_members(const workflow::Definition& def, std::string_view key, Put&& put) {
+  put("key", key);
+  put("label", label_of(def.business(key)));
+}
+
+template <class Put>
+void deadline_members(const Deadline& d, Put&& put) {
+  put("status_since", d.since);
+  put("due", d.due ? std::optional<std::string>(format_date(*d.due)) : std::nullopt);
+  put("overdue", d.overdue);
+}
+
+// Puts members into a tree, in the tree's own storage.
+struct PutInto {
+  json::object& o;
+  template <class T>
+  void operator()(std::string_view key, const T& v) {
+    o[key] = v;
+  }
+  void operator()(std::string_view key, const std::optional<std::string>& v) {
+    if (v) {
+      o[key] = *v;
+    } else {
+      o[key] = nullptr;
+    }
+  }
+  void operator()(std::string_view key, const std::optional<std::string_view>& v) {
+    if (v) {
+      o[key] = *v;
+    } else {
+      o[key] = nullptr;
+    }
+  }
+};
+
+// Writes members as text.
+struct PutText {
+  JsonText& w;
+  template <class T>
+  void operator()(std::string_view key, const T& v) {
+    w.member(key, v);
+  }
+};
+
+template <class Members>
+void write_object(JsonText& w, Members&& members) {
+  w.begin_object();
+  members(PutText{w});
+  w.end_object();
 }
 
 std::string_view reply_name(workflow::Reply r) {
@@ -49,42 +138,43 @@ std::string_view reply_name(workflow::Reply r) {
   return "none";
 }
 
-json::array actions(const workflow::Definition& def, const Actor& actor, const Case& c,
-                    const std::vector<store::Event>& events, const json::storage_ptr& sp) {
-  json::array out(sp);
+void write_actions(JsonText& w, const workflow::Definition& def, const Actor& actor, const Case& c,
+                   const std::vector<store::Event>& events) {
+  w.begin_array();
   for (const workflow::Transition* t : def.transitions_from(c.application.status)) {
     const std::string command = "application." + t->action;
     if (!command_exists(command) || !may_step(actor, *t, c, events)) continue;
-    json::object a(4, sp);
-    a["action"] = t->action;
-    a["command"] = command;
-    a["to"] = status_json(def, t->to, sp);
-    a["reply"] = reply_name(t->reply);
-    out.push_back(std::move(a));
+    w.begin_object();
+    w.member("action", t->action);
+    w.member("command", command);
+    w.key("to");
+    write_object(w, [&](auto&& put) { status_members(def, t->to, put); });
+    w.member("reply", reply_name(t->reply));
+    w.end_object();
   }
   const workflow::Status* status = def.status(c.application.status);
   if (status && is_applicant(actor, c)) {
     if (status->editable) {
-      json::object a(2, sp);
-      a["action"] = "upload";
-      a["command"] = "attachment.upload";
-      out.push_back(std::move(a));
+      w.begin_object();
+      w.member("action", "upload");
+      w.member("command", "attachment.upload");
+      w.end_object();
     }
     if (status->deletable) {
-      json::object a(2, sp);
-      a["action"] = "delete";
-      a["command"] = "application.delete";
-      out.push_back(std::move(a));
+      w.begin_object();
+      w.member("action", "delete");
+      w.member("command", "application.delete");
+      w.end_object();
     }
   }
-  return out;
+  w.end_array();
 }
 
 // The answer whose page finish() makes after the transaction, from `facts`.
 Output case_answer_from(const Context& ctx, const Actor& actor, Case c, CaseFacts facts) {
   Output out = output(ctx);
-  out.rest = [&ctx, actor, c = std::move(c), facts = std::move(facts)](json::object& o) {
-    o["application"] = case_view(ctx.domain, actor, c, facts, ctx.now, ctx.storage);
+  out.rest = [&ctx, actor, c = std::move(c), facts = std::move(facts)](Output& o) {
+    put_case_page(o, ctx.domain, actor, c, facts, ctx.now);
   };
   return out;
 }
@@ -117,58 +207,34 @@ json::object staff_json(const store::Staff& s) {
 
 json::object unit_json(const store::Unit& u, json::storage_ptr sp) {
   json::object o(8, std::move(sp));
-  o["uscc"] = u.uscc;
-  o["name"] = u.name;
-  o["category"] = u.category;
-  o["address"] = u.address;
-  o["responsible_person"] = u.responsible_person;
-  o["revoked"] = u.revoked;
-  o["created_at"] = u.created_at;
-  o["updated_at"] = u.updated_at;
+  unit_members(u, PutInto{o});
   return o;
 }
 
 json::object certificate_json(const store::Certificate& c, json::storage_ptr sp) {
   json::object o(6, std::move(sp));
-  o["serial"] = c.serial;
-  o["issued_on"] = c.issued_on;
-  o["valid_until"] = nullable(c.valid_until);
-  o["long_term"] = !c.valid_until.has_value();
-  o["validity"] = c.valid_until ? *c.valid_until : std::string(kLongTerm);
-  o["status"] = c.status;
+  certificate_members(c, PutInto{o});
   return o;
 }
 
 json::object attachment_json(const attachments::Rules& rules, const store::Attachment& a,
                              json::storage_ptr sp) {
-  json::object o(9, std::move(sp));
-  o["id"] = a.id;
-  o["kind"] = a.kind;
-  const attachments::Kind* k = rules.kind(a.kind);
-  put_label(o, k);
-  o["file_name"] = a.file_name;
-  o["media_type"] = a.media_type;
-  o["size"] = a.size;
-  o["sha256"] = a.sha256;
-  o["uploaded_at"] = a.uploaded_at;
+  json::object o(8, std::move(sp));
+  attachment_members(rules, a, PutInto{o});
   return o;
 }
 
 json::object status_json(const workflow::Definition& def, std::string_view key,
                          json::storage_ptr sp) {
   json::object o(5, std::move(sp));
-  o["key"] = key;
-  const workflow::Status* s = def.status(key);
-  put_label(o, s);
+  status_members(def, key, PutInto{o});
   return o;
 }
 
 json::object business_json(const workflow::Definition& def, std::string_view key,
                            json::storage_ptr sp) {
   json::object o(2, std::move(sp));
-  o["key"] = key;
-  const workflow::Business* b = def.business(key);
-  put_label(o, b);
+  business_members(def, key, PutInto{o});
   return o;
 }
 
@@ -191,11 +257,7 @@ Deadline deadline(const workflow::Definition& def, const store::Application& a,
   return d;
 }
 
-void put_deadline(json::object& o, const Deadline& d) {
-  o["status_since"] = d.since;
-  o["due"] = d.due ? json::value(format_date(*d.due)) : json::value(nullptr);
-  o["overdue"] = d.overdue;
-}
+void put_deadline(json::object& o, const Deadline& d) { deadline_members(d, PutInto{o}); }
 
 CaseFacts case_facts(store::Transaction& txn, const Case& c) {
   return case_facts(txn, c, txn.events(c.application.id));
@@ -206,9 +268,9 @@ CaseFacts case_facts(store::Transaction& txn, const Case& c, std::vector<store::
                    txn.attachments(c.application.id)};
 }
 
-json::object case_view(const Domain& domain, store::Transaction& txn, const Actor& actor,
-                       const Case& c, TimePoint now, json::storage_ptr sp) {
-  return case_view(domain, actor, c, case_facts(txn, c), now, std::move(sp));
+void put_case_page(Output& out, const Domain& domain, store::Transaction& txn, const Actor& actor,
+                   const Case& c, TimePoint now) {
+  put_case_page(out, domain, actor, c, case_facts(txn, c), now);
 }
 
 Output case_answer(const Context& ctx, store::Transaction& txn, const Actor& actor, Case c) {
@@ -222,52 +284,70 @@ Output case_answer(const Context& ctx, store::Transaction& txn, const Actor& act
   return case_answer_from(ctx, actor, std::move(c), std::move(facts));
 }
 
-json::object case_view(const Domain& domain, const Actor& actor, const Case& c,
-                       const CaseFacts& facts, TimePoint now, json::storage_ptr sp) {
+void put_case_page(Output& out, const Domain& domain, const Actor& actor, const Case& c,
+                   const CaseFacts& facts, TimePoint now) {
   const store::Application& a = c.application;
   const workflow::Definition& def = domain.workflow;
   const std::vector<store::Event>& events = facts.events;
   const std::optional<store::Certificate>& certificate = facts.certificate;
-  json::object o(17, sp);
-  o["id"] = a.id;
-  o["business"] = business_json(def, a.business, sp);
-  json::object status = status_json(def, a.status, sp);
+  std::string& text = out.members;
+  if (!text.empty()) text += ',';
+  text.reserve(text.size() + 2048);
+  JsonText w(text);
+  w.key("application");
+  w.begin_object();
+  w.member("id", a.id);
+  w.key("business");
+  write_object(w, [&](auto&& put) { business_members(def, a.business, put); });
+  w.key("status");
+  w.begin_object();
+  status_members(def, a.status, PutText{w});
   if (const workflow::Status* s = def.status(a.status)) {
-    status["editable"] = s->editable;
-    status["deletable"] = s->deletable;
-    status["final"] = s->final;
+    w.member("editable", s->editable);
+    w.member("deletable", s->deletable);
+    w.member("final", s->final);
   }
-  o["status"] = std::move(status);
-  json::array progress(sp);
-  progress.reserve(def.statuses().size());
+  w.end_object();
+  w.key("progress");
+  w.begin_array();
   for (const workflow::Status& s : def.statuses()) {
-    json::object p(3, sp);
-    p["key"] = s.key;
-    p["label"] = s.label;
-    p["current"] = s.key == a.status;
-    progress.push_back(std::move(p));
+    w.begin_object();
+    w.member("key", s.key);
+    w.member("label", s.label);
+    w.member("current", s.key == a.status);
+    w.end_object();
   }
-  o["progress"] = std::move(progress);
-  o["latest_reply"] = a.latest_reply;
+  w.end_array();
+  w.member("latest_reply", a.latest_reply);
   std::error_code ec;
-  json::value fields = json::parse(a.fields_json.empty() ? "{}" : a.fields_json, ec, sp);
-  o["fields"] =
-      fields_view(a.business, (ec || !fields.is_object()) ? json::object(sp) : fields.get_object(),
-                  c.unit, certificate);
-  json::array files(sp);
-  for (const store::Attachment& at : facts.attachments)
-    files.push_back(attachment_json(domain.rules, at, sp));
-  o["attachments"] = std::move(files);
-  o["actions"] = actions(def, actor, c, events, sp);
-  o["version"] = a.version;
-  o["open"] = a.open;
-  o["created_at"] = a.created_at;
-  o["updated_at"] = a.updated_at;
-  put_deadline(o, deadline(def, a, events, now));
-  o["unit"] = unit_json(c.unit, sp);
-  o["certificate"] =
-      certificate ? json::value(certificate_json(*certificate, sp)) : json::value(nullptr);
-  return o;
+  json::monotonic_resource arena;
+  json::value fields = json::parse(a.fields_json.empty() ? "{}" : a.fields_json, ec, &arena);
+  w.member("fields",
+           json::value(fields_view(
+               a.business, (ec || !fields.is_object()) ? json::object(&arena) : fields.get_object(),
+               c.unit, certificate)));
+  w.key("attachments");
+  w.begin_array();
+  for (const store::Attachment& at : facts.attachments) {
+    write_object(w, [&](auto&& put) { attachment_members(domain.rules, at, put); });
+  }
+  w.end_array();
+  w.key("actions");
+  write_actions(w, def, actor, c, events);
+  w.member("version", a.version);
+  w.member("open", a.open);
+  w.member("created_at", a.created_at);
+  w.member("updated_at", a.updated_at);
+  deadline_members(deadline(def, a, events, now), PutText{w});
+  w.key("unit");
+  write_object(w, [&](auto&& put) { unit_members(c.unit, put); });
+  w.key("certificate");
+  if (certificate) {
+    write_object(w, [&](auto&& put) { certificate_members(*certificate, put); });
+  } else {
+    w.value(nullptr);
+  }
+  w.end_object();
 }
 
 std::string ActorNames::name(const std::string& key) {

@@ -55,13 +55,13 @@ CaseFacts case_facts(store::Transaction& txn, const Case& c);
 // The same, with the case's events as the caller already holds them.
 CaseFacts case_facts(store::Transaction& txn, const Case& c, std::vector<store::Event> events);
 
-// The application page for this actor, made in `sp`: from facts read
+// The application page for this actor, as the answer's member
+// "application" (written as text into out.members): from facts read
 // before, or read now in `txn`.
-boost::json::object case_view(const Domain& domain, const Actor& actor, const Case& c,
-                              const CaseFacts& facts, TimePoint now,
-                              boost::json::storage_ptr sp = {});
-boost::json::object case_view(const Domain& domain, store::Transaction& txn, const Actor& actor,
-                              const Case& c, TimePoint now, boost::json::storage_ptr sp = {});
+void put_case_page(Output& out, const Domain& domain, const Actor& actor, const Case& c,
+                   const CaseFacts& facts, TimePoint now);
+void put_case_page(Output& out, const Domain& domain, store::Transaction& txn, const Actor& actor,
+                   const Case& c, TimePoint now);
 
 // A write's answer whose "application" is the case's page, made by finish()
 // after the transaction from facts read now, in `txn` (with the case's
