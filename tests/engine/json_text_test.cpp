@@ -1,0 +1,85 @@
+// JsonText: JSON written member by member (the case page), and the answer
+// text that splices such members after a tree's own.
+#include <doctest/doctest.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+
+#include "engine/command.hpp"
+#include "engine/json_text.hpp"
+
+namespace json = boost::json;
+using fuma::engine::answer_text;
+using fuma::engine::JsonText;
+
+TEST_CASE("JsonText separates members and elements at every depth") {
+  std::string text;
+  JsonText w(text);
+  w.begin_object();
+  w.member("a", std::int64_t{1});
+  w.key("b");
+  w.begin_array();
+  w.begin_object();
+  w.member("c", true);
+  w.end_object();
+  w.begin_object();
+  w.end_object();
+  w.value("x");
+  w.end_array();
+  w.member("d", nullptr);
+  w.key("e");
+  w.begin_array();
+  w.end_array();
+  w.key("f");
+  w.begin_object();
+  w.end_object();
+  w.end_object();
+  CHECK(text == R"({"a":1,"b":[{"c":true},{},"x"],"d":null,"e":[],"f":{}})");
+}
+
+TEST_CASE("JsonText escapes what JSON needs escaped and passes UTF-8 through") {
+  const std::string tricky = "引号\"反斜杠\\换行\n制表\t\x01结束";
+  std::string text;
+  JsonText w(text);
+  w.begin_object();
+  w.member("s", tricky);
+  w.member("plain", std::string("深圳市福田区"));
+  w.end_object();
+  const json::value v = json::parse(text);
+  CHECK(v.at("s").as_string() == tricky);
+  CHECK(text.find("\\\"") != std::string::npos);
+  CHECK(text.find("\\u0001") != std::string::npos);
+  // Written as it is, not as \u escapes.
+  CHECK(text.find("深圳市福田区") != std::string::npos);
+  // Exactly what boost::json writes for the same values.
+  CHECK(text == json::serialize(json::object{{"s", tricky}, {"plain", "深圳市福田区"}}));
+}
+
+TEST_CASE("JsonText writes integers at their limits, optionals and trees") {
+  std::string text;
+  JsonText w(text);
+  w.begin_array();
+  w.value(std::numeric_limits<std::int64_t>::min());
+  w.value(std::numeric_limits<std::int64_t>::max());
+  w.value(std::numeric_limits<std::uint64_t>::max());
+  w.value(std::optional<std::string>());
+  w.value(std::optional<std::string>("有"));
+  w.value(std::optional<std::string_view>());
+  w.value(json::value(json::object{{"k", json::array{1, "二", nullptr}}}));
+  w.value(false);
+  w.end_array();
+  CHECK(text ==
+        "[-9223372036854775808,9223372036854775807,18446744073709551615,null,\"有\",null,"
+        "{\"k\":[1,\"二\",null]},false]");
+}
+
+TEST_CASE("an answer's text puts written members after the tree's own") {
+  CHECK(answer_text(json::object{{"ok", true}}, R"("a":{"b":1})") == R"({"ok":true,"a":{"b":1}})");
+  CHECK(answer_text(json::object{}, R"("a":1)") == R"({"a":1})");
+  CHECK(answer_text(json::object{{"ok", true}}, "") == R"({"ok":true})");
+  CHECK(answer_text(json::object{}, "") == "{}");
+}
