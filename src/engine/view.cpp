@@ -320,7 +320,8 @@ void put_case_page(Output& out, const Domain& domain, const Actor& actor, const 
   w.end_array();
   w.member("latest_reply", a.latest_reply);
   std::error_code ec;
-  json::monotonic_resource arena;
+  unsigned char first_block[2048];  // the fields of a form fit: no allocation
+  json::monotonic_resource arena(first_block, sizeof first_block);
   json::value fields = json::parse(a.fields_json.empty() ? "{}" : a.fields_json, ec, &arena);
   w.member("fields",
            json::value(fields_view(
