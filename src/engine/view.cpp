@@ -94,14 +94,8 @@ struct PutInto {
   void operator()(std::string_view key, const T& v) {
     o[key] = v;
   }
-  void operator()(std::string_view key, const std::optional<std::string>& v) {
-    if (v) {
-      o[key] = *v;
-    } else {
-      o[key] = nullptr;
-    }
-  }
-  void operator()(std::string_view key, const std::optional<std::string_view>& v) {
+  template <class T>
+  void operator()(std::string_view key, const std::optional<T>& v) {
     if (v) {
       o[key] = *v;
     } else {
