@@ -3,127 +3,115 @@
 #include <algorithm>
 #include <cassert>
 #include <charconv>
+#include <cstring>
 
 namespace fuma::engine {
+namespace {
+
+// Whether JSON needs the byte escaped: a quote, a backslash or a control
+// character. Most keys and values have none.
+bool needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+
+}  // namespace
+
+char* JsonText::room(std::size_t n) {
+  if (buffer_.size() - size_ < n) buffer_.resize(std::max(buffer_.size() * 2, size_ + n));
+  return buffer_.data() + size_;
+}
+
+void JsonText::put(std::string_view s) {
+  std::memcpy(room(s.size()), s.data(), s.size());
+  size_ += s.size();
+}
 
 void JsonText::start_value() {
   if (after_key_) {
     after_key_ = false;
   } else if (!first_) {
-    out_ += ',';
+    *room(1) = ',';
+    ++size_;
   }
   first_ = false;
 }
 
-namespace {
-
-// Whether JSON needs `s` escaped: a quote, a backslash or a control
-// character. Most keys and values need nothing.
-bool needs_escape(std::string_view s) {
-  return std::any_of(s.begin(), s.end(), [](char ch) {
-    const auto c = static_cast<unsigned char>(ch);
-    return c < 0x20 || c == '"' || c == '\\';
-  });
-}
-
-template <class Integer>
-void put_integer(std::string& out, Integer n) {
-  char buf[24];
-  out.append(buf, std::to_chars(buf, buf + sizeof buf, n).ptr);
-}
-
-}  // namespace
-
-void JsonText::put_quoted(std::string_view s) {
-  out_.push_back('"');
-  out_.append(s.data(), s.size());
-  out_.push_back('"');
-}
-
-void JsonText::put_escaped(std::string_view s) {
-  if (!needs_escape(s)) return put_quoted(s);
-  serializer_.reset(s);
-  char buf[512];
-  while (!serializer_.done()) out_.append(serializer_.read(buf));
-}
-
-void JsonText::begin_object() {
+void JsonText::open(char bracket) {
   start_value();
-  out_ += '{';
+  *room(1) = bracket;
+  ++size_;
   first_ = true;
 }
 
-void JsonText::end_object() {
-  out_ += '}';
-  first_ = false;
-}
-
-void JsonText::begin_array() {
-  start_value();
-  out_ += '[';
-  first_ = true;
-}
-
-void JsonText::end_array() {
-  out_ += ']';
+void JsonText::close(char bracket) {
+  *room(1) = bracket;
+  ++size_;
   first_ = false;
 }
 
 void JsonText::key(std::string_view k) {
-  assert(!needs_escape(k));
-  if (!first_) out_ += ',';
+  assert(std::none_of(k.begin(), k.end(), [](char c) { return needs_escape(c); }));
+  char* p = room(k.size() + 4);
+  char* const start = p;
+  if (!first_) *p++ = ',';
+  *p++ = '"';
+  std::memcpy(p, k.data(), k.size());
+  p += k.size();
+  *p++ = '"';
+  *p++ = ':';
+  size_ += static_cast<std::size_t>(p - start);
   first_ = false;
-  put_quoted(k);
-  out_ += ':';
   after_key_ = true;
 }
 
 void JsonText::value(std::string_view s) {
   start_value();
-  put_escaped(s);
+  // Copied as it is, unless a byte needs escaping: then the serializer
+  // writes it from the start again.
+  char* p = room(s.size() + 2);
+  char* const start = p;
+  *p++ = '"';
+  for (const char ch : s) {
+    if (needs_escape(static_cast<unsigned char>(ch))) {
+      serializer_.reset(s);
+      return drain();
+    }
+    *p++ = ch;
+  }
+  *p++ = '"';
+  size_ += static_cast<std::size_t>(p - start);
 }
 
 void JsonText::value(bool b) {
   start_value();
-  out_ += b ? "true" : "false";
+  put(b ? "true" : "false");
 }
 
-void JsonText::value(std::int64_t n) {
+template <class Integer>
+void JsonText::put_integer(Integer n) {
   start_value();
-  put_integer(out_, n);
+  char* p = room(24);
+  size_ += static_cast<std::size_t>(std::to_chars(p, p + 24, n).ptr - p);
 }
 
-void JsonText::value(std::uint64_t n) {
-  start_value();
-  put_integer(out_, n);
-}
+void JsonText::value(std::int64_t n) { put_integer(n); }
+
+void JsonText::value(std::uint64_t n) { put_integer(n); }
 
 void JsonText::value(std::nullptr_t) {
   start_value();
-  out_ += "null";
-}
-
-void JsonText::value(const std::optional<std::string>& s) {
-  if (s) {
-    value(std::string_view(*s));
-  } else {
-    value(nullptr);
-  }
-}
-
-void JsonText::value(const std::optional<std::string_view>& s) {
-  if (s) {
-    value(*s);
-  } else {
-    value(nullptr);
-  }
+  put("null");
 }
 
 void JsonText::value(const boost::json::value& v) {
   start_value();
   serializer_.reset(&v);
-  char buf[512];
-  while (!serializer_.done()) out_.append(serializer_.read(buf));
+  drain();
+}
+
+void JsonText::drain() {
+  while (!serializer_.done()) {
+    char* p = room(512);
+    size_ += serializer_.read(p, 512).size();
+  }
 }
 
 }  // namespace fuma::engine

@@ -1,7 +1,7 @@
 // JSON written straight into text, member by member, for an answer made on
 // every request (the case page): building a boost::json tree first and then
-// serialising it did the work twice. Strings are escaped, and trees written
-// inside, by boost::json's own serializer.
+// serialising it did the work twice. Strings that need escaping, and trees
+// written inside, go through boost::json's own serializer.
 #ifndef FUMA_SRC_ENGINE_JSON_TEXT_HPP
 #define FUMA_SRC_ENGINE_JSON_TEXT_HPP
 
@@ -17,13 +17,16 @@ namespace fuma::engine {
 
 class JsonText {
  public:
-  // Appends to `out`, which must outlive the writer.
-  explicit JsonText(std::string& out) : out_(out) {}
+  // `expected`: the bytes to make room for at once (more is made as needed).
+  explicit JsonText(std::size_t expected = 2048) : buffer_(expected, '\0') {}
 
-  void begin_object();
-  void end_object();
-  void begin_array();
-  void end_array();
+  // What has been written so far.
+  std::string_view text() const { return std::string_view(buffer_.data(), size_); }
+
+  void begin_object() { open('{'); }
+  void end_object() { close('}'); }
+  void begin_array() { open('['); }
+  void end_array() { close(']'); }
   // The key of the next member of the open object: one of the engine's own
   // names, which JSON never needs escaped.
   void key(std::string_view k);
@@ -36,8 +39,14 @@ class JsonText {
   void value(std::uint64_t n);
   void value(std::nullptr_t);
   // null when empty.
-  void value(const std::optional<std::string>& s);
-  void value(const std::optional<std::string_view>& s);
+  template <class T>
+  void value(const std::optional<T>& v) {
+    if (v) {
+      value(*v);
+    } else {
+      value(nullptr);
+    }
+  }
   // A tree, as boost::json serialises it.
   void value(const boost::json::value& v);
 
@@ -48,13 +57,21 @@ class JsonText {
   }
 
  private:
+  // Room for n more bytes at the end of what is written.
+  char* room(std::size_t n);
+  void put(std::string_view s);
   // Before a value: the comma that separates it from the one before, unless
   // it is the first of its container or follows its key.
   void start_value();
-  void put_quoted(std::string_view s);  // s needs no escaping
-  void put_escaped(std::string_view s);
+  void open(char bracket);
+  void close(char bracket);
+  // Writes what the serializer was reset to.
+  void drain();
+  template <class Integer>
+  void put_integer(Integer n);
 
-  std::string& out_;
+  std::string buffer_;  // written: the first size_ bytes
+  std::size_t size_ = 0;
   bool first_ = true;
   bool after_key_ = false;
   boost::json::serializer serializer_;

@@ -284,10 +284,7 @@ void put_case_page(Output& out, const Domain& domain, const Actor& actor, const 
   const workflow::Definition& def = domain.workflow;
   const std::vector<store::Event>& events = facts.events;
   const std::optional<store::Certificate>& certificate = facts.certificate;
-  std::string& text = out.members;
-  if (!text.empty()) text += ',';
-  text.reserve(text.size() + 2048);
-  JsonText w(text);
+  JsonText w;
   w.key("application");
   w.begin_object();
   w.member("id", a.id);
@@ -343,6 +340,8 @@ void put_case_page(Output& out, const Domain& domain, const Actor& actor, const 
     w.value(nullptr);
   }
   w.end_object();
+  if (!out.members.empty()) out.members += ',';
+  out.members += w.text();
 }
 
 std::string ActorNames::name(const std::string& key) {
