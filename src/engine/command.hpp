@@ -99,7 +99,8 @@ struct Output {
   // while it reads and writes the store, not while its answer is built.
   std::function<void(Output&)> rest;
   // Members of the answer already written as JSON text ("key":value, comma
-  // separated; see json_text.hpp), which follow those of `json`.
+  // separated; see json_text.hpp), which follow those of `json`; no key is
+  // in both.
   std::string members;
 };
 
