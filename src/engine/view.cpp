@@ -199,14 +199,14 @@ json::object staff_json(const store::Staff& s) {
   return o;
 }
 
-json::object unit_json(const store::Unit& u, json::storage_ptr sp) {
-  json::object o(8, std::move(sp));
+json::object unit_json(const store::Unit& u) {
+  json::object o(8);
   unit_members(u, PutInto{o});
   return o;
 }
 
-json::object certificate_json(const store::Certificate& c, json::storage_ptr sp) {
-  json::object o(6, std::move(sp));
+json::object certificate_json(const store::Certificate& c) {
+  json::object o(6);
   certificate_members(c, PutInto{o});
   return o;
 }
@@ -218,16 +218,14 @@ json::object attachment_json(const attachments::Rules& rules, const store::Attac
   return o;
 }
 
-json::object status_json(const workflow::Definition& def, std::string_view key,
-                         json::storage_ptr sp) {
-  json::object o(5, std::move(sp));
+json::object status_json(const workflow::Definition& def, std::string_view key) {
+  json::object o(2);
   status_members(def, key, PutInto{o});
   return o;
 }
 
-json::object business_json(const workflow::Definition& def, std::string_view key,
-                           json::storage_ptr sp) {
-  json::object o(2, std::move(sp));
+json::object business_json(const workflow::Definition& def, std::string_view key) {
+  json::object o(2);
   business_members(def, key, PutInto{o});
   return o;
 }

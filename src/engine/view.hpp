@@ -21,18 +21,16 @@ namespace fuma::engine {
 
 boost::json::object authority_json(const store::Authority& a);
 boost::json::object staff_json(const store::Staff& s);
-// The builders that make a case view take the storage of the object their
-// result goes into (Context::storage), so that it moves there, not copies.
-boost::json::object unit_json(const store::Unit& u, boost::json::storage_ptr sp = {});
-boost::json::object certificate_json(const store::Certificate& c, boost::json::storage_ptr sp = {});
-// Labels come from the engine's own checklist and workflow definition.
+boost::json::object unit_json(const store::Unit& u);
+boost::json::object certificate_json(const store::Certificate& c);
+// Labels come from the engine's own checklist and workflow definition. `sp`:
+// the storage of the object the result goes into (Context::storage), so
+// that it moves there, not copies.
 boost::json::object attachment_json(const attachments::Rules& rules, const store::Attachment& a,
                                     boost::json::storage_ptr sp = {});
 // {key, label}
-boost::json::object status_json(const workflow::Definition& def, std::string_view key,
-                                boost::json::storage_ptr sp = {});
-boost::json::object business_json(const workflow::Definition& def, std::string_view key,
-                                  boost::json::storage_ptr sp = {});
+boost::json::object status_json(const workflow::Definition& def, std::string_view key);
+boost::json::object business_json(const workflow::Definition& def, std::string_view key);
 
 // When the case entered its current status, and what follows from the
 // status' time limit (working days, counted in China's calendar).
