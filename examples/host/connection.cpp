@@ -15,13 +15,14 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <charconv>
-#include <cstdio>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "log.hpp"
+#include "reply.hpp"
 #include "routes.hpp"
 
 namespace fuma::host {
@@ -99,11 +100,12 @@ constexpr std::chrono::seconds kLingerMax{2};
 // (two sends a request, and the second one waiting on Nagle without
 // TCP_NODELAY). The start line and the fields as Beast writes them (its
 // serializer adds nothing to the fields, which prepare_payload and
-// keep_alive already set); the body unless it answers a HEAD.
-void flatten(const Response& res, bool with_body, std::string& out) {
+// keep_alive already set), then the fields every answer carries
+// (reply::append_common_fields); the body unless it answers a HEAD.
+void flatten(const Response& res, bool with_body, bool tls, std::string& out) {
   const std::string_view reason = res.reason();
   const std::string_view body = with_body ? std::string_view(res.body()) : std::string_view();
-  out.reserve(64 + reason.size() + 32 * 16 + body.size());
+  out.reserve(64 + reason.size() + 32 * 8 + 512 + body.size());
   out.append(res.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
   char code[8];
   const auto [end, ec] = std::to_chars(code, code + sizeof code, res.result_int());
@@ -117,6 +119,7 @@ void flatten(const Response& res, bool with_body, std::string& out) {
     out.append(field.value());
     out.append("\r\n");
   }
+  reply::append_common_fields(out, tls);
   out.append("\r\n");
   out.append(body);
 }
@@ -279,7 +282,7 @@ class Session : public Connection {
     // HEAD: the same header, Content-Length included, without the body
     // (RFC 9110 section 9.3.2).
     out_.clear();
-    flatten(res, !head_, out_);
+    flatten(res, !head_, shared_.tls != nullptr, out_);
     lowest().expires_after(shared_.limits.timeout);
     net::async_write(derived().stream(), net::buffer(out_),
                      beast::bind_front_handler(&Session::on_write, derived().shared_from_this()));
@@ -287,12 +290,10 @@ class Session : public Connection {
 
  private:
   void on_write(beast::error_code ec, std::size_t bytes) {
-    const std::chrono::duration<double, std::milli> ms = Clock::now() - started_;
-    char took[32];
-    std::snprintf(took, sizeof took, "%.3f", ms.count());
-    log::line("request", "remote=" + remote_ + " method=" + method_ + " path=" + log::quote(path_) +
-                             " status=" + std::to_string(status_) +
-                             " bytes=" + std::to_string(bytes) + " ms=" + took);
+    const auto took =
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_);
+    log::request({remote_, method_, path_, status_, bytes,
+                  static_cast<std::uint64_t>(std::max<std::int64_t>(took.count(), 0))});
     if (ec) return derived().close();
     if (!keep_alive_) return linger_ ? linger() : derived().close_gracefully();
     read_header();

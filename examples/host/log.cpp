@@ -3,16 +3,25 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <chrono>
-#include <cstdio>
+#include <condition_variable>
 #include <ctime>
+#include <mutex>
+#include <system_error>
+#include <thread>
 
 namespace fuma::host::log {
 namespace {
 
+// Gathered request lines are written once there are this many bytes.
+constexpr std::size_t kGatherBytes = 32 * 1024;
+// ... and at least this often.
+constexpr std::chrono::seconds kFlushEvery{1};
+
 // "2026-11-27T06:54:00.123Z". The part up to the seconds is formatted once a
 // second per thread: a busy host writes thousands of lines a second.
-std::string timestamp() {
+void append_timestamp(std::string& out) {
   using namespace std::chrono;
   const auto now = system_clock::now();
   const std::time_t secs = system_clock::to_time_t(now);
@@ -25,21 +34,17 @@ std::string timestamp() {
     std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
     cached_secs = secs;
   }
-  std::string out(date);
+  out.append(date);
   out += '.';
   out += static_cast<char>('0' + ms / 100);
   out += static_cast<char>('0' + ms / 10 % 10);
   out += static_cast<char>('0' + ms % 10);
   out += 'Z';
-  return out;
 }
 
-}  // namespace
-
-std::string quote(std::string_view value, std::size_t max_bytes) {
+void append_quoted(std::string& out, std::string_view value, std::size_t max_bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "\"";
-  const bool cut = value.size() > max_bytes;
+  out += '"';
   for (unsigned char c : value.substr(0, max_bytes)) {
     if (c == '"' || c == '\\') {
       out += '\\';
@@ -52,18 +57,18 @@ std::string quote(std::string_view value, std::size_t max_bytes) {
       out += static_cast<char>(c);
     }
   }
-  if (cut) out += "...";
+  if (value.size() > max_bytes) out += "...";
   out += '"';
-  return out;
 }
 
-void line(std::string_view event, std::string_view fields) {
-  std::string text = "ts=" + timestamp() + " event=" + std::string(event);
-  if (!fields.empty()) {
-    text += ' ';
-    text += fields;
-  }
-  text += '\n';
+template <class Int>
+void append_int(std::string& out, Int value) {
+  char digits[24];
+  const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
+  out.append(digits, ec == std::errc() ? end : digits);
+}
+
+void write_all(std::string_view text) {
   const char* p = text.data();
   std::size_t left = text.size();
   while (left > 0) {
@@ -73,6 +78,115 @@ void line(std::string_view event, std::string_view fields) {
     p += n;
     left -= static_cast<std::size_t>(n);
   }
+}
+
+// The request lines not yet written, and the thread that writes them.
+struct Gathered {
+  std::mutex mutex;
+  std::string text;
+  bool buffering = false;
+  bool stopping = false;
+  std::condition_variable wake;
+  std::thread flusher;
+
+  // The caller holds mutex.
+  void write_out() {
+    if (text.empty()) return;
+    write_all(text);
+    text.clear();
+  }
+};
+
+Gathered& gathered() {
+  static Gathered g;
+  return g;
+}
+
+}  // namespace
+
+std::string quote(std::string_view value, std::size_t max_bytes) {
+  std::string out;
+  append_quoted(out, value, max_bytes);
+  return out;
+}
+
+void line(std::string_view event, std::string_view fields) {
+  std::string text = "ts=";
+  append_timestamp(text);
+  text += " event=";
+  text += event;
+  if (!fields.empty()) {
+    text += ' ';
+    text += fields;
+  }
+  text += '\n';
+  Gathered& g = gathered();
+  std::lock_guard lock(g.mutex);
+  g.write_out();
+  write_all(text);
+}
+
+void request(const Request& r) {
+  // Made in a buffer each thread keeps, outside the lock.
+  thread_local std::string text;
+  text.clear();
+  text += "ts=";
+  append_timestamp(text);
+  text += " event=request remote=";
+  text += r.remote;
+  text += " method=";
+  text += r.method;
+  text += " path=";
+  append_quoted(text, r.path, 256);
+  text += " status=";
+  append_int(text, r.status);
+  text += " bytes=";
+  append_int(text, r.bytes);
+  text += " ms=";
+  append_int(text, r.micros / 1000);
+  text += '.';
+  const auto frac = static_cast<unsigned>(r.micros % 1000);
+  text += static_cast<char>('0' + frac / 100);
+  text += static_cast<char>('0' + frac / 10 % 10);
+  text += static_cast<char>('0' + frac % 10);
+  text += '\n';
+  Gathered& g = gathered();
+  std::lock_guard lock(g.mutex);
+  if (!g.buffering) return write_all(text);
+  g.text += text;
+  if (g.text.size() >= kGatherBytes) g.write_out();
+}
+
+Buffering::Buffering() {
+  Gathered& g = gathered();
+  std::lock_guard lock(g.mutex);
+  g.stopping = false;
+  g.text.reserve(kGatherBytes + 1024);
+  try {
+    g.flusher = std::thread([&g] {
+      std::unique_lock lock(g.mutex);
+      while (!g.stopping) {
+        g.wake.wait_for(lock, kFlushEvery);
+        g.write_out();
+      }
+    });
+  } catch (const std::system_error&) {
+    return;  // no thread: every line is written at once, as without buffering
+  }
+  g.buffering = true;
+}
+
+Buffering::~Buffering() {
+  Gathered& g = gathered();
+  {
+    std::lock_guard lock(g.mutex);
+    g.stopping = true;
+  }
+  g.wake.notify_one();
+  if (g.flusher.joinable()) g.flusher.join();
+  std::lock_guard lock(g.mutex);
+  g.buffering = false;
+  g.write_out();
 }
 
 }  // namespace fuma::host::log

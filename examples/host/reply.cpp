@@ -13,8 +13,6 @@ namespace {
 
 namespace bj = boost::json;
 
-constexpr std::string_view kServer = "fuma-host/" FUMA_VERSION;
-
 // Every error code to its HTTP status, the engine's and the host's own. The
 // engine's codes come first, in the order of fuma::Errc; the rest exist
 // only at the HTTP layer, for requests that never reach the engine.
@@ -139,22 +137,30 @@ Response method_not_allowed(const Request& req, std::string_view allow) {
   return res;
 }
 
-void finish(Response& res, bool tls) {
-  res.set(http::field::server, kServer);
-  // An origin server with a clock must send Date (RFC 9110 section 6.6.1).
-  res.set(http::field::date, http_date());
-  res.set("X-Content-Type-Options", "nosniff");
-  res.set("Content-Security-Policy",
-          "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
-          "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
-  res.set("X-Frame-Options", "DENY");
-  res.set("Referrer-Policy", "no-referrer");
-  res.set("Cross-Origin-Opener-Policy", "same-origin");
-  res.set("Cross-Origin-Resource-Policy", "same-origin");
-  if (tls) res.set("Strict-Transport-Security", "max-age=31536000");
+void finish(Response& res) {
   if (res.find(http::field::cache_control) == res.end()) {
     res.set(http::field::cache_control, "no-store");
   }
+}
+
+void append_common_fields(std::string& out, bool tls) {
+  static constexpr std::string_view kFields =
+      "Server: fuma-host/" FUMA_VERSION
+      "\r\n"
+      "X-Content-Type-Options: nosniff\r\n"
+      "Content-Security-Policy: default-src 'self'; img-src 'self' data: blob:; "
+      "style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
+      "form-action 'self'; frame-ancestors 'none'\r\n"
+      "X-Frame-Options: DENY\r\n"
+      "Referrer-Policy: no-referrer\r\n"
+      "Cross-Origin-Opener-Policy: same-origin\r\n"
+      "Cross-Origin-Resource-Policy: same-origin\r\n";
+  // An origin server with a clock must send Date (RFC 9110 section 6.6.1).
+  out.append("Date: ");
+  out.append(http_date());
+  out.append("\r\n");
+  out.append(kFields);
+  if (tls) out.append("Strict-Transport-Security: max-age=31536000\r\n");
 }
 
 }  // namespace fuma::host::reply

@@ -32,10 +32,16 @@ Response engine_error(const Request& req, const Error& e);
 
 Response method_not_allowed(const Request& req, std::string_view allow);
 
-// Server, Date, the safety headers (Content-Security-Policy, nosniff,
-// frame and referrer policies, HSTS under TLS) and Cache-Control: no-store
-// unless the response chose its own.
-void finish(Response& res, bool tls);
+// Cache-Control: no-store unless the response chose its own.
+void finish(Response& res);
+
+// The fields every answer carries, as they go on the wire ("Name: value"
+// and CRLF each): Date, Server and the safety headers (Content-Security-
+// Policy, nosniff, frame, referrer and cross-origin policies, HSTS under
+// TLS). The connection adds them when it writes an answer, after the
+// response's own fields: they are the same for every answer, so they are
+// written out once rather than set on each (and the Date once a second).
+void append_common_fields(std::string& out, bool tls);
 
 }  // namespace fuma::host::reply
 

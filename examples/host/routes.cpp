@@ -212,7 +212,7 @@ Response handle_request(App& app, const Request& req, const Peer& peer) noexcept
     log::line("error", "where=handle_request what=\"unknown exception\"");
     res = reply::error(req, "INTERNAL", errc_message(Errc::internal), "internal error");
   }
-  reply::finish(res, app.settings.tls);
+  reply::finish(res);
   return res;
 }
 
@@ -254,7 +254,7 @@ Response refuse(Refusal why, unsigned version, std::uint64_t limit) {
                          "malformed HTTP request");
       break;
   }
-  reply::finish(res, false);
+  reply::finish(res);
   return res;
 }
 

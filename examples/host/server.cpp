@@ -111,6 +111,7 @@ class Server {
                            " timeout=" + std::to_string(config_.timeout_seconds) +
                            " max_connections=" + std::to_string(config_.max_connections));
 
+    const log::Buffering buffering;
     std::vector<std::thread> threads;
     for (unsigned i = 1; i < config_.threads; ++i) threads.emplace_back([this] { run_io(); });
     run_io();

@@ -2,12 +2,14 @@
 double-submit CSRF token, HttpOnly session cookies per side, the actor taken
 from the cookie only, and the security headers."""
 
-import pytest
-
+import datetime
+import email.utils
 import re
 import urllib.parse
 
-from conftest import Client, assert_api_error, make_png, unit_with_draft
+import pytest
+
+from conftest import Client, assert_api_error, make_png, read_response, unit_with_draft
 
 CSP_PARTS = ["default-src 'self'", "frame-ancestors 'none'", "object-src 'none'"]
 
@@ -313,6 +315,36 @@ def test_security_headers_on_pages_api_and_errors(demo_host, path):
     assert reply.headers["X-Frame-Options"] == "DENY"
     assert reply.headers["Referrer-Policy"] == "no-referrer"
     assert "Strict-Transport-Security" not in reply.headers  # plain HTTP
+
+
+def test_refusals_before_routing_carry_the_security_headers_too(demo_host):
+    # Answered by the connection itself (the header section is too large to
+    # route), not by a route.
+    with demo_host.socket() as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 9000 + b"\r\n\r\n")
+        status, headers, _ = read_response(sock)
+    assert status == 431
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["x-frame-options"] == "DENY"
+    assert "default-src 'self'" in headers["content-security-policy"]
+    assert headers["cache-control"] == "no-store"
+
+
+def test_each_common_header_is_sent_once_and_date_is_an_http_date(demo_host):
+    with demo_host.socket() as sock:
+        sock.sendall(b"GET /api/csrf HTTP/1.1\r\nHost: x\r\n\r\n")
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += sock.recv(65536)
+    lines = head.split(b"\r\n\r\n")[0].split(b"\r\n")[1:]
+    names = [line.split(b":", 1)[0].lower() for line in lines]
+    for name in [b"date", b"server", b"content-security-policy", b"x-content-type-options",
+                 b"x-frame-options", b"referrer-policy", b"cache-control", b"content-type",
+                 b"content-length"]:
+        assert names.count(name) == 1, (name, names)
+    date = [line for line in lines if line.lower().startswith(b"date:")][0]
+    parsed = email.utils.parsedate_to_datetime(date.split(b":", 1)[1].strip().decode())
+    assert abs((parsed - datetime.datetime.now(datetime.timezone.utc)).total_seconds()) < 60
 
 
 def test_downloads_carry_the_security_headers_too(unit):

@@ -210,6 +210,31 @@ def test_access_log_has_one_line_per_request_without_query(start_host):
     assert "SECRET-QUERY" not in host.log()
 
 
+def test_a_request_line_reaches_the_log_within_two_seconds_of_a_quiet_host(start_host):
+    # Request lines are gathered and written together, at least once a second.
+    host = start_host()
+    host.request("GET", "/healthz?quiet")
+    deadline = time.monotonic() + 2.5
+    while 'path="/healthz"' not in host.log():
+        assert time.monotonic() < deadline, host.log()
+        time.sleep(0.05)
+
+
+def test_every_request_line_is_written_before_the_stop_line(start_host):
+    host = start_host()
+    with host.socket() as sock:
+        for _ in range(300):
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert read_response(sock)[0] == 200
+    host.stop()
+    lines = host.log().splitlines()
+    requests = [i for i, line in enumerate(lines) if " event=request " in line]
+    stop = [i for i, line in enumerate(lines) if " event=stop " in line]
+    assert len(requests) == 300 and len(stop) == 1
+    assert max(requests) < stop[0]
+    assert all(line.startswith("ts=") for line in lines)  # none torn or run together
+
+
 def test_request_bodies_are_never_logged(start_host):
     host = start_host()
     status, _, _ = host.request("POST", "/healthz", body=b"SECRET-BODY-BYTES")

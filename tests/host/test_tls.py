@@ -75,6 +75,12 @@ def test_strict_transport_security_over_tls(tls_host):
         assert int(headers["Strict-Transport-Security"].split("=")[1]) >= 86400 * 180
 
 
+def test_a_refusal_over_tls_carries_strict_transport_security(tls_host):
+    status, headers, _ = tls_host.request("GET", "/healthz", headers={"X-Big": "a" * 9000})
+    assert status == 431
+    assert headers["Strict-Transport-Security"].startswith("max-age="), headers
+
+
 def test_a_staff_login_over_tls_sets_a_secure_httponly_cookie(tmp_path, certs):
     cert, key = certs["a"]
     host, _ = start_demo(tmp_path, "--tls-cert", str(cert), "--tls-key", str(key))
