@@ -1,5 +1,8 @@
 #include "connection.hpp"
 
+#include <pthread.h>
+#include <sched.h>
+
 #include <algorithm>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -79,6 +82,15 @@ bool Connections::stopping() const { return stopping_.load(); }
 std::size_t Connections::open() const {
   std::lock_guard lock(mutex_);
   return open_;
+}
+
+void run_as_batch_thread() noexcept {
+  thread_local bool done = false;
+  if (done) return;
+  done = true;
+  sched_param param{};
+  param.sched_priority = 0;
+  pthread_setschedparam(pthread_self(), SCHED_BATCH, &param);
 }
 
 namespace {
@@ -265,6 +277,7 @@ class Session : public Connection {
     }
     auto& pool = reads_only(parser_->get()) ? shared_.readers : shared_.workers;
     net::post(pool, [self = derived().shared_from_this(), req = parser_->release()] {
+      run_as_batch_thread();
       Response res = handle_request(self->shared_.app, req, self->peer_);
       net::post(self->stream().get_executor(),
                 [self, res = std::move(res)]() mutable { self->write(std::move(res), false); });

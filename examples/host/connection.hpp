@@ -75,6 +75,14 @@ struct Shared {
   boost::asio::ssl::context* tls;  // null: plain HTTP
 };
 
+// Puts the calling thread under SCHED_BATCH, once: woken, it does not
+// preempt the thread that is running, but waits for that one to sleep or
+// to use up its slice. The host's own threads (I/O, workers, readers) run
+// so, and the store's committer thread, which every write waits for, does
+// not: it keeps its CPU through a batch rather than giving it up to every
+// thread it wakes. Where the policy cannot be set, nothing changes.
+void run_as_batch_thread() noexcept;
+
 // Serves HTTP on an accepted socket (whose executor is its own strand) until
 // the peer leaves, a timeout, or shutdown. The caller has called admit().
 void serve_connection(const Shared& shared, boost::asio::ip::tcp::socket socket);

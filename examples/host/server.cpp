@@ -123,6 +123,7 @@ class Server {
 
  private:
   void run_io() {
+    run_as_batch_thread();
     for (;;) {
       try {
         ioc_.run();

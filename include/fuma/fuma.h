@@ -23,8 +23,10 @@
  *     A fuma_engine may be used from many threads at once. A fuma_result or
  *     fuma_options belongs to one thread at a time. An engine whose writes
  *     arrive while another is committing starts one thread of its own to
- *     commit them together; fuma_engine_close joins it. An engine is not
- *     carried across fork(): a child process opens its own.
+ *     commit them together; fuma_engine_close joins it. That thread runs
+ *     under the scheduling policy of the thread that opened the engine, not
+ *     that of the write that started it. An engine is not carried across
+ *     fork(): a child process opens its own.
  *  6. Barrier. No C++ exception ever crosses this ABI; an unexpected failure
  *     inside the library is reported as FUMA_EINTERNAL.
  *  7. Compatibility. Existing signatures never change; a changed call gets a

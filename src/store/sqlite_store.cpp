@@ -27,7 +27,14 @@
 // meanwhile: no waiting thread has to be woken and scheduled to lead them.
 // No write() returns before the commit that holds it is synced, and each
 // sees the writes before it in the same order a lone writer would. The
-// function given to write() may run on the committer thread.
+// function given to write() may run on the committer thread, which runs
+// under the scheduling policy of the thread that opened the store, not that
+// of whichever write happened to start it (a program may run its own
+// threads as SCHED_BATCH, say, so that they yield to the one all writes
+// wait for).
+#include <pthread.h>
+#include <sched.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -130,6 +137,9 @@ class SqliteStore final : public Store {
     version_ = migrate(*writer_);
     // checkin() runs in a destructor and must not allocate.
     idle_readers_.reserve(kMaxIdleReaders);
+    if (pthread_getschedparam(pthread_self(), &opener_policy_, &opener_param_) != 0) {
+      opener_policy_ = -1;
+    }
   }
 
   ~SqliteStore() override {
@@ -321,6 +331,8 @@ class SqliteStore final : public Store {
   // commits it, wakes its writers, and goes on with the writes that queued
   // meanwhile; it sleeps only when none is waiting.
   void commit_loop() noexcept {
+    // Best effort: the policy stays inherited if it cannot be set.
+    if (opener_policy_ >= 0) pthread_setschedparam(pthread_self(), opener_policy_, &opener_param_);
     std::vector<Pending*> batch;
     std::unique_lock<std::mutex> lock(queue_mutex_);
     for (;;) {
@@ -465,6 +477,8 @@ class SqliteStore final : public Store {
   bool committer_idle_ = false;
   bool stopping_ = false;
   std::thread committer_;
+  int opener_policy_ = -1;  // -1: unknown, the committer keeps what it inherits
+  sched_param opener_param_{};
   std::vector<Pending*> queue_;
 };
 

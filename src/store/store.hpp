@@ -392,8 +392,9 @@ class Store {
   // rolled back when it throws (the exception propagates). The Transaction
   // is valid only inside fn. Calling write() again from inside fn, on the
   // same store, throws Errc::internal (it would wait for itself). fn may
-  // run on a thread of the store's own (the SQLite store's committer), with
-  // the caller waiting: it must not rely on the caller's thread-local state.
+  // run on a thread of the store's own (the SQLite store's committer, under
+  // the scheduling policy of the thread that opened the store), with the
+  // caller waiting: it must not rely on the caller's thread-local state.
   virtual void write(const std::function<void(Transaction&)>& fn) = 0;
   // Runs fn on a consistent snapshot; a write method called inside fn throws
   // Errc::internal. A read() inside a write() does not see that write's

@@ -2,6 +2,7 @@
 SIGINT and SIGTERM."""
 
 import json
+import os
 import re
 import signal
 import socket
@@ -156,3 +157,29 @@ def test_every_write_acknowledged_before_shutdown_is_there_after_a_restart(tmp_p
             assert [u["uscc"] for u in reply.json["units"]] == [uscc]
     finally:
         again.stop()
+
+
+SCHED_BATCH = 3
+
+
+def thread_policies(pid):
+    """{tid: scheduling policy} of every thread of the process."""
+    policies = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{tid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        policies[int(tid)] = int(fields[38])  # field 41 of stat(5)
+    return policies
+
+
+def test_the_hosts_threads_run_as_batch_threads(start_host):
+    # I/O threads from the start; a pool thread once it has run a request.
+    host = start_host("--threads", "2")
+    assert host.request("GET", "/healthz")[0] == 200
+    assert host.request("GET", "/api/session.get")[0] == 401  # an engine read, on a reader
+    assert host.request("POST", "/api/session.logout", headers={
+        "Cookie": "fuma_csrf=abcdefghijklmnopqrstuvwxyz012345",
+        "X-CSRF-Token": "abcdefghijklmnopqrstuvwxyz012345"})[0] == 401  # on a worker
+    policies = thread_policies(host.proc.pid)
+    assert policies[host.proc.pid] == SCHED_BATCH  # the main thread serves I/O
+    assert sum(p == SCHED_BATCH for p in policies.values()) >= 4, policies

@@ -1,5 +1,7 @@
 // Many threads, one file: no lost update, no SQLITE_BUSY reaching a caller.
 #include <doctest/doctest.h>
+#include <pthread.h>
+#include <sched.h>
 
 #include <algorithm>
 #include <atomic>
@@ -8,6 +10,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -259,48 +262,68 @@ TEST_CASE("a lone writer commits on its own thread and starts none") {
   CHECK(thread_count() == before);
 }
 
+namespace {
+
+// Two writes, the second made while the first is being committed, so that
+// it waits for the committer. prepare_second runs on the second's thread
+// before its write(); in_second runs inside that write's function.
+struct Overlap {
+  std::thread::id first_caller, first_ran_on, second_caller, second_ran_on;
+};
+Overlap overlap_two_writes(fuma::store::Store& store, const Setup& s,
+                           const std::function<void()>& prepare_second,
+                           const std::function<void()>& in_second) {
+  Overlap o;
+  std::mutex m;
+  std::condition_variable changed;
+  bool first_inside = false, second_calling = false;
+  std::thread first([&] {
+    o.first_caller = std::this_thread::get_id();
+    store.write([&](Transaction& tx) {
+      o.first_ran_on = std::this_thread::get_id();
+      tx.insert_event(event(s.application_id, "first"));
+      std::unique_lock<std::mutex> lock(m);
+      first_inside = true;
+      changed.notify_all();
+      changed.wait(lock, [&] { return second_calling; });
+      // The second write() is a few instructions from joining the queue.
+      lock.unlock();
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    });
+  });
+  std::thread second([&] {
+    o.second_caller = std::this_thread::get_id();
+    prepare_second();
+    {
+      std::unique_lock<std::mutex> lock(m);
+      changed.wait(lock, [&] { return first_inside; });
+      second_calling = true;
+      changed.notify_all();
+    }
+    store.write([&](Transaction& tx) {
+      o.second_ran_on = std::this_thread::get_id();
+      tx.insert_event(event(s.application_id, "second"));
+      in_second();
+    });
+  });
+  first.join();
+  second.join();
+  return o;
+}
+
+}  // namespace
+
 TEST_CASE("a write that arrives while another commits goes to the committer thread") {
   TempDir dir;
   const std::size_t before = thread_count();
   {
     auto store = open_store(dir.file("fuma.db"));
     const Setup s = seed(*store);
-    std::mutex m;
-    std::condition_variable changed;
-    bool first_inside = false, second_calling = false;
-    std::thread::id first_ran_on, second_ran_on, first_caller, second_caller;
-    std::thread first([&] {
-      first_caller = std::this_thread::get_id();
-      store->write([&](Transaction& tx) {
-        first_ran_on = std::this_thread::get_id();
-        tx.insert_event(event(s.application_id, "first"));
-        std::unique_lock<std::mutex> lock(m);
-        first_inside = true;
-        changed.notify_all();
-        changed.wait(lock, [&] { return second_calling; });
-        // The second write() is a few instructions from joining the queue.
-        lock.unlock();
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
-      });
-    });
-    std::thread second([&] {
-      second_caller = std::this_thread::get_id();
-      {
-        std::unique_lock<std::mutex> lock(m);
-        changed.wait(lock, [&] { return first_inside; });
-        second_calling = true;
-        changed.notify_all();
-      }
-      store->write([&](Transaction& tx) {
-        second_ran_on = std::this_thread::get_id();
-        tx.insert_event(event(s.application_id, "second"));
-      });
-    });
-    first.join();
-    second.join();
-    CHECK(first_ran_on == first_caller);
-    CHECK(second_ran_on != second_caller);
-    CHECK(second_ran_on != first_caller);
+    const Overlap o = overlap_two_writes(
+        *store, s, [] {}, [] {});
+    CHECK(o.first_ran_on == o.first_caller);
+    CHECK(o.second_ran_on != o.second_caller);
+    CHECK(o.second_ran_on != o.first_caller);
     store->read([&](Transaction& tx) {
       const auto events = tx.events(s.application_id);
       REQUIRE(events.size() == 2);
@@ -310,4 +333,24 @@ TEST_CASE("a write that arrives while another commits goes to the committer thre
   }
   // Closing the store joins it.
   CHECK(thread_count() == before);
+}
+
+TEST_CASE("the committer runs under the opener's scheduling policy, not the starting write's") {
+  TempDir dir;
+  REQUIRE(sched_getscheduler(0) == SCHED_OTHER);
+  auto store = open_store(dir.file("fuma.db"));
+  const Setup s = seed(*store);
+  int second_thread_policy = -1, committer_policy = -1;
+  const Overlap o = overlap_two_writes(
+      *store, s,
+      [&] {
+        // The write that starts the committer comes from a batch thread.
+        sched_param param{};
+        REQUIRE(pthread_setschedparam(pthread_self(), SCHED_BATCH, &param) == 0);
+        second_thread_policy = sched_getscheduler(0);
+      },
+      [&] { committer_policy = sched_getscheduler(0); });
+  REQUIRE(o.second_ran_on != o.second_caller);
+  CHECK(second_thread_policy == SCHED_BATCH);
+  CHECK(committer_policy == SCHED_OTHER);
 }
