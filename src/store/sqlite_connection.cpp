@@ -203,9 +203,10 @@ void Statement::bind_int64(int index, std::int64_t value) {
 }
 
 void Statement::bind_text(int index, std::string_view value) {
-  // A null pointer would bind NULL; an empty text is not NULL.
+  // A null pointer would bind NULL; an empty text is not NULL. Not copied:
+  // see bind().
   check(sqlite3_bind_text64(stmt_, index, value.data() ? value.data() : "", value.size(),
-                            SQLITE_TRANSIENT, SQLITE_UTF8));
+                            SQLITE_STATIC, SQLITE_UTF8));
 }
 
 void Statement::bind_blob(int index, std::string_view value) {

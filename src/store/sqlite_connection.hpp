@@ -76,8 +76,7 @@ class Connection {
   std::string key_;
 };
 
-// Bytes bound without copying: the view must stay valid until the statement
-// is done. Text is always copied (it is small); content blobs are not.
+// Bytes bound as a BLOB rather than as text (see Statement::bind).
 struct Blob {
   std::string_view bytes;
 };
@@ -91,7 +90,10 @@ class Statement {
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
-  // Binds the values to parameters 1, 2, 3, ... in order.
+  // Binds the values to parameters 1, 2, 3, ... in order. Text and blobs are
+  // bound without a copy, so every value must outlive the statement's last
+  // step: bind and step in one expression (temporaries live to its end), or
+  // bind objects that are still alive when the steps run.
   template <class... T>
   Statement& bind(const T&... values) {
     int index = 0;
