@@ -160,11 +160,19 @@ void Connection::fail(int rc, std::string_view context) const {
 }
 
 sqlite3_stmt* Connection::acquire(std::string_view sql, std::string_view context, Cached*& entry) {
+  Recent& recent = recent_[(reinterpret_cast<std::uintptr_t>(sql.data()) >> 3) % kRecent];
+  if (recent.entry != nullptr && recent.text == sql.data() && *recent.key == sql &&
+      !recent.entry->in_use) {
+    recent.entry->in_use = true;
+    entry = recent.entry;
+    return entry->stmt;
+  }
   key_.assign(sql);
   auto it = cache_.find(key_);
   if (it != cache_.end() && !it->second.in_use) {
     it->second.in_use = true;
     entry = &it->second;
+    recent = Recent{sql.data(), &it->first, entry};
     return it->second.stmt;
   }
   const bool keep = it == cache_.end();
@@ -173,7 +181,12 @@ sqlite3_stmt* Connection::acquire(std::string_view sql, std::string_view context
                                     keep ? SQLITE_PREPARE_PERSISTENT : 0, &stmt, nullptr);
   if (rc != SQLITE_OK) fail(rc, context);
   // unordered_map nodes do not move, so the pointer stays valid.
-  entry = keep ? &cache_.emplace(std::string(sql), Cached{stmt, true}).first->second : nullptr;
+  entry = nullptr;
+  if (keep) {
+    const auto added = cache_.emplace(std::string(sql), Cached{stmt, true}).first;
+    entry = &added->second;
+    recent = Recent{sql.data(), &added->first, entry};
+  }
   return stmt;
 }
 

@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -74,6 +75,17 @@ class Connection {
   // The key of a cache lookup, kept for its capacity: a statement's text is
   // longer than a short string, and a fresh key would allocate every time.
   std::string key_;
+  // Where each statement's text was last seen, by address: nearly every
+  // statement's text is a literal or a static, so the next use finds its
+  // entry without hashing the text. A hit is confirmed by comparing the
+  // text itself, since another text may later occupy the same address.
+  struct Recent {
+    const char* text = nullptr;
+    const std::string* key = nullptr;  // the cache's own key (map keys do not move)
+    Cached* entry = nullptr;
+  };
+  static constexpr std::size_t kRecent = 64;
+  Recent recent_[kRecent];
 };
 
 // Bytes bound as a BLOB rather than as text (see Statement::bind).

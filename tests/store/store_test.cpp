@@ -11,6 +11,7 @@
 #include "fuma/engine.hpp"
 #include "fuma/error.hpp"
 #include "store/fixtures.hpp"
+#include "store/sqlite_connection.hpp"
 #include "store/store.hpp"
 #include "support/temp_dir.hpp"
 
@@ -173,4 +174,19 @@ TEST_CASE("every lookup of the interface is served by an index") {
   CHECK(uses("SELECT * FROM events WHERE application_id = 1 ORDER BY id", "events_application"));
   CHECK(uses("SELECT * FROM events WHERE unit_id = 1 ORDER BY id", "events_unit"));
   CHECK(uses("SELECT * FROM idempotency WHERE actor = 'a' AND key = 'k'", "PRIMARY KEY"));
+}
+
+TEST_CASE("a statement's text changed in place is prepared anew, not taken from the cache") {
+  // The cache finds a text by its address first; the same address may
+  // later hold another statement of the same length.
+  fuma::store::sqlite::Connection c(":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 1000);
+  std::string text = "SELECT 1";
+  const char* address = text.c_str();
+  CHECK(c.query_int(address, "first") == 1);
+  CHECK(c.query_int(address, "again") == 1);
+  text[7] = '2';
+  REQUIRE(text.c_str() == address);
+  CHECK(c.query_int(address, "changed") == 2);
+  text[7] = '1';
+  CHECK(c.query_int(address, "back") == 1);
 }
