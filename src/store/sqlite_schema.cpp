@@ -277,6 +277,23 @@ CREATE TABLE throttles (
       // 3 -> 4: the public lookup (unit.lookup) reads units in name order,
       // so a page of name matches ends as soon as it is full.
       "CREATE INDEX units_name ON units(name, uscc);",
+
+      // 4 -> 5: a unit's events are found through its applications, and
+      // deleted applications are remembered with their unit for that. An
+      // index of events by unit put each new event on that unit's page of
+      // the index: one more page written by nearly every write.
+      R"sql(
+CREATE TABLE deleted_applications (
+  id      INTEGER PRIMARY KEY,  -- the application's id, never reused
+  unit_id INTEGER NOT NULL REFERENCES units(id)
+) STRICT;
+CREATE INDEX deleted_applications_unit ON deleted_applications(unit_id);
+INSERT INTO deleted_applications(id, unit_id)
+  SELECT application_id, min(unit_id) FROM events
+  WHERE application_id NOT IN (SELECT id FROM applications)
+  GROUP BY application_id;
+DROP INDEX events_unit;
+)sql",
   };
   return list;
 }

@@ -461,8 +461,16 @@ void SqliteTransaction::delete_application(Id id) {
     while (s.step()) blobs.push_back(s.int64(0));
   }
   {
-    Statement s = change("DELETE FROM applications WHERE id = ?", "delete_application");
+    // Its events stay, and are found by unit through this record.
+    Statement s = change(
+        "INSERT INTO deleted_applications(id, unit_id) "
+        "SELECT id, unit_id FROM applications WHERE id = ?",
+        "delete_application");
     if (s.bind(id).execute() == 0) missing("delete_application", "application", id);
+  }
+  {
+    Statement s = change("DELETE FROM applications WHERE id = ?", "delete_application");
+    s.bind(id).run();
   }
   std::sort(blobs.begin(), blobs.end());
   blobs.erase(std::unique(blobs.begin(), blobs.end()), blobs.end());
@@ -592,7 +600,7 @@ Id SqliteTransaction::insert_event(const Event& e) {
   Statement s = change(
       "INSERT INTO events(application_id, unit_id, action, from_status, to_status, actor, reply, "
       "at, business) SELECT ?1, unit_id, ?2, ?3, ?4, ?5, ?6, ?7, ?8 "
-      "FROM events WHERE application_id = ?1 LIMIT 1",
+      "FROM deleted_applications WHERE id = ?1",
       "insert_event");
   if (s.bind(e.application_id, e.action, e.from_status, e.to_status, e.actor, e.reply, e.at,
              e.business)
@@ -609,7 +617,11 @@ std::vector<Event> SqliteTransaction::events(Id application_id) {
 }
 
 std::vector<Event> SqliteTransaction::events_of_unit(Id unit_id) {
-  Statement s = query("SELECT " FUMA_EVENT_COLUMNS " FROM events WHERE unit_id = ? ORDER BY id",
+  Statement s = query("SELECT " FUMA_EVENT_COLUMNS
+                      " FROM events WHERE application_id IN ("
+                      "  SELECT id FROM applications WHERE unit_id = ?1"
+                      "  UNION ALL SELECT id FROM deleted_applications WHERE unit_id = ?1)"
+                      " ORDER BY application_id, id",
                       "events_of_unit");
   return all<Event>(s.bind(unit_id), read_event);
 }

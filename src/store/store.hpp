@@ -302,12 +302,14 @@ class Transaction {
   virtual std::optional<std::string> content(std::string_view sha256) = 0;
   virtual void delete_attachment(Id id) = 0;
 
-  // The application must exist, or have had an event before it was deleted
-  // (so a "deleted" event may be recorded after delete_application).
+  // The application must exist or have been deleted (so a "deleted" event
+  // may be recorded after delete_application).
   virtual Id insert_event(const Event& e) = 0;
   // Events of an application, oldest first.
   virtual std::vector<Event> events(Id application_id) = 0;
-  // Events of every application of a unit, deleted ones included, oldest first.
+  // Events of every application of a unit, deleted ones included: by
+  // application, in the order the applications were made, and oldest first
+  // within each.
   virtual std::vector<Event> events_of_unit(Id unit_id) = 0;
 
   // Appends and returns the record with its seq filled in.

@@ -505,6 +505,48 @@ TEST_CASE("events come oldest first, by application and by unit") {
   CHECK(s.write_error([&](Transaction& tx) { tx.insert_event(event(999)); }) == Errc::not_found);
 }
 
+TEST_CASE("a unit's events come by application, oldest first within each, deleted ones included") {
+  Seeded s;
+  Id first = 0, second = 0, other_unit = 0;
+  s.write([&](Transaction& tx) {
+    other_unit = tx.insert_unit(unit(s.authority_id, 2));
+    auto closed = application(s.unit_id, "completed");
+    closed.open = false;
+    first = tx.insert_application(closed);
+    second = tx.insert_application(application(s.unit_id));
+    // Recorded in an order that mixes the two applications.
+    tx.insert_event(event(second, "second-1"));
+    tx.insert_event(event(first, "first-1"));
+    tx.insert_event(event(second, "second-2"));
+    tx.insert_event(event(tx.insert_application(application(other_unit)), "other unit"));
+  });
+  auto replies = [&] {
+    std::vector<std::string> out;
+    s.read([&](Transaction& tx) {
+      for (const auto& e : tx.events_of_unit(s.unit_id)) out.push_back(e.reply);
+    });
+    return out;
+  };
+  CHECK(replies() == std::vector<std::string>{"first-1", "second-1", "second-2"});
+  s.write([&](Transaction& tx) { tx.delete_application(first); });
+  CHECK(replies() == std::vector<std::string>{"first-1", "second-1", "second-2"});
+  // A deleted application takes a "deleted" event even when it had none before.
+  Id bare = 0;
+  s.write([&](Transaction& tx) {
+    tx.delete_application(second);
+    auto closed = application(s.unit_id, "completed");
+    closed.open = false;
+    bare = tx.insert_application(closed);
+  });
+  s.write([&](Transaction& tx) {
+    tx.delete_application(bare);
+    tx.insert_event(event(bare, "deleted"));
+  });
+  CHECK(replies() == std::vector<std::string>{"first-1", "second-1", "second-2", "deleted"});
+  CHECK(sql(s.path, "SELECT count(*) FROM deleted_applications WHERE unit_id = " +
+                        std::to_string(s.unit_id)) == "3");
+}
+
 TEST_CASE("a queue is one authority's open applications in a status, oldest update first, paged") {
   Seeded s;
   Id gz_unit = 0;

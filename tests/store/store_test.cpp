@@ -125,6 +125,44 @@ TEST_CASE("a schema-1 file is upgraded to the latest schema on open and keeps it
   CHECK(id == 1);
 }
 
+TEST_CASE("a schema-4 file keeps the events of its deleted applications found by unit") {
+  TempDir dir;
+  const std::string path = dir.file("v4.db");
+  fuma::store::Id unit = 0, kept = 0, gone = 0;
+  {
+    auto store = fuma::test::open_store(path);
+    store->write([&](fuma::store::Transaction& tx) {
+      unit = tx.insert_unit(fuma::test::unit(tx.insert_authority(fuma::test::authority()), 1));
+      auto closed = fuma::test::application(unit, "completed");
+      closed.open = false;
+      gone = tx.insert_application(closed);
+      kept = tx.insert_application(fuma::test::application(unit));
+      tx.insert_event(fuma::test::event(gone, "gone"));
+      tx.insert_event(fuma::test::event(kept, "kept"));
+    });
+  }
+  {
+    // What schema 4 left behind: events indexed by unit, and an application
+    // deleted without any other record of it.
+    fuma::test::RawDb db(path);
+    REQUIRE(db.exec("DROP TABLE deleted_applications;"
+                    "CREATE INDEX events_unit ON events(unit_id);"
+                    "DELETE FROM applications WHERE id = " +
+                    std::to_string(gone) + "; PRAGMA user_version = 4;") == SQLITE_OK);
+  }
+  auto store = fuma::test::open_store(path);
+  CHECK(store->schema_version() == fuma::store::latest_schema_version());
+  CHECK(sql(path, "SELECT id || ':' || unit_id FROM deleted_applications") ==
+        std::to_string(gone) + ":" + std::to_string(unit));
+  CHECK(sql(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'events_unit'") == "0");
+  store->read([&](fuma::store::Transaction& tx) {
+    const auto events = tx.events_of_unit(unit);
+    REQUIRE(events.size() == 2);
+    CHECK(events[0].reply == "gone");
+    CHECK(events[1].reply == "kept");
+  });
+}
+
 TEST_CASE("two stores opening one new file at once both end at the latest schema") {
   TempDir dir;
   const std::string path = dir.file("race.db");
@@ -172,7 +210,14 @@ TEST_CASE("every lookup of the interface is served by an index") {
   CHECK(uses("SELECT 1 FROM attachments WHERE blob_id = 1", "attachments_blob"));
   CHECK(uses("SELECT id FROM blobs WHERE sha256 = 'x'", "blobs_sha256"));
   CHECK(uses("SELECT * FROM events WHERE application_id = 1 ORDER BY id", "events_application"));
-  CHECK(uses("SELECT * FROM events WHERE unit_id = 1 ORDER BY id", "events_unit"));
+  const std::string unit_events =
+      "SELECT * FROM events WHERE application_id IN ("
+      "SELECT id FROM applications WHERE unit_id = 1 "
+      "UNION ALL SELECT id FROM deleted_applications WHERE unit_id = 1) "
+      "ORDER BY application_id, id";
+  CHECK(uses(unit_events, "events_application"));
+  CHECK(uses(unit_events, "deleted_applications_unit"));
+  CHECK(uses("SELECT unit_id FROM deleted_applications WHERE id = 1", "PRIMARY KEY"));
   CHECK(uses("SELECT * FROM idempotency WHERE actor = 'a' AND key = 'k'", "PRIMARY KEY"));
 }
 
