@@ -236,7 +236,7 @@ TEST_CASE("writes that share a commit keep their own outcomes: a throwing one un
 namespace {
 
 // The threads of this process, as the kernel lists them.
-std::size_t thread_count() {
+std::size_t listed_threads() {
   std::size_t n = 0;
   for (const auto& entry : std::filesystem::directory_iterator("/proc/self/task")) {
     (void)entry;
@@ -245,11 +245,23 @@ std::size_t thread_count() {
   return n;
 }
 
+// The count once threads that were just joined have left the list: join()
+// returns when a thread has finished, a moment before the kernel stops
+// listing it. Waits at most a second for `expected`.
+std::size_t thread_count(std::size_t expected) {
+  std::size_t n = listed_threads();
+  for (int i = 0; i < 100 && n != expected; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    n = listed_threads();
+  }
+  return n;
+}
+
 }  // namespace
 
 TEST_CASE("a lone writer commits on its own thread and starts none") {
   TempDir dir;
-  const std::size_t before = thread_count();
+  const std::size_t before = listed_threads();
   auto store = open_store(dir.file("fuma.db"));
   const Setup s = seed(*store);
   const std::thread::id caller = std::this_thread::get_id();
@@ -259,7 +271,7 @@ TEST_CASE("a lone writer commits on its own thread and starts none") {
       CHECK(std::this_thread::get_id() == caller);
     });
   }
-  CHECK(thread_count() == before);
+  CHECK(listed_threads() == before);
 }
 
 namespace {
@@ -315,7 +327,7 @@ Overlap overlap_two_writes(fuma::store::Store& store, const Setup& s,
 
 TEST_CASE("a write that arrives while another commits goes to the committer thread") {
   TempDir dir;
-  const std::size_t before = thread_count();
+  const std::size_t before = listed_threads();
   {
     auto store = open_store(dir.file("fuma.db"));
     const Setup s = seed(*store);
@@ -329,10 +341,10 @@ TEST_CASE("a write that arrives while another commits goes to the committer thre
       REQUIRE(events.size() == 2);
     });
     // The committer stays for the next writes that have to wait.
-    CHECK(thread_count() == before + 1);
+    CHECK(thread_count(before + 1) == before + 1);
   }
   // Closing the store joins it.
-  CHECK(thread_count() == before);
+  CHECK(thread_count(before) == before);
 }
 
 TEST_CASE("the committer runs under the opener's scheduling policy, not the starting write's") {
