@@ -435,6 +435,20 @@ std::vector<Application> SqliteTransaction::applications_of_unit(Id unit_id) {
 
 bool SqliteTransaction::update_application(const Application& a, std::int64_t expected_version) {
   const std::string fields = fields_json(a, "update_application");
+  if (a.open) {
+    // An open application that stays open, as nearly every step leaves it:
+    // without `open` among the columns set, SQLite leaves the index of open
+    // applications alone instead of deleting and inserting the same entry.
+    Statement s = change(
+        "UPDATE applications SET business = ?, status = ?, version = version + 1, "
+        "fields_json = ?, latest_reply = ?, updated_at = ? "
+        "WHERE id = ? AND version = ? AND open = 1",
+        "update_application");
+    if (s.bind(a.business, a.status, fields, a.latest_reply, a.updated_at, a.id, expected_version)
+            .execute() != 0) {
+      return true;
+    }
+  }
   {
     Statement s = change(
         "UPDATE applications SET business = ?, status = ?, version = version + 1, "

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -336,6 +337,37 @@ TEST_CASE("update_application is compare-and-set: a stale version changes nothin
   stale.id = 999;
   CHECK(s.write_error([&](Transaction& tx) { tx.update_application(stale, 1); }) ==
         Errc::not_found);
+}
+
+TEST_CASE("update_application sets openness either way, and a closed one may open again") {
+  Seeded s;
+  Application a = application(s.unit_id);
+  s.write([&](Transaction& tx) { a.id = tx.insert_application(a); });
+  auto open_id = [&] {
+    std::optional<Application> open;
+    s.read([&](Transaction& tx) { open = tx.open_application(s.unit_id); });
+    return open ? open->id : 0;
+  };
+  a.status = "submitted";
+  s.write([&](Transaction& tx) { REQUIRE(tx.update_application(a, 1)); });
+  CHECK(open_id() == a.id);
+  a.status = "completed";
+  a.open = false;
+  s.write([&](Transaction& tx) { REQUIRE(tx.update_application(a, 2)); });
+  CHECK(open_id() == 0);
+  a.status = "draft";
+  a.open = true;
+  s.write([&](Transaction& tx) { REQUIRE(tx.update_application(a, 3)); });
+  CHECK(open_id() == a.id);
+  s.read([&](Transaction& tx) {
+    CHECK(tx.application(a.id)->version == 4);
+    CHECK(tx.application(a.id)->status == "draft");
+  });
+  // A stale version is refused whether or not the application is open.
+  s.write([&](Transaction& tx) { CHECK_FALSE(tx.update_application(a, 3)); });
+  a.open = false;
+  s.write([&](Transaction& tx) { CHECK_FALSE(tx.update_application(a, 3)); });
+  CHECK(open_id() == a.id);
 }
 
 TEST_CASE("fields_json must be a JSON object; empty stores {}") {
