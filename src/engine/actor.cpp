@@ -83,11 +83,10 @@ bool allowed_before_commitment(std::string_view command) {
   return command == "session.commit" || command == "session.get" || command == "session.logout";
 }
 
-Actor resolve_session(const Context& ctx, store::Transaction& txn, const std::string& token) {
+Actor resolve_session(const Context& ctx, store::Transaction& txn, const Claim& claim) {
   // A malformed token is as unknown as a well-formed one that matches nothing.
-  if (!session::is_token(token)) session_expired("the token is not a session token");
-  std::optional<store::UnitSession> found =
-      txn.unit_session_by_token_hash(session::token_hash(token));
+  if (claim.token_hash.empty()) session_expired("the token is not a session token");
+  std::optional<store::UnitSession> found = txn.unit_session_by_token_hash(claim.token_hash);
   if (!found) session_expired("no session has this token");
   std::optional<store::Session> s = std::move(found->session);
   if (!s->ended_at.empty()) session_expired("the session ended (" + s->end_reason + ")");
@@ -117,10 +116,9 @@ Actor resolve_session(const Context& ctx, store::Transaction& txn, const std::st
   return actor;
 }
 
-Actor resolve_staff_session(const Context& ctx, store::Transaction& txn, const std::string& token) {
-  if (!session::is_token(token)) session_expired("the token is not a session token");
-  std::optional<store::StaffSession> s =
-      txn.staff_session_by_token_hash(session::token_hash(token));
+Actor resolve_staff_session(const Context& ctx, store::Transaction& txn, const Claim& claim) {
+  if (claim.token_hash.empty()) session_expired("the token is not a session token");
+  std::optional<store::StaffSession> s = txn.staff_session_by_token_hash(claim.token_hash);
   if (!s) session_expired("no staff session has this token");
   if (!s->ended_at.empty()) session_expired("the staff session ended (" + s->end_reason + ")");
   const std::optional<TimePoint> last_seen = parse_iso_time(s->last_seen_at);
@@ -166,6 +164,7 @@ Claim parse_claim(const json::object* actor) {
     if (token == nullptr) bad_actor(std::string(key) + " must be a string");
     claim.kind = key == "session" ? Claim::Kind::session : Claim::Kind::staff_session;
     claim.name = std::string(*token);
+    if (session::is_token(claim.name)) claim.token_hash = session::token_hash(claim.name);
     return claim;
   }
   if (key == "staff" || key == "unit") {
@@ -180,8 +179,7 @@ Claim parse_claim(const json::object* actor) {
   bad_actor("unknown actor kind '" + std::string(key) + "'");
 }
 
-Actor resolve_actor(const Context& ctx, store::Transaction& txn) {
-  const Claim claim = parse_claim(ctx.actor);
+Actor resolve_actor(const Context& ctx, store::Transaction& txn, const Claim& claim) {
   Actor actor;
   switch (claim.kind) {
     case Claim::Kind::none:
@@ -210,9 +208,9 @@ Actor resolve_actor(const Context& ctx, store::Transaction& txn) {
       return actor;
     }
     case Claim::Kind::session:
-      return resolve_session(ctx, txn, claim.name);
+      return resolve_session(ctx, txn, claim);
     case Claim::Kind::staff_session:
-      return resolve_staff_session(ctx, txn, claim.name);
+      return resolve_staff_session(ctx, txn, claim);
   }
   forbidden("unknown actor", "无权进行此操作");
 }

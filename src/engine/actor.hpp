@@ -32,8 +32,12 @@ struct Claim {
   enum class Kind { none, system, staff, unit, session, staff_session };
   Kind kind = Kind::none;
   std::string name;  // the username, the USCC or the session token
+  // For a session: the hash its record is found by, or empty for text that
+  // is no session token at all.
+  std::string token_hash;
 };
-// Throws Error(invalid_argument) for a malformed actor object.
+// Throws Error(invalid_argument) for a malformed actor object. Reads no
+// record, so a command parses its claim before its transaction begins.
 Claim parse_claim(const boost::json::object* actor);
 
 struct Actor {
@@ -62,7 +66,7 @@ struct Actor {
 // logged out, ended by a revocation, idle or too old), UNIT_REVOKED once
 // the unit's code is revoked, and COMMITMENT_REQUIRED for every command but
 // session.commit, session.get and session.logout until 登录承诺 is accepted.
-Actor resolve_actor(const Context& ctx, store::Transaction& txn);
+Actor resolve_actor(const Context& ctx, store::Transaction& txn, const Claim& claim);
 
 // Whether a session's last_seen_at is old enough to be written again; the
 // engine records activity at most once a minute per session (more often

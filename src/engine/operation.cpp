@@ -20,8 +20,11 @@ std::string answer_text(const boost::json::object& json, const std::string& memb
 
 Output write_command(Context& ctx, const WriteBody& body) {
   Output out = output(ctx);
+  // Parsed and hashed before the transaction: a write's transaction may run
+  // on the thread that every write waits for.
+  const Claim claim = parse_claim(ctx.actor);
   ctx.store->write([&](store::Transaction& txn) {
-    Actor actor = resolve_actor(ctx, txn);
+    Actor actor = resolve_actor(ctx, txn, claim);
     if (actor.session && session_needs_touch(actor.session->last_seen_at, ctx)) {
       actor.session->last_seen_at = iso_time(ctx.now);
       txn.update_session(*actor.session);
@@ -79,8 +82,9 @@ Output read_command(Context& ctx, const ReadBody& body) {
   Output out = output(ctx);
   std::optional<store::Session> stale;
   std::optional<store::StaffSession> stale_staff;
+  const Claim claim = parse_claim(ctx.actor);
   ctx.store->read([&](store::Transaction& txn) {
-    const Actor actor = resolve_actor(ctx, txn);
+    const Actor actor = resolve_actor(ctx, txn, claim);
     out = body(txn, actor);
     if (actor.session && session_needs_touch(actor.session->last_seen_at, ctx)) {
       stale = actor.session;
