@@ -66,10 +66,13 @@ char* put_digits(char* out, int v, int width) {
   return out + width;
 }
 
-// "YYYY-MM-DD" into out (10 bytes) for the years 0 to 9999, which is every
-// date a record holds; false for others, which go through snprintf.
+// "YYYY-MM-DD" into out (10 bytes) for the years 0 to 9999 and two-digit
+// months and days, which is every date a record holds; false for others,
+// which go through snprintf and so come out as they always did.
 bool put_date(char* out, const Date& d) {
-  if (d.year < 0 || d.year > 9999) return false;
+  if (d.year < 0 || d.year > 9999 || d.month < 0 || d.month > 99 || d.day < 0 || d.day > 99) {
+    return false;
+  }
   out = put_digits(out, d.year, 4);
   *out++ = '-';
   out = put_digits(out, d.month, 2);

@@ -44,4 +44,6 @@ TEST_CASE("format_date zero-pads and keeps years outside 0 to 9999 whole") {
   CHECK(format_date(Date{7, 12, 31}) == "0007-12-31");
   CHECK(format_date(Date{12345, 6, 7}) == "12345-06-07");
   CHECK(format_date(Date{-1, 1, 1}) == "-001-01-01");
+  // A date no record holds is still written whole, not cut to two digits.
+  CHECK(format_date(Date{2026, 123, 5}) == "2026-123-05");
 }
