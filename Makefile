@@ -7,7 +7,7 @@ CMAKE_ARGS ?=
 LISTEN    ?= 127.0.0.1:8080
 DATA      ?= var
 
-.PHONY: all deps build test run sanitize bench format clean
+.PHONY: all deps build test run sanitize bench docs screenshots format clean
 
 all: build
 
@@ -45,6 +45,15 @@ bench: deps
 	build-bench/tests/bench/fuma-bench-login
 	build-bench/tests/bench/fuma-bench-forms
 	tests/bench/host/run.py build-bench/examples/host/fuma-host
+
+# The C header's HTML reference (Doxygen), in $(BUILD)/docs/html.
+docs: build
+	cmake --build $(BUILD) --target docs
+
+# The operating manuals' screenshots, taken from the demo host by the browser
+# walk and written, optimised, into docs/zh/images/.
+screenshots: build
+	tests/browser/screenshots $(BUILD)
 
 format:
 	find include src capi examples tests -name '*.[ch]pp' -o -name '*.[ch]' | xargs clang-format -i
