@@ -20,7 +20,7 @@
 namespace fuma {
 
 struct Options {
-  // The SQLite file; empty keeps everything in memory.
+  // The SQLite file; empty (or ":memory:") keeps everything in memory.
   std::string path;
   // How long a writer waits for the database lock before giving up.
   int busy_timeout_ms = 5000;

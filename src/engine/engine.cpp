@@ -240,6 +240,10 @@ Engine::Engine(const Options& options) {
   if (options.path.find('\0') != std::string::npos) {
     throw Error(Errc::invalid_argument, "path contains a NUL byte", "数据文件路径无效");
   }
+  // ":memory:" is SQLite's own name for a database in memory, and what a
+  // caller who knows SQLite writes; taken as a file name it would give the
+  // writer and the readers separate, empty databases.
+  const std::string path = options.path == ":memory:" ? std::string() : options.path;
   // The files first: a bad one should not leave a new database behind.
   if (options.workflow_path.empty()) {
     // Aliasing an empty owner: points at the library's own, deletes nothing.
@@ -294,8 +298,8 @@ Engine::Engine(const Options& options) {
   if (options.key_file.find('\0') != std::string::npos) {
     throw Error(Errc::invalid_argument, "key_file contains a NUL byte", "密钥文件路径无效");
   }
-  if (!options.path.empty()) {
-    security_->key_file = options.key_file.empty() ? options.path + ".key" : options.key_file;
+  if (!path.empty()) {
+    security_->key_file = options.key_file.empty() ? path + ".key" : options.key_file;
   }
   printing_ = std::make_unique<engine::Printing>();
   if (!options.font_path.empty()) {
@@ -320,7 +324,7 @@ Engine::Engine(const Options& options) {
   while (!printing_->public_url.empty() && printing_->public_url.back() == '/') {
     printing_->public_url.pop_back();
   }
-  store_ = store::open_sqlite(options.path, options.busy_timeout_ms);
+  store_ = store::open_sqlite(path, options.busy_timeout_ms);
   clock_ = options.clock;
 }
 

@@ -59,6 +59,16 @@ def test_engine_without_path_works_in_memory():
         assert engine.call("uscc.check", {"code": "91350100M000100Y43"})["valid"]
 
 
+def test_engine_named_memory_keeps_one_database_in_memory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with fuma.Engine(":memory:") as engine:
+        engine.call("authority.create", {"code": "sz", "name": "深圳市委编办",
+                                         "division": "440300"}, actor={"system": True})
+        # A read sees what the write stored: one database, not one a connection.
+        assert engine.call("keys.list", {"authority": "sz"}, actor={"system": True})["keys"] == []
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_engine_accepts_a_non_ascii_path(tmp_path):
     db = tmp_path / "赋码.db"
     fuma.Engine(db).close()
