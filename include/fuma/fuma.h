@@ -390,6 +390,7 @@ FUMA_API void fuma_options_free(fuma_options* options);
  *  - "key_file": the file holding the master key that seals private signing
  *    keys; default: the database path + ".key". Created with mode 0600 when
  *    the first signing key is made; refused if group or others may read it.
+ *    An engine in memory keeps a master key of its own in memory instead.
  *  - "session_idle_seconds", "session_absolute_seconds": when a session ends
  *    without activity (default 1800) and after login whatever happens
  *    (default 28800); integers >= 1.
@@ -420,9 +421,9 @@ FUMA_API int fuma_options_set(fuma_options* options, const char* name, const cha
  *
  * @param out     Receives the engine, which belongs to the caller: release it
  *                with fuma_engine_close(). Set to NULL when the call fails.
- * @param path    The database file, UTF-8, NUL-terminated, borrowed; NULL
- *                (or "") keeps everything in memory, gone when the engine is
- *                closed.
+ * @param path    The database file, UTF-8, NUL-terminated, borrowed; NULL,
+ *                "" or ":memory:" keeps everything in memory, gone when the
+ *                engine is closed.
  * @param options The options, borrowed (the engine keeps a copy); NULL for
  *                the defaults.
  * @return FUMA_OK; FUMA_EINVALID_ARGUMENT for out NULL or a locality's file,
