@@ -10,7 +10,7 @@
 # Variables (set by tests/consumer/CMakeLists.txt): MODE BUILD_DIR WORK_DIR
 # SOURCE_DIR CONAN_TEST_PACKAGE CONFIG GENERATOR MAKE_PROGRAM C_COMPILER
 # CXX_COMPILER LAUNCHER SANITIZE LIBDIR SHARED ABI_VERSION PKG_CONFIG
-# COMPATIBLE INCOMPATIBLE.
+# COMPATIBLE INCOMPATIBLE HOST MANDIR MAN.
 cmake_minimum_required(VERSION 3.20)
 
 foreach(var MODE BUILD_DIR WORK_DIR SOURCE_DIR C_COMPILER CXX_COMPILER LIBDIR ABI_VERSION)
@@ -116,6 +116,23 @@ if(MODE STREQUAL "conan_test_package")
   return()
 elseif(NOT MODE STREQUAL "install_consume")
   message(FATAL_ERROR "consume.cmake: unknown MODE '${MODE}'")
+endif()
+
+# 0. fuma-host(1): where man looks for it, found by name and rendered without
+# a warning (tests/host/test_manpage.py checks its text).
+if(HOST)
+  expect_file(${prefix}/${MANDIR}/man1/fuma-host.1 "fuma-host(1), installed for man")
+  if(NOT MAN)
+    message(FATAL_ERROR "${MODE}: FAILED: man not found (scripts/install-deps installs man-db)")
+  endif()
+  execute_process(COMMAND ${CMAKE_COMMAND} -E env LC_ALL=C MANWIDTH=80
+                          ${MAN} --warnings=w -M ${prefix}/${MANDIR} 1 fuma-host
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE page ERROR_VARIABLE warnings)
+  if(NOT rc EQUAL 0 OR NOT warnings STREQUAL "" OR NOT page MATCHES "^FUMA-HOST\\(1\\)")
+    message(FATAL_ERROR "${MODE}: FAILED: man -M ${prefix}/${MANDIR} 1 fuma-host "
+                        "(exit ${rc}):\n${warnings}")
+  endif()
+  message(STATUS "${MODE}: man finds fuma-host(1) in the installed tree: ok")
 endif()
 
 # 1. CMake: find_package(fuma CONFIG REQUIRED), fuma::capi and fuma::fuma.
