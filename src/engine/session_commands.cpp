@@ -480,6 +480,11 @@ Output staff_password(Context& ctx) {
   }
   const std::string hash = session::hash_password(password);
   return write_command(ctx, [&](store::Transaction& txn, const Actor& actor, Audited& audited) {
+    // Naming someone else is for the system and admins, refused before the
+    // name is looked up: NOT_FOUND would tell anyone else which names exist.
+    if (username && !(actor.is_staff() && actor.staff->username == *username)) {
+      require_system_or_any_admin(actor);
+    }
     std::optional<store::Staff> target =
         username ? txn.staff_by_username(*username)
                  : (actor.is_staff() ? actor.staff : std::optional<store::Staff>());

@@ -119,6 +119,24 @@ TEST_CASE("changing a password needs the old one and ends every session") {
   s.login("Reset-by-admin-3");
 }
 
+TEST_CASE("only the system and admins learn whether a username names a staff member") {
+  Staffed s;
+  const std::string uscc = s.w.register_unit();
+  for (const char* name : {"clerk", "no-such-person"}) {
+    const json::object args{{"username", name}, {"password", "Guessing-game-5"}};
+    CHECK(s.w.code_of("staff.password", args, unit(uscc)) == Errc::forbidden);
+    CHECK(s.w.code_of("staff.password", args, staff("acc1")) == Errc::forbidden);
+  }
+  CHECK(s.w.code_of("staff.password",
+                    {{"username", "no-such-person"}, {"password", "Reset-by-admin-3"}},
+                    staff("admin")) == Errc::not_found);
+  // Naming oneself is changing one's own password: the old one is asked for.
+  CHECK(
+      s.w.code_of("staff.password",
+                  {{"username", "clerk"}, {"password", "New-password-2"}, {"old_password", "nope"}},
+                  Staffed::as(s.login())) == Errc::login_failed);
+}
+
 TEST_CASE("a staff session ends at logout and after 30 idle minutes") {
   Staffed s;
   const json::object a = s.login();
