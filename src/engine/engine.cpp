@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <mutex>
 
+#include "actor.hpp"
 #include "command.hpp"
 #include "fuma/attachments.hpp"
 #include "fuma/error.hpp"
@@ -117,6 +118,9 @@ Response run(store::Store* store, const engine::Domain& domain, const engine::Se
     bad_request("command '" + std::string(env.command) + "' needs an engine",
                 "该操作需要打开数据文件");
   }
+  // A command that needs no store has no actor to resolve, but a malformed
+  // actor is refused all the same, as every other command refuses it.
+  if (!it->needs_store) engine::parse_claim(env.actor);
   engine::Context ctx{store,
                       domain,
                       security,

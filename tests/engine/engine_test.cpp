@@ -77,6 +77,15 @@ TEST_CASE("malformed requests are INVALID_ARGUMENT saying what is wrong") {
         std::string::npos);
 }
 
+TEST_CASE("a command that needs no actor still refuses a malformed one") {
+  CHECK(failure(R"({"command":"fuma.version","actor":{"system":true,"staff":"x"}})").first ==
+        Errc::invalid_argument);
+  CHECK(failure(R"({"command":"guide.get","actor":{"staff":""}})").first == Errc::invalid_argument);
+  CHECK(failure(R"({"command":"uscc.check","args":{"code":"1"},"actor":{"king":"x"}})").first ==
+        Errc::invalid_argument);
+  CHECK(call(R"({"command":"fuma.version","actor":{"staff":"acc"}})").at("ok").as_bool());
+}
+
 TEST_CASE("JSON with invalid UTF-8 is refused") {
   CHECK(failure("{\"command\":\"uscc.check\",\"args\":{\"code\":\"\xff\"}}").first ==
         Errc::invalid_argument);
