@@ -24,7 +24,7 @@ import {
   takeAction, waitForCaptcha, watchedPage, DEMO_CAPTCHA,
 } from './lib.mjs';
 
-const REPLY = '复核通过，请下载表格签字盖章后面交或邮寄至赋码机关，并交回原证书。';
+const REPLY = '复核通过。请下载表格，由负责人签字、加盖单位公章后，连同原证书面交或邮寄至本机关政务服务窗口，新证书在窗口领取。';
 const NEW_ADDRESS = '深圳市福田区演示路88号';
 const REASON = '单位搬迁至新办公地址';
 const ATTACHMENT = '住所证明.pdf';
