@@ -480,9 +480,13 @@ Output staff_password(Context& ctx) {
   }
   const std::string hash = session::hash_password(password);
   return write_command(ctx, [&](store::Transaction& txn, const Actor& actor, Audited& audited) {
-    std::optional<store::Staff> target =
-        username ? txn.staff_by_username(*username)
-                 : (actor.is_staff() ? actor.staff : std::optional<store::Staff>());
+    // Only staff have a password of their own to change: the system names
+    // whose it sets, and a unit has none.
+    if (!username && actor.is_system()) {
+      bad_arg("username", "is required when the system sets a password", "请指定工作人员");
+    }
+    if (!username) require_staff(actor);
+    std::optional<store::Staff> target = username ? txn.staff_by_username(*username) : actor.staff;
     if (!target) throw Error(Errc::not_found, "no such staff member", "工作人员账号不存在");
     const bool self = actor.is_staff() && actor.staff->id == target->id;
     if (self) {
