@@ -92,6 +92,8 @@ TEST_CASE("fuma.commands answers ok with the dialect, and refuses arguments") {
   CHECK(answer.at("ok").as_bool());
   CHECK(answer.at("dialect").as_string() == kDialect);
   CHECK(failure(R"({"command":"fuma.commands","args":{"all":true}})") == Errc::invalid_argument);
+  CHECK(descriptor("fuma.commands").at("tier") == "experimental");
+  CHECK(descriptor("application.submit").at("tier") == "stable");
 }
 
 TEST_CASE("fuma.commands on an engine is the registry without one") {
