@@ -88,7 +88,7 @@ json::object stored_fields(const store::Application& a) {
 
 // --- effects of completion ----------------------------------------------------
 
-struct Effect {
+struct Completion {
   store::Transaction& txn;
   store::Unit& unit;
   const store::Application& application;
@@ -112,7 +112,7 @@ std::string next_serial(const store::Unit& unit, const std::string& current) {
   return prefix + number;
 }
 
-std::optional<store::Certificate> active_certificate(Effect& e) {
+std::optional<store::Certificate> active_certificate(Completion& e) {
   std::optional<store::Certificate> c = e.txn.active_certificate(e.unit.id);
   if (!c) {
     throw Error(Errc::invalid_state, "unit " + e.unit.uscc + " has no active certificate",
@@ -121,7 +121,7 @@ std::optional<store::Certificate> active_certificate(Effect& e) {
   return c;
 }
 
-void change_records(Effect& e) {
+void change_records(Completion& e) {
   std::optional<store::Certificate> c = active_certificate(e);
   apply_change(stored_fields(e.application), e.unit, c);
   e.unit.updated_at = e.now;
@@ -132,7 +132,7 @@ void change_records(Effect& e) {
 // 补领 and 换领: a new certificate with the same validity; the old serial
 // stays on record as superseded, so a found or returned old certificate is
 // recognisably void.
-void issue_new_certificate(Effect& e) {
+void issue_new_certificate(Completion& e) {
   std::optional<store::Certificate> old = active_certificate(e);
   old->status = "superseded";
   e.txn.update_certificate(*old);
@@ -147,7 +147,7 @@ void issue_new_certificate(Effect& e) {
 
 // Everything that lets a unit act stops with its code, in the same
 // transaction: its login credentials are revoked and its sessions end.
-void on_unit_revoked(Effect& e) {
+void on_unit_revoked(Completion& e) {
   for (store::Credential c : e.txn.credentials_of_unit(e.unit.id)) {
     if (c.status != "active") continue;
     c.status = "revoked";
@@ -158,7 +158,7 @@ void on_unit_revoked(Effect& e) {
   e.txn.end_sessions_of_unit(e.unit.id, e.now, "unit_revoked");
 }
 
-void revoke_unit(Effect& e) {
+void revoke_unit(Completion& e) {
   std::optional<store::Certificate> c = active_certificate(e);
   c->status = "revoked";
   e.txn.update_certificate(*c);
@@ -170,7 +170,7 @@ void revoke_unit(Effect& e) {
 
 struct EffectEntry {
   std::string_view business;
-  void (*apply)(Effect&);
+  void (*apply)(Completion&);
 };
 // What reaching a final status does, per business type.
 constexpr EffectEntry kEffects[] = {
@@ -180,7 +180,7 @@ constexpr EffectEntry kEffects[] = {
     {"revoke", revoke_unit},
 };
 
-void take_effect(Effect& e) {
+void take_effect(Completion& e) {
   for (const EffectEntry& entry : kEffects) {
     if (entry.business == e.application.business) entry.apply(e);
   }
@@ -206,7 +206,7 @@ void advance(const workflow::Definition& def, store::Transaction& txn, const Act
   save(txn, a);
   if (!a.open) {
     const Date today = china_date(now);
-    Effect e{txn, c.unit, a, at, today};
+    Completion e{txn, c.unit, a, at, today};
     take_effect(e);
   }
   audited.target = target_of(a.id);
@@ -395,17 +395,156 @@ Output step(Context& ctx) {
   });
 }
 
+using workflow::Role;
+
+constexpr std::string_view kCaseAnswer = R"({"$ref": "#/$defs/case_answer"})";
+
+// What every command on a case may answer besides the frame's: the case is
+// not there (or not the actor's), not in a status for this, or changed
+// since the version the caller saw.
+constexpr std::uint64_t kCaseErrors = errors(Errc::not_found, Errc::invalid_state, Errc::conflict);
+
+constexpr Command kStart = [] {
+  Command c;
+  c.name = "application.start";
+  c.summary_zh =
+      "新建申请：申请变更、申请补领、申请换领或申请撤销（申请初领、证书延期需要现场办理）";
+  c.summary_en =
+      "Open a change, reissue, replace or revoke case; initial and extension answer "
+      "ON_SITE_ONLY.";
+  c.callers = caller::any_unit;
+  c.effect = Effect::write;
+  c.args = R"({"type": "object", "additionalProperties": false, "required": ["business"],
+    "properties": {"business": {"type": "string",
+                                "description": "a business key of the workflow, e.g. change"}}})";
+  c.result = kCaseAnswer;
+  c.errors = errors(Errc::on_site_only, Errc::conflict);
+  c.run = start;
+  return c;
+}();
+
+constexpr Command kSave = [] {
+  Command c;
+  c.name = "application.save";
+  c.summary_zh = "暂存申请信息";
+  c.summary_en = "Save the entry form as a draft (暂存): shapes and types are checked, not more.";
+  c.callers = caller::any_unit;
+  c.roles = roles(Role::applicant);
+  c.step = "save";
+  c.effect = Effect::write;
+  c.args = R"({"type": "object", "additionalProperties": false, "required": ["id", "fields"],
+    "properties": {
+      "id": {"type": "integer", "minimum": 0},
+      "fields": {"type": "object", "additionalProperties": false,
+        "description": "change: items and an optional reason; reissue, replace, revoke: reason",
+        "properties": {
+          "reason": {"type": ["string", "null"], "maxLength": 1000},
+          "items": {"type": ["array", "null"], "maxItems": 10,
+            "items": {"type": "object", "additionalProperties": false,
+              "properties": {
+                "item": {"enum": ["name", "address", "responsible_person", "category",
+                                  "validity", null]},
+                "old": {"description": "ignored: old values come from the records"},
+                "new": {"type": ["string", "null"], "maxLength": 1000}}}}}},
+      "version": {"type": ["integer", "null"], "minimum": 0,
+                  "description": "the version the caller saw; another answers CONFLICT"}}})";
+  c.result = kCaseAnswer;
+  c.errors = kCaseErrors;
+  c.run = save_draft;
+  return c;
+}();
+
+constexpr std::string_view kIdVersion = R"({"type": "object", "additionalProperties": false,
+    "required": ["id"],
+    "properties": {
+      "id": {"type": "integer", "minimum": 0},
+      "version": {"type": ["integer", "null"], "minimum": 0,
+                  "description": "the version the caller saw; another answers CONFLICT"}}})";
+
+constexpr Command kSubmit = [] {
+  Command c;
+  c.name = "application.submit";
+  c.summary_zh = "提交申请：校验录入信息和所需附件";
+  c.summary_en =
+      "Submit (提交): every field is checked, and the attachments the checklist requires.";
+  c.callers = caller::any_unit;
+  c.roles = roles(Role::applicant);
+  c.step = "submit";
+  c.effect = Effect::write;
+  c.args = kIdVersion;
+  c.result = kCaseAnswer;
+  c.errors = kCaseErrors | errors(Errc::missing_attachments);
+  c.run = submit;
+  return c;
+}();
+
+constexpr Command kDelete = [] {
+  Command c;
+  c.name = "application.delete";
+  c.summary_zh = "删除申报材料（未提交、未通过时）";
+  c.summary_en = "Delete the application and all its material (in 未提交 and 未通过 only).";
+  c.callers = caller::any_unit;
+  c.effect = Effect::write;
+  c.args = kIdVersion;
+  c.result = R"({"type": "object", "additionalProperties": false, "required": ["deleted"],
+    "properties": {"deleted": {"$ref": "#/$defs/id"}}})";
+  c.errors = kCaseErrors;
+  c.run = remove;
+  return c;
+}();
+
+constexpr std::string_view kStepArgs = R"({"type": "object", "additionalProperties": false,
+    "required": ["id"],
+    "properties": {
+      "id": {"type": "integer", "minimum": 0},
+      "reply": {"type": ["string", "null"],
+                "description": "回复信息, up to 500 characters: required, optional or refused as the step says"},
+      "version": {"type": ["integer", "null"], "minimum": 0,
+                  "description": "the version the caller saw; another answers CONFLICT"}}})";
+
+// One of the authority's steps, named after its workflow action.
+constexpr Command staff_step(std::string_view name, std::string_view action, unsigned role_bits,
+                             std::string_view zh, std::string_view en) {
+  Command c;
+  c.name = name;
+  c.summary_zh = zh;
+  c.summary_en = en;
+  c.callers = caller::any_staff;
+  c.roles = role_bits;
+  c.step = action;
+  c.effect = Effect::write;
+  c.args = kStepArgs;
+  c.result = kCaseAnswer;
+  c.errors = kCaseErrors;
+  c.run = step;
+  return c;
+}
+
+constexpr Command kSteps[] = {
+    staff_step("application.accept", "accept", roles(Role::acceptor), "受理",
+               "Accept a submitted case (待受理 → 待复核)."),
+    staff_step("application.reject", "reject", roles(Role::acceptor), "不予通过（须回复原因）",
+               "Reject a case, with the reason as reply (→ 未通过)."),
+    staff_step("application.approve", "approve", roles(Role::reviewer),
+               "复核通过（复核人不得是受理人）",
+               "Approve an accepted case (→ 待通知); four eyes: not its acceptor."),
+    staff_step("application.return", "return", roles(Role::reviewer), "复核退回（须回复原因）",
+               "Return an accepted case to its acceptor, with the reason (→ 复核退回)."),
+    staff_step("application.forward", "forward", roles(Role::acceptor), "重新提交复核",
+               "Send a returned case to review again (→ 待复核)."),
+    staff_step("application.notify", "notify", roles(Role::acceptor),
+               "通知单位寄送签字盖章的申请表及需收回的材料",
+               "Tell the unit what to send or hand in, as reply (→ 待打印)."),
+    staff_step("application.complete", "complete", roles(Role::acceptor), "打印证书并办结",
+               "Complete the case (→ 已办结): the business takes effect on the unit."),
+};
+
 }  // namespace
 
 std::vector<Command> application_commands() {
-  return {
-      {"application.accept", true, step},     {"application.approve", true, step},
-      {"application.complete", true, step},   {"application.delete", true, remove},
-      {"application.forward", true, step},    {"application.notify", true, step},
-      {"application.reject", true, step},     {"application.return", true, step},
-      {"application.save", true, save_draft}, {"application.start", true, start},
-      {"application.submit", true, submit},
-  };
+  std::vector<Command> list{kDelete, kSave, kStart, kSubmit};
+  list.insert(list.end(), std::begin(kSteps), std::end(kSteps));
+  return list;
 }
 
 }  // namespace fuma::engine

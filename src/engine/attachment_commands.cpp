@@ -277,15 +277,120 @@ Output checklist(Context& ctx) {
   });
 }
 
+constexpr std::string_view kAttachmentTypes = "application/pdf image/jpeg image/png";
+
+constexpr Command kUpload = [] {
+  Command c;
+  c.name = "attachment.upload";
+  c.summary_zh = "上传附件：按内容判断文件类型，检查大小和数量";
+  c.summary_en =
+      "Upload an attachment of a kind on the case's checklist; judged by content, kept with "
+      "its SHA-256.";
+  c.callers = caller::any_unit;
+  c.effect = Effect::write;
+  c.takes = Bytes{Presence::required, kAttachmentTypes, {}};
+  c.args = R"({"type": "object", "additionalProperties": false,
+    "required": ["id", "kind", "file_name"],
+    "properties": {
+      "id": {"type": "integer", "minimum": 0},
+      "kind": {"type": "string", "description": "a kind key of the checklist"},
+      "file_name": {"type": "string", "description": "shown only; never used as a path"},
+      "version": {"type": ["integer", "null"], "minimum": 0}}})";
+  c.result = R"({"type": "object", "additionalProperties": false,
+    "required": ["application", "attachment"],
+    "properties": {"application": {"$ref": "#/$defs/case"},
+                   "attachment": {"$ref": "#/$defs/attachment"}}})";
+  c.errors = errors(Errc::not_found, Errc::invalid_state, Errc::conflict);
+  c.run = upload;
+  return c;
+}();
+
+constexpr Command kRemove = [] {
+  Command c;
+  c.name = "attachment.remove";
+  c.summary_zh = "删除已上传的附件";
+  c.summary_en = "Remove an uploaded attachment from a case that may still change.";
+  c.callers = caller::any_unit;
+  c.effect = Effect::write;
+  c.args = R"({"type": "object", "additionalProperties": false,
+    "required": ["id", "attachment"],
+    "properties": {
+      "id": {"type": "integer", "minimum": 0},
+      "attachment": {"type": "integer", "minimum": 0},
+      "version": {"type": ["integer", "null"], "minimum": 0}}})";
+  c.result = R"({"$ref": "#/$defs/case_answer"})";
+  c.errors = errors(Errc::not_found, Errc::invalid_state, Errc::conflict);
+  c.run = remove;
+  return c;
+}();
+
+constexpr Command kGet = [] {
+  Command c;
+  c.name = "attachment.get";
+  c.summary_zh = "下载已上传的附件";
+  c.summary_en = "An uploaded file back, as stored, for its unit and staff of its authority.";
+  c.callers = caller::any_unit | caller::any_staff;
+  c.effect = Effect::read;
+  c.returns = Bytes{Presence::required, kAttachmentTypes, "{the uploaded file name}"};
+  c.args = R"({"type": "object", "additionalProperties": false,
+    "required": ["id", "attachment"],
+    "properties": {"id": {"type": "integer", "minimum": 0},
+                   "attachment": {"type": "integer", "minimum": 0}}})";
+  c.result = R"({"type": "object", "additionalProperties": false,
+    "required": ["attachment", "file_name", "media_type"],
+    "properties": {
+      "attachment": {"allOf": [{"$ref": "#/$defs/attachment"}, {"required": ["type"]}]},
+      "file_name": {"type": "string"},
+      "media_type": {"enum": ["application/pdf", "image/jpeg", "image/png"]}}})";
+  c.errors = errors(Errc::not_found);
+  c.run = get;
+  return c;
+}();
+
+constexpr Command kRules = [] {
+  Command c;
+  c.name = "attachment.rules";
+  c.summary_zh = "附件清单：某申请或某业务需要上传的附件";
+  c.summary_en =
+      "The attachment checklist of a case (id) or of a business type (business, with "
+      "validity and change items).";
+  c.callers = caller::any_unit | caller::any_staff;
+  c.effect = Effect::read;
+  c.args = R"({"type": "object", "additionalProperties": false,
+    "description": "exactly one of id and business; validity and items go with business",
+    "properties": {
+      "id": {"type": ["integer", "null"], "minimum": 0},
+      "business": {"type": ["string", "null"]},
+      "validity": {"enum": ["long_term", "fixed_term", null]},
+      "items": {"type": ["array", "null"],
+        "items": {"enum": ["name", "address", "responsible_person", "category", "validity"]}}}})";
+  c.result = R"({"type": "object", "additionalProperties": false,
+    "required": ["business", "validity", "required", "allowed", "limits"],
+    "properties": {
+      "business": {"$ref": "#/$defs/named"},
+      "validity": {"enum": ["long_term", "fixed_term"]},
+      "required": {"type": "array", "items": {"$ref": "#/$defs/kind"}},
+      "allowed": {"type": "array", "items": {"$ref": "#/$defs/kind"}},
+      "limits": {"type": "object", "additionalProperties": false,
+        "required": ["max_file_bytes", "max_application_bytes"],
+        "properties": {"max_file_bytes": {"type": "integer", "minimum": 1},
+                       "max_application_bytes": {"type": "integer", "minimum": 1}}}},
+    "$defs": {"kind": {"type": "object", "additionalProperties": false,
+      "required": ["key", "label", "types", "max_count", "required"],
+      "properties": {
+        "key": {"type": "string"}, "label": {"type": "string"},
+        "types": {"type": "array", "items": {"enum": ["pdf", "jpeg", "png"]}},
+        "max_count": {"type": "integer", "minimum": 1},
+        "required": {"type": "boolean"},
+        "count": {"type": "integer", "minimum": 0,
+                  "description": "uploaded so far; only for a case"}}}}})";
+  c.errors = errors(Errc::not_found);
+  c.run = checklist;
+  return c;
+}();
+
 }  // namespace
 
-std::vector<Command> attachment_commands() {
-  return {
-      {"attachment.get", true, get},
-      {"attachment.remove", true, remove},
-      {"attachment.rules", true, checklist},
-      {"attachment.upload", true, upload},
-  };
-}
+std::vector<Command> attachment_commands() { return {kGet, kRemove, kRules, kUpload}; }
 
 }  // namespace fuma::engine

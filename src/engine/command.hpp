@@ -1,5 +1,30 @@
-// How a command is written: a name, whether it needs the store, and a handler
-// that turns checked arguments into a JSON result (and bytes beside it).
+// How a command is written: one descriptor (Command, below) that declares
+// everything a caller may rely on, and a handler that turns checked arguments
+// into a JSON result (and bytes beside it). Each area file
+// (setup_commands.cpp, application_commands.cpp, ...) declares its commands
+// beside their handlers; the dispatcher finds them by name, and
+// fuma.commands (registry.cpp) hands the whole registry to any embedder.
+//
+// A descriptor says:
+//   name, summary         the command's name; what it does, in Chinese and English
+//   callers, roles        which actors the request envelope may name for it
+//                         (actor.hpp), and the staff roles it needs, as its
+//                         handler enforces them (require_* in actor.cpp)
+//   step                  for a workflow step: the action whose transitions in
+//                         the workflow definition decide who may take it; the
+//                         callers and roles then are the shipped workflow's
+//   effect                stateless (no store), read, or write
+//   takes, returns        bytes beside the JSON: whether, which media types,
+//                         and for returned bytes the file name they are given
+//   args, result          JSON Schema (draft 2020-12) of "args" and of the
+//                         result. "#/$defs/NAME" names a shared definition
+//                         (registry.cpp), copied into each schema that uses
+//                         it; the result's "ok": true is added by the registry
+//   errors                the codes the command itself answers; the registry
+//                         adds those of the frame around it (frame_errors)
+//   tier                  stable, or experimental (may change in any release)
+// It is plain data, checked by tests and read once when fuma.commands is
+// first called: nothing here is evaluated on the way to a handler.
 // Only the engine's own translation units include this (it pulls Boost.JSON).
 #ifndef FUMA_SRC_ENGINE_COMMAND_HPP
 #define FUMA_SRC_ENGINE_COMMAND_HPP
@@ -13,6 +38,9 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "fuma/error.hpp"
+#include "fuma/workflow.hpp"
 
 namespace fuma::store {
 class Store;
@@ -120,11 +148,84 @@ inline Output output(const Context& ctx) {
   return Output{boost::json::object(ctx.storage), {}, {}, {}};
 }
 
+// Who may call a command: the kinds of "actor" a request may name for it.
+namespace caller {
+constexpr unsigned anonymous = 1u << 0;      // needs no actor; one given must be well formed
+constexpr unsigned system = 1u << 1;         // {"system": true}
+constexpr unsigned staff = 1u << 2;          // {"staff": "<username>"}
+constexpr unsigned staff_session = 1u << 3;  // {"staff_session": "<token>"}
+constexpr unsigned unit = 1u << 4;           // {"unit": "<USCC>"}
+constexpr unsigned session = 1u << 5;        // {"session": "<token>"}
+constexpr unsigned any_staff = staff | staff_session;
+constexpr unsigned any_unit = unit | session;
+}  // namespace caller
+
+// Staff roles as bits; none set: any staff member the callers admit.
+constexpr unsigned role_bit(workflow::Role r) { return 1u << static_cast<unsigned>(r); }
+template <class... R>
+constexpr unsigned roles(R... r) {
+  return (0u | ... | role_bit(r));
+}
+
+// Error codes as bits (Errc values run from -1 down).
+constexpr std::uint64_t error_bit(Errc e) {
+  return std::uint64_t{1} << static_cast<unsigned>(-static_cast<int>(e) - 1);
+}
+template <class... E>
+constexpr std::uint64_t errors(E... e) {
+  return (std::uint64_t{0} | ... | error_bit(e));
+}
+
+enum class Effect : std::uint8_t { stateless, read, write };
+enum class Tier : std::uint8_t { stable, experimental };
+enum class Presence : std::uint8_t { none, optional, required };
+
+// Bytes beside the JSON, in the request or in the answer.
+struct Bytes {
+  Presence presence = Presence::none;
+  std::string_view media_types;  // space separated
+  // For returned bytes: the name the answer's "file_name" gives them, with
+  // {placeholders}; empty when the answer names none.
+  std::string_view file_name;
+};
+
 struct Command {
   std::string_view name;
-  bool needs_store;
-  Output (*run)(Context&);
+  std::string_view summary_zh;
+  std::string_view summary_en;
+  unsigned callers = 0;  // caller:: bits
+  unsigned roles = 0;    // role_bit()s
+  std::string_view step;
+  Effect effect = Effect::read;
+  Bytes takes;
+  Bytes returns;
+  std::string_view args;    // JSON Schema text
+  std::string_view result;  // JSON Schema text, without "ok"
+  std::uint64_t errors = 0;
+  Tier tier = Tier::stable;
+  Output (*run)(Context&) = nullptr;
+
+  constexpr bool needs_store() const { return effect != Effect::stateless; }
+  // Whether the command resolves the request's actor (actor.cpp).
+  constexpr bool resolves_actor() const { return (callers & ~caller::anonymous) != 0; }
 };
+
+// The codes any command answers by the frame it runs in, beyond its own:
+// every command INVALID_ARGUMENT (the request), INTERNAL and OUT_OF_MEMORY;
+// one with a store STORAGE; one that resolves an actor FORBIDDEN,
+// SESSION_EXPIRED, UNIT_REVOKED and COMMITMENT_REQUIRED (for a session, as
+// actor.hpp says); a write that resolves an actor CONFLICT (an idempotency
+// key used for another request).
+constexpr std::uint64_t frame_errors(const Command& c) {
+  std::uint64_t e = errors(Errc::invalid_argument, Errc::internal, Errc::out_of_memory);
+  if (c.needs_store()) e |= error_bit(Errc::storage);
+  if (c.resolves_actor()) {
+    e |= errors(Errc::forbidden, Errc::session_expired, Errc::unit_revoked,
+                Errc::commitment_required);
+    if (c.effect == Effect::write) e |= error_bit(Errc::conflict);
+  }
+  return e;
+}
 
 // An argument the command cannot take: Error(invalid_argument) with the
 // detail "args.<arg> <detail>" and one problem naming the field, so that a

@@ -577,18 +577,210 @@ Output credential_verify(Context& ctx) {
   return o;
 }
 
+// What reading a picture or the text of a credential may answer.
+constexpr std::uint64_t kScanErrors =
+    errors(Errc::not_an_image, Errc::image_too_large, Errc::no_qr_found, Errc::multiple_qr,
+           Errc::not_a_credential, Errc::credential_malformed, Errc::unsupported_version);
+constexpr std::string_view kPictureTypes = "image/png image/jpeg image/bmp image/gif";
+constexpr std::string_view kCredentialFileName = "登录二维码图片-{uscc}-{generation}.png";
+
+constexpr Command kRequest = [] {
+  Command c;
+  c.name = "credential.request";
+  c.summary_zh = "登记登录二维码图片申领表（未曾领取或遗失）";
+  c.summary_en = "Record a paper request for a login credential (reason first or lost).";
+  c.callers = caller::any_staff;
+  c.roles = roles(Role::acceptor);
+  c.effect = Effect::write;
+  c.args = R"({"type": "object", "additionalProperties": false,
+    "required": ["uscc", "reason", "recipient", "phone", "requested_on"],
+    "properties": {
+      "uscc": {"type": "string"},
+      "reason": {"enum": ["first", "lost"],
+                 "description": "first: 未曾领取二维码图片; lost: 登录二维码图片遗失"},
+      "recipient": {"type": "string", "description": "领取人"},
+      "phone": {"type": "string", "description": "an 11-digit mobile number"},
+      "requested_on": {"type": "string", "format": "date",
+                       "description": "the date on the form, not after today"}}})";
+  c.result = R"({"type": "object", "additionalProperties": false, "required": ["request"],
+    "properties": {"request": {"$ref": "#/$defs/credential_request"}}})";
+  c.errors = errors(Errc::not_found, Errc::unit_revoked, Errc::invalid_state, Errc::conflict);
+  c.run = credential_request;
+  return c;
+}();
+
+constexpr Command kIssue = [] {
+  Command c;
+  c.name = "credential.issue";
+  c.summary_zh = "签发登录二维码图片；遗失补发时此前的图片全部作废";
+  c.summary_en =
+      "Sign and draw the login credential for a recorded request; for a lost one, every "
+      "earlier credential of the unit stops working.";
+  c.callers = caller::any_staff;
+  c.roles = roles(Role::acceptor);
+  c.effect = Effect::write;
+  c.returns = Bytes{Presence::required, "image/png", kCredentialFileName};
+  c.args = R"({"type": "object", "additionalProperties": false,
+    "required": ["request", "delivery"],
+    "properties": {
+      "request": {"type": "integer", "minimum": 0},
+      "delivery": {"type": "string", "description": "a delivery channel key, e.g. on_site"},
+      "delivery_note": {"type": ["string", "null"]},
+      "expires_on": {"type": ["string", "null"], "format": "date",
+                     "description": "a future date; absent: no expiry"}}})";
+  c.result = R"({"type": "object", "additionalProperties": false,
+    "required": ["credential", "request", "revoked", "sessions_ended", "new_key", "media_type",
+                 "file_name"],
+    "properties": {
+      "credential": {"$ref": "#/$defs/credential"},
+      "request": {"$ref": "#/$defs/credential_request"},
+      "revoked": {"type": "array", "items": {"$ref": "#/$defs/id"},
+                  "description": "the credentials this one revoked"},
+      "sessions_ended": {"type": "integer", "minimum": 0},
+      "new_key": {"type": "boolean"},
+      "media_type": {"$ref": "#/$defs/png"}, "file_name": {"type": "string"}}})";
+  c.errors = errors(Errc::not_found, Errc::conflict, Errc::unit_revoked, Errc::credential_revoked);
+  c.run = credential_issue;
+  return c;
+}();
+
+constexpr Command kImage = [] {
+  Command c;
+  c.name = "credential.image";
+  c.summary_zh = "重新下载已签发的登录二维码图片";
+  c.summary_en = "Draw an issued, still valid credential again.";
+  c.callers = caller::any_staff;
+  c.roles = roles(Role::acceptor);
+  c.effect = Effect::read;
+  c.returns = Bytes{Presence::required, "image/png", kCredentialFileName};
+  c.args = R"({"type": "object", "additionalProperties": false, "required": ["credential"],
+    "properties": {"credential": {"type": "integer", "minimum": 0}}})";
+  c.result = R"({"type": "object", "additionalProperties": false,
+    "required": ["credential", "media_type", "file_name"],
+    "properties": {"credential": {"$ref": "#/$defs/credential"},
+                   "media_type": {"$ref": "#/$defs/png"}, "file_name": {"type": "string"}}})";
+  c.errors = errors(Errc::not_found, Errc::credential_revoked);
+  c.run = credential_image;
+  return c;
+}();
+
+constexpr Command kList = [] {
+  Command c;
+  c.name = "credential.list";
+  c.summary_zh = "单位的登录二维码图片申领记录和已签发的图片";
+  c.summary_en = "A unit's credential requests and issued credentials.";
+  c.callers = caller::any_unit | caller::any_staff;
+  c.effect = Effect::read;
+  c.args = R"({"type": "object", "additionalProperties": false,
+    "properties": {"uscc": {"type": ["string", "null"],
+                            "description": "required for staff; a unit sees its own"}}})";
+  c.result = R"({"type": "object", "additionalProperties": false,
+    "required": ["uscc", "requests", "credentials"],
+    "properties": {
+      "uscc": {"type": "string"},
+      "requests": {"type": "array", "items": {"$ref": "#/$defs/credential_request"}},
+      "credentials": {"type": "array", "items": {"$ref": "#/$defs/credential"}}}})";
+  c.errors = errors(Errc::not_found);
+  c.run = credential_list;
+  return c;
+}();
+
+constexpr std::string_view kAuthorityArg = R"({"type": "object", "additionalProperties": false,
+    "properties": {"authority": {"type": ["string", "null"],
+      "description": "the authority's code; staff default to their own, the system must name it"}}})";
+
+constexpr Command kKeysRotate = [] {
+  Command c;
+  c.name = "keys.rotate";
+  c.summary_zh = "更换登记管理机关的签名密钥";
+  c.summary_en = "A new signing key for an authority, active at once; the old one keeps verifying.";
+  c.callers = caller::system | caller::any_staff;
+  c.roles = roles(Role::admin);
+  c.effect = Effect::write;
+  c.args = kAuthorityArg;
+  c.result = R"({"type": "object", "additionalProperties": false, "required": ["key"],
+    "properties": {"key": {"$ref": "#/$defs/key"}}})";
+  c.errors = errors(Errc::not_found);
+  c.run = keys_rotate;
+  return c;
+}();
+
+constexpr Command kKeysRetire = [] {
+  Command c;
+  c.name = "keys.retire";
+  c.summary_zh = "停用签名密钥：其签发的登录二维码图片全部作废";
+  c.summary_en = "Retire a verifying key: what it signed is revoked and those sessions end.";
+  c.callers = caller::system | caller::any_staff;
+  c.roles = roles(Role::admin);
+  c.effect = Effect::write;
+  c.args = R"({"type": "object", "additionalProperties": false, "required": ["kid"],
+    "properties": {"kid": {"type": "string"}}})";
+  c.result = R"({"type": "object", "additionalProperties": false,
+    "required": ["key", "credentials_revoked", "sessions_ended"],
+    "properties": {"key": {"$ref": "#/$defs/key"},
+                   "credentials_revoked": {"type": "integer", "minimum": 0},
+                   "sessions_ended": {"type": "integer", "minimum": 0}}})";
+  c.errors = errors(Errc::not_found, Errc::invalid_state);
+  c.run = keys_retire;
+  return c;
+}();
+
+constexpr Command kKeysList = [] {
+  Command c;
+  c.name = "keys.list";
+  c.summary_zh = "登记管理机关的签名密钥及公钥";
+  c.summary_en = "An authority's signing keys with their public keys, for offline verifiers.";
+  c.callers = caller::system | caller::any_staff;
+  c.effect = Effect::read;
+  c.args = kAuthorityArg;
+  c.result = R"({"type": "object", "additionalProperties": false,
+    "required": ["authority", "keys"],
+    "properties": {"authority": {"type": "string"},
+                   "keys": {"type": "array", "items": {"$ref": "#/$defs/key"}}}})";
+  c.errors = errors(Errc::not_found);
+  c.run = keys_list;
+  return c;
+}();
+
+constexpr Command kVerify = [] {
+  Command c;
+  c.name = "credential.verify";
+  c.summary_zh = "离线核验登录二维码图片的签名（不查作废）";
+  c.summary_en =
+      "Verify a credential picture, or its text, against public keys the caller holds; "
+      "offline, so revocation is not checked.";
+  c.callers = caller::anonymous;
+  c.effect = Effect::stateless;
+  c.takes = Bytes{Presence::optional, kPictureTypes, {}};
+  c.args = R"({"type": "object", "additionalProperties": false, "required": ["keys"],
+    "description": "the picture as data, or its text as payload: exactly one",
+    "properties": {
+      "keys": {"type": "array", "minItems": 1, "maxItems": 1000,
+        "items": {"type": "object", "required": ["kid", "public_key"],
+                  "properties": {"kid": {"type": "string"}, "public_key": {"type": "string"}}}},
+      "payload": {"type": ["string", "null"]}}})";
+  c.result = R"({"type": "object", "additionalProperties": false,
+    "required": ["valid", "claims", "revocation_checked"],
+    "properties": {
+      "valid": {"const": true},
+      "claims": {"type": "object", "additionalProperties": false,
+        "required": ["kid", "uscc", "credential", "generation", "issued_at", "expires_at"],
+        "properties": {
+          "kid": {"type": "string"}, "uscc": {"type": "string"},
+          "credential": {"type": "integer", "minimum": 0},
+          "generation": {"type": "integer", "minimum": 0},
+          "issued_at": {"$ref": "#/$defs/time"},
+          "expires_at": {"anyOf": [{"$ref": "#/$defs/time"}, {"type": "null"}]}}},
+      "revocation_checked": {"const": false}}})";
+  c.errors = kScanErrors | errors(Errc::unknown_key, Errc::bad_signature, Errc::credential_expired);
+  c.run = credential_verify;
+  return c;
+}();
+
 }  // namespace
 
 std::vector<Command> credential_commands() {
-  return {
-      {"credential.image", true, credential_image},
-      {"credential.issue", true, credential_issue},
-      {"credential.list", true, credential_list},
-      {"credential.request", true, credential_request},
-      {"credential.verify", false, credential_verify},
-      {"keys.list", true, keys_list},
-      {"keys.retire", true, keys_retire},
-      {"keys.rotate", true, keys_rotate},
-  };
+  return {kImage, kIssue, kList, kRequest, kVerify, kKeysList, kKeysRetire, kKeysRotate};
 }
+
 }  // namespace fuma::engine

@@ -15,7 +15,6 @@
 #include "command.hpp"
 #include "fuma/attachments.hpp"
 #include "fuma/error.hpp"
-#include "fuma/version.h"
 #include "fuma/workflow.hpp"
 #include "guide/guide.hpp"
 #include "printing.hpp"
@@ -114,13 +113,13 @@ Response run(store::Store* store, const engine::Domain& domain, const engine::Se
   if (it == list.end() || it->name != env.command) {
     throw Error(Errc::unknown_command, "unknown command '" + std::string(env.command) + "'");
   }
-  if (it->needs_store && store == nullptr) {
+  if (it->needs_store() && store == nullptr) {
     bad_request("command '" + std::string(env.command) + "' needs an engine",
                 "该操作需要打开数据文件");
   }
   // A command that needs no store has no actor to resolve, but a malformed
   // actor is refused all the same, as every other command refuses it.
-  if (!it->needs_store) engine::parse_claim(env.actor);
+  if (!it->needs_store()) engine::parse_claim(env.actor);
   engine::Context ctx{store,
                       domain,
                       security,
@@ -432,19 +431,6 @@ void Args::finish() const {
       bad_request("unknown argument '" + std::string(kv.key()) + "'");
     }
   }
-}
-
-std::vector<Command> system_commands() {
-  return {
-      {"fuma.version", false,
-       [](Context&) {
-         Output out;
-         out.json["version"] = FUMA_VERSION;
-         out.json["abi_version"] = FUMA_ABI_VERSION;
-         out.json["schema_version"] = store::latest_schema_version();
-         return out;
-       }},
-  };
 }
 
 const std::vector<Command>& commands() {

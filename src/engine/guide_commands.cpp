@@ -87,12 +87,47 @@ Output guide_get(Context& ctx) {
   return out;
 }
 
+constexpr Command kGuide = [] {
+  Command c;
+  c.name = "guide.get";
+  c.summary_zh = "服务指南：受理范围及条件、办理流程、申请材料、表格下载、联系电话";
+  c.summary_en = "The service guide (服务指南) of one business type, or of all of them.";
+  c.callers = caller::anonymous;
+  c.effect = Effect::stateless;
+  c.args = R"({"type": "object", "additionalProperties": false,
+    "properties": {"business": {"type": ["string", "null"],
+                                "description": "a business key; absent: every business"}}})";
+  c.result = R"({"type": "object", "additionalProperties": false, "required": ["guide"],
+    "properties": {"guide": {"type": "array", "items": {"type": "object",
+      "additionalProperties": false,
+      "required": ["business", "label", "online", "scope", "notes", "process", "materials",
+                   "materials_note", "form", "contact"],
+      "properties": {
+        "business": {"type": "string"}, "label": {"type": "string"},
+        "online": {"type": "boolean", "description": "false: 需要现场办理"},
+        "scope": {"type": "string", "description": "受理范围及条件"},
+        "notes": {"type": "string"},
+        "process": {"type": "array", "description": "办理流程: empty for on-site businesses",
+          "items": {"type": "object", "additionalProperties": false,
+            "required": ["status", "label", "time_limit_days"],
+            "properties": {"status": {"type": "string"}, "label": {"type": "string"},
+                           "time_limit_days": {"type": ["integer", "null"]}}}},
+        "materials": {"type": "array", "description": "申请材料",
+          "items": {"type": "object", "additionalProperties": false,
+            "required": ["kind", "label", "required_for_fixed_term"],
+            "properties": {"kind": {"type": "string"}, "label": {"type": "string"},
+                           "required_for_fixed_term": {"type": "boolean"}}}},
+        "materials_note": {"type": "string"},
+        "form": {"type": "object", "additionalProperties": false, "required": ["key", "title"],
+                 "properties": {"key": {"type": "string"},
+                                "title": {"type": ["string", "null"]}}},
+        "contact": {"type": "string", "description": "联系电话及其他"}}}}}})";
+  c.run = guide_get;
+  return c;
+}();
+
 }  // namespace
 
-std::vector<Command> guide_commands() {
-  return {
-      {"guide.get", false, guide_get},
-  };
-}
+std::vector<Command> guide_commands() { return {kGuide}; }
 
 }  // namespace fuma::engine

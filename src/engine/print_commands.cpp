@@ -284,16 +284,124 @@ Output certificate_status(Context& ctx) {
   return o;
 }
 
+constexpr Command kApplicationForm = [] {
+  Command c;
+  c.name = "application.form";
+  c.summary_zh = "下载表格：申请的申请表（复核通过前为“仅供核对”版本）";
+  c.summary_en =
+      "The case's form as a PDF: marked 仅供核对 until 复核通过, then the one to sign and "
+      "stamp.";
+  c.callers = caller::any_unit | caller::any_staff;
+  c.effect = Effect::read;
+  c.returns = Bytes{Presence::required, "application/pdf", "{form title}-{uscc}.pdf"};
+  c.args = R"({"type": "object", "additionalProperties": false, "required": ["id"],
+    "properties": {"id": {"type": "integer", "minimum": 0}}})";
+  c.result = R"({"type": "object", "additionalProperties": false,
+    "required": ["media_type", "file_name", "form", "for_signing", "code"],
+    "properties": {
+      "media_type": {"$ref": "#/$defs/pdf"}, "file_name": {"type": "string"},
+      "form": {"type": "string", "description": "the form template's key"},
+      "for_signing": {"type": "boolean", "description": "false: marked 仅供核对"},
+      "code": {"type": "string", "pattern": "^FMF1:[0-9]+:[0-9A-F]{16}$",
+               "description": "the check code printed as the form's QR code"}}})";
+  c.errors = errors(Errc::not_found);
+  c.run = application_form;
+  return c;
+}();
+
+constexpr Command kFormVerify = [] {
+  Command c;
+  c.name = "form.verify";
+  c.summary_zh = "核验表格：扫描件或核验码是否与申请记录一致";
+  c.summary_en =
+      "Whether a printed form (its check code, or a scan as data) still matches its case.";
+  c.callers = caller::any_staff;
+  c.effect = Effect::read;
+  c.takes = Bytes{Presence::optional, "image/png image/jpeg image/bmp image/gif", {}};
+  c.args = R"({"type": "object", "additionalProperties": false,
+    "description": "the code, or a scanned picture as data",
+    "properties": {"code": {"type": ["string", "null"],
+                            "description": "FMF1:<id>:<digest>, as application.form gave it"}}})";
+  c.result = R"({"type": "object", "additionalProperties": false,
+    "required": ["application", "uscc", "matches", "status", "message"],
+    "properties": {
+      "application": {"$ref": "#/$defs/id"}, "uscc": {"type": "string"},
+      "matches": {"type": "boolean"}, "status": {"type": "string"},
+      "message": {"type": "string"}}})";
+  c.errors = errors(Errc::not_found, Errc::no_qr_found, Errc::not_an_image, Errc::image_too_large);
+  c.run = form_verify;
+  return c;
+}();
+
+constexpr Command kRequestForm = [] {
+  Command c;
+  c.name = "credential.request_form";
+  c.summary_zh = "登录二维码图片申领表：空白表任何人可下载，已登记的由受理人员下载";
+  c.summary_en =
+      "The credential request form as a PDF: blank for anyone, or filled from a recorded "
+      "request for an acceptor.";
+  c.callers = caller::anonymous | caller::any_staff;
+  c.roles = roles(workflow::Role::acceptor);
+  c.effect = Effect::read;
+  c.returns = Bytes{Presence::required, "application/pdf", "{form title}[-{uscc}].pdf"};
+  c.args = R"({"type": "object", "additionalProperties": false,
+    "properties": {"request": {"type": ["integer", "null"], "minimum": 0,
+                               "description": "absent: the blank form, which needs no actor"}}})";
+  c.result = R"({"type": "object", "additionalProperties": false,
+    "required": ["media_type", "file_name"],
+    "properties": {"media_type": {"$ref": "#/$defs/pdf"}, "file_name": {"type": "string"}}})";
+  c.errors = errors(Errc::not_found);
+  c.run = credential_request_form;
+  return c;
+}();
+
+constexpr Command kCertificatePrint = [] {
+  Command c;
+  c.name = "certificate.print";
+  c.summary_zh = "打印证书（带核验二维码）";
+  c.summary_en = "The unit's certificate as a PDF, with a QR code that checks its standing.";
+  c.callers = caller::any_staff;
+  c.roles = roles(workflow::Role::acceptor);
+  c.effect = Effect::read;
+  c.returns = Bytes{Presence::required, "application/pdf", "{form title}-{uscc}.pdf"};
+  c.args = R"({"type": "object", "additionalProperties": false, "required": ["uscc"],
+    "properties": {"uscc": {"type": "string"}}})";
+  c.result = R"({"type": "object", "additionalProperties": false,
+    "required": ["media_type", "file_name", "code"],
+    "properties": {
+      "media_type": {"$ref": "#/$defs/pdf"}, "file_name": {"type": "string"},
+      "code": {"type": "string",
+               "description": "what the QR code holds: <public_url>/c/<serial> or FMC1:<serial>"}}})";
+  c.errors = errors(Errc::not_found, Errc::invalid_state);
+  c.run = certificate_print;
+  return c;
+}();
+
+constexpr Command kCertificateStatus = [] {
+  Command c;
+  c.name = "certificate.status";
+  c.summary_zh = "证书核验：扫描证书二维码查询证书是否有效";
+  c.summary_en = "What scanning a certificate's QR code tells anyone: whether it stands, for whom.";
+  c.callers = caller::anonymous;
+  c.effect = Effect::read;
+  c.args = R"({"type": "object", "additionalProperties": false, "required": ["serial"],
+    "properties": {"serial": {"type": "string",
+                              "description": "the serial, or the QR code's FMC1:<serial>"}}})";
+  c.result = R"({"type": "object", "additionalProperties": false,
+    "required": ["serial", "status", "status_label", "uscc", "name", "valid_until"],
+    "properties": {
+      "serial": {"type": "string"}, "status": {"enum": ["active", "superseded", "revoked"]},
+      "status_label": {"type": "string"}, "uscc": {"type": "string"}, "name": {"type": "string"},
+      "valid_until": {"type": ["string", "null"], "format": "date"}}})";
+  c.errors = errors(Errc::not_found);
+  c.run = certificate_status;
+  return c;
+}();
+
 }  // namespace
 
 std::vector<Command> print_commands() {
-  return {
-      {"application.form", true, application_form},
-      {"certificate.print", true, certificate_print},
-      {"certificate.status", true, certificate_status},
-      {"credential.request_form", true, credential_request_form},
-      {"form.verify", true, form_verify},
-  };
+  return {kApplicationForm, kCertificatePrint, kCertificateStatus, kRequestForm, kFormVerify};
 }
 
 }  // namespace fuma::engine

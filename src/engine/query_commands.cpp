@@ -267,13 +267,154 @@ Output lookup(Context& ctx) {
   return out;
 }
 
+using workflow::Role;
+
+constexpr Command kView = [] {
+  Command c;
+  c.name = "application.view";
+  c.summary_zh = "申请信息：办理进度、最新信息、录入信息、附件和可进行的操作";
+  c.summary_en =
+      "The application page: progress, latest reply, fields, attachments, the actions open "
+      "to this actor.";
+  c.callers = caller::any_unit | caller::any_staff;
+  c.effect = Effect::read;
+  c.args = R"({"type": "object", "additionalProperties": false, "required": ["id"],
+    "properties": {"id": {"type": "integer", "minimum": 0}}})";
+  c.result = R"({"$ref": "#/$defs/case_answer"})";
+  c.errors = errors(Errc::not_found);
+  c.run = view;
+  return c;
+}();
+
+constexpr Command kHistory = [] {
+  Command c;
+  c.name = "unit.history";
+  c.summary_zh = "历史信息：单位的全部申请及每次状态变化";
+  c.summary_en =
+      "历史信息: every application of a unit, deleted ones too, with each change of status.";
+  c.callers = caller::any_unit | caller::any_staff;
+  c.effect = Effect::read;
+  c.args = R"({"type": "object", "additionalProperties": false,
+    "properties": {"uscc": {"type": ["string", "null"],
+                            "description": "required for staff; a unit sees its own"}}})";
+  c.result = R"({"type": "object", "additionalProperties": false,
+    "required": ["unit", "applications"],
+    "properties": {
+      "unit": {"$ref": "#/$defs/unit"},
+      "applications": {"type": "array", "description": "newest first",
+        "items": {"type": "object", "additionalProperties": false,
+          "required": ["id", "deleted", "business", "status", "open", "created_at", "updated_at",
+                       "events"],
+          "properties": {
+            "id": {"$ref": "#/$defs/id"}, "deleted": {"type": "boolean"},
+            "business": {"anyOf": [{"$ref": "#/$defs/named"}, {"type": "null"}]},
+            "status": {"anyOf": [{"$ref": "#/$defs/named"}, {"type": "null"}],
+                       "description": "null once deleted"},
+            "open": {"type": "boolean"},
+            "created_at": {"anyOf": [{"$ref": "#/$defs/time"}, {"type": "null"}]},
+            "updated_at": {"anyOf": [{"$ref": "#/$defs/time"}, {"type": "null"}]},
+            "events": {"type": "array", "items": {"$ref": "#/$defs/event"}}}}}}})";
+  c.errors = errors(Errc::not_found);
+  c.run = history;
+  return c;
+}();
+
+constexpr Command kQueue = [] {
+  Command c;
+  c.name = "queue.list";
+  c.summary_zh = "工作队列：本机关某办理进度的申请，可只看超期的";
+  c.summary_en = "The authority's work queue in one status, oldest update first, a page at a time.";
+  c.callers = caller::any_staff;
+  c.effect = Effect::read;
+  c.args = R"({"type": "object", "additionalProperties": false, "required": ["status"],
+    "properties": {
+      "status": {"type": "string", "description": "a status key of the workflow"},
+      "overdue_only": {"type": ["boolean", "null"]},
+      "limit": {"type": ["integer", "null"], "minimum": 1, "maximum": 100,
+                "description": "20 when absent"},
+      "after": {"type": ["string", "null"], "description": "the next of the page before"}}})";
+  c.result = R"({"type": "object", "additionalProperties": false, "required": ["items", "next"],
+    "properties": {
+      "items": {"type": "array", "items": {"type": "object", "additionalProperties": false,
+        "required": ["id", "unit", "uscc", "business", "status", "version", "updated_at",
+                     "status_since", "due", "overdue"],
+        "properties": {
+          "id": {"$ref": "#/$defs/id"},
+          "unit": {"type": ["string", "null"], "description": "the unit's name"},
+          "uscc": {"type": ["string", "null"]},
+          "business": {"$ref": "#/$defs/named"}, "status": {"$ref": "#/$defs/named"},
+          "version": {"type": "integer", "minimum": 0},
+          "updated_at": {"$ref": "#/$defs/time"},
+          "status_since": {"$ref": "#/$defs/time"},
+          "due": {"type": ["string", "null"], "format": "date"},
+          "overdue": {"type": "boolean"}}}},
+      "next": {"type": ["string", "null"],
+               "description": "the cursor of the next page, null on the last"}}})";
+  c.run = queue;
+  return c;
+}();
+
+constexpr Command kAuditVerify = [] {
+  Command c;
+  c.name = "audit.verify";
+  c.summary_zh = "校验审计日志的哈希链是否完整";
+  c.summary_en = "Check the audit log's hash chain from its first record to its last.";
+  c.callers = caller::system | caller::any_staff;
+  c.roles = roles(Role::admin);
+  c.effect = Effect::read;
+  c.args = R"({"type": "object", "additionalProperties": false, "properties": {}})";
+  c.result = R"({"type": "object", "additionalProperties": false,
+    "required": ["intact", "records", "broken_seq", "reason", "last_hash"],
+    "properties": {
+      "intact": {"type": "boolean"}, "records": {"type": "integer", "minimum": 0},
+      "broken_seq": {"type": ["integer", "null"]}, "reason": {"type": ["string", "null"]},
+      "last_hash": {"type": "string"}}})";
+  c.run = verify;
+  return c;
+}();
+
+constexpr Command kLookup = [] {
+  Command c;
+  c.name = "unit.lookup";
+  c.summary_zh = "公开查询：按名称或统一社会信用代码查询单位及其证书状态";
+  c.summary_en =
+      "The public registry: units by a complete USCC or part of a name, with their "
+      "certificate's standing.";
+  c.callers = caller::anonymous;
+  c.effect = Effect::read;
+  c.args = R"({"type": "object", "additionalProperties": false, "required": ["query"],
+    "properties": {
+      "query": {"type": "string",
+                "description": "a complete USCC, or at least two characters of a name"},
+      "limit": {"type": ["integer", "null"], "minimum": 1, "maximum": 50}}})";
+  c.result = R"({"type": "object", "additionalProperties": false,
+    "required": ["units", "truncated"],
+    "properties": {
+      "units": {"type": "array", "items": {"type": "object", "additionalProperties": false,
+        "required": ["uscc", "name", "category", "address", "responsible_person", "status",
+                     "status_label", "certificate", "authority"],
+        "properties": {
+          "uscc": {"type": "string"}, "name": {"type": "string"},
+          "category": {"type": "string"}, "address": {"type": "string"},
+          "responsible_person": {"type": "string"},
+          "status": {"enum": ["active", "revoked"]}, "status_label": {"type": "string"},
+          "certificate": {"anyOf": [{"type": "null"}, {"type": "object",
+            "additionalProperties": false,
+            "required": ["serial", "valid_until", "long_term", "expired"],
+            "properties": {
+              "serial": {"type": "string"},
+              "valid_until": {"type": ["string", "null"], "format": "date"},
+              "long_term": {"type": "boolean"}, "expired": {"type": "boolean"}}}]},
+          "authority": {"type": "object", "additionalProperties": false,
+            "required": ["code", "name"],
+            "properties": {"code": {"type": "string"}, "name": {"type": "string"}}}}}},
+      "truncated": {"type": "boolean", "description": "more units match than listed"}}})";
+  c.run = lookup;
+  return c;
+}();
+
 }  // namespace
 
-std::vector<Command> query_commands() {
-  return {
-      {"application.view", true, view}, {"audit.verify", true, verify}, {"queue.list", true, queue},
-      {"unit.history", true, history},  {"unit.lookup", true, lookup},
-  };
-}
+std::vector<Command> query_commands() { return {kView, kAuditVerify, kQueue, kHistory, kLookup}; }
 
 }  // namespace fuma::engine

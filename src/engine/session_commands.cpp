@@ -480,14 +480,18 @@ Output staff_password(Context& ctx) {
   }
   const std::string hash = session::hash_password(password);
   return write_command(ctx, [&](store::Transaction& txn, const Actor& actor, Audited& audited) {
+    // Only staff have a password of their own to change: the system names
+    // whose it sets, and a unit has none.
+    if (!username && actor.is_system()) {
+      bad_arg("username", "is required when the system sets a password", "请指定工作人员");
+    }
+    if (!username) require_staff(actor);
     // Naming someone else is for the system and admins, refused before the
     // name is looked up: NOT_FOUND would tell anyone else which names exist.
     if (username && !(actor.is_staff() && actor.staff->username == *username)) {
       require_system_or_any_admin(actor);
     }
-    std::optional<store::Staff> target =
-        username ? txn.staff_by_username(*username)
-                 : (actor.is_staff() ? actor.staff : std::optional<store::Staff>());
+    std::optional<store::Staff> target = username ? txn.staff_by_username(*username) : actor.staff;
     if (!target) throw Error(Errc::not_found, "no such staff member", "工作人员账号不存在");
     const bool self = actor.is_staff() && actor.staff->id == target->id;
     if (self) {
@@ -509,20 +513,189 @@ Output staff_password(Context& ctx) {
   });
 }
 
+constexpr std::string_view kNoArgs =
+    R"({"type": "object", "additionalProperties": false, "properties": {}})";
+constexpr std::string_view kSessionAnswer = R"({"type": "object", "additionalProperties": false,
+    "required": ["session"], "properties": {"session": {"$ref": "#/$defs/session"}}})";
+constexpr std::string_view kEnded = R"({"type": "object", "additionalProperties": false,
+    "required": ["ended_at"], "properties": {"ended_at": {"$ref": "#/$defs/time"}}})";
+
+constexpr Command kCaptcha = [] {
+  Command c;
+  c.name = "session.captcha";
+  c.summary_zh = "获取验证码图片";
+  c.summary_en = "A new captcha picture for one login attempt.";
+  c.callers = caller::anonymous;
+  c.effect = Effect::write;
+  c.returns = Bytes{Presence::required, "image/png", {}};
+  c.args = kNoArgs;
+  c.result = R"({"type": "object", "additionalProperties": false,
+    "required": ["captcha_id", "expires_at", "media_type"],
+    "properties": {
+      "captcha_id": {"type": "string"}, "expires_at": {"$ref": "#/$defs/time"},
+      "media_type": {"$ref": "#/$defs/png"},
+      "test_mode": {"const": true,
+                    "description": "present when the engine's captcha_answer option is set"},
+      "warning": {"type": "string"}}})";
+  c.run = session_captcha;
+  return c;
+}();
+
+constexpr Command kLogin = [] {
+  Command c;
+  c.name = "session.login";
+  c.summary_zh = "图片登录：上传登录二维码图片并填写验证码";
+  c.summary_en =
+      "Log a unit in with its saved credential picture and a captcha answer; failures are "
+      "throttled per client and per credential.";
+  c.callers = caller::anonymous;
+  c.effect = Effect::write;
+  c.takes = Bytes{Presence::required, "image/png image/jpeg image/bmp image/gif", {}};
+  c.args = R"({"type": "object", "additionalProperties": false,
+    "required": ["captcha_id", "captcha_answer"],
+    "properties": {
+      "captcha_id": {"type": "string", "maxLength": 64},
+      "captcha_answer": {"type": "string", "maxLength": 16},
+      "client": {"type": ["string", "null"], "maxLength": 64,
+                 "description": "the user's address, for throttling"}}})";
+  c.result = R"({"type": "object", "additionalProperties": false,
+    "required": ["token", "session"],
+    "properties": {
+      "token": {"type": "string", "description": "the actor {\"session\": token} from now on"},
+      "session": {"$ref": "#/$defs/session"}, "warning": {"type": "string"}}})";
+  c.errors = errors(Errc::not_an_image, Errc::image_too_large, Errc::no_qr_found, Errc::multiple_qr,
+                    Errc::not_a_credential, Errc::credential_malformed, Errc::unsupported_version,
+                    Errc::unknown_key, Errc::bad_signature, Errc::credential_expired,
+                    Errc::credential_revoked, Errc::unit_revoked, Errc::captcha_wrong,
+                    Errc::captcha_expired, Errc::too_many_attempts);
+  c.run = session_login;
+  return c;
+}();
+
+constexpr Command kCommit = [] {
+  Command c;
+  c.name = "session.commit";
+  c.summary_zh = "同意登录承诺（每次登录后、其他操作前）";
+  c.summary_en = "Accept the login commitment (登录承诺), once per session, before anything else.";
+  c.callers = caller::session;
+  c.effect = Effect::write;
+  c.args = R"({"type": "object", "additionalProperties": false, "required": ["text_version"],
+    "properties": {"text_version": {"type": "string",
+                                    "description": "the commitment's text_version as shown"}}})";
+  c.result = kSessionAnswer;
+  c.errors = errors(Errc::conflict);
+  c.run = session_commit;
+  return c;
+}();
+
+constexpr Command kGet = [] {
+  Command c;
+  c.name = "session.get";
+  c.summary_zh = "当前登录会话";
+  c.summary_en = "The session: its unit, expiry, and the commitment to accept.";
+  c.callers = caller::session;
+  c.effect = Effect::read;
+  c.args = kNoArgs;
+  c.result = kSessionAnswer;
+  c.run = session_get;
+  return c;
+}();
+
+constexpr Command kLogout = [] {
+  Command c;
+  c.name = "session.logout";
+  c.summary_zh = "退出登录";
+  c.summary_en = "End the session.";
+  c.callers = caller::session;
+  c.effect = Effect::write;
+  c.args = kNoArgs;
+  c.result = kEnded;
+  c.run = session_logout;
+  return c;
+}();
+
+constexpr Command kStaffLogin = [] {
+  Command c;
+  c.name = "staff.login";
+  c.summary_zh = "工作人员用户名密码登录";
+  c.summary_en = "Log a staff member in with a password; failures are throttled.";
+  c.callers = caller::anonymous;
+  c.effect = Effect::write;
+  c.args = R"({"type": "object", "additionalProperties": false,
+    "required": ["username", "password"],
+    "properties": {
+      "username": {"type": "string", "maxLength": 64},
+      "password": {"type": "string", "maxLength": 1024,
+                   "description": "at most 1024 bytes"},
+      "client": {"type": ["string", "null"], "maxLength": 64}}})";
+  c.result = R"({"type": "object", "additionalProperties": false,
+    "required": ["token", "staff", "expires_at"],
+    "properties": {
+      "token": {"type": "string",
+                "description": "the actor {\"staff_session\": token} from now on"},
+      "staff": {"$ref": "#/$defs/staff"}, "expires_at": {"$ref": "#/$defs/time"}}})";
+  c.errors = errors(Errc::login_failed, Errc::too_many_attempts);
+  c.run = staff_login;
+  return c;
+}();
+
+constexpr Command kStaffLogout = [] {
+  Command c;
+  c.name = "staff.logout";
+  c.summary_zh = "工作人员退出登录";
+  c.summary_en = "End the staff session.";
+  c.callers = caller::staff_session;
+  c.effect = Effect::write;
+  c.args = kNoArgs;
+  c.result = kEnded;
+  c.run = staff_logout;
+  return c;
+}();
+
+constexpr Command kStaffGet = [] {
+  Command c;
+  c.name = "staff.get";
+  c.summary_zh = "当前登录的工作人员";
+  c.summary_en = "The staff member behind a staff session, with roles and authority.";
+  c.callers = caller::staff_session;
+  c.effect = Effect::read;
+  c.args = kNoArgs;
+  c.result = R"({"type": "object", "additionalProperties": false,
+    "required": ["staff", "created_at", "expires_at"],
+    "properties": {
+      "staff": {"allOf": [{"$ref": "#/$defs/staff"}, {"required": ["authority_name"]}]},
+      "created_at": {"$ref": "#/$defs/time"}, "expires_at": {"$ref": "#/$defs/time"}}})";
+  c.run = staff_get;
+  return c;
+}();
+
+constexpr Command kStaffPassword = [] {
+  Command c;
+  c.name = "staff.password";
+  c.summary_zh = "修改密码：本人凭原密码修改，管理员可重设本机关人员的密码";
+  c.summary_en =
+      "A new password: staff change their own with the old one; the system or an admin of "
+      "their authority sets anyone's. Their sessions end.";
+  c.callers = caller::system | caller::any_staff;
+  c.effect = Effect::write;
+  c.args = R"({"type": "object", "additionalProperties": false, "required": ["password"],
+    "properties": {
+      "username": {"type": ["string", "null"], "description": "absent: the caller's own"},
+      "password": {"type": "string"},
+      "old_password": {"type": ["string", "null"],
+                       "description": "required to change one's own"}}})";
+  c.result = R"({"type": "object", "additionalProperties": false, "required": ["sessions_ended"],
+    "properties": {"sessions_ended": {"type": "integer", "minimum": 0}}})";
+  c.errors = errors(Errc::not_found, Errc::login_failed);
+  c.run = staff_password;
+  return c;
+}();
+
 }  // namespace
 
 std::vector<Command> session_commands() {
-  return {
-      {"session.captcha", true, session_captcha},
-      {"session.commit", true, session_commit},
-      {"session.get", true, session_get},
-      {"session.login", true, session_login},
-      {"session.logout", true, session_logout},
-      {"staff.login", true, staff_login},
-      {"staff.logout", true, staff_logout},
-      {"staff.password", true, staff_password},
-      {"staff.get", true, staff_get},
-  };
+  return {kCaptcha,  kCommit,     kGet,         kLogin,        kLogout,
+          kStaffGet, kStaffLogin, kStaffLogout, kStaffPassword};
 }
 
 }  // namespace fuma::engine

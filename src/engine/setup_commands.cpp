@@ -257,16 +257,127 @@ Output store_backup(Context& ctx) {
   return out;
 }
 
+using workflow::Role;
+
+constexpr Command kAuthorityCreate = [] {
+  Command c;
+  c.name = "authority.create";
+  c.summary_zh = "设立登记管理机关（赋码机关）";
+  c.summary_en = "Set up a registration authority, with its division and code segment.";
+  c.callers = caller::system;
+  c.effect = Effect::write;
+  c.args = R"({"type": "object", "additionalProperties": false,
+    "required": ["code", "name", "division"],
+    "properties": {
+      "code": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,32}$"},
+      "name": {"type": "string"},
+      "division": {"type": "string", "description": "a GB/T 2260 division code in use"},
+      "segment": {"type": ["string", "null"],
+                  "description": "the first characters of the organisation codes it allocates"}}})";
+  c.result = R"({"type": "object", "additionalProperties": false, "required": ["authority"],
+    "properties": {"authority": {"$ref": "#/$defs/authority"}}})";
+  c.errors = errors(Errc::conflict);
+  c.run = authority_create;
+  return c;
+}();
+
+constexpr Command kStaffCreate = [] {
+  Command c;
+  c.name = "staff.create";
+  c.summary_zh = "为登记管理机关添加工作人员账号（管理员、受理人员、复核人员）";
+  c.summary_en = "Add a staff member with roles to an authority: the system, or its admin.";
+  c.callers = caller::system | caller::any_staff;
+  c.roles = roles(Role::admin);
+  c.effect = Effect::write;
+  c.args = R"({"type": "object", "additionalProperties": false,
+    "required": ["authority", "username", "name", "roles"],
+    "properties": {
+      "authority": {"type": "string", "description": "the authority's code"},
+      "username": {"type": "string", "pattern": "^[A-Za-z0-9._@-]{1,64}$"},
+      "name": {"type": "string"},
+      "roles": {"type": "array", "minItems": 1, "uniqueItems": true,
+                "items": {"enum": ["admin", "acceptor", "reviewer"]}},
+      "password": {"type": ["string", "null"],
+                   "description": "for staff.login; none: the host authenticates them"}}})";
+  c.result = R"({"type": "object", "additionalProperties": false, "required": ["staff"],
+    "properties": {"staff": {"$ref": "#/$defs/staff"}}})";
+  c.errors = errors(Errc::not_found, Errc::conflict);
+  c.run = staff_create;
+  return c;
+}();
+
+constexpr Command kUnitRegister = [] {
+  Command c;
+  c.name = "unit.register";
+  c.summary_zh = "申请初领（现场办理）：赋予统一社会信用代码，登记单位并发放证书";
+  c.summary_en =
+      "On-site initial application: allocate a USCC, create the unit and its certificate.";
+  c.callers = caller::any_staff;
+  c.roles = roles(Role::acceptor);
+  c.effect = Effect::write;
+  c.args = R"({"type": "object", "additionalProperties": false,
+    "required": ["name", "category", "address", "responsible_person"],
+    "properties": {
+      "name": {"type": "string"},
+      "category": {"enum": ["机关", "群团", "其他"]},
+      "address": {"type": "string"},
+      "responsible_person": {"type": "string"},
+      "valid_until": {"type": ["string", "null"], "format": "date",
+                      "description": "a future date; absent: long-term valid"}}})";
+  c.result = R"({"type": "object", "additionalProperties": false,
+    "required": ["uscc", "unit", "certificate"],
+    "properties": {"uscc": {"type": "string"}, "unit": {"$ref": "#/$defs/unit"},
+                   "certificate": {"$ref": "#/$defs/certificate"}}})";
+  c.errors = errors(Errc::exhausted);
+  c.run = unit_register;
+  return c;
+}();
+
+constexpr Command kCertificateExtend = [] {
+  Command c;
+  c.name = "certificate.extend";
+  c.summary_zh = "证书延期（现场办理）";
+  c.summary_en = "On-site extension: a later expiry date, or long-term validity.";
+  c.callers = caller::any_staff;
+  c.roles = roles(Role::acceptor);
+  c.effect = Effect::write;
+  c.args = R"({"type": "object", "additionalProperties": false, "required": ["uscc"],
+    "properties": {
+      "uscc": {"type": "string"},
+      "valid_until": {"type": ["string", "null"], "format": "date"},
+      "long_term": {"type": ["boolean", "null"],
+                    "description": "true instead of valid_until: exactly one of them"}}})";
+  c.result = R"({"type": "object", "additionalProperties": false,
+    "required": ["unit", "certificate"],
+    "properties": {"unit": {"$ref": "#/$defs/unit"},
+                   "certificate": {"$ref": "#/$defs/certificate"}}})";
+  c.errors = errors(Errc::not_found, Errc::invalid_state);
+  c.run = certificate_extend;
+  return c;
+}();
+
+constexpr Command kStoreBackup = [] {
+  Command c;
+  c.name = "store.backup";
+  c.summary_zh = "在线备份整个数据文件";
+  c.summary_en = "Copy the whole store, online, to a new file; nothing is overwritten.";
+  c.callers = caller::system;
+  c.effect = Effect::read;
+  c.args = R"({"type": "object", "additionalProperties": false, "required": ["path"],
+    "properties": {"path": {"type": "string", "minLength": 1}}})";
+  c.result = R"({"type": "object", "additionalProperties": false,
+    "required": ["path", "bytes", "schema_version"],
+    "properties": {"path": {"type": "string"}, "bytes": {"type": "integer", "minimum": 0},
+                   "schema_version": {"type": "integer", "minimum": 1}}})";
+  c.errors = errors(Errc::conflict);
+  c.run = store_backup;
+  return c;
+}();
+
 }  // namespace
 
 std::vector<Command> setup_commands() {
-  return {
-      {"authority.create", true, authority_create},
-      {"certificate.extend", true, certificate_extend},
-      {"staff.create", true, staff_create},
-      {"store.backup", true, store_backup},
-      {"unit.register", true, unit_register},
-  };
+  return {kAuthorityCreate, kCertificateExtend, kStaffCreate, kStoreBackup, kUnitRegister};
 }
 
 }  // namespace fuma::engine

@@ -74,13 +74,72 @@ Output allocate(Context& ctx) {
   return out;
 }
 
+constexpr Command kCheck = [] {
+  Command c;
+  c.name = "uscc.check";
+  c.summary_zh = "校验统一社会信用代码，并说明无效的原因";
+  c.summary_en = "Check a USCC (GB 32100-2015): whether it is valid, why not, and its parts.";
+  c.callers = caller::anonymous;
+  c.effect = Effect::stateless;
+  c.args = R"({"type": "object", "additionalProperties": false, "required": ["code"],
+    "properties": {"code": {"type": "string"}}})";
+  c.result = R"({"type": "object", "additionalProperties": false,
+    "required": ["valid", "reason", "code", "message", "detail", "position", "parts", "warnings"],
+    "properties": {
+      "valid": {"type": "boolean"},
+      "reason": {"enum": [null, "EMPTY", "LENGTH", "CHARSET", "AUTHORITY", "CATEGORY", "DIVISION",
+                          "ORG_CHECK", "CHECK"]},
+      "code": {"type": ["string", "null"], "description": "the code as checked, normalized"},
+      "message": {"type": ["string", "null"]}, "detail": {"type": ["string", "null"]},
+      "position": {"type": ["integer", "null"], "minimum": 1,
+                   "description": "the 1-based character at fault"},
+      "parts": {"anyOf": [{"type": "null"}, {"type": "object", "additionalProperties": false,
+        "required": ["authority", "category", "division", "org_code", "check"],
+        "properties": {
+          "authority": {"$ref": "#/$defs/coded"}, "category": {"$ref": "#/$defs/coded"},
+          "division": {"anyOf": [
+            {"type": "object", "additionalProperties": false, "required": ["code", "name"],
+             "properties": {"code": {"type": "string"}, "name": {"type": "null"}}},
+            {"type": "object", "additionalProperties": false,
+             "required": ["code", "name", "province", "history", "abolished"],
+             "properties": {
+               "code": {"type": "string"}, "name": {"type": "string"},
+               "province": {"type": "string"}, "history": {"type": "string"},
+               "abolished": {"type": "boolean"}, "from_year": {"type": "integer"},
+               "to_year": {"type": "integer"}}}]},
+          "org_code": {"type": "string"}, "check": {"type": "string"}}}]},
+      "warnings": {"type": "array", "items": {"enum": ["NORMALIZED", "ABOLISHED_DIVISION"]}}},
+    "$defs": {"coded": {"type": "object", "additionalProperties": false,
+      "required": ["code", "name"],
+      "properties": {"code": {"type": "string"}, "name": {"type": ["string", "null"]}}}}})";
+  c.run = check;
+  return c;
+}();
+
+constexpr Command kAllocate = [] {
+  Command c;
+  c.name = "uscc.allocate";
+  c.summary_zh = "按登记管理机关代码、类别、行政区划和序号编制统一社会信用代码";
+  c.summary_en = "Compose the USCC for a serial number in a division and code segment.";
+  c.callers = caller::anonymous;
+  c.effect = Effect::stateless;
+  c.args = R"({"type": "object", "additionalProperties": false,
+    "required": ["authority", "category", "division", "serial"],
+    "properties": {
+      "authority": {"type": "string", "minLength": 1, "maxLength": 1},
+      "category": {"type": "string", "minLength": 1, "maxLength": 1},
+      "division": {"type": "string"},
+      "segment": {"type": ["string", "null"]},
+      "serial": {"type": "integer", "minimum": 0}}})";
+  c.result = R"({"type": "object", "additionalProperties": false, "required": ["code"],
+    "properties": {"code": {"type": "string", "minLength": 18, "maxLength": 18}}})";
+  c.errors = errors(Errc::exhausted);
+  c.run = allocate;
+  return c;
+}();
+
 }  // namespace
 
-std::vector<Command> uscc_commands() {
-  return {
-      {"uscc.allocate", false, allocate},
-      {"uscc.check", false, check},
-  };
-}
+std::vector<Command> uscc_commands() { return {kAllocate, kCheck}; }
 
 }  // namespace fuma::engine

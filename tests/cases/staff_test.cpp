@@ -137,6 +137,21 @@ TEST_CASE("only the system and admins learn whether a username names a staff mem
                   Staffed::as(s.login())) == Errc::login_failed);
 }
 
+TEST_CASE("a password change that names nobody is for staff only") {
+  Staffed s;
+  const std::string code = s.w.register_unit();
+  // The system must say whose; a unit has no password to change.
+  CHECK(s.w.code_of("staff.password", {{"password", "New-password-2"}}, system_actor()) ==
+        Errc::invalid_argument);
+  CHECK(s.w.code_of("staff.password", {{"password", "New-password-2"}}, unit(code)) ==
+        Errc::forbidden);
+  CHECK(s.w.code_of("staff.password", {{"username", "clerk"}, {"password", "New-password-2"}},
+                    unit(code)) == Errc::forbidden);
+  s.w.call("staff.password", {{"username", "clerk"}, {"password", "New-password-2"}},
+           system_actor());
+  s.login("New-password-2");
+}
+
 TEST_CASE("a staff session ends at logout and after 30 idle minutes") {
   Staffed s;
   const json::object a = s.login();

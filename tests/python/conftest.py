@@ -4,6 +4,9 @@ The suite imports ``fuma`` as the environment provides it: CTest sets
 FUMA_LIBRARY to the libfuma just built and PYTHONPATH to bindings/python.
 Tests about loading the library run in a child interpreter, because a
 library, once loaded, stays loaded.
+
+Every call the suite makes is also judged against the command's declaration
+(contract.py): a test whose calls show a declaration lying fails.
 """
 
 import os
@@ -12,6 +15,11 @@ import subprocess
 import sys
 
 import pytest
+
+import contract
+
+# Installed at import, before any test calls the library.
+GUARD = contract.install()
 
 
 @pytest.fixture(scope="session")
@@ -54,3 +62,20 @@ def child_env():
 def run_python():
     """run_python(code, env, cwd, python=sys.executable) -> CompletedProcess."""
     return _run_python
+
+
+@pytest.fixture(autouse=True)
+def declarations_hold():
+    """Fails the test whose calls found a command's declaration lying."""
+    before = len(GUARD.violations)
+    yield
+    found = GUARD.violations[before:]
+    if found:
+        pytest.fail("the command declarations disagree with the library:\n  "
+                    + "\n  ".join(found[:20]), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def guard():
+    """The contract.Guard around fuma's calls."""
+    return GUARD
