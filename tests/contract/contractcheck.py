@@ -68,6 +68,7 @@ class Schema:
         self.root = root
 
     def resolve(self, schema):
+        """The schema with its "$ref" followed and its "allOf" merged."""
         seen = set()
         while isinstance(schema, dict) and "$ref" in schema:
             ref = schema["$ref"]
@@ -79,7 +80,27 @@ class Schema:
                 target = target[part]
             rest = {k: v for k, v in schema.items() if k != "$ref"}
             schema = dict(target, **rest) if rest else target
+        if isinstance(schema, dict) and "allOf" in schema:
+            schema = self.merge([{k: v for k, v in schema.items() if k != "allOf"}]
+                                + [self.resolve(s) for s in schema["allOf"]])
         return schema
+
+    @staticmethod
+    def merge(parts):
+        """One schema that asks what all of `parts` ask, as far as the
+        comparison needs: required members joined, members of each kept."""
+        out = {}
+        for part in parts:
+            if not isinstance(part, dict):
+                continue
+            for key, value in part.items():
+                if key == "required":
+                    out[key] = out.get(key, []) + [r for r in value if r not in out.get(key, [])]
+                elif key == "properties":
+                    out[key] = dict(value, **out.get(key, {}))
+                else:
+                    out.setdefault(key, value)
+        return out
 
     def by_type(self, schema):
         """The schema as the types of JSON value it admits, each with the

@@ -220,3 +220,18 @@ def test_a_changed_description_passes():
 def test_an_experimental_command_may_change_freely(edit):
     assert command(BASELINE, "fuma.commands")["tier"] == "experimental"
     assert breaks(edited("fuma.commands", edit)) == []
+
+
+def test_a_member_removed_from_a_record_extended_with_allof_fails():
+    # attachment.get answers {"allOf": [{"$ref": attachment}, {"required": ["type"]}]}
+    def drop(d):
+        d["result"]["$defs"]["attachment"]["properties"].pop("sha256")
+    assert breaks(edited("attachment.get", drop)) == [
+        "attachment.get: result.attachment.sha256: removed from the result"]
+
+
+def test_a_member_an_allof_requires_made_optional_fails():
+    def relax(d):
+        d["result"]["properties"]["attachment"]["allOf"][1]["required"] = []
+    assert breaks(edited("attachment.get", relax)) == [
+        "attachment.get: result.attachment.type: may now be absent (no longer required)"]

@@ -72,3 +72,8 @@ def test_a_shared_record_is_linked_not_repeated():
     result = rows("application.view", "result")
     assert result["application"][0] == "[case](#case-record)"
     assert "application.id" not in result
+
+
+def test_a_record_asked_for_more_says_what():
+    result = rows("attachment.get", "result")
+    assert result["attachment"][0] == "[attachment](#attachment-record), with `type` always"
