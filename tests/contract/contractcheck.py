@@ -41,7 +41,6 @@ _FACETS = {
     "object": ("minProperties", "maxProperties"),
 }
 _TYPES = ("null", "boolean", "integer", "number", "string", "array", "object")
-_ANY = object()  # the schema `true`, or one without "type": any value
 
 
 def _json_type(value):
@@ -115,7 +114,7 @@ class Schema:
             out = {}
             for branch in schema.get("anyOf", []) + schema.get("oneOf", []):
                 for t, facets in self.by_type(branch).items():
-                    out.setdefault(t, facets)
+                    out[t] = _either(out[t], facets) if t in out else facets
             return out
         values = None
         if "const" in schema:
@@ -136,6 +135,25 @@ class Schema:
                                   or (t == "number" and _json_type(v) == "integer")]
             out[t] = facets
         return out
+
+
+def _either(a, b):
+    """The facets of a value that one of two branches of the same type
+    admits: the members of both, required where both require them, a bound
+    or a list of values only where both have it."""
+    out = {}
+    for key in set(a) | set(b):
+        if key == "properties":
+            props = dict(b.get(key, {}))
+            props.update(a.get(key, {}))
+            out[key] = props
+        elif key == "required":
+            out[key] = [r for r in a.get(key, []) if r in b.get(key, [])]
+        elif key == "enum" and key in a and key in b:
+            out[key] = a[key] + [v for v in b[key] if v not in a[key]]
+        elif a.get(key) == b.get(key):
+            out[key] = a[key]
+    return out
 
 
 class Comparison:

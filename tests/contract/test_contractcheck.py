@@ -235,3 +235,15 @@ def test_a_member_an_allof_requires_made_optional_fails():
         d["result"]["properties"]["attachment"]["allOf"][1]["required"] = []
     assert breaks(edited("attachment.get", relax)) == [
         "attachment.get: result.attachment.type: may now be absent (no longer required)"]
+
+
+def test_a_member_removed_from_one_of_two_alternatives_fails():
+    # uscc.check's parts.division is one of two objects: unknown, or known
+    # with its province and history.
+    def drop(d):
+        division = member(d["result"], "parts")["anyOf"][1]["properties"]["division"]
+        known = next(b for b in division["anyOf"] if "province" in b["properties"])
+        known["properties"].pop("province")
+        known["required"].remove("province")
+    assert breaks(edited("uscc.check", drop)) == [
+        "uscc.check: result.parts.division.province: removed from the result"]
