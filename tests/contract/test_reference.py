@@ -57,7 +57,7 @@ def test_notes_for_a_command_the_registry_lacks_are_refused():
 
 def test_args_give_nested_members_with_their_bounds():
     args = rows("application.save", "args")
-    assert args["id"] == ("integer, ≥ 0", True, "")
+    assert args["id"] == ("integer, ≥ 0", True, "the application")
     assert args["fields.items[].new"] == ("string or null, at most 1000 characters", False, "")
 
 
