@@ -5,6 +5,7 @@ with the command and the path it touches, each compatible one passes."""
 import copy
 import json
 import os
+import subprocess
 import sys
 
 import pytest
@@ -247,3 +248,18 @@ def test_a_member_removed_from_one_of_two_alternatives_fails():
         known["required"].remove("province")
     assert breaks(edited("uscc.check", drop)) == [
         "uscc.check: result.parts.division.province: removed from the result"]
+
+
+def test_the_check_fails_on_a_field_the_library_no_longer_answers(tmp_path):
+    # The baseline as if a release had promised uscc.check's "hint": the
+    # library built from this tree does not answer it, so the check against
+    # it (contract.baseline's own command) must fail and say where.
+    def promise(d):
+        d["result"]["properties"]["hint"] = {"type": "string"}
+        d["result"]["required"].append("hint")
+    baseline = tmp_path / "commands.json"
+    baseline.write_text(json.dumps(edited("uscc.check", promise)), encoding="utf-8")
+    run = subprocess.run([sys.executable, os.path.join(HERE, "contractcheck.py"), "check",
+                          str(baseline)], capture_output=True, text=True)
+    assert run.returncode == 1
+    assert "uscc.check: result.hint: removed from the result" in run.stderr
