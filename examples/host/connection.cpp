@@ -400,7 +400,7 @@ class TlsSession : public Session<TlsSession>, public std::enable_shared_from_th
 
   void on_handshake(beast::error_code ec, std::size_t used) {
     if (ec) {
-      log::line("tls", "event=handshake_failed what=" + log::quote(ec.message()));
+      log::line("tls", "failed=handshake what=" + log::quote(ec.message()));
       return close();
     }
     buffer_.consume(used);

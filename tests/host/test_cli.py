@@ -22,6 +22,12 @@ def test_help_exits_0_and_documents_every_option():
         assert option in result.stdout, option
 
 
+def test_help_says_the_timeout_also_bounds_answers_and_handshakes():
+    lines = run("--help").stdout.split("--timeout", 1)[1].split("\n  --", 1)[0]
+    said = " ".join(lines.split())
+    assert "read an answer" in said and "TLS handshake" in said, said
+
+
 @pytest.mark.parametrize("args", [
     ["--bogus"],
     ["positional"],
