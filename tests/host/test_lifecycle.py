@@ -120,6 +120,7 @@ def test_every_write_acknowledged_before_shutdown_is_there_after_a_restart(tmp_p
     acknowledged = []
     lock = threading.Lock()
     stop = threading.Event()
+    enough = threading.Event()  # writes under way on every side of the signal
 
     def writer(n):
         client = Client(host, "staff")
@@ -136,11 +137,15 @@ def test_every_write_acknowledged_before_shutdown_is_there_after_a_restart(tmp_p
             if reply.status == 200:
                 with lock:
                     acknowledged.append(reply.json["uscc"])
+                    if len(acknowledged) >= 12:
+                        enough.set()
 
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(6)]
     for t in threads:
         t.start()
-    time.sleep(1.5)
+    # Not a fixed pause: logins (password hashing) take as long as the
+    # machine's load makes them.
+    assert enough.wait(timeout=120), "the writers wrote nothing"
     host.signal(signal.SIGTERM)
     assert host.wait() == 0
     stop.set()
