@@ -65,8 +65,7 @@ int main(int argc, char** argv) {
                  ec.message().c_str());
     return 1;
   }
-  fuma::Options options;
-  options.path = (std::filesystem::path(config.data) / "fuma.db").string();
+  fuma::Options options = fuma::host::engine_options(config.data, config.engine_options);
   options.public_url = config.public_url;
   if (config.demo) options.captcha_answer = std::string(fuma::host::kDemoCaptcha);
   try {

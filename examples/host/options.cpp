@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 #include <thread>
+
+#include "fuma/error.hpp"
 
 namespace fuma::host {
 namespace {
@@ -97,6 +100,13 @@ std::string usage() {
          "  --public-url URL       where this service is reached, for the QR codes on\n"
          "                         certificates (https://fuma.example.gov.cn)\n"
          "  --institution-url URL  the 事业单位用户服务 link on the home page\n"
+         "  --engine-option NAME=VALUE\n"
+         "                         an engine option, repeatable: a locality's files\n"
+         "                         (workflow_path, checklist_path, guide_path,\n"
+         "                         commitment_path, forms_dir, font_path, font_index),\n"
+         "                         key_file, session_idle_seconds,\n"
+         "                         session_absolute_seconds, busy_timeout_ms; the admin\n"
+         "                         subcommands take it too\n"
          "  --demo                 on first start, create a demo authority, staff and\n"
          "                         units with their login pictures in DATA/demo/, and\n"
          "                         fix every captcha's answer (never in production)\n"
@@ -200,6 +210,10 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
                             : name == "--public-url" ? cl.config.public_url
                                                      : cl.config.institution_url;
       target = std::string(value);
+    } else if (name == "--engine-option") {
+      if (!next()) return fail("--engine-option needs NAME=VALUE");
+      error = add_engine_option(value, cl.config.engine_options);
+      if (!error.empty()) return fail(error);
     } else if (name == "--demo") {
       if (have_value) return fail("--demo takes no value");
       cl.config.demo = true;
@@ -217,6 +231,32 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
     }
   }
   return cl;
+}
+
+std::string add_engine_option(std::string_view text, EngineOptions& into) {
+  const auto eq = text.find('=');
+  if (eq == std::string_view::npos || eq == 0) {
+    return "--engine-option needs NAME=VALUE, got '" + std::string(text) + "'";
+  }
+  const std::string name(text.substr(0, eq));
+  const std::string value(text.substr(eq + 1));
+  if (name == "captcha_answer") return "--engine-option captcha_answer is --demo's to set";
+  if (name == "public_url") return "--engine-option public_url: use --public-url";
+  try {
+    fuma::Options probe;
+    probe.set(name, value);
+  } catch (const fuma::Error& e) {
+    return "--engine-option " + name + ": " + e.detail();
+  }
+  into.emplace_back(name, value);
+  return "";
+}
+
+fuma::Options engine_options(const std::string& data, const EngineOptions& given) {
+  fuma::Options options;
+  options.path = (std::filesystem::path(data) / "fuma.db").string();
+  for (const auto& [name, value] : given) options.set(name, value);
+  return options;
 }
 
 }  // namespace fuma::host
