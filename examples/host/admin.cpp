@@ -22,6 +22,7 @@
 
 #include "fuma/engine.hpp"
 #include "fuma/error.hpp"
+#include "options.hpp"
 
 namespace fuma::host {
 namespace {
@@ -155,6 +156,7 @@ int issue_credential(Engine& engine, std::map<std::string, std::string>& o) {
   const json::object request = call(engine, "credential.request", std::move(request_args), actor);
   json::object issue_args{{"request", request.at("request").at("id")},
                           {"delivery", o.count("delivery") ? o["delivery"] : "on_site"}};
+  if (o.count("delivery-note")) issue_args["delivery_note"] = o["delivery-note"];
   if (o.count("expires-on")) issue_args["expires_on"] = o["expires-on"];
   std::string png;
   json::object issued = call(engine, "credential.issue", std::move(issue_args), actor, &png);
@@ -189,7 +191,7 @@ const Subcommand kSubcommands[] = {
     {"issue-credential",
      "record a 申领表 as staff member --as and write the unit's login QR picture to --out",
      {"as", "uscc", "recipient", "phone", "out"},
-     {"reason", "delivery", "expires-on", "requested-on"},
+     {"reason", "delivery", "delivery-note", "expires-on", "requested-on"},
      issue_credential},
     {"rotate-keys",
      "give an authority a new signing key; old pictures keep working",
@@ -214,7 +216,9 @@ std::string subcommand_usage(const Subcommand& s) {
   std::string text = "usage: fuma-host " + std::string(s.name) + " --data DIR";
   for (auto r : s.required) text += " --" + std::string(r) + " VALUE";
   for (auto r : s.optional) text += " [--" + std::string(r) + " VALUE]";
-  return text + "\n\n" + std::string(s.summary) + ".\n";
+  return text + " [--engine-option NAME=VALUE]...\n\n" + std::string(s.summary) +
+         ".\n\n--engine-option: as the server takes it (fuma-host --help), so that the\n"
+         "engine opens here as it does there (key_file, a locality's files).\n";
 }
 
 }  // namespace
@@ -224,6 +228,7 @@ bool is_admin_command(std::string_view name) { return find_subcommand(name) != n
 int run_admin(int argc, const char* const* argv) {
   const Subcommand& sub = *find_subcommand(argv[0]);
   std::map<std::string, std::string> options;
+  EngineOptions engine;
   std::string data;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
@@ -237,6 +242,15 @@ int run_admin(int argc, const char* const* argv) {
       return 2;
     }
     const std::string name(arg.substr(2));
+    if (name == "engine-option") {
+      const std::string error = add_engine_option(argv[++i], engine);
+      if (!error.empty()) {
+        std::fprintf(stderr, "fuma-host %s: %s\n\n%s", argv[0], error.c_str(),
+                     subcommand_usage(sub).c_str());
+        return 2;
+      }
+      continue;
+    }
     const bool known =
         name == "data" ||
         std::find(sub.required.begin(), sub.required.end(), name) != sub.required.end() ||
@@ -264,10 +278,8 @@ int run_admin(int argc, const char* const* argv) {
     return 1;
   }
   try {
-    Options opts;
-    opts.path = db.string();
-    Engine engine(opts);
-    return sub.run(engine, options);
+    Engine opened(engine_options(data, engine));
+    return sub.run(opened, options);
   } catch (const fuma::Error& e) {
     std::fprintf(stderr, "fuma-host %s: %s (%s: %s)\n", argv[0], e.message().c_str(),
                  std::string(e.name()).c_str(), e.detail().c_str());

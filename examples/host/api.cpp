@@ -26,99 +26,6 @@ constexpr std::string_view kUnitCookie = "fuma_unit";
 constexpr std::string_view kStaffCookie = "fuma_staff";
 constexpr std::string_view kCsrfCookie = "fuma_csrf";
 
-// Whom a command runs as.
-enum class Who {
-  nobody,    // never an actor, even with a cookie (logins, public lookups)
-  optional,  // the session when there is one (the filled 申领表 for staff)
-  session,   // the session of this side's cookie, or 401
-};
-
-struct Rule {
-  std::string_view name;
-  Who who;
-  bool read_only;              // also answers GET with ?args=
-  bool takes_data;             // bytes beside the args: multipart or a raw body
-  std::string_view file_name;  // for bytes without a file_name in the result
-};
-
-// The unit side: what a unit does through the pages, and the public lookups.
-constexpr Rule kUnitRules[] = {
-    {"fuma.version", Who::nobody, true, false, ""},
-    {"uscc.check", Who::nobody, true, false, ""},
-    {"guide.get", Who::nobody, true, false, ""},
-    {"unit.lookup", Who::nobody, true, false, ""},
-    {"certificate.status", Who::nobody, true, false, ""},
-    {"credential.request_form", Who::nobody, true, false, "登录二维码图片申领表.pdf"},
-    {"session.captcha", Who::nobody, true, false, "验证码.png"},
-    {"session.login", Who::nobody, false, true, ""},
-    {"session.commit", Who::session, false, false, ""},
-    {"session.get", Who::session, true, false, ""},
-    {"session.logout", Who::session, false, false, ""},
-    {"application.start", Who::session, false, false, ""},
-    {"application.save", Who::session, false, false, ""},
-    {"application.submit", Who::session, false, false, ""},
-    {"application.delete", Who::session, false, false, ""},
-    {"application.view", Who::session, true, false, ""},
-    {"application.form", Who::session, true, false, "申请表.pdf"},
-    {"attachment.upload", Who::session, false, true, ""},
-    {"attachment.remove", Who::session, false, false, ""},
-    {"attachment.rules", Who::session, true, false, ""},
-    {"attachment.get", Who::session, true, false, "附件"},
-    {"unit.history", Who::session, true, false, ""},
-    {"credential.list", Who::session, true, false, ""},
-};
-
-// The staff side: the back office.
-constexpr Rule kStaffRules[] = {
-    {"fuma.version", Who::nobody, true, false, ""},
-    {"uscc.check", Who::nobody, true, false, ""},
-    {"guide.get", Who::nobody, true, false, ""},
-    {"unit.lookup", Who::nobody, true, false, ""},
-    {"certificate.status", Who::nobody, true, false, ""},
-    {"staff.login", Who::nobody, false, false, ""},
-    {"staff.logout", Who::session, false, false, ""},
-    {"staff.get", Who::session, true, false, ""},
-    {"staff.password", Who::session, false, false, ""},
-    {"staff.create", Who::session, false, false, ""},
-    {"queue.list", Who::session, true, false, ""},
-    {"application.view", Who::session, true, false, ""},
-    {"application.form", Who::session, true, false, "申请表.pdf"},
-    {"application.accept", Who::session, false, false, ""},
-    {"application.reject", Who::session, false, false, ""},
-    {"application.approve", Who::session, false, false, ""},
-    {"application.return", Who::session, false, false, ""},
-    {"application.forward", Who::session, false, false, ""},
-    {"application.notify", Who::session, false, false, ""},
-    {"application.complete", Who::session, false, false, ""},
-    {"attachment.get", Who::session, true, false, "附件"},
-    {"attachment.rules", Who::session, true, false, ""},
-    {"unit.history", Who::session, true, false, ""},
-    {"unit.register", Who::session, false, false, ""},
-    {"certificate.extend", Who::session, false, false, ""},
-    {"certificate.print", Who::session, false, false, "统一社会信用代码证书.pdf"},
-    {"uscc.allocate", Who::session, false, false, ""},
-    {"credential.request", Who::session, false, false, ""},
-    {"credential.issue", Who::session, false, false, "登录二维码图片.png"},
-    {"credential.image", Who::session, true, false, "登录二维码图片.png"},
-    {"credential.list", Who::session, true, false, ""},
-    {"credential.request_form", Who::optional, true, false, "登录二维码图片申领表.pdf"},
-    {"keys.rotate", Who::session, false, false, ""},
-    {"keys.retire", Who::session, false, false, ""},
-    {"keys.list", Who::session, true, false, ""},
-    {"form.verify", Who::session, false, true, ""},
-    {"audit.verify", Who::session, false, false, ""},
-};
-
-const Rule* find_rule(Side side, std::string_view name) {
-  auto look = [name](const auto& rules) -> const Rule* {
-    for (const Rule& r : rules) {
-      if (r.name == name) return &r;
-    }
-    return nullptr;
-  };
-  return side == Side::unit ? look(kUnitRules) : look(kStaffRules);
-}
-
 std::string_view cookie_name(Side side) { return side == Side::unit ? kUnitCookie : kStaffCookie; }
 
 std::string_view request_cookie(const Request& req, std::string_view name) {
@@ -177,7 +84,7 @@ struct Input {
   bool want_json = false;  // ?format=json
 };
 
-Input read_input(const Request& req, const Rule& rule) {
+Input read_input(const Request& req, const Route& rule) {
   Input in;
   const std::string_view target = req.target();
   const auto q = target.find('?');
@@ -243,7 +150,7 @@ Input read_input(const Request& req, const Rule& rule) {
                     "the multipart body has no part 'file'"};
     }
     if (file_name && !file_name->empty() && !in.args.contains("file_name") &&
-        rule.name == "attachment.upload" && wire::is_utf8(*file_name)) {
+        rule.takes_file_name && wire::is_utf8(*file_name)) {
       in.args["file_name"] = *file_name;
     }
     return in;
@@ -263,33 +170,37 @@ bool csrf_ok(const Request& req) {
          CRYPTO_memcmp(header.data(), cookie.data(), cookie.size()) == 0;
 }
 
-Response bytes_response(const Request& req, const Rule& rule, std::string_view result_json,
+Response bytes_response(const Request& req, const Route& rule, std::string_view result_json,
                         std::string data) {
   const std::string_view type = content_type_of(data);
-  std::string file_name(rule.file_name);
-  json::error_code ec;
-  const json::value v = json::parse(result_json, ec);
-  if (!ec && v.is_object()) {
-    if (const auto* f = v.as_object().if_contains("file_name"); f && f->is_string()) {
-      file_name = std::string(f->as_string());
-    }
-  }
   Response res{http::status::ok, req.version()};
   res.set(http::field::content_type, type);
-  const bool inline_image = rule.name == "session.captcha";
-  res.set(http::field::content_disposition,
-          wire::content_disposition(inline_image ? "inline" : "attachment", file_name));
+  if (rule.shown_inline) {
+    res.set(http::field::content_disposition, "inline");
+  } else {
+    // The engine names every file it declares a name for; the command's
+    // name is only the last resort.
+    std::string file_name = rule.name;
+    json::error_code ec;
+    const json::value v = json::parse(result_json, ec);
+    if (!ec && v.is_object()) {
+      if (const auto* f = v.as_object().if_contains("file_name"); f && f->is_string()) {
+        file_name = std::string(f->as_string());
+      }
+    }
+    res.set(http::field::content_disposition, wire::content_disposition("attachment", file_name));
+  }
   res.keep_alive(req.keep_alive());
   res.body() = std::move(data);
   res.prepare_payload();
   return res;
 }
 
-Response run(App& app, const Request& req, const Peer& peer, Side side, const Rule& rule) {
+Response run(App& app, const Request& req, const Peer& peer, Side side, const Route& rule) {
   if (req.method() != http::verb::post) {
     const bool get = req.method() == http::verb::get || req.method() == http::verb::head;
-    if (!get || !rule.read_only) {
-      return reply::method_not_allowed(req, rule.read_only ? "GET, HEAD, POST" : "POST");
+    if (!get || !rule.get) {
+      return reply::method_not_allowed(req, rule.get ? "GET, HEAD, POST" : "POST");
     }
   } else if (!csrf_ok(req)) {
     return reply::error(req, "CSRF_FAILED", "页面已过期，请刷新页面后重试",
@@ -320,9 +231,8 @@ Response run(App& app, const Request& req, const Peer& peer, Side side, const Ru
       envelope["actor"] = std::move(actor);
     }
   }
-  if (rule.name == "session.login" || rule.name == "staff.login") {
-    in.args["client"] = peer.address;
-  }
+  // The user's address, as the socket saw it, whatever the body says.
+  if (rule.takes_client) in.args["client"] = peer.address;
   if (const auto it = req.find("Idempotency-Key"); it != req.end()) {
     if (!wire::is_utf8(it->value())) {
       throw Refused{"INVALID_ARGUMENT", "请求参数有误", "Idempotency-Key must be UTF-8"};
@@ -351,7 +261,7 @@ Response run(App& app, const Request& req, const Peer& peer, Side side, const Ru
     return res;
   }
 
-  if (rule.name == "session.login" || rule.name == "staff.login") {
+  if (rule.login) {
     json::object body = json::parse(result.json).as_object();
     const std::string session(body.at("token").as_string());
     body.erase("token");
@@ -364,7 +274,7 @@ Response run(App& app, const Request& req, const Peer& peer, Side side, const Ru
                wire::set_cookie(kCsrfCookie, csrf, false, app.settings.tls));
     return res;
   }
-  if (rule.name == "session.logout" || rule.name == "staff.logout") {
+  if (rule.logout) {
     Response res = reply::ok(req, std::move(result.json));
     res.set(http::field::set_cookie,
             wire::set_cookie(cookie_name(side), "", true, app.settings.tls, true));
@@ -394,7 +304,7 @@ Response handle_command(App& app, const Request& req, const Peer& peer, Side sid
   if (!command_shaped(name)) {
     return reply::error(req, "NOT_FOUND", "请求的地址不存在", "no resource at this path");
   }
-  const Rule* rule = find_rule(side, name);
+  const Route* rule = app.commands.find(side, name);
   if (!rule) {
     return reply::error(req, "UNKNOWN_COMMAND", "没有这项操作",
                         "no command '" + std::string(name) + "' on this side of the API");
@@ -434,13 +344,6 @@ Response csrf_token(const App& app, const Request& req) {
   Response res = reply::ok(req, json::serialize(body));
   res.set(http::field::set_cookie, wire::set_cookie(kCsrfCookie, token, false, app.settings.tls));
   return res;
-}
-
-std::vector<std::string> command_paths() {
-  std::vector<std::string> out;
-  for (const Rule& r : kUnitRules) out.push_back("/api/" + std::string(r.name));
-  for (const Rule& r : kStaffRules) out.push_back("/api/staff/" + std::string(r.name));
-  return out;
 }
 
 }  // namespace fuma::host

@@ -193,7 +193,7 @@ class Session : public Connection {
     note_request_line();
     const Request& req = parser_->get();
     head_ = req.method() == http::verb::head;
-    limit_ = body_limit(req, shared_.limits.max_body, shared_.limits.max_upload);
+    limit_ = body_limit(shared_.app, req, shared_.limits.max_body, shared_.limits.max_upload);
     if (const auto length = parser_->content_length(); length && *length > limit_) {
       reading_ = false;
       return write(refuse(Refusal::body_too_large, req.version(), limit_), true);
@@ -239,7 +239,8 @@ class Session : public Connection {
       // A Content-Length over every route's limit fails while the header is
       // read, before on_header chose this request's limit.
       if (parser_->is_header_done() || !parser_->get().target().empty()) {
-        limit_ = body_limit(parser_->get(), shared_.limits.max_body, shared_.limits.max_upload);
+        limit_ = body_limit(shared_.app, parser_->get(), shared_.limits.max_body,
+                            shared_.limits.max_upload);
       }
       return write(refuse(Refusal::body_too_large, version, limit_), true);
     }
@@ -275,7 +276,7 @@ class Session : public Connection {
     if (runs_inline(parser_->get())) {
       return write(handle_request(shared_.app, parser_->get(), peer_), false);
     }
-    auto& pool = reads_only(parser_->get()) ? shared_.readers : shared_.workers;
+    auto& pool = reads_only(shared_.app, parser_->get()) ? shared_.readers : shared_.workers;
     net::post(pool, [self = derived().shared_from_this(), req = parser_->release()] {
       run_as_batch_thread();
       Response res = handle_request(self->shared_.app, req, self->peer_);
@@ -400,7 +401,7 @@ class TlsSession : public Session<TlsSession>, public std::enable_shared_from_th
 
   void on_handshake(beast::error_code ec, std::size_t used) {
     if (ec) {
-      log::line("tls", "event=handshake_failed what=" + log::quote(ec.message()));
+      log::line("tls", "failed=handshake what=" + log::quote(ec.message()));
       return close();
     }
     buffer_.consume(used);

@@ -8,9 +8,11 @@
 #include <system_error>
 
 #include "admin.hpp"
+#include "commands.hpp"
 #include "fuma/engine.hpp"
 #include "fuma/error.hpp"
 #include "log.hpp"
+#include "openapi.hpp"
 #include "options.hpp"
 #include "routes.hpp"
 #include "server.hpp"
@@ -63,12 +65,13 @@ int main(int argc, char** argv) {
                  ec.message().c_str());
     return 1;
   }
-  fuma::Options options;
-  options.path = (std::filesystem::path(config.data) / "fuma.db").string();
+  fuma::Options options = fuma::host::engine_options(config.data, config.engine_options);
   options.public_url = config.public_url;
   if (config.demo) options.captcha_answer = std::string(fuma::host::kDemoCaptcha);
   try {
-    fuma::host::check_openapi();
+    // What each side of the API exposes, from the engine's own declarations.
+    const fuma::host::Commands commands = fuma::host::Commands::from_registry(
+        fuma::Engine::call_stateless(R"({"command":"fuma.commands"})").json);
     const fuma::host::Pages pages = fuma::host::Pages::load(web_dir(config));
     fuma::Engine engine(options);
     fuma::host::Settings settings;
@@ -79,7 +82,8 @@ int main(int argc, char** argv) {
     fuma::host::Content content(config.content.empty()
                                     ? (std::filesystem::path(config.data) / "content").string()
                                     : config.content);
-    fuma::host::App app{engine, pages, content, settings};
+    fuma::host::App app{engine,  pages, content, commands, fuma::host::openapi_document(commands),
+                        settings};
     // The demo's data exists before the host listens; its guide follows the
     // listening line, which scripts read first.
     const std::string demo = config.demo ? fuma::host::ensure_demo(engine, config.data) : "";

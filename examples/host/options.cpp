@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 #include <thread>
+
+#include "fuma/error.hpp"
 
 namespace fuma::host {
 namespace {
@@ -81,7 +84,9 @@ std::string usage() {
          "                         CPU and one more (at least 2, at most N)\n"
          "  --max-body BYTES       largest request body accepted; larger gets 413\n"
          "                         (default 1048576)\n"
-         "  --timeout SECONDS      read and idle timeout of a connection (default 30)\n"
+         "  --timeout SECONDS      the time a connection has to send a request, to wait\n"
+         "                         before its next one, to read an answer and to finish\n"
+         "                         the TLS handshake (default 30)\n"
          "  --max-connections N    open connections at once; more are closed on accept\n"
          "                         (default 1024)\n"
          "  --max-upload BYTES     largest upload (login picture, attachment, scan)\n"
@@ -95,6 +100,13 @@ std::string usage() {
          "  --public-url URL       where this service is reached, for the QR codes on\n"
          "                         certificates (https://fuma.example.gov.cn)\n"
          "  --institution-url URL  the 事业单位用户服务 link on the home page\n"
+         "  --engine-option NAME=VALUE\n"
+         "                         an engine option, repeatable: a locality's files\n"
+         "                         (workflow_path, checklist_path, guide_path,\n"
+         "                         commitment_path, forms_dir, font_path, font_index),\n"
+         "                         key_file, session_idle_seconds,\n"
+         "                         session_absolute_seconds, busy_timeout_ms; the admin\n"
+         "                         subcommands take it too\n"
          "  --demo                 on first start, create a demo authority, staff and\n"
          "                         units with their login pictures in DATA/demo/, and\n"
          "                         fix every captcha's answer (never in production)\n"
@@ -198,6 +210,10 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
                             : name == "--public-url" ? cl.config.public_url
                                                      : cl.config.institution_url;
       target = std::string(value);
+    } else if (name == "--engine-option") {
+      if (!next()) return fail("--engine-option needs NAME=VALUE");
+      error = add_engine_option(value, cl.config.engine_options);
+      if (!error.empty()) return fail(error);
     } else if (name == "--demo") {
       if (have_value) return fail("--demo takes no value");
       cl.config.demo = true;
@@ -215,6 +231,32 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
     }
   }
   return cl;
+}
+
+std::string add_engine_option(std::string_view text, EngineOptions& into) {
+  const auto eq = text.find('=');
+  if (eq == std::string_view::npos || eq == 0) {
+    return "--engine-option needs NAME=VALUE, got '" + std::string(text) + "'";
+  }
+  const std::string name(text.substr(0, eq));
+  const std::string value(text.substr(eq + 1));
+  if (name == "captcha_answer") return "--engine-option captcha_answer is --demo's to set";
+  if (name == "public_url") return "--engine-option public_url: use --public-url";
+  try {
+    fuma::Options probe;
+    probe.set(name, value);
+  } catch (const fuma::Error& e) {
+    return "--engine-option " + name + ": " + e.detail();
+  }
+  into.emplace_back(name, value);
+  return "";
+}
+
+fuma::Options engine_options(const std::string& data, const EngineOptions& given) {
+  fuma::Options options;
+  options.path = (std::filesystem::path(data) / "fuma.db").string();
+  for (const auto& [name, value] : given) options.set(name, value);
+  return options;
 }
 
 }  // namespace fuma::host

@@ -5,8 +5,15 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
+
+#include "fuma/engine.hpp"
 
 namespace fuma::host {
+
+// Engine options given as --engine-option NAME=VALUE, in order.
+using EngineOptions = std::vector<std::pair<std::string, std::string>>;
 
 struct Config {
   std::string address = "127.0.0.1";  // an IP literal, without brackets
@@ -24,8 +31,9 @@ struct Config {
   std::string tls_cert;                  // both or neither: HTTPS
   std::string tls_key;
   bool demo = false;
-  std::string public_url;       // where certificates' QR codes lead
-  std::string institution_url;  // 事业单位用户服务
+  std::string public_url;        // where certificates' QR codes lead
+  std::string institution_url;   // 事业单位用户服务
+  EngineOptions engine_options;  // a locality's files, session timeouts, ...
 };
 
 struct CommandLine {
@@ -40,6 +48,15 @@ CommandLine parse_command_line(int argc, const char* const* argv);
 
 // The --help text, which names every option.
 std::string usage();
+
+// Reads one --engine-option value, NAME=VALUE, into `into`. Returns what is
+// wrong with it, or "" when fuma::Options::set takes it. captcha_answer and
+// public_url are refused: --demo and --public-url set them.
+std::string add_engine_option(std::string_view text, EngineOptions& into);
+
+// The engine's options as the server and every admin subcommand open it:
+// DATA/fuma.db and the --engine-option values.
+fuma::Options engine_options(const std::string& data, const EngineOptions& given);
 
 }  // namespace fuma::host
 

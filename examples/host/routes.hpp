@@ -22,6 +22,7 @@ using Response = http::response<http::string_body>;
 
 class Pages;
 class Content;
+class Commands;
 
 // What the pages need to know about this host (GET /api/site), and how it
 // sets cookies.
@@ -36,7 +37,9 @@ struct Settings {
 struct App {
   Engine& engine;
   const Pages& pages;
-  Content& content;  // 首页's columns
+  Content& content;          // 首页's columns
+  const Commands& commands;  // what each side of the API exposes
+  std::string openapi;       // GET /api/openapi.json, made from `commands`
   Settings settings;
 };
 
@@ -55,16 +58,18 @@ Response handle_request(App& app, const Request& req, const Peer& peer) noexcept
 // strand and saves two thread hops.
 bool runs_inline(const Request& req);
 
-// Requests that only read: GET and HEAD, which the API answers with read-only
-// commands alone (session.captcha aside, which stores the captcha). They run
-// on a pool of their own, a thread a CPU: more threads than CPUs only switch
-// between each other, while writes need many waiting threads to share a sync.
-bool reads_only(const Request& req);
+// Requests that only read: GET and HEAD, but those of the few commands that
+// write and answer GET (session.captcha, which stores the captcha; see
+// commands.hpp). They run on a pool of their own, a thread a CPU: more
+// threads than CPUs only switch between each other, while writes need many
+// waiting threads to share a sync.
+bool reads_only(const App& app, const Request& req);
 
-// The largest body a request may have, chosen from its header: uploads
-// (login pictures, attachments, scans) get `upload`, everything else
-// `normal`.
-std::uint64_t body_limit(const Request& req, std::uint64_t normal, std::uint64_t upload);
+// The largest body a request may have, chosen from its header: those of the
+// commands that take bytes (login pictures, attachments, scans) get
+// `upload`, everything else `normal`.
+std::uint64_t body_limit(const App& app, const Request& req, std::uint64_t normal,
+                         std::uint64_t upload);
 
 // Requests the connection refuses before they are complete, answered in the
 // same JSON error shape. The connection closes after these.
@@ -74,11 +79,6 @@ enum class Refusal {
   header_too_large,  // 431
 };
 Response refuse(Refusal why, unsigned version, std::uint64_t limit);
-
-// Checks the embedded OpenAPI document against the host's command table at
-// start: every exposed command documented, nothing documented that is not
-// exposed. Throws std::runtime_error naming the difference.
-void check_openapi();
 
 }  // namespace fuma::host
 

@@ -15,7 +15,8 @@ SUBCOMMANDS = {
     "create-authority": ["--data", "--code", "--name", "--division", "--segment"],
     "create-staff": ["--data", "--authority", "--username", "--name", "--roles"],
     "issue-credential": ["--data", "--as", "--uscc", "--recipient", "--phone", "--out",
-                         "--reason", "--delivery", "--expires-on", "--requested-on"],
+                         "--reason", "--delivery", "--delivery-note", "--expires-on",
+                         "--requested-on"],
     "rotate-keys": ["--data", "--authority"],
     "backup": ["--data", "--out"],
 }
@@ -170,6 +171,46 @@ def test_issue_credential_as_an_unknown_staff_member_exits_1(data, bendi, tmp_pa
                    "--recipient", "王芳", "--phone", "13800138000", "--out", str(out))
     assert result.returncode == 1
     assert not out.exists()
+
+
+def test_issue_credential_delivered_otherwise_carries_its_note(data, bendi, tmp_path):
+    reply = bendi.call("unit.register", {"name": "某某市另送办", "category": "机关",
+                                         "address": "某某市2号", "responsible_person": "周八"})
+    assert reply.status == 200, reply
+    uscc = reply.json["uscc"]
+    result = admin("issue-credential", "--data", data, "--as", "bendi", "--uscc", uscc,
+                   "--recipient", "王芳", "--phone", "13800138000",
+                   "--out", str(tmp_path / "other.png"), "--delivery", "other",
+                   "--delivery-note", "由机要通道转交")
+    assert result.returncode == 0, result.stderr
+    issued = json.loads(result.stdout)["credential"]
+    assert (issued["delivery"], issued["delivery_note"]) == ("other", "由机要通道转交")
+
+
+def test_engine_options_reach_the_subcommands_engine(start_host, tmp_path):
+    # A fresh database with no signing key yet: the first one's key file goes
+    # where key_file says, not beside the database.
+    host = start_host()
+    host.stop()
+    data = str(host.data)
+    assert admin("create-authority", "--data", data, "--code", "yuanchu", "--name", "某某办",
+                 "--division", "440304").returncode == 0
+    key = tmp_path / "keys" / "master.key"
+    key.parent.mkdir()
+    result = admin("rotate-keys", "--data", data, "--authority", "yuanchu",
+                   "--engine-option", f"key_file={key}")
+    assert result.returncode == 0, result.stderr
+    assert key.stat().st_size == 32
+    assert not (host.data / "fuma.db.key").exists()
+
+
+@pytest.mark.parametrize("option", ["nonsense=1", "session_idle_seconds=0", "no-equals",
+                                    "captcha_answer=X", "public_url=https://x.example"])
+def test_an_engine_option_the_engine_refuses_is_a_usage_error(data, option):
+    result = admin("rotate-keys", "--data", data, "--authority", "bendi",
+                   "--engine-option", option)
+    assert result.returncode == 2, result.stderr
+    assert "usage: fuma-host rotate-keys" in result.stderr
 
 
 def test_rotate_keys_makes_a_new_active_key_seen_over_http(data, bendi):

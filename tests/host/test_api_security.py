@@ -223,7 +223,7 @@ def test_system_commands_are_unknown_on_both_sides(demo_host, admin, unit, comma
 
 
 @pytest.mark.parametrize("command", ["staff.create", "application.accept", "keys.rotate",
-                                     "credential.issue"])
+                                     "credential.issue", "staff.login"])
 def test_staff_commands_are_unknown_on_the_unit_side(unit, command):
     assert_api_error(unit.call(command, {}), 404, "UNKNOWN_COMMAND")
 
@@ -232,6 +232,12 @@ def test_staff_commands_are_unknown_on_the_unit_side(unit, command):
                                      "attachment.upload"])
 def test_unit_commands_are_unknown_on_the_staff_side(admin, command):
     assert_api_error(admin.call(command, {}), 404, "UNKNOWN_COMMAND")
+
+
+def test_a_command_that_only_reads_answers_get_though_it_returns_a_pdf(admin):
+    # certificate.print reads: GET reaches the engine (no certificate: 404), never 405.
+    assert_api_error(admin.get("certificate.print", {"uscc": "11440300MB0000000X"}), 404,
+                     "NOT_FOUND")
 
 
 # --- Cookies -------------------------------------------------------------

@@ -22,6 +22,32 @@ def test_help_exits_0_and_documents_every_option():
         assert option in result.stdout, option
 
 
+@pytest.mark.parametrize("option", ["nonsense=1", "session_idle_seconds=0", "font_index=-1",
+                                    "no-equals", "=1", "captcha_answer=X",
+                                    "public_url=https://x.example"])
+def test_an_engine_option_the_engine_refuses_exits_2_with_the_usage(tmp_path, option):
+    result = run("--data", str(tmp_path / "d"), "--listen", "127.0.0.1:0",
+                 "--engine-option", option)
+    assert result.returncode == 2
+    assert "--engine-option" in result.stderr and "usage:" in result.stderr
+    assert not (tmp_path / "d").exists()
+
+
+def test_an_engine_option_reaches_the_engine(tmp_path):
+    # The engine opens the named workflow file: one that is not there stops it.
+    missing = tmp_path / "no-workflow.json"
+    result = run("--data", str(tmp_path / "d"), "--listen", "127.0.0.1:0",
+                 f"--engine-option=workflow_path={missing}")
+    assert result.returncode == 1
+    assert str(missing) in result.stderr
+
+
+def test_help_says_the_timeout_also_bounds_answers_and_handshakes():
+    lines = run("--help").stdout.split("--timeout", 1)[1].split("\n  --", 1)[0]
+    said = " ".join(lines.split())
+    assert "read an answer" in said and "TLS handshake" in said, said
+
+
 @pytest.mark.parametrize("args", [
     ["--bogus"],
     ["positional"],

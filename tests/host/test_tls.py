@@ -110,6 +110,22 @@ def test_plain_http_to_the_tls_port_gets_no_http_answer(tls_host):
     assert tls_host.request("GET", "/healthz")[0] == 200
 
 
+def test_a_failed_handshake_is_one_tls_line_with_each_key_once(tls_host):
+    with socket.create_connection((tls_host.host, tls_host.port), timeout=10) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        sock.settimeout(10)
+        try:
+            while sock.recv(4096):
+                pass
+        except (ConnectionResetError, socket.timeout):
+            pass
+    lines = [line for line in tls_host.log().splitlines() if " event=tls " in line]
+    assert lines, tls_host.log()
+    keys = [field.split("=", 1)[0] for field in lines[-1].split(" ") if "=" in field]
+    assert keys[:4] == ["ts", "event", "failed", "what"], lines[-1]
+    assert "event=tls failed=handshake what=" in lines[-1]
+
+
 def test_tls_cert_without_tls_key_exits_2(tmp_path, certs):
     result = run("--data", str(tmp_path / "d"), "--listen", "127.0.0.1:0",
                  "--tls-cert", str(certs["a"][0]))
