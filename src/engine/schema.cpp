@@ -134,10 +134,10 @@ bool equal(const json::value& a, const json::value& b) {
 
 const std::vector<std::string_view>& keywords() {
   static const std::vector<std::string_view> list = {
-      "type",    "enum",     "const",       "properties",  "required",  "additionalProperties",
-      "items",   "minItems", "maxItems",    "uniqueItems", "minLength", "maxLength",
-      "pattern", "minimum",  "maximum",     "anyOf",       "allOf",     "$ref",
-      "$schema", "$defs",    "description", "format"};
+      "type",    "enum",     "const",       "properties",  "required",    "additionalProperties",
+      "items",   "minItems", "maxItems",    "uniqueItems", "minLength",   "maxLength",
+      "pattern", "minimum",  "maximum",     "anyOf",       "allOf",       "$ref",
+      "$schema", "$defs",    "description", "format",      "errorMessage"};
   return list;
 }
 
@@ -158,6 +158,7 @@ struct Schema::Node {
   json::value minimum, maximum;  // null when absent
   std::vector<int> any_of, all_of;
   int ref = -1;
+  std::string error_message;  // Chinese; empty: each keyword's own
 };
 
 namespace {
@@ -354,6 +355,9 @@ class Compiler {
       }
     } else if (k == "description" || k == "format") {
       if (!v.is_string()) refuse(k, at, std::string(k) + " must be a string");
+    } else if (k == "errorMessage") {
+      if (!v.is_string()) refuse(k, at, "errorMessage must be a string");
+      nodes_[index].error_message = std::string(v.get_string());
     } else {
       refuse(k, at, "keyword '" + std::string(k) + "' is not implemented");
     }
@@ -394,6 +398,21 @@ class Checker {
     if (n.kind == Node::Kind::none) {
       return fail(path, "false", "is not allowed", "不允许填写此项");
     }
+    const std::size_t before = out_ ? out_->size() : 0;
+    const bool ok = own(n, v, path);
+    // errorMessage speaks for every violation at this place, not deeper.
+    if (!ok && out_ && !n.error_message.empty()) {
+      std::string here;
+      render(path, here);
+      for (std::size_t k = before; k < out_->size(); ++k) {
+        if ((*out_)[k].path == here) (*out_)[k].message = n.error_message;
+      }
+    }
+    return ok;
+  }
+
+ private:
+  bool own(const Node& n, const json::value& v, const Path* path) const {
     if (n.types != 0 && !has_type(v, n.types)) return type_failure(n.types, path);
     bool ok = true;
     // Each check below goes on only while the value is valid or while every
@@ -432,7 +451,6 @@ class Checker {
     return ok;
   }
 
- private:
   bool object(const Node& n, const json::object& o, const Path* path) const {
     bool ok = true;
     for (const std::string& name : n.required) {

@@ -12,6 +12,12 @@
 //   annotations  $schema (the 2020-12 dialect only), $defs, description,
 //                format (an annotation, as the dialect's default says: not
 //                asserted)
+//   extension    errorMessage: a string, the Chinese message of every
+//                violation found at the schema's own place (not deeper),
+//                for a field whose keywords' generic messages would say
+//                less ("申领原因应为“未曾领取”或“遗失”"). The name and
+//                meaning are those of ajv-errors' string form; other
+//                validators ignore it, as 2020-12 lets them.
 // Any other keyword, a $ref to another document or to an anchor, and a
 // pattern with other than ASCII characters (patterns are ECMAScript
 // regular expressions matched by std::regex, byte by byte) are refused when

@@ -142,3 +142,21 @@ TEST_CASE("a violation names the field as a form does, in English and in Chinese
   CHECK(s.violations(json::parse(R"({"id": "7"})")).at(0).message == "应为整数");
   CHECK(s.valid(json::parse(R"({"id": 7, "items": [{"new": null}]})")));
 }
+
+TEST_CASE("errorMessage speaks for the violations at its own place, not deeper") {
+  const schema::Schema s = compiled(R"({"type": "object",
+    "properties": {
+      "reason": {"enum": ["first", "lost"], "errorMessage": "申领原因应为“未曾领取”或“遗失”"},
+      "roles": {"type": "array", "minItems": 1, "errorMessage": "请选择角色",
+                "items": {"enum": ["admin"]}}}})");
+  auto found = s.violations(json::parse(R"({"reason": "other", "roles": []})"));
+  REQUIRE(found.size() == 2);
+  CHECK(found[0].message == "申领原因应为“未曾领取”或“遗失”");
+  CHECK(found[0].detail == R"(must be one of "first", "lost")");
+  CHECK(found[1].message == "请选择角色");
+  found = s.violations(json::parse(R"({"roles": ["x"]})"));
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].path == "roles[0]");
+  CHECK(found[0].message == "应为admin之一");
+  CHECK(refused(R"({"errorMessage": 1})") == "errorMessage");
+}
