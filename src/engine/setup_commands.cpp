@@ -269,7 +269,8 @@ constexpr Command kAuthorityCreate = [] {
   c.args = R"({"type": "object", "additionalProperties": false,
     "required": ["code", "name", "division"],
     "properties": {
-      "code": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,32}$"},
+      "code": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,32}$",
+               "errorMessage": "机关代码应由1至32位字母、数字或符号_-组成"},
       "name": {"type": "string"},
       "division": {"type": "string", "description": "a GB/T 2260 division code in use"},
       "segment": {"type": ["string", "null"],
@@ -293,10 +294,13 @@ constexpr Command kStaffCreate = [] {
     "required": ["authority", "username", "name", "roles"],
     "properties": {
       "authority": {"type": "string", "description": "the authority's code"},
-      "username": {"type": "string", "pattern": "^[A-Za-z0-9._@-]{1,64}$"},
+      "username": {"type": "string", "pattern": "^[A-Za-z0-9._@-]{1,64}$",
+                   "errorMessage": "用户名应由1至64位字母、数字或符号._@-组成"},
       "name": {"type": "string"},
       "roles": {"type": "array", "minItems": 1, "uniqueItems": true,
-                "items": {"enum": ["admin", "acceptor", "reviewer"]}},
+                "errorMessage": "请选择角色：管理员、受理人员或复核人员，至少一个，不重复",
+                "items": {"enum": ["admin", "acceptor", "reviewer"],
+                          "errorMessage": "角色应为管理员、受理人员或复核人员"}},
       "password": {"type": ["string", "null"],
                    "description": "for staff.login; none: the host authenticates them"}}})";
   c.result = R"({"type": "object", "additionalProperties": false, "required": ["staff"],
@@ -319,7 +323,7 @@ constexpr Command kUnitRegister = [] {
     "required": ["name", "category", "address", "responsible_person"],
     "properties": {
       "name": {"type": "string"},
-      "category": {"enum": ["机关", "群团", "其他"]},
+      "category": {"enum": ["机关", "群团", "其他"], "errorMessage": "单位类别应为机关、群团或其他"},
       "address": {"type": "string"},
       "responsible_person": {"type": "string"},
       "valid_until": {"type": ["string", "null"], "format": "date",
