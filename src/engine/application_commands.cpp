@@ -435,17 +435,8 @@ constexpr Command kSave = [] {
   c.args = R"({"type": "object", "additionalProperties": false, "required": ["id", "fields"],
     "properties": {
       "id": {"type": "integer", "minimum": 0, "description": "the application"},
-      "fields": {"type": "object", "additionalProperties": false,
-        "description": "change: items and an optional reason; reissue, replace, revoke: reason",
-        "properties": {
-          "reason": {"type": ["string", "null"], "maxLength": 1000},
-          "items": {"type": ["array", "null"], "maxItems": 10,
-            "items": {"type": "object", "additionalProperties": false,
-              "properties": {
-                "item": {"enum": ["name", "address", "responsible_person", "category",
-                                  "validity", null]},
-                "old": {"description": "ignored: old values come from the records"},
-                "new": {"type": ["string", "null"], "maxLength": 1000}}}}}},
+      "fields": {"type": "object",
+        "description": "the entry form. change: items (up to 10 of {item: name, address, responsible_person, category or validity; new: up to 1000 characters; old: ignored, old values come from the records}) and an optional reason; reissue, replace, revoke: reason (up to 1000 characters). The form checks its own fields, to name each problem as the page does (reason, items[0].new) with the item's label"},
       "version": {"type": ["integer", "null"], "minimum": 0,
                   "description": "the version the caller saw; another answers CONFLICT"}}})";
   c.result = kCaseAnswer;

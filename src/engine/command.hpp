@@ -23,8 +23,10 @@
 //   errors                the codes the command itself answers; the registry
 //                         adds those of the frame around it (frame_errors)
 //   tier                  stable, or experimental (may change in any release)
-// It is plain data, checked by tests and read once when fuma.commands is
-// first called: nothing here is evaluated on the way to a handler.
+// It is plain data. Its schemas are compiled once (schema.hpp), when the
+// first command runs: the dispatcher checks every request's "args" against
+// the args schema before the handler runs (check_args), and the test suites
+// check every result against the result schema.
 // Only the engine's own translation units include this (it pulls Boost.JSON).
 #ifndef FUMA_SRC_ENGINE_COMMAND_HPP
 #define FUMA_SRC_ENGINE_COMMAND_HPP
@@ -226,6 +228,20 @@ constexpr std::uint64_t frame_errors(const Command& c) {
   }
   return e;
 }
+
+namespace schema {
+class Schema;
+}
+
+// Refuses, before the handler runs, args that the command's args schema
+// refuses: Error(invalid_argument) with the detail "args.<field> <detail>"
+// and one problem per field, as bad_arg gives. `args` is the request's
+// "args", null when it gives none. `c` is an element of commands(); every
+// command's schemas are compiled once, when the first command runs.
+void check_args(const Command& c, const boost::json::value* args);
+// A command's schemas as fuma.commands publishes them, compiled.
+const schema::Schema& args_schema(const Command& c);
+const schema::Schema& result_schema(const Command& c);
 
 // An argument the command cannot take: Error(invalid_argument) with the
 // detail "args.<arg> <detail>" and one problem naming the field, so that a

@@ -596,7 +596,7 @@ constexpr Command kRequest = [] {
     "required": ["uscc", "reason", "recipient", "phone", "requested_on"],
     "properties": {
       "uscc": {"type": "string", "description": "the unit"},
-      "reason": {"enum": ["first", "lost"],
+      "reason": {"enum": ["first", "lost"], "errorMessage": "申领原因应为“未曾领取”或“遗失”",
                  "description": "first: 未曾领取二维码图片; lost: 登录二维码图片遗失"},
       "recipient": {"type": "string", "description": "领取人"},
       "phone": {"type": "string", "description": "an 11-digit mobile number"},
@@ -758,6 +758,7 @@ constexpr Command kVerify = [] {
     "properties": {
       "keys": {"type": "array", "minItems": 1, "maxItems": 1000,
         "description": "as keys.list exports them; other members are ignored",
+        "errorMessage": "请提供1至1000个公钥",
         "items": {"type": "object", "required": ["kid", "public_key"],
                   "properties": {"kid": {"type": "string"}, "public_key": {"type": "string"}}}},
       "payload": {"type": ["string", "null"], "description": "the credential's text, FM1:..."}}})";

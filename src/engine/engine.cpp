@@ -120,6 +120,7 @@ Response run(store::Store* store, const engine::Domain& domain, const engine::Se
   // A command that needs no store has no actor to resolve, but a malformed
   // actor is refused all the same, as every other command refuses it.
   if (!it->needs_store()) engine::parse_claim(env.actor);
+  engine::check_args(*it, env.parsed.get_object().if_contains("args"));
   engine::Context ctx{store,
                       domain,
                       security,

@@ -12,6 +12,7 @@
 #include "fuma/error.hpp"
 #include "fuma/version.h"
 #include "fuma/workflow.hpp"
+#include "schema.hpp"
 #include "store/store.hpp"
 
 namespace fuma::engine {
@@ -275,7 +276,7 @@ json::object schema_of(const Command& c, std::string_view text, std::string_view
 }
 
 // The result schema with its "ok": true.
-json::object result_schema(const Command& c) {
+json::object result_json(const Command& c) {
   // A result that is one shared definition is that definition, which gets
   // the "ok".
   std::string_view text = c.result;
@@ -388,7 +389,7 @@ json::object descriptor_json(const Command& c) {
                                                                : json::value(c.returns.file_name)}};
   }
   o["args"] = schema_of(c, c.args, "args");
-  o["result"] = result_schema(c);
+  o["result"] = result_json(c);
   o["errors"] = error_names(c.errors | frame_errors(c));
   o["tier"] = c.tier == Tier::stable ? "stable" : "experimental";
   return o;
@@ -492,8 +493,69 @@ constexpr Command kCommands = [] {
   return c;
 }();
 
+// A command's schemas, compiled.
+struct Compiled {
+  schema::Schema args;
+  schema::Schema result;
+};
+
+schema::Schema compiled(const Command& c, const json::object& document, std::string_view what) {
+  try {
+    return schema::Schema::compile(document);
+  } catch (const schema::Unsupported& e) {
+    bad_declaration(c, std::string(what) + ": " + e.what());
+  }
+}
+
+// Every command's, in the order of commands(), compiled all at once when
+// the first command runs: no schema text is read on the way to a handler.
+const std::vector<Compiled>& all_compiled() {
+  static const std::vector<Compiled> list = [] {
+    std::vector<Compiled> out;
+    for (const Command& c : commands()) {
+      out.push_back(Compiled{compiled(c, schema_of(c, c.args, "args"), "args"),
+                             compiled(c, result_json(c), "result")});
+    }
+    return out;
+  }();
+  return list;
+}
+
+const Compiled& compiled(const Command& c) {
+  const std::vector<Command>& list = commands();
+  const std::ptrdiff_t index = &c - list.data();
+  if (index < 0 || static_cast<std::size_t>(index) >= list.size()) {
+    throw Error(Errc::internal, "'" + std::string(c.name) + "' is not a registered command");
+  }
+  return all_compiled()[static_cast<std::size_t>(index)];
+}
+
 }  // namespace
 
 std::vector<Command> system_commands() { return {kCommands, kVersion}; }
+
+void check_args(const Command& c, const json::value* args) {
+  static const json::value kNone = json::object();
+  const json::value& given = args == nullptr || args->is_null() ? kNone : *args;
+  const schema::Schema& s = compiled(c).args;
+  // Nearly every request is valid: one pass that stops at the first
+  // failure and allocates nothing, and the list of problems only for a
+  // refusal.
+  if (s.valid(given)) return;
+  const std::vector<schema::Violation> found = s.violations(given);
+  std::vector<Problem> problems;
+  for (const schema::Violation& v : found) problems.push_back(Problem{v.path, v.message, {}, {}});
+  const schema::Violation& first = found.front();
+  std::string detail = "args" + (first.path.empty() ? "" : "." + first.path) + " " + first.detail;
+  std::string message = first.message;
+  if (found.size() > 1) {
+    detail += " (and " + std::to_string(found.size() - 1) + " more problem(s))";
+    message += "等" + std::to_string(found.size()) + "项问题";
+  }
+  throw Error(Errc::invalid_argument, std::move(detail), std::move(message), std::move(problems));
+}
+
+const schema::Schema& args_schema(const Command& c) { return compiled(c).args; }
+const schema::Schema& result_schema(const Command& c) { return compiled(c).result; }
 
 }  // namespace fuma::engine

@@ -554,12 +554,12 @@ constexpr Command kLogin = [] {
   c.args = R"({"type": "object", "additionalProperties": false,
     "required": ["captcha_id", "captcha_answer"],
     "properties": {
-      "captcha_id": {"type": "string", "maxLength": 64,
-                     "description": "from session.captcha; printable ASCII"},
-      "captcha_answer": {"type": "string", "maxLength": 16,
-                         "description": "what the user read, in either case; printable ASCII"},
-      "client": {"type": ["string", "null"], "maxLength": 64,
-                 "description": "the user's address, for throttling"}}})";
+      "captcha_id": {"type": "string",
+                     "description": "up to 64 printable ASCII characters; the handler refuses others as an expired captcha: 验证码已过期，请刷新验证码"},
+      "captcha_answer": {"type": "string",
+                         "description": "up to 16 printable ASCII characters; the handler refuses others as a wrong answer: 验证码错误"},
+      "client": {"type": ["string", "null"],
+                 "description": "the user's address, for throttling: up to 64 printable ASCII characters"}}})";
   c.result = R"({"type": "object", "additionalProperties": false,
     "required": ["token", "session"],
     "properties": {
@@ -626,11 +626,12 @@ constexpr Command kStaffLogin = [] {
   c.args = R"({"type": "object", "additionalProperties": false,
     "required": ["username", "password"],
     "properties": {
-      "username": {"type": "string", "maxLength": 64, "description": "printable ASCII"},
-      "password": {"type": "string", "maxLength": 1024,
-                   "description": "at most 1024 bytes"},
-      "client": {"type": ["string", "null"], "maxLength": 64,
-        "description": "the caller's address, printable ASCII; failures count against it"}}})";
+      "username": {"type": "string",
+                   "description": "up to 64 printable ASCII characters; the handler refuses others as a failed login, 用户名或密码错误, telling nothing more"},
+      "password": {"type": "string",
+                   "description": "at most 1024 bytes; the handler refuses a longer one as a failed login"},
+      "client": {"type": ["string", "null"],
+                 "description": "the user's address, for throttling: up to 64 printable ASCII characters"}}})";
   c.result = R"({"type": "object", "additionalProperties": false,
     "required": ["token", "staff", "expires_at"],
     "properties": {

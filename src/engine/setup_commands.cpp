@@ -269,7 +269,8 @@ constexpr Command kAuthorityCreate = [] {
   c.args = R"({"type": "object", "additionalProperties": false,
     "required": ["code", "name", "division"],
     "properties": {
-      "code": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,32}$", "description": "its key"},
+      "code": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,32}$", "description": "its key",
+               "errorMessage": "机关代码应由1至32位字母、数字或符号_-组成"},
       "name": {"type": "string", "description": "at most 100 characters"},
       "division": {"type": "string", "description": "a GB/T 2260 division code in use"},
       "segment": {"type": ["string", "null"],
@@ -294,11 +295,14 @@ constexpr Command kStaffCreate = [] {
     "properties": {
       "authority": {"type": "string", "description": "the authority's code"},
       "username": {"type": "string", "pattern": "^[A-Za-z0-9._@-]{1,64}$",
-                   "description": "unique across authorities"},
+                   "description": "unique across authorities",
+                   "errorMessage": "用户名应由1至64位字母、数字或符号._@-组成"},
       "name": {"type": "string", "description": "at most 50 characters"},
       "roles": {"type": "array", "minItems": 1, "uniqueItems": true,
                 "description": "the roles the account holds",
-                "items": {"enum": ["admin", "acceptor", "reviewer"]}},
+                "errorMessage": "请选择角色：管理员、受理人员或复核人员，至少一个，不重复",
+                "items": {"enum": ["admin", "acceptor", "reviewer"],
+                          "errorMessage": "角色应为管理员、受理人员或复核人员"}},
       "password": {"type": ["string", "null"],
                    "description": "for staff.login; none: the host authenticates them"}}})";
   c.result = R"({"type": "object", "additionalProperties": false, "required": ["staff"],
@@ -321,7 +325,8 @@ constexpr Command kUnitRegister = [] {
     "required": ["name", "category", "address", "responsible_person"],
     "properties": {
       "name": {"type": "string", "description": "单位名称, at most 100 characters"},
-      "category": {"enum": ["机关", "群团", "其他"], "description": "category code 1, 3 or 9"},
+      "category": {"enum": ["机关", "群团", "其他"], "description": "category code 1, 3 or 9",
+                   "errorMessage": "单位类别应为机关、群团或其他"},
       "address": {"type": "string", "description": "住所, at most 200 characters"},
       "responsible_person": {"type": "string", "description": "负责人, at most 50 characters"},
       "valid_until": {"type": ["string", "null"], "format": "date",

@@ -140,6 +140,8 @@ TEST_CASE("credential.request refuses a reason other than first or lost") {
     CHECK(e.code() == Errc::invalid_argument);
     REQUIRE(e.problems().size() == 1);
     CHECK(e.problems()[0].field == "reason");
+    // The form's words, not the keys of the declaration's enum.
+    CHECK(e.problems()[0].message == "申领原因应为“未曾领取”或“遗失”");
   }
   CHECK(w.count("SELECT count(*) FROM credential_requests") == 0);
 }

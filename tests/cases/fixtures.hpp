@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
@@ -18,6 +19,8 @@
 #include <sstream>
 #include <string>
 
+#include "engine/command.hpp"
+#include "engine/schema.hpp"
 #include "fuma/engine.hpp"
 #include "fuma/error.hpp"
 #include "support/file.hpp"
@@ -54,6 +57,40 @@ inline json::object credential_request_args(const std::string& uscc,
           {"requested_on", requested_on}};
 }
 
+// The declaration of a command (src/engine/command.hpp), null for a name
+// the registry does not know.
+inline const engine::Command* declared(std::string_view command) {
+  const auto& list = engine::commands();
+  auto it = std::lower_bound(
+      list.begin(), list.end(), command,
+      [](const engine::Command& c, std::string_view name) { return c.name < name; });
+  return it != list.end() && it->name == command ? &*it : nullptr;
+}
+
+// Every answer the World gets is held to its command's declaration: a
+// result to the declared result schema, an error to the declared codes and
+// those of the frame. A declaration that lies fails the test that met it.
+inline void check_result(std::string_view command, const json::value& result) {
+  const engine::Command* c = declared(command);
+  REQUIRE_MESSAGE(c != nullptr, command << " answered, but the registry does not list it");
+  for (const engine::schema::Violation& v : engine::result_schema(*c).violations(result)) {
+    FAIL_CHECK(command << " answered a result its schema refuses: "
+                       << (v.path.empty() ? std::string("the result") : v.path) << " " << v.detail);
+  }
+}
+
+inline void check_error(std::string_view command, const Error& e) {
+  const engine::Command* c = declared(command);
+  if (c == nullptr) {
+    CHECK_MESSAGE(e.code() == Errc::unknown_command, command << " is not declared");
+    return;
+  }
+  const std::uint64_t codes = c->errors | engine::frame_errors(*c);
+  CHECK_MESSAGE((codes & engine::error_bit(e.code())) != 0,
+                command << " answered " << errc_name(e.code())
+                        << ", which it does not declare: " << e.detail());
+}
+
 class World {
  public:
   // `tweak` adjusts the options before the engine opens (a captcha answer,
@@ -86,8 +123,11 @@ class World {
                                                  const std::string& data = {}) {
     try {
       Response r = engine_->call(envelope(command, args, actor, {}), data);
-      return {json::parse(r.json).as_object(), std::move(r.data)};
+      json::value result = json::parse(r.json);
+      check_result(command, result);
+      return {std::move(result.as_object()), std::move(r.data)};
     } catch (const Error& e) {
+      check_error(command, e);
       FAIL_CHECK(command << " failed: " << e.json());
       throw;
     }
@@ -98,10 +138,13 @@ class World {
                     const std::string& data = {}, const std::string& idempotency_key = {}) {
     const std::string request = envelope(command, args, actor, idempotency_key);
     try {
-      json::object r = json::parse(engine_->call(request, data).json).as_object();
+      json::value result = json::parse(engine_->call(request, data).json);
+      check_result(command, result);
+      json::object& r = result.as_object();
       REQUIRE(r.at("ok").as_bool());
-      return r;
+      return std::move(r);
     } catch (const Error& e) {
+      check_error(command, e);
       FAIL_CHECK(command << " failed: " << e.json());
       throw;
     }
@@ -113,6 +156,7 @@ class World {
     try {
       engine_->call(envelope(command, args, actor, idempotency_key), data);
     } catch (const Error& e) {
+      check_error(command, e);
       return e;
     }
     FAIL(command << " succeeded but was expected to fail");
@@ -124,6 +168,12 @@ class World {
     try {
       engine_->call(request);
     } catch (const Error& e) {
+      // A request that names its command is held to its declaration.
+      std::error_code ec;
+      const json::value parsed = json::parse(request, ec);
+      const json::object* o = ec ? nullptr : parsed.if_object();
+      const json::value* command = o ? o->if_contains("command") : nullptr;
+      if (command && command->is_string()) check_error(command->get_string(), e);
       return e;
     }
     FAIL(request << " succeeded but was expected to fail");

@@ -197,5 +197,16 @@ TEST_CASE("staff.get names the staff member behind a session, and only a staff s
   CHECK(s.w.code_of("staff.get", {}, Staffed::as(a)) == Errc::session_expired);
 }
 
+TEST_CASE("an over-long name or password is a failed login, which tells nothing more") {
+  Staffed s;
+  for (const auto& [username, password] :
+       {std::pair<std::string, std::string>{std::string(65, 'c'), kPassword},
+        {"clerk", std::string(1025, 'p')}}) {
+    const Error e = s.w.fail("staff.login", {{"username", username}, {"password", password}}, {});
+    CHECK(e.code() == Errc::invalid_argument);
+    CHECK(e.message() == "用户名或密码错误");
+  }
+}
+
 }  // namespace
 }  // namespace fuma::test

@@ -107,11 +107,11 @@ TEST_CASE("arguments of the wrong type, missing or unknown are named") {
   CHECK(
       failure(
           R"({"command":"uscc.allocate","args":{"authority":"1","category":"1","division":"440300","serial":-1}})")
-          .second.find("non-negative") != std::string::npos);
+          .second.find("args.serial must be at least 0") != std::string::npos);
   CHECK(
       failure(
           R"({"command":"uscc.allocate","args":{"authority":"11","category":"1","division":"440300","serial":1}})")
-          .second.find("one character") != std::string::npos);
+          .second.find("args.authority must have at most 1 character") != std::string::npos);
 }
 
 TEST_CASE("an unknown command is UNKNOWN_COMMAND") {

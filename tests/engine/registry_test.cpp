@@ -7,6 +7,7 @@
 #include <string>
 
 #include "engine/command.hpp"
+#include "engine/schema.hpp"
 #include "fuma/engine.hpp"
 #include "fuma/error.hpp"
 #include "fuma/workflow.hpp"
@@ -217,5 +218,43 @@ TEST_CASE("every descriptor says who may call it, what it does and its tier") {
     CHECK_FALSE(c.at("summary").at("en").as_string().empty());
     CHECK_FALSE(c.at("callers").as_array().empty());
     CHECK((c.at("tier") == "stable" || c.at("tier") == "experimental"));
+  }
+}
+
+TEST_CASE("every declared schema compiles, with only keywords the validator checks") {
+  for (const engine::Command& c : engine::commands()) {
+    INFO(c.name);
+    CHECK_NOTHROW(engine::args_schema(c));
+    CHECK_NOTHROW(engine::result_schema(c));
+  }
+}
+
+TEST_CASE("an optional argument may be given as null, as if left out") {
+  for (const engine::Command& c : engine::commands()) {
+    const json::object& args = descriptor(c.name).at("args").as_object();
+    std::set<std::string> required;
+    if (const json::value* r = args.if_contains("required")) required = strings(*r);
+    for (const auto& kv : args.at("properties").as_object()) {
+      if (required.count(std::string(kv.key())) != 0) continue;
+      INFO(c.name << " " << kv.key());
+      for (const auto& v : engine::args_schema(c).violations(json::object{{kv.key(), nullptr}})) {
+        CHECK(v.path != kv.key());
+      }
+    }
+  }
+}
+
+TEST_CASE("args the args schema refuses are refused before the handler runs, naming each field") {
+  try {
+    Engine::call_stateless(
+        R"({"command":"uscc.allocate","args":{"authority":"11","division":7,"serial":-1,"x":1}})");
+    FAIL("accepted");
+  } catch (const fuma::Error& e) {
+    CHECK(e.code() == Errc::invalid_argument);
+    std::set<std::string> fields;
+    for (const fuma::Problem& p : e.problems()) fields.insert(p.field);
+    CHECK(fields == std::set<std::string>{"category", "authority", "division", "serial", "x"});
+    CHECK(e.detail().rfind("args.category is required", 0) == 0);
+    CHECK(e.message() == "缺少必填项等5项问题");
   }
 }
