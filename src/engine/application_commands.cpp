@@ -434,7 +434,7 @@ constexpr Command kSave = [] {
   c.effect = Effect::write;
   c.args = R"({"type": "object", "additionalProperties": false, "required": ["id", "fields"],
     "properties": {
-      "id": {"type": "integer", "minimum": 0},
+      "id": {"type": "integer", "minimum": 0, "description": "the application"},
       "fields": {"type": "object", "additionalProperties": false,
         "description": "change: items and an optional reason; reissue, replace, revoke: reason",
         "properties": {
@@ -457,7 +457,7 @@ constexpr Command kSave = [] {
 constexpr std::string_view kIdVersion = R"({"type": "object", "additionalProperties": false,
     "required": ["id"],
     "properties": {
-      "id": {"type": "integer", "minimum": 0},
+      "id": {"type": "integer", "minimum": 0, "description": "the application"},
       "version": {"type": ["integer", "null"], "minimum": 0,
                   "description": "the version the caller saw; another answers CONFLICT"}}})";
 
@@ -496,7 +496,7 @@ constexpr Command kDelete = [] {
 constexpr std::string_view kStepArgs = R"({"type": "object", "additionalProperties": false,
     "required": ["id"],
     "properties": {
-      "id": {"type": "integer", "minimum": 0},
+      "id": {"type": "integer", "minimum": 0, "description": "the application"},
       "reply": {"type": ["string", "null"],
                 "description": "回复信息, up to 500 characters: required, optional or refused as the step says"},
       "version": {"type": ["integer", "null"], "minimum": 0,

@@ -292,10 +292,11 @@ constexpr Command kUpload = [] {
   c.args = R"({"type": "object", "additionalProperties": false,
     "required": ["id", "kind", "file_name"],
     "properties": {
-      "id": {"type": "integer", "minimum": 0},
+      "id": {"type": "integer", "minimum": 0, "description": "the application"},
       "kind": {"type": "string", "description": "a kind key of the checklist"},
       "file_name": {"type": "string", "description": "shown only; never used as a path"},
-      "version": {"type": ["integer", "null"], "minimum": 0}}})";
+      "version": {"type": ["integer", "null"], "minimum": 0,
+                  "description": "the version the caller saw; another answers CONFLICT"}}})";
   c.result = R"({"type": "object", "additionalProperties": false,
     "required": ["application", "attachment"],
     "properties": {"application": {"$ref": "#/$defs/case"},
@@ -315,9 +316,10 @@ constexpr Command kRemove = [] {
   c.args = R"({"type": "object", "additionalProperties": false,
     "required": ["id", "attachment"],
     "properties": {
-      "id": {"type": "integer", "minimum": 0},
-      "attachment": {"type": "integer", "minimum": 0},
-      "version": {"type": ["integer", "null"], "minimum": 0}}})";
+      "id": {"type": "integer", "minimum": 0, "description": "the application"},
+      "attachment": {"type": "integer", "minimum": 0, "description": "its id"},
+      "version": {"type": ["integer", "null"], "minimum": 0,
+                  "description": "the version the caller saw; another answers CONFLICT"}}})";
   c.result = R"({"$ref": "#/$defs/case_answer"})";
   c.errors = errors(Errc::not_found, Errc::invalid_state, Errc::conflict);
   c.run = remove;
@@ -334,8 +336,8 @@ constexpr Command kGet = [] {
   c.returns = Bytes{Presence::required, kAttachmentTypes, "{the uploaded file name}"};
   c.args = R"({"type": "object", "additionalProperties": false,
     "required": ["id", "attachment"],
-    "properties": {"id": {"type": "integer", "minimum": 0},
-                   "attachment": {"type": "integer", "minimum": 0}}})";
+    "properties": {"id": {"type": "integer", "minimum": 0, "description": "the application"},
+                   "attachment": {"type": "integer", "minimum": 0, "description": "its id"}}})";
   c.result = R"({"type": "object", "additionalProperties": false,
     "required": ["attachment", "file_name", "media_type"],
     "properties": {
@@ -359,10 +361,12 @@ constexpr Command kRules = [] {
   c.args = R"({"type": "object", "additionalProperties": false,
     "description": "exactly one of id and business; validity and items go with business",
     "properties": {
-      "id": {"type": ["integer", "null"], "minimum": 0},
-      "business": {"type": ["string", "null"]},
-      "validity": {"enum": ["long_term", "fixed_term", null]},
-      "items": {"type": ["array", "null"],
+      "id": {"type": ["integer", "null"], "minimum": 0,
+             "description": "the application: its business, change items and unit's validity"},
+      "business": {"type": ["string", "null"], "description": "a business type"},
+      "validity": {"enum": ["long_term", "fixed_term", null],
+        "description": "absent: the acting unit's own, or fixed_term (all kinds) for staff"},
+      "items": {"type": ["array", "null"], "description": "change items; only for change",
         "items": {"enum": ["name", "address", "responsible_person", "category", "validity"]}}}})";
   c.result = R"({"type": "object", "additionalProperties": false,
     "required": ["business", "validity", "required", "allowed", "limits"],

@@ -595,7 +595,7 @@ constexpr Command kRequest = [] {
   c.args = R"({"type": "object", "additionalProperties": false,
     "required": ["uscc", "reason", "recipient", "phone", "requested_on"],
     "properties": {
-      "uscc": {"type": "string"},
+      "uscc": {"type": "string", "description": "the unit"},
       "reason": {"enum": ["first", "lost"],
                  "description": "first: 未曾领取二维码图片; lost: 登录二维码图片遗失"},
       "recipient": {"type": "string", "description": "领取人"},
@@ -623,9 +623,10 @@ constexpr Command kIssue = [] {
   c.args = R"({"type": "object", "additionalProperties": false,
     "required": ["request", "delivery"],
     "properties": {
-      "request": {"type": "integer", "minimum": 0},
+      "request": {"type": "integer", "minimum": 0, "description": "the request's id"},
       "delivery": {"type": "string", "description": "a delivery channel key, e.g. on_site"},
-      "delivery_note": {"type": ["string", "null"]},
+      "delivery_note": {"type": ["string", "null"],
+                        "description": "at most 100 characters; required for delivery other"},
       "expires_on": {"type": ["string", "null"], "format": "date",
                      "description": "a future date; absent: no expiry"}}})";
   c.result = R"({"type": "object", "additionalProperties": false,
@@ -654,7 +655,7 @@ constexpr Command kImage = [] {
   c.effect = Effect::read;
   c.returns = Bytes{Presence::required, "image/png", kCredentialFileName};
   c.args = R"({"type": "object", "additionalProperties": false, "required": ["credential"],
-    "properties": {"credential": {"type": "integer", "minimum": 0}}})";
+    "properties": {"credential": {"type": "integer", "minimum": 0, "description": "its id"}}})";
   c.result = R"({"type": "object", "additionalProperties": false,
     "required": ["credential", "media_type", "file_name"],
     "properties": {"credential": {"$ref": "#/$defs/credential"},
@@ -714,7 +715,7 @@ constexpr Command kKeysRetire = [] {
   c.roles = roles(Role::admin);
   c.effect = Effect::write;
   c.args = R"({"type": "object", "additionalProperties": false, "required": ["kid"],
-    "properties": {"kid": {"type": "string"}}})";
+    "properties": {"kid": {"type": "string", "description": "the key's id"}}})";
   c.result = R"({"type": "object", "additionalProperties": false,
     "required": ["key", "credentials_revoked", "sessions_ended"],
     "properties": {"key": {"$ref": "#/$defs/key"},
@@ -756,9 +757,10 @@ constexpr Command kVerify = [] {
     "description": "the picture as data, or its text as payload: exactly one",
     "properties": {
       "keys": {"type": "array", "minItems": 1, "maxItems": 1000,
+        "description": "as keys.list exports them; other members are ignored",
         "items": {"type": "object", "required": ["kid", "public_key"],
                   "properties": {"kid": {"type": "string"}, "public_key": {"type": "string"}}}},
-      "payload": {"type": ["string", "null"]}}})";
+      "payload": {"type": ["string", "null"], "description": "the credential's text, FM1:..."}}})";
   c.result = R"({"type": "object", "additionalProperties": false,
     "required": ["valid", "claims", "revocation_checked"],
     "properties": {

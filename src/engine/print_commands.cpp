@@ -295,7 +295,7 @@ constexpr Command kApplicationForm = [] {
   c.effect = Effect::read;
   c.returns = Bytes{Presence::required, "application/pdf", "{form title}-{uscc}.pdf"};
   c.args = R"({"type": "object", "additionalProperties": false, "required": ["id"],
-    "properties": {"id": {"type": "integer", "minimum": 0}}})";
+    "properties": {"id": {"type": "integer", "minimum": 0, "description": "the application"}}})";
   c.result = R"({"type": "object", "additionalProperties": false,
     "required": ["media_type", "file_name", "form", "for_signing", "code"],
     "properties": {
@@ -365,7 +365,7 @@ constexpr Command kCertificatePrint = [] {
   c.effect = Effect::read;
   c.returns = Bytes{Presence::required, "application/pdf", "{form title}-{uscc}.pdf"};
   c.args = R"({"type": "object", "additionalProperties": false, "required": ["uscc"],
-    "properties": {"uscc": {"type": "string"}}})";
+    "properties": {"uscc": {"type": "string", "description": "the unit"}}})";
   c.result = R"({"type": "object", "additionalProperties": false,
     "required": ["media_type", "file_name", "code"],
     "properties": {

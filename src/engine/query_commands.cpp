@@ -279,7 +279,7 @@ constexpr Command kView = [] {
   c.callers = caller::any_unit | caller::any_staff;
   c.effect = Effect::read;
   c.args = R"({"type": "object", "additionalProperties": false, "required": ["id"],
-    "properties": {"id": {"type": "integer", "minimum": 0}}})";
+    "properties": {"id": {"type": "integer", "minimum": 0, "description": "the application"}}})";
   c.result = R"({"$ref": "#/$defs/case_answer"})";
   c.errors = errors(Errc::not_found);
   c.run = view;
@@ -329,7 +329,8 @@ constexpr Command kQueue = [] {
   c.args = R"({"type": "object", "additionalProperties": false, "required": ["status"],
     "properties": {
       "status": {"type": "string", "description": "a status key of the workflow"},
-      "overdue_only": {"type": ["boolean", "null"]},
+      "overdue_only": {"type": ["boolean", "null"],
+                       "description": "only cases past their due date"},
       "limit": {"type": ["integer", "null"], "minimum": 1, "maximum": 100,
                 "description": "20 when absent"},
       "after": {"type": ["string", "null"], "description": "the next of the page before"}}})";
@@ -386,7 +387,8 @@ constexpr Command kLookup = [] {
     "properties": {
       "query": {"type": "string",
                 "description": "a complete USCC, or at least two characters of a name"},
-      "limit": {"type": ["integer", "null"], "minimum": 1, "maximum": 50}}})";
+      "limit": {"type": ["integer", "null"], "minimum": 1, "maximum": 50,
+                "description": "20 when absent"}}})";
   c.result = R"({"type": "object", "additionalProperties": false,
     "required": ["units", "truncated"],
     "properties": {

@@ -554,8 +554,10 @@ constexpr Command kLogin = [] {
   c.args = R"({"type": "object", "additionalProperties": false,
     "required": ["captcha_id", "captcha_answer"],
     "properties": {
-      "captcha_id": {"type": "string", "maxLength": 64},
-      "captcha_answer": {"type": "string", "maxLength": 16},
+      "captcha_id": {"type": "string", "maxLength": 64,
+                     "description": "from session.captcha; printable ASCII"},
+      "captcha_answer": {"type": "string", "maxLength": 16,
+                         "description": "what the user read, in either case; printable ASCII"},
       "client": {"type": ["string", "null"], "maxLength": 64,
                  "description": "the user's address, for throttling"}}})";
   c.result = R"({"type": "object", "additionalProperties": false,
@@ -624,10 +626,11 @@ constexpr Command kStaffLogin = [] {
   c.args = R"({"type": "object", "additionalProperties": false,
     "required": ["username", "password"],
     "properties": {
-      "username": {"type": "string", "maxLength": 64},
+      "username": {"type": "string", "maxLength": 64, "description": "printable ASCII"},
       "password": {"type": "string", "maxLength": 1024,
                    "description": "at most 1024 bytes"},
-      "client": {"type": ["string", "null"], "maxLength": 64}}})";
+      "client": {"type": ["string", "null"], "maxLength": 64,
+        "description": "the caller's address, printable ASCII; failures count against it"}}})";
   c.result = R"({"type": "object", "additionalProperties": false,
     "required": ["token", "staff", "expires_at"],
     "properties": {
@@ -681,7 +684,7 @@ constexpr Command kStaffPassword = [] {
   c.args = R"({"type": "object", "additionalProperties": false, "required": ["password"],
     "properties": {
       "username": {"type": ["string", "null"], "description": "absent: the caller's own"},
-      "password": {"type": "string"},
+      "password": {"type": "string", "description": "the new one, by staff.create's rules"},
       "old_password": {"type": ["string", "null"],
                        "description": "required to change one's own"}}})";
   c.result = R"({"type": "object", "additionalProperties": false, "required": ["sessions_ended"],

@@ -269,8 +269,8 @@ constexpr Command kAuthorityCreate = [] {
   c.args = R"({"type": "object", "additionalProperties": false,
     "required": ["code", "name", "division"],
     "properties": {
-      "code": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,32}$"},
-      "name": {"type": "string"},
+      "code": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,32}$", "description": "its key"},
+      "name": {"type": "string", "description": "at most 100 characters"},
       "division": {"type": "string", "description": "a GB/T 2260 division code in use"},
       "segment": {"type": ["string", "null"],
                   "description": "the first characters of the organisation codes it allocates"}}})";
@@ -293,9 +293,11 @@ constexpr Command kStaffCreate = [] {
     "required": ["authority", "username", "name", "roles"],
     "properties": {
       "authority": {"type": "string", "description": "the authority's code"},
-      "username": {"type": "string", "pattern": "^[A-Za-z0-9._@-]{1,64}$"},
-      "name": {"type": "string"},
+      "username": {"type": "string", "pattern": "^[A-Za-z0-9._@-]{1,64}$",
+                   "description": "unique across authorities"},
+      "name": {"type": "string", "description": "at most 50 characters"},
       "roles": {"type": "array", "minItems": 1, "uniqueItems": true,
+                "description": "the roles the account holds",
                 "items": {"enum": ["admin", "acceptor", "reviewer"]}},
       "password": {"type": ["string", "null"],
                    "description": "for staff.login; none: the host authenticates them"}}})";
@@ -318,10 +320,10 @@ constexpr Command kUnitRegister = [] {
   c.args = R"({"type": "object", "additionalProperties": false,
     "required": ["name", "category", "address", "responsible_person"],
     "properties": {
-      "name": {"type": "string"},
-      "category": {"enum": ["机关", "群团", "其他"]},
-      "address": {"type": "string"},
-      "responsible_person": {"type": "string"},
+      "name": {"type": "string", "description": "单位名称, at most 100 characters"},
+      "category": {"enum": ["机关", "群团", "其他"], "description": "category code 1, 3 or 9"},
+      "address": {"type": "string", "description": "住所, at most 200 characters"},
+      "responsible_person": {"type": "string", "description": "负责人, at most 50 characters"},
       "valid_until": {"type": ["string", "null"], "format": "date",
                       "description": "a future date; absent: long-term valid"}}})";
   c.result = R"({"type": "object", "additionalProperties": false,
@@ -343,8 +345,9 @@ constexpr Command kCertificateExtend = [] {
   c.effect = Effect::write;
   c.args = R"({"type": "object", "additionalProperties": false, "required": ["uscc"],
     "properties": {
-      "uscc": {"type": "string"},
-      "valid_until": {"type": ["string", "null"], "format": "date"},
+      "uscc": {"type": "string", "description": "the unit"},
+      "valid_until": {"type": ["string", "null"], "format": "date",
+                      "description": "after today and after the current expiry"},
       "long_term": {"type": ["boolean", "null"],
                     "description": "true instead of valid_until: exactly one of them"}}})";
   c.result = R"({"type": "object", "additionalProperties": false,
@@ -364,7 +367,8 @@ constexpr Command kStoreBackup = [] {
   c.callers = caller::system;
   c.effect = Effect::read;
   c.args = R"({"type": "object", "additionalProperties": false, "required": ["path"],
-    "properties": {"path": {"type": "string", "minLength": 1}}})";
+    "properties": {"path": {"type": "string", "minLength": 1,
+      "description": "the copy's path on the machine running the engine; must not exist"}}})";
   c.result = R"({"type": "object", "additionalProperties": false,
     "required": ["path", "bytes", "schema_version"],
     "properties": {"path": {"type": "string"}, "bytes": {"type": "integer", "minimum": 0},

@@ -82,7 +82,7 @@ constexpr Command kCheck = [] {
   c.callers = caller::anonymous;
   c.effect = Effect::stateless;
   c.args = R"({"type": "object", "additionalProperties": false, "required": ["code"],
-    "properties": {"code": {"type": "string"}}})";
+    "properties": {"code": {"type": "string", "description": "the code as typed or pasted"}}})";
   c.result = R"({"type": "object", "additionalProperties": false,
     "required": ["valid", "reason", "code", "message", "detail", "position", "parts", "warnings"],
     "properties": {
@@ -126,11 +126,15 @@ constexpr Command kAllocate = [] {
   c.args = R"({"type": "object", "additionalProperties": false,
     "required": ["authority", "category", "division", "serial"],
     "properties": {
-      "authority": {"type": "string", "minLength": 1, "maxLength": 1},
-      "category": {"type": "string", "minLength": 1, "maxLength": 1},
-      "division": {"type": "string"},
-      "segment": {"type": ["string", "null"]},
-      "serial": {"type": "integer", "minimum": 0}}})";
+      "authority": {"type": "string", "minLength": 1, "maxLength": 1,
+                    "description": "registration-authority code: 1, 机构编制"},
+      "category": {"type": "string", "minLength": 1, "maxLength": 1,
+                   "description": "for authority 1: 1 机关, 2 事业单位, 3 群团, 9 其他"},
+      "division": {"type": "string", "description": "6-digit GB/T 2260 code, not abolished"},
+      "segment": {"type": ["string", "null"],
+                  "description": "the authority's prefix: 0 to 7 characters of the code alphabet"},
+      "serial": {"type": "integer", "minimum": 0,
+                 "description": "written as zero-padded digits after the segment"}}})";
   c.result = R"({"type": "object", "additionalProperties": false, "required": ["code"],
     "properties": {"code": {"type": "string", "minLength": 18, "maxLength": 18}}})";
   c.errors = errors(Errc::exhausted);

@@ -118,7 +118,7 @@ def test_every_write_acknowledged_before_shutdown_is_there_after_a_restart(tmp_p
 
     host, _ = start_demo(tmp_path)
     acknowledged = []
-    lock = threading.Lock()
+    written = threading.Condition()
     stop = threading.Event()
 
     def writer(n):
@@ -134,19 +134,23 @@ def test_every_write_acknowledged_before_shutdown_is_there_after_a_restart(tmp_p
             except OSError:
                 return  # the host has gone
             if reply.status == 200:
-                with lock:
+                with written:
                     acknowledged.append(reply.json["uscc"])
+                    written.notify()
 
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(6)]
     for t in threads:
         t.start()
-    time.sleep(1.5)
+    # Enough writes under way to test something, however slow the machine;
+    # the signal then arrives while the writers keep writing.
+    with written:
+        assert written.wait_for(lambda: len(acknowledged) > 10, timeout=120), \
+            "the writers wrote nothing for two minutes"
     host.signal(signal.SIGTERM)
     assert host.wait() == 0
     stop.set()
     for t in threads:
         t.join(timeout=30)
-    assert len(acknowledged) > 10, "the writers wrote too little to test anything"
 
     again, _ = start_demo(tmp_path, data=host.data)
     try:
