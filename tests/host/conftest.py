@@ -6,10 +6,9 @@ file so that a full pipe can never stall it.
 
 Every JSON answer of a command that reaches the suite through
 Host.request (and so every Client) is held to the command's declared result
-schema (fuma.commands, read once through the Python binding that CTest
-names in FUMA_LIBRARY and PYTHONPATH), with the Python suite's judge
-(tests/python/contract.py): a test whose answers show a declaration lying
-fails.
+schema (fuma.commands, read once from the program CTest names in
+FUMA_COMMANDS), with the Python suite's judge (tests/python/contract.py): a
+test whose answers show a declaration lying fails.
 """
 
 import http.client
@@ -65,8 +64,8 @@ class Answers:
     def registry(self):
         with self._lock:
             if self._registry is None:
-                if not os.environ.get("FUMA_LIBRARY"):
-                    pytest.fail("FUMA_LIBRARY is not set: run this suite through ctest")
+                if not os.environ.get("FUMA_COMMANDS"):
+                    pytest.fail("FUMA_COMMANDS is not set: run this suite through ctest")
                 self._registry = contract.load_registry()
             return self._registry
 

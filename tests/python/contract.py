@@ -13,20 +13,22 @@ test of the suite also tests the declarations of the commands it runs:
   command that takes none are ignored by the library, as the suite checks.)
 
 The other suites judge their answers with the same functions: the C suite's
-calls (tests/capi/check_contract.py, with :func:`judge_answer`) and the host
+calls (tests/capi/check_contract.py, with :func:`judge_call`) and the host
 suite's JSON answers (tests/host/conftest.py, with :func:`judge_result`).
+They read the registry from the program that FUMA_COMMANDS names
+(tests/capi/commands.c) and never import fuma, which this module therefore
+imports only where a Python call is judged.
 
 Validation uses a real JSON Schema implementation (jsonschema, Debian's
 python3-jsonschema), never a hand-written checker.
 """
 
 import json
+import os
+import subprocess
 import threading
 
 import jsonschema
-
-import fuma
-from fuma import engine as _engine
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -51,9 +53,14 @@ def declarations(answer):
 
 def load_registry(invoke=None):
     """The registry as the library declares it: name -> Declared. ``invoke``
-    is fuma.engine._invoke or a wrapper of it; by default fuma.call."""
+    is fuma.engine._invoke or a wrapper of it; without one, the program that
+    FUMA_COMMANDS names prints it (tests/capi/commands.c)."""
     if invoke is None:
-        return declarations(fuma.call("fuma.commands"))
+        program = os.environ.get("FUMA_COMMANDS")
+        if not program:
+            raise RuntimeError("set FUMA_COMMANDS to the print_commands program")
+        printed = subprocess.run([program], capture_output=True, check=True, timeout=60)
+        return declarations(json.loads(printed.stdout))
     return declarations(invoke(None, json.dumps({"command": "fuma.commands"}).encode(), None))
 
 
@@ -102,6 +109,8 @@ def judge_answer(declared, args, gave_bytes, error, result, returned_bytes):
 def judge(declared, args, payload, outcome):
     """:func:`judge_answer` for a Python call: ``outcome`` is the
     :class:`fuma.Result` or the :class:`fuma.Error` the call ended with."""
+    import fuma
+
     if isinstance(outcome, fuma.Error):
         wrong = judge_answer(declared, args, bool(payload), outcome.code, None, None)
         return ["%s (%s)" % (w, outcome.detail) for w in wrong]
@@ -127,6 +136,8 @@ class Guard:
             return self._registry
 
     def __call__(self, engine, request, payload):
+        import fuma
+
         envelope = json.loads(request)
         declared = self.registry().get(envelope.get("command"))
         try:
@@ -157,6 +168,8 @@ class Guard:
 
 def install():
     """Puts a Guard around fuma's one call path; returns it."""
+    from fuma import engine as _engine
+
     current = _engine._invoke
     if isinstance(current, Guard):
         return current
