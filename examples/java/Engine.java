@@ -29,7 +29,7 @@ public final class Engine implements AutoCloseable {
       this(status, Fuma.LIB.fuma_error_last());
     }
 
-    private FumaException(int status, Fuma.Error e) {
+    private FumaException(int status, Fuma.FumaError e) {
       super(e == null ? "fuma status " + status : text(e.name) + ": " + text(e.detail));
       code = status;
       name = e == null ? "" : text(e.name);
@@ -53,6 +53,9 @@ public final class Engine implements AutoCloseable {
 
   /** Runs one request (the JSON envelope) with optional bytes beside it. */
   public Result call(String request, byte[] data) {
+    if (handle == null) {
+      throw new IllegalStateException("this Engine is closed");
+    }
     byte[] text = request.getBytes(StandardCharsets.UTF_8);
     int dataLength = data == null ? 0 : data.length;
     PointerByReference out = new PointerByReference();

@@ -44,19 +44,19 @@ public interface Fuma extends Library {
    * fuma call on this thread: copy it out at once (see {@link Engine}).
    */
   @Structure.FieldOrder({"code", "name", "message", "detail", "json"})
-  class Error extends Structure {
+  class FumaError extends Structure {
     public int code; // the pinned negative status, e.g. -9
     public Pointer name; // the stable name, e.g. "ON_SITE_ONLY"
     public Pointer message; // for people, in Chinese
     public Pointer detail; // for developers, in English
     public Pointer json; // {"ok":false,"error":{...}}
 
-    public Error(Pointer at) {
+    public FumaError(Pointer at) {
       super(at);
       read();
     }
 
-    public Error() {}
+    public FumaError() {}
   }
 
   int FUMA_OK = 0;
@@ -65,7 +65,7 @@ public interface Fuma extends Library {
 
   int fuma_abi_version();
 
-  Error fuma_error_last();
+  FumaError fuma_error_last();
 
   int fuma_engine_open(PointerByReference out, String path, Pointer options);
 
