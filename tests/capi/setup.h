@@ -9,7 +9,10 @@
  *                           calls fuma_call; out (if given) gets the result
  *                           JSON, or the error JSON on failure, and a copy
  *                           of the result's bytes (the caller frees
- *                           out->data);
+ *                           out->data). When the environment names a file
+ *                           in FUMA_CONTRACT_LOG, each call is appended to
+ *                           it (log_call), and c.contract judges it against
+ *                           the command's declaration;
  *   string_field, int_field read one field of a JSON text;
  *   setup_unit(...)         the setup as the system: an authority sz with
  *                           an acceptor acc (and a reviewer rev), and a unit
@@ -37,9 +40,43 @@ struct outcome {
   size_t data_len;
 };
 
+/* One call as tests/capi/check_contract.py reads it: a header line
+ *   fuma-call STATUS REQUEST_LEN ANSWER_LEN DATA_LEN RETURNED_LEN
+ * then the request and the answer (the result JSON, or the error JSON),
+ * byte for byte, and a newline. */
+static void log_call(const char* request, int rc, const char* answer, size_t answer_len,
+                     size_t data_len, size_t returned_len) {
+  const char* path = getenv("FUMA_CONTRACT_LOG");
+  FILE* log;
+  if (path == NULL || *path == '\0') return;
+  log = fopen(path, "ab");
+  if (log == NULL) {
+    fprintf(stderr, "cannot append to FUMA_CONTRACT_LOG %s\n", path);
+    ++expect_failures;
+    return;
+  }
+  if (answer == NULL) answer_len = 0;
+  fprintf(log, "fuma-call %d %zu %zu %zu %zu\n", rc, strlen(request), answer_len, data_len,
+          returned_len);
+  fwrite(request, 1, strlen(request), log);
+  if (answer_len > 0) fwrite(answer, 1, answer_len, log);
+  fputc('\n', log);
+  fclose(log);
+}
+
 static int run(const char* request, const void* data, size_t data_len, struct outcome* out) {
   fuma_result* r = NULL;
   int rc = fuma_call(&r, engine, request, strlen(request), data, data_len);
+  if (rc == FUMA_OK) {
+    size_t json_len = 0, returned_len = 0;
+    const char* json = fuma_result_json(r, &json_len);
+    fuma_result_data(r, &returned_len);
+    log_call(request, rc, json, json_len, data_len, returned_len);
+  } else {
+    const fuma_error* e = fuma_error_last();
+    const char* json = e != NULL ? e->json : NULL;
+    log_call(request, rc, json, json ? strlen(json) : 0, data_len, 0);
+  }
   if (out != NULL) {
     out->json[0] = '\0';
     out->data = NULL;

@@ -3,11 +3,18 @@
 The binary comes from FUMA_HOST (set by CTest). Each host runs on port 0 in
 its own temporary --data directory; its stderr (the access log) goes to a
 file so that a full pipe can never stall it.
+
+Every JSON answer of a command that reaches the suite through
+Host.request (and so every Client) is held to the command's declared result
+schema (fuma.commands, read once from the program CTest names in
+FUMA_COMMANDS), with the Python suite's judge (tests/python/contract.py): a
+test whose answers show a declaration lying fails.
 """
 
 import http.client
 import json
 import os
+import pathlib
 import re
 import selectors
 import signal
@@ -15,12 +22,17 @@ import socket
 import ssl
 import struct
 import subprocess
+import sys
+import threading
 import time
 import urllib.parse
 import uuid
 import zlib
 
 import pytest
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "python"))
+import contract  # noqa: E402  (tests/python/contract.py)
 
 # Sanitizer builds start and answer many times slower: wait generously.
 STARTUP_TIMEOUT = 20.0
@@ -32,6 +44,77 @@ def host_binary():
     if not path:
         pytest.fail("FUMA_HOST is not set: run this suite through ctest")
     return path
+
+
+# --- Every command's JSON answer, held to its declaration --------------------
+
+# /api/<command> and /api/staff/<command>, with or without a query.
+COMMAND_PATH = re.compile(r"/api/(?:staff/)?([a-z_]+(?:\.[a-z_]+)+)(?:\?|$)")
+
+
+class Answers:
+    """Judges the host's answers; remembers every declaration found lying."""
+
+    def __init__(self):
+        self._registry = None
+        self._lock = threading.Lock()
+        self.violations = []
+        self.judged = 0
+
+    def registry(self):
+        with self._lock:
+            if self._registry is None:
+                if not os.environ.get("FUMA_COMMANDS"):
+                    pytest.fail("FUMA_COMMANDS is not set: run this suite through ctest")
+                self._registry = contract.load_registry()
+            return self._registry
+
+    def judge(self, path, headers, body):
+        """Judges one answer if it is a command's JSON success."""
+        match = COMMAND_PATH.match(path)
+        if not match or not body:
+            return
+        if not (headers.get("Content-Type") or "").startswith("application/json"):
+            return  # the bytes themselves (a PDF, a PNG)
+        declared = self.registry().get(match.group(1))
+        doc = json.loads(body.decode("utf-8"))
+        if declared is None or not isinstance(doc, dict) or doc.get("ok") is not True:
+            return
+        wrong = contract.judge_result(declared, engine_result(declared, doc))
+        with self._lock:
+            self.judged += 1
+            self.violations.extend("%s: %s" % (path.split("?")[0], w) for w in wrong)
+
+
+def engine_result(declared, doc):
+    """The engine's result inside the host's answer: the host's own edits,
+    which fuma-host(1) documents, undone."""
+    result = dict(doc)
+    if declared.name in ("session.login", "staff.login"):
+        # The session token goes into a cookie, and a new CSRF token comes
+        # in its place.
+        result.pop("csrf", None)
+        result["token"] = "(in the session cookie)"
+    if declared.descriptor["returns"] is not None:
+        # ?format=json carries the bytes inside the answer.
+        result.pop("content_type", None)
+        result.pop("data_base64", None)
+    return result
+
+
+ANSWERS = Answers()
+
+
+@pytest.fixture(autouse=True)
+def declarations_hold():
+    """Fails the test whose answers found a command's declaration lying."""
+    ANSWERS.registry()  # read before the test, never while it times something
+    before = len(ANSWERS.violations)
+    yield
+    found = ANSWERS.violations[before:]
+    if found:
+        pytest.fail("the command declarations disagree with the host's answers:\n  "
+                    + "\n  ".join(found[:20]), pytrace=False)
 
 
 class Host:
@@ -107,9 +190,11 @@ class Host:
         try:
             conn.request(method, path, body=body, headers=headers or {})
             res = conn.getresponse()
-            return res.status, res.headers, res.read()
+            answer = res.read()
         finally:
             conn.close()
+        ANSWERS.judge(path, res.headers, answer)
+        return res.status, res.headers, answer
 
     def get_json(self, path):
         status, headers, body = self.request("GET", path)

@@ -250,6 +250,53 @@ def test_the_guard_catches_undeclared_bytes(commands):
     assert "returned bytes" in contract.judge(liar, {}, None, blank)[0]
 
 
+# the C suite's log (tests/capi/setup.h's log_call, judged by c.contract)
+
+
+def logged(status, request, answer, data_len=0, returned_len=0):
+    request, answer = request.encode(), answer.encode()
+    return (b"fuma-call %d %d %d %d %d\n" % (status, len(request), len(answer), data_len,
+                                             returned_len) + request + answer + b"\n")
+
+
+def test_a_c_log_reads_back_call_by_call():
+    raw = (logged(0, '{"command":"fuma.version"}', '{"ok":true}\n{"x"}')
+           + logged(-4, "not json", ""))
+    calls = contract.read_call_log(raw)
+    assert [c["status"] for c in calls] == [0, -4]
+    assert calls[0]["answer"] == '{"ok":true}\n{"x"}'
+    assert calls[1]["request"] == "not json"
+
+
+def test_a_logged_c_result_is_judged_by_its_schema(commands):
+    registry = contract.declarations({"commands": list(commands.values())})
+    result = dict(fuma.call("uscc.check", {"code": "91350100M000100Y43"}))
+    request = json.dumps({"command": "uscc.check", "args": {"code": "91350100M000100Y43"}})
+    assert contract.judge_call(registry, json.loads(json.dumps(
+        {"status": 0, "request": request, "answer": json.dumps(result),
+         "data_len": 0, "returned_len": 0}))) == ([], True)
+    del result["warnings"]
+    wrong, judged = contract.judge_call(registry, {
+        "status": 0, "request": request, "answer": json.dumps(result),
+        "data_len": 0, "returned_len": 0})
+    assert judged and "warnings" in wrong[0]
+
+
+def test_a_logged_c_error_must_be_declared(commands):
+    registry = contract.declarations({"commands": list(commands.values())})
+    call = {"status": -4, "request": '{"command":"uscc.check","args":{}}',
+            "answer": '{"ok":false,"error":{"code":"UNKNOWN_COMMAND"}}',
+            "data_len": 0, "returned_len": 0}
+    wrong, judged = contract.judge_call(registry, call)
+    assert judged and "UNKNOWN_COMMAND" in wrong[0]
+
+
+def test_a_c_request_that_is_not_json_is_not_judged(commands):
+    registry = contract.declarations({"commands": list(commands.values())})
+    call = {"status": -3, "request": "{", "answer": "", "data_len": 0, "returned_len": 0}
+    assert contract.judge_call(registry, call) == ([], False)
+
+
 # every command, once, to a success
 
 

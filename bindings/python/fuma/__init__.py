@@ -13,21 +13,62 @@ inside this package, then the system loader; see :mod:`fuma._native`.
 Errors the library reports raise subclasses of :class:`fuma.Error`.
 """
 
-from . import actors, uscc
+from . import actors, results, uscc
 from ._native import ABI_VERSION, lib as _lib, path as library_path
 from .engine import Engine, Result, call
-from . import errors as _errors
-from .errors import *  # noqa: F401,F403  (every exception class)
+from .errors import (  # every exception class
+    Error, InternalError, OutOfMemory, InvalidArgument, UnknownCommand,
+    NotFound, Forbidden, Conflict, InvalidState, OnSiteOnly, MissingAttachments,
+    CredentialRevoked, InvalidCode, Exhausted, StorageError, VersionError,
+    NotAnImage, ImageTooLarge, NoQrFound, MultipleQr, NotACredential,
+    CredentialMalformed, UnsupportedVersion, UnknownKey, BadSignature,
+    CredentialExpired, UnitRevoked, CaptchaWrong, CaptchaExpired,
+    TooManyAttempts, SessionExpired, CommitmentRequired, LoginFailed,
+)
 
 #: The release version of the loaded libfuma, e.g. "0.1.0".
-__version__ = _lib.fuma_version().decode("ascii")
+__version__: str = _lib.fuma_version().decode("ascii")
 
 __all__ = [
     "ABI_VERSION",
     "library_path",
     "uscc",
     "actors",
+    "results",
     "call",
     "Engine",
     "Result",
-] + [name for name in _errors.__all__ if name != "check"]
+    "Error",
+    "InternalError",
+    "OutOfMemory",
+    "InvalidArgument",
+    "UnknownCommand",
+    "NotFound",
+    "Forbidden",
+    "Conflict",
+    "InvalidState",
+    "OnSiteOnly",
+    "MissingAttachments",
+    "CredentialRevoked",
+    "InvalidCode",
+    "Exhausted",
+    "StorageError",
+    "VersionError",
+    "NotAnImage",
+    "ImageTooLarge",
+    "NoQrFound",
+    "MultipleQr",
+    "NotACredential",
+    "CredentialMalformed",
+    "UnsupportedVersion",
+    "UnknownKey",
+    "BadSignature",
+    "CredentialExpired",
+    "UnitRevoked",
+    "CaptchaWrong",
+    "CaptchaExpired",
+    "TooManyAttempts",
+    "SessionExpired",
+    "CommitmentRequired",
+    "LoginFailed",
+]

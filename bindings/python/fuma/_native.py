@@ -17,9 +17,13 @@ call, and fuma's handle-free functions are safe from any thread (fuma.h,
 convention 5).
 """
 
+from __future__ import annotations
+
 import ctypes
 import ctypes.util
 import os
+from collections.abc import Iterator
+from typing import Any
 from ctypes import POINTER, c_char_p, c_int, c_size_t, c_void_p
 
 #: The ABI version (libfuma's SOVERSION) this package was written for.
@@ -59,7 +63,7 @@ result_p = POINTER(fuma_result)
 
 # name: (restype, argtypes). Strings the library returns are read as
 # c_void_p when they come with a length, so ctypes cannot stop at a NUL.
-_PROTOTYPES = {
+_PROTOTYPES: dict[str, tuple[Any, list[Any]]] = {
     "fuma_error_last": (POINTER(fuma_error), []),
     "fuma_error_name": (c_char_p, [c_int]),
     "fuma_version": (c_char_p, []),
@@ -79,7 +83,7 @@ _PROTOTYPES = {
 }
 
 
-def _candidates():
+def _candidates() -> Iterator[tuple[str, str]]:
     """Yield (how it was found, what to pass to CDLL) in discovery order."""
     explicit = os.environ.get("FUMA_LIBRARY")
     if explicit:
@@ -97,7 +101,7 @@ def _candidates():
         yield "system loader", found
 
 
-def _load():
+def _load() -> tuple[ctypes.CDLL, str]:
     tried = []
     for how, name in _candidates():
         if how == "FUMA_LIBRARY" and not os.path.exists(name):
@@ -120,7 +124,7 @@ def _load():
     )
 
 
-def _declare(cdll, path):
+def _declare(cdll: ctypes.CDLL, path: str) -> None:
     for name, (restype, argtypes) in _PROTOTYPES.items():
         try:
             fn = getattr(cdll, name)
@@ -133,7 +137,7 @@ def _declare(cdll, path):
         fn.argtypes = argtypes
 
 
-def _check_abi(cdll, path):
+def _check_abi(cdll: ctypes.CDLL, path: str) -> None:
     # Declared alone first: a foreign library may lack the rest.
     try:
         abi = cdll.fuma_abi_version
@@ -142,7 +146,7 @@ def _check_abi(cdll, path):
             "fuma: %s does not export fuma_abi_version(); it is not libfuma" % path
         ) from None
     abi.restype, abi.argtypes = c_int, []
-    found = abi()
+    found: int = abi()
     if found != ABI_VERSION:
         raise ImportError(
             "fuma: %s has ABI version %d, but this Python package speaks ABI "

@@ -27,179 +27,216 @@ without a wrapper. A view holds no state of its own beyond the engine and the
 actor, so it is as thread-safe as the engine.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from . import results
+from .engine import JSON, BytesLike, Result
+
+if TYPE_CHECKING:
+    from .engine import Engine
+
 __all__ = ["Actor", "Unit", "Staff", "Session", "StaffSession"]
 
 
 class Actor:
     """The engine, with every command run for one actor."""
 
-    def __init__(self, engine, actor):
+    def __init__(self, engine: Engine, actor: JSON) -> None:
         self.engine = engine
         self.actor = dict(actor)
 
-    def call(self, command, args=None, data=None, *, idempotency_key=None):
+    def call(self, command: str, args: JSON | None = None, data: BytesLike | None = None,
+             *, idempotency_key: str | None = None) -> Result:
         """:meth:`fuma.Engine.call` with this actor."""
         return self.engine.call(command, args, data, actor=self.actor,
                                 idempotency_key=idempotency_key)
 
-    def _case(self, command, args, data=None, version=None, idempotency_key=None):
+    def _case(self, command: str, args: JSON, version: int | None = None,
+              idempotency_key: str | None = None) -> results.Case:
         if version is not None:
             args = dict(args, version=version)
-        return self.call(command, args, data, idempotency_key=idempotency_key)["application"]
+        answer = self.call(command, args, idempotency_key=idempotency_key)
+        return cast(results.Case, answer["application"])
 
-    def view(self, case_id):
+    def view(self, case_id: int) -> results.Case:
         """The application page (申请信息录入): status, 最新信息, fields, attachments."""
         return self._case("application.view", {"id": case_id})
 
-    def history(self, uscc=None):
+    def history(self, uscc: str | None = None) -> results.UnitHistoryResult:
         """历史信息: every application of the unit with its events."""
-        return self.call("unit.history", {} if uscc is None else {"uscc": uscc})
+        answer = self.call("unit.history", {} if uscc is None else {"uscc": uscc})
+        return cast(results.UnitHistoryResult, answer)
 
-    def form(self, case_id):
+    def form(self, case_id: int) -> Result:
         """下载表格: the case's form as a :class:`fuma.Result`: the PDF as
         ``.data``, with ``file_name``, ``form``, ``code`` (the form's check
         code, also printed as its QR code) and ``for_signing`` (False before
         复核通过, when the form is marked 仅供核对)."""
         return self.call("application.form", {"id": case_id})
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "<fuma.%s %r>" % (type(self).__name__, self.actor)
 
 
 class Unit(Actor):
     """A unit (机关群团单位) acting on its own applications."""
 
-    def __init__(self, engine, uscc):
+    uscc: str | None
+
+    def __init__(self, engine: Engine, uscc: str) -> None:
         super().__init__(engine, {"unit": uscc})
         self.uscc = uscc
 
-    def start(self, business, *, idempotency_key=None):
+    def start(self, business: str, *, idempotency_key: str | None = None) -> results.Case:
         """Open a change / reissue / replace / revoke case; :class:`fuma.OnSiteOnly`
         for initial and extension."""
         return self._case("application.start", {"business": business},
                           idempotency_key=idempotency_key)
 
-    def save(self, case_id, fields, *, version=None):
+    def save(self, case_id: int, fields: JSON, *, version: int | None = None) -> results.Case:
         """暂存: keep the entry form as it is, complete or not."""
         return self._case("application.save", {"id": case_id, "fields": fields},
                           version=version)
 
-    def submit(self, case_id, *, version=None, idempotency_key=None):
+    def submit(self, case_id: int, *, version: int | None = None,
+               idempotency_key: str | None = None) -> results.Case:
         """提交: every field problem at once (:class:`fuma.InvalidArgument`) or the
         missing attachments (:class:`fuma.MissingAttachments`), else 待受理."""
         return self._case("application.submit", {"id": case_id}, version=version,
                           idempotency_key=idempotency_key)
 
-    def delete(self, case_id):
-        """删除申报材料: in 未提交 and 未通过 only."""
-        return self.call("application.delete", {"id": case_id})["deleted"]
+    def delete(self, case_id: int) -> int:
+        """删除申报材料: in 未提交 and 未通过 only; returns the deleted case's id."""
+        answer = cast(results.ApplicationDeleteResult,
+                      self.call("application.delete", {"id": case_id}))
+        return answer["deleted"]
 
-    def upload(self, case_id, kind, file_name, data):
+    def upload(self, case_id: int, kind: str, file_name: str,
+               data: BytesLike) -> results.Attachment:
         """上传附件: ``data`` is the file's bytes; returns the attachment."""
-        return self.call("attachment.upload",
-                         {"id": case_id, "kind": kind, "file_name": file_name},
-                         data)["attachment"]
+        answer = self.call("attachment.upload",
+                           {"id": case_id, "kind": kind, "file_name": file_name}, data)
+        return cast(results.Attachment, answer["attachment"])
 
-    def remove(self, case_id, attachment_id):
+    def remove(self, case_id: int, attachment_id: int) -> results.Case:
         """Remove an uploaded attachment; returns the case view."""
         return self._case("attachment.remove", {"id": case_id, "attachment": attachment_id})
 
-    def rules(self, case_id):
+    def rules(self, case_id: int) -> results.AttachmentRulesResult:
         """The attachment checklist that applies to the case."""
-        return self.call("attachment.rules", {"id": case_id})
+        return cast(results.AttachmentRulesResult,
+                    self.call("attachment.rules", {"id": case_id}))
 
 
 class Staff(Actor):
     """A staff member of a registration authority, as the embedding program
     authenticated them."""
 
-    def __init__(self, engine, username):
+    username: str | None
+
+    def __init__(self, engine: Engine, username: str) -> None:
         super().__init__(engine, {"staff": username})
         self.username = username
 
-    def register_unit(self, *, name, category, address, responsible_person,
-                      valid_until=None):
+    def register_unit(self, *, name: str, category: str, address: str,
+                      responsible_person: str, valid_until: str | None = None) -> str:
         """On-site 申请初领: allocate a USCC and create the unit; returns the code."""
-        args = {"name": name, "category": category, "address": address,
-                "responsible_person": responsible_person}
+        args: JSON = {"name": name, "category": category, "address": address,
+                      "responsible_person": responsible_person}
         if valid_until is not None:
             args["valid_until"] = valid_until
-        return self.call("unit.register", args)["uscc"]
+        answer = cast(results.UnitRegisterResult, self.call("unit.register", args))
+        return answer["uscc"]
 
-    def extend(self, uscc, *, valid_until=None, long_term=False):
+    def extend(self, uscc: str, *, valid_until: str | None = None,
+               long_term: bool = False) -> results.Certificate:
         """On-site 证书延期: a later expiry date, or long-term validity."""
-        args = {"uscc": uscc}
+        args: JSON = {"uscc": uscc}
         if long_term:
             args["long_term"] = True
         else:
             args["valid_until"] = valid_until
-        return self.call("certificate.extend", args)["certificate"]
+        answer = cast(results.CertificateExtendResult, self.call("certificate.extend", args))
+        return answer["certificate"]
 
-    def step(self, action, case_id, reply=None, *, version=None):
+    def step(self, action: str, case_id: int, reply: str | None = None, *,
+             version: int | None = None) -> results.Case:
         """Take a workflow step by its action name ("accept", "return", ...)."""
-        args = {"id": case_id}
+        args: JSON = {"id": case_id}
         if reply is not None:
             args["reply"] = reply
         return self._case("application." + action, args, version=version)
 
-    def accept(self, case_id, reply=None, **kw):
+    def accept(self, case_id: int, reply: str | None = None, *,
+               version: int | None = None) -> results.Case:
         """受理."""
-        return self.step("accept", case_id, reply, **kw)
+        return self.step("accept", case_id, reply, version=version)
 
-    def reject(self, case_id, reply, **kw):
+    def reject(self, case_id: int, reply: str, *,
+               version: int | None = None) -> results.Case:
         """不予通过, with the reply the unit will read (required)."""
-        return self.step("reject", case_id, reply, **kw)
+        return self.step("reject", case_id, reply, version=version)
 
-    def approve(self, case_id, reply=None, **kw):
+    def approve(self, case_id: int, reply: str | None = None, *,
+                version: int | None = None) -> results.Case:
         """复核通过 (not by whoever accepted)."""
-        return self.step("approve", case_id, reply, **kw)
+        return self.step("approve", case_id, reply, version=version)
 
-    def send_back(self, case_id, reply, **kw):
+    def send_back(self, case_id: int, reply: str, *,
+                  version: int | None = None) -> results.Case:
         """复核退回 (the ``return`` action), with the reason (required)."""
-        return self.step("return", case_id, reply, **kw)
+        return self.step("return", case_id, reply, version=version)
 
-    def forward(self, case_id, reply=None, **kw):
+    def forward(self, case_id: int, reply: str | None = None, *,
+                version: int | None = None) -> results.Case:
         """Forward a returned case to review again."""
-        return self.step("forward", case_id, reply, **kw)
+        return self.step("forward", case_id, reply, version=version)
 
-    def notify(self, case_id, reply, **kw):
+    def notify(self, case_id: int, reply: str, *,
+               version: int | None = None) -> results.Case:
         """待通知 → 待打印, telling the unit what to send (required)."""
-        return self.step("notify", case_id, reply, **kw)
+        return self.step("notify", case_id, reply, version=version)
 
-    def complete(self, case_id, reply=None, **kw):
+    def complete(self, case_id: int, reply: str | None = None, *,
+                 version: int | None = None) -> results.Case:
         """办结: applies the case's effect."""
-        return self.step("complete", case_id, reply, **kw)
+        return self.step("complete", case_id, reply, version=version)
 
-    def verify_form(self, code=None, *, scan=None):
+    def verify_form(self, code: str | None = None, *,
+                    scan: BytesLike | None = None) -> results.FormVerifyResult:
         """form.verify: whether a printed form still matches its case, from the
         form's ``code`` or a scanned picture of it (``scan``, bytes); returns
         the result (``matches``, ``application``, ``status``, ``message``)."""
         if (code is None) == (scan is None):
             raise TypeError("verify_form takes a code or a scan, not both or neither")
-        return self.call("form.verify", {} if code is None else {"code": code}, scan)
+        answer = self.call("form.verify", {} if code is None else {"code": code}, scan)
+        return cast(results.FormVerifyResult, answer)
 
-    def request_form(self, request_id):
+    def request_form(self, request_id: int) -> Result:
         """The 登录二维码图片申领表 of a credential request, filled in, as a
         :class:`fuma.Result` (the PDF as ``.data``). The blank form needs no
         actor: ``engine.call("credential.request_form")``."""
         return self.call("credential.request_form", {"request": request_id})
 
-    def print_certificate(self, uscc):
+    def print_certificate(self, uscc: str) -> Result:
         """certificate.print: the unit's certificate as a :class:`fuma.Result`
         (the PDF as ``.data``; ``code``, what its QR code holds, leads to
         certificate.status)."""
         return self.call("certificate.print", {"uscc": uscc})
 
-    def queue(self, status, *, overdue_only=False, limit=None):
+    def queue(self, status: str, *, overdue_only: bool = False,
+              limit: int | None = None) -> list[results.QueueListResultItem]:
         """The authority's cases in a status (key, e.g. "submitted"), every page."""
-        args = {"status": status}
+        args: JSON = {"status": status}
         if overdue_only:
             args["overdue_only"] = True
         if limit is not None:
             args["limit"] = limit
-        items = []
+        items: list[results.QueueListResultItem] = []
         while True:
-            page = self.call("queue.list", args)
+            page = cast(results.QueueListResult, self.call("queue.list", args))
             items.extend(page["items"])
             if page.get("next") is None:
                 return items
@@ -229,20 +266,22 @@ class Session(Unit):
         warning: the library's warning at login, if any (captcha test mode).
     """
 
-    def __init__(self, engine, token, session=None, warning=None):
+    def __init__(self, engine: Engine, token: str, session: results.Session | None = None,
+                 warning: str | None = None) -> None:
         Actor.__init__(self, engine, {"session": token})
         self.token = token
         self.session = session
         self.uscc = session["unit"]["uscc"] if session else None
         self.warning = warning
 
-    def get(self):
+    def get(self) -> results.Session:
         """session.get: the session as it is now; also refreshes ``.session``."""
-        self.session = self.call("session.get")["session"]
-        self.uscc = self.session["unit"]["uscc"]
-        return self.session
+        session = cast(results.SessionGetResult, self.call("session.get"))["session"]
+        self.session = session
+        self.uscc = session["unit"]["uscc"]
+        return session
 
-    def commit(self, text_version=None):
+    def commit(self, text_version: str | None = None) -> results.Session:
         """session.commit: accept 登录承诺; returns the session.
 
         ``text_version`` is the version of the text the unit was shown; by
@@ -252,14 +291,16 @@ class Session(Unit):
         if text_version is None:
             shown = self.session if self.session is not None else self.get()
             text_version = shown["commitment"]["text_version"]
-        self.session = self.call("session.commit", {"text_version": text_version})["session"]
-        return self.session
+        answer = self.call("session.commit", {"text_version": text_version})
+        session = cast(results.SessionCommitResult, answer)["session"]
+        self.session = session
+        return session
 
-    def logout(self):
+    def logout(self) -> str:
         """session.logout: end the session; returns when it ended (``ended_at``)."""
-        return self.call("session.logout")["ended_at"]
+        return cast(results.SessionLogoutResult, self.call("session.logout"))["ended_at"]
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         # Never the token: reprs end up in logs.
         return "<fuma.Session of %s>" % (self.uscc or "an unknown unit")
 
@@ -279,20 +320,21 @@ class StaffSession(Staff):
         staff: the staff member as the library described them at login.
     """
 
-    def __init__(self, engine, token, staff=None):
+    def __init__(self, engine: Engine, token: str, staff: results.Staff | None = None) -> None:
         Actor.__init__(self, engine, {"staff_session": token})
         self.token = token
         self.staff = staff
         self.username = staff["username"] if staff else None
 
-    def password(self, new, old):
+    def password(self, new: str, old: str) -> results.StaffPasswordResult:
         """staff.password: change one's own password; every session ends."""
-        return self.call("staff.password", {"password": new, "old_password": old})
+        answer = self.call("staff.password", {"password": new, "old_password": old})
+        return cast(results.StaffPasswordResult, answer)
 
-    def logout(self):
+    def logout(self) -> str:
         """staff.logout: end the session; returns when it ended (``ended_at``)."""
-        return self.call("staff.logout")["ended_at"]
+        return cast(results.StaffLogoutResult, self.call("staff.logout"))["ended_at"]
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         # Never the token: reprs end up in logs.
         return "<fuma.StaffSession of %s>" % (self.username or "an unknown staff member")

@@ -6,20 +6,35 @@ JSON result (fuma.h, "Commands"). This module builds the request envelope
 it, and returns a :class:`Result`: the parsed result with its bytes.
 """
 
+from __future__ import annotations
+
 import ctypes
 import json
 import os
 import threading
 import weakref
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Union
 
 from . import _native
 from ._native import lib
 from .errors import check
 
-__all__ = ["Result", "call", "Engine"]
+if TYPE_CHECKING:
+    from .actors import Session, Staff, StaffSession, Unit
+
+__all__ = ["Result", "call", "Engine", "JSON", "BytesLike", "StrPath"]
+
+#: A JSON object as a command's args, actor or result: a dict of JSON values.
+JSON = dict[str, Any]
+#: What ``data=`` accepts: any object with the buffer protocol, e.g.
+#: bytes, bytearray or memoryview.
+BytesLike = Union[bytes, bytearray, memoryview]
+#: A store's path, as ``Engine(path)`` takes it.
+StrPath = Union[str, bytes, os.PathLike[str], os.PathLike[bytes]]
 
 
-class Result(dict):
+class Result(dict[str, Any]):
     """A command's result: the JSON object as a dict, and ``.data``.
 
     The dict holds the result exactly as the library returned it, so it
@@ -28,29 +43,33 @@ class Result(dict):
     it returned none. Comparing a Result with a dict compares the JSON only.
     """
 
-    def __init__(self, fields=(), data=b""):
+    data: bytes
+
+    def __init__(self, fields: Mapping[str, Any] | Iterable[tuple[str, Any]] = (),
+                 data: bytes = b"") -> None:
         super().__init__(fields)
         self.data = data
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "Result(%s, data=<%d bytes>)" % (dict.__repr__(self), len(self.data))
 
 
-def _no_nul(text, what):
+def _no_nul(text: str, what: str) -> bytes:
     # A char* argument ends at the first NUL; refuse rather than truncate.
     if "\0" in text:
         raise ValueError("%s contains a NUL character" % what)
     return text.encode("utf-8")
 
 
-def _request(command, args, actor, idempotency_key=None):
+def _request(command: str, args: JSON | None, actor: JSON | None,
+             idempotency_key: str | None = None) -> bytes:
     """The JSON envelope as UTF-8 bytes; TypeError for wrong Python types."""
     if not isinstance(command, str):
         raise TypeError("command must be a str, not %s" % type(command).__name__)
     if idempotency_key is not None and not isinstance(idempotency_key, str):
         raise TypeError("idempotency_key must be a str or None, not %s"
                         % type(idempotency_key).__name__)
-    envelope = {"command": command}
+    envelope: JSON = {"command": command}
     for key, value in (("args", args), ("actor", actor)):
         if value is not None:
             if not isinstance(value, dict):
@@ -64,7 +83,7 @@ def _request(command, args, actor, idempotency_key=None):
     return json.dumps(envelope, ensure_ascii=False, allow_nan=False).encode("utf-8")
 
 
-def _payload(data):
+def _payload(data: BytesLike | None) -> bytes | None:
     """``data`` as bytes (None stays None); TypeError if not bytes-like."""
     if data is None or isinstance(data, bytes):
         return data
@@ -75,7 +94,8 @@ def _payload(data):
                         % type(data).__name__) from None
 
 
-def _invoke(engine, request, payload):
+def _invoke(engine: ctypes._Pointer[_native.fuma_engine] | None, request: bytes,
+            payload: bytes | None) -> Result:
     """Run one prepared request; ``engine`` is a handle or None."""
     out = _native.result_p()
     size = ctypes.c_size_t()
@@ -90,7 +110,8 @@ def _invoke(engine, request, payload):
     return Result(json.loads(text), data)
 
 
-def call(command, args=None, data=None, *, actor=None):
+def call(command: str, args: JSON | None = None, data: BytesLike | None = None, *,
+         actor: JSON | None = None) -> Result:
     """Run a command that needs no store, e.g. ``"uscc.check"``.
 
     Args:
@@ -109,7 +130,7 @@ def call(command, args=None, data=None, *, actor=None):
     return _invoke(None, _request(command, args, actor), _payload(data))
 
 
-def _option(name, value):
+def _option(name: str, value: str | int) -> tuple[bytes, bytes]:
     if not isinstance(name, str):
         raise TypeError("option names are str")
     if isinstance(value, bool) or not isinstance(value, (str, int)):
@@ -118,7 +139,8 @@ def _option(name, value):
     return _no_nul(name, "option name"), _no_nul(str(value), "option %s" % name)
 
 
-def _open(path, options):
+def _open(path: StrPath | None,
+          options: Mapping[str, str | int]) -> ctypes._Pointer[_native.fuma_engine]:
     if path is not None:
         if not isinstance(path, (str, bytes, os.PathLike)):
             raise TypeError("path must be a str, bytes, os.PathLike or None, not %s"
@@ -159,7 +181,7 @@ class Engine:
     handle is released when the last of them returns.
     """
 
-    def __init__(self, path=None, **options):
+    def __init__(self, path: StrPath | None = None, **options: str | int) -> None:
         self.path = path
         self._lock = threading.Lock()
         self._running = 0
@@ -167,7 +189,8 @@ class Engine:
         self._handle = _open(path, options)
         self._release = weakref.finalize(self, lib.fuma_engine_close, self._handle)
 
-    def call(self, command, args=None, data=None, *, actor=None, idempotency_key=None):
+    def call(self, command: str, args: JSON | None = None, data: BytesLike | None = None,
+             *, actor: JSON | None = None, idempotency_key: str | None = None) -> Result:
         """Run a command on this engine; arguments and result as :func:`call`.
 
         ``idempotency_key`` (a str) makes a state-changing command safe to
@@ -188,19 +211,20 @@ class Engine:
                 if self._closed and not self._running:
                     self._release()
 
-    def as_unit(self, uscc):
+    def as_unit(self, uscc: str) -> Unit:
         """This engine as seen by a unit the caller authenticated:
         a :class:`fuma.actors.Unit`."""
         from .actors import Unit
         return Unit(self, uscc)
 
-    def as_staff(self, username):
+    def as_staff(self, username: str) -> Staff:
         """This engine as seen by a staff member the caller authenticated:
         a :class:`fuma.actors.Staff`."""
         from .actors import Staff
         return Staff(self, username)
 
-    def login(self, image, captcha_id, answer, client=None):
+    def login(self, image: BytesLike, captcha_id: str, answer: str,
+              client: str | None = None) -> Session:
         """Log a unit in with its login QR image (图片登录): session.login.
 
         Args:
@@ -225,7 +249,8 @@ class Engine:
         result = self.call("session.login", args, image)
         return Session(self, result["token"], result["session"], result.get("warning"))
 
-    def staff_login(self, username, password, client=None):
+    def staff_login(self, username: str, password: str,
+                    client: str | None = None) -> StaffSession:
         """Log a staff member in with their password: staff.login.
 
         Returns a :class:`fuma.actors.StaffSession`. A wrong username or
@@ -240,7 +265,7 @@ class Engine:
         result = self.call("staff.login", args)
         return StaffSession(self, result["token"], result["staff"])
 
-    def close(self):
+    def close(self) -> None:
         """Release the engine; safe to call again."""
         with self._lock:
             self._closed = True
@@ -248,18 +273,18 @@ class Engine:
                 self._release()  # does nothing after the first time
 
     @property
-    def closed(self):
+    def closed(self) -> bool:
         """True once :meth:`close` was called."""
         return self._closed
 
-    def __enter__(self):
+    def __enter__(self) -> Engine:
         if self._closed:
             raise ValueError("this fuma.Engine is closed")
         return self
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         where = "in memory" if self.path is None else repr(os.fspath(self.path))
         return "<fuma.Engine %s%s>" % (where, " closed" if self._closed else "")

@@ -7,7 +7,10 @@ newer library of the same ABI) raises the base :class:`Error`, so
 ``except fuma.Error`` catches everything the library reports.
 """
 
+from __future__ import annotations
+
 import json as _json
+from typing import Any, NoReturn
 
 from ._native import lib
 
@@ -64,7 +67,14 @@ class Error(Exception):
     ``str(err)`` gives the message followed by the code and the detail.
     """
 
-    def __init__(self, code, status, message, detail="", json=None):
+    code: str
+    status: int
+    message: str
+    detail: str
+    json: str | None
+
+    def __init__(self, code: str, status: int, message: str, detail: str = "",
+                 json: str | None = None) -> None:
         # Everything goes into args so that exceptions pickle (for
         # multiprocessing) and repr() shows what was raised.
         super().__init__(code, status, message, detail, json)
@@ -75,15 +85,17 @@ class Error(Exception):
         self.json = json
 
     @property
-    def problems(self):
+    def problems(self) -> list[dict[str, Any]]:
         """Each problem the library listed, as dicts with ``field`` and
         ``message`` (and ``kind``, ``label`` for a missing attachment): every
         field problem of a submit at once. Empty when there are none."""
         if not self.json:
             return []
-        return _json.loads(self.json).get("error", {}).get("problems", [])
+        problems: list[dict[str, Any]] = (_json.loads(self.json).get("error", {})
+                                          .get("problems", []))
+        return problems
 
-    def __str__(self):
+    def __str__(self) -> str:
         tail = "%s: %s" % (self.code, self.detail) if self.detail else self.code
         return "%s (%s)" % (self.message, tail) if self.message else tail
 
@@ -217,7 +229,7 @@ class LoginFailed(Error):
     """LOGIN_FAILED (-32): a staff username or password is wrong."""
 
 
-_BY_STATUS = {
+_BY_STATUS: dict[int, type[Error]] = {
     -1: InternalError,
     -2: OutOfMemory,
     -3: InvalidArgument,
@@ -253,11 +265,11 @@ _BY_STATUS = {
 }
 
 
-def _text(raw):
+def _text(raw: bytes | None) -> str:
     return raw.decode("utf-8", "replace") if raw else ""
 
 
-def check(status):
+def check(status: int) -> int:
     """Return ``status`` when it is not negative; otherwise raise its error.
 
     Must run right after the failed call, on the same thread and before any

@@ -15,11 +15,14 @@ character or byte counts as one character outside the alphabet, so the
 verdict is ``"CHARSET"`` at its position, as the library gives for raw bytes.
 """
 
+from __future__ import annotations
+
 import re
 from dataclasses import dataclass, field
-from typing import Optional, Tuple
+from typing import Any, Optional, Tuple, cast
 
 from ._native import lib
+from . import results
 from .engine import call
 from .errors import check as _check_status
 
@@ -37,7 +40,7 @@ __all__ = [
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _text(code):
+def _text(code: str | bytes) -> str:
     """``code`` as a str that encodes to UTF-8; TypeError if not str/bytes."""
     if isinstance(code, bytes):
         # surrogateescape keeps one surrogate per undecodable byte, which
@@ -48,7 +51,7 @@ def _text(code):
     return _SURROGATE.sub("\ufffd", code)
 
 
-def _reason(code):
+def _reason(code: str | bytes) -> int:
     raw = code if isinstance(code, bytes) else _text(code).encode("utf-8")
     return _check_status(lib.fuma_uscc_validate(raw, len(raw)))
 
@@ -72,12 +75,15 @@ class Parts:
     check: str  # the final check character
 
     @classmethod
-    def _from_json(cls, parts):
+    def _from_json(cls, parts: results.UsccCheckResultParts) -> Parts:
         authority, category, division = (parts["authority"], parts["category"],
                                          parts["division"])
+        # A division outside GB/T 2260 has a code only.
+        province = division.get("province")
         return cls(authority["code"], authority["name"], category["code"],
                    category["name"], division["code"], division.get("name"),
-                   division.get("province") or None, parts["org_code"], parts["check"])
+                   province if isinstance(province, str) and province else None,
+                   parts["org_code"], parts["check"])
 
 
 @dataclass(frozen=True)
@@ -109,12 +115,12 @@ class Check:
     position: Optional[int]
     parts: Optional[Parts]
     warnings: Tuple[str, ...]
-    raw: dict = field(repr=False, compare=False)
+    raw: dict[str, Any] = field(repr=False, compare=False)
 
 
-def check(code):
+def check(code: str | bytes) -> Check:
     """Check ``code`` (str or bytes) and explain the verdict: a :class:`Check`."""
-    r = call("uscc.check", {"code": _text(code)})
+    r = cast(results.UsccCheckResult, call("uscc.check", {"code": _text(code)}))
     return Check(
         ok=r["valid"],
         reason=r["reason"],
@@ -128,18 +134,19 @@ def check(code):
     )
 
 
-def is_valid(code):
+def is_valid(code: str | bytes) -> bool:
     """True when ``code`` (str or bytes) is a valid USCC. Never allocates in C."""
     return _reason(code) == 0
 
 
-def validate(code):
+def validate(code: str | bytes) -> str | None:
     """None when ``code`` is valid, else the stable name of the reason."""
     reason = _reason(code)
     return None if reason == 0 else reason_name(reason)
 
 
-def allocate(*, category, division, serial, authority="1", segment=""):
+def allocate(*, category: str, division: str, serial: int, authority: str = "1",
+             segment: str = "") -> str:
     """Compose a new code for on-site initial registration (申请初领).
 
     Args:
@@ -163,20 +170,22 @@ def allocate(*, category, division, serial, authority="1", segment=""):
         raise TypeError("serial must be an int, not %s" % type(serial).__name__)
     args = {"authority": authority, "category": category, "division": division,
             "segment": segment, "serial": serial}
-    return call("uscc.allocate", args)["code"]
+    return cast(results.UsccAllocateResult, call("uscc.allocate", args))["code"]
 
 
-def reason_name(reason):
+def reason_name(reason: int) -> str:
     """The stable name of a reason number (``3`` → ``"CHARSET"``)."""
-    return lib.fuma_uscc_reason_name(_number(reason)).decode("utf-8")
+    name: bytes = lib.fuma_uscc_reason_name(_number(reason))
+    return name.decode("utf-8")
 
 
-def reason_message(reason):
+def reason_message(reason: int) -> str:
     """A Chinese sentence explaining a reason number in general."""
-    return lib.fuma_uscc_reason_message(_number(reason)).decode("utf-8")
+    message: bytes = lib.fuma_uscc_reason_message(_number(reason))
+    return message.decode("utf-8")
 
 
-def _number(reason):
+def _number(reason: int) -> int:
     if isinstance(reason, bool) or not isinstance(reason, int):
         raise TypeError("a reason is an int, not %s" % type(reason).__name__)
     if not -2**31 <= reason < 2**31:
