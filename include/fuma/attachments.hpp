@@ -73,9 +73,9 @@ class Rules {
   // certificates; for fixed-term ones the business's list, and for a change
   // the union over its items, in checklist order without repeats. The
   // pointers live as long as this Rules. A business without a checklist
-  // needs nothing. Throws fuma::Error(invalid_argument) for a business key
-  // other than initial, change, reissue, replace, revoke, extension, or for
-  // change items given to a business other than change.
+  // (any key the file does not list, such as a business a locality's
+  // workflow adds) needs nothing. Throws fuma::Error(invalid_argument) for
+  // change items given to a listed business other than change.
   std::vector<const Kind*> required(std::string_view business, Validity validity,
                                     const std::vector<ChangeItem>& items = {}) const;
   // Kinds a business may carry at all (required or optional), whatever the

@@ -33,13 +33,6 @@ bool known_business(std::string_view key) {
   return std::find(std::begin(kBusinesses), std::end(kBusinesses), key) != std::end(kBusinesses);
 }
 
-void require_business(std::string_view business) {
-  if (!known_business(business)) {
-    throw Error(Errc::invalid_argument, "unknown business type '" + std::string(business) + "'",
-                "业务类型无效：" + std::string(business));
-  }
-}
-
 std::optional<FileType> parse_file_type(std::string_view name) {
   for (FileType t : {FileType::pdf, FileType::jpeg, FileType::png}) {
     if (file_type_name(t) == name) return t;
@@ -235,15 +228,17 @@ const Kind* Rules::kind(std::string_view key) const {
 
 const Rules::Checklist* Rules::checklist(std::string_view business,
                                          const std::vector<ChangeItem>& items) const {
-  require_business(business);
+  auto it = std::find_if(checklists_.begin(), checklists_.end(),
+                         [&](const Checklist& c) { return c.business == business; });
+  // A business the checklists do not list (an on-site one, or one a
+  // locality's workflow adds) needs nothing and takes no uploads.
+  if (it == checklists_.end()) return nullptr;
   if (!items.empty() && business != "change") {
     throw Error(Errc::invalid_argument,
                 "change items given for business '" + std::string(business) + "'",
                 "只有变更业务可以填写变更事项");
   }
-  auto it = std::find_if(checklists_.begin(), checklists_.end(),
-                         [&](const Checklist& c) { return c.business == business; });
-  return it == checklists_.end() ? nullptr : &*it;
+  return &*it;
 }
 
 void Rules::collect(const Checklist& list, const std::vector<ChangeItem>& items, bool with_optional,

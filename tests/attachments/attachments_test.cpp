@@ -110,10 +110,15 @@ TEST_CASE("a business without a checklist needs and allows nothing") {
   CHECK(Rules::standard().allowed("extension").empty());
 }
 
-TEST_CASE("an unknown business or change items outside a change are refused") {
+TEST_CASE("a business the checklists do not list needs nothing and takes nothing") {
   const Rules& rules = Rules::standard();
-  CHECK(refusal([&] { rules.required("renew", Validity::fixed_term); }).detail() ==
-        "unknown business type 'renew'");
+  CHECK(rules.required("renew", Validity::fixed_term).empty());
+  CHECK(rules.required("renew", Validity::fixed_term, {ChangeItem::name}).empty());
+  CHECK(rules.allowed("renew").empty());
+}
+
+TEST_CASE("change items outside a change are refused") {
+  const Rules& rules = Rules::standard();
   CHECK(refusal([&] { rules.allowed("reissue", {ChangeItem::name}); }).detail() ==
         "change items given for business 'reissue'");
 }
