@@ -19,6 +19,7 @@
 #include "guide/guide.hpp"
 #include "printing.hpp"
 #include "security.hpp"
+#include "steps.hpp"
 #include "store/store.hpp"
 
 namespace fuma {
@@ -323,6 +324,16 @@ Engine::Engine(const Options& options) {
       printing_->templates.emplace(key, std::move(t));
     }
   }
+  // The workflow against what this engine runs: a command for every step,
+  // a case form for every business (a locality's templates included).
+  workflow::Runtime runtime{engine::step_actions(), {}};
+  for (const char* key : {"change", "application"}) {
+    const forms::Kind kind = printing_->form(key).kind();
+    if (kind == forms::Kind::change || kind == forms::Kind::application) {
+      runtime.forms.emplace_back(key);
+    }
+  }
+  workflow_->check(runtime);
   printing_->public_url = options.public_url;
   while (!printing_->public_url.empty() && printing_->public_url.back() == '/') {
     printing_->public_url.pop_back();
