@@ -74,12 +74,12 @@ class Rules {
   // the union over its items, in checklist order without repeats. The
   // pointers live as long as this Rules. A business without a checklist
   // (any key the file does not list, such as a business a locality's
-  // workflow adds) needs nothing. Throws fuma::Error(invalid_argument) for
-  // change items given to a listed business other than change.
+  // workflow adds) needs nothing. Change items count where the checklist
+  // has per-item lists (change's) and are ignored elsewhere.
   std::vector<const Kind*> required(std::string_view business, Validity validity,
                                     const std::vector<ChangeItem>& items = {}) const;
   // Kinds a business may carry at all (required or optional), whatever the
-  // validity; same order, lifetime and errors as required().
+  // validity; same order and lifetime as required().
   std::vector<const Kind*> allowed(std::string_view business,
                                    const std::vector<ChangeItem>& items = {}) const;
 
@@ -105,9 +105,8 @@ class Rules {
     std::vector<std::pair<ChangeItem, std::vector<std::string>>> per_item;  // change only
     std::vector<std::string> optional;  // may be uploaded, never required
   };
-  // The business's checklist, or null when it has none; validates both
-  // arguments as required() documents.
-  const Checklist* checklist(std::string_view business, const std::vector<ChangeItem>& items) const;
+  // The business's checklist, or null when it has none.
+  const Checklist* checklist(std::string_view business) const;
   void collect(const Checklist& list, const std::vector<ChangeItem>& items, bool with_optional,
                std::vector<const Kind*>& out) const;
 

@@ -226,19 +226,12 @@ const Kind* Rules::kind(std::string_view key) const {
   return it == kinds_.end() ? nullptr : &*it;
 }
 
-const Rules::Checklist* Rules::checklist(std::string_view business,
-                                         const std::vector<ChangeItem>& items) const {
+const Rules::Checklist* Rules::checklist(std::string_view business) const {
   auto it = std::find_if(checklists_.begin(), checklists_.end(),
                          [&](const Checklist& c) { return c.business == business; });
   // A business the checklists do not list (an on-site one, or one a
   // locality's workflow adds) needs nothing and takes no uploads.
-  if (it == checklists_.end()) return nullptr;
-  if (!items.empty() && business != "change") {
-    throw Error(Errc::invalid_argument,
-                "change items given for business '" + std::string(business) + "'",
-                "只有变更业务可以填写变更事项");
-  }
-  return &*it;
+  return it == checklists_.end() ? nullptr : &*it;
 }
 
 void Rules::collect(const Checklist& list, const std::vector<ChangeItem>& items, bool with_optional,
@@ -259,7 +252,7 @@ void Rules::collect(const Checklist& list, const std::vector<ChangeItem>& items,
 
 std::vector<const Kind*> Rules::required(std::string_view business, Validity validity,
                                          const std::vector<ChangeItem>& items) const {
-  const Checklist* list = checklist(business, items);
+  const Checklist* list = checklist(business);
   std::vector<const Kind*> out;
   if (list != nullptr && validity == Validity::fixed_term) collect(*list, items, false, out);
   return out;
@@ -267,7 +260,7 @@ std::vector<const Kind*> Rules::required(std::string_view business, Validity val
 
 std::vector<const Kind*> Rules::allowed(std::string_view business,
                                         const std::vector<ChangeItem>& items) const {
-  const Checklist* list = checklist(business, items);
+  const Checklist* list = checklist(business);
   std::vector<const Kind*> out;
   if (list != nullptr) collect(*list, items, true, out);
   return out;

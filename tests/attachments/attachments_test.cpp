@@ -117,10 +117,13 @@ TEST_CASE("a business the checklists do not list needs nothing and takes nothing
   CHECK(rules.allowed("renew").empty());
 }
 
-TEST_CASE("change items outside a change are refused") {
+TEST_CASE("change items count only where the checklist has per-item lists") {
   const Rules& rules = Rules::standard();
-  CHECK(refusal([&] { rules.allowed("reissue", {ChangeItem::name}); }).detail() ==
-        "change items given for business 'reissue'");
+  CHECK(rules.allowed("reissue", {ChangeItem::name}) == rules.allowed("reissue"));
+  CHECK(rules.required("reissue", Validity::fixed_term, {ChangeItem::address}) ==
+        rules.required("reissue", Validity::fixed_term));
+  CHECK(rules.required("change", Validity::fixed_term, {ChangeItem::address}) !=
+        rules.required("change", Validity::fixed_term));
 }
 
 TEST_CASE("change item names round-trip") {

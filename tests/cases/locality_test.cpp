@@ -355,3 +355,28 @@ TEST_CASE("the form is the one to sign after whichever step the workflow marks a
   call(*engine, "application.accept", {{"id", id}}, staff("acc"));
   CHECK(for_signing());
 }
+
+TEST_CASE("a business the checklists list with no per-item lists may take change items") {
+  TempDir dir;
+  auto engine =
+      engine_on(dir, replaced(source_file("src/workflow/data/workflow.json"),
+                              R"("entry": "reason", "on_complete": "new_certificate",
+     "description": "办结时换发新证书，原证书作废"},
+    {"key": "extension")",
+                              R"("entry": "change_items", "on_complete": "change_records"},
+    {"key": "extension")"));
+  const std::string code = staffed(*engine, "2027-12-31");
+  const std::int64_t id = call(*engine, "application.start", {{"business", "reissue"}}, unit(code))
+                              .at("application")
+                              .at("id")
+                              .as_int64();
+  call(*engine, "application.save",
+       {{"id", id}, {"fields", {{"items", {{{"item", "address"}, {"new", "深圳市南山区"}}}}}}},
+       unit(code));
+  // The checklist of 补领 has no per-item lists: the items ask for nothing
+  // more than its own list.
+  const fuma::Error e = failure(*engine, "application.submit", {{"id", id}}, unit(code));
+  CHECK(e.code() == Errc::missing_attachments);
+  const json::object rules = call(*engine, "attachment.rules", {{"id", id}}, unit(code));
+  CHECK(rules.at("required").as_array().size() == 2);
+}
