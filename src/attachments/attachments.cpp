@@ -22,15 +22,18 @@ namespace json = boost::json;
 using datafile::element;
 using datafile::member;
 
-// The business keys of DESIGN.md; a checklist for anything else is a typo.
+// The business keys of DESIGN.md: without a workflow's keys, a checklist for
+// anything else is a typo.
 constexpr std::string_view kBusinesses[] = {"initial", "change", "reissue",
                                             "replace", "revoke", "extension"};
 
 constexpr std::string_view kChangeItems[] = {"name", "address", "responsible_person", "category",
                                              "validity"};
 
-bool known_business(std::string_view key) {
-  return std::find(std::begin(kBusinesses), std::end(kBusinesses), key) != std::end(kBusinesses);
+// The keys a checklist may name: the engine's workflow's, else the six.
+std::vector<std::string> business_keys(const std::vector<std::string>& given) {
+  if (!given.empty()) return given;
+  return {std::begin(kBusinesses), std::end(kBusinesses)};
 }
 
 std::optional<FileType> parse_file_type(std::string_view name) {
@@ -115,7 +118,8 @@ std::optional<ChangeItem> parse_change_item(std::string_view name) noexcept {
   return std::nullopt;
 }
 
-Rules Rules::parse(std::string_view text, std::string_view source) {
+Rules Rules::parse(std::string_view text, std::string_view source,
+                   const std::vector<std::string>& businesses) {
   const datafile::Reporter r(source, "附件清单数据格式错误：");
   const json::value doc = datafile::parse(text, r);
   const datafile::Object top(doc, "", {"version", "description", "limits", "kinds", "businesses"},
@@ -169,12 +173,16 @@ Rules Rules::parse(std::string_view text, std::string_view source) {
     return keys;
   };
 
+  const std::vector<std::string> keys = business_keys(businesses);
+  std::string expected;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    expected += (i == 0 ? "" : i + 1 == keys.size() ? " or " : ", ") + keys[i];
+  }
   for (const auto& entry : top.object("businesses")) {
     std::string business(entry.key().data(), entry.key().size());
     std::string path = member("businesses", business);
-    if (!known_business(business)) {
-      r.fail(path, "unknown business type '" + business +
-                       "' (expected initial, change, reissue, replace, revoke or extension)");
+    if (std::find(keys.begin(), keys.end(), business) == keys.end()) {
+      r.fail(path, "unknown business type '" + business + "' (expected " + expected + ")");
     }
     const datafile::Object o(entry.value(), path, {"fixed_term", "per_item", "optional"}, r);
     Checklist list;

@@ -262,9 +262,11 @@ Engine::Engine(const Options& options) {
     rules_ = std::shared_ptr<const attachments::Rules>(std::shared_ptr<void>(),
                                                        &attachments::Rules::standard());
   } else {
+    std::vector<std::string> keys;
+    for (const auto& b : workflow_->businesses()) keys.push_back(b.key);
     rules_ = std::make_shared<const attachments::Rules>(attachments::Rules::parse(
         read_definition(options.checklist_path, "checklist_path", "附件清单文件"),
-        options.checklist_path));
+        options.checklist_path, keys));
   }
   if (!options.guide_path.empty()) {
     std::vector<std::string> keys;

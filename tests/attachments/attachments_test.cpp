@@ -314,3 +314,15 @@ TEST_CASE("Rules::parse names the source it was given") {
         "checklists.json: businesses.change.per_item.address[0]: unknown kind 'adress'");
   CHECK(e.message() == "附件清单数据格式错误：businesses.change.per_item.address[0]");
 }
+
+TEST_CASE("Rules::parse takes the business keys of the workflow it is used with") {
+  const std::vector<std::string> keys{"change", "reissue", "loss"};
+  const Rules rules = Rules::parse(with(R"("reissue":)", R"("loss":)"), "local.json", keys);
+  REQUIRE(rules.required("loss", Validity::fixed_term).size() == 1);
+  CHECK(rules.required("loss", Validity::fixed_term)[0]->key == "letter");
+  const fuma::Error e =
+      refusal([&] { Rules::parse(with(R"("reissue":)", R"("renew":)"), "local.json", keys); });
+  CHECK(e.detail() ==
+        "local.json: businesses.renew: unknown business type 'renew' (expected change, reissue "
+        "or loss)");
+}

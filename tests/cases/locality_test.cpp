@@ -380,3 +380,33 @@ TEST_CASE("a business the checklists list with no per-item lists may take change
   const json::object rules = call(*engine, "attachment.rules", {{"id", id}}, unit(code));
   CHECK(rules.at("required").as_array().size() == 2);
 }
+
+TEST_CASE("a locality's new business has the checklist its checklist file gives it") {
+  TempDir dir;
+  Options options;
+  options.path = dir.file("fuma.db");
+  options.workflow_path = dir.file("workflow.json");
+  options.checklist_path = dir.file("checklists.json");
+  write(options.workflow_path,
+        replaced(
+            source_file("src/workflow/data/workflow.json"),
+            R"({"key": "extension", "label": "证书延期", "online": false, "form": "application"})",
+            R"({"key": "extension", "label": "证书延期", "online": false, "form": "application"},
+    {"key": "loss", "label": "遗失补发", "online": true, "form": "application",
+     "entry": "reason", "on_complete": "new_certificate"})"));
+  write(options.checklist_path,
+        replaced(source_file("src/attachments/data/checklists.json"), R"("reissue": {)",
+                 R"("loss": {"fixed_term": ["address_proof"]},
+    "reissue": {)"));
+  Engine engine(options);
+  const std::string code = staffed(engine, "2027-12-31");
+  const std::int64_t id = call(engine, "application.start", {{"business", "loss"}}, unit(code))
+                              .at("application")
+                              .at("id")
+                              .as_int64();
+  call(engine, "application.save", {{"id", id}, {"fields", {{"reason", "证书遗失"}}}}, unit(code));
+  const fuma::Error e = failure(engine, "application.submit", {{"id", id}}, unit(code));
+  CHECK(e.code() == Errc::missing_attachments);
+  REQUIRE(e.problems().size() == 1);
+  CHECK(e.problems()[0].kind == "address_proof");
+}
