@@ -746,3 +746,13 @@ TEST_CASE("a form the engine has no case template for is refused against the eng
         "test.json: businesses[0].form: no form template 'credential_request' for a case "
         "(change, application)");
 }
+
+TEST_CASE("entry forms and completions are named as the file spells them") {
+  using fuma::workflow::Completion;
+  using fuma::workflow::Entry;
+  CHECK(fuma::workflow::entry_name(Entry::change_items) == "change_items");
+  CHECK(fuma::workflow::entry_name(Entry::reason) == "reason");
+  CHECK(fuma::workflow::entry_name(Entry::none) == "none");
+  CHECK(fuma::workflow::completion_name(Completion::revoke_unit) == "revoke_unit");
+  CHECK(fuma::workflow::completion_name(Completion::none) == "none");
+}
