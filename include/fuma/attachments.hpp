@@ -60,8 +60,11 @@ class Rules {
   // source and JSON location of the first defect (invalid JSON or duplicate
   // keys, unknown fields, unknown business types or change items, kinds
   // referenced but not defined, duplicate kinds, empty type lists,
-  // non-positive counts or limits).
-  static Rules parse(std::string_view json, std::string_view source);
+  // non-positive counts or limits). `businesses` are the business keys a
+  // checklist may name (an engine passes its workflow's); empty: the six
+  // shipped ones (initial, change, reissue, replace, revoke, extension).
+  static Rules parse(std::string_view json, std::string_view source,
+                     const std::vector<std::string>& businesses = {});
   // The checklist shipped inside the library, parsed on first use; safe to
   // call from any thread.
   static const Rules& standard();
@@ -73,13 +76,13 @@ class Rules {
   // certificates; for fixed-term ones the business's list, and for a change
   // the union over its items, in checklist order without repeats. The
   // pointers live as long as this Rules. A business without a checklist
-  // needs nothing. Throws fuma::Error(invalid_argument) for a business key
-  // other than initial, change, reissue, replace, revoke, extension, or for
-  // change items given to a business other than change.
+  // (any key the file does not list, such as a business a locality's
+  // workflow adds) needs nothing. Change items count where the checklist
+  // has per-item lists (change's) and are ignored elsewhere.
   std::vector<const Kind*> required(std::string_view business, Validity validity,
                                     const std::vector<ChangeItem>& items = {}) const;
   // Kinds a business may carry at all (required or optional), whatever the
-  // validity; same order, lifetime and errors as required().
+  // validity; same order and lifetime as required().
   std::vector<const Kind*> allowed(std::string_view business,
                                    const std::vector<ChangeItem>& items = {}) const;
 
@@ -105,9 +108,8 @@ class Rules {
     std::vector<std::pair<ChangeItem, std::vector<std::string>>> per_item;  // change only
     std::vector<std::string> optional;  // may be uploaded, never required
   };
-  // The business's checklist, or null when it has none; validates both
-  // arguments as required() documents.
-  const Checklist* checklist(std::string_view business, const std::vector<ChangeItem>& items) const;
+  // The business's checklist, or null when it has none.
+  const Checklist* checklist(std::string_view business) const;
   void collect(const Checklist& list, const std::vector<ChangeItem>& items, bool with_optional,
                std::vector<const Kind*>& out) const;
 

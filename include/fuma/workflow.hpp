@@ -29,11 +29,25 @@ std::optional<Role> parse_role(std::string_view name) noexcept;
 // applicant's 最新信息.
 enum class Reply { none, optional, required };
 
+// What a unit fills in to apply online (申请信息录入): the change items
+// with their new values (and an optional reason), or a reason.
+enum class Entry { none, change_items, reason };
+std::string_view entry_name(Entry e) noexcept;  // "none", "change_items", "reason"
+
+// What completing a case (reaching a final status) does: nothing more;
+// apply the change items to the unit and its certificate; issue a new
+// certificate in place of the old (补领, 换领); revoke the unit's code, its
+// certificate and its login credentials (撤销).
+enum class Completion { none, change_records, new_certificate, revoke_unit };
+std::string_view completion_name(Completion c) noexcept;  // "none", "change_records", ...
+
 struct Business {
-  std::string key;     // "change"
-  std::string label;   // "申请变更"
-  bool online = true;  // false: 需要现场办理 (initial, extension)
-  std::string form;    // the form template key for 下载表格
+  std::string key;                           // "change"
+  std::string label;                         // "申请变更"
+  bool online = true;                        // false: 需要现场办理 (initial, extension)
+  std::string form;                          // the form template key for 下载表格
+  Entry entry = Entry::none;                 // set for every online business
+  Completion completion = Completion::none;  // none for every on-site business
 };
 
 struct Status {
@@ -59,6 +73,24 @@ struct Transition {
   std::vector<std::string> distinct_from;
   // Submit-like transitions check the entry fields and the attachments.
   bool validates = false;
+  // Once a case has taken this step, 下载表格 gives the form to sign and
+  // stamp (without 仅供核对): 复核通过.
+  bool approves = false;
+};
+
+// What the engine that runs a definition offers beyond the file: the
+// actions its commands take by name (application.save takes "save",
+// application.accept "accept", ...; application.submit takes every
+// validating step, whatever its action), whether each is a unit's command
+// or staff's, and the form templates a case can print.
+// Definition::check holds a definition against them.
+struct Runtime {
+  struct Step {
+    std::string action;
+    bool applicant = false;  // taken by the unit; else by staff
+  };
+  std::vector<Step> steps;
+  std::vector<std::string> forms;
 };
 
 class Definition {
@@ -76,8 +108,27 @@ class Definition {
   // exist. Also: "version" must be 1; a JSON field written twice; keys
   // (business, status, action, form) spelt [a-z][a-z0-9_]*; empty labels;
   // time_limit_days outside 1..365. "description" is allowed in every object
-  // as a note for people and is not kept.
+  // as a note for people and is not kept. What the engine does for each
+  // business: an online business without an entry form, an on-site one with
+  // an entry form or a completion, change_records without change_items; an
+  // editable status without a "save" step, a "save" step from a status that
+  // is not editable; with any online business, no validating step, or a
+  // validating step that is not the applicant's, or no approving step.
+  //
+  // Version 1 files may leave out "entry", "on_complete" and "approves":
+  // the shipped business keys then take their shipped entry form and
+  // completion (change: change_items, change_records; reissue and replace:
+  // reason, new_certificate; revoke: reason, revoke_unit), and the steps
+  // named "approve" approve.
   static Definition parse(std::string_view json, std::string_view source);
+
+  // Holds the definition against what its engine offers: every transition
+  // is taken by a command that the role it names may call, every business's
+  // form is a template. Throws
+  // fuma::Error(invalid_argument) naming the source and the place, as parse
+  // does: "workflow.json: transitions[7].action: no command takes the action
+  // 'check' (...)".
+  void check(const Runtime& runtime) const;
 
   // The definition shipped with the library (src/workflow/data/workflow.json).
   static const Definition& standard();
@@ -94,8 +145,11 @@ class Definition {
   const Transition* transition(std::string_view from, std::string_view action) const;
   // Every transition out of `from`, in definition order.
   std::vector<const Transition*> transitions_from(std::string_view from) const;
+  // Whether a step with this action approves the case (Transition::approves).
+  bool approving(std::string_view action) const;
 
  private:
+  std::string source_;
   std::vector<Business> businesses_;
   std::vector<Status> statuses_;
   std::vector<Transition> transitions_;

@@ -22,22 +22,18 @@ namespace json = boost::json;
 using datafile::element;
 using datafile::member;
 
-// The business keys of DESIGN.md; a checklist for anything else is a typo.
+// The business keys of DESIGN.md: without a workflow's keys, a checklist for
+// anything else is a typo.
 constexpr std::string_view kBusinesses[] = {"initial", "change", "reissue",
                                             "replace", "revoke", "extension"};
 
 constexpr std::string_view kChangeItems[] = {"name", "address", "responsible_person", "category",
                                              "validity"};
 
-bool known_business(std::string_view key) {
-  return std::find(std::begin(kBusinesses), std::end(kBusinesses), key) != std::end(kBusinesses);
-}
-
-void require_business(std::string_view business) {
-  if (!known_business(business)) {
-    throw Error(Errc::invalid_argument, "unknown business type '" + std::string(business) + "'",
-                "业务类型无效：" + std::string(business));
-  }
+// The keys a checklist may name: the engine's workflow's, else the six.
+std::vector<std::string> business_keys(const std::vector<std::string>& given) {
+  if (!given.empty()) return given;
+  return {std::begin(kBusinesses), std::end(kBusinesses)};
 }
 
 std::optional<FileType> parse_file_type(std::string_view name) {
@@ -122,7 +118,8 @@ std::optional<ChangeItem> parse_change_item(std::string_view name) noexcept {
   return std::nullopt;
 }
 
-Rules Rules::parse(std::string_view text, std::string_view source) {
+Rules Rules::parse(std::string_view text, std::string_view source,
+                   const std::vector<std::string>& businesses) {
   const datafile::Reporter r(source, "附件清单数据格式错误：");
   const json::value doc = datafile::parse(text, r);
   const datafile::Object top(doc, "", {"version", "description", "limits", "kinds", "businesses"},
@@ -176,12 +173,16 @@ Rules Rules::parse(std::string_view text, std::string_view source) {
     return keys;
   };
 
+  const std::vector<std::string> keys = business_keys(businesses);
+  std::string expected;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    expected += (i == 0 ? "" : i + 1 == keys.size() ? " or " : ", ") + keys[i];
+  }
   for (const auto& entry : top.object("businesses")) {
     std::string business(entry.key().data(), entry.key().size());
     std::string path = member("businesses", business);
-    if (!known_business(business)) {
-      r.fail(path, "unknown business type '" + business +
-                       "' (expected initial, change, reissue, replace, revoke or extension)");
+    if (std::find(keys.begin(), keys.end(), business) == keys.end()) {
+      r.fail(path, "unknown business type '" + business + "' (expected " + expected + ")");
     }
     const datafile::Object o(entry.value(), path, {"fixed_term", "per_item", "optional"}, r);
     Checklist list;
@@ -233,16 +234,11 @@ const Kind* Rules::kind(std::string_view key) const {
   return it == kinds_.end() ? nullptr : &*it;
 }
 
-const Rules::Checklist* Rules::checklist(std::string_view business,
-                                         const std::vector<ChangeItem>& items) const {
-  require_business(business);
-  if (!items.empty() && business != "change") {
-    throw Error(Errc::invalid_argument,
-                "change items given for business '" + std::string(business) + "'",
-                "只有变更业务可以填写变更事项");
-  }
+const Rules::Checklist* Rules::checklist(std::string_view business) const {
   auto it = std::find_if(checklists_.begin(), checklists_.end(),
                          [&](const Checklist& c) { return c.business == business; });
+  // A business the checklists do not list (an on-site one, or one a
+  // locality's workflow adds) needs nothing and takes no uploads.
   return it == checklists_.end() ? nullptr : &*it;
 }
 
@@ -264,7 +260,7 @@ void Rules::collect(const Checklist& list, const std::vector<ChangeItem>& items,
 
 std::vector<const Kind*> Rules::required(std::string_view business, Validity validity,
                                          const std::vector<ChangeItem>& items) const {
-  const Checklist* list = checklist(business, items);
+  const Checklist* list = checklist(business);
   std::vector<const Kind*> out;
   if (list != nullptr && validity == Validity::fixed_term) collect(*list, items, false, out);
   return out;
@@ -272,7 +268,7 @@ std::vector<const Kind*> Rules::required(std::string_view business, Validity val
 
 std::vector<const Kind*> Rules::allowed(std::string_view business,
                                         const std::vector<ChangeItem>& items) const {
-  const Checklist* list = checklist(business, items);
+  const Checklist* list = checklist(business);
   std::vector<const Kind*> out;
   if (list != nullptr) collect(*list, items, true, out);
   return out;

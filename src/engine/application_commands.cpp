@@ -17,6 +17,7 @@
 #include "fuma/error.hpp"
 #include "fuma/workflow.hpp"
 #include "operation.hpp"
+#include "steps.hpp"
 #include "text.hpp"
 #include "view.hpp"
 
@@ -86,9 +87,17 @@ json::object stored_fields(const store::Application& a) {
   return std::move(v.get_object());
 }
 
+// The entry form of the case's business; none when the workflow no longer
+// has the business (form.hpp then answers INTERNAL).
+workflow::Entry entry_of(const workflow::Definition& def, const store::Application& a) {
+  const workflow::Business* b = def.business(a.business);
+  return b ? b->entry : workflow::Entry::none;
+}
+
 // --- effects of completion ----------------------------------------------------
 
-struct Completion {
+// A case reaching a final status, with what its completion may change.
+struct Completed {
   store::Transaction& txn;
   store::Unit& unit;
   const store::Application& application;
@@ -112,7 +121,7 @@ std::string next_serial(const store::Unit& unit, const std::string& current) {
   return prefix + number;
 }
 
-std::optional<store::Certificate> active_certificate(Completion& e) {
+std::optional<store::Certificate> active_certificate(Completed& e) {
   std::optional<store::Certificate> c = e.txn.active_certificate(e.unit.id);
   if (!c) {
     throw Error(Errc::invalid_state, "unit " + e.unit.uscc + " has no active certificate",
@@ -121,7 +130,7 @@ std::optional<store::Certificate> active_certificate(Completion& e) {
   return c;
 }
 
-void change_records(Completion& e) {
+void change_records(Completed& e) {
   std::optional<store::Certificate> c = active_certificate(e);
   apply_change(stored_fields(e.application), e.unit, c);
   e.unit.updated_at = e.now;
@@ -132,7 +141,7 @@ void change_records(Completion& e) {
 // 补领 and 换领: a new certificate with the same validity; the old serial
 // stays on record as superseded, so a found or returned old certificate is
 // recognisably void.
-void issue_new_certificate(Completion& e) {
+void issue_new_certificate(Completed& e) {
   std::optional<store::Certificate> old = active_certificate(e);
   old->status = "superseded";
   e.txn.update_certificate(*old);
@@ -147,7 +156,7 @@ void issue_new_certificate(Completion& e) {
 
 // Everything that lets a unit act stops with its code, in the same
 // transaction: its login credentials are revoked and its sessions end.
-void on_unit_revoked(Completion& e) {
+void on_unit_revoked(Completed& e) {
   for (store::Credential c : e.txn.credentials_of_unit(e.unit.id)) {
     if (c.status != "active") continue;
     c.status = "revoked";
@@ -158,7 +167,7 @@ void on_unit_revoked(Completion& e) {
   e.txn.end_sessions_of_unit(e.unit.id, e.now, "unit_revoked");
 }
 
-void revoke_unit(Completion& e) {
+void revoke_unit(Completed& e) {
   std::optional<store::Certificate> c = active_certificate(e);
   c->status = "revoked";
   e.txn.update_certificate(*c);
@@ -168,21 +177,22 @@ void revoke_unit(Completion& e) {
   on_unit_revoked(e);
 }
 
-struct EffectEntry {
-  std::string_view business;
-  void (*apply)(Completion&);
-};
-// What reaching a final status does, per business type.
-constexpr EffectEntry kEffects[] = {
-    {"change", change_records},
-    {"reissue", issue_new_certificate},
-    {"replace", issue_new_certificate},
-    {"revoke", revoke_unit},
-};
-
-void take_effect(Completion& e) {
-  for (const EffectEntry& entry : kEffects) {
-    if (entry.business == e.application.business) entry.apply(e);
+// What reaching a final status does: the business's completion, from the
+// workflow definition.
+void take_effect(const workflow::Definition& def, Completed& e) {
+  const workflow::Business* b = def.business(e.application.business);
+  switch (b ? b->completion : workflow::Completion::none) {
+    case workflow::Completion::none:
+      return;
+    case workflow::Completion::change_records:
+      change_records(e);
+      return;
+    case workflow::Completion::new_certificate:
+      issue_new_certificate(e);
+      return;
+    case workflow::Completion::revoke_unit:
+      revoke_unit(e);
+      return;
   }
 }
 
@@ -206,8 +216,8 @@ void advance(const workflow::Definition& def, store::Transaction& txn, const Act
   save(txn, a);
   if (!a.open) {
     const Date today = china_date(now);
-    Completion e{txn, c.unit, a, at, today};
-    take_effect(e);
+    Completed e{txn, c.unit, a, at, today};
+    take_effect(def, e);
   }
   audited.target = target_of(a.id);
   audited.before_status = from;
@@ -231,10 +241,6 @@ Output start(Context& ctx) {
   // Before any identity: the portal shows 需要现场办理 to anyone who asks.
   if (!business->online) {
     throw Error(Errc::on_site_only, "business '" + key + "' is done on site", "需要现场办理");
-  }
-  if (!has_form(key)) {
-    throw Error(Errc::invalid_argument, "business '" + key + "' has no online form",
-                "该业务暂不支持网上办理");
   }
   return write_command(ctx, [&](store::Transaction& txn, const Actor& actor, Audited& audited) {
     const store::Unit& unit = require_unit(actor);
@@ -277,7 +283,7 @@ Output save_draft(Context& ctx) {
     const workflow::Transition& t = authorize_step(actor, def, c, "save", events);
     if (!status_of(def, c.application).editable) invalid_state(def, c.application, "save");
     check_version(c.application, version);
-    c.application.fields_json = json::serialize(check_draft(c.application.business, *fields));
+    c.application.fields_json = json::serialize(check_draft(entry_of(def, c.application), *fields));
     advance(def, txn, actor, c, t, "", false, ctx.now, audited, events);
     return case_answer(ctx, txn, actor, std::move(c), std::move(events));
   });
@@ -331,7 +337,7 @@ Output submit(Context& ctx) {
         authorize_step(actor, def, c, validating_action(def, c.application.status), events);
     check_version(c.application, version);
     const json::object fields =
-        validate_submission(c.application.business, stored_fields(c.application), c.unit,
+        validate_submission(entry_of(def, c.application), stored_fields(c.application), c.unit,
                             txn.active_certificate(c.unit.id), china_date(ctx.now));
     check_attachments(ctx.domain.rules, txn, c, fields);
     c.application.fields_json = json::serialize(fields);
@@ -531,6 +537,24 @@ constexpr Command kSteps[] = {
 };
 
 }  // namespace
+
+std::vector<workflow::Runtime::Step> step_actions() {
+  std::vector<workflow::Runtime::Step> out;
+  for (const Command& c : commands()) {
+    // application.submit takes the validating steps, whatever their action;
+    // the others take the action they are named after.
+    if (c.step.empty() || c.name == kSubmit.name ||
+        c.name != "application." + std::string(c.step)) {
+      continue;
+    }
+    out.push_back({std::string(c.step), (c.callers & caller::any_unit) != 0});
+  }
+  return out;
+}
+
+std::string step_command(const workflow::Transition& t) {
+  return t.validates ? std::string(kSubmit.name) : "application." + t.action;
+}
 
 std::vector<Command> application_commands() {
   std::vector<Command> list{kDelete, kSave, kStart, kSubmit};

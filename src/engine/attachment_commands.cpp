@@ -237,9 +237,15 @@ Output checklist(Context& ctx) {
       files = txn.attachments(c.application.id);
     } else {
       business = std::string(*business_arg);
-      if (ctx.domain.workflow.business(business) == nullptr) {
+      const workflow::Business* b = ctx.domain.workflow.business(business);
+      if (b == nullptr) {
         throw Error(Errc::invalid_argument, "unknown business '" + business + "'",
                     "未知的业务类型");
+      }
+      if (!items.empty() && b->entry != workflow::Entry::change_items) {
+        throw Error(Errc::invalid_argument,
+                    "args.items go only with a business whose entry is change_items",
+                    "只有变更业务可以填写变更事项");
       }
       if (!validity && actor.is_unit()) {
         const auto cert = txn.active_certificate(actor.unit->id);

@@ -19,6 +19,7 @@
 #include "guide/guide.hpp"
 #include "printing.hpp"
 #include "security.hpp"
+#include "steps.hpp"
 #include "store/store.hpp"
 
 namespace fuma {
@@ -262,9 +263,11 @@ Engine::Engine(const Options& options) {
     rules_ = std::shared_ptr<const attachments::Rules>(std::shared_ptr<void>(),
                                                        &attachments::Rules::standard());
   } else {
+    std::vector<std::string> keys;
+    for (const auto& b : workflow_->businesses()) keys.push_back(b.key);
     rules_ = std::make_shared<const attachments::Rules>(attachments::Rules::parse(
         read_definition(options.checklist_path, "checklist_path", "附件清单文件"),
-        options.checklist_path));
+        options.checklist_path, keys));
   }
   if (!options.guide_path.empty()) {
     std::vector<std::string> keys;
@@ -324,6 +327,16 @@ Engine::Engine(const Options& options) {
       printing_->templates.emplace(key, std::move(t));
     }
   }
+  // The workflow against what this engine runs: a command for every step,
+  // a case form for every business (a locality's templates included).
+  workflow::Runtime runtime{engine::step_actions(), {}};
+  for (const char* key : {"change", "application"}) {
+    const forms::Kind kind = printing_->form(key).kind();
+    if (kind == forms::Kind::change || kind == forms::Kind::application) {
+      runtime.forms.emplace_back(key);
+    }
+  }
+  workflow_->check(runtime);
   printing_->public_url = options.public_url;
   while (!printing_->public_url.empty() && printing_->public_url.back() == '/') {
     printing_->public_url.pop_back();

@@ -15,27 +15,13 @@ namespace {
 namespace json = boost::json;
 using attachments::ChangeItem;
 
-enum class FormKind { items, reason };
+using workflow::Entry;
 
-struct FormEntry {
-  std::string_view business;
-  FormKind kind;
-};
-
-// Which entry form each online business type uses. Offline businesses
-// (initial, extension) have none: the authority enters them on site.
-constexpr FormEntry kForms[] = {
-    {"change", FormKind::items},
-    {"reissue", FormKind::reason},
-    {"replace", FormKind::reason},
-    {"revoke", FormKind::reason},
-};
-
-const FormEntry* form(std::string_view business) {
-  for (const FormEntry& f : kForms) {
-    if (f.business == business) return &f;
-  }
-  return nullptr;
+// Every online business has an entry form (the workflow's load checks it);
+// none here is a case whose business the workflow no longer puts online.
+Entry require_entry(Entry entry) {
+  if (entry == Entry::none) throw Error(Errc::internal, "the business has no online entry form");
+  return entry;
 }
 
 struct Category {
@@ -223,33 +209,22 @@ std::optional<char> category_code(std::string_view category) {
   return std::nullopt;
 }
 
-bool has_form(std::string_view business) { return form(business) != nullptr; }
-
-json::object check_draft(std::string_view business, const json::object& fields) {
-  const FormEntry* f = form(business);
-  if (f == nullptr) {
-    throw Error(Errc::internal, "business '" + std::string(business) + "' has no entry form");
-  }
+json::object check_draft(Entry entry, const json::object& fields) {
   Problems problems;
-  json::object out =
-      f->kind == FormKind::items ? draft_items(fields, problems) : draft_reason(fields, problems);
+  json::object out = require_entry(entry) == Entry::change_items ? draft_items(fields, problems)
+                                                                 : draft_reason(fields, problems);
   problems.raise("fields");
   return out;
 }
 
-json::object validate_submission(std::string_view business, const json::object& fields,
-                                 const store::Unit& unit,
+json::object validate_submission(Entry entry, const json::object& fields, const store::Unit& unit,
                                  const std::optional<store::Certificate>& certificate,
                                  const Date& today) {
-  const FormEntry* f = form(business);
-  if (f == nullptr) {
-    throw Error(Errc::internal, "business '" + std::string(business) + "' has no entry form");
-  }
   // Whatever a draft may not hold, a submission may not either.
-  json::object draft = check_draft(business, fields);
+  json::object draft = check_draft(entry, fields);
   Problems problems;
   json::object out;
-  const bool reason_required = f->kind == FormKind::reason;
+  const bool reason_required = entry == Entry::reason;
   {
     const json::string* raw = string_at(draft, "reason");
     Checked c = check_text(raw ? std::string_view(*raw) : std::string_view(), "申请理由",
@@ -261,7 +236,7 @@ json::object validate_submission(std::string_view business, const json::object& 
     }
     if (!c.value.empty() || reason_required) out["reason"] = c.value;
   }
-  if (f->kind == FormKind::items) {
+  if (entry == Entry::change_items) {
     const json::array* items = draft.contains("items") ? draft.at("items").if_array() : nullptr;
     if (items == nullptr || items->empty()) {
       problems.add("items", "请至少填写一项变更事项");
@@ -314,12 +289,10 @@ std::vector<ChangeItem> change_items(const json::object& fields) {
   return out;
 }
 
-json::object fields_view(std::string_view business, const json::object& fields,
-                         const store::Unit& unit,
+json::object fields_view(Entry entry, const json::object& fields, const store::Unit& unit,
                          const std::optional<store::Certificate>& certificate) {
   json::object out = fields;
-  const FormEntry* f = form(business);
-  if (f == nullptr || f->kind != FormKind::items) return out;
+  if (entry != Entry::change_items) return out;
   const json::value* items = fields.if_contains("items");
   if (items == nullptr || !items->is_array()) return out;
   json::array shown(fields.storage());

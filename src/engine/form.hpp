@@ -1,7 +1,8 @@
-// The entry form (申请信息录入) of each online business type, as JSON:
-//   change:                    {"items": [{"item": "name", "new": "..."}, ...],
-//                               "reason"?: "..."}
-//   reissue, replace, revoke:  {"reason": "..."}
+// The entry forms (申请信息录入) an online business may have (its workflow
+// "entry"), as JSON:
+//   change_items (change):                {"items": [{"item": "name", "new": "..."}, ...],
+//                                          "reason"?: "..."}
+//   reason (reissue, replace, revoke):    {"reason": "..."}
 // Items are name, address, responsible_person, category (机关, 群团, 其他)
 // and validity ("长期有效" or "YYYY-MM-DD"). Old values always come from the
 // unit and certificate records: an "old" sent by a client is dropped.
@@ -16,23 +17,22 @@
 
 #include "clock.hpp"
 #include "fuma/attachments.hpp"
+#include "fuma/workflow.hpp"
 #include "store/store.hpp"
 
 namespace fuma::engine {
 
-// Whether the business has an entry form (the online ones the engine knows).
-bool has_form(std::string_view business);
-
 // 暂存 keeps partial input: this checks only the shape and the types, and a
 // generous size bound, reporting every problem at once (Error
-// invalid_argument with problems). Returns what to store.
-boost::json::object check_draft(std::string_view business, const boost::json::object& fields);
+// invalid_argument with problems). Returns what to store. Entry::none is
+// Error(internal): every online business has a form.
+boost::json::object check_draft(workflow::Entry entry, const boost::json::object& fields);
 
 // 提交: everything must hold; every problem is reported at once. Returns the
 // fields to store: trimmed, with each change item's old value taken from
 // the records, so the case keeps what it changed.
-boost::json::object validate_submission(std::string_view business,
-                                        const boost::json::object& fields, const store::Unit& unit,
+boost::json::object validate_submission(workflow::Entry entry, const boost::json::object& fields,
+                                        const store::Unit& unit,
                                         const std::optional<store::Certificate>& certificate,
                                         const Date& today);
 
@@ -42,7 +42,7 @@ std::vector<attachments::ChangeItem> change_items(const boost::json::object& fie
 
 // The fields for display: change items with their label and old value (as
 // recorded at submit, else as the records say now).
-boost::json::object fields_view(std::string_view business, const boost::json::object& fields,
+boost::json::object fields_view(workflow::Entry entry, const boost::json::object& fields,
                                 const store::Unit& unit,
                                 const std::optional<store::Certificate>& certificate);
 

@@ -3,6 +3,7 @@
 // certificate.print (the certificate, with a QR code to check its status),
 // certificate.status (what that QR code leads to) and form.verify (whether a
 // scanned form still matches its case).
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -52,7 +53,7 @@ std::string text_of(const json::value* v) {
 }
 
 // Everything a case's form prints, from the records as they stand.
-forms::Values case_values(store::Transaction& txn, const Case& c) {
+forms::Values case_values(const workflow::Definition& def, store::Transaction& txn, const Case& c) {
   forms::Values v;
   const std::optional<store::Certificate> certificate = txn.active_certificate(c.unit.id);
   const std::optional<store::Authority> authority = txn.authority(c.unit.authority_id);
@@ -60,9 +61,10 @@ forms::Values case_values(store::Transaction& txn, const Case& c) {
   put_unit(v, c.unit, certificate, *authority);
   std::error_code ec;
   const json::value parsed = json::parse(c.application.fields_json, ec);
+  const workflow::Business* business = def.business(c.application.business);
   const json::object fields = fields_view(
-      c.application.business, (ec || !parsed.is_object()) ? json::object() : parsed.get_object(),
-      c.unit, certificate);
+      business ? business->entry : workflow::Entry::none,
+      (ec || !parsed.is_object()) ? json::object() : parsed.get_object(), c.unit, certificate);
   v.fields["application.id"] = std::to_string(c.application.id);
   v.fields["application.business"] = c.application.business;
   v.fields["application.reason"] = text_of(fields.if_contains("reason"));
@@ -99,11 +101,11 @@ std::string form_code(store::Id id, const std::string& digest) {
   return std::string(kFormPrefix) + std::to_string(id) + ":" + digest;
 }
 
-bool approved(const std::vector<store::Event>& events) {
-  for (const store::Event& e : events) {
-    if (e.action == "approve") return true;
-  }
-  return false;
+// Whether the case has taken a step that approves it (复核通过): its form is
+// then the one to sign and stamp.
+bool approved(const workflow::Definition& def, const std::vector<store::Event>& events) {
+  return std::any_of(events.begin(), events.end(),
+                     [&](const store::Event& e) { return def.approving(e.action); });
 }
 
 const std::string& form_key(const Domain& domain, const store::Application& a) {
@@ -119,9 +121,9 @@ Output application_form(Context& ctx) {
   ctx.args.finish();
   return read_command(ctx, [&](store::Transaction& txn, const Actor& actor) {
     const Case c = load_case(txn, actor, id);
-    forms::Values v = case_values(txn, c);
+    forms::Values v = case_values(ctx.domain.workflow, txn, c);
     const std::vector<store::Event> events = txn.events(id);
-    const bool clean = approved(events);
+    const bool clean = approved(ctx.domain.workflow, events);
     v.mark = !clean;
     const std::string digest = values_digest(v);
     v.qr = form_code(id, digest);
@@ -171,8 +173,8 @@ Output form_verify(Context& ctx) {
   return read_command(ctx, [&](store::Transaction& txn, const Actor& actor) {
     require_staff(actor);
     const Case c = load_case(txn, actor, id);
-    forms::Values v = case_values(txn, c);
-    v.mark = !approved(txn.events(id));
+    forms::Values v = case_values(ctx.domain.workflow, txn, c);
+    v.mark = !approved(ctx.domain.workflow, txn.events(id));
     const std::string current = values_digest(v);
     v.mark = !v.mark;
     const bool other_copy = values_digest(v) == printed;

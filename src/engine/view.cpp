@@ -11,18 +11,12 @@
 #include "form.hpp"
 #include "fuma/attachments.hpp"
 #include "json_text.hpp"
+#include "steps.hpp"
 
 namespace fuma::engine {
 namespace {
 
 namespace json = boost::json;
-
-bool command_exists(std::string_view name) {
-  const auto& list = commands();
-  auto it = std::lower_bound(list.begin(), list.end(), name,
-                             [](const Command& c, std::string_view n) { return c.name < n; });
-  return it != list.end() && it->name == name;
-}
 
 // The label of what `p` points at, or none when it is nothing the
 // definitions know (null in the answer).
@@ -136,11 +130,10 @@ void write_actions(JsonText& w, const workflow::Definition& def, const Actor& ac
                    const std::vector<store::Event>& events) {
   w.begin_array();
   for (const workflow::Transition* t : def.transitions_from(c.application.status)) {
-    const std::string command = "application." + t->action;
-    if (!command_exists(command) || !may_step(actor, *t, c, events)) continue;
+    if (!may_step(actor, *t, c, events)) continue;
     w.begin_object();
     w.member("action", t->action);
-    w.member("command", command);
+    w.member("command", step_command(*t));
     w.key("to");
     write_object(w, [&](auto&& put) { status_members(def, t->to, put); });
     w.member("reply", reply_name(t->reply));
@@ -312,10 +305,11 @@ void put_case_page(Output& out, const Domain& domain, const Actor& actor, const 
   unsigned char first_block[2048];  // the fields of a form fit: no allocation
   json::monotonic_resource arena(first_block, sizeof first_block);
   json::value fields = json::parse(a.fields_json.empty() ? "{}" : a.fields_json, ec, &arena);
-  w.member("fields",
-           json::value(fields_view(
-               a.business, (ec || !fields.is_object()) ? json::object(&arena) : fields.get_object(),
-               c.unit, certificate)));
+  const workflow::Business* business = def.business(a.business);
+  w.member("fields", json::value(fields_view(
+                         business ? business->entry : workflow::Entry::none,
+                         (ec || !fields.is_object()) ? json::object(&arena) : fields.get_object(),
+                         c.unit, certificate)));
   w.key("attachments");
   w.begin_array();
   for (const store::Attachment& at : facts.attachments) {

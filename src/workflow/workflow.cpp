@@ -13,6 +13,7 @@ namespace fuma::workflow {
 
 namespace json = boost::json;
 using datafile::element;
+using datafile::member;
 using datafile::Object;
 using datafile::Reporter;
 
@@ -35,6 +36,39 @@ constexpr std::pair<Reply, std::string_view> kReplies[] = {
     {Reply::required, "required"},
 };
 
+constexpr std::pair<Entry, std::string_view> kEntries[] = {
+    {Entry::change_items, "change_items"},
+    {Entry::reason, "reason"},
+};
+
+constexpr std::pair<Completion, std::string_view> kCompletions[] = {
+    {Completion::none, "none"},
+    {Completion::change_records, "change_records"},
+    {Completion::new_certificate, "new_certificate"},
+    {Completion::revoke_unit, "revoke_unit"},
+};
+
+// A version 1 file written before businesses named their entry form and
+// completion: the shipped keys do what they always did.
+struct ShippedBusiness {
+  std::string_view key;
+  Entry entry;
+  Completion completion;
+};
+constexpr ShippedBusiness kShippedBusinesses[] = {
+    {"change", Entry::change_items, Completion::change_records},
+    {"reissue", Entry::reason, Completion::new_certificate},
+    {"replace", Entry::reason, Completion::new_certificate},
+    {"revoke", Entry::reason, Completion::revoke_unit},
+};
+
+const ShippedBusiness* shipped(std::string_view key) {
+  for (const ShippedBusiness& b : kShippedBusinesses) {
+    if (b.key == key) return &b;
+  }
+  return nullptr;
+}
+
 // A description documents any part of the file for whoever edits it: it is
 // checked to be a string and left out of the definition.
 void skip_description(const Object& o) { o.optional_string("description"); }
@@ -48,23 +82,84 @@ std::string names_of(const std::pair<Enum, std::string_view> (&table)[N]) {
   return out;
 }
 
-std::optional<Reply> parse_reply(std::string_view name) {
-  for (const auto& [reply, n] : kReplies) {
-    if (n == name) return reply;
+template <typename Enum, std::size_t N>
+std::optional<Enum> parse_name(const std::pair<Enum, std::string_view> (&table)[N],
+                               std::string_view name) {
+  for (const auto& [value, n] : table) {
+    if (n == name) return value;
   }
   return std::nullopt;
+}
+
+template <typename Enum, std::size_t N>
+std::string_view name_of(const std::pair<Enum, std::string_view> (&table)[N], Enum value) {
+  for (const auto& [v, n] : table) {
+    if (v == value) return n;
+  }
+  return "none";
+}
+
+// An optional field naming one of `table`'s values.
+template <typename Enum, std::size_t N>
+std::optional<Enum> optional_name(const Object& f, std::string_view field, std::string_view what,
+                                  const std::pair<Enum, std::string_view> (&table)[N]) {
+  const json::value* v = f.find(field);
+  if (v == nullptr) return std::nullopt;
+  const std::string name = datafile::as_string(*v, f.at(field), f.report());
+  auto value = parse_name(table, name);
+  if (!value) {
+    f.report().fail(f.at(field),
+                    "unknown " + std::string(what) + " '" + name + "' (" + names_of(table) + ")");
+  }
+  return value;
+}
+
+// What the engine does for a business: its entry form when it is online,
+// what completing it does, each stated or, in a file that predates them,
+// taken from the shipped business of the same key.
+void read_engine_fields(const Object& f, Business& b) {
+  const ShippedBusiness* known = shipped(b.key);
+  const std::optional<Entry> entry = optional_name(f, "entry", "entry form", kEntries);
+  const std::optional<Completion> completion =
+      optional_name(f, "on_complete", "completion", kCompletions);
+  if (!b.online) {
+    if (entry) f.report().fail(f.at("entry"), "an on-site business has no online entry form");
+    if (completion && *completion != Completion::none) {
+      f.report().fail(f.at("on_complete"), "an on-site business is never completed online");
+    }
+    return;
+  }
+  if (entry) {
+    b.entry = *entry;
+  } else if (known) {
+    b.entry = known->entry;
+  } else {
+    f.report().fail(f.path(), "online business '" + b.key + "' has no entry form: set \"entry\" (" +
+                                  names_of(kEntries) + ")");
+  }
+  if (completion) {
+    b.completion = *completion;
+  } else if (known) {
+    b.completion = known->completion;
+  }
+  if (b.completion == Completion::change_records && b.entry != Entry::change_items) {
+    f.report().fail(completion ? f.at("on_complete") : f.path(),
+                    "change_records applies change items: it needs \"entry\": \"change_items\"");
+  }
 }
 
 std::vector<Business> read_businesses(const json::array& items, const Reporter& report) {
   std::vector<Business> out;
   for (std::size_t i = 0; i < items.size(); ++i) {
     const Object f(items[i], element("businesses", i),
-                   {"key", "label", "online", "form", "description"}, report);
+                   {"key", "label", "online", "form", "entry", "on_complete", "description"},
+                   report);
     Business b;
     b.key = f.key("key");
     b.label = f.text("label");
     b.online = f.flag("online");
     b.form = f.key("form");
+    read_engine_fields(f, b);
     skip_description(f);
     for (std::size_t j = 0; j < out.size(); ++j) {
       if (out[j].key == b.key) {
@@ -135,10 +230,10 @@ std::vector<Transition> read_transitions(const json::array& items,
   std::vector<Transition> out;
   std::vector<std::string> distinct_paths;  // where each distinct_from entry was written
   for (std::size_t i = 0; i < items.size(); ++i) {
-    const Object f(
-        items[i], element("transitions", i),
-        {"from", "action", "role", "to", "reply", "distinct_from", "validates", "description"},
-        report);
+    const Object f(items[i], element("transitions", i),
+                   {"from", "action", "role", "to", "reply", "distinct_from", "validates",
+                    "approves", "description"},
+                   report);
     Transition t;
     t.from = f.key("from");
     auto from = index.find(t.from);
@@ -162,7 +257,7 @@ std::vector<Transition> read_transitions(const json::array& items,
     if (index.find(t.to) == index.end()) report.fail(f.at("to"), "unknown status '" + t.to + "'");
     const std::string reply =
         datafile::as_string(f.need("reply", names_of(kReplies)), f.at("reply"), report);
-    auto rp = parse_reply(reply);
+    auto rp = parse_name(kReplies, reply);
     if (!rp) {
       report.fail(f.at("reply"), "unknown reply rule '" + reply + "' (" + names_of(kReplies) + ")");
     }
@@ -181,6 +276,10 @@ std::vector<Transition> read_transitions(const json::array& items,
       }
     }
     t.validates = f.flag("validates", false);
+    if (t.validates && t.role != Role::applicant) {
+      report.fail(f.at("role"), "a validating step (提交) is the applicant's");
+    }
+    t.approves = f.flag("approves", t.action == "approve");
     skip_description(f);
     out.push_back(std::move(t));
   }
@@ -254,7 +353,52 @@ void check_flow(const std::vector<Status>& statuses, const std::vector<Transitio
   }
 }
 
+// What the engine's commands need of the steps: 暂存 wherever the form is
+// editable, and nowhere else; with any online business, a step that submits
+// (validates) and one that approves, or no case could be submitted, or the
+// form to sign never printed.
+void check_steps(const std::vector<Business>& businesses, const std::vector<Status>& statuses,
+                 const std::vector<Transition>& transitions, const StatusIndex& index,
+                 const Reporter& report) {
+  for (std::size_t i = 0; i < statuses.size(); ++i) {
+    const Status& s = statuses[i];
+    const bool saves =
+        std::any_of(transitions.begin(), transitions.end(),
+                    [&](const Transition& t) { return t.from == s.key && t.action == "save"; });
+    if (s.editable && !saves) {
+      report.fail(element("statuses", i),
+                  "status '" + s.key + "' is editable but has no 'save' step (暂存) from it");
+    }
+  }
+  for (std::size_t i = 0; i < transitions.size(); ++i) {
+    const Transition& t = transitions[i];
+    if (t.action == "save" && !statuses[index.find(t.from)->second].editable) {
+      report.fail(member(element("transitions", i), "action"),
+                  "'save' (暂存) from status '" + t.from + "', which is not editable");
+    }
+  }
+  const bool online =
+      std::any_of(businesses.begin(), businesses.end(), [](const Business& b) { return b.online; });
+  if (!online) return;
+  if (std::none_of(transitions.begin(), transitions.end(),
+                   [](const Transition& t) { return t.validates; })) {
+    report.fail("transitions",
+                "no step has \"validates\": true, so no online application could be submitted");
+  }
+  if (std::none_of(transitions.begin(), transitions.end(),
+                   [](const Transition& t) { return t.approves; })) {
+    report.fail("transitions",
+                "no step has \"approves\": true, so 下载表格 would never give the form to sign");
+  }
+}
+
 }  // namespace
+
+std::string_view entry_name(Entry e) noexcept {
+  return e == Entry::none ? "none" : name_of(kEntries, e);
+}
+
+std::string_view completion_name(Completion c) noexcept { return name_of(kCompletions, c); }
 
 std::string_view role_name(Role r) noexcept {
   for (const auto& [role, name] : kRoles) {
@@ -285,7 +429,42 @@ Definition Definition::parse(std::string_view json_text, std::string_view source
   for (std::size_t i = 0; i < d.statuses_.size(); ++i) index.emplace(d.statuses_[i].key, i);
   d.transitions_ = read_transitions(top.array("transitions"), d.statuses_, index, report);
   check_flow(d.statuses_, d.transitions_, index, report);
+  check_steps(d.businesses_, d.statuses_, d.transitions_, index, report);
+  d.source_ = std::string(source);
   return d;
+}
+
+void Definition::check(const Runtime& runtime) const {
+  const Reporter report(source_, "业务流程定义有误：");
+  std::string actions;
+  for (const Runtime::Step& s : runtime.steps) actions += (actions.empty() ? "" : ", ") + s.action;
+  for (std::size_t i = 0; i < transitions_.size(); ++i) {
+    const Transition& t = transitions_[i];
+    if (t.validates) continue;  // application.submit; parse checked the role
+    auto step = std::find_if(runtime.steps.begin(), runtime.steps.end(),
+                             [&](const Runtime::Step& s) { return s.action == t.action; });
+    const std::string at = element("transitions", i);
+    if (step == runtime.steps.end()) {
+      report.fail(member(at, "action"),
+                  "no command takes the action '" + t.action + "' (" + actions +
+                      "; a step with \"validates\": true is taken by application.submit)");
+    }
+    if (step->applicant != (t.role == Role::applicant)) {
+      report.fail(member(at, "role"), "the action '" + t.action + "' is taken by " +
+                                          (step->applicant ? "the applicant" : "staff") +
+                                          ", not by the role " + std::string(role_name(t.role)));
+    }
+  }
+  std::string forms;
+  for (const std::string& f : runtime.forms) forms += (forms.empty() ? "" : ", ") + f;
+  for (std::size_t i = 0; i < businesses_.size(); ++i) {
+    const Business& b = businesses_[i];
+    if (std::find(runtime.forms.begin(), runtime.forms.end(), b.form) != runtime.forms.end()) {
+      continue;
+    }
+    report.fail(member(element("businesses", i), "form"),
+                "no form template '" + b.form + "' for a case (" + forms + ")");
+  }
 }
 
 const Definition& Definition::standard() {
@@ -322,6 +501,11 @@ const Transition* Definition::transition(std::string_view from, std::string_view
   auto it = std::find_if(transitions_.begin(), transitions_.end(),
                          [&](const Transition& t) { return t.from == from && t.action == action; });
   return it == transitions_.end() ? nullptr : &*it;
+}
+
+bool Definition::approving(std::string_view action) const {
+  return std::any_of(transitions_.begin(), transitions_.end(),
+                     [&](const Transition& t) { return t.action == action && t.approves; });
 }
 
 std::vector<const Transition*> Definition::transitions_from(std::string_view from) const {

@@ -110,12 +110,20 @@ TEST_CASE("a business without a checklist needs and allows nothing") {
   CHECK(Rules::standard().allowed("extension").empty());
 }
 
-TEST_CASE("an unknown business or change items outside a change are refused") {
+TEST_CASE("a business the checklists do not list needs nothing and takes nothing") {
   const Rules& rules = Rules::standard();
-  CHECK(refusal([&] { rules.required("renew", Validity::fixed_term); }).detail() ==
-        "unknown business type 'renew'");
-  CHECK(refusal([&] { rules.allowed("reissue", {ChangeItem::name}); }).detail() ==
-        "change items given for business 'reissue'");
+  CHECK(rules.required("renew", Validity::fixed_term).empty());
+  CHECK(rules.required("renew", Validity::fixed_term, {ChangeItem::name}).empty());
+  CHECK(rules.allowed("renew").empty());
+}
+
+TEST_CASE("change items count only where the checklist has per-item lists") {
+  const Rules& rules = Rules::standard();
+  CHECK(rules.allowed("reissue", {ChangeItem::name}) == rules.allowed("reissue"));
+  CHECK(rules.required("reissue", Validity::fixed_term, {ChangeItem::address}) ==
+        rules.required("reissue", Validity::fixed_term));
+  CHECK(rules.required("change", Validity::fixed_term, {ChangeItem::address}) !=
+        rules.required("change", Validity::fixed_term));
 }
 
 TEST_CASE("change item names round-trip") {
@@ -305,4 +313,16 @@ TEST_CASE("Rules::parse names the source it was given") {
   CHECK(e.detail() ==
         "checklists.json: businesses.change.per_item.address[0]: unknown kind 'adress'");
   CHECK(e.message() == "附件清单数据格式错误：businesses.change.per_item.address[0]");
+}
+
+TEST_CASE("Rules::parse takes the business keys of the workflow it is used with") {
+  const std::vector<std::string> keys{"change", "reissue", "loss"};
+  const Rules rules = Rules::parse(with(R"("reissue":)", R"("loss":)"), "local.json", keys);
+  REQUIRE(rules.required("loss", Validity::fixed_term).size() == 1);
+  CHECK(rules.required("loss", Validity::fixed_term)[0]->key == "letter");
+  const fuma::Error e =
+      refusal([&] { Rules::parse(with(R"("reissue":)", R"("renew":)"), "local.json", keys); });
+  CHECK(e.detail() ==
+        "local.json: businesses.renew: unknown business type 'renew' (expected change, reissue "
+        "or loss)");
 }

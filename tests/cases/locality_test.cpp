@@ -232,3 +232,181 @@ TEST_CASE("a missing, unreadable or oversized file fails clearly") {
     CHECK(contains(e.detail(), options.workflow_path));
   }
 }
+
+// --- what a locality adds works, or the engine does not open ---------------------
+
+namespace {
+
+// An engine on `workflow`; fails the test if it does not open.
+std::unique_ptr<Engine> engine_on(TempDir& dir, const std::string& workflow) {
+  Options options;
+  options.path = dir.file("fuma.db");
+  options.workflow_path = dir.file("workflow.json");
+  write(options.workflow_path, workflow);
+  return std::make_unique<Engine>(options);
+}
+
+fuma::Error refused_workflow(TempDir& dir, const std::string& workflow) {
+  Options options;
+  options.path = dir.file("fuma.db");
+  options.workflow_path = dir.file("our-workflow.json");
+  write(options.workflow_path, workflow);
+  const fuma::Error e = open_failure(options);
+  CHECK(e.code() == Errc::invalid_argument);
+  CHECK(contains(e.detail(), options.workflow_path));
+  CHECK_FALSE(std::filesystem::exists(options.path));
+  return e;
+}
+
+}  // namespace
+
+TEST_CASE("a locality's new online business is started, saved and submitted as its entry says") {
+  TempDir dir;
+  const std::string workflow = replaced(
+      source_file("src/workflow/data/workflow.json"),
+      R"({"key": "extension", "label": "证书延期", "online": false, "form": "application"})",
+      R"({"key": "extension", "label": "证书延期", "online": false, "form": "application"},
+    {"key": "loss", "label": "遗失补发", "online": true, "form": "application",
+     "entry": "reason", "on_complete": "new_certificate"})");
+  auto engine = engine_on(dir, workflow);
+  const std::string code = staffed(*engine, std::nullopt);
+  const std::int64_t id = call(*engine, "application.start", {{"business", "loss"}}, unit(code))
+                              .at("application")
+                              .at("id")
+                              .as_int64();
+  call(*engine, "application.save", {{"id", id}, {"fields", {{"reason", "证书遗失"}}}}, unit(code));
+  const json::object a =
+      call(*engine, "application.submit", {{"id", id}}, unit(code)).at("application").as_object();
+  CHECK(a.at("business").at("label").as_string() == "遗失补发");
+  CHECK(a.at("status").at("key").as_string() == "submitted");
+  CHECK(a.at("fields").at("reason").as_string() == "证书遗失");
+}
+
+TEST_CASE("a locality's business without an entry form the engine knows stops the engine") {
+  TempDir dir;
+  const fuma::Error e = refused_workflow(
+      dir, replaced(source_file("src/workflow/data/workflow.json"),
+                    R"({"key": "extension", "label": "证书延期", "online": false,)",
+                    R"({"key": "extension", "label": "证书延期", "online": true,)"));
+  INFO(e.detail());
+  CHECK(contains(e.detail(), "businesses[3]: online business 'extension' has no entry form"));
+}
+
+TEST_CASE("a locality's action that no command takes stops the engine") {
+  TempDir dir;
+  const fuma::Error e =
+      refused_workflow(dir, replaced(source_file("src/workflow/data/workflow.json"),
+                                     R"("action": "notify")", R"("action": "inform")"));
+  INFO(e.detail());
+  CHECK(contains(e.detail(), "transitions[10].action: no command takes the action 'inform'"));
+  CHECK(says(e, "transitions[10].action"));
+}
+
+TEST_CASE("a locality's form key that names no case form template stops the engine") {
+  TempDir dir;
+  const fuma::Error e = refused_workflow(
+      dir,
+      replaced(source_file("src/workflow/data/workflow.json"),
+               R"("key": "reissue", "label": "申请补领", "online": true, "form": "application")",
+               R"("key": "reissue", "label": "申请补领", "online": true, "form": "reissue")"));
+  INFO(e.detail());
+  CHECK(contains(e.detail(), "businesses[2].form: no form template 'reissue' for a case"));
+}
+
+TEST_CASE("the case page offers a validating step under application.submit, whatever its name") {
+  TempDir dir;
+  std::string workflow = source_file("src/workflow/data/workflow.json");
+  workflow = replaced(workflow, R"("action": "submit")", R"("action": "send")");
+  workflow = replaced(workflow, R"("action": "submit")", R"("action": "send")");
+  auto engine = engine_on(dir, workflow);
+  const std::string code = staffed(*engine, std::nullopt);
+  const std::int64_t id = started_reissue(*engine, code);
+  const json::object a =
+      call(*engine, "application.view", {{"id", id}}, unit(code)).at("application").as_object();
+  bool offered = false;
+  for (const auto& action : a.at("actions").as_array()) {
+    if (action.at("action").as_string() != "send") continue;
+    offered = true;
+    CHECK(action.at("command").as_string() == "application.submit");
+  }
+  CHECK(offered);
+  const json::object sent =
+      call(*engine, "application.submit", {{"id", id}}, unit(code)).at("application").as_object();
+  CHECK(sent.at("status").at("key").as_string() == "submitted");
+}
+
+TEST_CASE("the form is the one to sign after whichever step the workflow marks as approving") {
+  TempDir dir;
+  // A one-review flow: 受理 approves the form.
+  auto engine = engine_on(dir, replaced(source_file("src/workflow/data/workflow.json"),
+                                        R"("to": "accepted",
+     "reply": "optional", "description": "受理"})",
+                                        R"("to": "accepted",
+     "reply": "optional", "approves": true, "description": "受理"})"));
+  const std::string code = staffed(*engine, std::nullopt);
+  const std::int64_t id = started_reissue(*engine, code);
+  call(*engine, "application.submit", {{"id", id}}, unit(code));
+  auto for_signing = [&] {
+    json::object req{
+        {"command", "application.form"}, {"args", {{"id", id}}}, {"actor", unit(code)}};
+    return json::parse(engine->call(json::serialize(req)).json).at("for_signing").as_bool();
+  };
+  CHECK_FALSE(for_signing());
+  call(*engine, "application.accept", {{"id", id}}, staff("acc"));
+  CHECK(for_signing());
+}
+
+TEST_CASE("a business the checklists list with no per-item lists may take change items") {
+  TempDir dir;
+  auto engine =
+      engine_on(dir, replaced(source_file("src/workflow/data/workflow.json"),
+                              R"("entry": "reason", "on_complete": "new_certificate",
+     "description": "办结时换发新证书，原证书作废"},
+    {"key": "extension")",
+                              R"("entry": "change_items", "on_complete": "change_records"},
+    {"key": "extension")"));
+  const std::string code = staffed(*engine, "2027-12-31");
+  const std::int64_t id = call(*engine, "application.start", {{"business", "reissue"}}, unit(code))
+                              .at("application")
+                              .at("id")
+                              .as_int64();
+  call(*engine, "application.save",
+       {{"id", id}, {"fields", {{"items", {{{"item", "address"}, {"new", "深圳市南山区"}}}}}}},
+       unit(code));
+  // The checklist of 补领 has no per-item lists: the items ask for nothing
+  // more than its own list.
+  const fuma::Error e = failure(*engine, "application.submit", {{"id", id}}, unit(code));
+  CHECK(e.code() == Errc::missing_attachments);
+  const json::object rules = call(*engine, "attachment.rules", {{"id", id}}, unit(code));
+  CHECK(rules.at("required").as_array().size() == 2);
+}
+
+TEST_CASE("a locality's new business has the checklist its checklist file gives it") {
+  TempDir dir;
+  Options options;
+  options.path = dir.file("fuma.db");
+  options.workflow_path = dir.file("workflow.json");
+  options.checklist_path = dir.file("checklists.json");
+  write(options.workflow_path,
+        replaced(
+            source_file("src/workflow/data/workflow.json"),
+            R"({"key": "extension", "label": "证书延期", "online": false, "form": "application"})",
+            R"({"key": "extension", "label": "证书延期", "online": false, "form": "application"},
+    {"key": "loss", "label": "遗失补发", "online": true, "form": "application",
+     "entry": "reason", "on_complete": "new_certificate"})"));
+  write(options.checklist_path,
+        replaced(source_file("src/attachments/data/checklists.json"), R"("reissue": {)",
+                 R"("loss": {"fixed_term": ["address_proof"]},
+    "reissue": {)"));
+  Engine engine(options);
+  const std::string code = staffed(engine, "2027-12-31");
+  const std::int64_t id = call(engine, "application.start", {{"business", "loss"}}, unit(code))
+                              .at("application")
+                              .at("id")
+                              .as_int64();
+  call(engine, "application.save", {{"id", id}, {"fields", {{"reason", "证书遗失"}}}}, unit(code));
+  const fuma::Error e = failure(engine, "application.submit", {{"id", id}}, unit(code));
+  CHECK(e.code() == Errc::missing_attachments);
+  REQUIRE(e.problems().size() == 1);
+  CHECK(e.problems()[0].kind == "address_proof");
+}

@@ -18,8 +18,9 @@ using fuma::workflow::Role;
 
 namespace {
 
-// A locality's own, smallest sensible flow: submit, then either complete or
-// send back. Every refusal test below breaks exactly one thing in it.
+// A locality's own, smallest sensible flow: save and submit, then either
+// complete (which approves the form) or send back. Every refusal test below breaks exactly one
+// thing in it.
 constexpr const char* kMinimal = R"({
   "version": 1,
   "businesses": [{"key": "change", "label": "申请变更", "online": true, "form": "change"}],
@@ -34,7 +35,8 @@ constexpr const char* kMinimal = R"({
     {"from": "submitted", "action": "reject", "role": "acceptor", "to": "draft",
      "reply": "required"},
     {"from": "submitted", "action": "complete", "role": "acceptor", "to": "completed",
-     "reply": "optional"}
+     "reply": "optional", "approves": true},
+    {"from": "draft", "action": "save", "role": "applicant", "to": "draft", "reply": "none"}
   ]
 })";
 
@@ -109,6 +111,36 @@ TEST_CASE("change uses the change form and every other business the application 
     CAPTURE(b.key);
     CHECK(b.form == (b.key == "change" ? "change" : "application"));
   }
+}
+
+TEST_CASE("each online business names its entry form and what completing it does") {
+  using fuma::workflow::Completion;
+  using fuma::workflow::Entry;
+  const Definition& d = Definition::standard();
+  CHECK(d.business("change")->entry == Entry::change_items);
+  CHECK(d.business("change")->completion == Completion::change_records);
+  for (const char* key : {"reissue", "replace"}) {
+    CAPTURE(key);
+    CHECK(d.business(key)->entry == Entry::reason);
+    CHECK(d.business(key)->completion == Completion::new_certificate);
+  }
+  CHECK(d.business("revoke")->entry == Entry::reason);
+  CHECK(d.business("revoke")->completion == Completion::revoke_unit);
+  for (const char* key : {"initial", "extension"}) {
+    CAPTURE(key);
+    CHECK(d.business(key)->entry == Entry::none);
+    CHECK(d.business(key)->completion == Completion::none);
+  }
+}
+
+TEST_CASE("复核通过 is the one step that approves the form for signing") {
+  const Definition& d = Definition::standard();
+  for (const auto& t : d.transitions()) {
+    CAPTURE(t.action);
+    CHECK(t.approves == (t.action == "approve"));
+  }
+  CHECK(d.approving("approve"));
+  CHECK_FALSE(d.approving("accept"));
 }
 
 TEST_CASE("the standard definition has the eight statuses of 办理进度 with the manual's labels") {
@@ -241,7 +273,7 @@ TEST_CASE("a locality's minimal definition parses and is used as written") {
   CHECK(reject->to == "draft");
   CHECK(reject->reply == Reply::required);
   CHECK(d.transition("draft", "submit")->validates);
-  CHECK(d.transition("draft", "save") == nullptr);
+  CHECK(d.transition("submitted", "accept") == nullptr);
 }
 
 TEST_CASE("a description field documents any part of a definition without changing it") {
@@ -251,7 +283,7 @@ TEST_CASE("a description field documents any part of a definition without changi
   item(doc, "statuses", 1)["description"] = "3个工作日内受理";
   item(doc, "transitions", 1)["description"] = "不予通过";
   const Definition d = Definition::parse(json::serialize(doc), "test.json");
-  CHECK(d.transitions().size() == 3);
+  CHECK(d.transitions().size() == 4);
 }
 
 // --- refusals: every defect is named by its place ---------------------------
@@ -315,7 +347,7 @@ TEST_CASE("the same action twice from one status is refused") {
           R"({"from": "submitted", "action": "reject", "role": "acceptor", "to": "completed",
               "reply": "required"})"));
   CHECK(refused(doc) ==
-        "test.json: transitions[3].action: action 'reject' from 'submitted' is already defined "
+        "test.json: transitions[4].action: action 'reject' from 'submitted' is already defined "
         "by transitions[1]");
 }
 
@@ -325,7 +357,7 @@ TEST_CASE("the same action from different statuses is allowed") {
       .push_back(json::parse(
           R"({"from": "draft", "action": "complete", "role": "acceptor", "to": "completed",
               "reply": "none"})"));
-  CHECK(Definition::parse(json::serialize(doc), "test.json").transitions().size() == 4);
+  CHECK(Definition::parse(json::serialize(doc), "test.json").transitions().size() == 5);
 }
 
 TEST_CASE("two initial statuses are refused") {
@@ -354,7 +386,7 @@ TEST_CASE("a transition out of a final status is refused") {
       .push_back(json::parse(
           R"({"from": "completed", "action": "reopen", "role": "admin", "to": "draft",
               "reply": "required"})"));
-  CHECK(contains(refused(doc), "test.json: transitions[3].from: status 'completed' is final"));
+  CHECK(contains(refused(doc), "test.json: transitions[4].from: status 'completed' is final"));
 }
 
 TEST_CASE("a final status that is editable or deletable is refused") {
@@ -510,4 +542,217 @@ TEST_CASE("a definition of another version is refused") {
   json::value doc = minimal();
   doc.as_object()["version"] = 2;
   CHECK(contains(refused(doc), "test.json: version: unsupported version 2"));
+}
+
+// --- what the engine does with a business and a step ------------------------
+
+TEST_CASE("a version 1 file without entry, on_complete and approves keeps the shipped meaning") {
+  using fuma::workflow::Completion;
+  using fuma::workflow::Entry;
+  json::value doc = minimal();
+  item(doc, "transitions", 2).erase("approves");
+  item(doc, "transitions", 2)["action"] = "approve";
+  list(doc, "businesses")
+      .push_back(json::parse(
+          R"({"key": "revoke", "label": "申请撤销", "online": true, "form": "application"})"));
+  const Definition d = Definition::parse(json::serialize(doc), "test.json");
+  CHECK(d.business("change")->entry == Entry::change_items);
+  CHECK(d.business("change")->completion == Completion::change_records);
+  CHECK(d.business("revoke")->entry == Entry::reason);
+  CHECK(d.business("revoke")->completion == Completion::revoke_unit);
+  CHECK(d.transition("submitted", "approve")->approves);
+}
+
+TEST_CASE("a new online business states its entry form and its completion") {
+  using fuma::workflow::Completion;
+  using fuma::workflow::Entry;
+  json::value doc = minimal();
+  list(doc, "businesses")
+      .push_back(json::parse(R"({"key": "rename", "label": "名称变更", "online": true,
+          "form": "change", "entry": "change_items", "on_complete": "change_records"})"));
+  const Definition d = Definition::parse(json::serialize(doc), "test.json");
+  CHECK(d.business("rename")->entry == Entry::change_items);
+  CHECK(d.business("rename")->completion == Completion::change_records);
+}
+
+TEST_CASE("an online business the engine has no entry form for is refused") {
+  json::value doc = minimal();
+  list(doc, "businesses")
+      .push_back(json::parse(
+          R"({"key": "transfer", "label": "划转", "online": true, "form": "application"})"));
+  CHECK(refused(doc) ==
+        "test.json: businesses[1]: online business 'transfer' has no entry form: set \"entry\" "
+        "(change_items or reason)");
+}
+
+TEST_CASE("an entry form the engine does not know is refused") {
+  json::value doc = minimal();
+  item(doc, "businesses", 0)["entry"] = "items";
+  CHECK(refused(doc) ==
+        "test.json: businesses[0].entry: unknown entry form 'items' (change_items or reason)");
+}
+
+TEST_CASE("a completion the engine does not know is refused") {
+  json::value doc = minimal();
+  item(doc, "businesses", 0)["on_complete"] = "archive";
+  CHECK(refused(doc) ==
+        "test.json: businesses[0].on_complete: unknown completion 'archive' (none, "
+        "change_records, new_certificate or revoke_unit)");
+}
+
+TEST_CASE("change_records without change items to apply is refused") {
+  json::value doc = minimal();
+  item(doc, "businesses", 0)["entry"] = "reason";
+  CHECK(contains(refused(doc), "test.json: businesses[0]: change_records applies change items"));
+}
+
+TEST_CASE("an on-site business with an entry form or a completion is refused") {
+  json::value doc = minimal();
+  list(doc, "businesses")
+      .push_back(json::parse(R"({"key": "initial", "label": "申请初领", "online": false,
+          "form": "application", "on_complete": "new_certificate"})"));
+  CHECK(refused(doc) ==
+        "test.json: businesses[1].on_complete: an on-site business is never completed online");
+  item(doc, "businesses", 1).erase("on_complete");
+  item(doc, "businesses", 1)["entry"] = "reason";
+  CHECK(refused(doc) ==
+        "test.json: businesses[1].entry: an on-site business has no online entry form");
+}
+
+TEST_CASE("a workflow with online businesses and no validating step is refused") {
+  json::value doc = minimal();
+  item(doc, "transitions", 0).erase("validates");
+  CHECK(refused(doc) ==
+        "test.json: transitions: no step has \"validates\": true, so no online application "
+        "could be submitted");
+}
+
+TEST_CASE("a validating step taken by staff is refused") {
+  json::value doc = minimal();
+  item(doc, "transitions", 0)["role"] = "acceptor";
+  CHECK(refused(doc) ==
+        "test.json: transitions[0].role: a validating step (提交) is the applicant's");
+}
+
+TEST_CASE("a workflow with online businesses and no approving step is refused") {
+  json::value doc = minimal();
+  item(doc, "transitions", 2).erase("approves");
+  CHECK(refused(doc) ==
+        "test.json: transitions: no step has \"approves\": true, so 下载表格 would never give "
+        "the form to sign");
+}
+
+TEST_CASE("a workflow with only on-site businesses needs neither a submit nor an approval") {
+  json::value doc = minimal();
+  item(doc, "businesses", 0) =
+      json::parse(
+          R"({"key": "initial", "label": "申请初领", "online": false, "form": "application"})")
+          .as_object();
+  item(doc, "transitions", 0).erase("validates");
+  item(doc, "transitions", 2).erase("approves");
+  CHECK_NOTHROW(Definition::parse(json::serialize(doc), "test.json"));
+}
+
+TEST_CASE("an editable status without a save step is refused") {
+  json::value doc = minimal();
+  list(doc, "transitions").erase(list(doc, "transitions").begin() + 3);
+  CHECK(refused(doc) ==
+        "test.json: statuses[0]: status 'draft' is editable but has no 'save' step (暂存) from it");
+}
+
+TEST_CASE("a save step from a status that is not editable is refused") {
+  json::value doc = minimal();
+  list(doc, "transitions")
+      .push_back(json::parse(R"({"from": "submitted", "action": "save", "role": "applicant",
+          "to": "submitted", "reply": "none"})"));
+  CHECK(refused(doc) ==
+        "test.json: transitions[4].action: 'save' (暂存) from status 'submitted', which is not "
+        "editable");
+}
+
+// --- held against the engine's commands and forms ---------------------------
+
+namespace {
+
+const fuma::workflow::Runtime kEngine{{{"save", true},
+                                       {"accept", false},
+                                       {"reject", false},
+                                       {"approve", false},
+                                       {"return", false},
+                                       {"forward", false},
+                                       {"notify", false},
+                                       {"complete", false}},
+                                      {"change", "application"}};
+
+std::string refused_by_engine(const json::value& doc) {
+  const Definition d = Definition::parse(json::serialize(doc), "test.json");
+  try {
+    d.check(kEngine);
+  } catch (const fuma::Error& e) {
+    CHECK(e.code() == fuma::Errc::invalid_argument);
+    return e.detail();
+  }
+  FAIL("the definition passed the engine's check");
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("the standard definition and the minimal one pass the engine's check") {
+  CHECK_NOTHROW(Definition::standard().check(kEngine));
+  CHECK_NOTHROW(Definition::parse(kMinimal, "test.json").check(kEngine));
+}
+
+TEST_CASE("a step that no command takes is refused against the engine") {
+  json::value doc = minimal();
+  item(doc, "transitions", 1)["action"] = "send_back";
+  CHECK(contains(refused_by_engine(doc),
+                 "test.json: transitions[1].action: no command takes the action 'send_back' "
+                 "(save, accept,"));
+}
+
+TEST_CASE("a submit that does not validate is refused against the engine") {
+  json::value doc = minimal();
+  list(doc, "transitions")
+      .push_back(json::parse(R"({"from": "submitted", "action": "submit", "role": "applicant",
+          "to": "submitted", "reply": "none"})"));
+  CHECK(contains(refused_by_engine(doc),
+                 "test.json: transitions[4].action: no command takes the action 'submit'"));
+}
+
+TEST_CASE("a validating step is taken by application.submit whatever its action") {
+  json::value doc = minimal();
+  item(doc, "transitions", 0)["action"] = "send";
+  CHECK_NOTHROW(Definition::parse(json::serialize(doc), "test.json").check(kEngine));
+}
+
+TEST_CASE("a step given to a role that its command does not admit is refused against the engine") {
+  json::value doc = minimal();
+  item(doc, "transitions", 3)["role"] = "acceptor";
+  CHECK(refused_by_engine(doc) ==
+        "test.json: transitions[3].role: the action 'save' is taken by the applicant, not by the "
+        "role acceptor");
+  doc = minimal();
+  item(doc, "transitions", 2)["role"] = "applicant";
+  CHECK(refused_by_engine(doc) ==
+        "test.json: transitions[2].role: the action 'complete' is taken by staff, not by the role "
+        "applicant");
+}
+
+TEST_CASE("a form the engine has no case template for is refused against the engine") {
+  json::value doc = minimal();
+  item(doc, "businesses", 0)["form"] = "credential_request";
+  CHECK(refused_by_engine(doc) ==
+        "test.json: businesses[0].form: no form template 'credential_request' for a case "
+        "(change, application)");
+}
+
+TEST_CASE("entry forms and completions are named as the file spells them") {
+  using fuma::workflow::Completion;
+  using fuma::workflow::Entry;
+  CHECK(fuma::workflow::entry_name(Entry::change_items) == "change_items");
+  CHECK(fuma::workflow::entry_name(Entry::reason) == "reason");
+  CHECK(fuma::workflow::entry_name(Entry::none) == "none");
+  CHECK(fuma::workflow::completion_name(Completion::revoke_unit) == "revoke_unit");
+  CHECK(fuma::workflow::completion_name(Completion::none) == "none");
 }

@@ -9,14 +9,27 @@ import {
 
 const $ = (id) => document.getElementById(id);
 
-const BUSINESSES = {
-  initial: { label: '申请初领', online: false },
-  change: { label: '申请变更', online: true },
-  reissue: { label: '申请补领', online: true },
-  extension: { label: '证书延期', online: false },
-  replace: { label: '申请换领', online: true },
-  revoke: { label: '申请撤销', online: true },
-};
+// Which businesses are done online, and what they are called, is the
+// engine's to say (its workflow, through guide.get's `online` and
+// `label`), never this page's: a locality's workflow decides them.
+let guide = null; // {business key: guide entry}
+let guideLoaded = null; // loadGuide()'s promise
+
+function businessLabel(key) {
+  const g = guide && guide[key];
+  if (g && g.label) return g.label;
+  const button = document.querySelector(`#business-buttons button[data-business="${key}"]`);
+  return button ? button.textContent.trim() : key;
+}
+
+// true or false as the engine says; null for a key it does not have, and
+// undefined when the guide could not be read (application.start then
+// answers for itself, 需要现场办理 included).
+async function onlineOf(key) {
+  await guideLoaded;
+  if (!guide) return undefined;
+  return guide[key] ? guide[key].online : null;
+}
 
 // Errors of session.login that belong to the picture or to the captcha.
 const LOGIN_FIELDS = {
@@ -56,10 +69,10 @@ async function currentSession() {
 
 // `notice` is a message carried from another page (e.g. 登录已失效).
 async function onBusiness(key, notice = '') {
-  const b = BUSINESSES[key];
-  if (!b) return;
+  const online = await onlineOf(key);
+  if (online === null) return;
   banner($('page-banner'), '');
-  if (!b.online) {
+  if (online === false) {
     $('onsite-message').textContent = '需要现场办理';
     $('onsite-message').hidden = false;
     $('onsite-hint').hidden = false;
@@ -97,7 +110,7 @@ function openLogin(notice = '') {
   const form = $('login-form');
   clearErrors(form);
   banner($('login-banner'), notice, 'info');
-  $('login-business').textContent = `办理业务：${BUSINESSES[pending].label}`;
+  $('login-business').textContent = `办理业务：${businessLabel(pending)}`;
   $('login-captcha').value = '';
   const dialog = $('login-dialog');
   if (!dialog.open) dialog.showModal();
@@ -205,11 +218,8 @@ const ASPECTS = [
   ['contact', '联系电话及其他'],
 ];
 
-let guide = null; // {business key: guide entry}
-
 function guideContent(g, aspect) {
-  const b = BUSINESSES[g.business] || { online: g.online };
-  const online = g.online !== undefined ? g.online : b.online;
+  const { online } = g;
   const nodes = [];
   switch (aspect) {
     case 'scope':
@@ -263,7 +273,7 @@ function guideContent(g, aspect) {
 
 function showGuide(business, aspect, label) {
   const g = guide && guide[business];
-  const name = (g && g.label) || BUSINESSES[business].label;
+  const name = businessLabel(business);
   $('guide-title').textContent = `${name} · ${label}`;
   $('guide-body').replaceChildren(...(g ? guideContent(g, aspect)
     : [el('p', { class: 'field-error', text: '服务指南暂时无法加载，请稍后再试' })]));
@@ -302,6 +312,7 @@ async function loadGuide() {
 // ---- start ---------------------------------------------------------------------------
 
 async function start() {
+  guideLoaded = loadGuide();
   for (const button of document.querySelectorAll('#business-buttons button')) {
     button.addEventListener('click', () => onBusiness(button.dataset.business));
   }
@@ -342,12 +353,11 @@ async function start() {
       : '演示环境 (仅供演示)';
     note.hidden = false;
   });
-  loadGuide();
 
   // Sent back here to log in (apply.html without a session) or by a link
   // naming the business: carry on with it.
   const business = new URLSearchParams(location.search).get('business');
-  if (business && BUSINESSES[business] && BUSINESSES[business].online) onBusiness(business, message);
+  if (business && (await onlineOf(business))) onBusiness(business, message);
   else if (message) banner($('page-banner'), message, 'info');
 }
 
