@@ -98,14 +98,38 @@ struct Domain {
 
 struct Security;
 struct Printing;
+struct Command;
+
+// What the request's "actor" claims, before any record is read (actor.hpp
+// resolves it). The dispatcher parses it once, before the handler runs.
+struct Claim {
+  enum class Kind { none, system, staff, unit, session, staff_session };
+  Kind kind = Kind::none;
+  std::string name;  // the username, the USCC or the session token
+  // For a session: the hash its record is found by, or empty for text that
+  // is no session token at all.
+  std::string token_hash;
+};
+
+// The store, as a handler holds it: reachable only through the frame
+// (operation.hpp), so a handler cannot open a transaction of its own.
+class StoreAccess {
+ public:
+  explicit StoreAccess(fuma::store::Store* store) : store_(store) {}
+
+ private:
+  friend struct Frame;
+  fuma::store::Store* store_;
+};
 
 struct Context {
-  fuma::store::Store* store;  // null for stateless calls
+  StoreAccess store;  // holds null for stateless calls
   Domain domain;
   const Security* security;  // null for stateless calls
   const Printing* printing;  // null for stateless calls
   Args args;
-  const boost::json::object* actor;  // null when the request names none
+  const Command& declared;  // the command's declaration
+  Claim claim;              // the request's actor, parsed
   std::string_view data;
   std::string_view command;          // the command's name, as requested
   std::string_view idempotency_key;  // empty when the request carries none
@@ -116,6 +140,8 @@ struct Context {
   // so that building the answer costs no malloc per value and dropping it
   // no walk. Nothing made in it outlives the call.
   boost::json::storage_ptr storage{};
+  // Set by the frame once the command's transaction has run (operation.cpp).
+  bool framed = false;
 };
 
 struct Output {

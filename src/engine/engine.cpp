@@ -17,6 +17,7 @@
 #include "fuma/error.hpp"
 #include "fuma/workflow.hpp"
 #include "guide/guide.hpp"
+#include "operation.hpp"
 #include "printing.hpp"
 #include "security.hpp"
 #include "store/store.hpp"
@@ -117,21 +118,29 @@ Response run(store::Store* store, const engine::Domain& domain, const engine::Se
     bad_request("command '" + std::string(env.command) + "' needs an engine",
                 "该操作需要打开数据文件");
   }
-  // A command that needs no store has no actor to resolve, but a malformed
-  // actor is refused all the same, as every other command refuses it.
-  if (!it->needs_store()) engine::parse_claim(env.actor);
-  engine::Context ctx{store,
+  // The claim is parsed (and a session token hashed) once, before any
+  // transaction; a malformed actor is refused by every command alike.
+  engine::Claim claim = engine::parse_claim(env.actor);
+  engine::require_caller(*it, claim);
+  engine::Context ctx{engine::StoreAccess(store),
                       domain,
                       security,
                       printing,
                       engine::Args(*env.args),
-                      env.actor,
+                      *it,
+                      std::move(claim),
                       data,
                       env.command,
                       env.idempotency_key,
                       clock ? clock() : std::chrono::system_clock::now(),
                       storage};
   engine::Output out = it->run(ctx);
+  // The frame is the declaration's, not the handler's: one that never
+  // entered it gets it now, around the answer it made.
+  if (!ctx.framed && it->needs_store()) {
+    ctx.args.finish();
+    out = engine::apply_frame(ctx, std::move(out));
+  }
   ctx.args.finish();
   json::object result(out.json.size() + 1, out.json.storage());
   result["ok"] = true;
