@@ -13,6 +13,7 @@
 
 #include "actor.hpp"
 #include "command.hpp"
+#include "dispatch.hpp"
 #include "fuma/attachments.hpp"
 #include "fuma/error.hpp"
 #include "fuma/workflow.hpp"
@@ -94,10 +95,13 @@ Envelope parse_envelope(std::string_view request, const json::storage_ptr& stora
   return env;
 }
 
-Response run(store::Store* store, const engine::Domain& domain, const engine::Security* security,
-             const engine::Printing* printing,
-             const std::function<std::chrono::system_clock::time_point()>& clock,
-             std::string_view request, std::string_view data) {
+}  // namespace
+
+namespace engine {
+
+Response dispatch(const std::vector<Command>& list, const Services& services,
+                  std::string_view request, std::string_view data) {
+  store::Store* const store = services.store;
   if (data.size() > kMaxDataBytes) {
     bad_request("data is larger than " + std::to_string(kMaxDataBytes) + " bytes", "上传内容过大");
   }
@@ -107,7 +111,6 @@ Response run(store::Store* store, const engine::Domain& domain, const engine::Se
   json::monotonic_resource arena(first_block, sizeof first_block);
   const json::storage_ptr storage(&arena);
   Envelope env = parse_envelope(request, storage);
-  const auto& list = engine::commands();
   auto it =
       std::lower_bound(list.begin(), list.end(), env.command,
                        [](const engine::Command& c, std::string_view n) { return c.name < n; });
@@ -123,16 +126,16 @@ Response run(store::Store* store, const engine::Domain& domain, const engine::Se
   engine::Claim claim = engine::parse_claim(env.actor);
   engine::require_caller(*it, claim);
   engine::Context ctx{engine::StoreAccess(store),
-                      domain,
-                      security,
-                      printing,
+                      services.domain,
+                      services.security,
+                      services.printing,
                       engine::Args(*env.args),
                       *it,
                       std::move(claim),
                       data,
                       env.command,
                       env.idempotency_key,
-                      clock ? clock() : std::chrono::system_clock::now(),
+                      services.clock ? services.clock() : std::chrono::system_clock::now(),
                       storage};
   engine::Output out = it->run(ctx);
   // The frame is the declaration's, not the handler's: one that never
@@ -147,6 +150,10 @@ Response run(store::Store* store, const engine::Domain& domain, const engine::Se
   for (auto& kv : out.json) result[kv.key()] = std::move(kv.value());
   return Response{engine::answer_text(result, out.members), std::move(out.data)};
 }
+
+}  // namespace engine
+
+namespace {
 
 // A workflow definition or checklist is a few KiB; the bound keeps a wrong
 // path (a database, a log) from being read whole into memory.
@@ -343,16 +350,24 @@ Engine::Engine(const Options& options) {
 Engine::~Engine() = default;
 
 Response Engine::call(std::string_view request, std::string_view data) {
-  return run(store_.get(), engine::Domain{*workflow_, *rules_, *guide_}, security_.get(),
-             printing_.get(), clock_, request, data);
+  return engine::dispatch(
+      engine::commands(),
+      engine::Services{store_.get(), engine::Domain{*workflow_, *rules_, *guide_}, security_.get(),
+                       printing_.get(), clock_},
+      request, data);
 }
 
 Response Engine::call_stateless(std::string_view request, std::string_view data) {
   // Stateless commands belong to no locality: the shipped definitions.
-  return run(nullptr,
-             engine::Domain{workflow::Definition::standard(), attachments::Rules::standard(),
-                            guide::Guide::standard()},
-             nullptr, nullptr, {}, request, data);
+  return engine::dispatch(
+      engine::commands(),
+      engine::Services{nullptr,
+                       engine::Domain{workflow::Definition::standard(),
+                                      attachments::Rules::standard(), guide::Guide::standard()},
+                       nullptr,
+                       nullptr,
+                       {}},
+      request, data);
 }
 
 int Engine::schema_version() const { return store_->schema_version(); }
