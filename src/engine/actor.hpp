@@ -1,6 +1,18 @@
 // Who runs a command, and every rule about who may do what: the one place
 // where the engine decides FORBIDDEN. Commands load their records, then ask
-// here; none of them compares roles or authorities itself.
+// here; none of them compares roles or authorities, or answers FORBIDDEN,
+// itself. Each FORBIDDEN is decided by one of these, in this order:
+//   require_caller         the dispatcher, before the handler: no actor, or a
+//                          kind the declaration's callers do not name
+//   resolve_actor          the frame, in the transaction: an unknown or
+//                          inactive staff member, an unknown or revoked unit
+//   require_declared_role  the frame, before the body: a staff member holding
+//                          none of the declared roles (a step's: the
+//                          workflow definition's for that action)
+//   require_* , load_case  handlers, once their records are loaded: the own
+//                          authority, the own unit, the system only
+//   authorize_step         step handlers: the transition's role, the own
+//                          authority, four eyes
 //
 // Identities come from the request envelope's "actor":
 //   {"system": true}        the embedding program itself (setup, audit)

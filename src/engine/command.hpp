@@ -8,12 +8,15 @@
 // A descriptor says:
 //   name, summary         the command's name; what it does, in Chinese and English
 //   callers, roles        which actors the request envelope may name for it
-//                         (actor.hpp), and the staff roles it needs, as its
-//                         handler enforces them (require_* in actor.cpp)
+//                         (actor.hpp), and the staff roles it needs: the
+//                         dispatcher refuses any other before the handler's
+//                         body runs (require_caller, require_declared_role)
 //   step                  for a workflow step: the action whose transitions in
-//                         the workflow definition decide who may take it; the
-//                         callers and roles then are the shipped workflow's
-//   effect                stateless (no store), read, or write
+//                         the engine's workflow definition decide who may
+//                         take it; the roles declared are the shipped
+//                         workflow's, those checked the engine's
+//   effect                stateless (no store), read, or write: the frame the
+//                         dispatcher runs the command in (operation.hpp)
 //   takes, returns        bytes beside the JSON: whether, which media types,
 //                         and for returned bytes the file name they are given
 //   args, result          JSON Schema (draft 2020-12) of "args" and of the
@@ -24,7 +27,8 @@
 //                         adds those of the frame around it (frame_errors)
 //   tier                  stable, or experimental (may change in any release)
 // It is plain data, checked by tests and read once when fuma.commands is
-// first called: nothing here is evaluated on the way to a handler.
+// first called; on the way to a handler the dispatcher reads only callers,
+// roles, step and effect (the schemas are text it does not parse).
 // Only the engine's own translation units include this (it pulls Boost.JSON).
 #ifndef FUMA_SRC_ENGINE_COMMAND_HPP
 #define FUMA_SRC_ENGINE_COMMAND_HPP
@@ -240,16 +244,16 @@ struct Command {
 // every command INVALID_ARGUMENT (the request), INTERNAL and OUT_OF_MEMORY;
 // one with a store STORAGE; one that resolves an actor FORBIDDEN,
 // SESSION_EXPIRED, UNIT_REVOKED and COMMITMENT_REQUIRED (for a session, as
-// actor.hpp says); a write that resolves an actor CONFLICT (an idempotency
-// key used for another request).
+// actor.hpp says); every write CONFLICT (an idempotency key used for
+// another request).
 constexpr std::uint64_t frame_errors(const Command& c) {
   std::uint64_t e = errors(Errc::invalid_argument, Errc::internal, Errc::out_of_memory);
   if (c.needs_store()) e |= error_bit(Errc::storage);
   if (c.resolves_actor()) {
     e |= errors(Errc::forbidden, Errc::session_expired, Errc::unit_revoked,
                 Errc::commitment_required);
-    if (c.effect == Effect::write) e |= error_bit(Errc::conflict);
   }
+  if (c.effect == Effect::write) e |= error_bit(Errc::conflict);
   return e;
 }
 

@@ -44,9 +44,11 @@ using ReadBody = std::function<Output(store::Transaction&, const Actor&)>;
 // Call after Args::finish(), once, from a command declared Effect::write
 // (INTERNAL otherwise). An idempotency key already used by the same actor
 // returns that first result without running `body` again, or CONFLICT when
-// it was used for another command. Results with bytes beside the JSON are
-// not remembered: a repeat runs again (session.captcha draws a new picture,
-// as one cannot be drawn again from its answer's hash). The anonymous actor
+// it was used for another command. An answer that carries bytes out of the
+// body is not remembered, and a repeat runs again: session.captcha's
+// picture cannot be drawn again from its answer's hash, so a repeat makes a
+// new captcha. A command that can draw its bytes again adds them after the
+// frame (credential.issue). The anonymous actor
 // shares one key space: a repeat with the same key returns the first answer
 // only for the very same arguments and bytes (for session.login, the same
 // credential picture, which logs in anyway).

@@ -147,7 +147,12 @@ Output session_captcha(Context& ctx) {
   c.answer_hash = captcha_hash(c.id, answer);
   c.created_at = iso_time(ctx.now);
   c.expires_at = iso_time(ctx.now + sec.captcha_lifetime);
-  Output out = write_command(ctx, [&](store::Transaction& txn, const Actor&, Audited& audited) {
+  // Drawn outside the transaction: the writer is held only for the rows.
+  std::string png = captcha::draw_png(answer);
+  // The picture is part of the frame's answer, so an idempotency key does
+  // not replay it (it cannot be drawn again from the answer's hash): a
+  // repeat makes a new captcha.
+  return write_command(ctx, [&](store::Transaction& txn, const Actor&, Audited& audited) {
     // Expired captchas are worth nothing: they go as new ones come.
     txn.purge_captchas(iso_time(ctx.now));
     txn.insert_captcha(c);
@@ -161,11 +166,9 @@ Output session_captcha(Context& ctx) {
       o.json["test_mode"] = true;
       o.json["warning"] = kTestModeWarning;
     }
+    o.data = std::move(png);
     return o;
   });
-  // Drawn outside the transaction: the writer is held only for the rows.
-  out.data = captcha::draw_png(answer);
-  return out;
 }
 
 // --- session.login ------------------------------------------------------------

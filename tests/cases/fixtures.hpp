@@ -83,9 +83,10 @@ class World {
   std::pair<json::object, std::string> call_data(const std::string& command,
                                                  const json::object& args,
                                                  const json::object& actor,
-                                                 const std::string& data = {}) {
+                                                 const std::string& data = {},
+                                                 const std::string& idempotency_key = {}) {
     try {
-      Response r = engine_->call(envelope(command, args, actor, {}), data);
+      Response r = engine_->call(envelope(command, args, actor, idempotency_key), data);
       return {json::parse(r.json).as_object(), std::move(r.data)};
     } catch (const Error& e) {
       FAIL_CHECK(command << " failed: " << e.json());
