@@ -22,13 +22,17 @@ std::string answer_text(const boost::json::object& json, const std::string& memb
 struct Frame {
   static store::Store& store(Context& ctx) { return *ctx.store.store_; }
 
+  static Actor anonymous() {
+    Actor a;
+    a.kind = Actor::Kind::anonymous;
+    a.key = "anonymous";
+    return a;
+  }
+
+  // One named result, so that it is built in place (no copy on the way to
+  // every command).
   static Actor actor(Context& ctx, store::Transaction& txn) {
-    if (!resolves(ctx.declared, ctx.claim)) {
-      Actor anonymous;
-      anonymous.kind = Actor::Kind::anonymous;
-      anonymous.key = "anonymous";
-      return anonymous;
-    }
+    if (!resolves(ctx.declared, ctx.claim)) return anonymous();
     Actor actor = resolve_actor(ctx, txn, ctx.claim);
     require_declared_role(ctx, actor);
     return actor;
@@ -36,9 +40,9 @@ struct Frame {
 };
 
 Output write_command(Context& ctx, const WriteBody& body) {
-  if (ctx.declared.effect != Effect::write) {
+  if (ctx.declared.effect != Effect::write || ctx.framed) {
     throw Error(Errc::internal,
-                "'" + std::string(ctx.declared.name) + "' is not declared a write, yet writes");
+                "'" + std::string(ctx.declared.name) + "' writes outside its one write frame");
   }
   Output out = output(ctx);
   std::optional<Error> refusal;

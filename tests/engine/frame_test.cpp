@@ -11,6 +11,7 @@
 
 #include "engine/command.hpp"
 #include "engine/dispatch.hpp"
+#include "engine/operation.hpp"
 #include "engine/security.hpp"
 #include "fuma/attachments.hpp"
 #include "fuma/error.hpp"
@@ -43,13 +44,31 @@ constexpr engine::Command kNothing = [] {
   return c;
 }();
 
-// An engine's parts, dispatching over the shipped commands and test.nothing.
+// Declared a read, yet it asks for the write frame.
+engine::Output writes_anyway(engine::Context& ctx) {
+  return engine::write_command(
+      ctx, [](fuma::store::Transaction&, const engine::Actor&, engine::Audited& audited) {
+        audited.target = "nothing";
+        return engine::Output{};
+      });
+}
+
+constexpr engine::Command kMislabelled = [] {
+  engine::Command c = kNothing;
+  c.name = "test.mislabelled";
+  c.effect = engine::Effect::read;
+  c.run = writes_anyway;
+  return c;
+}();
+
+// An engine's parts, dispatching over the shipped commands and the two above.
 struct Frame {
   std::unique_ptr<fuma::store::Store> store = fuma::store::open_sqlite("", 1000);
   engine::Security security;
   std::vector<engine::Command> list = [] {
     std::vector<engine::Command> all = engine::commands();
     all.push_back(kNothing);
+    all.push_back(kMislabelled);
     std::sort(all.begin(), all.end(),
               [](const engine::Command& a, const engine::Command& b) { return a.name < b.name; });
     return all;
@@ -140,4 +159,11 @@ TEST_CASE("a write whose handler does nothing checks the declared callers and ro
   CHECK(f.code_of(R"({"command": "test.nothing", "actor": {"staff": "nobody"}})") ==
         Errc::forbidden);
   CHECK(f.audit("test.nothing").empty());
+}
+
+TEST_CASE("a command declared a read cannot write") {
+  Frame f;
+  CHECK(f.code_of(R"({"command": "test.mislabelled", "actor": {"staff": "rev1"}})") ==
+        Errc::internal);
+  CHECK(f.audit("test.mislabelled").empty());
 }
