@@ -138,7 +138,67 @@ Actor resolve_staff_session(const Context& ctx, store::Transaction& txn, const C
   return actor;
 }
 
+unsigned caller_bit(Claim::Kind kind) {
+  switch (kind) {
+    case Claim::Kind::none:
+      return caller::anonymous;
+    case Claim::Kind::system:
+      return caller::system;
+    case Claim::Kind::staff:
+      return caller::staff;
+    case Claim::Kind::staff_session:
+      return caller::staff_session;
+    case Claim::Kind::unit:
+      return caller::unit;
+    case Claim::Kind::session:
+      return caller::session;
+  }
+  return 0;
+}
+
+// The staff roles that may take `action` anywhere in the definition.
+unsigned step_roles(const workflow::Definition& definition, std::string_view action) {
+  unsigned bits = 0;
+  for (const workflow::Transition& t : definition.transitions()) {
+    if (t.action == action) bits |= role_bit(t.role);
+  }
+  return bits;
+}
+
 }  // namespace
+
+void require_caller(const Command& declared, const Claim& claim) {
+  // A command open to anyone takes any well-formed actor (and ignores it).
+  if ((declared.callers & (caller::anonymous | caller_bit(claim.kind))) != 0) return;
+  if (claim.kind == Claim::Kind::none) forbidden("the request names no actor", "请先登录");
+  forbidden("'" + std::string(declared.name) + "' does not take this kind of actor",
+            "无权进行此操作");
+}
+
+bool resolves(const Command& declared, const Claim& claim) {
+  return claim.kind != Claim::Kind::none && (declared.callers & caller_bit(claim.kind)) != 0;
+}
+
+void require_declared_role(const Context& ctx, const Actor& actor) {
+  if (!actor.is_staff()) return;
+  const Command& c = ctx.declared;
+  // A step's roles are the workflow's; for other commands none means any
+  // staff member the callers admit.
+  const unsigned wanted = c.step.empty() ? c.roles : step_roles(ctx.domain.workflow, c.step);
+  if (c.step.empty() && wanted == 0) return;
+  std::string names;
+  std::string labels;
+  for (Role r : {Role::acceptor, Role::reviewer, Role::admin}) {
+    if ((wanted & role_bit(r)) == 0) continue;
+    if (has_role(*actor.staff, r)) return;
+    names += (names.empty() ? "" : " or ") + std::string(workflow::role_name(r));
+    labels += (labels.empty() ? "" : "或") + role_label(r);
+  }
+  if (names.empty()) {
+    forbidden("no staff role takes '" + std::string(c.name) + "'", "无权进行此操作");
+  }
+  forbidden("needs the role " + names, "需要" + labels + "权限");
+}
 
 bool session_needs_touch(const std::string& last_seen_at, const Context& ctx) {
   const std::optional<TimePoint> last_seen = parse_iso_time(last_seen_at);
@@ -274,7 +334,9 @@ void require_can_see(const Actor& actor, const store::Unit& unit) {
 }
 
 void require_unit_or_staff(const Actor& actor) {
-  if (actor.is_system()) forbidden("needs the unit or staff", "仅限申请单位或登记管理机关工作人员");
+  if (!actor.is_unit() && !actor.is_staff()) {
+    forbidden("needs the unit or staff", "仅限申请单位或登记管理机关工作人员");
+  }
 }
 
 const store::Unit& require_unit(const Actor& actor) {

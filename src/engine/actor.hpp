@@ -1,6 +1,18 @@
 // Who runs a command, and every rule about who may do what: the one place
 // where the engine decides FORBIDDEN. Commands load their records, then ask
-// here; none of them compares roles or authorities itself.
+// here; none of them compares roles or authorities, or answers FORBIDDEN,
+// itself. Each FORBIDDEN is decided by one of these, in this order:
+//   require_caller         the dispatcher, before the handler: no actor, or a
+//                          kind the declaration's callers do not name
+//   resolve_actor          the frame, in the transaction: an unknown or
+//                          inactive staff member, an unknown or revoked unit
+//   require_declared_role  the frame, before the body: a staff member holding
+//                          none of the declared roles (a step's: the
+//                          workflow definition's for that action)
+//   require_* , load_case  handlers, once their records are loaded: the own
+//                          authority, the own unit, the system only
+//   authorize_step         step handlers: the transition's role, the own
+//                          authority, four eyes
 //
 // Identities come from the request envelope's "actor":
 //   {"system": true}        the embedding program itself (setup, audit)
@@ -20,28 +32,20 @@
 #include <string_view>
 #include <vector>
 
+#include "command.hpp"
 #include "fuma/workflow.hpp"
 #include "store/store.hpp"
 
 namespace fuma::engine {
 
-struct Context;
-
-// What the envelope claims, before any record is read.
-struct Claim {
-  enum class Kind { none, system, staff, unit, session, staff_session };
-  Kind kind = Kind::none;
-  std::string name;  // the username, the USCC or the session token
-  // For a session: the hash its record is found by, or empty for text that
-  // is no session token at all.
-  std::string token_hash;
-};
 // Throws Error(invalid_argument) for a malformed actor object. Reads no
-// record, so a command parses its claim before its transaction begins.
+// record: the dispatcher parses the claim once, before the handler runs.
 Claim parse_claim(const boost::json::object* actor);
 
 struct Actor {
-  enum class Kind { system, staff, unit };
+  // anonymous: a command any caller may run, for a request that names no
+  // actor (or one the command does not resolve).
+  enum class Kind { anonymous, system, staff, unit };
   Kind kind = Kind::system;
   std::optional<store::Staff> staff;  // set for Kind::staff
   std::optional<store::Unit> unit;    // set for Kind::unit
@@ -54,10 +58,29 @@ struct Actor {
   // the audit log and idempotency keys use it.
   std::string key;
 
+  bool is_anonymous() const { return kind == Kind::anonymous; }
   bool is_system() const { return kind == Kind::system; }
   bool is_staff() const { return kind == Kind::staff; }
   bool is_unit() const { return kind == Kind::unit; }
 };
+
+// --- the frame ---------------------------------------------------------------
+
+// The dispatcher's check, before the handler runs: FORBIDDEN when the
+// request names no actor and the command needs one ("请先登录"), or an actor
+// of a kind the command's callers do not declare ("无权进行此操作").
+void require_caller(const Command& declared, const Claim& claim);
+
+// Whether the frame resolves the claim into records: not for a request that
+// names none, nor for an actor a command open to anyone does not take (it
+// runs as the anonymous actor).
+bool resolves(const Command& declared, const Claim& claim);
+
+// The frame's check once the actor is resolved, before the command's body:
+// a staff member must hold one of the declared roles, or for a workflow step
+// one of the roles that the engine's workflow definition gives that action
+// (so a locality's workflow decides); FORBIDDEN otherwise.
+void require_declared_role(const Context& ctx, const Actor& actor);
 
 // The actor of this request, loaded inside the command's transaction:
 // FORBIDDEN when the request names none, for an unknown or inactive staff

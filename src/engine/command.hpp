@@ -8,12 +8,15 @@
 // A descriptor says:
 //   name, summary         the command's name; what it does, in Chinese and English
 //   callers, roles        which actors the request envelope may name for it
-//                         (actor.hpp), and the staff roles it needs, as its
-//                         handler enforces them (require_* in actor.cpp)
+//                         (actor.hpp), and the staff roles it needs: the
+//                         dispatcher refuses any other before the handler's
+//                         body runs (require_caller, require_declared_role)
 //   step                  for a workflow step: the action whose transitions in
-//                         the workflow definition decide who may take it; the
-//                         callers and roles then are the shipped workflow's
-//   effect                stateless (no store), read, or write
+//                         the engine's workflow definition decide who may
+//                         take it; the roles declared are the shipped
+//                         workflow's, those checked the engine's
+//   effect                stateless (no store), read, or write: the frame the
+//                         dispatcher runs the command in (operation.hpp)
 //   takes, returns        bytes beside the JSON: whether, which media types,
 //                         and for returned bytes the file name they are given
 //   args, result          JSON Schema (draft 2020-12) of "args" and of the
@@ -25,8 +28,9 @@
 //   tier                  stable, or experimental (may change in any release)
 // It is plain data. Its schemas are compiled once (schema.hpp), when the
 // first command runs: the dispatcher checks every request's "args" against
-// the args schema before the handler runs (check_args), and the test suites
-// check every result against the result schema.
+// the args schema before the handler runs (check_args), and reads callers,
+// roles, step and effect to apply the frame; the test suites check every
+// result against the result schema.
 // Only the engine's own translation units include this (it pulls Boost.JSON).
 #ifndef FUMA_SRC_ENGINE_COMMAND_HPP
 #define FUMA_SRC_ENGINE_COMMAND_HPP
@@ -100,14 +104,38 @@ struct Domain {
 
 struct Security;
 struct Printing;
+struct Command;
+
+// What the request's "actor" claims, before any record is read (actor.hpp
+// resolves it). The dispatcher parses it once, before the handler runs.
+struct Claim {
+  enum class Kind { none, system, staff, unit, session, staff_session };
+  Kind kind = Kind::none;
+  std::string name;  // the username, the USCC or the session token
+  // For a session: the hash its record is found by, or empty for text that
+  // is no session token at all.
+  std::string token_hash;
+};
+
+// The store, as a handler holds it: reachable only through the frame
+// (operation.hpp), so a handler cannot open a transaction of its own.
+class StoreAccess {
+ public:
+  explicit StoreAccess(fuma::store::Store* store) : store_(store) {}
+
+ private:
+  friend struct Frame;
+  fuma::store::Store* store_;
+};
 
 struct Context {
-  fuma::store::Store* store;  // null for stateless calls
+  StoreAccess store;  // holds null for stateless calls
   Domain domain;
   const Security* security;  // null for stateless calls
   const Printing* printing;  // null for stateless calls
   Args args;
-  const boost::json::object* actor;  // null when the request names none
+  const Command& declared;  // the command's declaration
+  Claim claim;              // the request's actor, parsed
   std::string_view data;
   std::string_view command;          // the command's name, as requested
   std::string_view idempotency_key;  // empty when the request carries none
@@ -118,6 +146,8 @@ struct Context {
   // so that building the answer costs no malloc per value and dropping it
   // no walk. Nothing made in it outlives the call.
   boost::json::storage_ptr storage{};
+  // Set by the frame once the command's transaction has run (operation.cpp).
+  bool framed = false;
 };
 
 struct Output {
@@ -216,16 +246,16 @@ struct Command {
 // every command INVALID_ARGUMENT (the request), INTERNAL and OUT_OF_MEMORY;
 // one with a store STORAGE; one that resolves an actor FORBIDDEN,
 // SESSION_EXPIRED, UNIT_REVOKED and COMMITMENT_REQUIRED (for a session, as
-// actor.hpp says); a write that resolves an actor CONFLICT (an idempotency
-// key used for another request).
+// actor.hpp says); every write CONFLICT (an idempotency key used for
+// another request).
 constexpr std::uint64_t frame_errors(const Command& c) {
   std::uint64_t e = errors(Errc::invalid_argument, Errc::internal, Errc::out_of_memory);
   if (c.needs_store()) e |= error_bit(Errc::storage);
   if (c.resolves_actor()) {
     e |= errors(Errc::forbidden, Errc::session_expired, Errc::unit_revoked,
                 Errc::commitment_required);
-    if (c.effect == Effect::write) e |= error_bit(Errc::conflict);
   }
+  if (c.effect == Effect::write) e |= error_bit(Errc::conflict);
   return e;
 }
 

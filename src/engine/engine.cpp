@@ -13,10 +13,12 @@
 
 #include "actor.hpp"
 #include "command.hpp"
+#include "dispatch.hpp"
 #include "fuma/attachments.hpp"
 #include "fuma/error.hpp"
 #include "fuma/workflow.hpp"
 #include "guide/guide.hpp"
+#include "operation.hpp"
 #include "printing.hpp"
 #include "security.hpp"
 #include "steps.hpp"
@@ -94,10 +96,13 @@ Envelope parse_envelope(std::string_view request, const json::storage_ptr& stora
   return env;
 }
 
-Response run(store::Store* store, const engine::Domain& domain, const engine::Security* security,
-             const engine::Printing* printing,
-             const std::function<std::chrono::system_clock::time_point()>& clock,
-             std::string_view request, std::string_view data) {
+}  // namespace
+
+namespace engine {
+
+Response dispatch(const std::vector<Command>& list, const Services& services,
+                  std::string_view request, std::string_view data) {
+  store::Store* const store = services.store;
   if (data.size() > kMaxDataBytes) {
     bad_request("data is larger than " + std::to_string(kMaxDataBytes) + " bytes", "上传内容过大");
   }
@@ -107,7 +112,6 @@ Response run(store::Store* store, const engine::Domain& domain, const engine::Se
   json::monotonic_resource arena(first_block, sizeof first_block);
   const json::storage_ptr storage(&arena);
   Envelope env = parse_envelope(request, storage);
-  const auto& list = engine::commands();
   auto it =
       std::lower_bound(list.begin(), list.end(), env.command,
                        [](const engine::Command& c, std::string_view n) { return c.name < n; });
@@ -118,28 +122,40 @@ Response run(store::Store* store, const engine::Domain& domain, const engine::Se
     bad_request("command '" + std::string(env.command) + "' needs an engine",
                 "该操作需要打开数据文件");
   }
-  // A command that needs no store has no actor to resolve, but a malformed
-  // actor is refused all the same, as every other command refuses it.
-  if (!it->needs_store()) engine::parse_claim(env.actor);
+  // The claim is parsed (and a session token hashed) once, before any
+  // transaction; a malformed actor is refused by every command alike.
+  engine::Claim claim = engine::parse_claim(env.actor);
+  engine::require_caller(*it, claim);
   engine::check_args(*it, env.parsed.get_object().if_contains("args"));
-  engine::Context ctx{store,
-                      domain,
-                      security,
-                      printing,
+  engine::Context ctx{engine::StoreAccess(store),
+                      services.domain,
+                      services.security,
+                      services.printing,
                       engine::Args(*env.args),
-                      env.actor,
+                      *it,
+                      std::move(claim),
                       data,
                       env.command,
                       env.idempotency_key,
-                      clock ? clock() : std::chrono::system_clock::now(),
+                      services.clock ? services.clock() : std::chrono::system_clock::now(),
                       storage};
   engine::Output out = it->run(ctx);
+  // The frame is the declaration's, not the handler's: one that never
+  // entered it gets it now, around the answer it made.
+  if (!ctx.framed && it->needs_store()) {
+    ctx.args.finish();
+    out = engine::apply_frame(ctx, std::move(out));
+  }
   ctx.args.finish();
   json::object result(out.json.size() + 1, out.json.storage());
   result["ok"] = true;
   for (auto& kv : out.json) result[kv.key()] = std::move(kv.value());
   return Response{engine::answer_text(result, out.members), std::move(out.data)};
 }
+
+}  // namespace engine
+
+namespace {
 
 // A workflow definition or checklist is a few KiB; the bound keeps a wrong
 // path (a database, a log) from being read whole into memory.
@@ -348,16 +364,24 @@ Engine::Engine(const Options& options) {
 Engine::~Engine() = default;
 
 Response Engine::call(std::string_view request, std::string_view data) {
-  return run(store_.get(), engine::Domain{*workflow_, *rules_, *guide_}, security_.get(),
-             printing_.get(), clock_, request, data);
+  return engine::dispatch(
+      engine::commands(),
+      engine::Services{store_.get(), engine::Domain{*workflow_, *rules_, *guide_}, security_.get(),
+                       printing_.get(), clock_},
+      request, data);
 }
 
 Response Engine::call_stateless(std::string_view request, std::string_view data) {
   // Stateless commands belong to no locality: the shipped definitions.
-  return run(nullptr,
-             engine::Domain{workflow::Definition::standard(), attachments::Rules::standard(),
-                            guide::Guide::standard()},
-             nullptr, nullptr, {}, request, data);
+  return engine::dispatch(
+      engine::commands(),
+      engine::Services{nullptr,
+                       engine::Domain{workflow::Definition::standard(),
+                                      attachments::Rules::standard(), guide::Guide::standard()},
+                       nullptr,
+                       nullptr,
+                       {}},
+      request, data);
 }
 
 int Engine::schema_version() const { return store_->schema_version(); }

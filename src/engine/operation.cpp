@@ -18,13 +18,38 @@ std::string answer_text(const boost::json::object& json, const std::string& memb
   return text;
 }
 
+// The one holder of the store's key (StoreAccess in command.hpp).
+struct Frame {
+  static store::Store& store(Context& ctx) { return *ctx.store.store_; }
+
+  static Actor anonymous() {
+    Actor a;
+    a.kind = Actor::Kind::anonymous;
+    a.key = "anonymous";
+    return a;
+  }
+
+  // One named result, so that it is built in place (no copy on the way to
+  // every command).
+  static Actor actor(Context& ctx, store::Transaction& txn) {
+    if (!resolves(ctx.declared, ctx.claim)) return anonymous();
+    Actor actor = resolve_actor(ctx, txn, ctx.claim);
+    require_declared_role(ctx, actor);
+    return actor;
+  }
+};
+
 Output write_command(Context& ctx, const WriteBody& body) {
+  if (ctx.declared.effect != Effect::write || ctx.framed) {
+    throw Error(Errc::internal,
+                "'" + std::string(ctx.declared.name) + "' writes outside its one write frame");
+  }
   Output out = output(ctx);
-  // Parsed and hashed before the transaction: a write's transaction may run
-  // on the thread that every write waits for.
-  const Claim claim = parse_claim(ctx.actor);
-  ctx.store->write([&](store::Transaction& txn) {
-    Actor actor = resolve_actor(ctx, txn, claim);
+  std::optional<Error> refusal;
+  // The claim was parsed and hashed before the transaction (engine.cpp): a
+  // write's transaction may run on the thread that every write waits for.
+  Frame::store(ctx).write([&](store::Transaction& txn) {
+    Actor actor = Frame::actor(ctx, txn);
     if (actor.session && session_needs_touch(actor.session->last_seen_at, ctx)) {
       actor.session->last_seen_at = iso_time(ctx.now);
       txn.update_session(*actor.session);
@@ -61,30 +86,47 @@ Output write_command(Context& ctx, const WriteBody& body) {
     out = body(txn, actor, audited);
     store::AuditRecord record;
     record.at = iso_time(ctx.now);
-    record.actor = actor.key;
+    record.actor = audited.actor.empty() ? actor.key : std::move(audited.actor);
     record.command = std::string(ctx.command);
     record.target = std::move(audited.target);
     record.before_status = std::move(audited.before_status);
     record.after_status = std::move(audited.after_status);
+    if (audited.refusal && record.after_status.empty()) {
+      record.after_status = std::string(audited.refusal->name());
+    }
     append_audit(txn, std::move(record));
-    if (!key.empty()) {
+    refusal = std::move(audited.refusal);
+    if (!key.empty() && !refusal) {
       finish(out);  // the whole answer is remembered with the key
-      txn.remember(actor.key, key,
-                   store::Idempotent{std::string(ctx.command), answer_text(out.json, out.members),
-                                     std::move(request)});
+      if (out.data.empty()) {
+        txn.remember(actor.key, key,
+                     store::Idempotent{std::string(ctx.command), answer_text(out.json, out.members),
+                                       std::move(request)});
+      }
     }
   });
+  ctx.framed = true;
+  if (refusal) throw *refusal;
   finish(out);
   return out;
+}
+
+void backup(Context& ctx, const std::string& path) { Frame::store(ctx).backup(path); }
+
+Output apply_frame(Context& ctx, Output out) {
+  if (ctx.declared.effect == Effect::write) {
+    return write_command(
+        ctx, [&](store::Transaction&, const Actor&, Audited&) { return std::move(out); });
+  }
+  return read_command(ctx, [&](store::Transaction&, const Actor&) { return std::move(out); });
 }
 
 Output read_command(Context& ctx, const ReadBody& body) {
   Output out = output(ctx);
   std::optional<store::Session> stale;
   std::optional<store::StaffSession> stale_staff;
-  const Claim claim = parse_claim(ctx.actor);
-  ctx.store->read([&](store::Transaction& txn) {
-    const Actor actor = resolve_actor(ctx, txn, claim);
+  Frame::store(ctx).read([&](store::Transaction& txn) {
+    const Actor actor = Frame::actor(ctx, txn);
     out = body(txn, actor);
     if (actor.session && session_needs_touch(actor.session->last_seen_at, ctx)) {
       stale = actor.session;
@@ -93,13 +135,15 @@ Output read_command(Context& ctx, const ReadBody& body) {
       stale_staff = actor.staff_session;
     }
   });
+  // A write command may look before it writes; its frame is the write.
+  if (ctx.declared.effect == Effect::read) ctx.framed = true;
   finish(out);
   // A read keeps its session alive too; the write is rare (once a minute),
   // and losing it to a busy database only shortens the idle window.
   if (stale || stale_staff) {
     const std::string seen = iso_time(ctx.now);
     try {
-      ctx.store->write([&](store::Transaction& txn) {
+      Frame::store(ctx).write([&](store::Transaction& txn) {
         if (stale) {
           std::optional<store::Session> now = txn.session_by_token_hash(stale->token_hash);
           if (now && now->ended_at.empty() && now->last_seen_at < seen) {

@@ -268,8 +268,8 @@ Output certificate_status(Context& ctx) {
   if (serial.rfind(kCertificatePrefix, 0) == 0) serial = serial.substr(kCertificatePrefix.size());
   if (serial.empty() || serial.size() > 64)
     bad_arg("serial", "is not a certificate serial", "证书编号无效");
-  Output o;
-  ctx.store->read([&](store::Transaction& txn) {
+  return read_command(ctx, [&](store::Transaction& txn, const Actor&) {
+    Output o;
     const std::optional<store::Certificate> c = txn.certificate_by_serial(serial);
     if (!c) throw Error(Errc::not_found, "no certificate " + serial, "未找到该证书");
     const std::optional<store::Unit> unit = txn.unit(c->unit_id);
@@ -282,8 +282,8 @@ Output certificate_status(Context& ctx) {
     o.json["uscc"] = unit->uscc;
     o.json["name"] = unit->name;
     o.json["valid_until"] = c->valid_until ? json::value(*c->valid_until) : json::value(nullptr);
+    return o;
   });
-  return o;
 }
 
 constexpr Command kApplicationForm = [] {

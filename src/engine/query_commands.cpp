@@ -247,8 +247,8 @@ Output lookup(Context& ctx) {
                 " characters of a name",
             "请输入至少两个字的名称或完整的统一社会信用代码");
   }
-  Output out;
-  ctx.store->read([&](store::Transaction& txn) {
+  return read_command(ctx, [&](store::Transaction& txn, const Actor&) {
+    Output out;
     std::vector<store::Unit> units;
     if (code.ok()) {
       if (std::optional<store::Unit> u = txn.unit_by_uscc(code.code)) units.push_back(*u);
@@ -263,8 +263,8 @@ Output lookup(Context& ctx) {
     for (const store::Unit& u : units) list.push_back(lookup_json(txn, u, authorities, ctx.now));
     out.json["units"] = std::move(list);
     out.json["truncated"] = truncated;
+    return out;
   });
-  return out;
 }
 
 using workflow::Role;

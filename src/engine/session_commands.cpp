@@ -9,7 +9,6 @@
 #include <boost/json/array.hpp>
 
 #include "actor.hpp"
-#include "audit.hpp"
 #include "captcha/captcha.hpp"
 #include "clock.hpp"
 #include "command.hpp"
@@ -148,21 +147,28 @@ Output session_captcha(Context& ctx) {
   c.answer_hash = captcha_hash(c.id, answer);
   c.created_at = iso_time(ctx.now);
   c.expires_at = iso_time(ctx.now + sec.captcha_lifetime);
-  ctx.store->write([&](store::Transaction& txn) {
+  // Drawn outside the transaction: the writer is held only for the rows.
+  std::string png = captcha::draw_png(answer);
+  // The picture is part of the frame's answer, so an idempotency key does
+  // not replay it (it cannot be drawn again from the answer's hash): a
+  // repeat makes a new captcha.
+  return write_command(ctx, [&](store::Transaction& txn, const Actor&, Audited& audited) {
     // Expired captchas are worth nothing: they go as new ones come.
     txn.purge_captchas(iso_time(ctx.now));
     txn.insert_captcha(c);
+    audited.target = "captcha";
+    audited.after_status = "issued";
+    Output o;
+    o.json["captcha_id"] = c.id;
+    o.json["expires_at"] = c.expires_at;
+    o.json["media_type"] = "image/png";
+    if (sec.fixed_captcha) {
+      o.json["test_mode"] = true;
+      o.json["warning"] = kTestModeWarning;
+    }
+    o.data = std::move(png);
+    return o;
   });
-  Output out;
-  out.json["captcha_id"] = c.id;
-  out.json["expires_at"] = c.expires_at;
-  out.json["media_type"] = "image/png";
-  if (sec.fixed_captcha) {
-    out.json["test_mode"] = true;
-    out.json["warning"] = kTestModeWarning;
-  }
-  out.data = captcha::draw_png(answer);
-  return out;
 }
 
 // --- session.login ------------------------------------------------------------
@@ -198,8 +204,10 @@ Output session_login(Context& ctx) {
   // An address that is waiting out its delay costs no decoding.
   if (!client_scope.empty()) {
     std::chrono::seconds wait{0};
-    ctx.store->read(
-        [&](store::Transaction& txn) { wait = throttle_wait(txn, sec, client_scope, ctx.now); });
+    read_command(ctx, [&](store::Transaction& txn, const Actor&) {
+      wait = throttle_wait(txn, sec, client_scope, ctx.now);
+      return Output{};
+    });
     if (wait.count() > 0) throw too_many(wait);
   }
 
@@ -213,17 +221,16 @@ Output session_login(Context& ctx) {
     unreadable = e;
   }
 
-  Output out;
-  std::optional<Error> verdict;
-  ctx.store->write([&](store::Transaction& txn) {
+  // A failed attempt is an answer whose writes stand: the captcha is used
+  // up and the failure counted, so the frame commits and then refuses.
+  return write_command(ctx, [&](store::Transaction& txn, const Actor&, Audited& audited) {
     const CaptchaVerdict captcha = take_captcha(txn, captcha_id, answer, now);
+    audited.target = client_scope.empty() ? "login" : client_scope;
     if (const auto wait = throttle_wait(txn, sec, client_scope, ctx.now); wait.count() > 0) {
-      verdict = too_many(wait);
-      return;
+      audited.refusal = too_many(wait);
+      return Output{};
     }
     std::string credential_scope;
-    std::string actor = "anonymous";
-    std::string target = client_scope.empty() ? "login" : client_scope;
     try {
       if (unreadable) throw *unreadable;
       const credential::Claims& claims = parsed->claims;
@@ -238,10 +245,10 @@ Output session_login(Context& ctx) {
       // Only a verified credential is counted against: a forged id must not
       // lock another unit out.
       credential_scope = "credential:" + std::to_string(claims.id);
-      target = credential_scope;
+      audited.target = credential_scope;
       if (const auto wait = throttle_wait(txn, sec, credential_scope, ctx.now); wait.count() > 0) {
-        verdict = too_many(wait);
-        return;
+        audited.refusal = too_many(wait);
+        return Output{};
       }
       if (credential::expired(claims, unix_seconds(ctx.now))) {
         throw Error(Errc::credential_expired,
@@ -257,7 +264,7 @@ Output session_login(Context& ctx) {
         throw Error(Errc::credential_revoked,
                     "credential " + std::to_string(claims.id) + " has no matching record");
       }
-      actor = "unit:" + unit->uscc;
+      audited.actor = "unit:" + unit->uscc;
       // A revoked unit's credentials are revoked with it; the unit's
       // revocation is the reason to tell.
       if (unit->revoked) throw Error(Errc::unit_revoked, "unit " + unit->uscc + " is revoked");
@@ -283,40 +290,34 @@ Output session_login(Context& ctx) {
       s.id = txn.insert_session(s);
       txn.clear_throttle(credential_scope);
       if (!client_scope.empty()) txn.clear_throttle(client_scope);
-      append_audit(txn, store::AuditRecord{0, now, actor, "session.login", "unit:" + unit->uscc, "",
-                                           "logged_in", "", ""});
-      out.json["token"] = token;
-      out.json["session"] = session_json(sec, s, *unit);
-      if (sec.fixed_captcha) out.json["warning"] = kTestModeWarning;
+      audited.target = "unit:" + unit->uscc;
+      audited.after_status = "logged_in";
+      Output o;
+      o.json["token"] = token;
+      o.json["session"] = session_json(sec, s, *unit);
+      if (sec.fixed_captcha) o.json["warning"] = kTestModeWarning;
+      return o;
     } catch (const Error& e) {
       if (e.code() == Errc::storage || e.code() == Errc::internal) throw;
-      verdict = e;
       count_failure(txn, sec, client_scope, ctx.now);
       count_failure(txn, sec, credential_scope, ctx.now);
-      append_audit(txn, store::AuditRecord{0, now, actor, "session.login", target, "",
-                                           std::string(e.name()), "", ""});
+      audited.refusal = e;
+      return Output{};
     }
   });
-  if (verdict) throw *verdict;
-  return out;
 }
 
 // --- session.commit, session.get, session.logout ------------------------------
 
-const store::Session& require_session(const Actor& actor) {
-  if (!actor.session) {
-    throw Error(Errc::forbidden, "this command needs a session actor ({\"session\": token})",
-                "请先登录");
-  }
-  return *actor.session;
-}
-
+// session.commit, session.get and session.logout declare the session as
+// their one caller: the dispatcher has refused any other actor, so the
+// session is there.
 Output session_commit(Context& ctx) {
   const std::string version(ctx.args.string("text_version"));
   ctx.args.finish();
   const Security& sec = *ctx.security;
   return write_command(ctx, [&](store::Transaction& txn, const Actor& actor, Audited& audited) {
-    store::Session s = require_session(actor);
+    store::Session s = *actor.session;
     if (version != sec.commitment->text_version) {
       throw Error(Errc::conflict,
                   "the commitment is at version '" + sec.commitment->text_version + "', not '" +
@@ -340,7 +341,7 @@ Output session_get(Context& ctx) {
   ctx.args.finish();
   return read_command(ctx, [&](store::Transaction&, const Actor& actor) {
     Output o;
-    o.json["session"] = session_json(*ctx.security, require_session(actor), *actor.unit);
+    o.json["session"] = session_json(*ctx.security, *actor.session, *actor.unit);
     return o;
   });
 }
@@ -348,7 +349,7 @@ Output session_get(Context& ctx) {
 Output session_logout(Context& ctx) {
   ctx.args.finish();
   return write_command(ctx, [&](store::Transaction& txn, const Actor& actor, Audited& audited) {
-    store::Session s = require_session(actor);
+    store::Session s = *actor.session;
     s.ended_at = iso_time(ctx.now);
     s.end_reason = "logout";
     txn.update_session(s);
@@ -378,10 +379,11 @@ Output staff_login(Context& ctx) {
   // The limits first, then the slow hash, outside the write lock.
   std::optional<store::Staff> staff;
   std::chrono::seconds wait{0};
-  ctx.store->read([&](store::Transaction& txn) {
+  read_command(ctx, [&](store::Transaction& txn, const Actor&) {
     wait = std::max(throttle_wait(txn, sec, client_scope, ctx.now),
                     throttle_wait(txn, sec, user_scope, ctx.now));
     staff = txn.staff_by_username(username);
+    return Output{};
   });
   if (wait.count() > 0) throw too_many(wait);
   // An unknown name costs the same hash as a known one, so timing does not
@@ -391,15 +393,18 @@ Output staff_login(Context& ctx) {
       password, staff && !staff->password_hash.empty() ? staff->password_hash : kDummy);
   const bool ok = right && staff && staff->active && !staff->password_hash.empty();
 
-  Output out;
-  ctx.store->write([&](store::Transaction& txn) {
-    const std::string actor = staff ? "staff:" + std::to_string(staff->id) : "anonymous";
+  // A failed attempt is counted, and the count must stand: the frame
+  // commits, then refuses.
+  return write_command(ctx, [&](store::Transaction& txn, const Actor&, Audited& audited) {
+    audited.actor = staff ? "staff:" + std::to_string(staff->id) : "anonymous";
     if (!ok) {
       count_failure(txn, sec, client_scope, ctx.now);
       count_failure(txn, sec, user_scope, ctx.now);
-      append_audit(txn, store::AuditRecord{0, now, actor, "staff.login", user_scope, "",
-                                           "LOGIN_FAILED", "", ""});
-      return;
+      audited.target = user_scope;
+      audited.refusal =
+          Error(Errc::login_failed,
+                "staff.login: wrong username or password, or the account is inactive");
+      return Output{};
     }
     const std::string token = session::new_token();
     store::StaffSession s;
@@ -411,28 +416,23 @@ Output staff_login(Context& ctx) {
     s.id = txn.insert_staff_session(s);
     txn.clear_throttle(user_scope);
     if (!client_scope.empty()) txn.clear_throttle(client_scope);
-    append_audit(txn,
-                 store::AuditRecord{0, now, actor, "staff.login", actor, "", "logged_in", "", ""});
+    audited.target = audited.actor;
+    audited.after_status = "logged_in";
     const std::optional<store::Authority> a = txn.authority(staff->authority_id);
-    out.json["token"] = token;
+    Output o;
+    o.json["token"] = token;
     json::object who = staff_json(*staff);
     who["authority"] = a ? a->code : "";
-    out.json["staff"] = std::move(who);
-    out.json["expires_at"] = iso_time(ctx.now + std::min(sec.session_idle, sec.session_absolute));
+    o.json["staff"] = std::move(who);
+    o.json["expires_at"] = iso_time(ctx.now + std::min(sec.session_idle, sec.session_absolute));
+    return o;
   });
-  if (!ok) {
-    throw Error(Errc::login_failed,
-                "staff.login: wrong username or password, or the account is inactive");
-  }
-  return out;
 }
 
 Output staff_logout(Context& ctx) {
   ctx.args.finish();
   return write_command(ctx, [&](store::Transaction& txn, const Actor& actor, Audited& audited) {
-    if (!actor.staff_session) {
-      throw Error(Errc::forbidden, "staff.logout needs a staff session actor", "请先登录");
-    }
+    // Declared for a staff session only: the dispatcher refused any other.
     store::StaffSession s = *actor.staff_session;
     s.ended_at = iso_time(ctx.now);
     s.end_reason = "logout";
@@ -450,9 +450,7 @@ Output staff_logout(Context& ctx) {
 Output staff_get(Context& ctx) {
   ctx.args.finish();
   return read_command(ctx, [&](store::Transaction& txn, const Actor& actor) {
-    if (!actor.staff_session || !actor.staff) {
-      throw Error(Errc::forbidden, "staff.get needs a staff session actor", "请先登录");
-    }
+    // Declared for a staff session only: the dispatcher refused any other.
     const Security& sec = *ctx.security;
     const store::StaffSession& s = *actor.staff_session;
     const std::optional<store::Authority> a = txn.authority(actor.staff->authority_id);

@@ -120,9 +120,10 @@ class World {
   std::pair<json::object, std::string> call_data(const std::string& command,
                                                  const json::object& args,
                                                  const json::object& actor,
-                                                 const std::string& data = {}) {
+                                                 const std::string& data = {},
+                                                 const std::string& idempotency_key = {}) {
     try {
-      Response r = engine_->call(envelope(command, args, actor, {}), data);
+      Response r = engine_->call(envelope(command, args, actor, idempotency_key), data);
       json::value result = json::parse(r.json);
       check_result(command, result);
       return {std::move(result.as_object()), std::move(r.data)};

@@ -152,6 +152,30 @@ TEST_CASE("a locality's workflow labels the statuses and sets the reply rules") 
   CHECK(rejected.at("status").at("key").as_string() == "rejected");
 }
 
+TEST_CASE("a locality's workflow decides which role takes a step, not the declaration") {
+  TempDir dir;
+  Options options;
+  options.path = dir.file("fuma.db");
+  options.workflow_path = dir.file("workflow.json");
+  // Here reviewers accept: application.accept is declared for acceptors,
+  // as the shipped workflow has it.
+  write(options.workflow_path, replaced(source_file("src/workflow/data/workflow.json"),
+                                        R"("action": "accept", "role": "acceptor")",
+                                        R"("action": "accept", "role": "reviewer")"));
+  Engine engine(options);
+  const std::string code = staffed(engine, std::nullopt);
+  call(engine, "staff.create",
+       {{"authority", "sz"}, {"username", "rev"}, {"name", "rev"}, {"roles", {"reviewer"}}},
+       system_actor());
+  const std::int64_t id = started_reissue(engine, code);
+  call(engine, "application.submit", {{"id", id}}, unit(code));
+  CHECK(failure(engine, "application.accept", {{"id", id}}, staff("acc")).code() ==
+        Errc::forbidden);
+  const json::object accepted =
+      call(engine, "application.accept", {{"id", id}}, staff("rev")).at("application").as_object();
+  CHECK(accepted.at("status").at("key").as_string() == "accepted");
+}
+
 TEST_CASE("a locality's checklist decides which attachments are missing") {
   TempDir dir;
   Options options;

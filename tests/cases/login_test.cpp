@@ -440,5 +440,36 @@ TEST_CASE("every login, failed or not, is in the audit log") {
   CHECK(l.w.call("audit.verify", {}, system_actor()).at("intact").as_bool());
 }
 
+TEST_CASE("a login repeated with its idempotency key answers the first session again") {
+  Login l;
+  const json::object args = l.login_args("7777", "10.0.0.1");
+  const json::object first = l.w.call("session.login", args, {}, l.png, "login-1");
+  const json::object again = l.w.call("session.login", args, {}, l.png, "login-1");
+  CHECK(again.at("token") == first.at("token"));
+  CHECK(l.w.count("SELECT count(*) FROM sessions") == 1);
+  // The key names that one request: another captcha with it is a conflict.
+  CHECK(l.w.fail("session.login", l.login_args("7777", "10.0.0.1"), {}, l.png, "login-1").code() ==
+        Errc::conflict);
+}
+
+TEST_CASE("a failed login with an idempotency key still counts, and is not replayed") {
+  Login l;
+  const json::object args = l.login_args("1111", "10.0.0.2");
+  CHECK(l.w.fail("session.login", args, {}, l.png, "wrong-1").code() == Errc::captcha_wrong);
+  // Not remembered: the repeat runs again, and finds its captcha used up.
+  CHECK(l.w.fail("session.login", args, {}, l.png, "wrong-1").code() == Errc::captcha_expired);
+  CHECK(l.w.count("SELECT count(*) FROM audit WHERE command = 'session.login'") == 2);
+}
+
+TEST_CASE(
+    "a captcha asked for again with the same idempotency key is a new one, with its picture") {
+  Login l;
+  const auto [first, first_png] = l.w.call_data("session.captcha", {}, {}, {}, "captcha-1");
+  const auto [again, again_png] = l.w.call_data("session.captcha", {}, {}, {}, "captcha-1");
+  CHECK(first.at("captcha_id") != again.at("captcha_id"));
+  CHECK(!again_png.empty());
+  CHECK(l.w.count("SELECT count(*) FROM audit WHERE command = 'session.captcha'") == 2);
+}
+
 }  // namespace
 }  // namespace fuma::test

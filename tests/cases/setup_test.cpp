@@ -161,8 +161,10 @@ TEST_CASE("actors that do not exist, are inactive or malformed are refused") {
   CHECK(w.code_of("queue.list", {{"status", "submitted"}}, staff("nobody")) == Errc::forbidden);
   CHECK(w.code_of("queue.list", {{"status", "submitted"}}, {{"password", "abc"}}) ==
         Errc::invalid_argument);
+  CHECK(w.code_of("application.view", {{"id", 1}}, {{"session", "abc"}}) == Errc::session_expired);
+  // A session is no kind of actor a staff command takes, whatever its token.
   CHECK(w.code_of("queue.list", {{"status", "submitted"}}, {{"session", "abc"}}) ==
-        Errc::session_expired);
+        Errc::forbidden);
   CHECK(w.code_of("queue.list", {{"status", "submitted"}}, {{"system", false}}) ==
         Errc::invalid_argument);
   CHECK(w.code_of("queue.list", {{"status", "submitted"}}, {{"staff", "acc1"}, {"unit", code}}) ==
