@@ -234,10 +234,18 @@ def test_unit_commands_are_unknown_on_the_staff_side(admin, command):
     assert_api_error(admin.call(command, {}), 404, "UNKNOWN_COMMAND")
 
 
-def test_a_command_that_only_reads_answers_get_though_it_returns_a_pdf(admin):
+def test_a_command_that_only_reads_answers_get_though_it_returns_a_pdf(demo_host):
     # certificate.print reads: GET reaches the engine (no certificate: 404), never 405.
-    assert_api_error(admin.get("certificate.print", {"uscc": "11440300MB0000000X"}), 404,
+    acceptor = Client(demo_host, "staff")
+    acceptor.login_staff("shouli")
+    assert_api_error(acceptor.get("certificate.print", {"uscc": "11440300MB0000000X"}), 404,
                      "NOT_FOUND")
+
+
+def test_a_role_the_command_does_not_declare_is_refused_before_any_record_is_read(admin):
+    # The admin holds no acceptor role: FORBIDDEN, whether the unit exists or not.
+    assert_api_error(admin.get("certificate.print", {"uscc": "11440300MB0000000X"}), 403,
+                     "FORBIDDEN")
 
 
 # --- Cookies -------------------------------------------------------------
