@@ -1,7 +1,9 @@
-// JSON written straight into text, member by member, for an answer made on
-// every request (the case page): building a boost::json tree first and then
-// serialising it did the work twice. Strings that need escaping, and trees
-// written inside, go through boost::json's own serializer.
+// JSON written straight into text, member by member: the one writer of every
+// command's answer (Output, command.hpp). An answer made on every request
+// (the case page) is written member by member, as building a boost::json
+// tree first and then serialising it would do the work twice. Strings that
+// need escaping, and trees written inside, go through boost::json's own
+// serializer.
 #ifndef FUMA_SRC_ENGINE_JSON_TEXT_HPP
 #define FUMA_SRC_ENGINE_JSON_TEXT_HPP
 

@@ -1,5 +1,5 @@
-// JsonText: JSON written member by member (the case page), and the answer
-// text that splices such members after a tree's own.
+// JsonText: JSON written member by member, the one writer of every answer:
+// values, a tree's members, and members already written as text.
 #include <doctest/doctest.h>
 
 #include <boost/json/parse.hpp>
@@ -13,7 +13,6 @@
 #include "engine/json_text.hpp"
 
 namespace json = boost::json;
-using fuma::engine::answer_text;
 using fuma::engine::JsonText;
 
 TEST_CASE("JsonText separates members and elements at every depth") {
@@ -73,13 +72,6 @@ TEST_CASE("JsonText writes integers at their limits, optionals and trees") {
   CHECK(w.text() ==
         "[-9223372036854775808,9223372036854775807,18446744073709551615,null,\"有\",null,"
         "{\"k\":[1,\"二\",null]},false]");
-}
-
-TEST_CASE("an answer's text puts written members after the tree's own") {
-  CHECK(answer_text(json::object{{"ok", true}}, R"("a":{"b":1})") == R"({"ok":true,"a":{"b":1}})");
-  CHECK(answer_text(json::object{}, R"("a":1)") == R"({"a":1})");
-  CHECK(answer_text(json::object{{"ok", true}}, "") == R"({"ok":true})");
-  CHECK(answer_text(json::object{}, "") == "{}");
 }
 
 TEST_CASE("a tree's members and members written before join the open object") {
