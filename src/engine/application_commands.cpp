@@ -362,9 +362,9 @@ Output remove(Context& ctx) {
     txn.delete_application(id);
     audited.target = target_of(id);
     audited.before_status = c.application.status;
-    Output out;
-    out.json["deleted"] = id;
-    return out;
+    json::object out;
+    out["deleted"] = id;
+    return answer(std::move(out));
   });
 }
 

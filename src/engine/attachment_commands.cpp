@@ -14,6 +14,7 @@
 #include "form.hpp"
 #include "fuma/attachments.hpp"
 #include "fuma/error.hpp"
+#include "json_text.hpp"
 #include "operation.hpp"
 #include "text.hpp"
 #include "view.hpp"
@@ -100,7 +101,11 @@ Output upload(Context& ctx) {
     audited.target = "application:" + std::to_string(id);
     audited.before_status = audited.after_status = c.application.status;
     Output out = case_answer(ctx, txn, actor, std::move(c));
-    out.json["attachment"] = attachment_json(rules, a, ctx.storage);
+    out.write = [page = std::move(out.write),
+                 attachment = attachment_json(rules, a, ctx.storage)](JsonText& w) {
+      w.member("attachment", json::value(attachment));
+      page(w);
+    };
     return out;
   });
 }
@@ -164,12 +169,11 @@ Output get(Context& ctx) {
     }
     json::object a = attachment_json(ctx.domain.rules, *it);
     a["type"] = file_type_of(it->media_type);
-    Output out;
-    out.json["attachment"] = std::move(a);
-    out.json["file_name"] = it->file_name;
-    out.json["media_type"] = it->media_type;
-    out.data = std::move(*bytes);
-    return out;
+    json::object out;
+    out["attachment"] = std::move(a);
+    out["file_name"] = it->file_name;
+    out["media_type"] = it->media_type;
+    return answer(std::move(out), std::move(*bytes));
   });
 }
 
@@ -258,10 +262,9 @@ Output checklist(Context& ctx) {
     const attachments::Rules& rules = ctx.domain.rules;
     const auto required = rules.required(business, *validity, items);
     const auto allowed = rules.allowed(business, items);
-    Output out;
-    out.json["business"] = business_json(ctx.domain.workflow, business);
-    out.json["validity"] =
-        *validity == attachments::Validity::long_term ? "long_term" : "fixed_term";
+    json::object out;
+    out["business"] = business_json(ctx.domain.workflow, business);
+    out["validity"] = *validity == attachments::Validity::long_term ? "long_term" : "fixed_term";
     json::array required_json, allowed_json;
     for (const attachments::Kind* k : allowed) {
       const bool is_required = std::find(required.begin(), required.end(), k) != required.end();
@@ -273,13 +276,13 @@ Output checklist(Context& ctx) {
       if (is_required) required_json.push_back(o);
       allowed_json.push_back(std::move(o));
     }
-    out.json["required"] = std::move(required_json);
-    out.json["allowed"] = std::move(allowed_json);
+    out["required"] = std::move(required_json);
+    out["allowed"] = std::move(allowed_json);
     json::object limits;
     limits["max_file_bytes"] = rules.max_file_bytes();
     limits["max_application_bytes"] = rules.max_application_bytes();
-    out.json["limits"] = std::move(limits);
-    return out;
+    out["limits"] = std::move(limits);
+    return answer(std::move(out));
   });
 }
 

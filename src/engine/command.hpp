@@ -1,6 +1,7 @@
 // How a command is written: one descriptor (Command, below) that declares
 // everything a caller may rely on, and a handler that turns checked arguments
-// into a JSON result (and bytes beside it). Each area file
+// into its answer (Output: the answer's JSON members, written as text after
+// the command's transaction, and bytes beside them). Each area file
 // (setup_commands.cpp, application_commands.cpp, ...) declares its commands
 // beside their handlers; the dispatcher finds them by name, and
 // fuma.commands (registry.cpp) hands the whole registry to any embedder.
@@ -142,43 +143,32 @@ struct Context {
   // The engine's clock, read once when the request arrives: every record a
   // command writes carries the same time.
   std::chrono::system_clock::time_point now{};
-  // Where the call's JSON is made: an arena that lives as long as the call,
-  // so that building the answer costs no malloc per value and dropping it
-  // no walk. Nothing made in it outlives the call.
+  // Where the call's JSON is made (the request, and a tree an answer is
+  // written from): an arena that lives as long as the call, so that a tree
+  // costs no malloc per value and dropping it no walk. Nothing made in it
+  // outlives the call.
   boost::json::storage_ptr storage{};
   // Set by the frame once the command's transaction has run (operation.cpp).
   bool framed = false;
 };
 
+class JsonText;
+
+// What a command answers: the members of its JSON answer (the engine puts
+// "ok": true before them) and, for a command that returns bytes, the bytes.
+// The members are written as text by `write`, into the one writer of the
+// answer, after the command's transaction has ended (by the dispatcher),
+// from values the command read inside it: a write holds the store's one
+// writer only while it reads and writes the store, not while its answer is
+// written. An empty `write` answers no members.
 struct Output {
-  boost::json::object json;  // "ok": true is added by the engine
+  std::function<void(JsonText&)> write;
   std::string data;
-  // The rest of the answer, made after the command's transaction has ended
-  // (by write_command and read_command, through finish()) from what the
-  // command read inside it: a write then holds the store's one writer only
-  // while it reads and writes the store, not while its answer is built.
-  std::function<void(Output&)> rest;
-  // Members of the answer already written as JSON text ("key":value, comma
-  // separated; see json_text.hpp), which follow those of `json`; no key is
-  // in both.
-  std::string members;
 };
 
-// Completes out with out.rest, once.
-inline void finish(Output& out) {
-  if (!out.rest) return;
-  auto rest = std::move(out.rest);
-  out.rest = nullptr;
-  rest(out);
-}
-
-// The text of an answer: `json` serialised, with `members` after its own.
-std::string answer_text(const boost::json::object& json, const std::string& members);
-
-// An empty answer made in the call's arena: what a case view goes into.
-inline Output output(const Context& ctx) {
-  return Output{boost::json::object(ctx.storage), {}, {}, {}};
-}
+// The answer whose members are those of `members`, and `data` beside them:
+// for an answer small enough that a tree reads best.
+Output answer(boost::json::object members, std::string data = {});
 
 // Who may call a command: the kinds of "actor" a request may name for it.
 namespace caller {

@@ -221,16 +221,19 @@ Output credential_request(Context& ctx) {
     r.id = txn.insert_credential_request(r);
     audited.target = "unit:" + unit.uscc;
     audited.after_status = "credential_requested";
-    Output out;
-    out.json["request"] = request_json(r);
-    return out;
+    json::object out;
+    out["request"] = request_json(r);
+    return answer(std::move(out));
   });
 }
 
-// The text of credential `id`, signed again, for a retried credential.issue.
-std::string reissued_text(Context& ctx, store::Id id) {
+// The text of the credential issued for request `request_id`, signed again,
+// for a retried credential.issue.
+std::string reissued_text(Context& ctx, store::Id request_id) {
   std::string text;
   read_command(ctx, [&](store::Transaction& txn, const Actor&) {
+    const std::optional<store::CredentialRequest> r = txn.credential_request(request_id);
+    const store::Id id = r ? r->credential_id : 0;
     std::optional<store::Credential> c = txn.credential(id);
     std::optional<store::Unit> unit = c ? txn.unit(c->unit_id) : std::nullopt;
     std::optional<store::SigningKey> key = c ? txn.key(c->key_id) : std::nullopt;
@@ -342,21 +345,20 @@ Output credential_issue(Context& ctx) {
         audited.target = "unit:" + unit->uscc;
         audited.before_status = revoked.empty() ? "" : "credential_revoked";
         audited.after_status = "credential_issued";
-        Output o;
-        o.json["credential"] = credential_json(c, key);
-        o.json["request"] = request_json(*r);
-        o.json["revoked"] = std::move(revoked);
-        o.json["sessions_ended"] = ended;
-        o.json["new_key"] = new_key;
-        o.json["media_type"] = "image/png";
-        o.json["file_name"] = file_name(*unit, c.generation);
-        return o;
+        json::object o;
+        o["credential"] = credential_json(c, key);
+        o["request"] = request_json(*r);
+        o["revoked"] = std::move(revoked);
+        o["sessions_ended"] = ended;
+        o["new_key"] = new_key;
+        o["media_type"] = "image/png";
+        o["file_name"] = file_name(*unit, c.generation);
+        return answer(std::move(o));
       });
   if (text.empty()) {
     // A retry with the same idempotency key: the remembered result, and the
     // same picture drawn again.
-    const json::value* id = out.json.if_contains("credential");
-    text = reissued_text(ctx, id ? id->at("id").to_number<store::Id>() : 0);
+    text = reissued_text(ctx, request_id);
   }
   out.data = png_of(text);
   return out;
@@ -385,11 +387,11 @@ Output credential_image(Context& ctx) {
       throw Error(Errc::storage, "credential " + std::to_string(id) +
                                      " signs differently now than when it was issued");
     }
-    Output o;
-    o.json["credential"] = credential_json(*c, *key);
-    o.json["media_type"] = "image/png";
-    o.json["file_name"] = file_name(*unit, c->generation);
-    return o;
+    json::object o;
+    o["credential"] = credential_json(*c, *key);
+    o["media_type"] = "image/png";
+    o["file_name"] = file_name(*unit, c->generation);
+    return answer(std::move(o));
   });
   out.data = png_of(text);
   return out;
@@ -419,11 +421,11 @@ Output credential_list(Context& ctx) {
       if (!key) throw Error(Errc::storage, "a credential names a missing key");
       credentials.push_back(credential_json(c, *key));
     }
-    Output o;
-    o.json["uscc"] = unit.uscc;
-    o.json["requests"] = std::move(requests);
-    o.json["credentials"] = std::move(credentials);
-    return o;
+    json::object o;
+    o["uscc"] = unit.uscc;
+    o["requests"] = std::move(requests);
+    o["credentials"] = std::move(credentials);
+    return answer(std::move(o));
   });
 }
 
@@ -450,9 +452,9 @@ Output keys_rotate(Context& ctx) {
     const store::SigningKey k = make_key(txn, *ctx.security, a.id, iso_time(ctx.now));
     audited.target = "authority:" + std::to_string(a.id);
     audited.after_status = "key:" + k.kid;
-    Output o;
-    o.json["key"] = key_json(k, a);
-    return o;
+    json::object o;
+    o["key"] = key_json(k, a);
+    return answer(std::move(o));
   });
 }
 
@@ -493,11 +495,11 @@ Output keys_retire(Context& ctx) {
     audited.target = "authority:" + std::to_string(a.id);
     audited.before_status = "key:" + kid;
     audited.after_status = "retired";
-    Output o;
-    o.json["key"] = key_json(*k, a);
-    o.json["credentials_revoked"] = revoked;
-    o.json["sessions_ended"] = ended;
-    return o;
+    json::object o;
+    o["key"] = key_json(*k, a);
+    o["credentials_revoked"] = revoked;
+    o["sessions_ended"] = ended;
+    return answer(std::move(o));
   });
 }
 
@@ -509,10 +511,10 @@ Output keys_list(Context& ctx) {
     const store::Authority a = key_authority(txn, actor, code);
     json::array keys;
     for (const auto& k : txn.keys_of_authority(a.id)) keys.push_back(key_json(k, a));
-    Output o;
-    o.json["authority"] = a.code;
-    o.json["keys"] = std::move(keys);
-    return o;
+    json::object o;
+    o["authority"] = a.code;
+    o["keys"] = std::move(keys);
+    return answer(std::move(o));
   });
 }
 
@@ -557,7 +559,7 @@ Output credential_verify(Context& ctx) {
   if (credential::expired(parsed.claims, unix_seconds(ctx.now))) {
     throw Error(Errc::credential_expired, "expired at " + iso_from_unix(*parsed.claims.expires_at));
   }
-  Output o;
+  json::object o;
   json::object claims;
   claims["kid"] = parsed.claims.kid;
   claims["uscc"] = parsed.claims.uscc;
@@ -567,11 +569,11 @@ Output credential_verify(Context& ctx) {
   claims["expires_at"] = parsed.claims.expires_at
                              ? json::value(iso_from_unix(*parsed.claims.expires_at))
                              : json::value(nullptr);
-  o.json["valid"] = true;
-  o.json["claims"] = std::move(claims);
+  o["valid"] = true;
+  o["claims"] = std::move(claims);
   // Offline, nobody can say whether it was revoked since.
-  o.json["revocation_checked"] = false;
-  return o;
+  o["revocation_checked"] = false;
+  return answer(std::move(o));
 }
 
 // What reading a picture or the text of a credential may answer.

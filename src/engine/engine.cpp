@@ -18,6 +18,7 @@
 #include "fuma/error.hpp"
 #include "fuma/workflow.hpp"
 #include "guide/guide.hpp"
+#include "json_text.hpp"
 #include "operation.hpp"
 #include "printing.hpp"
 #include "security.hpp"
@@ -147,10 +148,13 @@ Response dispatch(const std::vector<Command>& list, const Services& services,
     out = engine::apply_frame(ctx, std::move(out));
   }
   ctx.args.finish();
-  json::object result(out.json.size() + 1, out.json.storage());
-  result["ok"] = true;
-  for (auto& kv : out.json) result[kv.key()] = std::move(kv.value());
-  return Response{engine::answer_text(result, out.members), std::move(out.data)};
+  // The transaction has ended: the answer is written now, in one piece.
+  engine::JsonText w;
+  w.begin_object();
+  w.member("ok", true);
+  if (out.write) out.write(w);
+  w.end_object();
+  return Response{w.take(), std::move(out.data)};
 }
 
 }  // namespace engine

@@ -82,9 +82,9 @@ Output guide_get(Context& ctx) {
   if (business && list.empty()) {
     bad_arg("business", "is not a business type", "办理事项不存在");
   }
-  Output out;
-  out.json["guide"] = std::move(list);
-  return out;
+  json::object out;
+  out["guide"] = std::move(list);
+  return answer(std::move(out));
 }
 
 constexpr Command kGuide = [] {

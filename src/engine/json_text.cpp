@@ -107,6 +107,30 @@ void JsonText::value(const boost::json::value& v) {
   drain();
 }
 
+std::string JsonText::take() {
+  buffer_.resize(size_);
+  std::string text = std::move(buffer_);
+  buffer_.clear();
+  size_ = 0;
+  first_ = true;
+  after_key_ = false;
+  return text;
+}
+
+void JsonText::members(const boost::json::object& o) {
+  for (const auto& kv : o) {
+    key(kv.key());
+    value(kv.value());
+  }
+}
+
+void JsonText::raw_members(std::string_view text) {
+  if (text.empty()) return;
+  if (!first_) put(",");
+  put(text);
+  first_ = false;
+}
+
 void JsonText::drain() {
   while (!serializer_.done()) {
     char* p = room(512);

@@ -1,10 +1,13 @@
-// JSON written straight into text, member by member, for an answer made on
-// every request (the case page): building a boost::json tree first and then
-// serialising it did the work twice. Strings that need escaping, and trees
-// written inside, go through boost::json's own serializer.
+// JSON written straight into text, member by member: the one writer of every
+// command's answer (Output, command.hpp). An answer made on every request
+// (the case page) is written member by member, as building a boost::json
+// tree first and then serialising it would do the work twice. Strings that
+// need escaping, and trees written inside, go through boost::json's own
+// serializer.
 #ifndef FUMA_SRC_ENGINE_JSON_TEXT_HPP
 #define FUMA_SRC_ENGINE_JSON_TEXT_HPP
 
+#include <boost/json/object.hpp>
 #include <boost/json/serializer.hpp>
 #include <boost/json/value.hpp>
 #include <cstddef>
@@ -22,6 +25,8 @@ class JsonText {
 
   // What has been written so far.
   std::string_view text() const { return std::string_view(buffer_.data(), size_); }
+  // The text written, taken out of the writer (which is left empty).
+  std::string take();
 
   void begin_object() { open('{'); }
   void end_object() { close('}'); }
@@ -55,6 +60,11 @@ class JsonText {
     key(k);
     value(v);
   }
+  // Each member of `o`, into the open object; its keys are the engine's own.
+  void members(const boost::json::object& o);
+  // Members already written as JSON text ("key":value, comma separated),
+  // into the open object.
+  void raw_members(std::string_view text);
 
  private:
   // Room for n more bytes at the end of what is written.

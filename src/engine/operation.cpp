@@ -7,16 +7,32 @@
 #include "clock.hpp"
 #include "credential/credential.hpp"
 #include "fuma/error.hpp"
+#include "json_text.hpp"
 
 namespace fuma::engine {
 
-std::string answer_text(const boost::json::object& json, const std::string& members) {
-  std::string text = boost::json::serialize(json);
-  if (members.empty()) return text;
-  // text ends with the object's closing brace; an empty object is "{}".
-  text.insert(text.size() - 1, json.empty() ? members : "," + members);
-  return text;
+Output answer(boost::json::object members, std::string data) {
+  Output out;
+  if (!members.empty()) {
+    out.write = [members = std::move(members)](JsonText& w) { w.members(members); };
+  }
+  out.data = std::move(data);
+  return out;
 }
+
+namespace {
+
+// An answer whose members are already text: `text` is a whole object, as
+// the idempotency record keeps it.
+Output remembered(std::string text) {
+  Output out;
+  out.write = [text = std::move(text)](JsonText& w) {
+    w.raw_members(std::string_view(text).substr(1, text.size() - 2));
+  };
+  return out;
+}
+
+}  // namespace
 
 // The one holder of the store's key (StoreAccess in command.hpp).
 struct Frame {
@@ -44,7 +60,7 @@ Output write_command(Context& ctx, const WriteBody& body) {
     throw Error(Errc::internal,
                 "'" + std::string(ctx.declared.name) + "' writes outside its one write frame");
   }
-  Output out = output(ctx);
+  Output out;
   std::optional<Error> refusal;
   // The claim was parsed and hashed before the transaction (engine.cpp): a
   // write's transaction may run on the thread that every write waits for.
@@ -74,11 +90,11 @@ Output write_command(Context& ctx, const WriteBody& body) {
                       "该请求标识已用于内容不同的请求");
         }
         std::error_code ec;
-        boost::json::value first = boost::json::parse(seen->result_json, ec);
+        const boost::json::value first = boost::json::parse(seen->result_json, ec);
         if (ec || !first.is_object()) {
           throw Error(Errc::internal, "the remembered result of key '" + key + "' is unreadable");
         }
-        out.json = std::move(first.get_object());
+        out = remembered(std::move(seen->result_json));
         return;
       }
     }
@@ -96,18 +112,21 @@ Output write_command(Context& ctx, const WriteBody& body) {
     }
     append_audit(txn, std::move(record));
     refusal = std::move(audited.refusal);
-    if (!key.empty() && !refusal) {
-      finish(out);  // the whole answer is remembered with the key
-      if (out.data.empty()) {
-        txn.remember(actor.key, key,
-                     store::Idempotent{std::string(ctx.command), answer_text(out.json, out.members),
-                                       std::move(request)});
-      }
+    if (!key.empty() && !refusal && out.data.empty()) {
+      // The whole answer is remembered with the key: written now, inside
+      // the transaction, and answered from the text written.
+      JsonText w;
+      w.begin_object();
+      if (out.write) out.write(w);
+      w.end_object();
+      std::string text = w.take();
+      txn.remember(actor.key, key,
+                   store::Idempotent{std::string(ctx.command), text, std::move(request)});
+      out = remembered(std::move(text));
     }
   });
   ctx.framed = true;
   if (refusal) throw *refusal;
-  finish(out);
   return out;
 }
 
@@ -122,7 +141,7 @@ Output apply_frame(Context& ctx, Output out) {
 }
 
 Output read_command(Context& ctx, const ReadBody& body) {
-  Output out = output(ctx);
+  Output out;
   std::optional<store::Session> stale;
   std::optional<store::StaffSession> stale_staff;
   Frame::store(ctx).read([&](store::Transaction& txn) {
@@ -137,7 +156,6 @@ Output read_command(Context& ctx, const ReadBody& body) {
   });
   // A write command may look before it writes; its frame is the write.
   if (ctx.declared.effect == Effect::read) ctx.framed = true;
-  finish(out);
   // A read keeps its session alive too; the write is rare (once a minute),
   // and losing it to a busy database only shortens the idle window.
   if (stale || stale_staff) {

@@ -128,14 +128,14 @@ Output application_form(Context& ctx) {
     const std::string digest = values_digest(v);
     v.qr = form_code(id, digest);
     const forms::Template& form = ctx.printing->form(form_key(ctx.domain, c.application));
-    Output o;
-    o.data = form.render(v, ctx.printing->font(), c.application.updated_at);
-    o.json["media_type"] = "application/pdf";
-    o.json["file_name"] = form.title() + "-" + c.unit.uscc + ".pdf";
-    o.json["form"] = form.key();
-    o.json["for_signing"] = clean;
-    o.json["code"] = v.qr;
-    return o;
+    json::object o;
+    std::string data = form.render(v, ctx.printing->font(), c.application.updated_at);
+    o["media_type"] = "application/pdf";
+    o["file_name"] = form.title() + "-" + c.unit.uscc + ".pdf";
+    o["form"] = form.key();
+    o["for_signing"] = clean;
+    o["code"] = v.qr;
+    return answer(std::move(o), std::move(data));
   });
 }
 
@@ -178,20 +178,20 @@ Output form_verify(Context& ctx) {
     const std::string current = values_digest(v);
     v.mark = !v.mark;
     const bool other_copy = values_digest(v) == printed;
-    Output o;
-    o.json["application"] = id;
-    o.json["uscc"] = c.unit.uscc;
-    o.json["matches"] = current == printed;
-    o.json["status"] = c.application.status;
+    json::object o;
+    o["application"] = id;
+    o["uscc"] = c.unit.uscc;
+    o["matches"] = current == printed;
+    o["status"] = c.application.status;
     if (current == printed) {
-      o.json["message"] = "表格内容与当前申请记录一致";
+      o["message"] = "表格内容与当前申请记录一致";
     } else if (other_copy && v.mark) {
       // The printed copy carried the mark; the case is past 复核通过 now.
-      o.json["message"] = "该表格为复核通过前的“仅供核对”版本，请使用复核通过后下载的表格";
+      o["message"] = "该表格为复核通过前的“仅供核对”版本，请使用复核通过后下载的表格";
     } else {
-      o.json["message"] = "表格内容与当前申请记录不一致：打印后申请已修改，请重新下载表格";
+      o["message"] = "表格内容与当前申请记录不一致：打印后申请已修改，请重新下载表格";
     }
-    return o;
+    return answer(std::move(o));
   });
 }
 
@@ -201,13 +201,13 @@ Output credential_request_form(Context& ctx) {
   const std::optional<std::uint64_t> request = ctx.args.optional_uint("request");
   ctx.args.finish();
   const forms::Template& form = ctx.printing->form("credential_request");
-  Output o;
-  o.json["media_type"] = "application/pdf";
+  json::object o;
+  o["media_type"] = "application/pdf";
   if (!request) {
     // The blank form of 格式文本下载: anyone may have it.
-    o.data = form.render(forms::Values{}, ctx.printing->font(), "2026-01-01T00:00:00Z");
-    o.json["file_name"] = form.title() + ".pdf";
-    return o;
+    std::string data = form.render(forms::Values{}, ctx.printing->font(), "2026-01-01T00:00:00Z");
+    o["file_name"] = form.title() + ".pdf";
+    return answer(std::move(o), std::move(data));
   }
   return read_command(ctx, [&](store::Transaction& txn, const Actor& actor) {
     const std::optional<store::CredentialRequest> r =
@@ -222,11 +222,11 @@ Output credential_request_form(Context& ctx) {
     v.fields["request.recipient"] = r->recipient;
     v.fields["request.phone"] = r->phone;
     put_date(v, "request", r->requested_on);
-    Output out;
-    out.data = form.render(v, ctx.printing->font(), r->created_at);
-    out.json["media_type"] = "application/pdf";
-    out.json["file_name"] = form.title() + "-" + unit->uscc + ".pdf";
-    return out;
+    json::object out;
+    std::string data = form.render(v, ctx.printing->font(), r->created_at);
+    out["media_type"] = "application/pdf";
+    out["file_name"] = form.title() + "-" + unit->uscc + ".pdf";
+    return answer(std::move(out), std::move(data));
   });
 }
 
@@ -252,12 +252,12 @@ Output certificate_print(Context& ctx) {
     v.qr = ctx.printing->public_url.empty() ? std::string(kCertificatePrefix) + c->serial
                                             : ctx.printing->public_url + "/c/" + c->serial;
     const forms::Template& form = ctx.printing->form("certificate");
-    Output o;
-    o.data = form.render(v, ctx.printing->font(), c->created_at);
-    o.json["media_type"] = "application/pdf";
-    o.json["file_name"] = form.title() + "-" + unit->uscc + ".pdf";
-    o.json["code"] = v.qr;
-    return o;
+    json::object o;
+    std::string data = form.render(v, ctx.printing->font(), c->created_at);
+    o["media_type"] = "application/pdf";
+    o["file_name"] = form.title() + "-" + unit->uscc + ".pdf";
+    o["code"] = v.qr;
+    return answer(std::move(o), std::move(data));
   });
 }
 
@@ -269,20 +269,20 @@ Output certificate_status(Context& ctx) {
   if (serial.empty() || serial.size() > 64)
     bad_arg("serial", "is not a certificate serial", "证书编号无效");
   return read_command(ctx, [&](store::Transaction& txn, const Actor&) {
-    Output o;
+    json::object o;
     const std::optional<store::Certificate> c = txn.certificate_by_serial(serial);
     if (!c) throw Error(Errc::not_found, "no certificate " + serial, "未找到该证书");
     const std::optional<store::Unit> unit = txn.unit(c->unit_id);
     if (!unit) throw Error(Errc::storage, "a certificate names a missing unit");
-    o.json["serial"] = c->serial;
-    o.json["status"] = c->status;
-    o.json["status_label"] = c->status == "active"       ? "有效"
-                             : c->status == "superseded" ? "已换发新证书"
-                                                         : "已撤销";
-    o.json["uscc"] = unit->uscc;
-    o.json["name"] = unit->name;
-    o.json["valid_until"] = c->valid_until ? json::value(*c->valid_until) : json::value(nullptr);
-    return o;
+    o["serial"] = c->serial;
+    o["status"] = c->status;
+    o["status_label"] = c->status == "active"       ? "有效"
+                        : c->status == "superseded" ? "已换发新证书"
+                                                    : "已撤销";
+    o["uscc"] = unit->uscc;
+    o["name"] = unit->name;
+    o["valid_until"] = c->valid_until ? json::value(*c->valid_until) : json::value(nullptr);
+    return answer(std::move(o));
   });
 }
 

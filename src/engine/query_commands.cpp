@@ -25,10 +25,7 @@ Output view(Context& ctx) {
   const store::Id id = static_cast<store::Id>(ctx.args.uint("id"));
   ctx.args.finish();
   return read_command(ctx, [&](store::Transaction& txn, const Actor& actor) {
-    const Case c = load_case(txn, actor, id);
-    Output out = output(ctx);
-    put_case_page(out, ctx.domain, txn, actor, c, ctx.now);
-    return out;
+    return case_answer(ctx, txn, actor, load_case(txn, actor, id));
   });
 }
 
@@ -86,10 +83,10 @@ Output history(Context& ctx) {
       o["events"] = std::move(ev);
       list.push_back(std::move(o));
     }
-    Output out;
-    out.json["unit"] = unit_json(*unit);
-    out.json["applications"] = std::move(list);
-    return out;
+    json::object out;
+    out["unit"] = unit_json(*unit);
+    out["applications"] = std::move(list);
+    return answer(std::move(out));
   });
 }
 
@@ -165,10 +162,10 @@ Output queue(Context& ctx) {
       }
       if (rows.size() < limit) break;
     }
-    Output out;
-    out.json["items"] = std::move(items);
-    out.json["next"] = more ? json::value(cursor(position)) : json::value(nullptr);
-    return out;
+    json::object out;
+    out["items"] = std::move(items);
+    out["next"] = more ? json::value(cursor(position)) : json::value(nullptr);
+    return answer(std::move(out));
   });
 }
 
@@ -177,13 +174,13 @@ Output verify(Context& ctx) {
   return read_command(ctx, [&](store::Transaction& txn, const Actor& actor) {
     require_system_or_any_admin(actor);
     const AuditVerdict v = verify_audit(txn);
-    Output out;
-    out.json["intact"] = !v.broken_seq.has_value();
-    out.json["records"] = v.records;
-    out.json["broken_seq"] = v.broken_seq ? json::value(*v.broken_seq) : json::value(nullptr);
-    out.json["reason"] = v.reason.empty() ? json::value(nullptr) : json::value(v.reason);
-    out.json["last_hash"] = v.last_hash;
-    return out;
+    json::object out;
+    out["intact"] = !v.broken_seq.has_value();
+    out["records"] = v.records;
+    out["broken_seq"] = v.broken_seq ? json::value(*v.broken_seq) : json::value(nullptr);
+    out["reason"] = v.reason.empty() ? json::value(nullptr) : json::value(v.reason);
+    out["last_hash"] = v.last_hash;
+    return answer(std::move(out));
   });
 }
 
@@ -248,7 +245,7 @@ Output lookup(Context& ctx) {
             "请输入至少两个字的名称或完整的统一社会信用代码");
   }
   return read_command(ctx, [&](store::Transaction& txn, const Actor&) {
-    Output out;
+    json::object out;
     std::vector<store::Unit> units;
     if (code.ok()) {
       if (std::optional<store::Unit> u = txn.unit_by_uscc(code.code)) units.push_back(*u);
@@ -261,9 +258,9 @@ Output lookup(Context& ctx) {
     std::map<store::Id, std::optional<store::Authority>> authorities;
     json::array list;
     for (const store::Unit& u : units) list.push_back(lookup_json(txn, u, authorities, ctx.now));
-    out.json["units"] = std::move(list);
-    out.json["truncated"] = truncated;
-    return out;
+    out["units"] = std::move(list);
+    out["truncated"] = truncated;
+    return answer(std::move(out));
   });
 }
 

@@ -14,6 +14,7 @@
 #include "fuma/error.hpp"
 #include "fuma/version.h"
 #include "fuma/workflow.hpp"
+#include "json_text.hpp"
 #include "schema.hpp"
 #include "store/store.hpp"
 
@@ -414,17 +415,17 @@ const std::string& registry_text() {
 Output fuma_commands(Context& ctx) {
   ctx.args.finish();
   Output out;
-  out.members = registry_text();
+  out.write = [](JsonText& w) { w.raw_members(registry_text()); };
   return out;
 }
 
 Output fuma_version(Context& ctx) {
   ctx.args.finish();
-  Output out;
-  out.json["version"] = FUMA_VERSION;
-  out.json["abi_version"] = FUMA_ABI_VERSION;
-  out.json["schema_version"] = store::latest_schema_version();
-  return out;
+  json::object out;
+  out["version"] = FUMA_VERSION;
+  out["abi_version"] = FUMA_ABI_VERSION;
+  out["schema_version"] = store::latest_schema_version();
+  return answer(std::move(out));
 }
 
 constexpr std::string_view kNoArgs =

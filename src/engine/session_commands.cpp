@@ -141,14 +141,15 @@ void count_failure(store::Transaction& txn, const Security& sec, const std::stri
 Output session_captcha(Context& ctx) {
   ctx.args.finish();
   const Security& sec = *ctx.security;
-  const std::string answer = sec.fixed_captcha ? *sec.fixed_captcha : captcha::random_answer(5);
+  const std::string captcha_answer =
+      sec.fixed_captcha ? *sec.fixed_captcha : captcha::random_answer(5);
   store::Captcha c;
   c.id = session::new_token();
-  c.answer_hash = captcha_hash(c.id, answer);
+  c.answer_hash = captcha_hash(c.id, captcha_answer);
   c.created_at = iso_time(ctx.now);
   c.expires_at = iso_time(ctx.now + sec.captcha_lifetime);
   // Drawn outside the transaction: the writer is held only for the rows.
-  std::string png = captcha::draw_png(answer);
+  std::string png = captcha::draw_png(captcha_answer);
   // The picture is part of the frame's answer, so an idempotency key does
   // not replay it (it cannot be drawn again from the answer's hash): a
   // repeat makes a new captcha.
@@ -158,16 +159,15 @@ Output session_captcha(Context& ctx) {
     txn.insert_captcha(c);
     audited.target = "captcha";
     audited.after_status = "issued";
-    Output o;
-    o.json["captcha_id"] = c.id;
-    o.json["expires_at"] = c.expires_at;
-    o.json["media_type"] = "image/png";
+    json::object o;
+    o["captcha_id"] = c.id;
+    o["expires_at"] = c.expires_at;
+    o["media_type"] = "image/png";
     if (sec.fixed_captcha) {
-      o.json["test_mode"] = true;
-      o.json["warning"] = kTestModeWarning;
+      o["test_mode"] = true;
+      o["warning"] = kTestModeWarning;
     }
-    o.data = std::move(png);
-    return o;
+    return answer(std::move(o), std::move(png));
   });
 }
 
@@ -192,7 +192,7 @@ CaptchaVerdict take_captcha(store::Transaction& txn, const std::string& id,
 Output session_login(Context& ctx) {
   const std::string captcha_id =
       ascii_arg(ctx.args.string("captcha_id"), "captcha_id", 64, "验证码已过期，请刷新验证码");
-  const std::string answer =
+  const std::string captcha_answer =
       ascii_arg(ctx.args.string("captcha_answer"), "captcha_answer", 16, "验证码错误");
   const std::string client =
       ascii_arg(ctx.args.optional_string("client").value_or(""), "client", 64, "客户端地址无效");
@@ -224,7 +224,7 @@ Output session_login(Context& ctx) {
   // A failed attempt is an answer whose writes stand: the captcha is used
   // up and the failure counted, so the frame commits and then refuses.
   return write_command(ctx, [&](store::Transaction& txn, const Actor&, Audited& audited) {
-    const CaptchaVerdict captcha = take_captcha(txn, captcha_id, answer, now);
+    const CaptchaVerdict captcha = take_captcha(txn, captcha_id, captcha_answer, now);
     audited.target = client_scope.empty() ? "login" : client_scope;
     if (const auto wait = throttle_wait(txn, sec, client_scope, ctx.now); wait.count() > 0) {
       audited.refusal = too_many(wait);
@@ -292,11 +292,11 @@ Output session_login(Context& ctx) {
       if (!client_scope.empty()) txn.clear_throttle(client_scope);
       audited.target = "unit:" + unit->uscc;
       audited.after_status = "logged_in";
-      Output o;
-      o.json["token"] = token;
-      o.json["session"] = session_json(sec, s, *unit);
-      if (sec.fixed_captcha) o.json["warning"] = kTestModeWarning;
-      return o;
+      json::object o;
+      o["token"] = token;
+      o["session"] = session_json(sec, s, *unit);
+      if (sec.fixed_captcha) o["warning"] = kTestModeWarning;
+      return answer(std::move(o));
     } catch (const Error& e) {
       if (e.code() == Errc::storage || e.code() == Errc::internal) throw;
       count_failure(txn, sec, client_scope, ctx.now);
@@ -331,18 +331,18 @@ Output session_commit(Context& ctx) {
     }
     audited.target = "unit:" + actor.unit->uscc;
     audited.after_status = "committed:" + version;
-    Output o;
-    o.json["session"] = session_json(sec, s, *actor.unit);
-    return o;
+    json::object o;
+    o["session"] = session_json(sec, s, *actor.unit);
+    return answer(std::move(o));
   });
 }
 
 Output session_get(Context& ctx) {
   ctx.args.finish();
   return read_command(ctx, [&](store::Transaction&, const Actor& actor) {
-    Output o;
-    o.json["session"] = session_json(*ctx.security, *actor.session, *actor.unit);
-    return o;
+    json::object o;
+    o["session"] = session_json(*ctx.security, *actor.session, *actor.unit);
+    return answer(std::move(o));
   });
 }
 
@@ -355,9 +355,9 @@ Output session_logout(Context& ctx) {
     txn.update_session(s);
     audited.target = "unit:" + actor.unit->uscc;
     audited.after_status = "logged_out";
-    Output o;
-    o.json["ended_at"] = s.ended_at;
-    return o;
+    json::object o;
+    o["ended_at"] = s.ended_at;
+    return answer(std::move(o));
   });
 }
 
@@ -419,13 +419,13 @@ Output staff_login(Context& ctx) {
     audited.target = audited.actor;
     audited.after_status = "logged_in";
     const std::optional<store::Authority> a = txn.authority(staff->authority_id);
-    Output o;
-    o.json["token"] = token;
+    json::object o;
+    o["token"] = token;
     json::object who = staff_json(*staff);
     who["authority"] = a ? a->code : "";
-    o.json["staff"] = std::move(who);
-    o.json["expires_at"] = iso_time(ctx.now + std::min(sec.session_idle, sec.session_absolute));
-    return o;
+    o["staff"] = std::move(who);
+    o["expires_at"] = iso_time(ctx.now + std::min(sec.session_idle, sec.session_absolute));
+    return answer(std::move(o));
   });
 }
 
@@ -439,9 +439,9 @@ Output staff_logout(Context& ctx) {
     txn.update_staff_session(s);
     audited.target = actor.key;
     audited.after_status = "logged_out";
-    Output o;
-    o.json["ended_at"] = s.ended_at;
-    return o;
+    json::object o;
+    o["ended_at"] = s.ended_at;
+    return answer(std::move(o));
   });
 }
 
@@ -454,14 +454,14 @@ Output staff_get(Context& ctx) {
     const Security& sec = *ctx.security;
     const store::StaffSession& s = *actor.staff_session;
     const std::optional<store::Authority> a = txn.authority(actor.staff->authority_id);
-    Output o;
+    json::object o;
     json::object who = staff_json(*actor.staff);
     who["authority"] = a ? a->code : "";
     who["authority_name"] = a ? a->name : "";
-    o.json["staff"] = std::move(who);
-    o.json["created_at"] = s.created_at;
-    o.json["expires_at"] = session_expiry(sec, s);
-    return o;
+    o["staff"] = std::move(who);
+    o["created_at"] = s.created_at;
+    o["expires_at"] = session_expiry(sec, s);
+    return answer(std::move(o));
   });
 }
 
@@ -505,9 +505,9 @@ Output staff_password(Context& ctx) {
         txn.end_staff_sessions(target->id, iso_time(ctx.now), "password_changed");
     audited.target = "staff:" + std::to_string(target->id);
     audited.after_status = "password_changed";
-    Output o;
-    o.json["sessions_ended"] = ended;
-    return o;
+    json::object o;
+    o["sessions_ended"] = ended;
+    return answer(std::move(o));
   });
 }
 

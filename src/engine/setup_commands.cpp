@@ -78,9 +78,9 @@ Output authority_create(Context& ctx) {
     a.created_at = iso_time(ctx.now);
     a.id = txn.insert_authority(a);
     audited.target = "authority:" + code;
-    Output out;
-    out.json["authority"] = authority_json(a);
-    return out;
+    json::object out;
+    out["authority"] = authority_json(a);
+    return answer(std::move(out));
   });
 }
 
@@ -133,10 +133,10 @@ Output staff_create(Context& ctx) {
     s.created_at = iso_time(ctx.now);
     s.id = txn.insert_staff(s);
     audited.target = "staff:" + std::to_string(s.id);
-    Output out;
-    out.json["staff"] = staff_json(s);
-    out.json["staff"].as_object()["authority"] = a->code;
-    return out;
+    json::object out;
+    out["staff"] = staff_json(s);
+    out["staff"].as_object()["authority"] = a->code;
+    return answer(std::move(out));
   });
 }
 
@@ -196,11 +196,11 @@ Output unit_register(Context& ctx) {
     c.created_at = now;
     c.id = txn.insert_certificate(c);
     audited.target = "unit:" + code;
-    Output out;
-    out.json["uscc"] = code;
-    out.json["unit"] = unit_json(u);
-    out.json["certificate"] = certificate_json(c);
-    return out;
+    json::object out;
+    out["uscc"] = code;
+    out["unit"] = unit_json(u);
+    out["certificate"] = certificate_json(c);
+    return answer(std::move(out));
   });
 }
 
@@ -232,10 +232,10 @@ Output certificate_extend(Context& ctx) {
     c->valid_until = valid_until;
     txn.update_certificate(*c);
     audited.target = "certificate:" + c->serial;
-    Output out;
-    out.json["unit"] = unit_json(*unit);
-    out.json["certificate"] = certificate_json(*c);
-    return out;
+    json::object out;
+    out["unit"] = unit_json(*unit);
+    out["certificate"] = certificate_json(*c);
+    return answer(std::move(out));
   });
 }
 
@@ -247,12 +247,12 @@ Output store_backup(Context& ctx) {
   // Only the system may (its declared callers), as the dispatcher has
   // checked: the copy is made outside any transaction.
   backup(ctx, path);
-  Output out;
-  out.json["path"] = path;
+  json::object out;
+  out["path"] = path;
   std::error_code ec;
-  out.json["bytes"] = static_cast<std::uint64_t>(std::filesystem::file_size(path, ec));
-  out.json["schema_version"] = store::latest_schema_version();
-  return out;
+  out["bytes"] = static_cast<std::uint64_t>(std::filesystem::file_size(path, ec));
+  out["schema_version"] = store::latest_schema_version();
+  return answer(std::move(out));
 }
 
 using workflow::Role;

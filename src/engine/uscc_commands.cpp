@@ -48,18 +48,18 @@ Output check(Context& ctx) {
   std::string_view code = ctx.args.string("code");
   ctx.args.finish();
   const uscc::Check c = uscc::check(code);
-  Output out;
-  out.json["valid"] = c.ok();
-  out.json["reason"] = c.ok() ? json::value(nullptr) : json::value(uscc::reason_name(c.reason));
-  out.json["code"] = c.code.empty() ? json::value(nullptr) : json::value(c.code);
-  out.json["message"] = c.ok() ? json::value(nullptr) : json::value(c.message);
-  out.json["detail"] = c.ok() ? json::value(nullptr) : json::value(c.detail);
-  out.json["position"] = c.position == 0 ? json::value(nullptr) : json::value(c.position);
-  out.json["parts"] = c.parts ? json::value(parts_json(*c.parts)) : json::value(nullptr);
+  json::object out;
+  out["valid"] = c.ok();
+  out["reason"] = c.ok() ? json::value(nullptr) : json::value(uscc::reason_name(c.reason));
+  out["code"] = c.code.empty() ? json::value(nullptr) : json::value(c.code);
+  out["message"] = c.ok() ? json::value(nullptr) : json::value(c.message);
+  out["detail"] = c.ok() ? json::value(nullptr) : json::value(c.detail);
+  out["position"] = c.position == 0 ? json::value(nullptr) : json::value(c.position);
+  out["parts"] = c.parts ? json::value(parts_json(*c.parts)) : json::value(nullptr);
   json::array warnings;
   for (auto w : c.warnings) warnings.emplace_back(uscc::warning_name(w));
-  out.json["warnings"] = std::move(warnings);
-  return out;
+  out["warnings"] = std::move(warnings);
+  return answer(std::move(out));
 }
 
 Output allocate(Context& ctx) {
@@ -69,9 +69,9 @@ Output allocate(Context& ctx) {
   const std::string_view segment = ctx.args.optional_string("segment").value_or("");
   const std::uint64_t serial = ctx.args.uint("serial");
   ctx.args.finish();
-  Output out;
-  out.json["code"] = uscc::allocate(authority, category, division, segment, serial);
-  return out;
+  json::object out;
+  out["code"] = uscc::allocate(authority, category, division, segment, serial);
+  return answer(std::move(out));
 }
 
 constexpr Command kCheck = [] {

@@ -126,11 +126,27 @@ std::string_view reply_name(workflow::Reply r) {
   return "none";
 }
 
-void write_actions(JsonText& w, const workflow::Definition& def, const Actor& actor, const Case& c,
-                   const std::vector<store::Event>& events) {
+// What the page offers its actor, decided inside the transaction from the
+// actor, so that the page is written after it without the actor.
+struct Offers {
+  std::vector<const workflow::Transition*> steps;  // the steps the actor may take
+  bool applicant = false;                          // the unit whose case it is
+};
+
+Offers offers(const workflow::Definition& def, const Actor& actor, const Case& c,
+              const std::vector<store::Event>& events) {
+  Offers o{def.transitions_from(c.application.status), is_applicant(actor, c)};
+  o.steps.erase(std::remove_if(
+                    o.steps.begin(), o.steps.end(),
+                    [&](const workflow::Transition* t) { return !may_step(actor, *t, c, events); }),
+                o.steps.end());
+  return o;
+}
+
+void write_actions(JsonText& w, const workflow::Definition& def, const Offers& offers,
+                   const Case& c) {
   w.begin_array();
-  for (const workflow::Transition* t : def.transitions_from(c.application.status)) {
-    if (!may_step(actor, *t, c, events)) continue;
+  for (const workflow::Transition* t : offers.steps) {
     w.begin_object();
     w.member("action", t->action);
     w.member("command", step_command(*t));
@@ -140,7 +156,7 @@ void write_actions(JsonText& w, const workflow::Definition& def, const Actor& ac
     w.end_object();
   }
   const workflow::Status* status = def.status(c.application.status);
-  if (status && is_applicant(actor, c)) {
+  if (status && offers.applicant) {
     if (status->editable) {
       w.begin_object();
       w.member("action", "upload");
@@ -157,11 +173,17 @@ void write_actions(JsonText& w, const workflow::Definition& def, const Actor& ac
   w.end_array();
 }
 
-// The answer whose page finish() makes after the transaction, from `facts`.
+// Writes the application page, as the answer's member "application", from
+// what was read and decided inside the transaction.
+void write_case_page(JsonText& w, const Domain& domain, const Offers& offers, const Case& c,
+                     const CaseFacts& facts, TimePoint now);
+
+// The answer whose page is written after the transaction, from `facts`.
 Output case_answer_from(const Context& ctx, const Actor& actor, Case c, CaseFacts facts) {
-  Output out = output(ctx);
-  out.rest = [&ctx, actor, c = std::move(c), facts = std::move(facts)](Output& o) {
-    put_case_page(o, ctx.domain, actor, c, facts, ctx.now);
+  Offers o = offers(ctx.domain.workflow, actor, c, facts.events);
+  Output out;
+  out.write = [&ctx, o = std::move(o), c = std::move(c), facts = std::move(facts)](JsonText& w) {
+    write_case_page(w, ctx.domain, o, c, facts, ctx.now);
   };
   return out;
 }
@@ -253,11 +275,6 @@ CaseFacts case_facts(store::Transaction& txn, const Case& c, std::vector<store::
                    txn.attachments(c.application.id)};
 }
 
-void put_case_page(Output& out, const Domain& domain, store::Transaction& txn, const Actor& actor,
-                   const Case& c, TimePoint now) {
-  put_case_page(out, domain, actor, c, case_facts(txn, c), now);
-}
-
 Output case_answer(const Context& ctx, store::Transaction& txn, const Actor& actor, Case c) {
   CaseFacts facts = case_facts(txn, c);
   return case_answer_from(ctx, actor, std::move(c), std::move(facts));
@@ -269,13 +286,14 @@ Output case_answer(const Context& ctx, store::Transaction& txn, const Actor& act
   return case_answer_from(ctx, actor, std::move(c), std::move(facts));
 }
 
-void put_case_page(Output& out, const Domain& domain, const Actor& actor, const Case& c,
-                   const CaseFacts& facts, TimePoint now) {
+namespace {
+
+void write_case_page(JsonText& w, const Domain& domain, const Offers& offers, const Case& c,
+                     const CaseFacts& facts, TimePoint now) {
   const store::Application& a = c.application;
   const workflow::Definition& def = domain.workflow;
   const std::vector<store::Event>& events = facts.events;
   const std::optional<store::Certificate>& certificate = facts.certificate;
-  JsonText w;
   w.key("application");
   w.begin_object();
   w.member("id", a.id);
@@ -317,7 +335,7 @@ void put_case_page(Output& out, const Domain& domain, const Actor& actor, const 
   }
   w.end_array();
   w.key("actions");
-  write_actions(w, def, actor, c, events);
+  write_actions(w, def, offers, c);
   w.member("version", a.version);
   w.member("open", a.open);
   w.member("created_at", a.created_at);
@@ -332,9 +350,9 @@ void put_case_page(Output& out, const Domain& domain, const Actor& actor, const 
     w.value(nullptr);
   }
   w.end_object();
-  if (!out.members.empty()) out.members += ',';
-  out.members += w.text();
 }
+
+}  // namespace
 
 std::string ActorNames::name(const std::string& key) {
   for (const auto& [k, v] : known_) {

@@ -53,17 +53,9 @@ CaseFacts case_facts(store::Transaction& txn, const Case& c);
 // The same, with the case's events as the caller already holds them.
 CaseFacts case_facts(store::Transaction& txn, const Case& c, std::vector<store::Event> events);
 
-// The application page for this actor, as the answer's member
-// "application" (written as text into out.members): from facts read
-// before, or read now in `txn`.
-void put_case_page(Output& out, const Domain& domain, const Actor& actor, const Case& c,
-                   const CaseFacts& facts, TimePoint now);
-void put_case_page(Output& out, const Domain& domain, store::Transaction& txn, const Actor& actor,
-                   const Case& c, TimePoint now);
-
-// A write's answer whose "application" is the case's page, made by finish()
-// after the transaction from facts read now, in `txn` (with the case's
-// events as the caller holds them, when it passes them).
+// An answer whose "application" is the case's page, written after the
+// transaction from facts read now, in `txn` (with the case's events as the
+// caller holds them, when it passes them).
 Output case_answer(const Context& ctx, store::Transaction& txn, const Actor& actor, Case c);
 Output case_answer(const Context& ctx, store::Transaction& txn, const Actor& actor, Case c,
                    std::vector<store::Event> events);

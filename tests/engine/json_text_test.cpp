@@ -1,5 +1,5 @@
-// JsonText: JSON written member by member (the case page), and the answer
-// text that splices such members after a tree's own.
+// JsonText: JSON written member by member, the one writer of every answer:
+// values, a tree's members, and members already written as text.
 #include <doctest/doctest.h>
 
 #include <boost/json/parse.hpp>
@@ -13,7 +13,6 @@
 #include "engine/json_text.hpp"
 
 namespace json = boost::json;
-using fuma::engine::answer_text;
 using fuma::engine::JsonText;
 
 TEST_CASE("JsonText separates members and elements at every depth") {
@@ -75,9 +74,36 @@ TEST_CASE("JsonText writes integers at their limits, optionals and trees") {
         "{\"k\":[1,\"二\",null]},false]");
 }
 
-TEST_CASE("an answer's text puts written members after the tree's own") {
-  CHECK(answer_text(json::object{{"ok", true}}, R"("a":{"b":1})") == R"({"ok":true,"a":{"b":1}})");
-  CHECK(answer_text(json::object{}, R"("a":1)") == R"({"a":1})");
-  CHECK(answer_text(json::object{{"ok", true}}, "") == R"({"ok":true})");
-  CHECK(answer_text(json::object{}, "") == "{}");
+TEST_CASE("a tree's members and members written before join the open object") {
+  JsonText w;
+  w.begin_object();
+  w.member("ok", true);
+  w.members(json::object{{"a", json::object{{"b", 1}}}});
+  w.raw_members(R"("c":1,"d":[2])");
+  w.raw_members("");
+  w.member("e", nullptr);
+  w.end_object();
+  CHECK(w.text() == R"({"ok":true,"a":{"b":1},"c":1,"d":[2],"e":null})");
+}
+
+TEST_CASE("members written first need no comma before them") {
+  JsonText w;
+  w.begin_object();
+  w.raw_members(R"("a":1)");
+  w.members(json::object{{"b", 2}});
+  w.end_object();
+  CHECK(w.text() == R"({"a":1,"b":2})");
+}
+
+TEST_CASE("take hands over the text and leaves the writer empty") {
+  JsonText w(2);
+  w.begin_object();
+  w.members(json::object{});
+  w.end_object();
+  CHECK(w.take() == "{}");
+  CHECK(w.text().empty());
+  w.begin_array();
+  w.value(std::int64_t{1});
+  w.end_array();
+  CHECK(w.take() == "[1]");
 }
