@@ -33,7 +33,7 @@ sanitize: deps
 	  -DFUMA_SANITIZE=address,undefined -DFUMA_BUILD_HOST=ON $(CMAKE_ARGS)
 	cmake --build $(ASAN) -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ctest --test-dir $(ASAN) --output-on-failure --no-label-summary -j $(JOBS) -L 'cxx|c|host'
+	  ctest --test-dir $(ASAN) --output-on-failure --no-label-summary -j $(JOBS) -L '^(cxx|c|host)$$'
 
 bench: deps
 	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DFUMA_BUILD_BENCH=ON \
