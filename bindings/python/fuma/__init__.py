@@ -13,62 +13,13 @@ inside this package, then the system loader; see :mod:`fuma._native`.
 Errors the library reports raise subclasses of :class:`fuma.Error`.
 """
 
-from . import actors, results, uscc
+from . import actors, errors, results, uscc
 from ._native import ABI_VERSION, lib as _lib, path as library_path
 from .engine import Engine, Result, call
-from .errors import (  # every exception class
-    Error, InternalError, OutOfMemory, InvalidArgument, UnknownCommand,
-    NotFound, Forbidden, Conflict, InvalidState, OnSiteOnly, MissingAttachments,
-    CredentialRevoked, InvalidCode, Exhausted, StorageError, VersionError,
-    NotAnImage, ImageTooLarge, NoQrFound, MultipleQr, NotACredential,
-    CredentialMalformed, UnsupportedVersion, UnknownKey, BadSignature,
-    CredentialExpired, UnitRevoked, CaptchaWrong, CaptchaExpired,
-    TooManyAttempts, SessionExpired, CommitmentRequired, LoginFailed,
-)
+from .errors import *  # every exception class, as errors.__all__ lists them
 
 #: The release version of the loaded libfuma, e.g. "0.1.0".
 __version__: str = _lib.fuma_version().decode("ascii")
 
-__all__ = [
-    "ABI_VERSION",
-    "library_path",
-    "uscc",
-    "actors",
-    "results",
-    "call",
-    "Engine",
-    "Result",
-    "Error",
-    "InternalError",
-    "OutOfMemory",
-    "InvalidArgument",
-    "UnknownCommand",
-    "NotFound",
-    "Forbidden",
-    "Conflict",
-    "InvalidState",
-    "OnSiteOnly",
-    "MissingAttachments",
-    "CredentialRevoked",
-    "InvalidCode",
-    "Exhausted",
-    "StorageError",
-    "VersionError",
-    "NotAnImage",
-    "ImageTooLarge",
-    "NoQrFound",
-    "MultipleQr",
-    "NotACredential",
-    "CredentialMalformed",
-    "UnsupportedVersion",
-    "UnknownKey",
-    "BadSignature",
-    "CredentialExpired",
-    "UnitRevoked",
-    "CaptchaWrong",
-    "CaptchaExpired",
-    "TooManyAttempts",
-    "SessionExpired",
-    "CommitmentRequired",
-    "LoginFailed",
-]
+__all__ = ["ABI_VERSION", "library_path", "uscc", "actors", "results", "call", "Engine", "Result"]
+__all__ += errors.__all__
