@@ -7,7 +7,7 @@ CMAKE_ARGS ?=
 LISTEN    ?= 127.0.0.1:8080
 DATA      ?= var
 
-.PHONY: all deps build test run sanitize bench docs screenshots format clean
+.PHONY: all deps build test stress-tests run sanitize bench docs screenshots format clean
 
 all: build
 
@@ -22,6 +22,11 @@ build: deps $(BUILD)/CMakeCache.txt
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure --no-label-summary -j $(JOBS)
+
+# The whole suite ten times in a row under a CPU hog, with more jobs than
+# cores (scripts/stress-tests): no test may depend on speed.
+stress-tests: build
+	scripts/stress-tests $(BUILD) $(or $(ROUNDS),10)
 
 run: build
 	mkdir -p $(DATA)

@@ -119,7 +119,7 @@ TEST_CASE("SIGKILL in the middle of a stream of commands loses no acknowledged c
     CAPTURE(round);
     const auto acks =
         kill_midstream<Ack>([&](auto send) { command_forever(path, send); },
-                            30 + 13 * static_cast<std::size_t>(round), std::chrono::seconds(10));
+                            30 + 13 * static_cast<std::size_t>(round), std::chrono::seconds(120));
     REQUIRE(acks.size() >= 10);
     acknowledged += static_cast<std::int64_t>(acks.size());
     for (const Ack& a : acks) latest[a.uscc] = a;

@@ -410,10 +410,11 @@ def test_content_body_may_follow_the_date_at_once(host):
     assert item["body"] == "正文紧跟日期\n"
 
 
-def test_content_added_after_start_is_shown_within_two_seconds(host, content_dir):
+def test_content_added_after_start_is_shown_without_a_restart(host, content_dir):
     (content_dir / "policies" / "rule-2.txt").write_text("新条例\n2026-02-02\n\n新\n",
                                                          encoding="utf-8")
-    deadline = time.monotonic() + 5
+    # The folder is read again once what was read is two seconds old.
+    deadline = time.monotonic() + 30
     reply = get(host, "/api/content/policies/rule-2")
     while reply.status == 404 and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -425,10 +426,21 @@ def test_a_burst_of_home_pages_reads_the_folder_once(host):
     """Each load of the folder logs the file it skips; 30 requests in quick
     succession must not each read the folder again."""
     time.sleep(2.1)  # whatever an earlier test loaded has gone stale
-    before = host.log().count("no-date.txt")
+    served = 'path="/api/content" status=200'
+    before, served_before = host.log().count("no-date.txt"), host.log().count(served)
+    start = time.monotonic()
     for _ in range(30):
         assert get(host, "/api/content").status == 200
-    assert host.log().count("no-date.txt") - before <= 2
+    took = time.monotonic() - start
+    # The log is written in order, in batches: once the 30 requests are
+    # there, so is every read of the folder they caused.
+    deadline = time.monotonic() + 30
+    while host.log().count(served) < served_before + 30:
+        assert time.monotonic() < deadline, host.log()
+        time.sleep(0.05)
+    # Once, and once more for each two seconds the burst took on a busy
+    # machine; reading the folder per request would be 30.
+    assert host.log().count("no-date.txt") - before <= 2 + int(took / 2)
 
 
 @pytest.mark.parametrize("path", [

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 #include <pthread.h>
 #include <sched.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -10,6 +11,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -282,13 +284,34 @@ namespace {
 struct Overlap {
   std::thread::id first_caller, first_ran_on, second_caller, second_ran_on;
 };
+
+// Waits until thread `tid` of this process sleeps ('S' in its stat line).
+// The second write() can block nowhere but on its place in the queue, so
+// once its thread sleeps there, it has queued. False after a minute.
+bool sleeping(pid_t tid) {
+  const std::string path = "/proc/self/task/" + std::to_string(tid) + "/stat";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream stat(path);
+    std::string line;
+    std::getline(stat, line);
+    // "tid (comm) S ...": the state follows the last ')'.
+    const std::size_t close = line.rfind(')');
+    if (close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'S') {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return false;
+}
 Overlap overlap_two_writes(fuma::store::Store& store, const Setup& s,
                            const std::function<void()>& prepare_second,
                            const std::function<void()>& in_second) {
   Overlap o;
   std::mutex m;
   std::condition_variable changed;
-  bool first_inside = false, second_calling = false;
+  bool first_inside = false, second_calling = false, second_queued = false;
+  std::atomic<pid_t> second_tid{0};
   std::thread first([&] {
     o.first_caller = std::this_thread::get_id();
     store.write([&](Transaction& tx) {
@@ -298,13 +321,13 @@ Overlap overlap_two_writes(fuma::store::Store& store, const Setup& s,
       first_inside = true;
       changed.notify_all();
       changed.wait(lock, [&] { return second_calling; });
-      // The second write() is a few instructions from joining the queue.
       lock.unlock();
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      second_queued = sleeping(second_tid.load());
     });
   });
   std::thread second([&] {
     o.second_caller = std::this_thread::get_id();
+    second_tid = gettid();
     prepare_second();
     {
       std::unique_lock<std::mutex> lock(m);
@@ -320,6 +343,7 @@ Overlap overlap_two_writes(fuma::store::Store& store, const Setup& s,
   });
   first.join();
   second.join();
+  REQUIRE(second_queued);
   return o;
 }
 

@@ -57,7 +57,7 @@ TEST_CASE("SIGKILL in the middle of a stream of writes loses no acknowledged wri
   for (int round = 0; round < 3; ++round) {
     const auto acks = kill_midstream<std::int64_t>(
         [&](auto send) { write_forever(path, application_id, next, send); },
-        60 + 40 * static_cast<std::size_t>(round), std::chrono::seconds(5));
+        60 + 40 * static_cast<std::size_t>(round), std::chrono::seconds(120));
     REQUIRE(acks.size() >= 10);
     acknowledged_total += acks.size();
 
