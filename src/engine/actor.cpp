@@ -317,6 +317,7 @@ Case load_case(store::Transaction& txn, const Actor& actor, store::Id id) {
   if (actor.is_unit() && app->unit_id != actor.unit->id) not_found();
   std::optional<store::Unit> unit = actor.is_unit() ? actor.unit : txn.unit(app->unit_id);
   if (!unit) not_found();
+  if (actor.is_staff() && actor.staff->authority_id != unit->authority_id) not_found();
   Case c{std::move(*app), std::move(*unit)};
   require_can_see(actor, c.unit);
   return c;
@@ -330,7 +331,9 @@ void require_can_see(const Actor& actor, const store::Unit& unit) {
     return;
   }
   if (!actor.is_staff()) forbidden("needs the unit or staff", "仅限申请单位或登记管理机关工作人员");
-  require_own_authority(actor, unit.authority_id);
+  if (actor.staff->authority_id != unit.authority_id) {
+    throw Error(Errc::not_found, "no such unit for this actor", "未找到相关记录");
+  }
 }
 
 void require_unit_or_staff(const Actor& actor) {

@@ -119,9 +119,9 @@ struct Case {
 };
 
 // The application `id` if this actor may see it. NOT_FOUND for an id that
-// does not exist, and also for another unit's application asked by a unit,
-// so that units cannot learn which ids exist. FORBIDDEN for staff of another
-// authority (staff know the ids are shared) and for the system.
+// does not exist, and also for another unit's application asked by a unit
+// and another authority's asked by staff, so that ids reveal nothing about
+// what exists elsewhere. FORBIDDEN for the system.
 Case load_case(store::Transaction& txn, const Actor& actor, store::Id id);
 
 // Whether the actor may read a unit's records (unit.history): the unit itself

@@ -429,8 +429,14 @@ std::string_view Args::string(std::string_view key) {
 std::optional<std::uint64_t> Args::optional_uint(std::string_view key) {
   const json::value* v = find(key);
   if (v == nullptr) return std::nullopt;
-  if (v->is_uint64()) return v->get_uint64();
   if (v->is_int64() && v->get_int64() >= 0) return static_cast<std::uint64_t>(v->get_int64());
+  // Ids and counts are kept as signed 64-bit numbers: 2^63 and above would
+  // name a negative id.
+  if (v->is_uint64()) {
+    throw Error(Errc::invalid_argument,
+                "args." + std::string(key) + " exceeds 9223372036854775807 (2^63 - 1)",
+                "数值超出允许范围");
+  }
   bad_request("args." + std::string(key) + " must be a non-negative integer");
 }
 

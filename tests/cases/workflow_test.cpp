@@ -174,13 +174,18 @@ TEST_CASE("the applicant's steps are not for staff") {
         Errc::forbidden);
 }
 
-TEST_CASE("staff of another authority are forbidden") {
+TEST_CASE("another authority's case and unit are not found by its staff, as missing ones") {
   World w;
   const std::string code = w.register_unit();
   const auto id = w.submitted_case(code);
-  CHECK(w.code_of("application.accept", {{"id", id}}, staff("gzacc")) == Errc::forbidden);
-  CHECK(w.code_of("application.view", {{"id", id}}, staff("gzacc")) == Errc::forbidden);
-  CHECK(w.code_of("unit.history", {{"uscc", code}}, staff("gzrev")) == Errc::forbidden);
+  CHECK(w.code_of("application.accept", {{"id", id}}, staff("gzacc")) == Errc::not_found);
+  CHECK(w.code_of("application.view", {{"id", id}}, staff("gzacc")) == Errc::not_found);
+  CHECK(w.code_of("unit.history", {{"uscc", code}}, staff("gzrev")) == Errc::not_found);
+  // The same answers as for an id and a code that exist nowhere.
+  CHECK(w.code_of("application.view", {{"id", id + 100}}, staff("gzacc")) == Errc::not_found);
+  CHECK(w.code_of("unit.history", {{"uscc", "91440300MA5G000000"}}, staff("gzrev")) ==
+        w.code_of("unit.history", {{"uscc", code}}, staff("gzrev")));
+  CHECK(w.status(id, unit(code)) == "submitted");
 }
 
 TEST_CASE("another unit's application is not found") {
@@ -195,6 +200,22 @@ TEST_CASE("another unit's application is not found") {
   CHECK(w.code_of("unit.history", {{"uscc", theirs}}, unit(mine)) == Errc::not_found);
   // The same answer as an id that does not exist at all.
   CHECK(w.code_of("application.view", {{"id", id + 100}}, unit(mine)) == Errc::not_found);
+}
+
+TEST_CASE("an id of 2^63 or more is refused, not wrapped to a negative id") {
+  World w;
+  const std::string code = w.register_unit();
+  const auto id = w.submitted_case(code);
+  const std::uint64_t wraps_to_id = (std::uint64_t{1} << 63) + static_cast<std::uint64_t>(id);
+  CHECK(w.code_of("application.view", {{"id", wraps_to_id}}, unit(code)) == Errc::invalid_argument);
+  CHECK(w.code_of("application.view", {{"id", std::uint64_t{UINT64_MAX}}}, unit(code)) ==
+        Errc::invalid_argument);
+  CHECK(w.code_of("application.accept", {{"id", wraps_to_id}}, staff("acc1")) ==
+        Errc::invalid_argument);
+  // The largest id there can be is an id like any other.
+  CHECK(w.code_of("application.view", {{"id", std::int64_t{INT64_MAX}}}, unit(code)) ==
+        Errc::not_found);
+  CHECK(w.status(id, unit(code)) == "submitted");
 }
 
 TEST_CASE("four eyes: whoever accepted may not approve") {
