@@ -231,8 +231,14 @@ Response run(App& app, const Request& req, const Peer& peer, Side side, const Ro
       envelope["actor"] = std::move(actor);
     }
   }
-  // The user's address, as the socket saw it, whatever the body says.
-  if (rule.takes_client) in.args["client"] = peer.address;
+  // The user's address, as the socket saw it or, from a trusted proxy, as
+  // X-Forwarded-For says; whatever the body says.
+  if (rule.takes_client) {
+    std::vector<std::string_view> forwarded;
+    const auto [first, last] = req.equal_range("X-Forwarded-For");
+    for (auto it = first; it != last; ++it) forwarded.push_back(it->value());
+    in.args["client"] = app.settings.trusted_proxies.client(peer.address, forwarded);
+  }
   if (const auto it = req.find("Idempotency-Key"); it != req.end()) {
     if (!wire::is_utf8(it->value())) {
       throw Refused{"INVALID_ARGUMENT", "请求参数有误", "Idempotency-Key must be UTF-8"};

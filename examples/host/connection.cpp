@@ -30,14 +30,19 @@
 
 namespace fuma::host {
 
-Connections::Connections(std::size_t max, std::function<void()> on_drained)
-    : max_(max), on_drained_(std::move(on_drained)) {}
+Connections::Connections(std::size_t max, std::size_t max_per_address,
+                         std::function<void()> on_drained)
+    : max_(max), max_per_address_(max_per_address), on_drained_(std::move(on_drained)) {}
 
-bool Connections::admit() {
+Connections::Admission Connections::admit(const std::string& address, bool exempt) {
   std::lock_guard lock(mutex_);
-  if (stopping_ || open_ >= max_) return false;
+  if (stopping_) return Admission::stopping;
+  if (open_ >= max_) return Admission::full;
+  std::size_t& from_address = per_address_[address];
+  if (!exempt && from_address >= max_per_address_) return Admission::address_full;
+  ++from_address;
   ++open_;
-  return true;
+  return Admission::admitted;
 }
 
 bool Connections::enlist(Connection* key, std::weak_ptr<Connection> connection) {
@@ -47,11 +52,14 @@ bool Connections::enlist(Connection* key, std::weak_ptr<Connection> connection) 
   return true;
 }
 
-void Connections::leave(Connection* key) {
+void Connections::leave(Connection* key, const std::string& address) {
   bool drained = false;
   {
     std::lock_guard lock(mutex_);
     live_.erase(key);
+    if (const auto it = per_address_.find(address); it != per_address_.end() && --it->second == 0) {
+      per_address_.erase(it);
+    }
     --open_;
     if (stopping_ && open_ == 0 && !drained_) drained = drained_ = true;
   }
@@ -142,7 +150,8 @@ void flatten(const Response& res, bool with_body, bool tls, std::string& out) {
 template <class Derived>
 class Session : public Connection {
  public:
-  Session(const Shared& shared, const tcp::socket& socket) : shared_(shared) {
+  Session(const Shared& shared, const tcp::socket& socket, std::string admitted_as)
+      : shared_(shared), admitted_as_(std::move(admitted_as)) {
     beast::error_code ec;
     const auto peer = socket.remote_endpoint(ec);
     if (!ec) {
@@ -152,7 +161,7 @@ class Session : public Connection {
     }
   }
 
-  ~Session() override { shared_.connections.leave(this); }
+  ~Session() override { shared_.connections.leave(this, admitted_as_); }
 
   void stop() override {
     net::post(derived().stream().get_executor(), [self = derived().shared_from_this()] {
@@ -342,6 +351,7 @@ class Session : public Connection {
   std::uint64_t limit_ = 0;
   unsigned status_ = 0;
   Peer peer_;
+  std::string admitted_as_;  // the address Connections counts this one under
   std::string remote_ = "-";
   std::string method_;
   std::string path_;
@@ -351,8 +361,8 @@ class Session : public Connection {
 class PlainSession : public Session<PlainSession>,
                      public std::enable_shared_from_this<PlainSession> {
  public:
-  PlainSession(const Shared& shared, tcp::socket&& socket)
-      : Session(shared, socket), stream_(std::move(socket)) {}
+  PlainSession(const Shared& shared, tcp::socket&& socket, std::string address)
+      : Session(shared, socket, std::move(address)), stream_(std::move(socket)) {}
 
   void start() {
     if (!shared_.connections.enlist(this, weak_from_this())) return;  // closes on destruction
@@ -375,8 +385,8 @@ class PlainSession : public Session<PlainSession>,
 
 class TlsSession : public Session<TlsSession>, public std::enable_shared_from_this<TlsSession> {
  public:
-  TlsSession(const Shared& shared, tcp::socket&& socket)
-      : Session(shared, socket), stream_(std::move(socket), *shared.tls) {}
+  TlsSession(const Shared& shared, tcp::socket&& socket, std::string address)
+      : Session(shared, socket, std::move(address)), stream_(std::move(socket), *shared.tls) {}
 
   void start() {
     if (!shared_.connections.enlist(this, weak_from_this())) return;
@@ -413,11 +423,11 @@ class TlsSession : public Session<TlsSession>, public std::enable_shared_from_th
 
 }  // namespace
 
-void serve_connection(const Shared& shared, tcp::socket socket) {
+void serve_connection(const Shared& shared, tcp::socket socket, std::string address) {
   if (shared.tls) {
-    std::make_shared<TlsSession>(shared, std::move(socket))->start();
+    std::make_shared<TlsSession>(shared, std::move(socket), std::move(address))->start();
   } else {
-    std::make_shared<PlainSession>(shared, std::move(socket))->start();
+    std::make_shared<PlainSession>(shared, std::move(socket), std::move(address))->start();
   }
 }
 

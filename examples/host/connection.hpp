@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <unordered_map>
 
 namespace fuma::host {
@@ -33,15 +34,19 @@ class Connections {
  public:
   // on_drained runs once, on whichever thread closes the last connection
   // after stop() (or inside stop() when none is open).
-  Connections(std::size_t max, std::function<void()> on_drained);
+  Connections(std::size_t max, std::size_t max_per_address, std::function<void()> on_drained);
 
-  // Reserves a place for an accepted socket; false at the cap or after stop().
-  bool admit();
+  enum class Admission { admitted, full, address_full, stopping };
+  // Reserves a place for an accepted socket from `address`, unless every
+  // place is taken, that address holds its share (unless `exempt`: a
+  // trusted proxy carries many clients), or stop() was called.
+  Admission admit(const std::string& address, bool exempt);
   // Called by a connection once it is shared; false after stop(), in which
   // case it must close instead of reading.
   bool enlist(Connection* key, std::weak_ptr<Connection> connection);
-  // Releases the place taken by admit(), from the connection's destructor.
-  void leave(Connection* key);
+  // Releases the place admit() took for `address`, from the connection's
+  // destructor.
+  void leave(Connection* key, const std::string& address);
 
   void stop();
   bool stopping() const;
@@ -49,9 +54,11 @@ class Connections {
 
  private:
   const std::size_t max_;
+  const std::size_t max_per_address_;
   std::function<void()> on_drained_;
   mutable std::mutex mutex_;
   std::size_t open_ = 0;
+  std::unordered_map<std::string, std::size_t> per_address_;  // open, by address
   // Written under mutex_; read without it by stopping(), on every request.
   std::atomic<bool> stopping_{false};
   bool drained_ = false;
@@ -85,7 +92,9 @@ void run_as_batch_thread() noexcept;
 
 // Serves HTTP on an accepted socket (whose executor is its own strand) until
 // the peer leaves, a timeout, or shutdown. The caller has called admit().
-void serve_connection(const Shared& shared, boost::asio::ip::tcp::socket socket);
+// `address` is the one admit() counted the socket under.
+void serve_connection(const Shared& shared, boost::asio::ip::tcp::socket socket,
+                      std::string address);
 
 }  // namespace fuma::host
 

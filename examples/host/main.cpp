@@ -79,6 +79,7 @@ int main(int argc, char** argv) {
     settings.demo_captcha = config.demo ? std::string(fuma::host::kDemoCaptcha) : "";
     settings.institution_url = config.institution_url;
     settings.tls = !config.tls_cert.empty();
+    settings.trusted_proxies = config.trusted_proxies;
     fuma::host::Content content(config.content.empty()
                                     ? (std::filesystem::path(config.data) / "content").string()
                                     : config.content);

@@ -89,6 +89,15 @@ std::string usage() {
          "                         the TLS handshake (default 30)\n"
          "  --max-connections N    open connections at once; more are closed on accept\n"
          "                         (default 1024)\n"
+         "  --max-connections-per-address N\n"
+         "                         open connections from one client address at once;\n"
+         "                         trusted proxies are not counted (default 128)\n"
+         "  --trusted-proxy CIDR   a reverse proxy or balancer in front of the host,\n"
+         "                         repeatable (10.0.0.0/8, 192.0.2.7, fd00::/8): from\n"
+         "                         these peers the client's address is read from\n"
+         "                         X-Forwarded-For, right to left, up to the first\n"
+         "                         address that is not a trusted proxy; from any other\n"
+         "                         peer the header is ignored (default: none)\n"
          "  --max-upload BYTES     largest upload (login picture, attachment, scan)\n"
          "                         (default 12582912)\n"
          "  --web DIR              the pages to serve (default: the installed pages)\n"
@@ -195,6 +204,15 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
         return fail("--max-connections needs a number from 1 to 1000000");
       }
       cl.config.max_connections = static_cast<std::size_t>(n);
+    } else if (name == "--max-connections-per-address") {
+      if (!next() || !parse_uint(value, 1, 1000000, n)) {
+        return fail("--max-connections-per-address needs a number from 1 to 1000000");
+      }
+      cl.config.max_connections_per_address = static_cast<std::size_t>(n);
+    } else if (name == "--trusted-proxy") {
+      if (!next()) return fail("--trusted-proxy needs ADDRESS or ADDRESS/PREFIX");
+      error = cl.config.trusted_proxies.add(value);
+      if (!error.empty()) return fail("--trusted-proxy: " + error);
     } else if (name == "--max-upload") {
       if (!next() || !parse_uint(value, 1024, std::uint64_t{1} << 30, n)) {
         return fail("--max-upload needs a number of bytes from 1024 to 1073741824");

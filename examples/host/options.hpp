@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "fuma/engine.hpp"
+#include "proxy.hpp"
 
 namespace fuma::host {
 
@@ -25,6 +26,10 @@ struct Config {
   std::uint32_t max_header = 8u << 10;
   unsigned timeout_seconds = 30;
   std::size_t max_connections = 1024;
+  // From any one address other than a trusted proxy: one client cannot
+  // take every place. A NAT with many users behind it may need more.
+  std::size_t max_connections_per_address = 128;
+  TrustedProxies trusted_proxies;        // whose X-Forwarded-For is believed
   std::uint64_t max_upload = 12u << 20;  // login pictures, attachments, scans
   std::string web;                       // the pages; empty: the installed or source copy
   std::string content;                   // 首页's columns; empty: DATA/content

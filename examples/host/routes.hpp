@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <string>
 
+#include "proxy.hpp"
+
 namespace fuma {
 class Engine;
 }
@@ -29,9 +31,10 @@ class Commands;
 struct Settings {
   std::string title = "机关赋码和事业单位登记管理平台";
   bool demo = false;
-  std::string demo_captcha;     // shown on the login dialog when demo
-  std::string institution_url;  // 事业单位用户服务, outside this product
-  bool tls = false;             // cookies get Secure, responses HSTS
+  std::string demo_captcha;        // shown on the login dialog when demo
+  std::string institution_url;     // 事业单位用户服务, outside this product
+  bool tls = false;                // cookies get Secure, responses HSTS
+  TrustedProxies trusted_proxies;  // whose X-Forwarded-For names the client
 };
 
 struct App {

@@ -67,7 +67,8 @@ class Server {
          const std::function<void(const std::string&)>& on_listening)
       : config_(config),
         on_listening_(on_listening),
-        connections_(config.max_connections, [this] { on_last_connection_closed(); }),
+        connections_(config.max_connections, config.max_connections_per_address,
+                     [this] { on_last_connection_closed(); }),
         ioc_(static_cast<int>(config.threads)),
         strand_(net::make_strand(ioc_)),
         workers_(config.workers),
@@ -151,15 +152,20 @@ class Server {
       });
       return;
     }
-    if (connections_.admit()) {
+    error_code peer_error;
+    const auto peer = socket.remote_endpoint(peer_error);
+    const std::string address = peer_error ? "" : peer.address().to_string();
+    const bool proxy = !peer_error && config_.trusted_proxies.contains(peer.address());
+    const Connections::Admission admission = connections_.admit(address, proxy);
+    if (admission == Connections::Admission::admitted) {
       // An answer leaves in more than one write (header, then body); with
       // Nagle's algorithm the second would wait for the client's delayed
       // ACK, some 40 ms.
       error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
-      serve_connection(shared_, std::move(socket));
+      serve_connection(shared_, std::move(socket), address);
     } else {
-      note_refusal();
+      note_refusal(admission, address);
       error_code ignored;
       socket.close(ignored);
     }
@@ -167,13 +173,19 @@ class Server {
   }
 
   // At most one line a second, so a flood cannot flood the log as well.
-  void note_refusal() {
+  void note_refusal(Connections::Admission why, const std::string& address) {
     ++refused_;
     const auto now = std::chrono::steady_clock::now();
     if (now - last_refusal_log_ < std::chrono::seconds(1)) return;
     last_refusal_log_ = now;
-    log::line("refused", "reason=max_connections max=" + std::to_string(config_.max_connections) +
-                             " count=" + std::to_string(refused_));
+    if (why == Connections::Admission::address_full) {
+      log::line("refused", "reason=max_connections_per_address max=" +
+                               std::to_string(config_.max_connections_per_address) +
+                               " address=" + address + " count=" + std::to_string(refused_));
+    } else {
+      log::line("refused", "reason=max_connections max=" + std::to_string(config_.max_connections) +
+                               " count=" + std::to_string(refused_));
+    }
     refused_ = 0;
   }
 

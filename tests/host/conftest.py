@@ -172,21 +172,26 @@ class Host:
             self._log.flush()
         return self.log_path.read_text(errors="replace")
 
-    def connection(self, timeout=10.0):
+    def connection(self, timeout=10.0, source=None):
+        """source: the local address to connect from (another loopback
+        address, 127.0.0.2, plays a second machine)."""
+        source_address = (source, 0) if source else None
         if self.tls:
             context = ssl.create_default_context()
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
             return http.client.HTTPSConnection(self.host, self.port, timeout=timeout,
-                                               context=context)
-        return http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+                                               context=context, source_address=source_address)
+        return http.client.HTTPConnection(self.host, self.port, timeout=timeout,
+                                          source_address=source_address)
 
-    def socket(self, timeout=10.0):
-        return socket.create_connection((self.host, self.port), timeout=timeout)
+    def socket(self, timeout=10.0, source=None):
+        return socket.create_connection((self.host, self.port), timeout=timeout,
+                                        source_address=(source, 0) if source else None)
 
-    def request(self, method, path, body=None, headers=None):
+    def request(self, method, path, body=None, headers=None, source=None):
         """One request on a fresh connection: (status, headers, body bytes)."""
-        conn = self.connection()
+        conn = self.connection(source=source)
         try:
             conn.request(method, path, body=body, headers=headers or {})
             res = conn.getresponse()
@@ -294,6 +299,37 @@ def read_response(sock):
     return Reader(sock).response()
 
 
+def wait_for_log(host, needle, timeout=30):
+    """The lines of the host's log holding needle, once there is one. Lines
+    are written in batches, at least once a second, so a line may appear
+    a moment after the answer it records has been read."""
+    deadline = time.monotonic() + timeout
+    while needle not in host.log():
+        assert time.monotonic() < deadline, host.log()
+        time.sleep(0.05)
+    return [line for line in host.log().splitlines() if needle in line]
+
+
+def wait_until_read(host, sock, timeout=30):
+    """Waits until the host has read every byte sent on sock: the kernel's
+    receive queue of the host's end of the connection is empty."""
+    ours = sock.getsockname()[1]
+    deadline = time.monotonic() + timeout
+    while True:
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            with open(table, encoding="ascii") as f:
+                next(f)
+                for row in f:
+                    fields = row.split()
+                    local, remote = fields[1], fields[2]
+                    if (int(local.rsplit(":", 1)[1], 16) == host.port and
+                            int(remote.rsplit(":", 1)[1], 16) == ours):
+                        if int(fields[4].split(":")[1], 16) == 0:
+                            return
+        assert time.monotonic() < deadline, "the host never read what was sent"
+        time.sleep(0.02)
+
+
 def closed_by_peer(sock, timeout):
     """True if the peer closes (EOF or reset) within timeout, reading and
     discarding anything it sends before."""
@@ -371,10 +407,14 @@ class Client:
     """One actor's browser: its own cookie jar, its CSRF token sent back on
     each POST, on one side of the API (unit: /api/, staff: /api/staff/)."""
 
-    def __init__(self, host, side="unit"):
+    def __init__(self, host, side="unit", source=None, headers=None):
+        """source: the local address to connect from; headers: sent with
+        every request (X-Forwarded-For, say)."""
         self.host = host
         self.side = side
         self.cookies = {}
+        self.source = source
+        self.headers = headers or {}
 
     @property
     def prefix(self):
@@ -393,14 +433,14 @@ class Client:
                 self.cookies[name] = value
 
     def request(self, method, path, body=None, headers=None, cookies=True, csrf=True):
-        headers = dict(headers or {})
+        headers = {**self.headers, **(headers or {})}
         if cookies and self.cookies and "Cookie" not in headers:
             headers["Cookie"] = self.cookie_header()
         if (csrf and method == "POST" and "X-CSRF-Token" not in headers
                 and "fuma_csrf" in self.cookies):
             headers["X-CSRF-Token"] = self.cookies["fuma_csrf"]
         status, res_headers, res_body = self.host.request(method, path, body=body,
-                                                          headers=headers)
+                                                          headers=headers, source=self.source)
         reply = Reply(status, res_headers, res_body)
         self.keep(reply)
         return reply

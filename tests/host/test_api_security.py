@@ -5,11 +5,12 @@ from the cookie only, and the security headers."""
 import datetime
 import email.utils
 import re
+import subprocess
 import urllib.parse
 
 import pytest
 
-from conftest import Client, assert_api_error, make_png, unit_with_draft
+from conftest import Client, assert_api_error, host_binary, make_png, unit_with_draft
 
 CSP_PARTS = ["default-src 'self'", "frame-ancestors 'none'", "object-src 'none'"]
 
@@ -396,3 +397,62 @@ def test_staff_login_client_cannot_be_spoofed_either(start_host):
         codes.append(reply.code)
     assert codes[0] == "LOGIN_FAILED"
     assert codes[-1] == "TOO_MANY_ATTEMPTS", codes
+
+
+# --- Behind reverse proxies: --trusted-proxy ------------------------------------
+# 127.0.0.2 plays the proxy, 127.0.0.1 a client reaching the host directly;
+# the login attempt limit, counted per client address, shows which address
+# the host took: five failures, then TOO_MANY_ATTEMPTS.
+
+def failed_logins(host, n, source=None, forwarded=None):
+    client = Client(host, source=source,
+                    headers={"X-Forwarded-For": forwarded} if forwarded else None)
+    return [client.upload("session.login", {"captcha_id": "x", "captcha_answer": "FUMA7"},
+                          b"not a picture", "a.png", "image/png").code for _ in range(n)]
+
+
+def test_a_trusted_proxy_names_the_client_by_the_right_most_untrusted_entry(start_host):
+    host = start_host("--trusted-proxy", "127.0.0.2", "--trusted-proxy", "10.0.0.0/8")
+    # The left entry is whatever the client claimed; 10.1.2.3 is a trusted
+    # proxy in front of the first; 203.0.113.1 is the client they saw.
+    codes = failed_logins(host, 6, source="127.0.0.2",
+                          forwarded="198.51.100.7, 203.0.113.1, 10.1.2.3")
+    assert codes == ["NOT_AN_IMAGE"] * 5 + ["TOO_MANY_ATTEMPTS"], codes
+    # Other clients behind the same proxy are not locked out with it...
+    assert failed_logins(host, 1, source="127.0.0.2", forwarded="203.0.113.2") == ["NOT_AN_IMAGE"]
+    # ...and the one that is stays so, whatever it claims to the left.
+    assert failed_logins(host, 1, source="127.0.0.2",
+                         forwarded="203.0.113.2, 203.0.113.1") == ["TOO_MANY_ATTEMPTS"]
+
+
+def test_x_forwarded_for_from_an_untrusted_peer_is_ignored(start_host):
+    host = start_host("--trusted-proxy", "127.0.0.2")
+    codes = [failed_logins(host, 1, forwarded=f"203.0.113.{i}")[0] for i in range(6)]
+    assert codes == ["NOT_AN_IMAGE"] * 5 + ["TOO_MANY_ATTEMPTS"], codes
+    # What it claimed was never counted against those addresses.
+    assert failed_logins(host, 1, source="127.0.0.2", forwarded="203.0.113.0") == ["NOT_AN_IMAGE"]
+
+
+def test_without_trusted_proxies_x_forwarded_for_is_ignored(start_host):
+    host = start_host()
+    codes = [failed_logins(host, 1, source="127.0.0.2", forwarded=f"203.0.113.{i}")[0]
+             for i in range(6)]
+    assert codes == ["NOT_AN_IMAGE"] * 5 + ["TOO_MANY_ATTEMPTS"], codes
+
+
+def test_a_malformed_forwarded_entry_stops_at_the_proxy(start_host):
+    host = start_host("--trusted-proxy", "127.0.0.2")
+    # The proxy's own entry is garbage: nothing behind it can be believed,
+    # so the proxy itself is the client, and one limit holds for all of it.
+    codes = [failed_logins(host, 1, source="127.0.0.2",
+                           forwarded=f"203.0.113.{i}, not-an-address")[0] for i in range(6)]
+    assert codes == ["NOT_AN_IMAGE"] * 5 + ["TOO_MANY_ATTEMPTS"], codes
+
+
+@pytest.mark.parametrize("value", ["", "10.0.0.0/33", "fd00::/129", "example.org", "10.0.0.0/x",
+                                   "10.0.0.0/", "1.2.3.4/-1"])
+def test_a_bad_trusted_proxy_is_a_usage_error(value, tmp_path):
+    out = subprocess.run([host_binary(), "--data", str(tmp_path), "--trusted-proxy", value],
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode == 2, out
+    assert "--trusted-proxy" in out.stderr

@@ -5,7 +5,7 @@ import json
 import socket
 import time
 
-from conftest import closed_by_peer, read_response
+from conftest import closed_by_peer, read_response, wait_for_log
 
 
 def test_body_over_max_body_is_413(start_host):
@@ -81,9 +81,10 @@ def test_idle_connection_is_closed_after_timeout(start_host):
     host = start_host("--timeout", "1")
     with host.socket() as sock:
         start = time.monotonic()
-        assert closed_by_peer(sock, 15)
+        # Closed before the default 30 s would close it: the 1 s applies.
+        assert closed_by_peer(sock, 25)
         took = time.monotonic() - start
-    assert 0.8 <= took < 10, took
+    assert took >= 0.8, took
 
 
 def test_idle_keep_alive_connection_is_closed_after_timeout(start_host):
@@ -92,18 +93,19 @@ def test_idle_keep_alive_connection_is_closed_after_timeout(start_host):
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         assert read_response(sock)[0] == 200
         start = time.monotonic()
-        assert closed_by_peer(sock, 15)
-        assert 0.8 <= time.monotonic() - start < 10
+        assert closed_by_peer(sock, 25)  # before the default 30 s
+        assert time.monotonic() - start >= 0.8
 
 
 def test_slow_header_is_cut_off_at_timeout(start_host):
     host = start_host("--timeout", "1")
     with host.socket() as sock:
-        start = time.monotonic()
         sock.sendall(b"GET /healthz HTTP/1.1\r\n")
         closed = False
-        # One header byte every 0.3 s: each arrives in time, the whole never.
-        for _ in range(40):
+        # One header byte every 0.3 s or more: each arrives in time, the
+        # whole never. A timeout that only bounded each read would never
+        # close it; the loop gives up long before the default 30 s.
+        for _ in range(60):
             try:
                 sock.sendall(b"X")
             except (BrokenPipeError, ConnectionResetError):
@@ -113,7 +115,6 @@ def test_slow_header_is_cut_off_at_timeout(start_host):
                 closed = True
                 break
         assert closed
-        assert time.monotonic() - start < 10
 
 
 def test_connections_beyond_max_connections_are_closed_at_once(start_host):
@@ -128,12 +129,11 @@ def test_connections_beyond_max_connections_are_closed_at_once(start_host):
                 third.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
             except (BrokenPipeError, ConnectionResetError):
                 pass
-            start = time.monotonic()
-            assert closed_by_peer(third, 10)
-            assert time.monotonic() - start < 5
+            # Closed, not held until the 30 s timeout.
+            assert closed_by_peer(third, 25)
         held.pop().close()
         # The place is free again once the host has seen the close.
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30
         while True:
             try:
                 status, _, _ = host.request("GET", "/healthz")
@@ -143,6 +143,40 @@ def test_connections_beyond_max_connections_are_closed_at_once(start_host):
                     raise
                 time.sleep(0.1)
         assert status == 200
+    finally:
+        for sock in held:
+            sock.close()
+
+
+def test_one_address_cannot_take_every_connection(start_host):
+    host = start_host("--max-connections", "10", "--max-connections-per-address", "2")
+    held = [host.socket(), host.socket()]
+    try:
+        for sock in held:  # both accepted and counted before the third arrives
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert read_response(sock)[0] == 200
+        with host.socket() as third:
+            try:
+                third.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            assert closed_by_peer(third, 25)  # closed, not held until the timeout
+        # Another address is served while the first holds its share.
+        assert host.request("GET", "/healthz", source="127.0.0.2")[0] == 200
+        assert wait_for_log(host, "reason=max_connections_per_address max=2 address=127.0.0.1")
+    finally:
+        for sock in held:
+            sock.close()
+
+
+def test_a_trusted_proxy_is_not_held_to_the_per_address_share(start_host):
+    host = start_host("--max-connections", "10", "--max-connections-per-address", "1",
+                      "--trusted-proxy", "127.0.0.2")
+    held = [host.socket(source="127.0.0.2") for _ in range(3)]
+    try:
+        for sock in held:
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert read_response(sock)[0] == 200
     finally:
         for sock in held:
             sock.close()
