@@ -28,6 +28,12 @@ struct Security {
   std::optional<std::string> fixed_captcha;
   image::Limits image_limits;
   session::Throttling throttling;
+  // Failed staff logins against a name from any address: twenty are free,
+  // then each attempt waits 5 s, doubling to at most a minute. A name's
+  // owner is never kept out longer, whoever else fails at it; the full
+  // policy above holds for each address and for the name from each address.
+  session::Throttling name_throttling{20, std::chrono::seconds(5), std::chrono::seconds(60),
+                                      std::chrono::hours(24)};
 
   // The sealer, reading the key file on first use, or creating it when
   // `may_create`. Throws Error(storage) as credential::Sealer::load does.

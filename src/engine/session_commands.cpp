@@ -113,27 +113,37 @@ Error too_many(std::chrono::seconds wait) {
                "尝试次数过多，请" + std::to_string(wait.count()) + "秒后再试");
 }
 
-std::chrono::seconds throttle_wait(store::Transaction& txn, const Security& sec,
+std::chrono::seconds throttle_wait(store::Transaction& txn, const session::Throttling& policy,
                                    const std::string& scope, TimePoint now) {
   if (scope.empty()) return std::chrono::seconds(0);
   const std::optional<store::Throttle> t = txn.throttle(scope);
   if (!t) return std::chrono::seconds(0);
   const auto last = parse_iso_time(t->last_failure_at);
   if (!last) throw Error(Errc::storage, "a throttle's time is unreadable");
-  return session::wait_before_next(sec.throttling, t->failures, *last, now);
+  return session::wait_before_next(policy, t->failures, *last, now);
 }
 
-void count_failure(store::Transaction& txn, const Security& sec, const std::string& scope,
-                   TimePoint now) {
+std::chrono::seconds throttle_wait(store::Transaction& txn, const Security& sec,
+                                   const std::string& scope, TimePoint now) {
+  return throttle_wait(txn, sec.throttling, scope, now);
+}
+
+void count_failure(store::Transaction& txn, const session::Throttling& policy,
+                   const std::string& scope, TimePoint now) {
   if (scope.empty()) return;
   store::Throttle t{scope, 0, iso_time(now)};
   if (const std::optional<store::Throttle> old = txn.throttle(scope)) {
     const auto last = parse_iso_time(old->last_failure_at);
-    t.failures = session::count_failure(sec.throttling, old->failures, last.value_or(now), now);
+    t.failures = session::count_failure(policy, old->failures, last.value_or(now), now);
   } else {
     t.failures = 1;
   }
   txn.save_throttle(t);
+}
+
+void count_failure(store::Transaction& txn, const Security& sec, const std::string& scope,
+                   TimePoint now) {
+  count_failure(txn, sec.throttling, scope, now);
 }
 
 // --- session.captcha ----------------------------------------------------------
@@ -373,15 +383,23 @@ Output staff_login(Context& ctx) {
   if (password.size() > 1024) bad_arg("password", "is longer than 1024 bytes", "用户名或密码错误");
   const Security& sec = *ctx.security;
   const std::string now = iso_time(ctx.now);
+  // Failures count against the address (any name), against the name from
+  // that address, both in full, and against the name from anywhere, softly
+  // (Security::name_throttling): so a stranger who knows a username slows
+  // guesses at it but cannot lock its owner out from another address.
+  // Without an address, against the name in full.
   const std::string client_scope = client.empty() ? "" : "client:" + client;
-  const std::string user_scope = "staff:" + username;
+  const std::string user_scope =
+      client.empty() ? "staff:" + username : "staff:" + username + " " + client_scope;
+  const std::string name_scope = "staff-name:" + username;
 
   // The limits first, then the slow hash, outside the write lock.
   std::optional<store::Staff> staff;
   std::chrono::seconds wait{0};
   read_command(ctx, [&](store::Transaction& txn, const Actor&) {
-    wait = std::max(throttle_wait(txn, sec, client_scope, ctx.now),
-                    throttle_wait(txn, sec, user_scope, ctx.now));
+    wait = std::max({throttle_wait(txn, sec, client_scope, ctx.now),
+                     throttle_wait(txn, sec, user_scope, ctx.now),
+                     throttle_wait(txn, sec.name_throttling, name_scope, ctx.now)});
     staff = txn.staff_by_username(username);
     return Output{};
   });
@@ -400,6 +418,7 @@ Output staff_login(Context& ctx) {
     if (!ok) {
       count_failure(txn, sec, client_scope, ctx.now);
       count_failure(txn, sec, user_scope, ctx.now);
+      count_failure(txn, sec.name_throttling, name_scope, ctx.now);
       audited.target = user_scope;
       audited.refusal =
           Error(Errc::login_failed,
@@ -415,6 +434,7 @@ Output staff_login(Context& ctx) {
     s.last_seen_at = now;
     s.id = txn.insert_staff_session(s);
     txn.clear_throttle(user_scope);
+    txn.clear_throttle(name_scope);
     if (!client_scope.empty()) txn.clear_throttle(client_scope);
     audited.target = audited.actor;
     audited.after_status = "logged_in";

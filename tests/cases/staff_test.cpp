@@ -84,6 +84,40 @@ TEST_CASE("failed staff logins slow that name down") {
   s.login();
 }
 
+TEST_CASE("wrong passwords from one address do not keep the name's owner out from another") {
+  Staffed s;
+  for (int i = 0; i < 5; ++i) {
+    CHECK(s.refused("clerk", "wrong-password-1", "203.0.113.1") == Errc::login_failed);
+  }
+  // That address waits, for this name and for any other...
+  CHECK(s.refused("clerk", kPassword, "203.0.113.1") == Errc::too_many_attempts);
+  CHECK(s.refused("admin", "wrong-password-1", "203.0.113.1") == Errc::too_many_attempts);
+  // ...and the owner, elsewhere, does not.
+  s.login(kPassword, "198.51.100.2");
+}
+
+TEST_CASE("a name failed at from many addresses is slowed, never for more than a minute") {
+  Staffed s;
+  auto address = [](int i) { return "203.0.113." + std::to_string(i); };
+  for (int i = 0; i < 20; ++i) {
+    CHECK(s.refused("clerk", "wrong-password-1", address(i)) == Errc::login_failed);
+  }
+  // Twenty failures at the name are free; the next attempt from anywhere waits.
+  CHECK(s.refused("clerk", kPassword, "198.51.100.2") == Errc::too_many_attempts);
+  s.w.advance_seconds(6);
+  s.login(kPassword, "198.51.100.2");
+  // A success starts the count again; many more failures keep the wait at a
+  // minute at most.
+  for (int i = 20; i < 60; ++i) {
+    CHECK(s.refused("clerk", "wrong-password-1", address(i)) == Errc::login_failed);
+    s.w.advance_seconds(61);
+  }
+  CHECK(s.refused("clerk", "wrong-password-1", "203.0.113.99") == Errc::login_failed);
+  CHECK(s.refused("clerk", kPassword, "198.51.100.3") == Errc::too_many_attempts);
+  s.w.advance_seconds(61);
+  s.login(kPassword, "198.51.100.3");
+}
+
 TEST_CASE("a weak password is refused when it is set") {
   World w;
   for (const char* weak : {"short1", "onlyletterslong", "1234567890123"}) {

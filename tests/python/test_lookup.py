@@ -69,7 +69,7 @@ def test_attachment_get_returns_the_uploaded_bytes(engine):
         assert got["attachment"]["type"] == kind
         assert got["file_name"] == attachment["file_name"]
         assert engine.as_staff("szacc").call("attachment.get", args).data == got.data
-        with pytest.raises(fuma.Forbidden):
+        with pytest.raises(fuma.NotFound):  # another authority's: as if it did not exist
             engine.as_staff("gzacc").call("attachment.get", args)
     other = engine.as_unit(register(engine, "深圳市另一局"))
     with pytest.raises(fuma.NotFound):
