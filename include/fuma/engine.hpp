@@ -52,6 +52,11 @@ struct Options {
   int session_idle_seconds = 30 * 60;
   int session_absolute_seconds = 8 * 60 * 60;
 
+  // Captchas one client address may draw: this many at once, and this many
+  // a minute after that (session.captcha's client argument; the host passes
+  // the caller's address). Each is a durable write.
+  int captcha_per_minute = 20;
+
   // Printing (下载表格, certificates): a locality's own font (a TrueType
   // .ttf, or face font_index of a .ttc) and a directory of its own form
   // templates (change.json, application.json, credential_request.json,
@@ -72,7 +77,7 @@ struct Options {
 
   // Set an option by its C ABI name ("busy_timeout_ms", "workflow_path",
   // "checklist_path", "commitment_path", "guide_path", "key_file", "session_idle_seconds",
-  // "session_absolute_seconds", "font_path", "font_index", "forms_dir",
+  // "session_absolute_seconds", "captcha_per_minute", "font_path", "font_index", "forms_dir",
   // "public_url", "captcha_answer"); throws
   // Error(invalid_argument) for an unknown name or a bad value.
   void set(std::string_view name, std::string_view value);

@@ -217,6 +217,10 @@ void Options::set(std::string_view name, std::string_view value) {
     session_absolute_seconds = integer_option(name, value, 1);
     return;
   }
+  if (name == "captcha_per_minute") {
+    captcha_per_minute = integer_option(name, value, 1);
+    return;
+  }
   if (name == "commitment_path") {
     commitment_path = std::string(value);
     return;
@@ -314,6 +318,12 @@ Engine::Engine(const Options& options) {
   }
   security_->session_idle = std::chrono::seconds(options.session_idle_seconds);
   security_->session_absolute = std::chrono::seconds(options.session_absolute_seconds);
+  if (options.captcha_per_minute < 1) {
+    throw Error(Errc::invalid_argument, "captcha_per_minute must be at least 1",
+                "验证码频率限制应至少为每分钟1次");
+  }
+  security_->captcha_rate =
+      std::make_unique<engine::RateLimit>(options.captcha_per_minute, std::chrono::seconds(60));
   if (!options.captcha_answer.empty()) {
     security_->fixed_captcha = engine::checked_fixed_captcha(options.captcha_answer);
     // Loud on purpose: a production engine with this on lets bots past.

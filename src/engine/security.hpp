@@ -13,6 +13,7 @@
 
 #include "credential/credential.hpp"
 #include "image/image.hpp"
+#include "rate_limit.hpp"
 #include "session/session.hpp"
 
 namespace fuma::engine {
@@ -34,6 +35,10 @@ struct Security {
   // policy above holds for each address and for the name from each address.
   session::Throttling name_throttling{20, std::chrono::seconds(5), std::chrono::seconds(60),
                                       std::chrono::hours(24)};
+  // Captchas for one client address (Options::captcha_per_minute). Each is
+  // a durable write (a captcha drawn on one host may be answered through
+  // another), so an anonymous flood would otherwise cost every writer.
+  std::unique_ptr<RateLimit> captcha_rate;
 
   // The sealer, reading the key file on first use, or creating it when
   // `may_create`. Throws Error(storage) as credential::Sealer::load does.

@@ -149,8 +149,18 @@ void count_failure(store::Transaction& txn, const Security& sec, const std::stri
 // --- session.captcha ----------------------------------------------------------
 
 Output session_captcha(Context& ctx) {
+  const std::string client =
+      ascii_arg(ctx.args.optional_string("client").value_or(""), "client", 64, "客户端地址无效");
   ctx.args.finish();
   const Security& sec = *ctx.security;
+  if (!client.empty() && sec.captcha_rate) {
+    if (const auto wait = sec.captcha_rate->take(client, ctx.now); wait.count() > 0) {
+      throw Error(Errc::too_many_attempts,
+                  "session.captcha: too many captchas for this client; retry after " +
+                      std::to_string(wait.count()) + " s",
+                  "获取验证码过于频繁，请" + std::to_string(wait.count()) + "秒后再试");
+    }
+  }
   const std::string captcha_answer =
       sec.fixed_captcha ? *sec.fixed_captcha : captcha::random_answer(5);
   store::Captcha c;
@@ -542,11 +552,16 @@ constexpr Command kCaptcha = [] {
   Command c;
   c.name = "session.captcha";
   c.summary_zh = "获取验证码图片";
-  c.summary_en = "A new captcha picture for one login attempt.";
+  c.summary_en =
+      "A new captcha picture for one login attempt. One client address gets the engine's "
+      "captcha_per_minute (20) at once, then that many a minute.";
   c.callers = caller::anonymous;
   c.effect = Effect::write;
   c.returns = Bytes{Presence::required, "image/png", {}};
-  c.args = kNoArgs;
+  c.args = R"({"type": "object", "additionalProperties": false, "properties": {
+      "client": {"type": ["string", "null"],
+                 "description": "the user's address, for the rate limit: up to 64 printable ASCII characters"}}})";
+  c.errors = errors(Errc::too_many_attempts);
   c.result = R"({"type": "object", "additionalProperties": false,
     "required": ["captcha_id", "expires_at", "media_type"],
     "properties": {

@@ -471,5 +471,20 @@ TEST_CASE(
   CHECK(l.w.count("SELECT count(*) FROM audit WHERE command = 'session.captcha'") == 2);
 }
 
+TEST_CASE("one client address gets 20 captchas at once, then one every 3 s; others are not held") {
+  World w;
+  const json::object a{{"client", "203.0.113.1"}};
+  for (int i = 0; i < 20; ++i) w.call("session.captcha", a, {});
+  const Error e = w.fail("session.captcha", a, {});
+  CHECK(e.code() == Errc::too_many_attempts);
+  CHECK(e.message() == "获取验证码过于频繁，请3秒后再试");
+  // Refused before anything is written.
+  CHECK(w.count("SELECT count(*) FROM captchas") == 20);
+  w.call("session.captcha", {{"client", "203.0.113.2"}}, {});
+  w.advance_seconds(3);
+  w.call("session.captcha", a, {});
+  CHECK(w.count("SELECT count(*) FROM captchas") == 22);
+}
+
 }  // namespace
 }  // namespace fuma::test

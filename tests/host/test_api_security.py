@@ -456,3 +456,14 @@ def test_a_bad_trusted_proxy_is_a_usage_error(value, tmp_path):
                          capture_output=True, text=True, timeout=30)
     assert out.returncode == 2, out
     assert "--trusted-proxy" in out.stderr
+
+
+def test_captchas_are_limited_per_client_address(start_host):
+    host = start_host()
+    client = Client(host)
+    for _ in range(20):
+        assert client.get("session.captcha").status == 200
+    refused = client.get("session.captcha")
+    assert refused.status == 429 and refused.code == "TOO_MANY_ATTEMPTS", refused
+    # Another address is not held by this one's flood.
+    assert Client(host, source="127.0.0.2").get("session.captcha").status == 200

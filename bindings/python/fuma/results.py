@@ -610,7 +610,10 @@ class QueueListResult(TypedDict):
 
 
 class SessionCaptchaResult(TypedDict):
-    """The result of session.captcha: A new captcha picture for one login attempt."""
+    """The result of session.captcha: A new captcha picture for one login attempt. One
+    client address gets the engine's captcha_per_minute (20) at once, then that many
+    a minute.
+    """
     ok: Literal[True]
     captcha_id: str
     expires_at: str

@@ -110,7 +110,10 @@ def main():
     port = free_port()
     log = open(os.path.join(scratch, "host.log"), "wb")
     host = subprocess.Popen([opts.host, "--listen", f"127.0.0.1:{port}", "--data",
-                             os.path.join(scratch, "data"), "--demo", "--max-connections", "4096"] + opts.host_args,
+                             os.path.join(scratch, "data"), "--demo", "--max-connections", "4096",
+                             # Every simulated unit logs in from 127.0.0.1.
+                             "--max-connections-per-address", "4096",
+                             "--engine-option", "captcha_per_minute=100000"] + opts.host_args,
                             stdout=subprocess.PIPE, stderr=log)
     nginx = None
     try:
