@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Run by `cmake --install` after libfuma is in place (see CMakeLists.txt):
 # makes the installed libfuma.so.1 findable without LD_LIBRARY_PATH, the way
 # a Debian administrator expects.

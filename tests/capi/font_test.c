@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The forms' font at fuma_engine_open, on a system where fontconfig finds no
  * font at all (ctest runs this with FONTCONFIG_FILE naming a configuration
  * without font directories): the standard font's absence fails the open

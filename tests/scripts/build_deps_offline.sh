@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # `make build`'s dependency step works without the network and never runs
 # npm: in a scratch copy of the Makefile, scripts/install-deps and the
 # browser tests' lock file (with no node_modules, so that the full mode
