@@ -160,7 +160,8 @@ std::string read_new_password(const std::string& username) {
     throw std::runtime_error("no password was entered; nothing was created");
   }
   if (!password.empty() && again != password) {
-    throw std::runtime_error("两次输入的密码不一致 / the two passwords differ; nothing was created");
+    throw std::runtime_error(
+        "两次输入的密码不一致 / the two passwords differ; nothing was created");
   }
   return password;
 }
@@ -296,8 +297,7 @@ std::string subcommand_usage(const Subcommand& s) {
   for (auto r : s.required) text += " --" + std::string(r) + " VALUE";
   for (auto r : s.optional) text += " [--" + std::string(r) + " VALUE]";
   return text + " [--engine-option NAME=VALUE]...\n\n" + std::string(s.summary) + ".\n\n" +
-         std::string(s.formats) +
-         "--data: the host's data directory, holding fuma.db" +
+         std::string(s.formats) + "--data: the host's data directory, holding fuma.db" +
          (s.creates_database ? " (both created if absent)" : "") +
          ".\n--engine-option: as the server takes it (fuma-host --help), so that the\n"
          "engine opens here as it does there (key_file, a locality's files).\n\n"

@@ -1,8 +1,8 @@
 // PDFs are checked with the tools people and printers' drivers rely on:
 // qpdf for the file's structure, poppler for the text a search or a
 // screen reader extracts, the fonts embedded and the pixels printed.
-#include <filesystem>
 #include <doctest/doctest.h>
+#include <filesystem>
 
 #include <algorithm>
 #include <sstream>
