@@ -2,9 +2,9 @@
 // qpdf for the file's structure, poppler for the text a search or a
 // screen reader extracts, the fonts embedded and the pixels printed.
 #include <doctest/doctest.h>
-#include <filesystem>
 
 #include <algorithm>
+#include <filesystem>
 #include <sstream>
 #include <string>
 #include <string_view>
