@@ -10,6 +10,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -126,21 +127,41 @@ bool read_line(std::string& line) {
   return true;
 }
 
+// The terminal's settings while echo is off, for a signal to put back: an
+// operator's Ctrl-C at the prompt must not leave the shell without echo.
+termios g_saved_terminal{};
+volatile std::sig_atomic_t g_echo_off = 0;
+
+extern "C" void restore_echo_and_die(int signal_number) {
+  if (g_echo_off) ::tcsetattr(STDIN_FILENO, TCSANOW, &g_saved_terminal);
+  std::signal(signal_number, SIG_DFL);
+  std::raise(signal_number);
+}
+
 // Asks on the terminal (stdin) with echo off; the prompt goes to stderr, as
 // stdout carries the result.
 bool ask_without_echo(const char* prompt, std::string& line) {
-  termios saved{};
-  const bool have_terminal = ::tcgetattr(STDIN_FILENO, &saved) == 0;
+  const int signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+  void (*previous[std::size(signals)])(int) = {};
+  const bool have_terminal = ::tcgetattr(STDIN_FILENO, &g_saved_terminal) == 0;
   if (have_terminal) {
-    termios quiet = saved;
+    for (std::size_t i = 0; i < std::size(signals); ++i) {
+      previous[i] = std::signal(signals[i], restore_echo_and_die);
+    }
+    termios quiet = g_saved_terminal;
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
     quiet.c_lflag |= ECHONL;  // the Enter still moves to the next line
+    g_echo_off = 1;
     ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
   }
   std::fputs(prompt, stderr);
   std::fflush(stderr);
   const bool ok = read_line(line);
-  if (have_terminal) ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+  if (have_terminal) {
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &g_saved_terminal);
+    g_echo_off = 0;
+    for (std::size_t i = 0; i < std::size(signals); ++i) std::signal(signals[i], previous[i]);
+  }
   return ok;
 }
 
@@ -238,10 +259,10 @@ const Subcommand kSubcommands[] = {
      {"segment"},
      create_authority,
      "--code: 1 to 32 letters, digits, '-' or '_', by which staff and the other\n"
-     "subcommands name the authority. --division: its six-digit GB/T 2260 administrative\n"
-     "division code (440300), which the codes it allocates carry. --segment: the\n"
-     "organisation-code prefix reserved for it, 0 to 7 characters of the USCC\n"
-     "alphabet 0-9A-HJ-NPQRTUWXY (default: none).\n",
+     "subcommands name the authority. --division: its six-digit GB/T 2260\n"
+     "administrative division code (440300), which the codes it allocates carry.\n"
+     "--segment: the organisation-code prefix reserved for it, 0 to 7 characters of\n"
+     "the USCC alphabet 0-9A-HJ-NPQRTUWXY (default: none).\n",
      true},
     {"create-staff",
      "add a staff account; its password is asked for on a terminal, without echo,\n"

@@ -7,8 +7,10 @@ import os
 import pty
 import re
 import select
+import signal
 import stat
 import subprocess
+import termios
 
 import pytest
 
@@ -211,6 +213,30 @@ def test_create_staff_on_a_terminal_with_two_different_passwords_creates_nothing
     again = admin("create-staff", "--data", data, "--authority", "bendi", "--username",
                   "butong", "--name", "不同", "--roles", "reviewer", stdin=PASSWORD + "\n")
     assert again.returncode == 0, again.stderr
+
+
+def test_ctrl_c_at_the_password_prompt_gives_the_terminal_its_echo_back(data, authority):
+    pid, fd = pty.fork()
+    if pid == 0:
+        try:
+            os.execv(host_binary(), [host_binary(), "create-staff", "--data", data,
+                                     "--authority", "bendi", "--username", "quxiao",
+                                     "--name", "取消", "--roles", "reviewer"])
+        finally:
+            os._exit(127)
+    try:
+        shown = b""
+        while b"password for " not in shown:
+            ready, _, _ = select.select([fd], [], [], 60)
+            assert ready, "no prompt in 60 s: %r" % shown
+            shown += os.read(fd, 4096)
+        assert not termios.tcgetattr(fd)[3] & termios.ECHO  # off while it asks
+        os.write(fd, b"\x03")  # Ctrl-C: the terminal sends SIGINT
+        _, status = os.waitpid(pid, 0)
+        assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGINT
+        assert termios.tcgetattr(fd)[3] & termios.ECHO
+    finally:
+        os.close(fd)
 
 
 def test_staff_created_on_the_command_line_logs_in_over_http(bendi):
