@@ -1,5 +1,7 @@
 # The project's commands. `make run` and `make test` are enough on a fresh
-# Debian 12 machine: each installs what is missing first.
+# Debian 12 machine: each installs what is missing first. `make build` and
+# `make run` install only what building needs (scripts/install-deps --build:
+# Debian packages, never npm); `make test` installs the test tools as well.
 BUILD     ?= build
 ASAN      ?= build-asan
 JOBS      ?= $(shell nproc)
@@ -7,25 +9,32 @@ CMAKE_ARGS ?=
 LISTEN    ?= 127.0.0.1:8080
 DATA      ?= var
 
-.PHONY: all deps build test stress-tests run sanitize bench docs screenshots format clean
+# cmake and ctest run in parallel themselves; make's own targets run in
+# order, so that two apt-get never race for dpkg's lock under `make -j`.
+.NOTPARALLEL:
+
+.PHONY: all deps deps-build build test stress-tests run sanitize bench docs screenshots format clean
 
 all: build
 
 deps:
 	scripts/install-deps
 
+deps-build:
+	scripts/install-deps --build
+
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DFUMA_WERROR=ON $(CMAKE_ARGS)
 
-build: deps $(BUILD)/CMakeCache.txt
+build: deps-build $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
-test: build
+test: deps build
 	ctest --test-dir $(BUILD) --output-on-failure --no-label-summary -j $(JOBS)
 
 # The whole suite ten times in a row under a CPU hog, with more jobs than
 # cores (scripts/stress-tests): no test may depend on speed.
-stress-tests: build
+stress-tests: deps build
 	scripts/stress-tests $(BUILD) $(or $(ROUNDS),10)
 
 run: build

@@ -1,5 +1,21 @@
 """Conan 2 recipe for fuma, kept in the repository beside the code it builds.
 
+EXPERIMENTAL. No Conan client has run this recipe: Debian 12 packages none,
+and the project takes nothing from PyPI. What the suite checks is only that
+conan/test_package builds and runs against an installed fuma (the test
+c.conan_test_package). Known not to work, or never tried:
+
+- stb comes from the system (Debian's libstb, -lstb, headers under stb/):
+  ConanCenter's stb is headers only, without the stb/ directory and without
+  the compiled implementations fuma links;
+- PoDoFo and HarfBuzz are found by fuma's CMakeLists through pkg-config
+  (libpodofo, harfbuzz-subset). The recipe writes .pc files with
+  PkgConfigDeps and puts them on PKG_CONFIG_PATH, but whether ConanCenter's
+  podofo and harfbuzz packages name their pkg-config modules so is not
+  verified;
+- the versions and ranges below are those ConanCenter listed when the
+  recipe was written, not checked against a live remote.
+
     conan create conan/ --build=missing
     conan create conan/ -o "fuma/*:shared=False" --build=missing
 
@@ -14,7 +30,9 @@ import re
 from conan import ConanFile
 from conan.tools.build import check_min_cppstd, stdcpp_library
 from conan.tools.cmake import CMake, CMakeDeps, CMakeToolchain, cmake_layout
+from conan.tools.env import Environment
 from conan.tools.files import copy, load, rmdir
+from conan.tools.gnu import PkgConfigDeps
 
 required_conan_version = ">=2.0"
 
@@ -26,6 +44,7 @@ class FumaConan(ConanFile):
         "with a stable C ABI"
     )
     topics = ("uscc", "gb32100", "c-abi")
+    license = "Apache-2.0"
     package_type = "library"
     settings = "os", "arch", "compiler", "build_type"
     options = {"shared": [True, False], "fPIC": [True, False]}
@@ -46,6 +65,7 @@ class FumaConan(ConanFile):
     def export_sources(self):
         # Only what a library build reads: tests, examples and bindings stay out.
         copy(self, "CMakeLists.txt", self._root, self.export_sources_folder)
+        copy(self, "LICENSE", self._root, self.export_sources_folder)
         for folder in ("include", "src", "capi", "scripts/cmake"):
             copy(self, f"{folder}/*", self._root, self.export_sources_folder)
 
@@ -61,21 +81,26 @@ class FumaConan(ConanFile):
         cmake_layout(self)
 
     def requirements(self):
-        # What fuma links today, at the versions Debian 12 ships. None
-        # appears in a public header, so their headers are not passed on.
+        # What fuma links, at the versions Debian 12 ships where ConanCenter
+        # has them. None appears in a public header, so their headers are
+        # not passed on.
         self.requires("boost/1.81.0")
-        self.requires("sqlite3/[>=3.40.0 <3.41]")
+        # ConanCenter keeps recent SQLite releases only (3.44.2 and later
+        # when this was written); fuma needs 3.40 or later.
+        self.requires("sqlite3/[>=3.44.2 <4]")
         # OpenSSL: SHA-256, Ed25519 credential signatures, AES-GCM sealing.
-        self.requires("openssl/[>=3.0.0 <3.1]")
+        self.requires("openssl/[>=3.0.0 <4]")
         # The login QR pictures: reading and drawing QR codes.
         self.requires("zxing-cpp/1.4.0")
+        # The PDF forms: PoDoFo writes them, HarfBuzz's subsetter cuts the
+        # CJK font down, fontconfig finds the font by family.
+        self.requires("podofo/0.9.8")
+        self.requires("harfbuzz/[>=6.0.0 <9]", options={"with_subset": True})
+        self.requires("fontconfig/[>=2.14 <3]")
         # stb (decoding uploads, writing PNG) is taken from the system:
         # fuma includes <stb/...> and links Debian's libstb, which has the
         # implementations compiled in; Conan's stb is headers only, laid
         # out without the stb/ directory.
-        # Planned, at Debian 12's versions, when the code starts using them:
-        #   podofo/0.9.8             PDF certificates and forms
-        #   harfbuzz/6.0.0           font subsetting for the PDFs
 
     def validate(self):
         check_min_cppstd(self, 17)
@@ -91,6 +116,13 @@ class FumaConan(ConanFile):
         tc.cache_variables["FUMA_WERROR"] = False
         tc.generate()
         CMakeDeps(self).generate()
+        # fuma's CMakeLists finds PoDoFo, HarfBuzz, fontconfig and stb with
+        # pkg_check_modules: the .pc files PkgConfigDeps writes go first on
+        # PKG_CONFIG_PATH for the build.
+        PkgConfigDeps(self).generate()
+        env = Environment()
+        env.prepend_path("PKG_CONFIG_PATH", self.generators_folder)
+        env.vars(self).save_script("fuma_pkg_config_path")
 
     def build(self):
         cmake = CMake(self)
@@ -98,6 +130,7 @@ class FumaConan(ConanFile):
         cmake.build()
 
     def package(self):
+        copy(self, "LICENSE", self.source_folder, os.path.join(self.package_folder, "licenses"))
         cmake = CMake(self)
         cmake.install()
         # Consumers under Conan use the files CMakeDeps and PkgConfigDeps
@@ -116,7 +149,8 @@ class FumaConan(ConanFile):
         cxx = self.cpp_info.components["cxx"]
         cxx.set_property("cmake_target_name", "fuma::fuma")
         cxx.libs = ["fuma++"]
-        cxx.requires = ["boost::json", "sqlite3::sqlite3", "openssl::crypto", "zxing-cpp::zxing-cpp"]
+        cxx.requires = ["boost::json", "sqlite3::sqlite3", "openssl::crypto", "zxing-cpp::zxing-cpp",
+                        "podofo::podofo", "harfbuzz::harfbuzz", "fontconfig::fontconfig"]
         if self.settings.os in ("Linux", "FreeBSD"):
             cxx.system_libs = ["stb", "pthread", "m"]
 

@@ -1,6 +1,7 @@
 #include "admin.hpp"
 
 #include <fcntl.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -100,15 +102,90 @@ std::string today() {
   return buf;
 }
 
-// A subcommand: its options (each "--name value"), which are required, and
-// what it does with them.
+// A subcommand: its options (each "--name value"), which are required, what
+// it does with them, what its values look like, and whether it may create
+// the database (the first step on a new data directory).
 struct Subcommand {
   std::string_view name;
   std::string_view summary;
   std::vector<std::string_view> required;
   std::vector<std::string_view> optional;
   int (*run)(Engine&, std::map<std::string, std::string>&);
+  std::string_view formats;
+  bool creates_database = false;
 };
+
+// Exit statuses, as fuma-host(1) documents them.
+constexpr int kExitRefused = 1;
+constexpr int kExitUsage = 2;
+
+// Reads one line from stdin; a trailing CR (a file written on Windows) is
+// not part of it. False at end of input.
+bool read_line(std::string& line) {
+  if (!std::getline(std::cin, line)) return false;
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return true;
+}
+
+// The terminal's settings while echo is off, for a signal to put back: an
+// operator's Ctrl-C at the prompt must not leave the shell without echo.
+termios g_saved_terminal{};
+volatile std::sig_atomic_t g_echo_off = 0;
+
+extern "C" void restore_echo_and_die(int signal_number) {
+  if (g_echo_off) ::tcsetattr(STDIN_FILENO, TCSANOW, &g_saved_terminal);
+  std::signal(signal_number, SIG_DFL);
+  std::raise(signal_number);
+}
+
+// Asks on the terminal (stdin) with echo off; the prompt goes to stderr, as
+// stdout carries the result.
+bool ask_without_echo(const char* prompt, std::string& line) {
+  const int signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+  void (*previous[std::size(signals)])(int) = {};
+  const bool have_terminal = ::tcgetattr(STDIN_FILENO, &g_saved_terminal) == 0;
+  if (have_terminal) {
+    for (std::size_t i = 0; i < std::size(signals); ++i) {
+      previous[i] = std::signal(signals[i], restore_echo_and_die);
+    }
+    termios quiet = g_saved_terminal;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    quiet.c_lflag |= ECHONL;  // the Enter still moves to the next line
+    g_echo_off = 1;
+    ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+  }
+  std::fputs(prompt, stderr);
+  std::fflush(stderr);
+  const bool ok = read_line(line);
+  if (have_terminal) {
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &g_saved_terminal);
+    g_echo_off = 0;
+    for (std::size_t i = 0; i < std::size(signals); ++i) std::signal(signals[i], previous[i]);
+  }
+  return ok;
+}
+
+// The new account's password: on a terminal, asked for twice without echo;
+// otherwise the first line of stdin (a file, a pipe). Throws on a terminal
+// when the two differ or input ends.
+std::string read_new_password(const std::string& username) {
+  std::string password;
+  if (!::isatty(STDIN_FILENO)) {
+    read_line(password);
+    return password;
+  }
+  const std::string prompt = "密码 / password for " + username + ": ";
+  std::string again;
+  if (!ask_without_echo(prompt.c_str(), password) ||
+      (!password.empty() && !ask_without_echo("再次输入 / again: ", again))) {
+    throw std::runtime_error("no password was entered; nothing was created");
+  }
+  if (!password.empty() && again != password) {
+    throw std::runtime_error(
+        "两次输入的密码不一致 / the two passwords differ; nothing was created");
+  }
+  return password;
+}
 
 void print_result(const json::object& result) {
   std::printf("%s\n", json::serialize(result).c_str());
@@ -124,9 +201,7 @@ int create_authority(Engine& engine, std::map<std::string, std::string>& o) {
 int create_staff(Engine& engine, std::map<std::string, std::string>& o) {
   // The password comes on stdin, never on the command line, where every
   // user of the machine could read it in the process list.
-  std::string password;
-  std::getline(std::cin, password);
-  if (!password.empty() && password.back() == '\r') password.pop_back();
+  const std::string password = read_new_password(o["username"]);
   json::array roles;
   std::string_view list = o["roles"];
   while (!list.empty()) {
@@ -179,30 +254,56 @@ int backup(Engine& engine, std::map<std::string, std::string>& o) {
 
 const Subcommand kSubcommands[] = {
     {"create-authority",
-     "set up a registration authority (GB/T 2260 division code)",
+     "set up a registration authority; on a new data directory, create the database",
      {"code", "name", "division"},
      {"segment"},
-     create_authority},
+     create_authority,
+     "--code: 1 to 32 letters, digits, '-' or '_', by which staff and the other\n"
+     "subcommands name the authority. --division: its six-digit GB/T 2260\n"
+     "administrative division code (440300), which the codes it allocates carry.\n"
+     "--segment: the organisation-code prefix reserved for it, 0 to 7 characters of\n"
+     "the USCC alphabet 0-9A-HJ-NPQRTUWXY (default: none).\n",
+     true},
     {"create-staff",
-     "add a staff account; its password is read from stdin (10 to 128 chars)",
+     "add a staff account; its password is asked for on a terminal, without echo,\n"
+     "or read as the first line of stdin",
      {"authority", "username", "name", "roles"},
      {},
-     create_staff},
+     create_staff,
+     "--username: 1 to 64 letters, digits, '.', '_', '@' or '-'. --roles:\n"
+     "comma-separated, from\n"
+     "  admin     staff accounts and passwords, signing keys, the audit check\n"
+     "  acceptor  受理, 不予通过, 通知, 办结; on-site 申请初领 and 证书延期; login pictures\n"
+     "  reviewer  复核通过, 复核退回 (someone other than the case's acceptor)\n"
+     "password: 10 to 128 characters, with two of letters, digits and other\n"
+     "characters; an empty one makes an account that cannot log in with a password.\n",
+     false},
     {"issue-credential",
      "record a 申领表 as staff member --as and write the unit's login QR picture to --out",
      {"as", "uscc", "recipient", "phone", "out"},
      {"reason", "delivery", "delivery-note", "expires-on", "requested-on"},
-     issue_credential},
+     issue_credential,
+     "--as: an acceptor of the unit's authority. --uscc: the unit's 18-character\n"
+     "code. --phone: the recipient's mobile number. --out: a new file (PNG, mode\n"
+     "0600), never an existing one. --reason: first (default) or lost (every\n"
+     "earlier picture is revoked). --delivery: on_site (default), yuezhengyi, post,\n"
+     "or other with --delivery-note. --expires-on: YYYY-MM-DD, after today (default:\n"
+     "no expiry). --requested-on: YYYY-MM-DD, not in the future (default: today).\n",
+     false},
     {"rotate-keys",
      "give an authority a new signing key; old pictures keep working",
      {"authority"},
      {},
-     rotate_keys},
+     rotate_keys,
+     "--authority: the authority's code.\n",
+     false},
     {"backup",
      "copy the database, online, to a new file (the key file is not copied)",
      {"out"},
      {},
-     backup},
+     backup,
+     "--out: the copy, a file that must not exist.\n",
+     false},
 };
 
 const Subcommand* find_subcommand(std::string_view name) {
@@ -216,9 +317,14 @@ std::string subcommand_usage(const Subcommand& s) {
   std::string text = "usage: fuma-host " + std::string(s.name) + " --data DIR";
   for (auto r : s.required) text += " --" + std::string(r) + " VALUE";
   for (auto r : s.optional) text += " [--" + std::string(r) + " VALUE]";
-  return text + " [--engine-option NAME=VALUE]...\n\n" + std::string(s.summary) +
-         ".\n\n--engine-option: as the server takes it (fuma-host --help), so that the\n"
-         "engine opens here as it does there (key_file, a locality's files).\n";
+  return text + " [--engine-option NAME=VALUE]...\n\n" + std::string(s.summary) + ".\n\n" +
+         std::string(s.formats) + "--data: the host's data directory, holding fuma.db" +
+         (s.creates_database ? " (both created if absent)" : "") +
+         ".\n--engine-option: as the server takes it (fuma-host --help), so that the\n"
+         "engine opens here as it does there (key_file, a locality's files).\n\n"
+         "exit status: 0 done, the JSON result on stdout; 1 refused by the engine or\n"
+         "the file system, one line on stderr with the Chinese message, the error code\n"
+         "and the English detail; 2 a wrong command line, with this usage.\n";
 }
 
 }  // namespace
@@ -239,7 +345,7 @@ int run_admin(int argc, const char* const* argv) {
     if (arg.substr(0, 2) != "--" || i + 1 >= argc) {
       std::fprintf(stderr, "fuma-host %s: expected --name VALUE, got '%s'\n\n%s", argv[0], argv[i],
                    subcommand_usage(sub).c_str());
-      return 2;
+      return kExitUsage;
     }
     const std::string name(arg.substr(2));
     if (name == "engine-option") {
@@ -247,7 +353,7 @@ int run_admin(int argc, const char* const* argv) {
       if (!error.empty()) {
         std::fprintf(stderr, "fuma-host %s: %s\n\n%s", argv[0], error.c_str(),
                      subcommand_usage(sub).c_str());
-        return 2;
+        return kExitUsage;
       }
       continue;
     }
@@ -258,7 +364,7 @@ int run_admin(int argc, const char* const* argv) {
     if (!known) {
       std::fprintf(stderr, "fuma-host %s: unknown option '--%s'\n\n%s", argv[0], name.c_str(),
                    subcommand_usage(sub).c_str());
-      return 2;
+      return kExitUsage;
     }
     (name == "data" ? data : options[name]) = argv[++i];
   }
@@ -270,12 +376,26 @@ int run_admin(int argc, const char* const* argv) {
   if (!missing.empty()) {
     std::fprintf(stderr, "fuma-host %s: --%s is required\n\n%s", argv[0],
                  std::string(missing.front()).c_str(), subcommand_usage(sub).c_str());
-    return 2;
+    return kExitUsage;
   }
   const fs::path db = fs::path(data) / "fuma.db";
-  if (!fs::exists(db)) {
-    std::fprintf(stderr, "fuma-host %s: no database at %s\n", argv[0], db.c_str());
-    return 1;
+  std::error_code ec;
+  if (!fs::exists(db, ec)) {
+    if (!sub.creates_database) {
+      std::fprintf(stderr,
+                   "fuma-host %s: no database at %s: set the authority up first with "
+                   "fuma-host create-authority --data %s (or start the host on it once), "
+                   "or give --data the host's data directory\n",
+                   argv[0], db.c_str(), data.c_str());
+      return kExitRefused;
+    }
+    // As the server does on its first start.
+    fs::create_directories(data, ec);
+    if (ec) {
+      std::fprintf(stderr, "fuma-host %s: cannot create the data directory %s: %s\n", argv[0],
+                   data.c_str(), ec.message().c_str());
+      return kExitRefused;
+    }
   }
   try {
     Engine opened(engine_options(data, engine));
@@ -286,7 +406,7 @@ int run_admin(int argc, const char* const* argv) {
   } catch (const std::exception& e) {
     std::fprintf(stderr, "fuma-host %s: %s\n", argv[0], e.what());
   }
-  return 1;
+  return kExitRefused;
 }
 
 namespace {

@@ -128,12 +128,23 @@ std::string usage() {
          "requests in flight finish and exits 0 within 5 seconds. An access log line per\n"
          "request goes to stderr.\n"
          "\n"
-         "admin subcommands (fuma-host COMMAND --help for each):\n"
-         "  create-authority       set up a registration authority\n"
-         "  create-staff           add a staff account (password from stdin)\n"
+         "admin subcommands (fuma-host COMMAND --help for each, with the formats of\n"
+         "its values):\n"
+         "  create-authority       set up a registration authority (GB/T 2260 division,\n"
+         "                         six digits); creates the database on a new --data\n"
+         "  create-staff           add a staff account with --roles; the password is\n"
+         "                         asked for without echo, or read from stdin\n"
          "  issue-credential       record a 申领表 and write the login QR picture to a file\n"
          "  rotate-keys            give an authority a new signing key\n"
-         "  backup                 copy the database online to a new file\n";
+         "  backup                 copy the database online to a new file\n"
+         "\n"
+         "Staff roles (create-staff --roles, comma-separated): admin (staff accounts,\n"
+         "signing keys, the audit check), acceptor (受理, 通知, 办结, on-site\n"
+         "registration, login pictures), reviewer (复核通过, 复核退回). Dates are\n"
+         "YYYY-MM-DD; a USCC has 18 characters of 0-9A-HJ-NPQRTUWXY.\n"
+         "\n"
+         "Exit status: 0 stopped by SIGINT/SIGTERM, or done; 1 the host cannot start,\n"
+         "or a subcommand was refused (the reason on stderr); 2 a wrong command line.\n";
 }
 
 CommandLine parse_command_line(int argc, const char* const* argv) {

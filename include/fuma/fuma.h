@@ -384,7 +384,9 @@ FUMA_API void fuma_options_free(fuma_options* options);
  *    application.json, credential_request.json, certificate.json); a file
  *    that is absent keeps the shipped template.
  *  - "font_path", "font_index": a locality's TrueType font for forms (a face
- *    of a .ttc by index, an integer >= 0, default 0); default AR PL UMing.
+ *    of a .ttc by index, an integer >= 0, default 0); default AR PL UMing CN,
+ *    found through fontconfig (Debian's fonts-arphic-uming): without it the
+ *    open fails with FUMA_EINVALID_ARGUMENT naming the package.
  *  - "public_url": where the host answers for the service; certificates' QR
  *    codes then lead to public_url + "/c/" + serial.
  *  - "key_file": the file holding the master key that seals private signing

@@ -340,8 +340,12 @@ Engine::Engine(const Options& options) {
   }
   printing_ = std::make_unique<engine::Printing>();
   if (!options.font_path.empty()) {
-    printing_->locality_font =
+    printing_->opened_font =
         pdf::Font::load(options.font_path, static_cast<unsigned>(options.font_index));
+  } else {
+    // Found now, so that a system without the font fails to open the engine
+    // with a message naming the package, rather than at the first form.
+    printing_->opened_font = pdf::Font::standard();
   }
   if (!options.forms_dir.empty()) {
     for (const char* key : {"change", "application", "credential_request", "certificate"}) {

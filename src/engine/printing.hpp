@@ -14,9 +14,9 @@
 namespace fuma::engine {
 
 struct Printing {
-  // A locality's own font, opened when the engine opens; null takes the
-  // shipped one (opened on first use, once per process).
-  std::shared_ptr<const pdf::Font> locality_font;
+  // The forms' font, opened when the engine opens: a locality's own
+  // (font_path), or the standard one fontconfig finds (once per process).
+  std::shared_ptr<const pdf::Font> opened_font;
   // A locality's own templates by key; the shipped ones fill the rest.
   std::map<std::string, forms::Template, std::less<>> templates;
   // Where a certificate's QR code sends a phone: public_url + "/c/" +
@@ -24,7 +24,7 @@ struct Printing {
   std::string public_url;
 
   std::shared_ptr<const pdf::Font> font() const {
-    return locality_font ? locality_font : pdf::Font::standard();
+    return opened_font ? opened_font : pdf::Font::standard();
   }
   const forms::Template& form(std::string_view key) const {
     const auto it = templates.find(key);

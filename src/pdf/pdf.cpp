@@ -14,6 +14,7 @@
 // of the calls alone and lets the ToUnicode map name whole code points.
 #include "pdf/pdf.hpp"
 
+#include <fontconfig/fontconfig.h>
 #include <hb-ot.h>
 #include <hb-subset.h>
 #include <hb.h>
@@ -36,6 +37,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <map>
+#include <mutex>
+#include <tuple>
 #include <utility>
 
 #include "fuma/error.hpp"
@@ -356,9 +359,55 @@ std::shared_ptr<const Font> Font::load(const std::string& path, unsigned index) 
   return std::shared_ptr<const Font>(new Font(std::move(impl)));
 }
 
+std::optional<Font::File> Font::find(const std::string& family) {
+  // A configuration of its own, read now: FONTCONFIG_FILE and the font
+  // directories as they are at this moment; nothing is left behind.
+  FcConfig* config = FcInitLoadConfigAndFonts();
+  if (!config) return std::nullopt;
+  FcPattern* pattern = FcPatternCreate();
+  FcObjectSet* objects = FcObjectSetBuild(FC_FILE, FC_INDEX, nullptr);
+  FcFontSet* fonts = nullptr;
+  if (pattern && objects &&
+      FcPatternAddString(pattern, FC_FAMILY, reinterpret_cast<const FcChar8*>(family.c_str()))) {
+    fonts = FcFontList(config, pattern, objects);
+  }
+  // The first by file and face, so that the same system always gives the
+  // same font, whatever order the font directories were scanned in.
+  std::optional<File> found;
+  for (int i = 0; fonts && i < fonts->nfont; ++i) {
+    FcChar8* file = nullptr;
+    int index = 0;
+    if (FcPatternGetString(fonts->fonts[i], FC_FILE, 0, &file) != FcResultMatch) continue;
+    if (FcPatternGetInteger(fonts->fonts[i], FC_INDEX, 0, &index) != FcResultMatch) index = 0;
+    File candidate{reinterpret_cast<const char*>(file), static_cast<unsigned>(index)};
+    if (!found || std::tie(candidate.path, candidate.index) < std::tie(found->path, found->index)) {
+      found = std::move(candidate);
+    }
+  }
+  if (fonts) FcFontSetDestroy(fonts);
+  if (objects) FcObjectSetDestroy(objects);
+  if (pattern) FcPatternDestroy(pattern);
+  FcConfigDestroy(config);
+  return found;
+}
+
 std::shared_ptr<const Font> Font::standard() {
-  static const std::shared_ptr<const Font> font =
-      load("/usr/share/fonts/truetype/arphic/uming.ttc", 0);
+  // Found once a process; a failure is not kept, so that installing the
+  // package is enough for the next engine to open.
+  static std::mutex mutex;
+  static std::shared_ptr<const Font> font;
+  std::lock_guard<std::mutex> lock(mutex);
+  if (!font) {
+    const std::optional<File> file = find(kStandardFamily);
+    if (!file) {
+      invalid(std::string("fontconfig finds no font of the family '") + kStandardFamily +
+                  "' the forms are set in: install the Debian package " + kStandardPackage +
+                  ", or set the engine option font_path to a TrueType font",
+              std::string("找不到表格所用的字体 AR PL UMing，请安装 ") + kStandardPackage +
+                  " 软件包，或以选项 font_path 指定字体文件");
+    }
+    font = load(file->path, file->index);
+  }
   return font;
 }
 

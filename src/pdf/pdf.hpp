@@ -1,6 +1,7 @@
 // PDF documents in Chinese, drawn with PoDoFo: text in one CJK font embedded
 // as a subset made with HarfBuzz, lines, boxes, checkboxes and greyscale
-// pictures (QR codes). The only module that includes PoDoFo or HarfBuzz.
+// pictures (QR codes). The only module that includes PoDoFo, HarfBuzz or
+// fontconfig.
 //
 // Coordinates are millimetres from the page's top-left corner, y downwards,
 // as a form's designer measures them; sizes of text and line widths are in
@@ -10,6 +11,7 @@
 #define FUMA_SRC_PDF_PDF_HPP
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,9 +28,23 @@ class Font {
   // TrueType/OpenType font with glyph outlines HarfBuzz can subset, or has no
   // face `index`.
   static std::shared_ptr<const Font> load(const std::string& path, unsigned index = 0);
-  // The font forms use unless a locality names its own: AR PL UMing (a Ming
-  // face, as official forms are set), from Debian's fonts-arphic-uming.
+  // The font forms use unless a locality names its own: AR PL UMing CN (a
+  // Ming face, as official forms are set), from Debian's fonts-arphic-uming,
+  // found through fontconfig. Throws Error(invalid_argument) naming the
+  // package when fontconfig finds no such font.
   static std::shared_ptr<const Font> standard();
+  static constexpr const char* kStandardFamily = "AR PL UMing CN";
+  static constexpr const char* kStandardPackage = "fonts-arphic-uming";
+
+  // A font file and the face in it, as fontconfig knows it.
+  struct File {
+    std::string path;
+    unsigned index = 0;
+  };
+  // The font fontconfig lists under `family` (exactly that family, not a
+  // substitute), read from the configuration as it is now (FONTCONFIG_FILE
+  // included); nullopt when there is none.
+  static std::optional<File> find(const std::string& family);
 
   ~Font();
   Font(const Font&) = delete;

@@ -2,15 +2,18 @@
 #   cmake -DMODE=install_consume|conan_test_package -DBUILD_DIR=... -P consume.cmake
 #
 # install_consume     the consumer project (C and C++, find_package), the same
-#                     C program built with pkg-config alone, and the package's
-#                     version rule;
+#                     C program built with pkg-config alone and run with no
+#                     LD_LIBRARY_PATH, a C-only consumer of fuma::capi from a
+#                     C++ project that sees none of the C++ library's
+#                     dependencies, the package's version rule, and the Python
+#                     package, pip-installed, finding this libfuma by itself;
 # conan_test_package  conan/test_package built against our own fumaConfig, as
 #                     no Conan client exists to run it the Conan way.
 #
 # Variables (set by tests/consumer/CMakeLists.txt): MODE BUILD_DIR WORK_DIR
 # SOURCE_DIR CONAN_TEST_PACKAGE CONFIG GENERATOR MAKE_PROGRAM C_COMPILER
 # CXX_COMPILER LAUNCHER SANITIZE LIBDIR SHARED ABI_VERSION PKG_CONFIG
-# COMPATIBLE INCOMPATIBLE HOST MANDIR MAN.
+# COMPATIBLE INCOMPATIBLE HOST MANDIR MAN PYTHON PYTHON_PACKAGE.
 cmake_minimum_required(VERSION 3.20)
 
 foreach(var MODE BUILD_DIR WORK_DIR SOURCE_DIR C_COMPILER CXX_COMPILER LIBDIR ABI_VERSION)
@@ -171,15 +174,83 @@ message(STATUS "${MODE}: pkg-config --cflags --libs fuma: ${pc_flags}")
 separate_arguments(pc_flags UNIX_COMMAND "${pc_flags}")
 separate_arguments(san_list UNIX_COMMAND "${san_flags}")
 file(MAKE_DIRECTORY ${WORK_DIR}/pkgconfig)
+# No -rpath of our own and no LD_LIBRARY_PATH: what fuma.pc prints must be
+# enough for the program to find libfuma.so.1 when it starts.
 step("compile the C consumer with pkg-config flags"
      COMMAND ${C_COMPILER} -std=c99 -Wall -Wextra -Wpedantic -Werror ${san_list}
-             ${SOURCE_DIR}/project/consumer.c ${pc_flags} -Wl,-rpath,${pc_libdir}
-             -o ${WORK_DIR}/pkgconfig/consumer_c)
-step("run the C consumer built with pkg-config" ECHO COMMAND ${WORK_DIR}/pkgconfig/consumer_c)
+             ${SOURCE_DIR}/project/consumer.c ${pc_flags} -o ${WORK_DIR}/pkgconfig/consumer_c)
+set(no_library_env ${CMAKE_COMMAND} -E env --unset=LD_LIBRARY_PATH --unset=FUMA_LIBRARY)
+step("run the C consumer built with pkg-config, no LD_LIBRARY_PATH" ECHO
+     COMMAND ${no_library_env} ${WORK_DIR}/pkgconfig/consumer_c)
 
 # 3. Versions: same major accepted, another major refused; from a C-only project.
 step("version rule: fuma ${COMPATIBLE} accepted, ${INCOMPATIBLE} refused"
      COMMAND ${CMAKE_COMMAND} -S ${SOURCE_DIR}/version -B ${WORK_DIR}/version ${cmake_args}
              -DCOMPATIBLE=${COMPATIBLE} -DINCOMPATIBLE=${INCOMPATIBLE} -DSHARED=${SHARED})
 
-message(STATUS "${MODE}: the installed package works from CMake, pkg-config and C/C++")
+# 4. A C++ project that only calls the C ABI, where the C++ library's
+# dependencies cannot be found: COMPONENTS capi, and no components at all,
+# configure and build; COMPONENTS cxx fails naming the Debian packages.
+file(MAKE_DIRECTORY ${WORK_DIR}/no-pkgconfig)
+set(no_deps_env ${CMAKE_COMMAND} -E env PKG_CONFIG_LIBDIR=${WORK_DIR}/no-pkgconfig
+                --unset=PKG_CONFIG_PATH)
+set(no_deps_args -DCMAKE_DISABLE_FIND_PACKAGE_Boost=ON -DCMAKE_DISABLE_FIND_PACKAGE_SQLite3=ON
+                 -DCMAKE_DISABLE_FIND_PACKAGE_OpenSSL=ON -DCMAKE_DISABLE_FIND_PACKAGE_ZXing=ON)
+if(SHARED)
+  foreach(request capi default)
+    step("configure a C++ project using fuma::capi (${request}) without fuma++'s dependencies"
+         COMMAND ${no_deps_env} ${CMAKE_COMMAND} -S ${SOURCE_DIR}/capi_only
+                 -B ${WORK_DIR}/capi_only_${request} ${cmake_args} ${no_deps_args}
+                 -DREQUEST=${request})
+    step("build it" COMMAND ${CMAKE_COMMAND} --build ${WORK_DIR}/capi_only_${request} ${config_args})
+    find_program_built(exe ${WORK_DIR}/capi_only_${request} consumer_c)
+    step("run it" COMMAND ${no_library_env} ${exe})
+  endforeach()
+endif()
+execute_process(COMMAND ${no_deps_env} ${CMAKE_COMMAND} -S ${SOURCE_DIR}/capi_only
+                        -B ${WORK_DIR}/capi_only_cxx ${cmake_args} ${no_deps_args} -DREQUEST=cxx
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+if(rc EQUAL 0)
+  message(FATAL_ERROR "${MODE}: FAILED: COMPONENTS cxx was found without its dependencies")
+endif()
+foreach(debian libboost1.81-dev libsqlite3-dev libssl-dev libzxing-dev libstb-dev libpodofo-dev
+               libharfbuzz-dev libfontconfig-dev)
+  if(NOT out MATCHES "${debian}")
+    message(FATAL_ERROR "${MODE}: FAILED: COMPONENTS cxx without its dependencies does not name "
+                        "the package ${debian}:\n${out}")
+  endif()
+endforeach()
+message(STATUS "${MODE}: fuma::capi needs no C++ dependency; fuma::fuma names the packages: ok")
+
+# 5. Python: `pip install bindings/python`, then `import fuma` with neither
+# LD_LIBRARY_PATH nor FUMA_LIBRARY: the package finds the libfuma of this
+# prefix through its fuma.pc, as an administrator of /opt/fuma sets up
+# PKG_CONFIG_PATH for building C programs. (A sanitized libfuma cannot load
+# into an uninstrumented interpreter.)
+if(SHARED AND NOT SANITIZE)
+  if(NOT PYTHON OR NOT PYTHON_PACKAGE)
+    message(FATAL_ERROR "${MODE}: FAILED: PYTHON and PYTHON_PACKAGE must be set")
+  endif()
+  step("pip install bindings/python"
+       COMMAND ${CMAKE_COMMAND} -E env PIP_NO_INDEX=1 PIP_NO_CACHE_DIR=1
+               PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore
+               ${PYTHON} -m pip install --quiet --no-deps --target ${WORK_DIR}/site
+               ${PYTHON_PACKAGE})
+  execute_process(COMMAND ${no_library_env} PYTHONPATH=${WORK_DIR}/site
+                          PKG_CONFIG_PATH=${prefix}/${LIBDIR}/pkgconfig
+                          ${PYTHON} -c "import fuma; print(fuma.library_path)"
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE loaded ERROR_VARIABLE err
+                  OUTPUT_STRIP_TRAILING_WHITESPACE)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${MODE}: FAILED: import fuma (exit ${rc}):\n${err}")
+  endif()
+  file(REAL_PATH "${loaded}" loaded)
+  file(REAL_PATH "${real_libdir}/libfuma.so.${ABI_VERSION}" expected)
+  if(NOT loaded STREQUAL expected)
+    message(FATAL_ERROR "${MODE}: FAILED: import fuma loaded '${loaded}', not "
+                        "${real_libdir}/libfuma.so.${ABI_VERSION}")
+  endif()
+  message(STATUS "${MODE}: import fuma loads ${loaded}: ok")
+endif()
+
+message(STATUS "${MODE}: the installed package works from CMake, pkg-config, C/C++ and Python")

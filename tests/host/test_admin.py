@@ -3,9 +3,14 @@ same data directory (SQLite lets two programs share the file), and --demo's
 second start."""
 
 import json
+import os
+import pty
 import re
+import select
+import signal
 import stat
 import subprocess
+import termios
 
 import pytest
 
@@ -26,6 +31,40 @@ PASSWORD = "bendi-admin-2026"
 def admin(*args, stdin=""):
     return subprocess.run([host_binary(), *args], input=stdin, capture_output=True, text=True,
                           timeout=60)
+
+
+PROMPTS = (b"password for ", b"again: ")
+
+
+def on_terminal(*args, answers):
+    """Runs `fuma-host ARGS` with a terminal (a pseudo-terminal) as its stdin,
+    stdout and stderr, typing the next of `answers` after each prompt it
+    shows. Returns (exit status, everything the terminal showed)."""
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: never back into pytest
+        try:
+            os.execv(host_binary(), [host_binary(), *args])
+        finally:
+            os._exit(127)
+    shown, typed = b"", 0
+    try:
+        while True:
+            ready, _, _ = select.select([fd], [], [], 60)
+            assert ready, "fuma-host showed nothing for 60 s: %r" % shown
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:  # EIO: the child has closed the terminal
+                break
+            if not chunk:
+                break
+            shown += chunk
+            if typed < len(answers) and sum(shown.count(p) for p in PROMPTS) > typed:
+                os.write(fd, answers[typed].encode() + b"\n")
+                typed += 1
+    finally:
+        os.close(fd)
+        _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), shown.decode("utf-8", "replace")
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +113,22 @@ def test_main_help_lists_the_subcommands():
         assert name in result.stdout
 
 
+def test_main_help_lists_the_roles_and_the_exit_statuses():
+    result = admin("--help")
+    for text in ("admin (", "acceptor (", "reviewer (", "YYYY-MM-DD", "Exit status: 0",
+                 "2 a wrong command line"):
+        assert text in result.stdout, text
+
+
+def test_create_staff_help_lists_each_role_and_the_exit_statuses():
+    result = admin("create-staff", "--help")
+    assert result.returncode == 0
+    assert re.search(r"^  admin +staff accounts", result.stdout, re.MULTILINE)
+    assert re.search(r"^  acceptor +受理", result.stdout, re.MULTILINE)
+    assert re.search(r"^  reviewer +复核通过", result.stdout, re.MULTILINE)
+    assert "exit status: 0 done" in result.stdout
+
+
 @pytest.mark.parametrize("args", [
     ["backup", "--data", "/tmp"],                        # --out missing
     ["backup", "--out", "x.db"],                         # --data missing
@@ -90,11 +145,25 @@ def test_usage_errors_exit_2_with_the_usage(args):
     assert result.stdout == ""
 
 
-def test_a_directory_without_a_database_exits_1(tmp_path):
+def test_a_directory_without_a_database_exits_1_naming_the_first_step(tmp_path):
     result = admin("rotate-keys", "--data", str(tmp_path), "--authority", "demo")
     assert result.returncode == 1
-    assert "no database" in result.stderr
+    assert "no database at %s" % (tmp_path / "fuma.db") in result.stderr
+    assert "fuma-host create-authority --data %s" % tmp_path in result.stderr
     assert not (tmp_path / "fuma.db").exists()
+
+
+def test_create_authority_on_a_new_directory_creates_the_database(tmp_path):
+    data = tmp_path / "new" / "data"
+    result = admin("create-authority", "--data", str(data), "--code", "xin",
+                   "--name", "某某县机构编制委员会办公室", "--division", "440304")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["authority"]["code"] == "xin"
+    assert (data / "fuma.db").is_file()
+    # The next step works on it.
+    staff = admin("create-staff", "--data", str(data), "--authority", "xin", "--username",
+                  "xin", "--name", "管理员", "--roles", "admin", stdin=PASSWORD + "\n")
+    assert staff.returncode == 0, staff.stderr
 
 
 def test_create_authority_prints_the_authority(authority):
@@ -113,6 +182,61 @@ def test_create_staff_reads_the_password_from_stdin(authority):
     _, staff = authority
     assert staff["username"] == "bendi" and set(staff["roles"]) == {"admin", "acceptor"}
     assert PASSWORD not in json.dumps(staff)
+
+
+def test_create_staff_from_a_pipe_shows_no_prompt(data, authority):
+    result = admin("create-staff", "--data", data, "--authority", "bendi", "--username",
+                   "guandao", "--name", "管道", "--roles", "reviewer", stdin=PASSWORD + "\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+
+
+def test_create_staff_on_a_terminal_asks_twice_without_echo(demo_host, data, authority):
+    secret = "zhongduan-2026!"
+    status, shown = on_terminal("create-staff", "--data", data, "--authority", "bendi",
+                                "--username", "zhongduan", "--name", "终端", "--roles",
+                                "reviewer", answers=[secret, secret])
+    assert status == 0, shown
+    assert "password for zhongduan: " in shown and "again: " in shown
+    assert secret not in shown
+    assert '"username":"zhongduan"' in shown
+    Client(demo_host, "staff").login_staff("zhongduan", secret)
+
+
+def test_create_staff_on_a_terminal_with_two_different_passwords_creates_nothing(data,
+                                                                                 authority):
+    status, shown = on_terminal("create-staff", "--data", data, "--authority", "bendi",
+                                "--username", "butong", "--name", "不同", "--roles",
+                                "reviewer", answers=["butong-2026-one!", "butong-2026-two!"])
+    assert status == 1, shown
+    assert "the two passwords differ; nothing was created" in shown
+    again = admin("create-staff", "--data", data, "--authority", "bendi", "--username",
+                  "butong", "--name", "不同", "--roles", "reviewer", stdin=PASSWORD + "\n")
+    assert again.returncode == 0, again.stderr
+
+
+def test_ctrl_c_at_the_password_prompt_gives_the_terminal_its_echo_back(data, authority):
+    pid, fd = pty.fork()
+    if pid == 0:
+        try:
+            os.execv(host_binary(), [host_binary(), "create-staff", "--data", data,
+                                     "--authority", "bendi", "--username", "quxiao",
+                                     "--name", "取消", "--roles", "reviewer"])
+        finally:
+            os._exit(127)
+    try:
+        shown = b""
+        while b"password for " not in shown:
+            ready, _, _ = select.select([fd], [], [], 60)
+            assert ready, "no prompt in 60 s: %r" % shown
+            shown += os.read(fd, 4096)
+        assert not termios.tcgetattr(fd)[3] & termios.ECHO  # off while it asks
+        os.write(fd, b"\x03")  # Ctrl-C: the terminal sends SIGINT
+        _, status = os.waitpid(pid, 0)
+        assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGINT
+        assert termios.tcgetattr(fd)[3] & termios.ECHO
+    finally:
+        os.close(fd)
 
 
 def test_staff_created_on_the_command_line_logs_in_over_http(bendi):

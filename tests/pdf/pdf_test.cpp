@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -141,6 +142,18 @@ TEST_CASE("the standard font is AR PL UMing and knows what it lacks") {
   CHECK(font->width_mm("中文", 12) == doctest::Approx(2 * font->width_mm("中", 12)));
   CHECK(font->width_mm("", 12) == 0);
   refusal(Errc::invalid_argument, [&] { font->missing("\xC3\x28"); });
+}
+
+TEST_CASE("fontconfig finds the standard family in Debian's fonts-arphic-uming") {
+  const auto file = Font::find(Font::kStandardFamily);
+  REQUIRE(file.has_value());
+  CHECK(std::filesystem::equivalent(file->path, "/usr/share/fonts/truetype/arphic/uming.ttc"));
+  CHECK(file->index == 0);
+  CHECK(Font::load(file->path, file->index)->name() == Font::kStandardFamily);
+}
+
+TEST_CASE("fontconfig offers no substitute for a family it does not have") {
+  CHECK_FALSE(Font::find("No Such Family 4d1e").has_value());
 }
 
 TEST_CASE("a font that cannot be used is refused when loaded") {

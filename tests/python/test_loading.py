@@ -131,6 +131,19 @@ def test_system_loader_finds_the_soname(probe, library, package_copy):
     assert (status, out[0]) == (0, "libfuma.so.1")
 
 
+def test_pkg_config_libdir_is_searched_after_the_system_loader(probe, library, package_copy,
+                                                                tmp_path):
+    # A fuma installed under a prefix the loader does not search: its fuma.pc
+    # on PKG_CONFIG_PATH names the libdir, as for building C programs.
+    pkgconfig = tmp_path / "prefix" / "lib" / "pkgconfig"
+    pkgconfig.mkdir(parents=True)
+    (pkgconfig / "fuma.pc").write_text(
+        "libdir=%s\nName: fuma\nDescription: fuma\nVersion: 0.1.0\nLibs: -L${libdir} -lfuma\n"
+        % library.parent)
+    status, out = probe(FUMA_LIBRARY=None, PYTHONPATH=package_copy, PKG_CONFIG_PATH=pkgconfig)
+    assert (status, out[0]) == (0, str(library.parent / "libfuma.so.1"))
+
+
 def test_loaded_library_works(probe, library):
     status, out = probe(FUMA_LIBRARY=library)
     assert (status, out[1].split()[1]) == (0, "True")

@@ -49,6 +49,7 @@ def _metadata(project):
         "Version: %s" % project["version"],
         "Summary: %s" % project["description"],
         "Requires-Python: %s" % project["requires-python"],
+        "License: %s" % project["license"]["text"],
     ]
     lines += ["Classifier: %s" % c for c in project.get("classifiers", [])]
     with open(os.path.join(_ROOT, project["readme"]), encoding="utf-8") as f:

@@ -8,8 +8,9 @@ A thin ctypes layer over libfuma's C ABI; nothing here is compiled.
     with fuma.Engine("fuma.db") as engine:
         engine.call("fuma.version")                 # Result({"ok": True, ...})
 
-The C library is found through ``FUMA_LIBRARY``, then a ``libfuma.so.1``
-inside this package, then the system loader; see :mod:`fuma._native`.
+The C library is found through ``FUMA_LIBRARY``, then a ``libfuma.so.1`` a
+distribution put inside this package, then the system loader, then the
+libdir pkg-config gives for fuma; see :mod:`fuma._native`.
 Errors the library reports raise subclasses of :class:`fuma.Error`.
 """
 

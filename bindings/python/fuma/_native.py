@@ -4,9 +4,15 @@ The library is looked for, in this order:
 
 1. the path in the environment variable ``FUMA_LIBRARY`` (when set, nothing
    else is tried: an explicit choice that fails is an error, not a hint);
-2. ``libfuma.so.1`` or ``libfuma.so`` inside this package's directory;
-3. the system loader: ``libfuma.so.1`` (the soname of ABI 1), then whatever
-   ``ctypes.util.find_library("fuma")`` names.
+2. ``libfuma.so.1`` or ``libfuma.so`` inside this package's directory, where
+   a distribution may put it (``pip install`` puts nothing there);
+3. the system loader: ``libfuma.so.1`` (the soname of ABI 1), which finds
+   what ``cmake --install`` put in /usr/local/lib or /usr/lib/<multiarch>;
+4. ``libfuma.so.1`` in the directory pkg-config gives as fuma's ``libdir``:
+   the fuma installed under another prefix (/opt/fuma, with
+   ``PKG_CONFIG_PATH`` naming its ``lib/pkgconfig``, as building C programs
+   against it needs anyway);
+5. whatever ``ctypes.util.find_library("fuma")`` names.
 
 The library found must speak the ABI this package was written for; anything
 else is refused at import with an ImportError.
@@ -22,6 +28,8 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
+import shutil
+import subprocess
 from collections.abc import Iterator
 from typing import Any
 from ctypes import POINTER, c_char_p, c_int, c_size_t, c_void_p
@@ -83,6 +91,19 @@ _PROTOTYPES: dict[str, tuple[Any, list[Any]]] = {
 }
 
 
+def _pkg_config_libdir() -> str:
+    """fuma.pc's libdir, or "" when pkg-config or fuma.pc is not there."""
+    program = shutil.which("pkg-config") or shutil.which("pkgconf")
+    if program is None:
+        return ""
+    try:
+        done = subprocess.run([program, "--variable=libdir", "fuma"], capture_output=True,
+                              text=True, timeout=30, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
 def _candidates() -> Iterator[tuple[str, str]]:
     """Yield (how it was found, what to pass to CDLL) in discovery order."""
     explicit = os.environ.get("FUMA_LIBRARY")
@@ -96,6 +117,9 @@ def _candidates() -> Iterator[tuple[str, str]]:
         if os.path.exists(path):
             yield "package directory", path
     yield "system loader", _SONAME
+    libdir = _pkg_config_libdir()
+    if libdir:
+        yield "pkg-config", os.path.join(libdir, _SONAME)
     found = ctypes.util.find_library("fuma")
     if found and found != _SONAME:
         yield "system loader", found
@@ -119,8 +143,9 @@ def _load() -> tuple[ctypes.CDLL, str]:
             tried.append("%s (%s): %s" % (name, how, exc))
     raise ImportError(
         "fuma: cannot find the C library libfuma.so.%d. Set FUMA_LIBRARY to its "
-        "path, put it inside the fuma package directory, or install it where "
-        "the system loader looks. Tried: %s" % (ABI_VERSION, "; ".join(tried))
+        "path, install it where the system loader looks (then run ldconfig), or "
+        "set PKG_CONFIG_PATH to its lib/pkgconfig. Tried: %s"
+        % (ABI_VERSION, "; ".join(tried))
     )
 
 
