@@ -208,7 +208,7 @@ TEST_CASE("every lookup of the interface is served by an index") {
   CHECK(uses("SELECT * FROM attachments WHERE application_id = 1 ORDER BY id",
              "attachments_application"));
   CHECK(uses("SELECT 1 FROM attachments WHERE blob_id = 1", "attachments_blob"));
-  CHECK(uses("SELECT id FROM blobs WHERE sha256 = 'x'", "blobs_sha256"));
+  CHECK(uses("SELECT id FROM blobs WHERE digest = 'x'", "blobs_digest"));
   CHECK(uses("SELECT * FROM events WHERE application_id = 1 ORDER BY id", "events_application"));
   const std::string unit_events =
       "SELECT * FROM events WHERE application_id IN ("
