@@ -45,7 +45,7 @@ std::string sha256_hex(std::string_view bytes);
 // HMAC (RFC 2104) with `algorithm`: 32 raw bytes.
 std::string hmac(Digest algorithm, std::string_view key, std::string_view bytes);
 
-// The key derivation function of GB/T 32918.4 (SM2, 5.4.3), which is ANSI
+// The key derivation function of GB/T 32918.4 (SM2, part 4), which is ANSI
 // X9.63's with SM3: SM3(z || counter || info) for counter = 1, 2, ...
 // (32 bits, big-endian), concatenated and cut to `length` bytes.
 std::string kdf_sm3(std::string_view z, std::string_view info, std::size_t length);
