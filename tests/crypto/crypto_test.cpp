@@ -9,6 +9,7 @@
 
 #include "crypto/crypto.hpp"
 #include "fuma/error.hpp"
+#include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
 namespace {
@@ -254,4 +255,17 @@ TEST_CASE("a key file made by an sm sealer holds the master key, owner-only, and
   CHECK(st.st_size == 32);
   CHECK(sealed.substr(0, 4) == std::string("SM4\x01", 4));
   CHECK(Sealer::load(path, false, Suite::sm).open(sealed, "l") == kPrivate);
+}
+
+TEST_CASE("HMAC-SM3 agrees with Python's own HMAC over hashlib's SM3") {
+  // hmac.new with a digest given as a Python function runs the module's
+  // Python HMAC, not OpenSSL's, so this is a second construction.
+  const std::string key = repeat("\x0b", 20);
+  const std::string message = "Hi There";
+  const fuma::test::Ran r = fuma::test::run(
+      "/usr/bin/python3 -c \"import hashlib, hmac; "
+      "print(hmac.new(b'\\x0b' * 20, b'Hi There', lambda d=b'': hashlib.new('sm3', d))"
+      ".hexdigest())\"");
+  REQUIRE(r.status == 0);
+  CHECK(crypto::hex(crypto::hmac(Digest::sm3, key, message)) == r.output.substr(0, 64));
 }
