@@ -3,7 +3,6 @@
 // limits and opens a session, session.commit records 登录承诺, session.get
 // shows the session and session.logout ends it. Staff log in with a
 // password: staff.login, staff.logout and staff.password.
-#include <openssl/crypto.h>
 
 #include <algorithm>
 #include <boost/json/array.hpp>
