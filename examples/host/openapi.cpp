@@ -37,7 +37,7 @@ constexpr std::string_view kFrame = R"({
   ],
   "paths": {
     "/healthz": {"get": {"operationId": "healthz", "tags": ["host"],
-      "summary": "alive: the library's version and the database's schema version",
+      "summary": "alive: the library's version, the database's schema version and crypto suite",
       "responses": {"200": {"$ref": "#/components/responses/Object"}}}},
     "/api/uscc/{code}": {"get": {"operationId": "uscc_check_path", "tags": ["host"],
       "summary": "uscc.check of the percent-decoded code; an invalid code is still 200",

@@ -39,7 +39,8 @@ std::string_view path_of(const Request& req) {
   return target.substr(0, target.find('?'));
 }
 
-// GET /healthz: alive, and which library and database it runs on.
+// GET /healthz: alive, and which library and database it runs on, and the
+// database's crypto suite.
 Response healthz(App& app, const Request& req) {
   const fuma::Response version = fuma::Engine::call_stateless(R"({"command":"fuma.version"})");
   const json::value v = json::parse(version.json);
@@ -47,6 +48,7 @@ Response healthz(App& app, const Request& req) {
   body["ok"] = true;
   body["version"] = v.at("version");
   body["schema_version"] = app.engine.schema_version();
+  body["crypto_suite"] = app.engine.crypto_suite();
   return reply::ok(req, json::serialize(body));
 }
 

@@ -75,10 +75,18 @@ struct Options {
   // Empty (the default) draws a random answer for each captcha.
   std::string captcha_answer;
 
+  // The crypto suite of a store created by this engine: "standard"
+  // (SHA-256 digests, keys sealed with AES-256-GCM) or "sm" (SM3 digests,
+  // keys sealed with SM4), recorded in the store when it is created. An
+  // existing store keeps its own (one with no record is "standard"); naming
+  // another here is Error(invalid_argument) naming both. Empty: the
+  // store's, or "standard" for a new store.
+  std::string crypto_suite;
+
   // Set an option by its C ABI name ("busy_timeout_ms", "workflow_path",
   // "checklist_path", "commitment_path", "guide_path", "key_file", "session_idle_seconds",
   // "session_absolute_seconds", "captcha_per_minute", "font_path", "font_index", "forms_dir",
-  // "public_url", "captcha_answer"); throws
+  // "public_url", "captcha_answer", "crypto_suite"); throws
   // Error(invalid_argument) for an unknown name or a bad value.
   void set(std::string_view name, std::string_view value);
 };
@@ -125,6 +133,9 @@ class Engine {
 
   // The schema version of the open database.
   int schema_version() const;
+
+  // The crypto suite of the open store: "standard" or "sm" (Options::crypto_suite).
+  std::string_view crypto_suite() const;
 
  private:
   std::unique_ptr<store::Store> store_;

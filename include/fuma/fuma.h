@@ -399,6 +399,12 @@ FUMA_API void fuma_options_free(fuma_options* options);
  *  - "captcha_answer": tests and demonstrations only: every captcha has this
  *    answer (1 to 8 characters of the captcha alphabet); the engine warns on
  *    stderr and in results.
+ *  - "crypto_suite": "standard" (SHA-256, keys sealed with AES-256-GCM) or
+ *    "sm" (SM3, keys sealed with SM4), recorded in the store when it is
+ *    created; an existing store keeps its own (one with no record is
+ *    "standard"), and fuma_engine_open() fails with FUMA_EINVALID_ARGUMENT,
+ *    naming both, when this names another. Unset: the store's, or
+ *    "standard" for a new store.
  *
  * The files, the font and the captcha answer are read and checked by
  * fuma_engine_open(), which fails with FUMA_EINVALID_ARGUMENT naming the

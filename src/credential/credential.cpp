@@ -133,23 +133,12 @@ using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
 struct MdCtxFree {
   void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
 };
-struct CipherCtxFree {
-  void operator()(EVP_CIPHER_CTX* p) const { EVP_CIPHER_CTX_free(p); }
-};
 
 Pkey public_pkey(std::string_view public_key) {
   if (public_key.size() != kKeyBytes) return nullptr;
   return Pkey(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
                                           reinterpret_cast<const unsigned char*>(public_key.data()),
                                           public_key.size()));
-}
-
-std::string random_bytes(std::size_t n) {
-  std::string out(n, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
-    crypto_failure("RAND_bytes");
-  }
-  return out;
 }
 
 }  // namespace
@@ -299,20 +288,6 @@ KeyPair generate_key() {
   return pair;
 }
 
-std::string sha256_hex(std::string_view bytes) {
-  // Fetched once: EVP_sha256() makes OpenSSL 3 look the algorithm up in its
-  // providers on every digest, which costs several times the hashing of a
-  // short text.
-  static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (!kSha256 || EVP_Digest(bytes.data(), bytes.size(), digest, &len, kSha256, nullptr) != 1 ||
-      len != 32) {
-    crypto_failure("SHA-256");
-  }
-  return hex(std::string_view(reinterpret_cast<const char*>(digest), len));
-}
-
 std::string key_id(std::string_view public_key) {
   return sha256_hex(public_key).substr(0, 2 * kKidBytes);
 }
@@ -446,129 +421,6 @@ std::string public_key_pem(std::string_view public_key) {
   char* data = nullptr;
   const long len = BIO_get_mem_data(bio.get(), &data);
   return std::string(data, static_cast<std::size_t>(len));
-}
-
-// --- Sealer -----------------------------------------------------------------
-
-namespace {
-constexpr std::size_t kNonceBytes = 12;
-constexpr std::size_t kTagBytes = 16;
-}  // namespace
-
-Sealer::Sealer(std::string master_key) : master_(std::move(master_key)) {
-  if (master_.size() != kKeyBytes) throw Error(Errc::internal, "a master key has 32 bytes");
-}
-
-Sealer::~Sealer() { OPENSSL_cleanse(master_.data(), master_.size()); }
-
-Sealer Sealer::ephemeral() { return Sealer(random_bytes(kKeyBytes)); }
-
-Sealer Sealer::load(const std::string& path, bool create) {
-  auto fail = [&](const std::string& problem) -> Sealer {
-    throw Error(Errc::storage, "key file '" + path + "': " + problem, "密钥文件无法使用：" + path);
-  };
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0 && errno == ENOENT && !create) {
-    return fail("does not exist, but the database holds keys sealed under it");
-  }
-  if (fd < 0 && errno == ENOENT) {
-    std::string key = random_bytes(kKeyBytes);
-    fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0 && errno == EEXIST) return load(path, false);  // another process made it first
-    if (fd < 0) return fail(std::string("cannot be created: ") + std::strerror(errno));
-    const bool written =
-        ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) && ::fsync(fd) == 0;
-    ::close(fd);
-    if (!written) {
-      ::unlink(path.c_str());
-      return fail("cannot be written");
-    }
-    return Sealer(std::move(key));
-  }
-  if (fd < 0) return fail(std::string("cannot be opened: ") + std::strerror(errno));
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return fail("is not a regular file");
-  }
-  if ((st.st_mode & 077) != 0) {
-    ::close(fd);
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    return fail(std::string("may be read or written by group or others (mode ") + mode +
-                "); make it readable by its owner only (chmod 600)");
-  }
-  std::string key(kKeyBytes + 1, '\0');
-  const ssize_t n = ::read(fd, key.data(), key.size());
-  ::close(fd);
-  if (n != static_cast<ssize_t>(kKeyBytes)) {
-    OPENSSL_cleanse(key.data(), key.size());
-    return fail("must hold exactly 32 bytes");
-  }
-  key.resize(kKeyBytes);
-  return Sealer(std::move(key));
-}
-
-std::string Sealer::seal(std::string_view plain, std::string_view label) const {
-  const std::string nonce = random_bytes(kNonceBytes);
-  std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree> ctx(EVP_CIPHER_CTX_new());
-  std::string out = nonce;
-  out.resize(kNonceBytes + plain.size() + kTagBytes);
-  auto* dst = reinterpret_cast<unsigned char*>(out.data()) + kNonceBytes;
-  int len = 0;
-  int total = 0;
-  if (!ctx ||
-      EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr,
-                         reinterpret_cast<const unsigned char*>(master_.data()),
-                         reinterpret_cast<const unsigned char*>(nonce.data())) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), nullptr, &len,
-                        reinterpret_cast<const unsigned char*>(label.data()),
-                        static_cast<int>(label.size())) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), dst, &len, reinterpret_cast<const unsigned char*>(plain.data()),
-                        static_cast<int>(plain.size())) != 1) {
-    crypto_failure("AES-256-GCM sealing");
-  }
-  total = len;
-  if (EVP_EncryptFinal_ex(ctx.get(), dst + total, &len) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, static_cast<int>(kTagBytes),
-                          dst + total + len) != 1) {
-    crypto_failure("AES-256-GCM sealing");
-  }
-  return out;
-}
-
-std::string Sealer::open(std::string_view sealed, std::string_view label) const {
-  if (sealed.size() < kNonceBytes + kTagBytes) {
-    throw Error(Errc::storage, "a sealed private key is truncated", "签名密钥已损坏");
-  }
-  const std::size_t n = sealed.size() - kNonceBytes - kTagBytes;
-  std::string plain(n, '\0');
-  std::string tag(sealed.substr(kNonceBytes + n));
-  std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree> ctx(EVP_CIPHER_CTX_new());
-  int len = 0;
-  if (!ctx ||
-      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr,
-                         reinterpret_cast<const unsigned char*>(master_.data()),
-                         reinterpret_cast<const unsigned char*>(sealed.data())) != 1 ||
-      EVP_DecryptUpdate(ctx.get(), nullptr, &len,
-                        reinterpret_cast<const unsigned char*>(label.data()),
-                        static_cast<int>(label.size())) != 1 ||
-      EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()), &len,
-                        reinterpret_cast<const unsigned char*>(sealed.data()) + kNonceBytes,
-                        static_cast<int>(n)) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kTagBytes),
-                          tag.data()) != 1) {
-    crypto_failure("AES-256-GCM opening");
-  }
-  if (EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()) + len, &len) !=
-      1) {
-    OPENSSL_cleanse(plain.data(), plain.size());
-    throw Error(Errc::storage,
-                "a sealed private key does not open with this key file (another key file, or "
-                "changed bytes)",
-                "签名密钥无法解密，请检查密钥文件");
-  }
-  return plain;
 }
 
 }  // namespace fuma::credential

@@ -24,6 +24,7 @@
 
 #include <string>
 #include <string_view>
+#include "crypto/crypto.hpp"
 #include "image/image.hpp"
 
 namespace fuma::credential {
@@ -100,9 +101,6 @@ struct KeyPair {
 };
 
 KeyPair generate_key();
-// SHA-256 of `bytes` as 64 lower-case hex digits (session tokens, the audit
-// chain, attachments, payloads). Error(internal) if OpenSSL fails.
-std::string sha256_hex(std::string_view bytes);
 // The key id of a public key: 16 hex digits.
 std::string key_id(std::string_view public_key);
 
@@ -127,39 +125,10 @@ std::string to_base64url(std::string_view bytes);
 std::string from_base64url(std::string_view text);
 std::string public_key_pem(std::string_view public_key);
 
-// --- sealing private keys ---------------------------------------------------
-
-// Private keys are kept in the database only sealed with AES-256-GCM under a
-// 32-byte master key that lives outside it, in a key file (Sealer::load).
-// `label` is authenticated with the sealed bytes, so a sealed key cannot be
-// moved to another row.
-class Sealer {
- public:
-  explicit Sealer(std::string master_key);
-  Sealer(const Sealer&) = delete;
-  Sealer& operator=(const Sealer&) = delete;
-  ~Sealer();
-
-  // A fresh random master key, for an engine whose store is in memory.
-  static Sealer ephemeral();
-  // Reads the key file at `path`, creating it (32 random bytes, mode 0600,
-  // O_EXCL) when it does not exist and `create` allows. Throws
-  // Error(storage) when the file is missing (and may not be created),
-  // cannot be read or created, is not exactly 32 bytes, or may be read or
-  // written by anyone but its owner (mode & 077), as ssh refuses such keys.
-  static Sealer load(const std::string& path, bool create);
-
-  Sealer(Sealer&&) noexcept = default;
-
-  // nonce (12) || ciphertext || tag (16).
-  std::string seal(std::string_view plain, std::string_view label) const;
-  // Error(storage) when the bytes were sealed under another master key or
-  // label, or were changed.
-  std::string open(std::string_view sealed, std::string_view label) const;
-
- private:
-  std::string master_;
-};
+// The digest and the sealer live in src/crypto; the credential code names
+// them here too.
+using crypto::Sealer;
+using crypto::sha256_hex;
 
 }  // namespace fuma::credential
 

@@ -209,7 +209,7 @@ bool session_needs_touch(const std::string& last_seen_at, const Context& ctx) {
   return !last_seen || ctx.now - *last_seen >= every;
 }
 
-Claim parse_claim(const json::object* actor) {
+Claim parse_claim(const json::object* actor, crypto::Digest digest) {
   Claim claim;
   if (actor == nullptr || actor->empty()) return claim;
   if (actor->size() != 1) bad_actor("name exactly one of system, staff, unit, session");
@@ -224,7 +224,7 @@ Claim parse_claim(const json::object* actor) {
     if (token == nullptr) bad_actor(std::string(key) + " must be a string");
     claim.kind = key == "session" ? Claim::Kind::session : Claim::Kind::staff_session;
     claim.name = std::string(*token);
-    if (session::is_token(claim.name)) claim.token_hash = session::token_hash(claim.name);
+    if (session::is_token(claim.name)) claim.token_hash = session::token_hash(claim.name, digest);
     return claim;
   }
   if (key == "staff" || key == "unit") {

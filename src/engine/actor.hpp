@@ -33,14 +33,16 @@
 #include <vector>
 
 #include "command.hpp"
+#include "crypto/crypto.hpp"
 #include "fuma/workflow.hpp"
 #include "store/store.hpp"
 
 namespace fuma::engine {
 
 // Throws Error(invalid_argument) for a malformed actor object. Reads no
-// record: the dispatcher parses the claim once, before the handler runs.
-Claim parse_claim(const boost::json::object* actor);
+// record: the dispatcher parses the claim once, before the handler runs,
+// and hashes a session token with `digest`, the store's.
+Claim parse_claim(const boost::json::object* actor, crypto::Digest digest);
 
 struct Actor {
   // anonymous: a command any caller may run, for a request that names no

@@ -10,12 +10,13 @@
 #include "actor.hpp"
 #include "clock.hpp"
 #include "command.hpp"
-#include "credential/credential.hpp"
+#include "crypto/crypto.hpp"
 #include "form.hpp"
 #include "fuma/attachments.hpp"
 #include "fuma/error.hpp"
 #include "json_text.hpp"
 #include "operation.hpp"
+#include "security.hpp"
 #include "text.hpp"
 #include "view.hpp"
 
@@ -93,7 +94,7 @@ Output upload(Context& ctx) {
     a.kind = kind;
     a.file_name = file_name;
     a.media_type = std::string(attachments::file_type_media_type(what.type));
-    a.sha256 = credential::sha256_hex(bytes);
+    a.digest = crypto::digest_hex(ctx.security->digest(), bytes);
     a.size = bytes.size();
     a.uploaded_at = iso_time(ctx.now);
     a.id = txn.insert_attachment(a, bytes);
@@ -102,7 +103,8 @@ Output upload(Context& ctx) {
     audited.before_status = audited.after_status = c.application.status;
     Output out = case_answer(ctx, txn, actor, std::move(c));
     out.write = [page = std::move(out.write),
-                 attachment = attachment_json(rules, a, ctx.storage)](JsonText& w) {
+                 attachment =
+                     attachment_json(rules, a, ctx.security->digest(), ctx.storage)](JsonText& w) {
       w.member("attachment", json::value(attachment));
       page(w);
     };
@@ -162,12 +164,12 @@ Output get(Context& ctx) {
           "application " + std::to_string(id) + " has no attachment " + std::to_string(attachment),
           "未找到该附件");
     }
-    std::optional<std::string> bytes = txn.content(it->sha256);
+    std::optional<std::string> bytes = txn.content(it->digest);
     if (!bytes || bytes->size() != it->size) {
       throw Error(Errc::storage, "the content of attachment " + std::to_string(attachment) +
                                      " is missing or of the wrong size");
     }
-    json::object a = attachment_json(ctx.domain.rules, *it);
+    json::object a = attachment_json(ctx.domain.rules, *it, ctx.security->digest());
     a["type"] = file_type_of(it->media_type);
     json::object out;
     out["attachment"] = std::move(a);

@@ -1,7 +1,5 @@
 #include "audit.hpp"
 
-#include "credential/credential.hpp"
-
 namespace fuma::engine {
 namespace {
 
@@ -16,22 +14,23 @@ void field(std::string& out, const std::string& value) {
 
 }  // namespace
 
-std::string audit_hash(const store::AuditRecord& r) {
+std::string audit_hash(const store::AuditRecord& r, crypto::Digest digest) {
   std::string canonical;
   for (const std::string* f :
        {&r.at, &r.actor, &r.command, &r.target, &r.before_status, &r.after_status, &r.prev_hash}) {
     field(canonical, *f);
   }
-  return credential::sha256_hex(canonical);
+  return crypto::digest_hex(digest, canonical);
 }
 
-store::AuditRecord append_audit(store::Transaction& txn, store::AuditRecord r) {
+store::AuditRecord append_audit(store::Transaction& txn, store::AuditRecord r,
+                                crypto::Digest digest) {
   r.prev_hash = txn.last_audit_hash().value_or(kGenesis);
-  r.hash = audit_hash(r);
+  r.hash = audit_hash(r, digest);
   return txn.append_audit(r);
 }
 
-AuditVerdict verify_audit(store::Transaction& txn) {
+AuditVerdict verify_audit(store::Transaction& txn, crypto::Digest digest) {
   AuditVerdict v;
   std::string prev = kGenesis;
   std::int64_t expected_seq = 0;
@@ -42,7 +41,7 @@ AuditVerdict verify_audit(store::Transaction& txn) {
       reason = "seq";
     } else if (r.prev_hash != prev) {
       reason = "prev_hash";
-    } else if (audit_hash(r) != r.hash) {
+    } else if (audit_hash(r, digest) != r.hash) {
       reason = "hash";
     }
     if (reason != nullptr) {

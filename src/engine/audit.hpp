@@ -1,7 +1,11 @@
-// The audit log: one record per state-changing command, chained by SHA-256
+// The audit log: one record per state-changing command, chained by a digest
 // so that changing or removing a record breaks every hash after it.
 //
-// hash = SHA-256 (hex) over the canonical serialisation of at, actor,
+// The digest is the one the store recorded for its chain when it was created
+// (meta audit_digest: SHA-256 under the standard suite, SM3 under sm; a
+// store with no record is SHA-256), so a chain keeps its algorithm for life.
+//
+// hash = the digest (hex) over the canonical serialisation of at, actor,
 // command, target, before_status, after_status and prev_hash: each field as
 // its byte length in decimal, ':', the bytes, ';', in that order. Lengths
 // make the encoding unambiguous whatever the fields contain. The first
@@ -14,15 +18,17 @@
 #include <optional>
 #include <string>
 
+#include "crypto/crypto.hpp"
 #include "store/store.hpp"
 
 namespace fuma::engine {
 
-std::string audit_hash(const store::AuditRecord& r);
+std::string audit_hash(const store::AuditRecord& r, crypto::Digest digest);
 
 // Fills prev_hash from the last record and hash, then appends; inside the
 // command's write transaction, so the record commits with the change.
-store::AuditRecord append_audit(store::Transaction& txn, store::AuditRecord r);
+store::AuditRecord append_audit(store::Transaction& txn, store::AuditRecord r,
+                                crypto::Digest digest);
 
 struct AuditVerdict {
   std::int64_t records = 0;
@@ -34,7 +40,7 @@ struct AuditVerdict {
 // Walks the whole chain. Removing records at the very end cannot be told
 // from a shorter log by the chain alone; an external copy of the last hash
 // (audit.verify returns it) detects that.
-AuditVerdict verify_audit(store::Transaction& txn);
+AuditVerdict verify_audit(store::Transaction& txn, crypto::Digest digest);
 
 }  // namespace fuma::engine
 

@@ -13,6 +13,7 @@
 
 #include "actor.hpp"
 #include "command.hpp"
+#include "crypto/crypto.hpp"
 #include "dispatch.hpp"
 #include "fuma/attachments.hpp"
 #include "fuma/error.hpp"
@@ -125,7 +126,8 @@ Response dispatch(const std::vector<Command>& list, const Services& services,
   }
   // The claim is parsed (and a session token hashed) once, before any
   // transaction; a malformed actor is refused by every command alike.
-  engine::Claim claim = engine::parse_claim(env.actor);
+  engine::Claim claim = engine::parse_claim(
+      env.actor, services.security ? services.security->digest() : crypto::Digest::sha256);
   engine::require_caller(*it, claim);
   engine::check_args(*it, env.parsed.get_object().if_contains("args"));
   engine::Context ctx{engine::StoreAccess(store),
@@ -192,6 +194,77 @@ std::string read_definition(const std::string& path, std::string_view option,
 }  // namespace
 
 namespace {
+
+constexpr std::string_view kSuiteKey = "crypto_suite";
+constexpr std::string_view kAuditDigestKey = "audit_digest";
+
+struct Recorded {
+  std::optional<crypto::Suite> suite;
+  std::optional<crypto::Digest> audit_digest;
+  bool written = false;  // a command has been written (the audit log has a record)
+};
+
+Recorded read_recorded(store::Transaction& txn) {
+  Recorded r;
+  if (std::optional<std::string> v = txn.meta(kSuiteKey)) {
+    r.suite = crypto::suite_named(*v);
+    if (!r.suite) {
+      throw Error(Errc::version,
+                  "the store records crypto suite '" + *v + "', which this fuma does not know",
+                  "数据文件使用的密码算法套件不受此版本支持：" + *v);
+    }
+  }
+  if (std::optional<std::string> v = txn.meta(kAuditDigestKey)) {
+    r.audit_digest = crypto::digest_named(*v);
+    if (!r.audit_digest) {
+      throw Error(Errc::version,
+                  "the store's audit chain uses digest '" + *v + "', which this fuma does not know",
+                  "审计日志使用的摘要算法不受此版本支持：" + *v);
+    }
+  }
+  r.written = txn.last_audit_hash().has_value();
+  return r;
+}
+
+// The store's suite: the one it records; for a store on which no command
+// has been written yet, the one asked for (standard when none), recorded
+// now with the audit chain's digest; for an older store with records but
+// no record of its suite, standard. Asking for another than the store's is
+// an error naming both: a suite cannot change under existing digests and
+// sealed keys.
+void settle_suite(store::Store& store, std::optional<crypto::Suite> asked,
+                  engine::Security& security) {
+  auto settle = [&](store::Transaction& txn, bool may_write) {
+    Recorded r = read_recorded(txn);
+    if (!r.suite && !r.written && may_write) {
+      r.suite = asked.value_or(crypto::Suite::standard);
+      r.audit_digest = crypto::digest_of(*r.suite);
+      txn.insert_meta(kSuiteKey, crypto::name(*r.suite));
+      txn.insert_meta(kAuditDigestKey, crypto::name(*r.audit_digest));
+    }
+    return r;
+  };
+  Recorded r;
+  store.read([&](store::Transaction& txn) { r = settle(txn, false); });
+  if (!r.suite && !r.written) {
+    store.write([&](store::Transaction& txn) { r = settle(txn, true); });
+  }
+  const crypto::Suite suite = r.suite.value_or(crypto::Suite::standard);
+  if (asked && *asked != suite) {
+    const std::string have(crypto::name(suite));
+    const std::string want(crypto::name(*asked));
+    throw Error(Errc::invalid_argument,
+                "the store was created with crypto suite '" + have +
+                    "', but option crypto_suite "
+                    "is '" +
+                    want + "'; a store keeps the suite it was created with",
+                "数据文件创建时选用的密码算法套件为" + have + "，与选项crypto_suite=" + want +
+                    "不一致；已有数据文件不能更换密码算法套件");
+  }
+  security.suite = suite;
+  security.audit_digest = r.audit_digest.value_or(crypto::Digest::sha256);
+}
+
 int integer_option(std::string_view name, std::string_view value, int min) {
   int v = 0;
   auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
@@ -251,6 +324,16 @@ void Options::set(std::string_view name, std::string_view value) {
   }
   if (name == "captcha_answer") {
     captcha_answer = std::string(value);
+    return;
+  }
+  if (name == "crypto_suite") {
+    if (!crypto::suite_named(value)) {
+      throw Error(
+          Errc::invalid_argument,
+          "crypto_suite must be 'standard' or 'sm', not '" + std::string(value.substr(0, 32)) + "'",
+          "选项crypto_suite应为standard（国际算法）或sm（商用密码算法）");
+    }
+    crypto_suite = std::string(value);
     return;
   }
   // Any string: the file is read, and judged, when the Engine opens.
@@ -375,7 +458,17 @@ Engine::Engine(const Options& options) {
   while (!printing_->public_url.empty() && printing_->public_url.back() == '/') {
     printing_->public_url.pop_back();
   }
+  std::optional<crypto::Suite> asked;
+  if (!options.crypto_suite.empty()) {
+    asked = crypto::suite_named(options.crypto_suite);
+    if (!asked) {
+      throw Error(Errc::invalid_argument,
+                  "crypto_suite must be 'standard' or 'sm', not '" + options.crypto_suite + "'",
+                  "选项crypto_suite应为standard（国际算法）或sm（商用密码算法）");
+    }
+  }
   store_ = store::open_sqlite(path, options.busy_timeout_ms);
+  settle_suite(*store_, asked, *security_);
   clock_ = options.clock;
 }
 
@@ -404,13 +497,15 @@ Response Engine::call_stateless(std::string_view request, std::string_view data)
 
 int Engine::schema_version() const { return store_->schema_version(); }
 
+std::string_view Engine::crypto_suite() const { return crypto::name(security_->suite); }
+
 namespace engine {
 
-const credential::Sealer& Security::sealer(bool may_create) const {
+const crypto::Sealer& Security::sealer(bool may_create) const {
   std::lock_guard<std::mutex> lock(mutex_);
   if (!sealer_) {
-    sealer_.emplace(key_file.empty() ? credential::Sealer::ephemeral()
-                                     : credential::Sealer::load(key_file, may_create));
+    sealer_.emplace(key_file.empty() ? crypto::Sealer::ephemeral(suite)
+                                     : crypto::Sealer::load(key_file, may_create, suite));
   }
   return *sealer_;
 }

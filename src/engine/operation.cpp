@@ -5,9 +5,10 @@
 
 #include "audit.hpp"
 #include "clock.hpp"
-#include "credential/credential.hpp"
+#include "crypto/crypto.hpp"
 #include "fuma/error.hpp"
 #include "json_text.hpp"
+#include "security.hpp"
 
 namespace fuma::engine {
 
@@ -77,8 +78,8 @@ Output write_command(Context& ctx, const WriteBody& body) {
     const std::string key(ctx.idempotency_key);
     std::string request;
     if (!key.empty()) {
-      request = credential::sha256_hex(boost::json::serialize(ctx.args.all()) + '\0' +
-                                       std::string(ctx.data));
+      request = crypto::digest_hex(ctx.security->digest(), boost::json::serialize(ctx.args.all()) +
+                                                               '\0' + std::string(ctx.data));
       if (auto seen = txn.idempotent(actor.key, key)) {
         if (seen->command != ctx.command) {
           throw Error(Errc::conflict, "idempotency key already used for '" + seen->command + "'",
@@ -110,7 +111,7 @@ Output write_command(Context& ctx, const WriteBody& body) {
     if (audited.refusal && record.after_status.empty()) {
       record.after_status = std::string(audited.refusal->name());
     }
-    append_audit(txn, std::move(record));
+    append_audit(txn, std::move(record), ctx.security->audit_digest);
     refusal = std::move(audited.refusal);
     if (!key.empty() && !refusal && out.data.empty()) {
       // The whole answer is remembered with the key: written now, inside

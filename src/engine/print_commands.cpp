@@ -10,13 +10,14 @@
 #include "actor.hpp"
 #include "clock.hpp"
 #include "command.hpp"
-#include "credential/credential.hpp"
+#include "crypto/crypto.hpp"
 #include "form.hpp"
 #include "fuma/error.hpp"
 #include "fuma/workflow.hpp"
 #include "image/image.hpp"
 #include "operation.hpp"
 #include "printing.hpp"
+#include "security.hpp"
 
 namespace fuma::engine {
 namespace {
@@ -83,14 +84,14 @@ forms::Values case_values(const workflow::Definition& def, store::Transaction& t
 // The digest a case's form carries: everything printed on it, in order, and
 // whether it is the 仅供核对 copy, so that neither a form printed before a
 // later edit nor a signed 仅供核对 copy passes for the form to sign.
-std::string values_digest(const forms::Values& v) {
+std::string values_digest(const forms::Values& v, crypto::Digest algorithm) {
   std::string canonical = v.mark ? "mark\x1e" : "clean\x1e";
   for (const auto& [key, value] : v.fields) canonical += key + '\x1f' + value + '\x1e';
   for (const auto& row : v.rows) {
     for (const auto& [key, value] : row) canonical += key + '\x1f' + value + '\x1e';
     canonical += '\x1d';
   }
-  std::string digest = credential::sha256_hex(canonical).substr(0, 16);
+  std::string digest = crypto::digest_hex(algorithm, canonical).substr(0, 16);
   for (char& ch : digest) {
     if (ch >= 'a' && ch <= 'f') ch = static_cast<char>(ch - 'a' + 'A');
   }
@@ -125,7 +126,7 @@ Output application_form(Context& ctx) {
     const std::vector<store::Event> events = txn.events(id);
     const bool clean = approved(ctx.domain.workflow, events);
     v.mark = !clean;
-    const std::string digest = values_digest(v);
+    const std::string digest = values_digest(v, ctx.security->digest());
     v.qr = form_code(id, digest);
     const forms::Template& form = ctx.printing->form(form_key(ctx.domain, c.application));
     json::object o;
@@ -175,9 +176,9 @@ Output form_verify(Context& ctx) {
     const Case c = load_case(txn, actor, id);
     forms::Values v = case_values(ctx.domain.workflow, txn, c);
     v.mark = !approved(ctx.domain.workflow, txn.events(id));
-    const std::string current = values_digest(v);
+    const std::string current = values_digest(v, ctx.security->digest());
     v.mark = !v.mark;
-    const bool other_copy = values_digest(v) == printed;
+    const bool other_copy = values_digest(v, ctx.security->digest()) == printed;
     json::object o;
     o["application"] = id;
     o["uscc"] = c.unit.uscc;

@@ -13,6 +13,7 @@
 #include "fuma/error.hpp"
 #include "fuma/uscc.hpp"
 #include "operation.hpp"
+#include "security.hpp"
 #include "text.hpp"
 #include "view.hpp"
 
@@ -173,13 +174,15 @@ Output verify(Context& ctx) {
   ctx.args.finish();
   return read_command(ctx, [&](store::Transaction& txn, const Actor& actor) {
     require_system_or_any_admin(actor);
-    const AuditVerdict v = verify_audit(txn);
+    const AuditVerdict v = verify_audit(txn, ctx.security->audit_digest);
     json::object out;
     out["intact"] = !v.broken_seq.has_value();
     out["records"] = v.records;
     out["broken_seq"] = v.broken_seq ? json::value(*v.broken_seq) : json::value(nullptr);
     out["reason"] = v.reason.empty() ? json::value(nullptr) : json::value(v.reason);
     out["last_hash"] = v.last_hash;
+    out["digest"] = crypto::name(ctx.security->audit_digest);
+    out["crypto_suite"] = crypto::name(ctx.security->suite);
     return answer(std::move(out));
   });
 }
@@ -356,17 +359,24 @@ constexpr Command kAuditVerify = [] {
   Command c;
   c.name = "audit.verify";
   c.summary_zh = "校验审计日志的哈希链是否完整";
-  c.summary_en = "Check the audit log's hash chain from its first record to its last.";
+  c.summary_en =
+      "Check the audit log's hash chain from its first record to its last; say which digest "
+      "chains it and which crypto suite the store was created with.";
   c.callers = caller::system | caller::any_staff;
   c.roles = roles(Role::admin);
   c.effect = Effect::read;
   c.args = R"({"type": "object", "additionalProperties": false, "properties": {}})";
   c.result = R"({"type": "object", "additionalProperties": false,
-    "required": ["intact", "records", "broken_seq", "reason", "last_hash"],
+    "required": ["intact", "records", "broken_seq", "reason", "last_hash", "digest",
+                 "crypto_suite"],
     "properties": {
       "intact": {"type": "boolean"}, "records": {"type": "integer", "minimum": 0},
       "broken_seq": {"type": ["integer", "null"]}, "reason": {"type": ["string", "null"]},
-      "last_hash": {"type": "string"}}})";
+      "last_hash": {"type": "string"},
+      "digest": {"enum": ["sha256", "sm3"],
+                 "description": "the digest the chain was started with and keeps: SHA-256, or SM3 of GB/T 32905"},
+      "crypto_suite": {"enum": ["standard", "sm"],
+                       "description": "the suite the store was created with: standard, or sm, with SM3 digests and keys sealed with SM4"}}})";
   c.run = verify;
   return c;
 }();

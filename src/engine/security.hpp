@@ -1,7 +1,7 @@
 // What an engine's credential and session commands need besides the store:
-// the sealer for private signing keys (opened on first use), the login
-// commitment, the timeouts and the limits. One per Engine; shared by every
-// thread of it.
+// the crypto suite the store was created with, the sealer for private
+// signing keys (opened on first use), the login commitment, the timeouts and
+// the limits. One per Engine; shared by every thread of it.
 #ifndef FUMA_SRC_ENGINE_SECURITY_HPP
 #define FUMA_SRC_ENGINE_SECURITY_HPP
 
@@ -11,7 +11,7 @@
 #include <optional>
 #include <string>
 
-#include "credential/credential.hpp"
+#include "crypto/crypto.hpp"
 #include "image/image.hpp"
 #include "rate_limit.hpp"
 #include "session/session.hpp"
@@ -19,6 +19,16 @@
 namespace fuma::engine {
 
 struct Security {
+  // The store's crypto suite, as recorded in it when it was created (a store
+  // with no record is standard): what every command asks to know whether
+  // the deployment is all-SM. Set once, when the engine opens.
+  crypto::Suite suite = crypto::Suite::standard;
+  // The digest of the audit chain, as recorded in the store; a chain keeps
+  // the algorithm it was started with.
+  crypto::Digest audit_digest = crypto::Digest::sha256;
+  // The suite's digest: attachments, form codes, session tokens, captcha
+  // answers, idempotency fingerprints.
+  crypto::Digest digest() const noexcept { return crypto::digest_of(suite); }
   // "" with an in-memory store: the master key then lives in memory only.
   std::string key_file;
   std::shared_ptr<const session::Commitment> commitment;
@@ -40,13 +50,14 @@ struct Security {
   // another), so an anonymous flood would otherwise cost every writer.
   std::unique_ptr<RateLimit> captcha_rate;
 
-  // The sealer, reading the key file on first use, or creating it when
-  // `may_create`. Throws Error(storage) as credential::Sealer::load does.
-  const credential::Sealer& sealer(bool may_create) const;
+  // The sealer of the store's suite, reading the key file on first use, or
+  // creating it when `may_create`. Throws Error(storage) as
+  // crypto::Sealer::load does.
+  const crypto::Sealer& sealer(bool may_create) const;
 
  private:
   mutable std::mutex mutex_;
-  mutable std::optional<credential::Sealer> sealer_;
+  mutable std::optional<crypto::Sealer> sealer_;
 };
 
 // Options::captcha_answer upper-cased, or Error(invalid_argument) when it is

@@ -3,7 +3,6 @@
 // limits and opens a session, session.commit records 登录承诺, session.get
 // shows the session and session.logout ends it. Staff log in with a
 // password: staff.login, staff.logout and staff.password.
-#include <openssl/crypto.h>
 
 #include <algorithm>
 #include <boost/json/array.hpp>
@@ -65,8 +64,10 @@ std::string upper(std::string_view s) {
   return out;
 }
 
-std::string captcha_hash(std::string_view id, std::string_view answer) {
-  return credential::sha256_hex(std::string(id) + ":" + upper(answer));
+// The store keeps an answer's digest only (SM3 under the sm suite), with
+// the captcha's id so that two captchas with one answer differ.
+std::string captcha_hash(const Security& sec, std::string_view id, std::string_view answer) {
+  return crypto::digest_hex(sec.digest(), std::string(id) + ":" + upper(answer));
 }
 
 std::int64_t unix_seconds(TimePoint t) {
@@ -165,7 +166,7 @@ Output session_captcha(Context& ctx) {
       sec.fixed_captcha ? *sec.fixed_captcha : captcha::random_answer(5);
   store::Captcha c;
   c.id = session::new_token();
-  c.answer_hash = captcha_hash(c.id, captcha_answer);
+  c.answer_hash = captcha_hash(sec, c.id, captcha_answer);
   c.created_at = iso_time(ctx.now);
   c.expires_at = iso_time(ctx.now + sec.captcha_lifetime);
   // Drawn outside the transaction: the writer is held only for the rows.
@@ -197,15 +198,13 @@ enum class CaptchaVerdict { right, wrong, expired };
 
 // Uses the captcha up, whatever the rest of the attempt brings: one
 // captcha, one attempt.
-CaptchaVerdict take_captcha(store::Transaction& txn, const std::string& id,
+CaptchaVerdict take_captcha(store::Transaction& txn, const Security& sec, const std::string& id,
                             const std::string& answer, const std::string& now) {
   const std::optional<store::Captcha> c = txn.captcha(id);
   if (!c || c->used) return CaptchaVerdict::expired;
   txn.mark_captcha_used(id);
   if (c->expires_at <= now) return CaptchaVerdict::expired;
-  const std::string given = captcha_hash(id, answer);
-  const bool same = given.size() == c->answer_hash.size() &&
-                    CRYPTO_memcmp(given.data(), c->answer_hash.data(), given.size()) == 0;
+  const bool same = crypto::equal(captcha_hash(sec, id, answer), c->answer_hash);
   return same ? CaptchaVerdict::right : CaptchaVerdict::wrong;
 }
 
@@ -244,7 +243,8 @@ Output session_login(Context& ctx) {
   // A failed attempt is an answer whose writes stand: the captcha is used
   // up and the failure counted, so the frame commits and then refuses.
   return write_command(ctx, [&](store::Transaction& txn, const Actor&, Audited& audited) {
-    const CaptchaVerdict captcha = take_captcha(txn, captcha_id, captcha_answer, now);
+    const CaptchaVerdict captcha =
+        take_captcha(txn, *ctx.security, captcha_id, captcha_answer, now);
     audited.target = client_scope.empty() ? "login" : client_scope;
     if (const auto wait = throttle_wait(txn, sec, client_scope, ctx.now); wait.count() > 0) {
       audited.refusal = too_many(wait);
@@ -301,7 +301,7 @@ Output session_login(Context& ctx) {
 
       const std::string token = session::new_token();
       store::Session s;
-      s.token_hash = session::token_hash(token);
+      s.token_hash = session::token_hash(token, ctx.security->digest());
       s.unit_id = unit->id;
       s.credential_id = c->id;
       s.client = client;
@@ -437,7 +437,7 @@ Output staff_login(Context& ctx) {
     }
     const std::string token = session::new_token();
     store::StaffSession s;
-    s.token_hash = session::token_hash(token);
+    s.token_hash = session::token_hash(token, ctx.security->digest());
     s.staff_id = staff->id;
     s.client = client;
     s.created_at = now;

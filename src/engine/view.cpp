@@ -11,6 +11,7 @@
 #include "form.hpp"
 #include "fuma/attachments.hpp"
 #include "json_text.hpp"
+#include "security.hpp"
 #include "steps.hpp"
 
 namespace fuma::engine {
@@ -51,14 +52,19 @@ void certificate_members(const store::Certificate& c, Put&& put) {
 }
 
 template <class Put>
-void attachment_members(const attachments::Rules& rules, const store::Attachment& a, Put&& put) {
+void attachment_members(const attachments::Rules& rules, const store::Attachment& a,
+                        crypto::Digest digest, Put&& put) {
   put("id", a.id);
   put("kind", a.kind);
   put("label", label_of(rules.kind(a.kind)));
   put("file_name", a.file_name);
   put("media_type", a.media_type);
   put("size", a.size);
-  put("sha256", a.sha256);
+  // "sha256" was the member's name while SHA-256 was the only digest; it
+  // stays for the callers that read it, with the same value as "digest".
+  put("sha256", a.digest);
+  put("digest", a.digest);
+  put("digest_algorithm", crypto::name(digest));
   put("uploaded_at", a.uploaded_at);
 }
 
@@ -176,14 +182,14 @@ void write_actions(JsonText& w, const workflow::Definition& def, const Offers& o
 // Writes the application page, as the answer's member "application", from
 // what was read and decided inside the transaction.
 void write_case_page(JsonText& w, const Domain& domain, const Offers& offers, const Case& c,
-                     const CaseFacts& facts, TimePoint now);
+                     const CaseFacts& facts, TimePoint now, crypto::Digest digest);
 
 // The answer whose page is written after the transaction, from `facts`.
 Output case_answer_from(const Context& ctx, const Actor& actor, Case c, CaseFacts facts) {
   Offers o = offers(ctx.domain.workflow, actor, c, facts.events);
   Output out;
   out.write = [&ctx, o = std::move(o), c = std::move(c), facts = std::move(facts)](JsonText& w) {
-    write_case_page(w, ctx.domain, o, c, facts, ctx.now);
+    write_case_page(w, ctx.domain, o, c, facts, ctx.now, ctx.security->digest());
   };
   return out;
 }
@@ -227,9 +233,9 @@ json::object certificate_json(const store::Certificate& c) {
 }
 
 json::object attachment_json(const attachments::Rules& rules, const store::Attachment& a,
-                             json::storage_ptr sp) {
-  json::object o(8, std::move(sp));
-  attachment_members(rules, a, PutInto{o});
+                             crypto::Digest digest, json::storage_ptr sp) {
+  json::object o(10, std::move(sp));
+  attachment_members(rules, a, digest, PutInto{o});
   return o;
 }
 
@@ -289,7 +295,7 @@ Output case_answer(const Context& ctx, store::Transaction& txn, const Actor& act
 namespace {
 
 void write_case_page(JsonText& w, const Domain& domain, const Offers& offers, const Case& c,
-                     const CaseFacts& facts, TimePoint now) {
+                     const CaseFacts& facts, TimePoint now, crypto::Digest digest) {
   const store::Application& a = c.application;
   const workflow::Definition& def = domain.workflow;
   const std::vector<store::Event>& events = facts.events;
@@ -331,7 +337,7 @@ void write_case_page(JsonText& w, const Domain& domain, const Offers& offers, co
   w.key("attachments");
   w.begin_array();
   for (const store::Attachment& at : facts.attachments) {
-    write_object(w, [&](auto&& put) { attachment_members(domain.rules, at, put); });
+    write_object(w, [&](auto&& put) { attachment_members(domain.rules, at, digest, put); });
   }
   w.end_array();
   w.key("actions");

@@ -13,6 +13,7 @@
 #include "actor.hpp"
 #include "clock.hpp"
 #include "command.hpp"
+#include "crypto/crypto.hpp"
 #include "fuma/attachments.hpp"
 #include "fuma/workflow.hpp"
 #include "store/store.hpp"
@@ -26,8 +27,9 @@ boost::json::object certificate_json(const store::Certificate& c);
 // Labels come from the engine's own checklist and workflow definition. `sp`:
 // the storage of the object the result goes into (Context::storage), so
 // that it moves there, not copies.
+// `digest`: the store's, which made a.digest.
 boost::json::object attachment_json(const attachments::Rules& rules, const store::Attachment& a,
-                                    boost::json::storage_ptr sp = {});
+                                    crypto::Digest digest, boost::json::storage_ptr sp = {});
 // {key, label}
 boost::json::object status_json(const workflow::Definition& def, std::string_view key);
 boost::json::object business_json(const workflow::Definition& def, std::string_view key);

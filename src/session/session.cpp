@@ -56,7 +56,9 @@ std::string new_token() {
   return token;
 }
 
-std::string token_hash(std::string_view token) { return credential::sha256_hex(token); }
+std::string token_hash(std::string_view token, crypto::Digest digest) {
+  return crypto::digest_hex(digest, token);
+}
 
 bool is_token(std::string_view text) noexcept {
   return text.size() == kTokenChars && std::all_of(text.begin(), text.end(), [](char c) {

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "crypto/crypto.hpp"
+
 namespace fuma::session {
 
 // The login commitment, a data file a locality may replace (engine option
@@ -31,8 +33,10 @@ struct Commitment {
 // A new session token: 32 bytes from OpenSSL's RAND_bytes as unpadded
 // base64url (43 characters). Only its hash is ever stored.
 std::string new_token();
-// SHA-256 of the token, lower-case hex: what the store keeps and looks up.
-std::string token_hash(std::string_view token);
+// The token's digest by the store's suite (SHA-256, or SM3 under sm),
+// lower-case hex: what the store keeps and looks up. A token is 32 random
+// bytes, so a plain digest is enough: nothing short to guess.
+std::string token_hash(std::string_view token, crypto::Digest digest);
 // Whether `text` has a token's shape (43 base64url characters); anything
 // else is refused before a lookup.
 bool is_token(std::string_view text) noexcept;

@@ -35,6 +35,7 @@ constexpr Duplicate kDuplicates[] = {
     {"captchas.id", "a captcha with this id already exists", "验证码重复"},
     {"sessions.token_hash", "a session with this token already exists", "会话重复"},
     {"staff_sessions.token_hash", "a staff session with this token already exists", "会话重复"},
+    {"meta.key", "the file already records this fact", "数据文件已记录该项"},
 };
 
 const Duplicate* duplicate(std::string_view sqlite_message) {

@@ -294,6 +294,18 @@ INSERT INTO deleted_applications(id, unit_id)
   GROUP BY application_id;
 DROP INDEX events_unit;
 )sql",
+
+      // 5 -> 6: digests are named for what they hold, not for one
+      // algorithm: under the sm crypto suite they are SM3 (GB/T 32905), of
+      // the same 64 hex digits. Renaming a column keeps every row in place;
+      // the CHECK keeps its name (sha256_is_lower_case_hex), since renaming
+      // a constraint takes copying the table, every attachment's bytes too.
+      R"sql(
+ALTER TABLE blobs RENAME COLUMN sha256 TO digest;
+DROP INDEX blobs_sha256;
+CREATE UNIQUE INDEX blobs_digest ON blobs(digest);
+ALTER TABLE credentials RENAME COLUMN payload_sha256 TO payload_digest;
+)sql",
   };
   return list;
 }

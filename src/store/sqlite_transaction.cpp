@@ -202,14 +202,14 @@ std::string fields_json(const Application& a, const char* method) {
   return a.fields_json;
 }
 
-void check_sha256(std::string_view sha256) {
-  const bool hex = std::all_of(sha256.begin(), sha256.end(), [](char c) {
+void check_digest(std::string_view digest) {
+  const bool hex = std::all_of(digest.begin(), digest.end(), [](char c) {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
   });
-  if (sha256.size() != 64 || !hex) {
+  if (digest.size() != 64 || !hex) {
     throw Error(Errc::invalid_argument,
-                "insert_attachment: sha256 must be 64 lower-case hex digits, got '" +
-                    std::string(sha256.substr(0, 80)) + "'",
+                "insert_attachment: digest must be 64 lower-case hex digits, got '" +
+                    std::string(digest.substr(0, 80)) + "'",
                 "附件摘要格式有误");
   }
 }
@@ -507,7 +507,7 @@ std::vector<Application> SqliteTransaction::queue(Id authority_id, std::string_v
 // --- attachments ------------------------------------------------------------
 
 Id SqliteTransaction::insert_attachment(const Attachment& a, std::string_view content) {
-  check_sha256(a.sha256);
+  check_digest(a.digest);
   {
     // Checked first so that a missing application leaves no stray blob
     // behind, even if the caller catches the error and commits.
@@ -519,22 +519,22 @@ Id SqliteTransaction::insert_attachment(const Attachment& a, std::string_view co
   Id blob = 0;
   {
     Statement s = change(
-        "INSERT INTO blobs(sha256, size, content) VALUES (?, ?, ?) "
-        "ON CONFLICT(sha256) DO NOTHING RETURNING id",
+        "INSERT INTO blobs(digest, size, content) VALUES (?, ?, ?) "
+        "ON CONFLICT(digest) DO NOTHING RETURNING id",
         "insert_attachment");
-    if (s.bind(a.sha256, content.size(), Blob{content}).step()) blob = s.int64(0);
+    if (s.bind(a.digest, content.size(), Blob{content}).step()) blob = s.int64(0);
   }
   if (blob == 0) {
     // Another attachment already brought this content. The same hash with
     // other bytes means the caller's hash is wrong; keeping either copy
     // silently would hand someone the wrong file.
-    Statement s = query("SELECT id, size = ? AND content = ? FROM blobs WHERE sha256 = ?",
+    Statement s = query("SELECT id, size = ? AND content = ? FROM blobs WHERE digest = ?",
                         "insert_attachment");
-    s.bind(content.size(), Blob{content}, a.sha256).step();
+    s.bind(content.size(), Blob{content}, a.digest).step();
     if (!s.boolean(1)) {
       throw Error(
           Errc::invalid_argument,
-          "insert_attachment: the content does not match the stored content of sha256 " + a.sha256,
+          "insert_attachment: the content does not match the stored content of digest " + a.digest,
           "附件内容与摘要不符");
     }
     blob = s.int64(0);
@@ -549,7 +549,7 @@ Id SqliteTransaction::insert_attachment(const Attachment& a, std::string_view co
 
 std::vector<Attachment> SqliteTransaction::attachments(Id application_id) {
   Statement s = query(
-      "SELECT a.id, a.application_id, a.kind, a.file_name, a.media_type, b.sha256, b.size, "
+      "SELECT a.id, a.application_id, a.kind, a.file_name, a.media_type, b.digest, b.size, "
       "a.uploaded_at FROM attachments a JOIN blobs b ON b.id = a.blob_id "
       "WHERE a.application_id = ? ORDER BY a.id",
       "attachments");
@@ -560,16 +560,16 @@ std::vector<Attachment> SqliteTransaction::attachments(Id application_id) {
     a.kind = r.text(2);
     a.file_name = r.text(3);
     a.media_type = r.text(4);
-    a.sha256 = r.text(5);
+    a.digest = r.text(5);
     a.size = static_cast<std::uint64_t>(r.int64(6));
     a.uploaded_at = r.text(7);
     return a;
   });
 }
 
-std::optional<std::string> SqliteTransaction::content(std::string_view sha256) {
-  Statement s = query("SELECT content FROM blobs WHERE sha256 = ?", "content");
-  if (!s.bind(sha256).step()) return std::nullopt;
+std::optional<std::string> SqliteTransaction::content(std::string_view digest) {
+  Statement s = query("SELECT content FROM blobs WHERE digest = ?", "content");
+  if (!s.bind(digest).step()) return std::nullopt;
   return s.blob(0);
 }
 
@@ -652,6 +652,17 @@ std::optional<std::string> SqliteTransaction::last_audit_hash() {
   Statement s = query("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1", "last_audit_hash");
   if (!s.step()) return std::nullopt;
   return s.text(0);
+}
+
+std::optional<std::string> SqliteTransaction::meta(std::string_view key) {
+  Statement s = query("SELECT value FROM meta WHERE key = ?", "meta");
+  if (!s.bind(key).step()) return std::nullopt;
+  return s.text(0);
+}
+
+void SqliteTransaction::insert_meta(std::string_view key, std::string_view value) {
+  Statement s = change("INSERT INTO meta(key, value) VALUES (?, ?)", "insert_meta");
+  s.bind(key, value).run();
 }
 
 void SqliteTransaction::scan_audit(const std::function<bool(const AuditRecord&)>& fn) {
@@ -745,7 +756,7 @@ void SqliteTransaction::update_key(const SigningKey& k) {
   "id, unit_id, reason, recipient, phone, requested_on, recorded_by, created_at, credential_id"
 #define FUMA_CREDENTIAL_COLUMNS                                                              \
   "id, unit_id, request_id, key_id, generation, issued_at, expires_at, status, revoked_at, " \
-  "revoked_reason, delivery, delivery_note, payload_sha256"
+  "revoked_reason, delivery, delivery_note, payload_digest"
 
 namespace {
 CredentialRequest read_request(const Statement& s) {
@@ -816,7 +827,7 @@ std::vector<CredentialRequest> SqliteTransaction::credential_requests_of_unit(Id
 Id SqliteTransaction::insert_credential(const Credential& c) {
   Statement s = change(
       "INSERT INTO credentials(unit_id, request_id, key_id, generation, issued_at, expires_at, "
-      "status, revoked_at, revoked_reason, delivery, delivery_note, payload_sha256) "
+      "status, revoked_at, revoked_reason, delivery, delivery_note, payload_digest) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       "insert_credential");
   s.bind(c.unit_id, c.request_id, c.key_id, c.generation, c.issued_at, c.expires_at, c.status,
@@ -847,7 +858,7 @@ std::vector<Credential> SqliteTransaction::credentials_signed_by(Id key_id) {
 
 void SqliteTransaction::update_credential(const Credential& c) {
   Statement s = change(
-      "UPDATE credentials SET status = ?, revoked_at = ?, revoked_reason = ?, payload_sha256 = ? "
+      "UPDATE credentials SET status = ?, revoked_at = ?, revoked_reason = ?, payload_digest = ? "
       "WHERE id = ?",
       "update_credential");
   if (s.bind(c.status, c.revoked_at, c.revoked_reason, c.payload_sha256, c.id).execute() == 0) {

@@ -45,7 +45,7 @@ class SqliteTransaction final : public Transaction {
 
   Id insert_attachment(const Attachment& a, std::string_view content) override;
   std::vector<Attachment> attachments(Id application_id) override;
-  std::optional<std::string> content(std::string_view sha256) override;
+  std::optional<std::string> content(std::string_view digest) override;
   void delete_attachment(Id id) override;
 
   Id insert_event(const Event& e) override;
@@ -54,6 +54,8 @@ class SqliteTransaction final : public Transaction {
 
   AuditRecord append_audit(const AuditRecord& r) override;
   std::optional<std::string> last_audit_hash() override;
+  std::optional<std::string> meta(std::string_view key) override;
+  void insert_meta(std::string_view key, std::string_view value) override;
   void scan_audit(const std::function<bool(const AuditRecord&)>& fn) override;
 
   std::optional<Idempotent> idempotent(std::string_view actor, std::string_view key) override;

@@ -89,7 +89,9 @@ struct Attachment {
   std::string kind;
   std::string file_name;  // for display only, never a path
   std::string media_type;
-  std::string sha256;      // lower-case hex of the content, computed by the caller
+  // The content's digest by the store's crypto suite (SHA-256 or SM3), 64
+  // lower-case hex digits, computed by the caller.
+  std::string digest;
   std::uint64_t size = 0;  // on insert, taken from the content
   std::string uploaded_at;
 };
@@ -163,6 +165,7 @@ struct Credential {
   std::string revoked_reason;     // "lost", "unit_revoked", ...
   std::string delivery;           // "on_site", "yuezhengyi", "other"
   std::string delivery_note;
+  // The digest of the issued text (column payload_digest).
   std::string payload_sha256;
 };
 
@@ -299,7 +302,7 @@ class Transaction {
   // refused with Errc::invalid_argument rather than silently replaced.
   virtual Id insert_attachment(const Attachment& a, std::string_view content) = 0;
   virtual std::vector<Attachment> attachments(Id application_id) = 0;
-  virtual std::optional<std::string> content(std::string_view sha256) = 0;
+  virtual std::optional<std::string> content(std::string_view digest) = 0;
   virtual void delete_attachment(Id id) = 0;
 
   // The application must exist or have been deleted (so a "deleted" event
@@ -316,6 +319,12 @@ class Transaction {
   virtual AuditRecord append_audit(const AuditRecord& r) = 0;
   // The hash of the newest record; none while the log is empty.
   virtual std::optional<std::string> last_audit_hash() = 0;
+
+  // The file's own facts (the meta table): its creation time, the crypto
+  // suite it was created with, the digest of its audit chain. A key is
+  // written once: setting one that is there is Errc::conflict.
+  virtual std::optional<std::string> meta(std::string_view key) = 0;
+  virtual void insert_meta(std::string_view key, std::string_view value) = 0;
   // Calls fn for every record in sequence order; stops when fn returns false.
   virtual void scan_audit(const std::function<bool(const AuditRecord&)>& fn) = 0;
 

@@ -193,7 +193,7 @@ int run(std::size_t total, std::size_t by_commands, std::size_t ops) {
       r.target = target;
       r.before_status = before;
       r.after_status = after;
-      fuma::engine::append_audit(txn, std::move(r));
+      fuma::engine::append_audit(txn, std::move(r), fuma::crypto::Digest::sha256);
     };
     started = Steady::now();
     constexpr std::size_t kBatch = 1000;

@@ -135,6 +135,55 @@ static void test_engine_on_a_file(void) {
   rmdir(dir);
 }
 
+/* The crypto suite is chosen when the store is created and kept by it: the
+ * audit chain of an "sm" store says SM3, and opening it as "standard" fails
+ * naming both suites, leaving the store as it was. */
+static void test_crypto_suite(void) {
+  char dir[] = "/tmp/fuma-capi-XXXXXX";
+  char path[64];
+  char file[80];
+  fuma_options* opts = NULL;
+  fuma_engine* engine = NULL;
+  fuma_result* r = NULL;
+  const char* verify = "{\"command\":\"audit.verify\",\"actor\":{\"system\":true}}";
+  EXPECT(mkdtemp(dir) != NULL);
+  snprintf(path, sizeof path, "%s/fuma.db", dir);
+  EXPECT(fuma_options_new(&opts) == FUMA_OK);
+  EXPECT(fuma_options_set(opts, "crypto_suite", "sm4") == FUMA_EINVALID_ARGUMENT);
+  EXPECT(fuma_options_set(opts, "crypto_suite", "sm") == FUMA_OK);
+  EXPECT(fuma_engine_open(&engine, path, opts) == FUMA_OK);
+  EXPECT(call(&r, engine,
+              "{\"command\":\"authority.create\",\"actor\":{\"system\":true},\"args\":"
+              "{\"code\":\"sz\",\"name\":\"深圳市委编办\",\"division\":\"440300\"}}") == FUMA_OK);
+  fuma_result_free(r);
+  EXPECT(call(&r, engine, verify) == FUMA_OK);
+  EXPECT(strstr(fuma_result_json(r, NULL), "\"intact\":true") != NULL);
+  EXPECT(strstr(fuma_result_json(r, NULL), "\"digest\":\"sm3\"") != NULL);
+  EXPECT(strstr(fuma_result_json(r, NULL), "\"crypto_suite\":\"sm\"") != NULL);
+  fuma_result_free(r);
+  fuma_engine_close(engine);
+
+  EXPECT(fuma_options_set(opts, "crypto_suite", "standard") == FUMA_OK);
+  engine = NULL;
+  EXPECT(fuma_engine_open(&engine, path, opts) == FUMA_EINVALID_ARGUMENT);
+  EXPECT(engine == NULL);
+  EXPECT(strstr(fuma_error_last()->detail, "'sm'") != NULL);
+  EXPECT(strstr(fuma_error_last()->detail, "'standard'") != NULL);
+  fuma_options_free(opts);
+
+  EXPECT(fuma_engine_open(&engine, path, NULL) == FUMA_OK);
+  EXPECT(call(&r, engine, verify) == FUMA_OK);
+  EXPECT(strstr(fuma_result_json(r, NULL), "\"crypto_suite\":\"sm\"") != NULL);
+  fuma_result_free(r);
+  fuma_engine_close(engine);
+  unlink(path);
+  snprintf(file, sizeof file, "%s-wal", path);
+  unlink(file);
+  snprintf(file, sizeof file, "%s-shm", path);
+  unlink(file);
+  rmdir(dir);
+}
+
 static void test_free_null_is_a_no_op(void) {
   fuma_result_free(NULL);
   fuma_options_free(NULL);
@@ -167,6 +216,7 @@ int main(void) {
   test_stateless_call();
   test_call_errors();
   test_engine_on_a_file();
+  test_crypto_suite();
   test_free_null_is_a_no_op();
   test_errors_are_per_thread();
   return expect_summary("capi");

@@ -43,8 +43,10 @@ TEST_CASE("an upload keeps the file with its type, size and SHA-256") {
   CHECK(at.at("media_type").as_string() == "image/png");
   CHECK(at.at("size").as_int64() == 2392);
   // sha256sum tests/attachments/data/stamp.png
-  CHECK(at.at("sha256").as_string() ==
+  CHECK(at.at("digest").as_string() ==
         "071b70ca59e4a222f4b4ba7c95b4d7c5ab56d09d3c7b278a97af126249673e44");
+  CHECK(at.at("digest_algorithm").as_string() == "sha256");
+  CHECK(at.at("sha256") == at.at("digest"));
   CHECK(World::app(a).at("attachments").as_array().size() == 1);
 }
 

@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from conftest import host_binary
+from conftest import Host, host_binary
 
 OPTIONS = ["--listen", "--data", "--threads", "--max-body", "--timeout", "--max-connections",
            "--help"]
@@ -23,7 +23,7 @@ def test_help_exits_0_and_documents_every_option():
 
 
 @pytest.mark.parametrize("option", ["nonsense=1", "session_idle_seconds=0", "font_index=-1",
-                                    "no-equals", "=1", "captcha_answer=X",
+                                    "no-equals", "=1", "captcha_answer=X", "crypto_suite=gm",
                                     "public_url=https://x.example"])
 def test_an_engine_option_the_engine_refuses_exits_2_with_the_usage(tmp_path, option):
     result = run("--data", str(tmp_path / "d"), "--listen", "127.0.0.1:0",
@@ -40,6 +40,25 @@ def test_an_engine_option_reaches_the_engine(tmp_path):
                  f"--engine-option=workflow_path={missing}")
     assert result.returncode == 1
     assert str(missing) in result.stderr
+
+
+def test_the_crypto_suite_is_chosen_when_the_database_is_made_and_kept(tmp_path):
+    data = tmp_path / "d"
+    made = Host(tmp_path, "--engine-option", "crypto_suite=sm", data=data)
+    try:
+        assert made.get_json("/healthz")[2]["crypto_suite"] == "sm"
+    finally:
+        made.stop()
+    reopened = Host(tmp_path, data=data)
+    try:
+        assert reopened.get_json("/healthz")[2]["crypto_suite"] == "sm"
+    finally:
+        reopened.stop()
+    result = run("--data", str(data), "--listen", "127.0.0.1:0",
+                 "--engine-option", "crypto_suite=standard")
+    assert result.returncode == 1
+    assert "crypto_suite" in result.stderr
+    assert "'sm'" in result.stderr and "'standard'" in result.stderr
 
 
 def test_help_says_the_timeout_also_bounds_answers_and_handshakes():

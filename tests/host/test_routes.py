@@ -29,6 +29,7 @@ def test_healthz_reports_the_library_and_schema_versions(host):
     assert doc["ok"] is True
     assert re.fullmatch(r"\d+\.\d+\.\d+", doc["version"])
     assert isinstance(doc["schema_version"], int) and doc["schema_version"] >= 1
+    assert doc["crypto_suite"] == "standard"
 
 
 def test_answers_carry_json_type_server_nosniff_and_no_store(host):

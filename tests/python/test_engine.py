@@ -1,6 +1,7 @@
 """fuma.Engine: a store on a SQLite file, its options, its lifetime."""
 
 import gc
+import hashlib
 import os
 import sqlite3
 import threading
@@ -138,6 +139,41 @@ def test_option_of_wrong_type_raises_type_error(db, value):
 def test_option_with_nul_is_refused_not_truncated(db):
     with pytest.raises(ValueError):
         fuma.Engine(db, busy_timeout_ms="100\x00junk")
+
+
+# the crypto suite
+
+
+def _audit_chain(db, algorithm):
+    """The audit chain recomputed from the file with hashlib's `algorithm`:
+    (records, last hash), or None where a hash does not hold."""
+    prev, count = "0" * 64, 0
+    with sqlite3.connect(db) as con:
+        rows = con.execute("SELECT at, actor, command, target, before_status, after_status,"
+                           " prev_hash, hash FROM audit ORDER BY seq").fetchall()
+    for row in rows:
+        fields = list(row[:6]) + [prev]
+        canonical = b"".join(b"%d:%s;" % (len(f.encode()), f.encode()) for f in fields)
+        if row[6] != prev or hashlib.new(algorithm, canonical).hexdigest() != row[7]:
+            return None
+        prev, count = row[7], count + 1
+    return count, prev
+
+
+def test_an_sm_store_chains_its_audit_log_with_sm3_and_keeps_its_suite(db):
+    system = {"system": True}
+    with fuma.Engine(db, crypto_suite="sm") as engine:
+        engine.call("authority.create", {"code": "sz", "name": "深圳市委编办", "division": "440300"},
+                    actor=system)
+        verdict = engine.call("audit.verify", actor=system)
+    assert (verdict["digest"], verdict["crypto_suite"], verdict["intact"]) == ("sm3", "sm", True)
+    assert _audit_chain(db, "sm3") == (verdict["records"], verdict["last_hash"])
+    assert _audit_chain(db, "sha256") is None
+    with pytest.raises(fuma.InvalidArgument) as info:
+        fuma.Engine(db, crypto_suite="standard")
+    assert "'sm'" in info.value.detail and "'standard'" in info.value.detail
+    with fuma.Engine(db) as engine:
+        assert engine.call("audit.verify", actor=system)["crypto_suite"] == "sm"
 
 
 def test_path_with_nul_is_refused_not_truncated(tmp_path):

@@ -75,13 +75,13 @@ inline store::Event event(Id application_id, const std::string& reply = "") {
   return e;
 }
 
-inline store::Attachment attachment(Id application_id, const std::string& sha256) {
+inline store::Attachment attachment(Id application_id, const std::string& digest) {
   store::Attachment a;
   a.application_id = application_id;
   a.kind = "appointment";
   a.file_name = "任职文件.pdf";
   a.media_type = "application/pdf";
-  a.sha256 = sha256;
+  a.digest = digest;
   a.uploaded_at = "2026-02-01T09:10:00Z";
   return a;
 }

@@ -407,7 +407,7 @@ TEST_CASE("the same content attached twice is kept once") {
     CHECK(list[1].kind == "id_copy");
     CHECK(list[0].file_name == "任职文件.pdf");
     CHECK(list[0].media_type == "application/pdf");
-    CHECK(list[0].sha256 == sha('a'));
+    CHECK(list[0].digest == sha('a'));
     CHECK(list[0].size == pdf.size());
     CHECK(list[0].uploaded_at == "2026-02-01T09:10:00Z");
     CHECK(tx.content(sha('a')) == pdf);

@@ -125,6 +125,45 @@ TEST_CASE("a schema-1 file is upgraded to the latest schema on open and keeps it
   CHECK(id == 1);
 }
 
+// Turns a file's digest columns back into what schema 5 named them.
+constexpr const char* kDigestsOfSchema5 =
+    "ALTER TABLE blobs RENAME COLUMN digest TO sha256;"
+    "DROP INDEX blobs_digest;"
+    "CREATE UNIQUE INDEX blobs_sha256 ON blobs(sha256);"
+    "ALTER TABLE credentials RENAME COLUMN payload_digest TO payload_sha256;";
+
+TEST_CASE("a schema-5 file's digests are renamed, and its attachments found by them") {
+  TempDir dir;
+  const std::string path = dir.file("v5.db");
+  const std::string digest(64, 'a');
+  fuma::store::Id application = 0;
+  {
+    auto store = fuma::test::open_store(path);
+    store->write([&](fuma::store::Transaction& tx) {
+      const auto unit =
+          tx.insert_unit(fuma::test::unit(tx.insert_authority(fuma::test::authority()), 1));
+      application = tx.insert_application(fuma::test::application(unit));
+      tx.insert_attachment(fuma::test::attachment(application, digest), "扫描件");
+    });
+  }
+  {
+    fuma::test::RawDb db(path);
+    REQUIRE(db.exec(std::string(kDigestsOfSchema5) + "PRAGMA user_version = 5;") == SQLITE_OK);
+  }
+  auto store = fuma::test::open_store(path);
+  CHECK(store->schema_version() == fuma::store::latest_schema_version());
+  CHECK(sql(path, "SELECT digest FROM blobs") == digest);
+  CHECK(sql(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'blobs_digest'") == "1");
+  CHECK(sql(path,
+            "SELECT count(*) FROM pragma_table_info('credentials') "
+            "WHERE name = 'payload_digest'") == "1");
+  store->read([&](fuma::store::Transaction& tx) {
+    CHECK(tx.content(digest) == std::optional<std::string>("扫描件"));
+    REQUIRE(tx.attachments(application).size() == 1);
+    CHECK(tx.attachments(application).front().digest == digest);
+  });
+}
+
 TEST_CASE("a schema-4 file keeps the events of its deleted applications found by unit") {
   TempDir dir;
   const std::string path = dir.file("v4.db");
@@ -143,9 +182,10 @@ TEST_CASE("a schema-4 file keeps the events of its deleted applications found by
   }
   {
     // What schema 4 left behind: events indexed by unit, and an application
-    // deleted without any other record of it.
+    // deleted without any other record of it (and digests named sha256).
     fuma::test::RawDb db(path);
-    REQUIRE(db.exec("DROP TABLE deleted_applications;"
+    REQUIRE(db.exec(std::string(kDigestsOfSchema5) +
+                    "DROP TABLE deleted_applications;"
                     "CREATE INDEX events_unit ON events(unit_id);"
                     "DELETE FROM applications WHERE id = " +
                     std::to_string(gone) + "; PRAGMA user_version = 4;") == SQLITE_OK);
@@ -208,7 +248,7 @@ TEST_CASE("every lookup of the interface is served by an index") {
   CHECK(uses("SELECT * FROM attachments WHERE application_id = 1 ORDER BY id",
              "attachments_application"));
   CHECK(uses("SELECT 1 FROM attachments WHERE blob_id = 1", "attachments_blob"));
-  CHECK(uses("SELECT id FROM blobs WHERE sha256 = 'x'", "blobs_sha256"));
+  CHECK(uses("SELECT id FROM blobs WHERE digest = 'x'", "blobs_digest"));
   CHECK(uses("SELECT * FROM events WHERE application_id = 1 ORDER BY id", "events_application"));
   const std::string unit_events =
       "SELECT * FROM events WHERE application_id IN ("

@@ -60,7 +60,13 @@ class Attachment(TypedDict):
     file_name: str
     media_type: Literal["application/pdf", "image/jpeg", "image/png"]
     size: int
+    #: the same as digest, kept from when SHA-256 was the only digest; under the sm
+    #: crypto suite it is SM3: read digest and digest_algorithm
     sha256: str
+    #: the content's digest by the store's crypto suite
+    digest: str
+    #: sha256 under the standard crypto suite, sm3 under sm
+    digest_algorithm: Literal["sha256", "sm3"]
     uploaded_at: str
     type: NotRequired[Literal["pdf", "jpeg", "png"] | None]
 
@@ -280,7 +286,8 @@ class AttachmentUploadResult(TypedDict):
 
 class AuditVerifyResult(TypedDict):
     """The result of audit.verify: Check the audit log's hash chain from its first
-    record to its last.
+    record to its last; say which digest chains it and which crypto suite the store
+    was created with.
     """
     ok: Literal[True]
     intact: bool
@@ -288,6 +295,11 @@ class AuditVerifyResult(TypedDict):
     broken_seq: int | None
     reason: str | None
     last_hash: str
+    #: the digest the chain was started with and keeps: SHA-256, or SM3 of GB/T 32905
+    digest: Literal["sha256", "sm3"]
+    #: the suite the store was created with: standard, or sm, with SM3 digests and keys
+    #: sealed with SM4
+    crypto_suite: Literal["standard", "sm"]
 
 
 class Authority(TypedDict):

@@ -251,7 +251,8 @@ function renderCase(app) {
     el('td', {}, f.file_name),
     el('td', {}, formatSize(f.size)),
     el('td', {}, formatTime(f.uploaded_at)),
-    el('td', { class: 'mono', title: f.sha256 }, (f.sha256 || '').slice(0, 16)),
+    el('td', { class: 'mono', title: `${f.digest_algorithm} ${f.digest}` },
+      (f.digest || '').slice(0, 16)),
     el('td', {}, el('button', {
       type: 'button',
       class: 'secondary',
