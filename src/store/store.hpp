@@ -122,14 +122,17 @@ struct AuditRecord {
   std::string hash;
 };
 
-// A registration authority's Ed25519 signing key. The private half is kept
-// only sealed under the engine's key file; the store never sees it in clear.
+// A registration authority's signing key, Ed25519 or SM2. The private half
+// is kept only sealed under the engine's key file; the store never sees it
+// in clear.
 struct SigningKey {
   Id id = 0;
   Id authority_id = 0;
-  std::string kid;             // 16 lower-case hex digits, unique
-  std::string public_key;      // 32 raw bytes
-  std::string sealed_private;  // 60 bytes: nonce, ciphertext, tag
+  std::string kid;                // 16 lower-case hex digits, unique
+  std::string suite = "ed25519";  // "ed25519" or "sm2"
+  std::string public_key;         // ed25519: 32 raw bytes; sm2: the 65-byte point 04 || x || y
+  std::string distinguishing_id;  // sm2: its ID_A, 1-64 characters; ed25519: ""
+  std::string sealed_private;     // the 32-byte private key sealed: 60 to 256 bytes
   // "active" signs and verifies (one per authority), "verifying" only
   // verifies, "retired" does neither.
   std::string status = "active";
@@ -164,6 +167,11 @@ struct Credential {
   std::string delivery;           // "on_site", "yuezhengyi", "other"
   std::string delivery_note;
   std::string payload_sha256;
+  // An SM2 signature is randomised, so it cannot be made again the way an
+  // Ed25519 one is: its 64 bytes are kept, sealed like a private key (they
+  // and the claims in the store would otherwise make the text that logs
+  // the unit in). "" for an Ed25519 credential.
+  std::string sealed_signature;
 };
 
 struct Captcha {
