@@ -167,8 +167,10 @@ int issue_credential(Engine& engine, std::map<std::string, std::string>& o) {
 }
 
 int rotate_keys(Engine& engine, std::map<std::string, std::string>& o) {
-  print_result(
-      call(engine, "keys.rotate", json::object{{"authority", o["authority"]}}, system_actor()));
+  json::object args{{"authority", o["authority"]}};
+  if (o.count("suite")) args["suite"] = o["suite"];
+  if (o.count("distinguishing-id")) args["distinguishing_id"] = o["distinguishing-id"];
+  print_result(call(engine, "keys.rotate", std::move(args), system_actor()));
   return 0;
 }
 
@@ -194,9 +196,10 @@ const Subcommand kSubcommands[] = {
      {"reason", "delivery", "delivery-note", "expires-on", "requested-on"},
      issue_credential},
     {"rotate-keys",
-     "give an authority a new signing key; old pictures keep working",
+     "give an authority a new signing key (--suite ed25519 or sm2, to change suite; "
+     "--distinguishing-id, an SM2 key's ID_A); old pictures keep working",
      {"authority"},
-     {},
+     {"suite", "distinguishing-id"},
      rotate_keys},
     {"backup",
      "copy the database, online, to a new file (the key file is not copied)",
