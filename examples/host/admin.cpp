@@ -242,8 +242,10 @@ int issue_credential(Engine& engine, std::map<std::string, std::string>& o) {
 }
 
 int rotate_keys(Engine& engine, std::map<std::string, std::string>& o) {
-  print_result(
-      call(engine, "keys.rotate", json::object{{"authority", o["authority"]}}, system_actor()));
+  json::object args{{"authority", o["authority"]}};
+  if (o.count("suite")) args["suite"] = o["suite"];
+  if (o.count("distinguishing-id")) args["distinguishing_id"] = o["distinguishing-id"];
+  print_result(call(engine, "keys.rotate", std::move(args), system_actor()));
   return 0;
 }
 
@@ -291,11 +293,15 @@ const Subcommand kSubcommands[] = {
      "no expiry). --requested-on: YYYY-MM-DD, not in the future (default: today).\n",
      false},
     {"rotate-keys",
-     "give an authority a new signing key; old pictures keep working",
+     "give an authority a new signing key (--suite ed25519 or sm2, to change suite; "
+     "--distinguishing-id, an SM2 key's ID_A); old pictures keep working",
      {"authority"},
-     {},
+     {"suite", "distinguishing-id"},
      rotate_keys,
-     "--authority: the authority's code.\n",
+     "--authority: the authority's code. --suite: ed25519 or sm2 (default: the\n"
+     "suite of the authority's current key; ed25519 for a first key).\n"
+     "--distinguishing-id: an SM2 key's ID_A, 1 to 64 printable ASCII characters\n"
+     "(default 1234567812345678).\n",
      false},
     {"backup",
      "copy the database, online, to a new file (the key file is not copied)",

@@ -114,14 +114,10 @@ std::string usage() {
          "                         (workflow_path, checklist_path, guide_path,\n"
          "                         commitment_path, forms_dir, font_path, font_index),\n"
          "                         key_file, session_idle_seconds,\n"
-         "                         session_absolute_seconds, captcha_per_minute,
-"
-         "                         busy_timeout_ms, crypto_suite (standard or sm,
-"
-         "                         fixed when the database is made); every admin
-"
-         "                         subcommand takes it too
-"
+         "                         session_absolute_seconds, captcha_per_minute,\n"
+         "                         busy_timeout_ms, crypto_suite (standard or sm,\n"
+         "                         fixed when the database is made); every admin\n"
+         "                         subcommand takes it too\n"
          "  --demo                 on first start, create a demo authority, staff and\n"
          "                         units with their login pictures in DATA/demo/, and\n"
          "                         fix every captcha's answer (never in production)\n"

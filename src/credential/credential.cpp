@@ -2,8 +2,12 @@
 
 #include <fcntl.h>
 #include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
+#include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <sys/stat.h>
@@ -25,7 +29,11 @@ constexpr std::size_t kUsccLength = 18;
 constexpr std::size_t kKidBytes = 8;
 constexpr std::size_t kSignatureBytes = 64;
 constexpr std::size_t kKeyBytes = 32;
+constexpr std::size_t kSm2PointBytes = 65;  // 04 || x || y
+constexpr std::size_t kSm2ScalarBytes = 32;
 constexpr std::uint8_t kFlagExpiry = 0x01;
+constexpr std::uint8_t kFlagSm2 = 0x02;
+constexpr std::uint8_t kKnownFlags = kFlagExpiry | kFlagSm2;
 
 // RFC 9285's alphabet: exactly the QR code's alphanumeric character set.
 constexpr std::string_view kBase45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
@@ -134,14 +142,97 @@ struct MdCtxFree {
   void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
 };
 
-Pkey public_pkey(std::string_view public_key) {
+struct PkeyCtxFree {
+  void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); }
+};
+using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
+struct BnFree {
+  void operator()(BIGNUM* p) const { BN_clear_free(p); }
+};
+using Bn = std::unique_ptr<BIGNUM, BnFree>;
+
+// An SM2 key from its raw halves (`private_key` empty for a public key);
+// null when the point is not on the curve or OpenSSL refuses the scalar.
+Pkey sm2_pkey(std::string_view public_key, std::string_view private_key) {
+  if (public_key.size() != kSm2PointBytes || public_key[0] != 0x04) return nullptr;
+  std::unique_ptr<OSSL_PARAM_BLD, decltype(&OSSL_PARAM_BLD_free)> bld(OSSL_PARAM_BLD_new(),
+                                                                      OSSL_PARAM_BLD_free);
+  Bn scalar;
+  if (!private_key.empty()) {
+    scalar.reset(BN_secure_new());
+    if (!scalar || BN_bin2bn(reinterpret_cast<const unsigned char*>(private_key.data()),
+                             static_cast<int>(private_key.size()), scalar.get()) == nullptr) {
+      return nullptr;
+    }
+  }
+  if (!bld ||
+      OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, "SM2", 0) != 1 ||
+      OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, public_key.data(),
+                                       public_key.size()) != 1 ||
+      (scalar && OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, scalar.get()) != 1)) {
+    return nullptr;
+  }
+  std::unique_ptr<OSSL_PARAM, decltype(&OSSL_PARAM_free)> params(OSSL_PARAM_BLD_to_param(bld.get()),
+                                                                 OSSL_PARAM_free);
+  PkeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, "SM2", nullptr));
+  EVP_PKEY* raw = nullptr;
+  if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
+      EVP_PKEY_fromdata(ctx.get(), &raw, scalar ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY,
+                        params.get()) != 1) {
+    return nullptr;
+  }
+  return Pkey(raw);
+}
+
+Pkey public_pkey(std::string_view public_key, Suite suite) {
+  if (suite == Suite::sm2) return sm2_pkey(public_key, {});
   if (public_key.size() != kKeyBytes) return nullptr;
   return Pkey(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
                                           reinterpret_cast<const unsigned char*>(public_key.data()),
                                           public_key.size()));
 }
 
+// The distinguishing id (ID_A) an SM2 signature is made and checked under.
+std::string_view sm2_id(std::string_view given) { return given.empty() ? kDefaultSm2Id : given; }
+
+// A digest context set up for SM2 with SM3 under `id`, for signing or
+// verifying with `pkey`.
+std::unique_ptr<EVP_MD_CTX, MdCtxFree> sm2_context(EVP_PKEY* pkey, std::string_view id,
+                                                   bool signing) {
+  std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+  EVP_PKEY_CTX* pctx = nullptr;  // owned by ctx
+  const int ok =
+      !ctx      ? 0
+      : signing ? EVP_DigestSignInit_ex(ctx.get(), &pctx, "SM3", nullptr, nullptr, pkey, nullptr)
+                : EVP_DigestVerifyInit_ex(ctx.get(), &pctx, "SM3", nullptr, nullptr, pkey, nullptr);
+  // The id is set after the init: OpenSSL 3.0 takes it only once the
+  // context knows it is to compute Z.
+  if (ok != 1 || pctx == nullptr ||
+      EVP_PKEY_CTX_set1_id(pctx, id.data(), static_cast<int>(id.size())) != 1) {
+    crypto_failure("SM2 signature setup");
+  }
+  return ctx;
+}
+
 }  // namespace
+
+std::string_view suite_name(Suite suite) noexcept {
+  return suite == Suite::sm2 ? "sm2" : "ed25519";
+}
+
+std::optional<Suite> suite_from_name(std::string_view name) noexcept {
+  if (name == "ed25519") return Suite::ed25519;
+  if (name == "sm2") return Suite::sm2;
+  return std::nullopt;
+}
+
+bool valid_distinguishing_id(std::string_view id) noexcept {
+  if (id.empty() || id.size() > 64 || id.front() == ' ' || id.back() == ' ') return false;
+  for (char c : id) {
+    if (c < 0x20 || c > 0x7E) return false;
+  }
+  return true;
+}
 
 bool looks_like_credential(std::string_view text) noexcept {
   if (text.size() < 4 || text.substr(0, 2) != "FM") return false;
@@ -174,7 +265,7 @@ Parsed parse(std::string_view text) {
   p.claims.kid = hex(std::string_view(body).substr(0, kKidBytes));
   std::size_t at = kKidBytes;
   const auto flags = static_cast<std::uint8_t>(body[at++]);
-  if ((flags & ~kFlagExpiry) != 0) {
+  if ((flags & ~kKnownFlags) != 0) {
     throw Error(Errc::unsupported_version, "credential flags 0x" +
                                                hex(std::string(1, static_cast<char>(flags))) +
                                                " name features this reader does not know");
@@ -186,6 +277,7 @@ Parsed parse(std::string_view text) {
   const std::uint64_t issued = get_varint(signed_body, at, "the issue time");
   if (issued > static_cast<std::uint64_t>(INT64_MAX)) malformed("the issue time is out of range");
   p.claims.issued_at = static_cast<std::int64_t>(issued);
+  p.claims.suite = (flags & kFlagSm2) ? Suite::sm2 : Suite::ed25519;
   if (flags & kFlagExpiry) {
     const std::uint64_t expires = get_varint(signed_body, at, "the expiry");
     if (expires > static_cast<std::uint64_t>(INT64_MAX)) malformed("the expiry is out of range");
@@ -262,10 +354,11 @@ image::Qr draw(std::string_view text) {
 
 KeyPair::~KeyPair() { OPENSSL_cleanse(private_key.data(), private_key.size()); }
 
-KeyPair generate_key() {
+namespace {
+
+KeyPair generate_ed25519() {
   EVP_PKEY* raw = nullptr;
-  std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(
-      EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, nullptr), EVP_PKEY_CTX_free);
+  PkeyCtx ctx(EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, nullptr));
   if (!ctx || EVP_PKEY_keygen_init(ctx.get()) != 1 || EVP_PKEY_keygen(ctx.get(), &raw) != 1) {
     crypto_failure("Ed25519 key generation");
   }
@@ -288,8 +381,57 @@ KeyPair generate_key() {
   return pair;
 }
 
-std::string key_id(std::string_view public_key) {
-  return sha256_hex(public_key).substr(0, 2 * kKidBytes);
+KeyPair generate_sm2(std::string_view distinguishing_id) {
+  EVP_PKEY* raw = nullptr;
+  PkeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, "SM2", nullptr));
+  if (!ctx || EVP_PKEY_keygen_init(ctx.get()) != 1 || EVP_PKEY_generate(ctx.get(), &raw) != 1) {
+    crypto_failure("SM2 key generation");
+  }
+  Pkey key(raw);
+  KeyPair pair;
+  pair.suite = Suite::sm2;
+  pair.distinguishing_id = std::string(sm2_id(distinguishing_id));
+  pair.public_key.resize(kSm2PointBytes);
+  std::size_t len = 0;
+  if (EVP_PKEY_get_octet_string_param(key.get(), OSSL_PKEY_PARAM_PUB_KEY,
+                                      reinterpret_cast<unsigned char*>(pair.public_key.data()),
+                                      pair.public_key.size(), &len) != 1 ||
+      len != kSm2PointBytes || pair.public_key[0] != 0x04) {
+    crypto_failure("SM2 public key export");
+  }
+  BIGNUM* d = nullptr;
+  if (EVP_PKEY_get_bn_param(key.get(), OSSL_PKEY_PARAM_PRIV_KEY, &d) != 1) {
+    crypto_failure("SM2 private key export");
+  }
+  const Bn scalar(d);
+  pair.private_key.resize(kSm2ScalarBytes);
+  if (BN_bn2binpad(scalar.get(), reinterpret_cast<unsigned char*>(pair.private_key.data()),
+                   static_cast<int>(kSm2ScalarBytes)) != static_cast<int>(kSm2ScalarBytes)) {
+    crypto_failure("SM2 private key export");
+  }
+  return pair;
+}
+
+}  // namespace
+
+KeyPair generate_key(Suite suite, std::string_view distinguishing_id) {
+  if (suite == Suite::ed25519) return generate_ed25519();
+  if (!distinguishing_id.empty() && !valid_distinguishing_id(distinguishing_id)) {
+    throw Error(Errc::invalid_argument,
+                "an SM2 distinguishing id is 1 to 64 printable ASCII characters",
+                "SM2签名者标识应为1至64个可打印ASCII字符");
+  }
+  return generate_sm2(distinguishing_id);
+}
+
+std::string key_id(std::string_view public_key, Suite suite) {
+  const crypto::Digest algorithm =
+      suite == Suite::ed25519 ? crypto::Digest::sha256 : crypto::Digest::sm3;
+  return crypto::digest_hex(algorithm, public_key).substr(0, 2 * kKidBytes);
+}
+
+bool valid_public_key(std::string_view public_key, Suite suite) {
+  return public_pkey(public_key, suite) != nullptr;
 }
 
 namespace {
@@ -313,7 +455,8 @@ std::string body_of(const Claims& claims) {
   for (std::size_t i = 0; i < kKidBytes; ++i) {
     body += static_cast<char>(std::stoi(claims.kid.substr(i * 2, 2), nullptr, 16));
   }
-  body += static_cast<char>(claims.expires_at ? kFlagExpiry : 0);
+  body += static_cast<char>((claims.expires_at ? kFlagExpiry : 0) |
+                            (claims.suite == Suite::sm2 ? kFlagSm2 : 0));
   put_varint(body, claims.id);
   put_varint(body, claims.generation);
   put_varint(body, static_cast<std::uint64_t>(claims.issued_at));
@@ -335,12 +478,9 @@ std::string assemble(const Claims& claims, std::string_view signature) {
          base45_encode(body_of(claims) + std::string(signature));
 }
 
-std::string sign(const Claims& claims, const KeyPair& key) {
-  if (key.public_key.size() != kKeyBytes || key.private_key.size() != kKeyBytes ||
-      claims.kid != key_id(key.public_key)) {
-    throw Error(Errc::internal, "credential: the claims' kid is not the signing key's");
-  }
-  const std::string message = signed_message(claims);
+namespace {
+
+std::string sign_ed25519(const std::string& message, const KeyPair& key) {
   Pkey pkey(EVP_PKEY_new_raw_private_key(
       EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(key.private_key.data()),
       key.private_key.size()));
@@ -354,12 +494,86 @@ std::string sign(const Claims& claims, const KeyPair& key) {
       len != kSignatureBytes) {
     crypto_failure("Ed25519 signing");
   }
-  return assemble(claims, signature);
+  return signature;
 }
 
-bool verify(const Parsed& parsed, std::string_view public_key) {
-  Pkey pkey = public_pkey(public_key);
-  if (!pkey || parsed.signature.size() != kSignatureBytes) return false;
+struct SigFree {
+  void operator()(ECDSA_SIG* p) const { ECDSA_SIG_free(p); }
+};
+
+// OpenSSL's DER signature as r || s, 32 bytes each.
+std::string sm2_raw_signature(const unsigned char* der, std::size_t size) {
+  const unsigned char* at = der;
+  std::unique_ptr<ECDSA_SIG, SigFree> sig(d2i_ECDSA_SIG(nullptr, &at, static_cast<long>(size)));
+  if (!sig) crypto_failure("SM2 signature decoding");
+  std::string raw(kSignatureBytes, '\0');
+  auto* out = reinterpret_cast<unsigned char*>(raw.data());
+  if (BN_bn2binpad(ECDSA_SIG_get0_r(sig.get()), out, 32) != 32 ||
+      BN_bn2binpad(ECDSA_SIG_get0_s(sig.get()), out + 32, 32) != 32) {
+    crypto_failure("SM2 signature encoding");
+  }
+  return raw;
+}
+
+// r || s as the DER OpenSSL verifies; empty if OpenSSL cannot make it.
+std::string sm2_der_signature(std::string_view raw) {
+  const auto* in = reinterpret_cast<const unsigned char*>(raw.data());
+  std::unique_ptr<ECDSA_SIG, SigFree> sig(ECDSA_SIG_new());
+  BIGNUM* r = BN_bin2bn(in, 32, nullptr);
+  BIGNUM* s = BN_bin2bn(in + 32, 32, nullptr);
+  if (!sig || !r || !s || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
+    BN_free(r);
+    BN_free(s);
+    return {};
+  }
+  unsigned char* der = nullptr;
+  const int len = i2d_ECDSA_SIG(sig.get(), &der);
+  if (len <= 0) return {};
+  std::string out(reinterpret_cast<const char*>(der), static_cast<std::size_t>(len));
+  OPENSSL_free(der);
+  return out;
+}
+
+std::string sign_sm2(const std::string& message, const KeyPair& key) {
+  Pkey pkey = sm2_pkey(key.public_key, key.private_key);
+  if (!pkey) crypto_failure("SM2 key import");
+  auto ctx = sm2_context(pkey.get(), sm2_id(key.distinguishing_id), true);
+  unsigned char der[80];
+  std::size_t len = sizeof der;
+  if (EVP_DigestSign(ctx.get(), der, &len, reinterpret_cast<const unsigned char*>(message.data()),
+                     message.size()) != 1) {
+    crypto_failure("SM2 signing");
+  }
+  return sm2_raw_signature(der, len);
+}
+
+}  // namespace
+
+std::string sign(Claims claims, const KeyPair& key) {
+  const std::size_t private_bytes = key.suite == Suite::sm2 ? kSm2ScalarBytes : kKeyBytes;
+  if (key.private_key.size() != private_bytes || !valid_public_key(key.public_key, key.suite) ||
+      claims.kid != key_id(key.public_key, key.suite)) {
+    throw Error(Errc::internal, "credential: the claims' kid is not the signing key's");
+  }
+  claims.suite = key.suite;
+  const std::string message = signed_message(claims);
+  return assemble(claims,
+                  key.suite == Suite::sm2 ? sign_sm2(message, key) : sign_ed25519(message, key));
+}
+
+bool verify(const Parsed& parsed, const PublicKey& key) {
+  if (parsed.claims.suite != key.suite || parsed.signature.size() != kSignatureBytes) return false;
+  Pkey pkey = public_pkey(key.bytes, key.suite);
+  if (!pkey) return false;
+  if (key.suite == Suite::sm2) {
+    const std::string der = sm2_der_signature(parsed.signature);
+    if (der.empty()) return false;
+    auto ctx = sm2_context(pkey.get(), sm2_id(key.distinguishing_id), false);
+    return EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(der.data()),
+                            der.size(),
+                            reinterpret_cast<const unsigned char*>(parsed.message.data()),
+                            parsed.message.size()) == 1;
+  }
   std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
   if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()) != 1) {
     crypto_failure("Ed25519 verification setup");
@@ -413,9 +627,12 @@ std::string from_base64url(std::string_view text) {
   return out;
 }
 
-std::string public_key_pem(std::string_view public_key) {
-  Pkey pkey = public_pkey(public_key);
-  if (!pkey) throw Error(Errc::internal, "credential: a public key of 32 bytes is needed");
+std::string public_key_pem(std::string_view public_key, Suite suite) {
+  Pkey pkey = public_pkey(public_key, suite);
+  if (!pkey) {
+    throw Error(Errc::internal,
+                "credential: not a public key of suite " + std::string(suite_name(suite)));
+  }
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
   if (!bio || PEM_write_bio_PUBKEY(bio.get(), pkey.get()) != 1) crypto_failure("PEM export");
   char* data = nullptr;

@@ -11,10 +11,12 @@
 #include "clock.hpp"
 #include "command.hpp"
 #include "credential/credential.hpp"
+#include "crypto/crypto.hpp"
 #include "fuma/error.hpp"
 #include "fuma/workflow.hpp"
 #include "operation.hpp"
 #include "security.hpp"
+#include "signing_key.hpp"
 #include "text.hpp"
 
 namespace fuma::engine {
@@ -54,13 +56,17 @@ store::Authority find_authority(store::Transaction& txn, store::Id id) {
 }
 
 json::object key_json(const store::SigningKey& k, const store::Authority& a) {
+  const credential::Suite suite = suite_of(k);
   json::object o;
   o["kid"] = k.kid;
   o["authority"] = a.code;
-  o["algorithm"] = "Ed25519";
+  o["suite"] = k.suite;
+  o["algorithm"] = suite == credential::Suite::sm2 ? "SM2" : "Ed25519";
+  o["distinguishing_id"] =
+      suite == credential::Suite::sm2 ? json::value(k.distinguishing_id) : json::value(nullptr);
   o["status"] = k.status;
   o["public_key"] = credential::to_base64url(k.public_key);
-  o["public_key_pem"] = credential::public_key_pem(k.public_key);
+  o["public_key_pem"] = credential::public_key_pem(k.public_key, suite);
   o["created_at"] = k.created_at;
   o["retired_at"] = k.retired_at.empty() ? json::value(nullptr) : json::value(k.retired_at);
   return o;
@@ -84,6 +90,7 @@ json::object credential_json(const store::Credential& c, const store::SigningKey
   o["id"] = c.id;
   o["generation"] = c.generation;
   o["kid"] = k.kid;
+  o["suite"] = k.suite;
   o["issued_at"] = c.issued_at;
   o["expires_at"] = c.expires_at ? json::value(*c.expires_at) : json::value(nullptr);
   o["status"] = c.status;
@@ -97,20 +104,46 @@ json::object credential_json(const store::Credential& c, const store::SigningKey
   return o;
 }
 
+// What a new key of the authority is when the caller does not say: the
+// suite and distinguishing id of its latest key, so that rotating keeps
+// the suite; for its first key, the deployment's: SM2 under the sm crypto
+// suite, Ed25519 under the standard one.
+struct KeyChoice {
+  credential::Suite suite = credential::Suite::ed25519;
+  std::string distinguishing_id;  // sm2: "" for the default
+};
+
+KeyChoice current_choice(store::Transaction& txn, const Security& security, store::Id authority) {
+  KeyChoice choice;
+  if (security.suite == crypto::Suite::sm) choice.suite = credential::Suite::sm2;
+  const std::vector<store::SigningKey> keys = txn.keys_of_authority(authority);
+  if (!keys.empty()) {
+    choice.suite = suite_of(keys.back());
+    choice.distinguishing_id = keys.back().distinguishing_id;
+  }
+  return choice;
+}
+
+std::string signature_label(store::Id credential_id) {
+  return "fuma-credential-signature:" + std::to_string(credential_id);
+}
+
 // A new signing key for the authority, active at once; the key it replaces
 // keeps verifying what it signed.
 store::SigningKey make_key(store::Transaction& txn, const Security& security, store::Id authority,
-                           const std::string& now) {
+                           const std::string& now, const KeyChoice& choice) {
   for (store::SigningKey old : txn.keys_of_authority(authority)) {
     if (old.status != "active") continue;
     old.status = "verifying";
     txn.update_key(old);
   }
-  const credential::KeyPair pair = credential::generate_key();
+  const credential::KeyPair pair = credential::generate_key(choice.suite, choice.distinguishing_id);
   store::SigningKey k;
   k.authority_id = authority;
-  k.kid = credential::key_id(pair.public_key);
+  k.kid = credential::key_id(pair.public_key, pair.suite);
+  k.suite = std::string(credential::suite_name(pair.suite));
   k.public_key = pair.public_key;
+  k.distinguishing_id = pair.distinguishing_id;
   // Only a store without keys may start a new key file: with keys already
   // sealed, a missing key file is a wrong path, not a fresh start.
   const bool first = !txn.has_keys();
@@ -123,17 +156,18 @@ store::SigningKey make_key(store::Transaction& txn, const Security& security, st
 
 credential::KeyPair open_key(const Security& security, const store::SigningKey& k) {
   credential::KeyPair pair;
+  pair.suite = suite_of(k);
   pair.public_key = k.public_key;
+  pair.distinguishing_id = k.distinguishing_id;
   pair.private_key = security.sealer(false).open(k.sealed_private, "fuma-signing-key:" + k.kid);
   return pair;
 }
 
-// The text of an issued credential, signed again: Ed25519 signatures are
-// deterministic, so the same claims and key give the same text.
-std::string credential_text(const Security& security, const store::Credential& c,
-                            const store::Unit& unit, const store::SigningKey& k) {
+credential::Claims claims_of(const store::Credential& c, const store::Unit& unit,
+                             const store::SigningKey& k) {
   credential::Claims claims;
   claims.kid = k.kid;
+  claims.suite = suite_of(k);
   claims.uscc = unit.uscc;
   claims.id = static_cast<std::uint64_t>(c.id);
   claims.generation = static_cast<std::uint64_t>(c.generation);
@@ -144,6 +178,34 @@ std::string credential_text(const Security& security, const store::Credential& c
     const auto expires = parse_iso_time(*c.expires_at);
     if (!expires) throw Error(Errc::storage, "a credential's expiry is unreadable");
     claims.expires_at = unix_seconds(*expires);
+  }
+  return claims;
+}
+
+// Signs a new credential: its text, and for SM2 the signature kept sealed
+// in `c` (SM2 signatures are randomised and could not be made again).
+std::string sign_new(const Security& security, store::Credential& c, const store::Unit& unit,
+                     const store::SigningKey& k) {
+  const std::string text = credential::sign(claims_of(c, unit, k), open_key(security, k));
+  if (suite_of(k) == credential::Suite::sm2) {
+    c.sealed_signature =
+        security.sealer(false).seal(credential::parse(text).signature, signature_label(c.id));
+  }
+  return text;
+}
+
+// The text of an issued credential again: an Ed25519 signature is
+// deterministic, so the same claims and key give the same text; an SM2
+// credential's kept signature is opened and put back with its claims.
+std::string credential_text(const Security& security, const store::Credential& c,
+                            const store::Unit& unit, const store::SigningKey& k) {
+  const credential::Claims claims = claims_of(c, unit, k);
+  if (claims.suite == credential::Suite::sm2) {
+    if (c.sealed_signature.empty()) {
+      throw Error(Errc::storage, "SM2 credential " + std::to_string(c.id) + " has no signature");
+    }
+    return credential::assemble(
+        claims, security.sealer(false).open(c.sealed_signature, signature_label(c.id)));
   }
   return credential::sign(claims, open_key(security, k));
 }
@@ -316,7 +378,8 @@ Output credential_issue(Context& ctx) {
           if (k.status == "active") key = k;
         }
         if (key.id == 0) {
-          key = make_key(txn, *ctx.security, unit->authority_id, now);
+          key = make_key(txn, *ctx.security, unit->authority_id, now,
+                         current_choice(txn, *ctx.security, unit->authority_id));
           new_key = true;
         }
 
@@ -333,11 +396,11 @@ Output credential_issue(Context& ctx) {
         }
         c.delivery = delivery;
         c.delivery_note = note;
-        c.payload_sha256 = std::string(64, '0');
+        c.payload_digest = std::string(64, '0');
         c.id = txn.insert_credential(c);
-        text = credential_text(*ctx.security, c, *unit, key);
+        text = sign_new(*ctx.security, c, *unit, key);
         // The digest names the text without keeping what logs a unit in.
-        c.payload_sha256 = credential::sha256_hex(text);
+        c.payload_digest = crypto::digest_hex(ctx.security->digest(), text);
         txn.update_credential(c);
         r->credential_id = c.id;
         txn.update_credential_request(*r);
@@ -383,7 +446,7 @@ Output credential_image(Context& ctx) {
                   "该登录二维码图片已作废，不能再次下载");
     }
     text = credential_text(*ctx.security, *c, *unit, *key);
-    if (credential::sha256_hex(text) != c->payload_sha256) {
+    if (crypto::digest_hex(ctx.security->digest(), text) != c->payload_digest) {
       throw Error(Errc::storage, "credential " + std::to_string(id) +
                                      " signs differently now than when it was issued");
     }
@@ -445,11 +508,32 @@ store::Authority key_authority(store::Transaction& txn, const Actor& actor,
 
 Output keys_rotate(Context& ctx) {
   const auto code = ctx.args.optional_string("authority");
+  std::optional<credential::Suite> suite;
+  if (const auto name = ctx.args.optional_string("suite")) {
+    suite = credential::suite_from_name(*name);
+    if (!suite) bad_arg("suite", "must be ed25519 or sm2", "签名算法应为ed25519或sm2");
+  }
+  const auto distinguishing_id = ctx.args.optional_string("distinguishing_id");
+  if (distinguishing_id && !credential::valid_distinguishing_id(*distinguishing_id)) {
+    bad_arg("distinguishing_id", "must be 1 to 64 printable ASCII characters",
+            "SM2签名者标识应为1至64个可打印ASCII字符");
+  }
   ctx.args.finish();
   return write_command(ctx, [&](store::Transaction& txn, const Actor& actor, Audited& audited) {
     const store::Authority a = key_authority(txn, actor, code);
     require_system_or_admin(actor, a.id);
-    const store::SigningKey k = make_key(txn, *ctx.security, a.id, iso_time(ctx.now));
+    KeyChoice choice = current_choice(txn, *ctx.security, a.id);
+    if (suite && *suite != choice.suite) {
+      choice.suite = *suite;
+      choice.distinguishing_id.clear();
+    }
+    if (distinguishing_id) {
+      if (choice.suite != credential::Suite::sm2) {
+        bad_arg("distinguishing_id", "is for an SM2 key only", "仅SM2密钥有签名者标识");
+      }
+      choice.distinguishing_id = std::string(*distinguishing_id);
+    }
+    const store::SigningKey k = make_key(txn, *ctx.security, a.id, iso_time(ctx.now), choice);
     audited.target = "authority:" + std::to_string(a.id);
     audited.after_status = "key:" + k.kid;
     json::object o;
@@ -538,22 +622,57 @@ Output credential_verify(Context& ctx) {
   for (std::size_t i = 0; i < keys->size(); ++i) {
     const json::object* k = (*keys)[i].if_object();
     const json::value* kid = k ? k->if_contains("kid") : nullptr;
+    auto optional_string = [&](const char* member) {
+      const json::value* v = k ? k->if_contains(member) : nullptr;
+      return v == nullptr || v->is_null() || v->is_string();
+    };
     if (kid == nullptr || !kid->is_string() || k->if_contains("public_key") == nullptr ||
-        !k->at("public_key").is_string()) {
+        !k->at("public_key").is_string() || !optional_string("suite") ||
+        !optional_string("distinguishing_id")) {
       bad_arg("keys[" + std::to_string(i) + "]",
-              "must be an object with kid and public_key strings", "公钥格式有误");
+              "must be an object with kid and public_key strings (suite and distinguishing_id "
+              "strings or null if present)",
+              "公钥格式有误");
     }
     if (kid->get_string() == parsed.claims.kid) match = k;
   }
   if (match == nullptr) {
     throw Error(Errc::unknown_key, "no key given has kid " + parsed.claims.kid);
   }
-  const std::string public_key = credential::from_base64url(match->at("public_key").get_string());
-  if (credential::key_id(public_key) != parsed.claims.kid) {
+  // A key says its suite as keys.list exports it; a bare kid and public
+  // key (as exported before SM2) is taken to be of the text's suite.
+  credential::PublicKey key;
+  key.suite = parsed.claims.suite;
+  if (const json::value* named = match->if_contains("suite"); named && named->is_string()) {
+    const std::optional<credential::Suite> suite = credential::suite_from_name(named->get_string());
+    if (!suite) bad_arg("keys", "suite must be ed25519 or sm2", "签名算法应为ed25519或sm2");
+    key.suite = *suite;
+  }
+  if (const json::value* id = match->if_contains("distinguishing_id"); id && id->is_string()) {
+    if (!credential::valid_distinguishing_id(id->get_string())) {
+      bad_arg("keys", "distinguishing_id must be 1 to 64 printable ASCII characters",
+              "SM2签名者标识应为1至64个可打印ASCII字符");
+    }
+    key.distinguishing_id = std::string(id->get_string());
+  }
+  key.bytes = credential::from_base64url(match->at("public_key").get_string());
+  if (!credential::valid_public_key(key.bytes, key.suite)) {
+    bad_arg("keys",
+            "the public key of kid " + parsed.claims.kid + " is not an " +
+                std::string(credential::suite_name(key.suite)) + " public key",
+            "公钥格式有误");
+  }
+  if (credential::key_id(key.bytes, key.suite) != parsed.claims.kid) {
     bad_arg("keys", "the public key of kid " + parsed.claims.kid + " has another kid",
             "公钥与密钥编号不符");
   }
-  if (!credential::verify(parsed, public_key)) {
+  if (key.suite != parsed.claims.suite) {
+    throw Error(Errc::bad_signature, "the credential is signed with " +
+                                         std::string(credential::suite_name(parsed.claims.suite)) +
+                                         ", key " + parsed.claims.kid + " is " +
+                                         std::string(credential::suite_name(key.suite)));
+  }
+  if (!credential::verify(parsed, key)) {
     throw Error(Errc::bad_signature, "the signature does not verify with key " + parsed.claims.kid);
   }
   if (credential::expired(parsed.claims, unix_seconds(ctx.now))) {
@@ -562,6 +681,7 @@ Output credential_verify(Context& ctx) {
   json::object o;
   json::object claims;
   claims["kid"] = parsed.claims.kid;
+  claims["suite"] = credential::suite_name(parsed.claims.suite);
   claims["uscc"] = parsed.claims.uscc;
   claims["credential"] = parsed.claims.id;
   claims["generation"] = parsed.claims.generation;
@@ -697,7 +817,14 @@ constexpr Command kKeysRotate = [] {
   c.callers = caller::system | caller::any_staff;
   c.roles = roles(Role::admin);
   c.effect = Effect::write;
-  c.args = kAuthorityArg;
+  c.args = R"({"type": "object", "additionalProperties": false,
+    "properties": {
+      "authority": {"type": ["string", "null"],
+        "description": "the authority's code; staff default to their own, the system must name it"},
+      "suite": {"enum": ["ed25519", "sm2", null], "errorMessage": "签名算法应为ed25519或sm2",
+        "description": "the new key's signing suite; absent: the suite of the authority's latest key, ed25519 for its first"},
+      "distinguishing_id": {"type": ["string", "null"], "minLength": 1, "maxLength": 64,
+        "description": "sm2 only: the signer's distinguishing id (ID_A); absent: the latest SM2 key's, else 1234567812345678"}}})";
   c.result = R"({"type": "object", "additionalProperties": false, "required": ["key"],
     "properties": {"key": {"$ref": "#/$defs/key"}}})";
   c.errors = errors(Errc::not_found);
@@ -759,16 +886,22 @@ constexpr Command kVerify = [] {
         "description": "as keys.list exports them; other members are ignored",
         "errorMessage": "请提供1至1000个公钥",
         "items": {"type": "object", "required": ["kid", "public_key"],
-                  "properties": {"kid": {"type": "string"}, "public_key": {"type": "string"}}}},
+                  "properties": {"kid": {"type": "string"}, "public_key": {"type": "string"},
+                    "suite": {"enum": ["ed25519", "sm2", null],
+                              "description": "absent: the credential's own"},
+                    "distinguishing_id": {"type": ["string", "null"],
+                                          "description": "sm2; absent: 1234567812345678"}}}},
       "payload": {"type": ["string", "null"], "description": "the credential's text, FM1:..."}}})";
   c.result = R"({"type": "object", "additionalProperties": false,
     "required": ["valid", "claims", "revocation_checked"],
     "properties": {
       "valid": {"const": true},
       "claims": {"type": "object", "additionalProperties": false,
-        "required": ["kid", "uscc", "credential", "generation", "issued_at", "expires_at"],
+        "required": ["kid", "suite", "uscc", "credential", "generation", "issued_at",
+                     "expires_at"],
         "properties": {
-          "kid": {"type": "string"}, "uscc": {"type": "string"},
+          "kid": {"type": "string"}, "suite": {"enum": ["ed25519", "sm2"]},
+          "uscc": {"type": "string"},
           "credential": {"type": "integer", "minimum": 0},
           "generation": {"type": "integer", "minimum": 0},
           "issued_at": {"$ref": "#/$defs/time"},

@@ -16,6 +16,7 @@
 #include "operation.hpp"
 #include "security.hpp"
 #include "session/session.hpp"
+#include "signing_key.hpp"
 #include "view.hpp"
 
 namespace fuma::engine {
@@ -259,7 +260,7 @@ Output session_login(Context& ctx) {
         throw Error(Errc::unknown_key, "no signing key " + claims.kid +
                                            (key ? " in use (it was retired)" : " is known"));
       }
-      if (!credential::verify(*parsed, key->public_key)) {
+      if (!credential::verify(*parsed, public_key_of(*key))) {
         throw Error(Errc::bad_signature, "the signature does not verify with key " + claims.kid);
       }
       // Only a verified credential is counted against: a forged id must not

@@ -306,6 +306,58 @@ DROP INDEX blobs_sha256;
 CREATE UNIQUE INDEX blobs_digest ON blobs(digest);
 ALTER TABLE credentials RENAME COLUMN payload_sha256 TO payload_digest;
 )sql",
+
+      // 6 -> 7: signing suites. A key is Ed25519 or SM2 (with the
+      // distinguishing id its signatures are made under), its public key
+      // has its suite's raw length, and its private key may be sealed in
+      // other ways than AES-256-GCM's 12 + 32 + 16 bytes. SQLite cannot
+      // change a CHECK, so the table is made again and its rows copied back
+      // with their ids (the 12 steps of SQLite's "ALTER TABLE", with
+      // foreign keys deferred rather than off: a migration runs inside a
+      // transaction, where foreign_keys cannot change; credentials' key_id
+      // finds its key again by the time the transaction commits). An SM2
+      // credential keeps its randomised signature, sealed.
+      R"sql(
+PRAGMA defer_foreign_keys = ON;
+CREATE TABLE signing_keys_before_7 AS SELECT * FROM signing_keys;
+DROP TABLE signing_keys;
+CREATE TABLE signing_keys (
+  id                INTEGER PRIMARY KEY,
+  authority_id      INTEGER NOT NULL REFERENCES authorities(id),
+  kid               TEXT NOT NULL CONSTRAINT kid_is_16_hex
+                    CHECK (length(kid) = 16 AND kid NOT GLOB '*[^0-9a-f]*'),
+  suite             TEXT NOT NULL CONSTRAINT signing_suite CHECK (suite IN ('ed25519', 'sm2')),
+  -- Ed25519: 32 bytes; SM2: the uncompressed point 04 || x || y.
+  public_key        BLOB NOT NULL CONSTRAINT public_key_fits_suite
+                    CHECK ((suite = 'ed25519' AND length(public_key) = 32) OR
+                           (suite = 'sm2' AND length(public_key) = 65 AND
+                            substr(public_key, 1, 1) = x'04')),
+  -- SM2's ID_A; GM/T 0009's default is 1234567812345678.
+  distinguishing_id TEXT NOT NULL CONSTRAINT distinguishing_id_fits_suite
+                    CHECK ((suite = 'ed25519' AND distinguishing_id = '') OR
+                           (suite = 'sm2' AND length(distinguishing_id) BETWEEN 1 AND 64)),
+  -- A 32-byte private key sealed under the key file's master key, never
+  -- the key in clear: AES-256-GCM (12 + 32 + 16 bytes) or a sealing with a
+  -- longer nonce or tag.
+  sealed_private    BLOB NOT NULL CONSTRAINT sealed_private_is_sealed
+                    CHECK (length(sealed_private) BETWEEN 12 + 32 + 16 AND 256),
+  status            TEXT NOT NULL CHECK (status IN ('active', 'verifying', 'retired')),
+  created_at        TEXT NOT NULL,
+  retired_at        TEXT NOT NULL
+) STRICT;
+INSERT INTO signing_keys(id, authority_id, kid, suite, public_key, distinguishing_id,
+                         sealed_private, status, created_at, retired_at)
+  SELECT id, authority_id, kid, 'ed25519', public_key, '', sealed_private, status, created_at,
+         retired_at
+  FROM signing_keys_before_7 ORDER BY id;
+DROP TABLE signing_keys_before_7;
+CREATE UNIQUE INDEX signing_keys_kid ON signing_keys(kid);
+-- One key signs for an authority at a time.
+CREATE UNIQUE INDEX signing_keys_one_active ON signing_keys(authority_id) WHERE status = 'active';
+ALTER TABLE credentials ADD COLUMN sealed_signature BLOB NOT NULL DEFAULT x''
+  CONSTRAINT sealed_signature_is_sealed
+  CHECK (length(sealed_signature) = 0 OR length(sealed_signature) BETWEEN 12 + 64 + 16 AND 256);
+)sql",
   };
   return list;
 }

@@ -693,8 +693,9 @@ void SqliteTransaction::remember(std::string_view actor, std::string_view key,
 
 // --- signing keys -----------------------------------------------------------
 
-#define FUMA_KEY_COLUMNS \
-  "id, authority_id, kid, public_key, sealed_private, status, created_at, retired_at"
+#define FUMA_KEY_COLUMNS                                                                       \
+  "id, authority_id, kid, public_key, sealed_private, status, created_at, retired_at, suite, " \
+  "distinguishing_id"
 
 namespace {
 SigningKey read_key(const Statement& s) {
@@ -707,17 +708,19 @@ SigningKey read_key(const Statement& s) {
   k.status = s.text(5);
   k.created_at = s.text(6);
   k.retired_at = s.text(7);
+  k.suite = s.text(8);
+  k.distinguishing_id = s.text(9);
   return k;
 }
 }  // namespace
 
 Id SqliteTransaction::insert_key(const SigningKey& k) {
   Statement s = change(
-      "INSERT INTO signing_keys(authority_id, kid, public_key, sealed_private, status, "
-      "created_at, retired_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO signing_keys(authority_id, kid, suite, public_key, distinguishing_id, "
+      "sealed_private, status, created_at, retired_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
       "insert_key");
-  s.bind(k.authority_id, k.kid, Blob{k.public_key}, Blob{k.sealed_private}, k.status, k.created_at,
-         k.retired_at)
+  s.bind(k.authority_id, k.kid, k.suite, Blob{k.public_key}, k.distinguishing_id,
+         Blob{k.sealed_private}, k.status, k.created_at, k.retired_at)
       .run();
   return s.inserted_id();
 }
@@ -756,7 +759,7 @@ void SqliteTransaction::update_key(const SigningKey& k) {
   "id, unit_id, reason, recipient, phone, requested_on, recorded_by, created_at, credential_id"
 #define FUMA_CREDENTIAL_COLUMNS                                                              \
   "id, unit_id, request_id, key_id, generation, issued_at, expires_at, status, revoked_at, " \
-  "revoked_reason, delivery, delivery_note, payload_digest"
+  "revoked_reason, delivery, delivery_note, payload_digest, sealed_signature"
 
 namespace {
 CredentialRequest read_request(const Statement& s) {
@@ -787,7 +790,8 @@ Credential read_credential(const Statement& s) {
   c.revoked_reason = s.text(9);
   c.delivery = s.text(10);
   c.delivery_note = s.text(11);
-  c.payload_sha256 = s.text(12);
+  c.payload_digest = s.text(12);
+  c.sealed_signature = s.blob(13);
   return c;
 }
 }  // namespace
@@ -827,11 +831,12 @@ std::vector<CredentialRequest> SqliteTransaction::credential_requests_of_unit(Id
 Id SqliteTransaction::insert_credential(const Credential& c) {
   Statement s = change(
       "INSERT INTO credentials(unit_id, request_id, key_id, generation, issued_at, expires_at, "
-      "status, revoked_at, revoked_reason, delivery, delivery_note, payload_digest) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "status, revoked_at, revoked_reason, delivery, delivery_note, payload_digest, "
+      "sealed_signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       "insert_credential");
   s.bind(c.unit_id, c.request_id, c.key_id, c.generation, c.issued_at, c.expires_at, c.status,
-         c.revoked_at, c.revoked_reason, c.delivery, c.delivery_note, c.payload_sha256)
+         c.revoked_at, c.revoked_reason, c.delivery, c.delivery_note, c.payload_digest,
+         Blob{c.sealed_signature})
       .run();
   return s.inserted_id();
 }
@@ -858,10 +863,12 @@ std::vector<Credential> SqliteTransaction::credentials_signed_by(Id key_id) {
 
 void SqliteTransaction::update_credential(const Credential& c) {
   Statement s = change(
-      "UPDATE credentials SET status = ?, revoked_at = ?, revoked_reason = ?, payload_digest = ? "
-      "WHERE id = ?",
+      "UPDATE credentials SET status = ?, revoked_at = ?, revoked_reason = ?, payload_digest = ?, "
+      "sealed_signature = ? WHERE id = ?",
       "update_credential");
-  if (s.bind(c.status, c.revoked_at, c.revoked_reason, c.payload_sha256, c.id).execute() == 0) {
+  if (s.bind(c.status, c.revoked_at, c.revoked_reason, c.payload_digest, Blob{c.sealed_signature},
+             c.id)
+          .execute() == 0) {
     missing("update_credential", "credential", c.id);
   }
 }

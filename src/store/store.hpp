@@ -124,14 +124,17 @@ struct AuditRecord {
   std::string hash;
 };
 
-// A registration authority's Ed25519 signing key. The private half is kept
-// only sealed under the engine's key file; the store never sees it in clear.
+// A registration authority's signing key, Ed25519 or SM2. The private half
+// is kept only sealed under the engine's key file; the store never sees it
+// in clear.
 struct SigningKey {
   Id id = 0;
   Id authority_id = 0;
-  std::string kid;             // 16 lower-case hex digits, unique
-  std::string public_key;      // 32 raw bytes
-  std::string sealed_private;  // 60 bytes: nonce, ciphertext, tag
+  std::string kid;                // 16 lower-case hex digits, unique
+  std::string suite = "ed25519";  // "ed25519" or "sm2"
+  std::string public_key;         // ed25519: 32 raw bytes; sm2: the 65-byte point 04 || x || y
+  std::string distinguishing_id;  // sm2: its ID_A, 1-64 characters; ed25519: ""
+  std::string sealed_private;     // the 32-byte private key sealed: 60 to 256 bytes
   // "active" signs and verifies (one per authority), "verifying" only
   // verifies, "retired" does neither.
   std::string status = "active";
@@ -166,7 +169,12 @@ struct Credential {
   std::string delivery;           // "on_site", "yuezhengyi", "other"
   std::string delivery_note;
   // The digest of the issued text (column payload_digest).
-  std::string payload_sha256;
+  std::string payload_digest;
+  // An SM2 signature is randomised, so it cannot be made again the way an
+  // Ed25519 one is: its 64 bytes are kept, sealed like a private key (they
+  // and the claims in the store would otherwise make the text that logs
+  // the unit in). "" for an Ed25519 credential.
+  std::string sealed_signature;
 };
 
 struct Captcha {
@@ -357,7 +365,7 @@ class Transaction {
   virtual std::vector<Credential> credentials_of_unit(Id unit_id) = 0;
   // Every credential a key signed.
   virtual std::vector<Credential> credentials_signed_by(Id key_id) = 0;
-  // Writes status, revoked_at, revoked_reason and payload_sha256.
+  // Writes status, revoked_at, revoked_reason and payload_digest.
   virtual void update_credential(const Credential& c) = 0;
 
   virtual void insert_captcha(const Captcha& c) = 0;

@@ -1,7 +1,9 @@
 /* Logging in with the login QR image through fuma_call from C99: an engine
  * in captcha test mode, a credential requested and issued (its PNG taken
  * from fuma_result_data), a captcha, session.login with the PNG as data,
- * 登录承诺 before anything else, and a picture that is no picture. */
+ * 登录承诺 before anything else, and a picture that is no picture; then the
+ * authority's key rotated to SM2: keys.rotate, keys.list, credential.verify
+ * and a login with an SM2 picture. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +114,84 @@ static void test_login(void) {
   free(png);
 }
 
+/* After test_login: sz rotates to an SM2 key, a second unit gets an SM2
+ * picture, which keys.list's export verifies offline and which logs in. */
+static void test_sm2(void) {
+  static struct outcome out, keys;
+  static char request[16384];
+  char uscc[32], captcha[96];
+  const char *from, *to;
+  long long id;
+
+  EXPECT(run("{\"command\":\"keys.rotate\",\"actor\":{\"system\":true},\"args\":"
+             "{\"authority\":\"sz\",\"suite\":\"sm2\"}}",
+             NULL, 0, &out) == FUMA_OK);
+  EXPECT(strstr(out.json, "\"suite\":\"sm2\"") != NULL);
+  EXPECT(strstr(out.json, "\"algorithm\":\"SM2\"") != NULL);
+  EXPECT(strstr(out.json, "\"distinguishing_id\":\"1234567812345678\"") != NULL);
+
+  EXPECT(run("{\"command\":\"unit.register\",\"actor\":{\"staff\":\"acc\"},\"args\":"
+             "{\"name\":\"深圳市另一局\",\"category\":\"机关\",\"address\":\"深圳市福田区\","
+             "\"responsible_person\":\"赵六\"}}",
+             NULL, 0, &out) == FUMA_OK);
+  if (!string_field(out.json, "uscc", uscc, sizeof uscc)) return;
+  snprintf(request, sizeof request,
+           "{\"command\":\"credential.request\",\"actor\":{\"staff\":\"acc\"},\"args\":"
+           "{\"uscc\":\"%s\",\"reason\":\"first\",\"recipient\":\"王五\","
+           "\"phone\":\"13800138000\",\"requested_on\":\"2026-01-05\"}}",
+           uscc);
+  EXPECT(run(request, NULL, 0, &out) == FUMA_OK);
+  id = int_field(out.json, "id");
+  snprintf(request, sizeof request,
+           "{\"command\":\"credential.issue\",\"actor\":{\"staff\":\"acc\"},\"args\":"
+           "{\"request\":%lld,\"delivery\":\"on_site\"}}",
+           id);
+  EXPECT(run(request, NULL, 0, &out) == FUMA_OK);
+  EXPECT(strstr(out.json, "\"suite\":\"sm2\"") != NULL);
+  if (out.data == NULL) return;
+
+  /* The keys as keys.list exports them, handed to credential.verify. */
+  EXPECT(run("{\"command\":\"keys.list\",\"actor\":{\"system\":true},\"args\":"
+             "{\"authority\":\"sz\"}}",
+             NULL, 0, &keys) == FUMA_OK);
+  from = strstr(keys.json, "\"keys\":");
+  if (from != NULL) from = strchr(from, '[');
+  to = strrchr(keys.json, ']');
+  EXPECT(from != NULL && to != NULL && to > from);
+  if (from == NULL || to == NULL || to <= from) {
+    free(out.data);
+    return;
+  }
+  snprintf(request, sizeof request, "{\"command\":\"credential.verify\",\"args\":{\"keys\":%.*s}}",
+           (int)(to - from + 1), from);
+  {
+    struct outcome* verified = malloc(sizeof *verified);
+    EXPECT(verified != NULL);
+    if (verified != NULL) {
+      EXPECT(run(request, out.data, out.data_len, verified) == FUMA_OK);
+      EXPECT(strstr(verified->json, "\"valid\":true") != NULL);
+      EXPECT(strstr(verified->json, "\"suite\":\"sm2\"") != NULL);
+      free(verified);
+    }
+  }
+
+  if (new_captcha(captcha, sizeof captcha)) {
+    struct outcome* login = malloc(sizeof *login);
+    snprintf(request, sizeof request,
+             "{\"command\":\"session.login\",\"args\":"
+             "{\"captcha_id\":\"%s\",\"captcha_answer\":\"7777\"}}",
+             captcha);
+    EXPECT(login != NULL);
+    if (login != NULL) {
+      EXPECT(run(request, out.data, out.data_len, login) == FUMA_OK);
+      EXPECT(strstr(login->json, uscc) != NULL);
+      free(login->data);
+      free(login);
+    }
+  }
+  free(out.data);
+}
+
 int main(void) {
   fuma_options* opts = NULL;
   int opened;
@@ -121,6 +201,7 @@ int main(void) {
   fuma_options_free(opts);
   if (!opened) return 2;
   if (engine != NULL) test_login();
+  if (engine != NULL) test_sm2();
   setup_close();
   return expect_summary("capi login");
 }

@@ -265,7 +265,9 @@ TEST_CASE("credential.issue gives a PNG whose one QR code is the signed credenti
   REQUIRE(keys.size() == 1);
   CHECK(p.claims.kid == keys[0].at("kid").as_string());
   CHECK(i.result.at("credential").at("kid").as_string() == p.claims.kid);
-  CHECK(credential::verify(p, credential::from_base64url(keys[0].at("public_key").as_string())));
+  CHECK(credential::verify(p,
+                           {credential::Suite::ed25519,
+                            credential::from_base64url(keys[0].at("public_key").as_string()), ""}));
 }
 
 TEST_CASE("credential.issue draws a small alphanumeric QR code: at most version 10") {
@@ -733,6 +735,170 @@ TEST_CASE("credential.issue retried after the credential was revoked refuses the
   } catch (const Error& e) {
     CHECK(e.code() == Errc::credential_revoked);
   }
+}
+
+// --- SM2 ----------------------------------------------------------------------
+
+// Shenzhen's key made SM2 by its admin before the first picture.
+json::object sm2_key(World& w, const std::optional<std::string>& distinguishing_id = {}) {
+  json::object args{{"suite", "sm2"}};
+  if (distinguishing_id) args["distinguishing_id"] = *distinguishing_id;
+  return w.call("keys.rotate", args, staff("admin")).at("key").as_object();
+}
+
+TEST_CASE("keys.rotate with suite sm2 makes an SM2 key that signs what is issued after") {
+  World w;
+  const json::object key = sm2_key(w);
+  CHECK(key.at("suite").as_string() == "sm2");
+  CHECK(key.at("algorithm").as_string() == "SM2");
+  CHECK(key.at("distinguishing_id").as_string() == "1234567812345678");
+  const Issued i = first_credential(w);
+  CHECK(i.result.at("new_key").as_bool() == false);
+  CHECK(i.result.at("credential").at("suite").as_string() == "sm2");
+  const credential::Parsed p = credential::parse(qr_text(i.png));
+  CHECK(p.claims.suite == credential::Suite::sm2);
+  CHECK(p.claims.kid == key.at("kid").as_string());
+  const std::string point = credential::from_base64url(key.at("public_key").as_string());
+  CHECK(credential::verify(p, {credential::Suite::sm2, point, "1234567812345678"}));
+}
+
+TEST_CASE("keys.list exports an SM2 key as its point in base64url, PEM on the SM2 curve, and id") {
+  World w;
+  sm2_key(w, std::string("sz-440300-2026"));
+  first_credential(w);
+  const json::array keys = keys_of(w, "rev1");
+  REQUIRE(keys.size() == 1);
+  const json::object& k = keys[0].as_object();
+  CHECK(k.at("distinguishing_id").as_string() == "sz-440300-2026");
+  const std::string point = credential::from_base64url(k.at("public_key").as_string());
+  REQUIRE(point.size() == 65);
+  CHECK(point[0] == 0x04);
+  CHECK(credential::key_id(point, credential::Suite::sm2) == k.at("kid").as_string());
+  const std::string pem(k.at("public_key_pem").as_string());
+  write_bytes(w.dir_file("sm2.pem"), pem);
+  const Ran text = run("openssl pkey -pubin -in '" + w.dir_file("sm2.pem") + "' -text_pub -noout");
+  CHECK(text.status == 0);
+  CHECK(text.output.find("ASN1 OID: SM2") != std::string::npos);
+  REQUIRE(run("openssl pkey -pubin -in '" + w.dir_file("sm2.pem") + "' -outform DER -out '" +
+              w.dir_file("sm2.der") + "'")
+              .status == 0);
+  const std::string der = read_bytes(w.dir_file("sm2.der"));
+  CHECK(der.substr(der.size() - 65) == point);
+}
+
+TEST_CASE("keys.rotate without a suite keeps the authority's SM2 suite and distinguishing id") {
+  World w;
+  sm2_key(w, std::string("sz-1"));
+  const json::object again = w.call("keys.rotate", {}, staff("admin")).at("key").as_object();
+  CHECK(again.at("suite").as_string() == "sm2");
+  CHECK(again.at("distinguishing_id").as_string() == "sz-1");
+  const json::object back =
+      w.call("keys.rotate", {{"suite", "ed25519"}}, staff("admin")).at("key").as_object();
+  CHECK(back.at("suite").as_string() == "ed25519");
+  CHECK(back.at("distinguishing_id").is_null());
+  const json::object sm2 = sm2_key(w);
+  CHECK(sm2.at("distinguishing_id").as_string() == "1234567812345678");
+}
+
+TEST_CASE(
+    "keys.rotate refuses an unknown suite and a distinguishing id for Ed25519, changing none") {
+  World w;
+  first_credential(w);
+  const std::string before = json::serialize(keys_of(w));
+  const Error suite = w.fail("keys.rotate", {{"suite", "rsa"}}, staff("admin"));
+  CHECK(suite.code() == Errc::invalid_argument);
+  CHECK(says(suite, "签名算法"));
+  CHECK(w.code_of("keys.rotate", {{"suite", "ed25519"}, {"distinguishing_id", "x"}},
+                  staff("admin")) == Errc::invalid_argument);
+  CHECK(w.code_of("keys.rotate", {{"suite", "sm2"}, {"distinguishing_id", "深圳"}},
+                  staff("admin")) == Errc::invalid_argument);
+  CHECK(w.code_of("keys.rotate", {{"suite", "sm2"}, {"distinguishing_id", std::string(65, 'a')}},
+                  staff("admin")) == Errc::invalid_argument);
+  CHECK(json::serialize(keys_of(w)) == before);
+}
+
+TEST_CASE("credential.verify offline checks an SM2 picture with keys.list's export") {
+  World w;
+  sm2_key(w, std::string("sz-440300"));
+  const Issued i = first_credential(w);
+  const json::array keys = keys_of(w);
+  const json::object r =
+      json::parse(fuma::Engine::call_stateless(verify_request(keys), i.png).json).as_object();
+  CHECK(r.at("valid").as_bool());
+  CHECK(r.at("claims").at("suite").as_string() == "sm2");
+  CHECK(r.at("claims").at("credential").as_int64() == i.id);
+  // Without the distinguishing id the default one is taken, and the
+  // signature does not verify under it.
+  json::object bare = keys[0].as_object();
+  bare.erase("distinguishing_id");
+  CHECK(stateless_code(verify_request(json::array{bare}), i.png) == Errc::bad_signature);
+  // A key named as ed25519 for an SM2 text is refused.
+  json::object relabelled = keys[0].as_object();
+  relabelled["suite"] = "ed25519";
+  CHECK(stateless_code(verify_request(json::array{relabelled}), i.png) == Errc::invalid_argument);
+}
+
+TEST_CASE("credential.verify offline: one flipped SM2 signature bit is bad_signature") {
+  World w;
+  sm2_key(w);
+  const Issued i = first_credential(w);
+  const std::string text = qr_text(i.png);
+  const credential::Parsed p = credential::parse(text);
+  const json::array keys = keys_of(w);
+  for (std::size_t bit : {std::size_t{0}, std::size_t{255}, std::size_t{256}, std::size_t{511}}) {
+    CAPTURE(bit);
+    std::string signature = p.signature;
+    signature[bit / 8] = static_cast<char>(signature[bit / 8] ^ (1 << (bit % 8)));
+    CHECK(stateless_code(verify_request(keys, credential::assemble(p.claims, signature))) ==
+          Errc::bad_signature);
+  }
+  // r = 0 and s = 0, which no signer makes.
+  CHECK(stateless_code(verify_request(
+            keys, credential::assemble(p.claims, std::string(64, '\0')))) == Errc::bad_signature);
+}
+
+TEST_CASE(
+    "an SM2 credential keeps its randomised signature sealed: credential.image draws it again") {
+  World w;
+  sm2_key(w);
+  const Issued i = first_credential(w);
+  const std::string signature = credential::parse(qr_text(i.png)).signature;
+  const std::string sealed = blob(
+      w.db_path(), "SELECT sealed_signature FROM credentials WHERE id = " + std::to_string(i.id));
+  CHECK(sealed.size() == 12 + 64 + 16);
+  std::string bytes = read_bytes(w.db_path());
+  if (std::filesystem::exists(w.db_path() + "-wal")) bytes += read_bytes(w.db_path() + "-wal");
+  CHECK(bytes.find(sealed) != std::string::npos);
+  CHECK(bytes.find(signature) == std::string::npos);
+  w.advance(std::chrono::hours(1));
+  const auto [result, png] = w.call_data("credential.image", {{"credential", i.id}}, staff("acc2"));
+  CHECK(png == i.png);
+}
+
+TEST_CASE(
+    "credential.issue of an SM2 credential retried with its idempotency key gives one picture") {
+  World w;
+  sm2_key(w);
+  const std::string code = w.register_unit();
+  const std::string envelope =
+      World::envelope("credential.issue", issue_args(request(w, code)), staff("acc1"), "issue-1");
+  const fuma::Response first = w.engine().call(envelope);
+  const fuma::Response again = w.engine().call(envelope);
+  CHECK(again.json == first.json);
+  CHECK(again.data == first.data);
+}
+
+TEST_CASE("keys.retire of an SM2 key revokes its pictures as for Ed25519") {
+  World w([](Options& o) { o.captcha_answer = "7777"; });
+  const std::string kid(sm2_key(w).at("kid").as_string());
+  const Issued i = first_credential(w);
+  w.call("keys.rotate", {}, staff("admin"));
+  const json::object retired = w.call("keys.retire", {{"kid", kid}}, staff("admin"));
+  CHECK(retired.at("key").at("status").as_string() == "retired");
+  CHECK(retired.at("credentials_revoked").as_int64() == 1);
+  const std::string captcha(w.call("session.captcha", {}, {}).at("captcha_id").as_string());
+  CHECK(w.code_of("session.login", {{"captcha_id", captcha}, {"captcha_answer", "7777"}}, {},
+                  i.png) == Errc::unknown_key);
 }
 
 }  // namespace

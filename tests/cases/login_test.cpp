@@ -6,6 +6,7 @@
 #include "credential/credential.hpp"
 #include "fixtures.hpp"
 #include "image/image.hpp"
+#include "support/base45.hpp"
 #include "support/image_variants.hpp"
 
 namespace fuma::test {
@@ -14,14 +15,29 @@ namespace {
 // The World's date, the day these tests' credentials are requested on.
 constexpr const char* kToday = "2026-11-23";
 
+// The signing suites the login catalogue runs over: the authority's key is
+// Ed25519 (made by its first credential.issue) or SM2 (made by keys.rotate
+// before it).
+struct Ed25519 {
+  static constexpr credential::Suite suite = credential::Suite::ed25519;
+};
+struct Sm2 {
+  static constexpr credential::Suite suite = credential::Suite::sm2;
+};
+#define FUMA_SUITES Ed25519, Sm2
+
 // A World whose captchas all read "7777", with one unit holding its first
-// credential picture.
+// credential picture, signed in `suite`.
 struct Login {
   World w{[](Options& o) { o.captcha_answer = "7777"; }};
+  credential::Suite suite;
   std::string uscc;
   std::string png;
 
-  Login() {
+  explicit Login(credential::Suite s = credential::Suite::ed25519) : suite(s) {
+    if (suite == credential::Suite::sm2) {
+      w.call("keys.rotate", {{"suite", "sm2"}}, staff("admin"));
+    }
     uscc = w.register_unit();
     png = issue(uscc, "first");
   }
@@ -78,8 +94,9 @@ std::string text_of(const std::string& png) {
 
 // --- logging in -------------------------------------------------------------
 
-TEST_CASE("a unit logs in with its picture and must accept 登录承诺 before anything else") {
-  Login l;
+TEST_CASE_TEMPLATE("a unit logs in with its picture and must accept 登录承诺 before anything else",
+                   S, FUMA_SUITES) {
+  Login l(S::suite);
   const json::object r = l.w.call("session.login", l.login_args("7777", "10.0.0.1"), {}, l.png);
   const std::string token(r.at("token").as_string());
   CHECK(token.size() == 43);
@@ -114,8 +131,9 @@ TEST_CASE("the store keeps a session token's hash, never the token") {
 
 // --- the picture after real life --------------------------------------------
 
-TEST_CASE("the picture still logs in after what happens to a saved picture") {
-  Login l;
+TEST_CASE_TEMPLATE("the picture still logs in after what happens to a saved picture", S,
+                   FUMA_SUITES) {
+  Login l(S::suite);
   const image::Grey g = l.picture();
   SUBCASE("saved again as JPEG, quality 30") { l.login(as_jpeg(g, 30)); }
   SUBCASE("saved again as JPEG, quality 60") { l.login(as_jpeg(g, 60)); }
@@ -136,8 +154,9 @@ TEST_CASE("the picture still logs in after what happens to a saved picture") {
   CHECK(l.w.count("SELECT count(*) FROM sessions") == 1);
 }
 
-TEST_CASE("a page with another QR code beside the credential still logs in") {
-  Login l;
+TEST_CASE_TEMPLATE("a page with another QR code beside the credential still logs in", S,
+                   FUMA_SUITES) {
+  Login l(S::suite);
   image::Grey page = blank(1400, 700, 255);
   paste(page, l.picture(), 20, 20);
   paste(page, image::decode(qr_png("https://www.gov.cn/")), 800, 60);
@@ -146,10 +165,11 @@ TEST_CASE("a page with another QR code beside the credential still logs in") {
 
 // --- the failure catalogue ----------------------------------------------------
 
-TEST_CASE("each defect of a login picture gives its own reason") {
-  Login l;
+TEST_CASE_TEMPLATE("each defect of a login picture gives its own reason", S, FUMA_SUITES) {
+  Login l(S::suite);
   const std::string text = text_of(l.png);
   const credential::Parsed good = credential::parse(text);
+  REQUIRE(good.claims.suite == S::suite);
   auto code = [&](const std::string& picture) { return l.refused(picture).code(); };
 
   SUBCASE("non-image bytes") { CHECK(code("这不是图片，只是一段文字") == Errc::not_an_image); }
@@ -184,6 +204,17 @@ TEST_CASE("each defect of a login picture gives its own reason") {
   SUBCASE("a later format version") {
     CHECK(code(qr_png("FM2:" + text.substr(4))) == Errc::unsupported_version);
   }
+  SUBCASE("an unknown signing suite: a flag bit this reader does not know") {
+    const std::string body = good.message.substr(4 + 18) + good.signature;
+    CHECK(code(qr_png(with_flags(text.substr(0, 4 + 18), body, 0x04))) ==
+          Errc::unsupported_version);
+  }
+  SUBCASE("the other suite's flag on this suite's signature") {
+    credential::Claims claims = good.claims;
+    claims.suite =
+        S::suite == credential::Suite::sm2 ? credential::Suite::ed25519 : credential::Suite::sm2;
+    CHECK(code(qr_png(credential::assemble(claims, good.signature))) == Errc::bad_signature);
+  }
   SUBCASE("bad Base45 encoding") {
     CHECK(code(qr_png(text.substr(0, 22) + ":::" + text.substr(25))) == Errc::credential_malformed);
     CHECK(code(qr_png(text.substr(0, 30) + "abc" + text.substr(33))) == Errc::credential_malformed);
@@ -201,16 +232,16 @@ TEST_CASE("each defect of a login picture gives its own reason") {
     CHECK(code(qr_png(credential::assemble(claims, good.signature))) == Errc::bad_signature);
   }
   SUBCASE("the signature of another key under the authority's key id") {
-    const credential::KeyPair other = credential::generate_key();
+    const credential::KeyPair other = credential::generate_key(S::suite);
     credential::Claims claims = good.claims;
-    claims.kid = credential::key_id(other.public_key);
+    claims.kid = credential::key_id(other.public_key, S::suite);
     const credential::Parsed forged = credential::parse(credential::sign(claims, other));
     CHECK(code(qr_png(credential::assemble(good.claims, forged.signature))) == Errc::bad_signature);
   }
   SUBCASE("an unknown key id") {
-    const credential::KeyPair other = credential::generate_key();
+    const credential::KeyPair other = credential::generate_key(S::suite);
     credential::Claims claims = good.claims;
-    claims.kid = credential::key_id(other.public_key);
+    claims.kid = credential::key_id(other.public_key, S::suite);
     CHECK(code(qr_png(credential::sign(claims, other))) == Errc::unknown_key);
   }
   SUBCASE("two credentials in one picture") {
@@ -438,6 +469,31 @@ TEST_CASE("every login, failed or not, is in the audit log") {
   CHECK(l.w.count("SELECT count(*) FROM audit WHERE command = 'session.login' AND "
                   "after_status = 'logged_in'") == 1);
   CHECK(l.w.call("audit.verify", {}, system_actor()).at("intact").as_bool());
+}
+
+// --- moving an authority from Ed25519 to SM2 ------------------------------------
+
+TEST_CASE("after a rotation to SM2 the Ed25519 pictures log in until their key is retired") {
+  Login l;  // the unit's picture is signed by the authority's first, Ed25519 key
+  const std::string old_kid(
+      l.w.call("keys.list", {}, staff("admin")).at("keys").at(0).at("kid").as_string());
+  const json::object rotated = l.w.call("keys.rotate", {{"suite", "sm2"}}, staff("admin"));
+  CHECK(rotated.at("key").at("suite").as_string() == "sm2");
+  const std::string second = l.w.register_unit("深圳市新设局");
+  const std::string sm2_png = l.issue(second, "first");
+  CHECK(credential::parse(text_of(sm2_png)).claims.suite == credential::Suite::sm2);
+  CHECK(credential::parse(text_of(l.png)).claims.suite == credential::Suite::ed25519);
+
+  l.login(l.png);
+  l.login(sm2_png);
+
+  l.w.call("keys.retire", {{"kid", old_kid}}, staff("admin"));
+  CHECK(l.refused(l.png).code() == Errc::unknown_key);
+  l.login(sm2_png);
+  // 遗失 gives the unit of the old picture a new one, now SM2.
+  const std::string replaced = l.issue(l.uscc, "lost");
+  CHECK(credential::parse(text_of(replaced)).claims.suite == credential::Suite::sm2);
+  l.login(replaced);
 }
 
 TEST_CASE("a login repeated with its idempotency key answers the first session again") {

@@ -22,7 +22,7 @@ SUBCOMMANDS = {
     "issue-credential": ["--data", "--as", "--uscc", "--recipient", "--phone", "--out",
                          "--reason", "--delivery", "--delivery-note", "--expires-on",
                          "--requested-on"],
-    "rotate-keys": ["--data", "--authority"],
+    "rotate-keys": ["--data", "--authority", "--suite", "--distinguishing-id"],
     "backup": ["--data", "--out"],
 }
 PASSWORD = "bendi-admin-2026"
@@ -345,6 +345,24 @@ def test_rotate_keys_makes_a_new_active_key_seen_over_http(data, bendi):
     assert kid not in before
     after = {k["kid"]: k["status"] for k in bendi.get("keys.list").json["keys"]}
     assert after[kid] == "active"
+
+
+def test_rotate_keys_with_suite_sm2_moves_the_authority_to_sm2(data, bendi):
+    result = admin("rotate-keys", "--data", data, "--authority", "bendi", "--suite", "sm2",
+                   "--distinguishing-id", "bendi-440304")
+    assert result.returncode == 0, result.stderr
+    key = json.loads(result.stdout)["key"]
+    assert (key["suite"], key["algorithm"], key["distinguishing_id"]) == (
+        "sm2", "SM2", "bendi-440304")
+    listed = {k["kid"]: k for k in bendi.get("keys.list").json["keys"]}
+    assert (listed[key["kid"]]["status"], listed[key["kid"]]["suite"]) == ("active", "sm2")
+    assert any(k["suite"] == "ed25519" and k["status"] == "verifying" for k in listed.values())
+
+
+def test_rotate_keys_refuses_an_unknown_suite(data):
+    result = admin("rotate-keys", "--data", data, "--authority", "bendi", "--suite", "rsa")
+    assert result.returncode == 1
+    assert "INVALID_ARGUMENT" in result.stderr
 
 
 def test_rotate_keys_for_an_unknown_authority_exits_1(data):

@@ -5,6 +5,7 @@ draws is the PNG session.login reads. Every engine here runs in captcha test
 mode (captcha_answer="7777"), so every captcha's answer is 7777.
 """
 
+import base64
 import re
 
 import pytest
@@ -255,6 +256,28 @@ def test_verify_offline_with_the_exported_keys(engine, unit):
     claims = verified["claims"]
     assert (claims["uscc"], claims["credential"], claims["generation"], claims["kid"]) == (
         uscc, issued["credential"]["id"], 1, issued["credential"]["kid"])
+
+
+def test_an_sm2_key_signs_pictures_that_verify_offline_and_log_in(engine):
+    acc, uscc = set_up(engine)
+    key = engine.call("keys.rotate", {"authority": "sz", "suite": "sm2",
+                                      "distinguishing_id": "sz-440300"}, actor=SYSTEM)["key"]
+    assert (key["suite"], key["algorithm"]) == ("sm2", "SM2")
+    assert key["distinguishing_id"] == "sz-440300"
+    assert "BEGIN PUBLIC KEY" in key["public_key_pem"]
+    issued = issue(acc, uscc)
+    assert (issued["credential"]["suite"], issued["credential"]["kid"]) == ("sm2", key["kid"])
+    exported = acc.call("keys.list")["keys"]
+    raw = exported[0]["public_key"]
+    point = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
+    assert len(point) == 65 and point[0] == 4
+    verified = fuma.call("credential.verify", {"keys": exported}, issued.data)
+    assert (verified["valid"], verified["claims"]["suite"]) == (True, "sm2")
+    # Without its distinguishing id the key is taken under the default one.
+    bare = [{"kid": key["kid"], "public_key": key["public_key"]}]
+    with pytest.raises(fuma.BadSignature):
+        fuma.call("credential.verify", {"keys": bare}, issued.data)
+    assert login(engine, issued.data)["session"]["unit"]["uscc"] == uscc
 
 
 def test_verify_offline_without_the_kid_is_unknown_key(engine, unit):

@@ -12,6 +12,7 @@
 #include "fuma/error.hpp"
 #include "store/fixtures.hpp"
 #include "store/sqlite_connection.hpp"
+#include "store/sqlite_schema.hpp"
 #include "store/store.hpp"
 #include "support/temp_dir.hpp"
 
@@ -125,8 +126,10 @@ TEST_CASE("a schema-1 file is upgraded to the latest schema on open and keeps it
   CHECK(id == 1);
 }
 
-// Turns a file's digest columns back into what schema 5 named them.
-constexpr const char* kDigestsOfSchema5 =
+// Turns a file back into the shape schema 5 gave what later schemas changed:
+// the digest columns as it named them, and no credentials.sealed_signature.
+constexpr const char* kSchema5Shape =
+    "ALTER TABLE credentials DROP COLUMN sealed_signature;"
     "ALTER TABLE blobs RENAME COLUMN digest TO sha256;"
     "DROP INDEX blobs_digest;"
     "CREATE UNIQUE INDEX blobs_sha256 ON blobs(sha256);"
@@ -148,7 +151,7 @@ TEST_CASE("a schema-5 file's digests are renamed, and its attachments found by t
   }
   {
     fuma::test::RawDb db(path);
-    REQUIRE(db.exec(std::string(kDigestsOfSchema5) + "PRAGMA user_version = 5;") == SQLITE_OK);
+    REQUIRE(db.exec(std::string(kSchema5Shape) + "PRAGMA user_version = 5;") == SQLITE_OK);
   }
   auto store = fuma::test::open_store(path);
   CHECK(store->schema_version() == fuma::store::latest_schema_version());
@@ -182,9 +185,9 @@ TEST_CASE("a schema-4 file keeps the events of its deleted applications found by
   }
   {
     // What schema 4 left behind: events indexed by unit, and an application
-    // deleted without any other record of it (and digests named sha256).
+    // deleted without any other record of it (and the shape of schema 5).
     fuma::test::RawDb db(path);
-    REQUIRE(db.exec(std::string(kDigestsOfSchema5) +
+    REQUIRE(db.exec(std::string(kSchema5Shape) +
                     "DROP TABLE deleted_applications;"
                     "CREATE INDEX events_unit ON events(unit_id);"
                     "DELETE FROM applications WHERE id = " +
@@ -201,6 +204,99 @@ TEST_CASE("a schema-4 file keeps the events of its deleted applications found by
     CHECK(events[0].reply == "gone");
     CHECK(events[1].reply == "kept");
   });
+}
+
+// A schema-5 file holding two Ed25519 keys, the first signing a credential.
+void make_schema_5(const std::string& path) {
+  fuma::test::RawDb db(path);
+  for (std::size_t v = 0; v < 5; ++v) {
+    REQUIRE(db.exec(std::string(fuma::store::sqlite::migrations()[v])) == SQLITE_OK);
+  }
+  REQUIRE(
+      db.exec("PRAGMA foreign_keys = ON;"
+              "INSERT INTO authorities(id, code, name, division, segment, created_at) "
+              "  VALUES (1, 'sz', '深圳市', '440300', '', '2026-01-01T00:00:00Z');"
+              "INSERT INTO units(id, uscc, authority_id, name, category, address, "
+              "  responsible_person, revoked, created_at, updated_at) VALUES (3, "
+              "  '11440300MB2C92805B', 1, '深圳市某某局', '机关', '深圳', '张三', 0, "
+              "  '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');"
+              "INSERT INTO signing_keys(id, authority_id, kid, public_key, sealed_private, status, "
+              "  created_at, retired_at) VALUES "
+              "  (7, 1, '0123456789abcdef', randomblob(32), randomblob(60), 'verifying', "
+              "   '2026-01-01T00:00:00Z', ''),"
+              "  (9, 1, 'fedcba9876543210', randomblob(32), randomblob(60), 'active', "
+              "   '2026-02-01T00:00:00Z', '');"
+              "INSERT INTO credential_requests(id, unit_id, reason, recipient, phone, "
+              "  requested_on, recorded_by, created_at, credential_id) VALUES (4, 3, 'first', "
+              "  '李四', '13800000000', '2026-01-05', 'staff:1', '2026-01-05T00:00:00Z', 5);"
+              "INSERT INTO credentials(id, unit_id, request_id, key_id, generation, issued_at, "
+              "  expires_at, status, revoked_at, revoked_reason, delivery, delivery_note, "
+              "  payload_sha256) VALUES (5, 3, 4, 7, 1, '2026-01-05T00:00:00Z', NULL, 'active', "
+              "  '', '', 'on_site', '', '" +
+              std::string(64, 'a') +
+              "');"
+              "PRAGMA application_id = " +
+              std::to_string(fuma::store::sqlite::kApplicationId) + "; PRAGMA user_version = 5;") ==
+      SQLITE_OK);
+}
+
+TEST_CASE("a schema-5 file's keys become Ed25519 keys with their ids, and credentials find them") {
+  TempDir dir;
+  const std::string path = dir.file("v5.db");
+  make_schema_5(path);
+  auto store = fuma::test::open_store(path);
+  CHECK(store->schema_version() == fuma::store::latest_schema_version());
+  CHECK(sql(path,
+            "SELECT group_concat(id || ':' || suite || ':' || length(public_key) || ':' || "
+            "length(sealed_private) || ':' || status || ':' || distinguishing_id, ',') FROM "
+            "(SELECT * FROM signing_keys ORDER BY id)") ==
+        "7:ed25519:32:60:verifying:,9:ed25519:32:60:active:");
+  CHECK(sql(path, "PRAGMA foreign_key_check") == "");
+  CHECK(sql(path, "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'signing_keys_before%'") ==
+        "0");
+  store->read([&](fuma::store::Transaction& tx) {
+    const auto c = tx.credential(5);
+    REQUIRE(c);
+    CHECK(c->sealed_signature.empty());
+    const auto k = tx.key(c->key_id);
+    REQUIRE(k);
+    CHECK(k->kid == "0123456789abcdef");
+    CHECK(k->suite == "ed25519");
+    CHECK(tx.key_by_kid("fedcba9876543210")->status == "active");
+  });
+}
+
+TEST_CASE(
+    "after schema 6 a key may be SM2, sealed in more than 60 bytes; each suite's length holds") {
+  TempDir dir;
+  const std::string path = dir.file("v6.db");
+  make_schema_5(path);
+  fuma::test::open_store(path).reset();
+  fuma::test::RawDb db(path);
+  auto insert = [&](const std::string& kid, const std::string& suite, int public_bytes,
+                    const std::string& id, int sealed_bytes) {
+    // An SM2 point starts 04; the rest need not be on the curve for the store.
+    const std::string point =
+        suite == "sm2"
+            ? "x'04" + std::string(2 * static_cast<std::size_t>(public_bytes - 1), 'a') + "'"
+            : "randomblob(" + std::to_string(public_bytes) + ")";
+    return db.exec(
+        "INSERT INTO signing_keys(authority_id, kid, suite, public_key, "
+        "distinguishing_id, sealed_private, status, created_at, retired_at) VALUES (1, '" +
+        kid + "', '" + suite + "', " + point + ", '" + id + "', randomblob(" +
+        std::to_string(sealed_bytes) + "), 'verifying', '2026-03-01T00:00:00Z', '')");
+  };
+  CHECK(insert("00000000000000a1", "sm2", 65, "1234567812345678", 60) == SQLITE_OK);
+  CHECK(insert("00000000000000a2", "sm2", 65, "sz", 113) == SQLITE_OK);
+  CHECK(insert("00000000000000a3", "sm2", 64, "sz", 60) != SQLITE_OK);
+  CHECK(insert("00000000000000a4", "sm2", 65, "", 60) != SQLITE_OK);
+  CHECK(insert("00000000000000a5", "ed25519", 65, "", 60) != SQLITE_OK);
+  CHECK(insert("00000000000000a6", "ed25519", 32, "sz", 60) != SQLITE_OK);
+  CHECK(insert("00000000000000a7", "ed25519", 32, "", 59) != SQLITE_OK);
+  CHECK(insert("00000000000000a8", "rsa", 32, "", 60) != SQLITE_OK);
+  CHECK(insert("0123456789abcdef", "ed25519", 32, "", 60) != SQLITE_OK);  // the kid is taken
+  CHECK(db.exec("UPDATE signing_keys SET status = 'active' WHERE kid = '00000000000000a1'") !=
+        SQLITE_OK);  // one active key an authority
 }
 
 TEST_CASE("two stores opening one new file at once both end at the latest schema") {

@@ -357,6 +357,7 @@ class Credential(TypedDict):
     id: int
     generation: int
     kid: str
+    suite: Literal["ed25519", "sm2"]
     issued_at: str
     expires_at: str | None
     status: Literal["active", "revoked"]
@@ -434,6 +435,7 @@ class CredentialRequestFormResult(TypedDict):
 
 class CredentialVerifyResultClaims(TypedDict):
     kid: str
+    suite: Literal["ed25519", "sm2"]
     uscc: str
     credential: int
     generation: int
@@ -559,11 +561,18 @@ class GuideGetResult(TypedDict):
 
 
 class Key(TypedDict):
+    #: the first 8 bytes of SHA-256 (ed25519) or SM3 (sm2) of the raw public key
     kid: str
     authority: str
-    algorithm: Literal["Ed25519"]
+    #: the signing suite
+    suite: Literal["ed25519", "sm2"]
+    #: SM2: SM2 signature with SM3, as GB/T 32918.2 and GM/T 0009 define
+    algorithm: Literal["Ed25519", "SM2"]
+    #: sm2: the signer's ID_A; null for ed25519
+    distinguishing_id: str | None
     status: Literal["active", "verifying", "retired"]
-    #: base64url, 32 bytes
+    #: base64url (unpadded) of the raw key: 32 bytes for ed25519, the 65-byte
+    #: uncompressed point 04||x||y for sm2
     public_key: str
     public_key_pem: str
     created_at: str
