@@ -100,6 +100,28 @@ TEST_CASE(
   CHECK(text_of(w, "SELECT value FROM meta WHERE key = 'audit_digest'") == "sm3");
 }
 
+TEST_CASE("under sm an authority's first key is SM2; its picture logs in and is drawn again") {
+  World w([](Options& o) {
+    o.crypto_suite = "sm";
+    o.captcha_answer = "7777";
+  });
+  const std::string uscc = w.register_unit();
+  const std::string png = w.issue_credential(uscc);
+  CHECK(text_of(w, "SELECT suite FROM signing_keys") == "sm2");
+  const std::string captcha(w.call("session.captcha", {}, {}).at("captcha_id").as_string());
+  w.call("session.login", {{"captcha_id", captcha}, {"captcha_answer", "7777"}}, {}, png);
+  // credential.image checks the text it draws against the digest kept at
+  // issue: both made with SM3.
+  const std::int64_t id = w.count("SELECT id FROM credentials");
+  CHECK(w.call_data("credential.image", {{"credential", id}}, staff("acc1")).second == png);
+}
+
+TEST_CASE("under standard an authority's first key is Ed25519") {
+  World w;
+  w.issue_credential(w.register_unit());
+  CHECK(text_of(w, "SELECT suite FROM signing_keys") == "ed25519");
+}
+
 TEST_CASE("under sm an attachment is kept with its SM3 digest, and found by it") {
   World w(sm);
   const std::string uscc = w.register_unit("深圳市某某局", "2027-12-31");
