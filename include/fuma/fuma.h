@@ -382,6 +382,9 @@ FUMA_API void fuma_options_free(fuma_options* options);
  *  - "checklist_path": a locality's attachment checklist, likewise.
  *  - "commitment_path": a locality's login commitment (登录承诺), likewise.
  *  - "guide_path": a locality's service guide (服务指南), likewise.
+ *  - "holidays_path": a locality's holiday calendar (节假日安排), read over
+ *    the shipped State Council arrangements: its years replace or extend
+ *    the shipped ones; unset uses the shipped years alone.
  *  - "forms_dir": a directory of a locality's form templates (change.json,
  *    application.json, credential_request.json, certificate.json); a file
  *    that is absent keeps the shipped template.
