@@ -113,6 +113,7 @@ class Case(TypedDict):
     status_since: str
     due: str | None
     overdue: bool
+    due_warning: NotRequired[str]
     unit: Unit
     certificate: Certificate | None
 
@@ -597,6 +598,7 @@ class QueueListResultItem(TypedDict):
     status_since: str
     due: str | None
     overdue: bool
+    due_warning: NotRequired[str]
 
 
 class QueueListResult(TypedDict):
