@@ -485,8 +485,8 @@ Grey decode(std::string_view bytes, const Limits& limits) {
       throw Error(
           Errc::unsupported_image_format,
           "decode: a " + std::string(other) + " picture; fuma reads PNG, JPEG, BMP, GIF and WebP",
-          "不支持" + std::string(other) +
-              "格式的图片，请将登录二维码图片另存为PNG或JPG格式后重新上传");
+          "上传的文件是" + std::string(other) +
+              "格式，系统不能读取，请将登录二维码图片另存为PNG或JPG格式后重新上传");
     }
     not_an_image("decode: not a PNG, JPEG, BMP, GIF or WebP signature",
                  "上传的文件不是PNG、JPG、BMP、GIF或WebP格式的图片，请上传保存的登录二维码图片");

@@ -688,7 +688,10 @@ async function verifyForm(event) {
       banner($('verify-banner'), r.message, r.matches ? 'success' : 'error');
     } catch (err) {
       fail(err, form, $('verify-banner'), {
-        fieldForCode: { NO_QR_FOUND: 'file', NOT_AN_IMAGE: 'file', IMAGE_TOO_LARGE: 'file', PAYLOAD_TOO_LARGE: 'file' },
+        fieldForCode: {
+          NO_QR_FOUND: 'file', NOT_AN_IMAGE: 'file', UNSUPPORTED_IMAGE_FORMAT: 'file',
+          IMAGE_TOO_LARGE: 'file', PAYLOAD_TOO_LARGE: 'file',
+        },
       });
     }
   });
