@@ -1,7 +1,14 @@
-// A locality's own workflow definition and attachment checklist, loaded
+// A locality's own workflow definition, attachment checklist and holiday
+// calendar, loaded
 // through Options: the engine follows them instead of the shipped ones, and
 // a bad file stops the engine from opening, naming the file and the place.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
 
 #include "fixtures.hpp"
 
@@ -495,4 +502,46 @@ TEST_CASE("an invalid holidays file stops the engine, naming the file and the pl
   CHECK(contains(e.detail(), "years[0].working_days[0].date"));
   CHECK(contains(e.message(), "节假日安排文件有误"));
   CHECK_FALSE(std::filesystem::exists(options.path));
+}
+
+namespace {
+
+// What `f` writes to stderr (file descriptor 2), by pointing it at a file
+// for the time `f` runs.
+template <class F>
+std::string stderr_of(F&& f) {
+  TempDir dir;
+  const std::string file = dir.file("stderr");
+  std::fflush(stderr);
+  const int saved = ::dup(2);
+  REQUIRE(saved >= 0);
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  REQUIRE(fd >= 0);
+  ::dup2(fd, 2);
+  ::close(fd);
+  f();
+  std::fflush(stderr);
+  ::dup2(saved, 2);
+  ::close(saved);
+  std::ifstream in(file, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace
+
+TEST_CASE("an engine opened in a year the calendar does not cover warns on stderr") {
+  TempDir dir;
+  Options options;
+  options.path = dir.file("fuma.db");
+  // 10:00 in Beijing on Monday 4 January 2027.
+  const auto in_2027 = std::chrono::system_clock::time_point(std::chrono::seconds(1'799'028'000));
+  options.clock = [in_2027] { return in_2027; };
+  const std::string said = stderr_of([&] { Engine engine(options); });
+  CHECK(contains(said, "fuma: WARNING: the holiday calendar does not cover 2027"));
+
+  TempDir covered;
+  options.path = covered.file("fuma.db");
+  const auto in_2026 = std::chrono::system_clock::time_point(std::chrono::seconds(1'780'000'000));
+  options.clock = [in_2026] { return in_2026; };
+  CHECK_FALSE(contains(stderr_of([&] { Engine engine(options); }), "holiday calendar"));
 }

@@ -656,3 +656,20 @@ TEST_CASE("bytes of no picture format at all stay not an image") {
   const Error e = refusal(Errc::not_an_image, [] { decode(std::string("PK\x03\x04 a zip", 10)); });
   CHECK(e.message().find("WebP") != std::string::npos);  // the formats it does read
 }
+
+TEST_CASE("an animated WebP answers an unsupported format: its first frame may not be the code") {
+  const std::string png = as_png(draw_qr(payload(), 4).picture);
+  fuma::test::TempDir dir;
+  write_bytes(dir.file("in.png"), png);
+  // Two frames, the code and its negative, as a chat app's sticker would be.
+  REQUIRE(run("convert -delay 50 '" + dir.file("in.png") + "' '(' '" + dir.file("in.png") +
+              "' -negate ')' '" + dir.file("anim.gif") + "' 2>&1")
+              .status == 0);
+  REQUIRE(
+      run("gif2webp -quiet '" + dir.file("anim.gif") + "' -o '" + dir.file("anim.webp") + "' 2>&1")
+          .status == 0);
+  const std::string webp = read_bytes(dir.file("anim.webp"));
+  REQUIRE(webp.find("ANIM") != std::string::npos);
+  const Error e = refusal(Errc::unsupported_image_format, [&] { decode(webp); });
+  CHECK(e.detail().find("animated WebP") != std::string::npos);
+}
