@@ -347,6 +347,7 @@ Grey decode_bmp_rle(std::string_view b, std::uint32_t width, std::uint32_t heigh
   if (header != 40 && header != 52 && header != 56 && header != 108 && header != 124) {
     corrupt("with a " + std::to_string(header) + "-byte header");
   }
+  if (b.size() < 14 + std::size_t{header}) corrupt("cut short inside its header");
   if ((compression == kBmpRle8 && bits != 8) || (compression == kBmpRle4 && bits != 4)) {
     corrupt("with " + std::to_string(bits) + " bits a pixel");
   }

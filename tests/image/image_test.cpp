@@ -557,6 +557,7 @@ TEST_CASE("an RLE BMP cut short is not an image") {
     // without only the latter still holds every row).
     refusal(Errc::not_an_image, [&] { decode(bmp.substr(0, bmp.size() - 4)); });
     refusal(Errc::not_an_image, [&] { decode(bmp.substr(0, bmp.size() / 2)); });
+    refusal(Errc::not_an_image, [&] { decode(bmp.substr(0, 48)); });  // inside the header
   }
 }
 
