@@ -53,6 +53,7 @@ constexpr CodeStatus kStatusOfCode[] = {
     {"SESSION_EXPIRED", http::status::unauthorized},
     {"COMMITMENT_REQUIRED", http::status::forbidden},
     {"LOGIN_FAILED", http::status::unauthorized},
+    {"UNSUPPORTED_IMAGE_FORMAT", http::status::unprocessable_entity},
     {"METHOD_NOT_ALLOWED", http::status::method_not_allowed},
     {"PAYLOAD_TOO_LARGE", http::status::payload_too_large},
     {"HEADER_TOO_LARGE", http::status::request_header_fields_too_large},

@@ -39,6 +39,12 @@ struct Options {
   // empty uses the shipped ones.
   std::string commitment_path;
   std::string guide_path;
+  // A locality's holiday calendar (节假日安排: days off and make-up working
+  // days), a JSON file read over the shipped State Council arrangements when
+  // the Engine opens: its years replace or extend the shipped ones. Empty
+  // uses the shipped years alone. Deadlines count working days on it; for a
+  // year it does not cover, Monday to Friday, with a warning.
+  std::string holidays_path;
 
   // The key file holding the master key that seals the authorities' private
   // signing keys in the database. Empty puts it beside the database, at
@@ -84,9 +90,9 @@ struct Options {
   std::string crypto_suite;
 
   // Set an option by its C ABI name ("busy_timeout_ms", "workflow_path",
-  // "checklist_path", "commitment_path", "guide_path", "key_file", "session_idle_seconds",
-  // "session_absolute_seconds", "captcha_per_minute", "font_path", "font_index", "forms_dir",
-  // "public_url", "captcha_answer", "crypto_suite"); throws
+  // "checklist_path", "commitment_path", "guide_path", "holidays_path", "key_file",
+  // "session_idle_seconds", "session_absolute_seconds", "captcha_per_minute", "font_path",
+  // "font_index", "forms_dir", "public_url", "captcha_answer", "crypto_suite"); throws
   // Error(invalid_argument) for an unknown name or a bad value.
   void set(std::string_view name, std::string_view value);
 };
@@ -111,6 +117,7 @@ class Guide;
 namespace engine {
 struct Security;
 struct Printing;
+class Calendar;
 }  // namespace engine
 
 class Engine {
@@ -145,6 +152,7 @@ class Engine {
   std::shared_ptr<const workflow::Definition> workflow_;
   std::shared_ptr<const attachments::Rules> rules_;
   std::shared_ptr<const guide::Guide> guide_;
+  std::shared_ptr<const engine::Calendar> calendar_;
   // Credentials and sessions: the key file, the commitment, the timeouts.
   std::unique_ptr<engine::Security> security_;
   // Printing: the font and the form templates.

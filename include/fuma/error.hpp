@@ -48,6 +48,7 @@ enum class Errc : int {
   session_expired = -30,
   commitment_required = -31,
   login_failed = -32,
+  unsupported_image_format = -33,
 };
 
 // "ON_SITE_ONLY" for Errc::on_site_only; "UNKNOWN" for a value out of range.

@@ -100,7 +100,7 @@ enum {
   FUMA_EEXHAUSTED = -13,           /**< EXHAUSTED: no code left in a serial range */
   FUMA_ESTORAGE = -14,             /**< STORAGE: the database failed or is corrupt */
   FUMA_EVERSION = -15,             /**< VERSION: data written by a newer fuma */
-  FUMA_ENOT_AN_IMAGE = -16,        /**< NOT_AN_IMAGE: the upload is not a PNG, JPEG, BMP or GIF */
+  FUMA_ENOT_AN_IMAGE = -16,        /**< NOT_AN_IMAGE: the upload is no picture, or a damaged one */
   FUMA_EIMAGE_TOO_LARGE = -17,     /**< IMAGE_TOO_LARGE: picture over the byte or pixel limit */
   FUMA_ENO_QR_FOUND = -18,         /**< NO_QR_FOUND: no QR code in the picture */
   FUMA_EMULTIPLE_QR = -19,         /**< MULTIPLE_QR: more than one credential in the picture */
@@ -118,7 +118,9 @@ enum {
   FUMA_ETOO_MANY_ATTEMPTS = -29,   /**< TOO_MANY_ATTEMPTS: too many failed logins; wait */
   FUMA_ESESSION_EXPIRED = -30,     /**< SESSION_EXPIRED: no open session for this token */
   FUMA_ECOMMITMENT_REQUIRED = -31, /**< COMMITMENT_REQUIRED: accept 登录承诺 first */
-  FUMA_ELOGIN_FAILED = -32         /**< LOGIN_FAILED: wrong staff username or password */
+  FUMA_ELOGIN_FAILED = -32,        /**< LOGIN_FAILED: wrong staff username or password */
+  FUMA_EUNSUPPORTED_IMAGE_FORMAT =
+      -33 /**< UNSUPPORTED_IMAGE_FORMAT: a picture format fuma does not read (TIFF, HEIC...) */
 };
 
 /**
@@ -380,6 +382,9 @@ FUMA_API void fuma_options_free(fuma_options* options);
  *  - "checklist_path": a locality's attachment checklist, likewise.
  *  - "commitment_path": a locality's login commitment (登录承诺), likewise.
  *  - "guide_path": a locality's service guide (服务指南), likewise.
+ *  - "holidays_path": a locality's holiday calendar (节假日安排), read over
+ *    the shipped State Council arrangements: its years replace or extend
+ *    the shipped ones; unset uses the shipped years alone.
  *  - "forms_dir": a directory of a locality's form templates (change.json,
  *    application.json, credential_request.json, certificate.json); a file
  *    that is absent keeps the shipped template.

@@ -141,15 +141,13 @@ Date china_date(TimePoint t) {
   return civil_from_days(floor_div(seconds_since_epoch(t) + kOffset, 86400));
 }
 
-Date add_working_days(const Date& from, int days) {
-  std::int64_t z = days_from_civil(from.year, from.month, from.day);
-  while (days > 0) {
-    ++z;
-    // 1970-01-01 (day 0) was a Thursday: weekday 0 = Monday.
-    const std::int64_t weekday = ((z + 3) % 7 + 7) % 7;
-    if (weekday < 5) --days;
-  }
-  return civil_from_days(z);
+std::int64_t day_number(const Date& d) { return days_from_civil(d.year, d.month, d.day); }
+
+Date date_of_day(std::int64_t day) { return civil_from_days(day); }
+
+int weekday(const Date& d) {
+  // 1970-01-01 (day 0) was a Thursday: weekday 0 = Monday.
+  return static_cast<int>(((day_number(d) + 3) % 7 + 7) % 7);
 }
 
 }  // namespace fuma::engine

@@ -5,6 +5,7 @@
 #define FUMA_SRC_ENGINE_CLOCK_HPP
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,10 +43,14 @@ std::string format_date(const Date& d);
 // certificate dates are counted in the authority's calendar, not in UTC.
 Date china_date(TimePoint t);
 
-// The date `days` working days after `from` (Monday to Friday; the day
-// itself does not count). Public holidays and make-up working days are not
-// known yet: a holiday calendar would be data a locality loads.
-Date add_working_days(const Date& from, int days);
+// Days since 1970-01-01 (negative before), and back: date arithmetic
+// without the C library's time zone state.
+std::int64_t day_number(const Date& d);
+Date date_of_day(std::int64_t day);
+
+// 0 = Monday ... 6 = Sunday. Working days are counted on the official
+// calendar (calendar.hpp), of which Monday to Friday is only the default.
+int weekday(const Date& d);
 
 }  // namespace fuma::engine
 

@@ -94,6 +94,8 @@ class Args {
   std::vector<std::string_view> read_;
 };
 
+class Calendar;
+
 // The engine's workflow definition and attachment checklist: a locality's
 // own or the shipped ones. Commands take them from here, never from a
 // global, so two engines in one process can follow different rules.
@@ -101,6 +103,8 @@ struct Domain {
   const workflow::Definition& workflow;
   const attachments::Rules& rules;
   const guide::Guide& guide;
+  // The official holidays and make-up working days deadlines count on.
+  const Calendar& calendar;
 };
 
 struct Security;

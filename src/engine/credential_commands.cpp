@@ -698,9 +698,10 @@ Output credential_verify(Context& ctx) {
 
 // What reading a picture or the text of a credential may answer.
 constexpr std::uint64_t kScanErrors =
-    errors(Errc::not_an_image, Errc::image_too_large, Errc::no_qr_found, Errc::multiple_qr,
-           Errc::not_a_credential, Errc::credential_malformed, Errc::unsupported_version);
-constexpr std::string_view kPictureTypes = "image/png image/jpeg image/bmp image/gif";
+    errors(Errc::not_an_image, Errc::unsupported_image_format, Errc::image_too_large,
+           Errc::no_qr_found, Errc::multiple_qr, Errc::not_a_credential, Errc::credential_malformed,
+           Errc::unsupported_version);
+constexpr std::string_view kPictureTypes = "image/png image/jpeg image/bmp image/gif image/webp";
 constexpr std::string_view kCredentialFileName = "登录二维码图片-{uscc}-{generation}.png";
 
 constexpr Command kRequest = [] {

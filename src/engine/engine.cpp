@@ -12,6 +12,7 @@
 #include <mutex>
 
 #include "actor.hpp"
+#include "calendar.hpp"
 #include "command.hpp"
 #include "crypto/crypto.hpp"
 #include "dispatch.hpp"
@@ -306,6 +307,10 @@ void Options::set(std::string_view name, std::string_view value) {
     guide_path = std::string(value);
     return;
   }
+  if (name == "holidays_path") {
+    holidays_path = std::string(value);
+    return;
+  }
   if (name == "font_path") {
     font_path = std::string(value);
     return;
@@ -385,6 +390,27 @@ Engine::Engine(const Options& options) {
   } else {
     guide_ =
         std::shared_ptr<const guide::Guide>(std::shared_ptr<void>(), &guide::Guide::standard());
+  }
+  if (options.holidays_path.empty()) {
+    calendar_ = std::shared_ptr<const engine::Calendar>(std::shared_ptr<void>(),
+                                                        &engine::Calendar::standard());
+  } else {
+    calendar_ = std::make_shared<const engine::Calendar>(engine::Calendar::parse_over(
+        engine::Calendar::standard(),
+        read_definition(options.holidays_path, "holidays_path", "节假日安排文件"),
+        options.holidays_path));
+  }
+  {
+    // Deadlines this year would fall back to Monday to Friday: said once
+    // here, where whoever starts the service reads, and in each answer.
+    const engine::Date today =
+        engine::china_date(options.clock ? options.clock() : std::chrono::system_clock::now());
+    if (!calendar_->covers(today.year)) {
+      std::fprintf(stderr,
+                   "fuma: WARNING: the holiday calendar does not cover %d: deadlines count "
+                   "Monday to Friday. Load that year's arrangement with holidays_path.\n",
+                   today.year);
+    }
   }
   security_ = std::make_unique<engine::Security>();
   if (options.commitment_path.empty()) {
@@ -477,8 +503,8 @@ Engine::~Engine() = default;
 Response Engine::call(std::string_view request, std::string_view data) {
   return engine::dispatch(
       engine::commands(),
-      engine::Services{store_.get(), engine::Domain{*workflow_, *rules_, *guide_}, security_.get(),
-                       printing_.get(), clock_},
+      engine::Services{store_.get(), engine::Domain{*workflow_, *rules_, *guide_, *calendar_},
+                       security_.get(), printing_.get(), clock_},
       request, data);
 }
 
@@ -486,12 +512,13 @@ Response Engine::call_stateless(std::string_view request, std::string_view data)
   // Stateless commands belong to no locality: the shipped definitions.
   return engine::dispatch(
       engine::commands(),
-      engine::Services{nullptr,
-                       engine::Domain{workflow::Definition::standard(),
-                                      attachments::Rules::standard(), guide::Guide::standard()},
-                       nullptr,
-                       nullptr,
-                       {}},
+      engine::Services{
+          nullptr,
+          engine::Domain{workflow::Definition::standard(), attachments::Rules::standard(),
+                         guide::Guide::standard(), engine::Calendar::standard()},
+          nullptr,
+          nullptr,
+          {}},
       request, data);
 }
 

@@ -320,7 +320,7 @@ constexpr Command kFormVerify = [] {
       "Whether a printed form (its check code, or a scan as data) still matches its case.";
   c.callers = caller::any_staff;
   c.effect = Effect::read;
-  c.takes = Bytes{Presence::optional, "image/png image/jpeg image/bmp image/gif", {}};
+  c.takes = Bytes{Presence::optional, "image/png image/jpeg image/bmp image/gif image/webp", {}};
   c.args = R"({"type": "object", "additionalProperties": false,
     "description": "the code, or a scanned picture as data",
     "properties": {"code": {"type": ["string", "null"],
@@ -331,7 +331,8 @@ constexpr Command kFormVerify = [] {
       "application": {"$ref": "#/$defs/id"}, "uscc": {"type": "string"},
       "matches": {"type": "boolean"}, "status": {"type": "string"},
       "message": {"type": "string"}}})";
-  c.errors = errors(Errc::not_found, Errc::no_qr_found, Errc::not_an_image, Errc::image_too_large);
+  c.errors = errors(Errc::not_found, Errc::no_qr_found, Errc::not_an_image,
+                    Errc::unsupported_image_format, Errc::image_too_large);
   c.run = form_verify;
   return c;
 }();

@@ -141,7 +141,7 @@ Output queue(Context& ctx) {
       for (const store::Application& a : rows) {
         ++consumed;
         position = {a.updated_at, a.id};
-        const Deadline d = deadline(def, a, txn.events(a.id), ctx.now);
+        const Deadline d = deadline(ctx.domain, a, txn.events(a.id), ctx.now);
         if (overdue_only && !d.overdue) continue;
         const std::optional<store::Unit> unit = txn.unit(a.unit_id);
         json::object o;
@@ -348,7 +348,8 @@ constexpr Command kQueue = [] {
           "updated_at": {"$ref": "#/$defs/time"},
           "status_since": {"$ref": "#/$defs/time"},
           "due": {"type": ["string", "null"], "format": "date"},
-          "overdue": {"type": "boolean"}}}},
+          "overdue": {"type": "boolean"},
+          "due_warning": {"$ref": "#/$defs/due_warning"}}}},
       "next": {"type": ["string", "null"],
                "description": "the cursor of the next page, null on the last"}}})";
   c.run = queue;

@@ -584,7 +584,7 @@ constexpr Command kLogin = [] {
       "throttled per client and per credential.";
   c.callers = caller::anonymous;
   c.effect = Effect::write;
-  c.takes = Bytes{Presence::required, "image/png image/jpeg image/bmp image/gif", {}};
+  c.takes = Bytes{Presence::required, "image/png image/jpeg image/bmp image/gif image/webp", {}};
   c.args = R"({"type": "object", "additionalProperties": false,
     "required": ["captcha_id", "captcha_answer"],
     "properties": {
@@ -599,11 +599,12 @@ constexpr Command kLogin = [] {
     "properties": {
       "token": {"type": "string", "description": "the actor {\"session\": token} from now on"},
       "session": {"$ref": "#/$defs/session"}, "warning": {"type": "string"}}})";
-  c.errors = errors(Errc::not_an_image, Errc::image_too_large, Errc::no_qr_found, Errc::multiple_qr,
-                    Errc::not_a_credential, Errc::credential_malformed, Errc::unsupported_version,
-                    Errc::unknown_key, Errc::bad_signature, Errc::credential_expired,
-                    Errc::credential_revoked, Errc::unit_revoked, Errc::captcha_wrong,
-                    Errc::captcha_expired, Errc::too_many_attempts);
+  c.errors = errors(Errc::not_an_image, Errc::unsupported_image_format, Errc::image_too_large,
+                    Errc::no_qr_found, Errc::multiple_qr, Errc::not_a_credential,
+                    Errc::credential_malformed, Errc::unsupported_version, Errc::unknown_key,
+                    Errc::bad_signature, Errc::credential_expired, Errc::credential_revoked,
+                    Errc::unit_revoked, Errc::captcha_wrong, Errc::captcha_expired,
+                    Errc::too_many_attempts);
   c.run = session_login;
   return c;
 }();

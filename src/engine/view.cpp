@@ -7,6 +7,7 @@
 #include <charconv>
 #include <utility>
 
+#include "calendar.hpp"
 #include "command.hpp"
 #include "form.hpp"
 #include "fuma/attachments.hpp"
@@ -85,6 +86,7 @@ void deadline_members(const Deadline& d, Put&& put) {
   put("status_since", d.since);
   put("due", d.due ? std::optional<std::string>(format_date(*d.due)) : std::nullopt);
   put("overdue", d.overdue);
+  if (d.warning) put("due_warning", *d.warning);
 }
 
 // Puts members into a tree, in the tree's own storage.
@@ -251,7 +253,7 @@ json::object business_json(const workflow::Definition& def, std::string_view key
   return o;
 }
 
-Deadline deadline(const workflow::Definition& def, const store::Application& a,
+Deadline deadline(const Domain& domain, const store::Application& a,
                   const std::vector<store::Event>& events, TimePoint now) {
   Deadline d;
   d.since = a.created_at;
@@ -261,11 +263,13 @@ Deadline deadline(const workflow::Definition& def, const store::Application& a,
       break;
     }
   }
-  const workflow::Status* s = def.status(a.status);
+  const workflow::Status* s = domain.workflow.status(a.status);
   const std::optional<TimePoint> since = parse_iso_time(d.since);
   if (s && s->time_limit_days && since && a.open) {
-    d.due = add_working_days(china_date(*since), *s->time_limit_days);
+    const Due due = add_working_days(domain.calendar, china_date(*since), *s->time_limit_days);
+    d.due = due.date;
     d.overdue = china_date(now) > *d.due;
+    if (!due.uncovered.empty()) d.warning = uncovered_warning(due.uncovered);
   }
   return d;
 }
@@ -346,7 +350,7 @@ void write_case_page(JsonText& w, const Domain& domain, const Offers& offers, co
   w.member("open", a.open);
   w.member("created_at", a.created_at);
   w.member("updated_at", a.updated_at);
-  deadline_members(deadline(def, a, events, now), PutText{w});
+  deadline_members(deadline(domain, a, events, now), PutText{w});
   w.key("unit");
   write_object(w, [&](auto&& put) { unit_members(c.unit, put); });
   w.key("certificate");

@@ -35,13 +35,17 @@ boost::json::object status_json(const workflow::Definition& def, std::string_vie
 boost::json::object business_json(const workflow::Definition& def, std::string_view key);
 
 // When the case entered its current status, and what follows from the
-// status' time limit (working days, counted in China's calendar).
+// status' time limit (working days, counted on the engine's official
+// calendar, in China's time zone).
 struct Deadline {
   std::string since;        // ISO time of the last status change
   std::optional<Date> due;  // unset when the status has no time limit
   bool overdue = false;     // today (China) is after the due date
+  // Set when the count went through a year the calendar does not cover, so
+  // that Monday to Friday stood in for the official arrangement.
+  std::optional<std::string> warning;
 };
-Deadline deadline(const workflow::Definition& def, const store::Application& a,
+Deadline deadline(const Domain& domain, const store::Application& a,
                   const std::vector<store::Event>& events, TimePoint now);
 void put_deadline(boost::json::object& o, const Deadline& d);
 

@@ -48,10 +48,12 @@ constexpr Entry kEntries[] = {
     {"SESSION_EXPIRED", "登录已失效，请重新登录"},
     {"COMMITMENT_REQUIRED", "请先阅读并同意登录承诺"},
     {"LOGIN_FAILED", "用户名或密码错误"},
+    {"UNSUPPORTED_IMAGE_FORMAT", "不支持该图片格式，请将登录二维码图片另存为PNG或JPG格式后上传"},
 };
 
 // One entry for every code, from OK down to the last.
-static_assert(static_cast<int>(std::size(kEntries)) == 1 - static_cast<int>(Errc::login_failed),
+static_assert(static_cast<int>(std::size(kEntries)) ==
+                  1 - static_cast<int>(Errc::unsupported_image_format),
               "every Errc needs its entry");
 
 const Entry* entry(Errc code) noexcept {

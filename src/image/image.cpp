@@ -1,8 +1,12 @@
 // Pictures people upload are hostile until proven otherwise: the format is
 // recognised from its own signature, the declared size is checked against the
-// limits before a single pixel is decoded, and only then does stb decode. QR
-// codes are read and drawn with ZXing; the drawing itself is done here so the
-// quiet zone and the pixels per module are exactly what the caller asked for.
+// limits before a single pixel is decoded, and only then does a decoder run:
+// stb for PNG, JPEG, GIF and uncompressed or bit-field BMP, libwebp for WebP,
+// and the small decoder below for run-length encoded BMP, which stb refuses
+// and no Debian library short of a whole imaging suite (GraphicsMagick,
+// gdk-pixbuf with GLib) offers. QR codes are read and drawn with ZXing; the
+// drawing itself is done here so the quiet zone and the pixels per module are
+// exactly what the caller asked for.
 #include "image/image.hpp"
 
 #define ZX_USE_UTF8
@@ -15,6 +19,7 @@
 #include <ZXing/ReadBarcode.h>
 #include <stb/stb_image.h>
 #include <stb/stb_image_write.h>
+#include <webp/decode.h>
 
 #include <algorithm>
 #include <climits>
@@ -32,7 +37,11 @@ constexpr const char* kCorrupt = "图片文件已损坏或不完整，请重新�
 
 // What a person may upload. stb also decodes PSD, TGA, HDR, PIC and PNM,
 // whose parsers see far less use; they are refused before stb sees them.
-enum class Format { png, jpeg, bmp, gif };
+enum class Format { png, jpeg, bmp, gif, webp };
+
+// The Windows BMP compressions (biCompression).
+constexpr std::uint32_t kBmpRle8 = 1;
+constexpr std::uint32_t kBmpRle4 = 2;
 
 bool starts_with(std::string_view bytes, std::string_view prefix) {
   return bytes.substr(0, prefix.size()) == prefix;
@@ -48,6 +57,8 @@ bool sniff(std::string_view bytes, Format& format) {
     format = Format::bmp;
   } else if (starts_with(bytes, "GIF87a"sv) || starts_with(bytes, "GIF89a"sv)) {
     format = Format::gif;
+  } else if (starts_with(bytes, "RIFF"sv) && bytes.substr(8, 4) == "WEBP"sv) {
+    format = Format::webp;
   } else {
     return false;
   }
@@ -64,8 +75,56 @@ const char* format_name(Format format) {
       return "BMP";
     case Format::gif:
       return "GIF";
+    case Format::webp:
+      return "WebP";
   }
   return "?";
+}
+
+std::uint32_t be32(std::string_view b, std::size_t at);
+
+// Picture formats people have but fuma does not read, recognised by their
+// signatures so that the answer can name the format and say what to do,
+// instead of calling a photo from an iPhone "not a picture". Empty when the
+// bytes are none of them.
+std::string_view unsupported_format(std::string_view b) {
+  using namespace std::string_view_literals;
+  if (starts_with(b, "II*\0"sv) || starts_with(b, "MM\0*"sv) || starts_with(b, "II+\0"sv) ||
+      starts_with(b, "MM\0+"sv)) {
+    return "TIFF";
+  }
+  if (starts_with(b, "%PDF-"sv)) return "PDF";
+  if (starts_with(b, "8BPS"sv)) return "PSD";
+  if (starts_with(b, "\0\0\0\x0CjP  \r\n\x87\n"sv) || starts_with(b, "\xFF\x4F\xFF\x51"sv)) {
+    return "JPEG 2000";
+  }
+  if (starts_with(b, "\0\0\0\x0CJXL \r\n\x87\n"sv) || starts_with(b, "\xFF\x0A"sv)) {
+    return "JPEG XL";
+  }
+  // ISO base media files (HEIF, AVIF): a box of type "ftyp" whose major or
+  // compatible brands name the image format.
+  if (b.size() >= 16 && b.substr(4, 4) == "ftyp"sv) {
+    const std::size_t box = std::min<std::size_t>(be32(b, 0), b.size());
+    bool heif = false;
+    for (std::size_t at = 8; at + 4 <= box; at += at == 8 ? 8 : 4) {
+      const std::string_view brand = b.substr(at, 4);
+      if (brand == "avif"sv || brand == "avis"sv) return "AVIF";
+      heif = heif || brand == "heic"sv || brand == "heix"sv || brand == "heim"sv ||
+             brand == "heis"sv || brand == "hevc"sv || brand == "hevx"sv || brand == "mif1"sv ||
+             brand == "msf1"sv;
+    }
+    if (heif) return "HEIC";
+  }
+  // SVG is text: an optional byte order mark, an XML declaration, comments,
+  // then an <svg element near the start.
+  const std::string_view head = b.substr(0, 4096);
+  const std::size_t text = starts_with(head, "\xEF\xBB\xBF"sv) ? 3 : 0;
+  const std::size_t first = head.find_first_not_of(" \t\r\n", text);
+  if (first != std::string_view::npos && head[first] == '<' &&
+      head.find("<svg"sv) != std::string_view::npos) {
+    return "SVG";
+  }
+  return {};
 }
 
 std::uint32_t byte_at(std::string_view b, std::size_t at) {
@@ -122,6 +181,18 @@ bool declared_size(std::string_view b, Format format, std::uint64_t& width, std:
       height = static_cast<std::uint64_t>(h < 0 ? -std::int64_t{h} : std::int64_t{h});
       return true;
     }
+    case Format::webp: {
+      // libwebp's own header reader: the RIFF container, then the VP8X,
+      // VP8 or VP8L chunk that declares the canvas; nothing is decoded.
+      WebPBitstreamFeatures features;
+      if (WebPGetFeatures(reinterpret_cast<const std::uint8_t*>(b.data()), b.size(), &features) !=
+          VP8_STATUS_OK) {
+        return false;
+      }
+      width = static_cast<std::uint64_t>(features.width);
+      height = static_cast<std::uint64_t>(features.height);
+      return true;
+    }
     case Format::jpeg: {
       // Walk the segments after SOI up to the first frame header (SOFn).
       std::size_t at = 2;
@@ -162,9 +233,9 @@ bool complete_bmp(std::string_view b, std::uint64_t width, std::uint64_t height)
   if (b.size() < (core ? 26u : 34u)) return false;
   const std::uint64_t bits = core ? le16(b, 24) : le16(b, 28);
   const std::uint32_t compression = core ? 0 : le32(b, 30);
-  // Run-length encoded rows have no fixed size, and depths other than
-  // 1..32 are no BMP; stb refuses both itself.
-  if (compression == 1 || compression == 2 || bits == 0 || bits > 32) return true;
+  // Run-length encoded rows have no fixed size (decode_bmp_rle checks its
+  // own data), and depths other than 1..32 are no BMP, which stb refuses.
+  if (compression == kBmpRle8 || compression == kBmpRle4 || bits == 0 || bits > 32) return true;
   const std::uint64_t offset = le32(b, 10);
   if (offset > b.size()) return false;
   const std::uint64_t row = (width * bits + 31) / 32 * 4;  // rows are padded to 4 bytes
@@ -242,6 +313,160 @@ void check_picture(const Grey& picture, const char* what) {
   }
 }
 
+// The luminance stb gives for a colour (ITU-R BT.601, in 8-bit fixed
+// point), so that a picture reads the same whichever decoder it went through.
+std::uint8_t luma(std::uint32_t r, std::uint32_t g, std::uint32_t b) {
+  return static_cast<std::uint8_t>((r * 77 + g * 150 + b * 29) >> 8);
+}
+
+// A grey level with its alpha composited over white, as a viewer shows it.
+std::uint8_t over_white(std::uint32_t grey, std::uint32_t alpha) {
+  return static_cast<std::uint8_t>((grey * alpha + 255u * (255u - alpha) + 127u) / 255u);
+}
+
+[[noreturn]] void bad_rle(const char* name, const std::string& what) {
+  not_an_image(std::string("decode: ") + name + " " + what, kCorrupt);
+}
+
+// A BMP compressed with BI_RLE8 or BI_RLE4 (what Windows Paint and older
+// scanning software write for 256- and 16-colour pictures). The data is a
+// series of two-byte codes: a run (count, colour index or, for RLE4, two
+// alternating indices), or an escape (0, n): end of line (0), end of bitmap
+// (1), a move right and up (2, then dx, dy), or n literal indices padded to
+// a 16-bit boundary. Rows go bottom-up. Pixels the codes skip keep colour
+// index 0, as Windows draws them; indices past the row's end are dropped.
+// The size was checked against the limits before this runs.
+Grey decode_bmp_rle(std::string_view b, std::uint32_t width, std::uint32_t height) {
+  const std::uint32_t header = le32(b, 14);
+  const std::uint32_t bits = le16(b, 28);
+  const std::uint32_t compression = le32(b, 30);
+  const char* name = compression == kBmpRle8 ? "BMP RLE8" : "BMP RLE4";
+  auto corrupt = [&](const std::string& what) { bad_rle(name, what); };
+  // BITMAPINFOHEADER and its later versions; the OS/2 2.x header of 64
+  // bytes gives compression 2 another meaning (Huffman 1D).
+  if (header != 40 && header != 52 && header != 56 && header != 108 && header != 124) {
+    corrupt("with a " + std::to_string(header) + "-byte header");
+  }
+  if (b.size() < 14 + std::size_t{header}) corrupt("cut short inside its header");
+  if ((compression == kBmpRle8 && bits != 8) || (compression == kBmpRle4 && bits != 4)) {
+    corrupt("with " + std::to_string(bits) + " bits a pixel");
+  }
+  if (static_cast<std::int32_t>(le32(b, 22)) < 0) corrupt("stored top-down, which RLE cannot be");
+  const std::size_t palette_at = 14 + std::size_t{header};
+  const std::size_t offset = le32(b, 10);
+  const std::uint32_t most = 1u << bits;
+  const std::uint32_t used = le32(b, 46);
+  const std::uint32_t colours = used == 0 || used > most ? most : used;
+  if (palette_at + 4 * std::size_t{colours} > offset || offset > b.size()) {
+    corrupt("whose colour table or data lies outside the file");
+  }
+  std::uint8_t grey[256] = {};
+  for (std::uint32_t i = 0; i < colours; ++i) {
+    const std::size_t at = palette_at + 4 * std::size_t{i};  // blue, green, red, reserved
+    grey[i] = luma(byte_at(b, at + 2), byte_at(b, at + 1), byte_at(b, at));
+  }
+
+  std::vector<std::uint8_t> index(std::size_t{width} * height, 0);
+  std::size_t at = offset;
+  // Wider than the sides, so that runs and moves past the edge cannot wrap.
+  std::uint64_t x = 0;
+  std::uint64_t y = 0;  // counted from the bottom row
+  auto put = [&](std::uint32_t value) {
+    if (x < width && y < height) {
+      index[static_cast<std::size_t>((height - 1 - y) * width + x)] =
+          static_cast<std::uint8_t>(value);
+    }
+    ++x;
+  };
+  bool ended = false;
+  while (!ended && y < height) {
+    if (at + 2 > b.size()) corrupt("data ends before its end-of-bitmap code");
+    const std::uint32_t count = byte_at(b, at);
+    const std::uint32_t value = byte_at(b, at + 1);
+    at += 2;
+    if (count > 0) {
+      // Only the part that falls inside the row is drawn.
+      const std::uint32_t drawn =
+          x < width ? static_cast<std::uint32_t>(std::min<std::uint64_t>(count, width - x)) : 0;
+      for (std::uint32_t i = 0; i < drawn; ++i) {
+        put(compression == kBmpRle8 ? value : (i % 2 == 0 ? value >> 4 : value & 0x0F));
+      }
+      x += count - drawn;
+      continue;
+    }
+    switch (value) {
+      case 0:
+        x = 0;
+        ++y;
+        break;
+      case 1:
+        ended = true;
+        break;
+      case 2:
+        if (at + 2 > b.size()) corrupt("data ends inside a move");
+        x += byte_at(b, at);
+        y += byte_at(b, at + 1);
+        at += 2;
+        break;
+      default: {
+        const std::size_t bytes = compression == kBmpRle8 ? value : (value + 1) / 2;
+        const std::size_t padded = (bytes + 1) / 2 * 2;
+        if (at + padded > b.size()) corrupt("data ends inside a literal run");
+        for (std::uint32_t i = 0; i < value; ++i) {
+          const std::uint32_t v =
+              compression == kBmpRle8
+                  ? byte_at(b, at + i)
+                  : (i % 2 == 0 ? byte_at(b, at + i / 2) >> 4 : byte_at(b, at + i / 2) & 0x0F);
+          if (x >= width) break;
+          put(v);
+        }
+        at += padded;
+        break;
+      }
+    }
+  }
+  Grey out;
+  out.width = static_cast<int>(width);
+  out.height = static_cast<int>(height);
+  out.pixels.resize(index.size());
+  for (std::size_t i = 0; i < index.size(); ++i) {
+    out.pixels[i] = index[i] < colours ? grey[index[i]] : grey[0];
+  }
+  return out;
+}
+
+// A WebP picture, lossy or lossless, its alpha composited over white. An
+// animation is refused: its first frame alone may not be what the person
+// saw.
+Grey decode_webp(std::string_view b, std::uint32_t width, std::uint32_t height) {
+  const auto* data = reinterpret_cast<const std::uint8_t*>(b.data());
+  WebPBitstreamFeatures features;
+  if (WebPGetFeatures(data, b.size(), &features) != VP8_STATUS_OK) {
+    not_an_image("decode: unreadable WebP header", kCorrupt);
+  }
+  if (features.has_animation) {
+    throw Error(Errc::unsupported_image_format, "decode: an animated WebP is not read",
+                "不支持动画WebP图片，请上传保存的登录二维码图片（PNG或JPG格式）");
+  }
+  const std::size_t count = std::size_t{width} * height;
+  std::vector<std::uint8_t> rgba(count * 4);
+  if (WebPDecodeRGBAInto(data, b.size(), rgba.data(), rgba.size(), static_cast<int>(width) * 4) ==
+      nullptr) {
+    not_an_image(
+        "decode: corrupt or truncated WebP " + std::to_string(width) + "x" + std::to_string(height),
+        kCorrupt);
+  }
+  Grey out;
+  out.width = static_cast<int>(width);
+  out.height = static_cast<int>(height);
+  out.pixels.resize(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::uint8_t* p = &rgba[4 * i];
+    out.pixels[i] = over_white(luma(p[0], p[1], p[2]), p[3]);
+  }
+  return out;
+}
+
 }  // namespace
 
 Grey decode(std::string_view bytes, const Limits& limits) {
@@ -256,8 +481,16 @@ Grey decode(std::string_view bytes, const Limits& limits) {
   }
   Format format{};
   if (!sniff(bytes, format)) {
-    not_an_image("decode: not a PNG, JPEG, BMP or GIF signature",
-                 "上传的文件不是PNG、JPG、BMP或GIF格式的图片，请上传保存的登录二维码图片");
+    const std::string_view other = unsupported_format(bytes);
+    if (!other.empty()) {
+      throw Error(
+          Errc::unsupported_image_format,
+          "decode: a " + std::string(other) + " picture; fuma reads PNG, JPEG, BMP, GIF and WebP",
+          "上传的文件是" + std::string(other) +
+              "格式，系统不能读取，请将登录二维码图片另存为PNG或JPG格式后重新上传");
+    }
+    not_an_image("decode: not a PNG, JPEG, BMP, GIF or WebP signature",
+                 "上传的文件不是PNG、JPG、BMP、GIF或WebP格式的图片，请上传保存的登录二维码图片");
   }
   const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
   const int length = static_cast<int>(bytes.size());
@@ -288,6 +521,17 @@ Grey decode(std::string_view bytes, const Limits& limits) {
     not_an_image(std::string("decode: truncated ") + format_name(format) + " " + size, kCorrupt);
   }
 
+  // Every header above stores its sides in at most 32 bits.
+  if (format == Format::webp) {
+    return decode_webp(bytes, static_cast<std::uint32_t>(declared_w),
+                       static_cast<std::uint32_t>(declared_h));
+  }
+  if (format == Format::bmp && le32(bytes, 14) != 12 && bytes.size() >= 34 &&
+      (le32(bytes, 30) == kBmpRle8 || le32(bytes, 30) == kBmpRle4)) {
+    return decode_bmp_rle(bytes, static_cast<std::uint32_t>(declared_w),
+                          static_cast<std::uint32_t>(declared_h));
+  }
+
   // stb reads the header again; it must agree, or the file is not what its
   // header says.
   int width = 0;
@@ -298,6 +542,9 @@ Grey decode(std::string_view bytes, const Limits& limits) {
         std::string("decode: unreadable ") + format_name(format) + " " + size + ": " + stb_reason(),
         kCorrupt);
   }
+  // stb's BMP header reader passes on the negative height of a top-down
+  // bitmap, where its decoder takes the absolute value.
+  if (format == Format::bmp && height < 0 && height != INT_MIN) height = -height;
   if (static_cast<std::uint64_t>(width) != declared_w ||
       static_cast<std::uint64_t>(height) != declared_h) {
     not_an_image(std::string("decode: ") + format_name(format) + " declares " + size +
@@ -342,7 +589,7 @@ Grey decode(std::string_view bytes, const Limits& limits) {
   for (std::size_t i = 0; i < count; ++i, p += 2) {
     const unsigned grey = p[0];
     const unsigned alpha = p[1];
-    out.pixels[i] = static_cast<std::uint8_t>((grey * alpha + 255u * (255u - alpha) + 127u) / 255u);
+    out.pixels[i] = over_white(grey, alpha);
   }
   return out;
 }
@@ -377,17 +624,26 @@ std::vector<std::string> read_qr(const Grey& picture, int max_codes) {
       .setTryHarder(true)
       .setTryRotate(true)
       .setMaxNumberOfSymbols(static_cast<std::uint8_t>(symbols));
-  const ZXing::ImageView view(picture.pixels.data(), picture.width, picture.height,
-                              ZXing::ImageFormat::Lum);
-
   std::vector<std::string> texts;
-  for (const ZXing::Result& result : ZXing::ReadBarcodes(view, hints)) {
-    if (!result.isValid()) continue;
-    std::string text = result.text();
-    if (std::find(texts.begin(), texts.end(), text) != texts.end()) continue;
-    texts.push_back(std::move(text));
-    if (static_cast<int>(texts.size()) == max_codes) break;
-  }
+  auto read = [&](const std::uint8_t* pixels) {
+    const ZXing::ImageView view(pixels, picture.width, picture.height, ZXing::ImageFormat::Lum);
+    for (const ZXing::Result& result : ZXing::ReadBarcodes(view, hints)) {
+      if (!result.isValid()) continue;
+      std::string text = result.text();
+      if (std::find(texts.begin(), texts.end(), text) != texts.end()) continue;
+      texts.push_back(std::move(text));
+      if (static_cast<int>(texts.size()) == max_codes) break;
+    }
+  };
+  read(picture.pixels.data());
+  if (!texts.empty()) return texts;
+  // A code printed light on dark (a dark-themed page, a negative scan). ZXing
+  // 1.4 looks for dark modules only and has no option to try the negative,
+  // so the picture is inverted and read once more, only when nothing was found.
+  std::vector<std::uint8_t> negative(picture.pixels.size());
+  std::transform(picture.pixels.begin(), picture.pixels.end(), negative.begin(),
+                 [](std::uint8_t v) { return static_cast<std::uint8_t>(255 - v); });
+  read(negative.data());
   return texts;
 }
 

@@ -1,6 +1,7 @@
-// Images in and out: decoding what a person uploads (PNG, JPEG, BMP, GIF)
-// into grey pixels within fixed limits, encoding pixels as PNG, and reading
-// and drawing QR codes. The only module that includes stb and ZXing.
+// Images in and out: decoding what a person uploads (PNG, JPEG, BMP, GIF,
+// WebP) into grey pixels within fixed limits, encoding pixels as PNG, and
+// reading and drawing QR codes. The only module that includes stb, libwebp
+// and ZXing.
 #ifndef FUMA_SRC_IMAGE_IMAGE_HPP
 #define FUMA_SRC_IMAGE_IMAGE_HPP
 
@@ -28,17 +29,23 @@ struct Limits {
   std::uint64_t max_pixels = 16'000'000u;  // width * height
 };
 
-// Decodes PNG, JPEG, BMP or GIF (the first frame) to grey. Throws
-// fuma::Error: Errc::image_too_large when the bytes or the declared
-// width * height exceed the limits; Errc::not_an_image for empty bytes,
-// anything that is not one of these formats, or a truncated or corrupt file.
+// Decodes PNG, JPEG, BMP (uncompressed, RLE4, RLE8 or bit-field; top-down or
+// bottom-up), GIF (the first frame) or WebP (lossy or lossless, not
+// animated) to grey, transparent parts composited over white. Throws
+// fuma::Error: Errc::image_too_large when the bytes or the width * height
+// its header declares exceed the limits, before any pixel is decoded;
+// Errc::unsupported_image_format for a picture in another format it
+// recognises (TIFF, HEIC, AVIF, PDF, SVG, PSD, JPEG 2000, JPEG XL, animated
+// WebP), named in the detail and the message; Errc::not_an_image for empty
+// bytes, bytes that are no picture, or a truncated or corrupt file.
 Grey decode(std::string_view bytes, const Limits& limits = {});
 
 // A PNG file of the picture (8-bit greyscale).
 std::string encode_png(const Grey& picture);
 
 // Every QR code found in the picture, as its text, each distinct text once,
-// in the order found; at most `max_codes`. Empty when there is none.
+// in the order found; at most `max_codes`. Empty when there is none. Codes
+// printed light on dark are read too, when no dark-on-light code is found.
 std::vector<std::string> read_qr(const Grey& picture, int max_codes = 4);
 
 // A QR code of `text` at error-correction level M, drawn black on white with

@@ -51,6 +51,7 @@ static const struct pinned status[] = {
     PIN(FUMA_ESESSION_EXPIRED, -30, "SESSION_EXPIRED"),
     PIN(FUMA_ECOMMITMENT_REQUIRED, -31, "COMMITMENT_REQUIRED"),
     PIN(FUMA_ELOGIN_FAILED, -32, "LOGIN_FAILED"),
+    PIN(FUMA_EUNSUPPORTED_IMAGE_FORMAT, -33, "UNSUPPORTED_IMAGE_FORMAT"),
 };
 
 static const struct pinned reasons[] = {

@@ -95,7 +95,7 @@ async function walk(base) {
     await dialog.getByLabel('验证码', { exact: true }).fill(DEMO_CAPTCHA);
     await dialog.getByRole('button', { name: '登录', exact: true }).click();
     const error = dialog.locator('[data-field="file"] .field-error');
-    await expectText(error, '不是PNG、JPG、BMP或GIF格式的图片', 'the error beside 登录二维码图片');
+    await expectText(error, '上传的文件是PDF格式，系统不能读取', 'the error beside 登录二维码图片');
     await waitForCaptcha(unit);
     await shot(unit, 'unit-login-error', dialog);
   }, { expect: ['401 /api/session.get', '422 /api/session.login'] });

@@ -1,7 +1,14 @@
-// A locality's own workflow definition and attachment checklist, loaded
+// A locality's own workflow definition, attachment checklist and holiday
+// calendar, loaded
 // through Options: the engine follows them instead of the shipped ones, and
 // a bad file stops the engine from opening, naming the file and the place.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
 
 #include "fixtures.hpp"
 
@@ -433,4 +440,108 @@ TEST_CASE("a locality's new business has the checklist its checklist file gives 
   CHECK(e.code() == Errc::missing_attachments);
   REQUIRE(e.problems().size() == 1);
   CHECK(e.problems()[0].kind == "address_proof");
+}
+
+// --- the holiday calendar -------------------------------------------------------
+
+namespace {
+
+// A locality's calendar file adding a year the shipped one does not cover.
+// The days are this test's own, not an official arrangement.
+constexpr const char* kLocalHolidays = R"({"version": 1, "years": [
+  {"year": 2027,
+   "source": {"title": "某市人民政府办公厅关于节假日安排的通知", "date": "2026-12-01"},
+   "holidays": [{"name": "元旦", "from": "2027-01-01", "to": "2027-01-03"}],
+   "working_days": [{"date": "2027-01-09", "for": "元旦"}]}]})";
+
+}  // namespace
+
+TEST_CASE("a due date counted into a year the calendar does not cover says so") {
+  World w;
+  const std::string code = w.register_unit();
+  w.advance(std::chrono::hours(38 * 24));  // Thursday 31 December 2026
+  const auto id = w.submitted_case(code);  // 待受理: 2 working days
+  const json::object a = w.view(id, staff("acc1"));
+  CHECK(a.at("due").as_string() == "2027-01-04");  // Friday and Monday, as Monday to Friday
+  CHECK(a.at("due_warning").as_string() == "2027年的节假日安排未载入，办理时限按周一至周五计算");
+  const json::object q = w.call("queue.list", {{"status", "submitted"}}, staff("acc1"));
+  CHECK(q.at("items").at(0).at("due_warning") == a.at("due_warning"));
+}
+
+TEST_CASE("a due date in a covered year carries no warning") {
+  World w;
+  const std::string code = w.register_unit();
+  const auto id = w.submitted_case(code);
+  CHECK_FALSE(w.view(id, staff("acc1")).contains("due_warning"));
+}
+
+TEST_CASE("a locality's holidays_path adds a year that due dates then count on") {
+  TempDir dir;
+  const std::string file = dir.file("holidays.json");
+  write(file, kLocalHolidays);
+  World w([&](Options& o) { o.set("holidays_path", file); });
+  const std::string code = w.register_unit();
+  w.advance(std::chrono::hours(38 * 24));  // Thursday 31 December 2026
+  const auto id = w.submitted_case(code);
+  const json::object a = w.view(id, staff("acc1"));
+  // 1 to 3 January off: Monday 4th and Tuesday 5th.
+  CHECK(a.at("due").as_string() == "2027-01-05");
+  CHECK_FALSE(a.contains("due_warning"));
+}
+
+TEST_CASE("an invalid holidays file stops the engine, naming the file and the place") {
+  TempDir dir;
+  Options options;
+  options.path = dir.file("fuma.db");
+  options.holidays_path = dir.file("our-holidays.json");
+  write(options.holidays_path, replaced(kLocalHolidays, "2027-01-09", "2027-01-02"));
+  const fuma::Error e = open_failure(options);
+  CHECK(e.code() == Errc::invalid_argument);
+  INFO(e.detail());
+  CHECK(contains(e.detail(), options.holidays_path));
+  CHECK(contains(e.detail(), "years[0].working_days[0].date"));
+  CHECK(contains(e.message(), "节假日安排文件有误"));
+  CHECK_FALSE(std::filesystem::exists(options.path));
+}
+
+namespace {
+
+// What `f` writes to stderr (file descriptor 2), by pointing it at a file
+// for the time `f` runs.
+template <class F>
+std::string stderr_of(F&& f) {
+  TempDir dir;
+  const std::string file = dir.file("stderr");
+  std::fflush(stderr);
+  const int saved = ::dup(2);
+  REQUIRE(saved >= 0);
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  REQUIRE(fd >= 0);
+  ::dup2(fd, 2);
+  ::close(fd);
+  f();
+  std::fflush(stderr);
+  ::dup2(saved, 2);
+  ::close(saved);
+  std::ifstream in(file, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace
+
+TEST_CASE("an engine opened in a year the calendar does not cover warns on stderr") {
+  TempDir dir;
+  Options options;
+  options.path = dir.file("fuma.db");
+  // 10:00 in Beijing on Monday 4 January 2027.
+  const auto in_2027 = std::chrono::system_clock::time_point(std::chrono::seconds(1'799'028'000));
+  options.clock = [in_2027] { return in_2027; };
+  const std::string said = stderr_of([&] { Engine engine(options); });
+  CHECK(contains(said, "fuma: WARNING: the holiday calendar does not cover 2027"));
+
+  TempDir covered;
+  options.path = covered.file("fuma.db");
+  const auto in_2026 = std::chrono::system_clock::time_point(std::chrono::seconds(1'780'000'000));
+  options.clock = [in_2026] { return in_2026; };
+  CHECK_FALSE(contains(stderr_of([&] { Engine engine(options); }), "holiday calendar"));
 }

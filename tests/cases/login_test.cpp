@@ -3,11 +3,14 @@
 // DCC's test data), captchas, attempt limits, 登录承诺 and sessions.
 #include <doctest/doctest.h>
 
+#include <map>
+
 #include "credential/credential.hpp"
 #include "fixtures.hpp"
 #include "image/image.hpp"
 #include "support/base45.hpp"
 #include "support/image_variants.hpp"
+#include "support/picture_tools.hpp"
 
 namespace fuma::test {
 namespace {
@@ -154,6 +157,28 @@ TEST_CASE_TEMPLATE("the picture still logs in after what happens to a saved pict
   CHECK(l.w.count("SELECT count(*) FROM sessions") == 1);
 }
 
+TEST_CASE("the picture logs in as each file other programs save it as") {
+  Login l;
+  std::map<std::string, std::string> files = bmp_variants(l.png);
+  files["WebP, lossless (cwebp)"] = as_webp(l.png, -1);
+  files["WebP, lossy at quality 60 (cwebp)"] = as_webp(l.png, 60);
+  files["light on dark (ImageMagick -negate)"] = converted(l.png, "-negate", "PNG:out.png");
+  const std::string text = text_of(l.png);
+  for (const auto& [name, file] : files) {
+    CAPTURE(name);
+    // The same credential text, read from the saved file...
+    CHECK(text_of(file) == text);
+    // ...and a session from it, through the whole login.
+    const std::string token = l.login(file);
+    CHECK(l.w.call("session.get", {}, Login::session(token))
+              .at("session")
+              .at("unit")
+              .at("uscc")
+              .as_string() == l.uscc);
+  }
+  CHECK(l.w.count("SELECT count(*) FROM sessions") == static_cast<std::int64_t>(files.size()));
+}
+
 TEST_CASE_TEMPLATE("a page with another QR code beside the credential still logs in", S,
                    FUMA_SUITES) {
   Login l(S::suite);
@@ -180,6 +205,19 @@ TEST_CASE_TEMPLATE("each defect of a login picture gives its own reason", S, FUM
     // A real 30000 x 30000 blank PNG would take long to make; a picture of
     // 5000 x 4000 is over the 16-megapixel limit already.
     CHECK(code(as_png(blank(5000, 4000))) == Errc::image_too_large);
+  }
+  SUBCASE("a picture format fuma does not read: TIFF, HEIC, AVIF") {
+    for (const char* format : {"TIFF", "HEIC", "AVIF"}) {
+      CAPTURE(format);
+      const std::string file = converted(l.png, "", std::string(format) + ":out");
+      const Error e = l.refused(file);
+      CHECK(e.code() == Errc::unsupported_image_format);
+      CHECK(says(e, format));
+    }
+  }
+  SUBCASE("an oversized WebP: its header declares more pixels than allowed") {
+    // 5000 x 4000 of white: a small file whose header is over 16 megapixels.
+    CHECK(code(as_webp(as_png(blank(5000, 4000)), -1)) == Errc::image_too_large);
   }
   SUBCASE("an oversized file") {
     CHECK(code(l.png + std::string(11u << 20, '\0')) == Errc::image_too_large);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/calendar.hpp"
 #include "engine/command.hpp"
 #include "engine/dispatch.hpp"
 #include "engine/operation.hpp"
@@ -91,7 +92,8 @@ struct Frame {
                             engine::Services{store.get(),
                                              engine::Domain{fuma::workflow::Definition::standard(),
                                                             fuma::attachments::Rules::standard(),
-                                                            fuma::guide::Guide::standard()},
+                                                            fuma::guide::Guide::standard(),
+                                                            engine::Calendar::standard()},
                                              &security,
                                              nullptr,
                                              {}},

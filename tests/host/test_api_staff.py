@@ -233,7 +233,7 @@ def test_form_verify_takes_a_scan_as_the_raw_body(shouli):
 def test_form_verify_takes_a_scan_by_multipart(shouli):
     reply = shouli.upload("form.verify", {}, b"%PDF-1.4 not a picture", "scan.pdf",
                           "application/pdf")
-    assert_api_error(reply, 422, "NOT_AN_IMAGE")
+    assert_api_error(reply, 422, "UNSUPPORTED_IMAGE_FORMAT")
 
 
 def test_staff_create_by_an_admin_makes_an_account_that_logs_in(demo_host, guanli):

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <map>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -14,6 +15,7 @@
 #include "image/image.hpp"
 #include "support/file.hpp"
 #include "support/image_variants.hpp"
+#include "support/picture_tools.hpp"
 #include "support/png_chunk.hpp"
 #include "support/process.hpp"
 #include "support/refusal.hpp"
@@ -365,13 +367,14 @@ TEST_CASE("a PNG signature alone is not an image") {
   refusal(Errc::not_an_image, [] { decode(std::string("\x89PNG\r\n\x1a\n", 8)); });
 }
 
-TEST_CASE("a PSD that stb would decode is refused") {
+TEST_CASE("a PSD that stb would decode is refused as a format fuma does not read") {
   // 2x2, 3 channels of 8 bits, RGB, no colour data, resources or layers, raw.
   std::string psd = "8BPS" + be16(1) + std::string(6, '\0') + be16(3) + be32(2) + be32(2) +
                     be16(8) + be16(3) + be32(0) + be32(0) + be32(0) + be16(0) +
                     std::string(12, '\x80');
   REQUIRE(stb_would_read(psd));
-  refusal(Errc::not_an_image, [&] { decode(psd); });
+  const Error e = refusal(Errc::unsupported_image_format, [&] { decode(psd); });
+  CHECK(e.detail().find("PSD") != std::string::npos);
 }
 
 TEST_CASE("a TGA that stb would decode is refused") {
@@ -461,4 +464,213 @@ TEST_CASE("draw_qr refuses a text that needs a version above max_version") {
 
 TEST_CASE("draw_qr refuses a text too long for any version") {
   refusal(Errc::invalid_argument, [] { draw_qr(std::string(5000, 'A'), 1); });
+}
+
+// --- the pictures people really have ---------------------------------------------
+
+namespace {
+
+std::uint32_t le32_at(const std::string& b, std::size_t at) {
+  return static_cast<std::uint32_t>(static_cast<std::uint8_t>(b[at])) |
+         static_cast<std::uint32_t>(static_cast<std::uint8_t>(b[at + 1])) << 8 |
+         static_cast<std::uint32_t>(static_cast<std::uint8_t>(b[at + 2])) << 16 |
+         static_cast<std::uint32_t>(static_cast<std::uint8_t>(b[at + 3])) << 24;
+}
+
+// What a BMP's BITMAPINFOHEADER says: "8 bits, compression 1, bottom-up".
+std::string bmp_kind(const std::string& bmp) {
+  REQUIRE(bmp.size() > 34);
+  const unsigned bits = le32_at(bmp, 28) & 0xFFFF;
+  const auto height = static_cast<std::int32_t>(le32_at(bmp, 22));
+  return std::to_string(bits) + " bits, compression " + std::to_string(le32_at(bmp, 30)) + ", " +
+         (height < 0 ? "top-down" : "bottom-up");
+}
+
+}  // namespace
+
+TEST_CASE("every BMP variant Windows programs write decodes to the same pixels and reads") {
+  const std::string text = payload();
+  const Grey picture = draw_qr(text, 4).picture;
+  const std::map<std::string, std::string> files = fuma::test::bmp_variants(as_png(picture));
+  // What each tool was asked for, checked in the file itself: a tool that
+  // quietly wrote something else would leave a variant untested.
+  const std::map<std::string, std::string> expected = {
+      {"java rle4", "4 bits, compression 2, bottom-up"},
+      {"java rle8", "8 bits, compression 1, bottom-up"},
+      {"java bitfields565", "16 bits, compression 3, bottom-up"},
+      {"java bitfields32", "32 bits, compression 3, bottom-up"},
+      {"java topdown24", "24 bits, compression 0, top-down"},
+      {"java topdown565", "16 bits, compression 3, top-down"},
+      {"java topdown32", "32 bits, compression 3, top-down"},
+      {"imagemagick rle8", "8 bits, compression 1, bottom-up"},
+      {"imagemagick rgb565", "16 bits, compression 3, bottom-up"},
+      {"imagemagick argb4444", "16 bits, compression 3, bottom-up"},
+      {"imagemagick bitfields32 v5", "32 bits, compression 3, bottom-up"},
+  };
+  REQUIRE(files.size() == expected.size());
+  for (const auto& [name, bmp] : files) {
+    CAPTURE(name);
+    CHECK(bmp_kind(bmp) == expected.at(name));
+    const Grey g = decode(bmp);
+    CHECK(g.width == picture.width);
+    CHECK(g.height == picture.height);
+    CHECK(g.pixels == picture.pixels);
+    CHECK(read_qr(g) == just(text));
+  }
+}
+
+TEST_CASE("an RLE8 BMP whose runs hold several greys decodes to ImageMagick's own reading") {
+  // A ramp of 256 greys, run-length encoded: long runs and literal stretches.
+  Grey ramp = blank(300, 40);
+  for (int y = 0; y < 40; ++y) {
+    for (int x = 0; x < 300; ++x) {
+      fuma::test::at(ramp, x, y) = static_cast<std::uint8_t>(x < 150 ? (x / 10) * 17 : x - 44);
+    }
+  }
+  const std::string png = as_png(ramp);
+  const std::string bmp = fuma::test::converted(png, "-type Palette -compress RLE", "BMP3:out.bmp");
+  REQUIRE(bmp_kind(bmp) == "8 bits, compression 1, bottom-up");
+  // ImageMagick reads its file back as a PNG: the reference.
+  fuma::test::TempDir dir;
+  write_bytes(dir.file("in.bmp"), bmp);
+  REQUIRE(run("convert '" + dir.file("in.bmp") +
+              "' -colorspace Gray -depth 8 'PNG8:" + dir.file("back.png") + "' 2>&1")
+              .status == 0);
+  const Grey reference = decode(read_bytes(dir.file("back.png")));
+  const Grey g = decode(bmp);
+  REQUIRE(g.width == reference.width);
+  REQUIRE(g.height == reference.height);
+  int worst = 0;
+  for (std::size_t i = 0; i < g.pixels.size(); ++i) {
+    worst = std::max(worst, std::abs(int{g.pixels[i]} - int{reference.pixels[i]}));
+  }
+  CHECK(worst <= 1);  // the grey conversions' rounding, nothing more
+}
+
+TEST_CASE("an RLE BMP cut short is not an image") {
+  const std::map<std::string, std::string> files =
+      fuma::test::java_bmps(as_png(draw_qr(payload(), 4).picture));
+  for (const std::string name : {"rle4", "rle8"}) {
+    CAPTURE(name);
+    const std::string& bmp = files.at(name);
+    // Without its last row's end-of-line and the end-of-bitmap code (a file
+    // without only the latter still holds every row).
+    refusal(Errc::not_an_image, [&] { decode(bmp.substr(0, bmp.size() - 4)); });
+    refusal(Errc::not_an_image, [&] { decode(bmp.substr(0, bmp.size() / 2)); });
+    refusal(Errc::not_an_image, [&] { decode(bmp.substr(0, 48)); });  // inside the header
+  }
+}
+
+TEST_CASE("an RLE BMP declaring more pixels than the limit is too large from its header alone") {
+  std::string bmp = fuma::test::java_bmps(as_png(draw_qr(payload(), 4).picture)).at("rle8");
+  bmp.replace(18, 8, le16(30000) + le16(0) + le16(30000) + le16(0));
+  refusal(Errc::image_too_large, [&] { decode(bmp); });
+}
+
+TEST_CASE("a lossless WebP decodes to the same pixels and reads") {
+  const std::string text = payload();
+  const Grey picture = draw_qr(text, 4).picture;
+  const std::string webp = fuma::test::as_webp(as_png(picture), -1);
+  REQUIRE(webp.compare(0, 4, "RIFF") == 0);
+  REQUIRE(webp.compare(12, 4, "VP8L") == 0);
+  const Grey g = decode(webp);
+  CHECK(g.width == picture.width);
+  CHECK(g.height == picture.height);
+  CHECK(g.pixels == picture.pixels);
+  CHECK(read_qr(g) == just(text));
+}
+
+TEST_CASE("a lossy WebP at quality 50 reads") {
+  const std::string text = payload();
+  const std::string webp = fuma::test::as_webp(as_png(draw_qr(text, 4).picture), 50);
+  REQUIRE(webp.compare(12, 4, "VP8 ") == 0);
+  CHECK(read_file_qr(webp) == just(text));
+}
+
+TEST_CASE("a black-on-transparent WebP is seen on white, as a viewer shows it") {
+  const std::string text = payload();
+  const std::string webp =
+      fuma::test::as_webp(fuma::test::transparent_png(draw_qr(text, 4).picture), -1);
+  const Grey g = decode(webp);
+  CHECK(fuma::test::at(g, 0, 0) == 255);
+  CHECK(fuma::test::at(g, 16, 16) == 0);
+  CHECK(read_qr(g) == just(text));
+}
+
+TEST_CASE("a WebP declaring more pixels than the limit is refused before decoding") {
+  const Grey picture = draw_qr(payload(), 4).picture;
+  const std::string webp = fuma::test::as_webp(as_png(picture), 75);
+  // The RIFF header and the VP8 frame header, none of the picture's data:
+  // decoding these bytes fails, so only the header can have refused them.
+  const std::string header = webp.substr(0, 30);
+  refusal(Errc::not_an_image, [&] { decode(header); });
+  Limits limits;
+  limits.max_pixels = static_cast<std::uint64_t>(picture.width) * picture.height - 1;
+  refusal(Errc::image_too_large, [&] { decode(header, limits); });
+  refusal(Errc::image_too_large, [&] { decode(webp, limits); });
+}
+
+TEST_CASE("a WebP cut short is not an image") {
+  const std::string webp = fuma::test::as_webp(as_png(draw_qr(payload(), 4).picture), 75);
+  refusal(Errc::not_an_image, [&] { decode(webp.substr(0, webp.size() / 2)); });
+  refusal(Errc::not_an_image, [&] { decode(webp.substr(0, 16)); });
+}
+
+TEST_CASE("a QR code printed light on dark reads") {
+  const std::string text = payload();
+  const std::string png = as_png(draw_qr(text, 4).picture);
+  const std::string negative = fuma::test::converted(png, "-negate", "PNG:out.png");
+  const Grey g = decode(negative);
+  REQUIRE(fuma::test::at(g, 0, 0) == 0);  // the quiet zone is dark now
+  CHECK(read_qr(g) == just(text));
+}
+
+TEST_CASE("a TIFF, HEIC or AVIF picture answers an unsupported format, naming it") {
+  const std::string png = as_png(draw_qr(payload(), 4).picture);
+  const std::map<std::string, std::string> files = {
+      {"TIFF", fuma::test::converted(png, "", "TIFF:out.tiff")},
+      {"HEIC", fuma::test::converted(png, "", "HEIC:out.heic")},
+      {"AVIF", fuma::test::converted(png, "", "AVIF:out.avif")},
+  };
+  for (const auto& [format, bytes] : files) {
+    CAPTURE(format);
+    const Error e = refusal(Errc::unsupported_image_format, [&] { decode(bytes); });
+    CHECK(e.detail().find(format) != std::string::npos);
+    CHECK(e.message().find(format) != std::string::npos);
+  }
+}
+
+TEST_CASE("a PDF or an SVG answers an unsupported format, naming it") {
+  fuma::test::TempDir dir;
+  REQUIRE(run("qpdf --empty '" + dir.file("empty.pdf") + "' 2>&1").status == 0);
+  const Error pdf =
+      refusal(Errc::unsupported_image_format, [&] { decode(read_bytes(dir.file("empty.pdf"))); });
+  CHECK(pdf.detail().find("PDF") != std::string::npos);
+  // qrencode draws its code as SVG: a QR picture some tools save.
+  REQUIRE(run("qrencode -t SVG -o '" + dir.file("code.svg") + "' 'FM1:TEST' 2>&1").status == 0);
+  const std::string svg = read_bytes(dir.file("code.svg"));
+  const Error e = refusal(Errc::unsupported_image_format, [&] { decode(svg); });
+  CHECK(e.detail().find("SVG") != std::string::npos);
+}
+
+TEST_CASE("bytes of no picture format at all stay not an image") {
+  const Error e = refusal(Errc::not_an_image, [] { decode(std::string("PK\x03\x04 a zip", 10)); });
+  CHECK(e.message().find("WebP") != std::string::npos);  // the formats it does read
+}
+
+TEST_CASE("an animated WebP answers an unsupported format: its first frame may not be the code") {
+  const std::string png = as_png(draw_qr(payload(), 4).picture);
+  fuma::test::TempDir dir;
+  write_bytes(dir.file("in.png"), png);
+  // Two frames, the code and its negative, as a chat app's sticker would be.
+  REQUIRE(run("convert -delay 50 '" + dir.file("in.png") + "' '(' '" + dir.file("in.png") +
+              "' -negate ')' '" + dir.file("anim.gif") + "' 2>&1")
+              .status == 0);
+  REQUIRE(
+      run("gif2webp -quiet '" + dir.file("anim.gif") + "' -o '" + dir.file("anim.webp") + "' 2>&1")
+          .status == 0);
+  const std::string webp = read_bytes(dir.file("anim.webp"));
+  REQUIRE(webp.find("ANIM") != std::string::npos);
+  const Error e = refusal(Errc::unsupported_image_format, [&] { decode(webp); });
+  CHECK(e.detail().find("animated WebP") != std::string::npos);
 }

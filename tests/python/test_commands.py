@@ -43,6 +43,7 @@ PINNED = [
     (-30, fuma.SessionExpired, "SESSION_EXPIRED"),
     (-31, fuma.CommitmentRequired, "COMMITMENT_REQUIRED"),
     (-32, fuma.LoginFailed, "LOGIN_FAILED"),
+    (-33, fuma.UnsupportedImageFormat, "UNSUPPORTED_IMAGE_FORMAT"),
 ]
 
 

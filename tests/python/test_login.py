@@ -321,10 +321,17 @@ def test_verify_refuses_what_is_no_credential_picture(engine, unit):
 
 def test_login_with_bytes_that_are_no_image_is_not_an_image(engine, unit):
     with pytest.raises(fuma.NotAnImage) as info:
-        login(engine, b"%PDF-1.4 certainly not a picture")
+        login(engine, "这是一段文字，不是图片".encode())
     assert info.value.code == "NOT_AN_IMAGE" and CHINESE.search(info.value.message)
     with pytest.raises(fuma.NotAnImage):
         login(engine, b"")
+
+
+def test_login_with_a_pdf_is_an_unsupported_format_named_as_such(engine, unit):
+    with pytest.raises(fuma.UnsupportedImageFormat) as info:
+        login(engine, b"%PDF-1.4 a scanned document, not a picture")
+    assert info.value.code == "UNSUPPORTED_IMAGE_FORMAT"
+    assert "PDF" in info.value.message and "PDF" in info.value.detail
 
 
 def test_login_with_a_png_without_a_qr_code_is_no_qr_found(engine, unit):

@@ -48,6 +48,7 @@ __all__ = [
     "SessionExpired",
     "CommitmentRequired",
     "LoginFailed",
+    "UnsupportedImageFormat",
     "check",
 ]
 
@@ -162,7 +163,7 @@ class VersionError(Error):
 
 
 class NotAnImage(Error):
-    """NOT_AN_IMAGE (-16): the uploaded bytes are not a PNG, JPEG, BMP or GIF picture."""
+    """NOT_AN_IMAGE (-16): the uploaded bytes are no picture, or a damaged one."""
 
 
 class ImageTooLarge(Error):
@@ -229,6 +230,10 @@ class LoginFailed(Error):
     """LOGIN_FAILED (-32): a staff username or password is wrong."""
 
 
+class UnsupportedImageFormat(Error):
+    """UNSUPPORTED_IMAGE_FORMAT (-33): a picture in a format fuma does not read (TIFF, HEIC...)."""
+
+
 _BY_STATUS: dict[int, type[Error]] = {
     -1: InternalError,
     -2: OutOfMemory,
@@ -262,6 +267,7 @@ _BY_STATUS: dict[int, type[Error]] = {
     -30: SessionExpired,
     -31: CommitmentRequired,
     -32: LoginFailed,
+    -33: UnsupportedImageFormat,
 }
 
 

@@ -119,6 +119,7 @@ class Case(TypedDict):
     status_since: str
     due: str | None
     overdue: bool
+    due_warning: NotRequired[str]
     unit: Unit
     certificate: Certificate | None
 
@@ -618,6 +619,7 @@ class QueueListResultItem(TypedDict):
     status_since: str
     due: str | None
     overdue: bool
+    due_warning: NotRequired[str]
 
 
 class QueueListResult(TypedDict):

@@ -151,7 +151,8 @@ function queueSection(s, container) {
           el('td', { class: 'mono' }, item.uscc || ''),
           el('td', {}, item.business ? item.business.label : ''),
           el('td', {}, formatTime(item.status_since)),
-          el('td', {}, item.due || '—', item.overdue ? ' ' : null,
+          el('td', { title: item.due_warning || null }, item.due || '—',
+            item.due_warning ? '＊' : null, item.overdue ? ' ' : null,
             item.overdue ? el('span', { class: 'badge badge-overdue' }, '超期') : null),
           el('td', {}, el('button', {
             type: 'button',
@@ -219,7 +220,10 @@ function renderCase(app) {
   facts.replaceChildren();
   fact(facts, '办理进度', app.status.label, app.overdue ? ' ' : '',
     app.overdue ? el('span', { class: 'badge badge-overdue' }, '超期') : '');
-  if (app.due) fact(facts, '办理期限', app.due);
+  if (app.due) {
+    fact(facts, '办理期限', app.due,
+      app.due_warning ? el('span', { class: 'hint' }, `（${app.due_warning}）`) : '');
+  }
   fact(facts, '进入本进度时间', formatTime(app.status_since));
   const u = app.unit || {};
   fact(facts, '单位名称', u.name || '');
@@ -685,7 +689,10 @@ async function verifyForm(event) {
       banner($('verify-banner'), r.message, r.matches ? 'success' : 'error');
     } catch (err) {
       fail(err, form, $('verify-banner'), {
-        fieldForCode: { NO_QR_FOUND: 'file', NOT_AN_IMAGE: 'file', IMAGE_TOO_LARGE: 'file', PAYLOAD_TOO_LARGE: 'file' },
+        fieldForCode: {
+          NO_QR_FOUND: 'file', NOT_AN_IMAGE: 'file', UNSUPPORTED_IMAGE_FORMAT: 'file',
+          IMAGE_TOO_LARGE: 'file', PAYLOAD_TOO_LARGE: 'file',
+        },
       });
     }
   });

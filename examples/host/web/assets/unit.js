@@ -34,6 +34,7 @@ async function onlineOf(key) {
 // Errors of session.login that belong to the picture or to the captcha.
 const LOGIN_FIELDS = {
   NOT_AN_IMAGE: 'file',
+  UNSUPPORTED_IMAGE_FORMAT: 'file',
   IMAGE_TOO_LARGE: 'file',
   PAYLOAD_TOO_LARGE: 'file',
   NO_QR_FOUND: 'file',
