@@ -1,0 +1,144 @@
+"""The packages' files at work, unpacked into the throw-away root: the host
+serving its pages, a C program built with the unpacked headers and fuma.pc,
+and the unpacked Python module over the unpacked library."""
+
+import json
+import os
+import selectors
+import signal
+import subprocess
+import textwrap
+import time
+import urllib.request
+
+import pytest
+
+from conftest import env, run
+
+# Generous: a loaded machine starts and answers slowly, and nothing here is
+# timed, only waited for.
+DEADLINE = 60.0
+VALID_USCC = "91350100M000100Y43"
+
+
+class InstalledHost:
+    """The unpacked /usr/bin/fuma-host on a free loopback port, with a data
+    directory of its own; no --web: it finds its pages where it lies."""
+
+    def __init__(self, root, data, log):
+        self.proc = subprocess.Popen(
+            [str(root / "usr/bin/fuma-host"), "--listen", "127.0.0.1:0", "--data", str(data)],
+            stdout=subprocess.PIPE, stderr=log)
+        line = self._first_line()
+        prefix = "fuma-host listening on "
+        assert line.startswith(prefix), line
+        self.url = line[len(prefix):]
+
+    def _first_line(self):
+        selector = selectors.DefaultSelector()
+        selector.register(self.proc.stdout, selectors.EVENT_READ)
+        data = b""
+        deadline = time.monotonic() + DEADLINE
+        while b"\n" not in data:
+            left = deadline - time.monotonic()
+            if left <= 0 or not selector.select(left):
+                self.proc.kill()
+                pytest.fail(f"no listening line within {DEADLINE}s: {data!r}")
+            chunk = os.read(self.proc.stdout.fileno(), 4096)
+            if not chunk:
+                pytest.fail(f"fuma-host exited {self.proc.wait()}: {data!r}")
+            data += chunk
+        return data.split(b"\n", 1)[0].decode()
+
+    def get(self, path):
+        with urllib.request.urlopen(self.url + path, timeout=DEADLINE) as answer:
+            return answer.status, answer.headers, answer.read()
+
+    def wait_healthy(self):
+        deadline = time.monotonic() + DEADLINE
+        while True:
+            try:
+                status, _, body = self.get("/healthz")
+                if status == 200:
+                    return json.loads(body)
+            except OSError as error:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"/healthz did not answer within {DEADLINE}s: {error}")
+            time.sleep(0.1)
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout=DEADLINE)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            raise
+
+
+@pytest.fixture
+def host(root, tmp_path):
+    with open(tmp_path / "stderr.log", "wb") as log:
+        started = InstalledHost(root, tmp_path / "data", log)
+        yield started
+        if started.proc.poll() is None:
+            started.proc.kill()
+            started.proc.wait()
+
+
+def test_the_installed_host_serves_its_pages_and_api_and_stops(host):
+    health = host.wait_healthy()
+    assert health["ok"] is True and health["version"] == env("FUMA_VERSION")
+    status, headers, page = host.get("/")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert "机关用户服务" in page.decode("utf-8")
+    status, _, answer = host.get(f"/api/uscc/{VALID_USCC}")
+    assert status == 200 and json.loads(answer)["valid"] is True
+    assert host.stop() == 0
+
+
+def pkg_config(root, multiarch, *args):
+    environment = dict(os.environ,
+                       PKG_CONFIG_LIBDIR=f"{root}/usr/lib/{multiarch}/pkgconfig",
+                       PKG_CONFIG_PATH="", PKG_CONFIG_SYSROOT_DIR=str(root))
+    return run("pkg-config", *args, env=environment).split()
+
+
+def test_a_c_program_builds_with_the_unpacked_fuma_pc_and_runs(root, multiarch, tmp_path):
+    source = tmp_path / "app.c"
+    source.write_text(textwrap.dedent("""\
+        #include <fuma/fuma.h>
+        #include <stdio.h>
+        #include <string.h>
+
+        int main(void) {
+          if (fuma_abi_version() != FUMA_ABI_VERSION) return 2;
+          const char *code = "%s";
+          printf("%%s %%d\\n", fuma_version(), fuma_uscc_validate(code, strlen(code)));
+          return 0;
+        }
+        """ % VALID_USCC))
+    flags = pkg_config(root, multiarch, "--cflags", "--libs", "fuma")
+    assert f"-I{root}/usr/include" in flags and f"-L{root}/usr/lib/{multiarch}" in flags
+    program = tmp_path / "app"
+    run("cc", "-std=c99", "-Wall", "-Wextra", "-Werror", "-o", str(program), str(source), *flags)
+    out = run(str(program), env=dict(os.environ, LD_LIBRARY_PATH=f"{root}/usr/lib/{multiarch}"))
+    assert out == f"{env('FUMA_VERSION')} 0\n"
+    # The unpacked library, not another one the loader could find.
+    maps = run("ldd", str(program), env=dict(os.environ,
+                                               LD_LIBRARY_PATH=f"{root}/usr/lib/{multiarch}"))
+    assert f"libfuma.so.{env('FUMA_ABI_VERSION')} => {root}/usr/lib/{multiarch}/" in maps
+
+
+def test_python_imports_the_unpacked_module_over_the_unpacked_library(root, multiarch):
+    dist = root / "usr/lib/python3/dist-packages"
+    library = root / "usr/lib" / multiarch / f"libfuma.so.{env('FUMA_ABI_VERSION')}"
+    script = textwrap.dedent("""\
+        import json, fuma
+        print(json.dumps({"file": fuma.__file__, "library": fuma.library_path,
+                          "version": fuma.__version__, "valid": fuma.uscc.is_valid("%s")}))
+        """ % VALID_USCC)
+    out = run("/usr/bin/python3", "-c", script, cwd="/",
+              env=dict(os.environ, PYTHONPATH=str(dist), FUMA_LIBRARY=str(library)))
+    found = json.loads(out)
+    assert found == {"file": str(dist / "fuma/__init__.py"), "library": str(library),
+                     "version": env("FUMA_VERSION"), "valid": True}

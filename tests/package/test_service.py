@@ -1,0 +1,144 @@
+"""fuma-host's service as the package installs it: the systemd unit, its
+user, its data directory, its configuration file and the maintainer scripts
+that set them up."""
+
+import configparser
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import run
+
+UNIT = "lib/systemd/system/fuma-host.service"
+USER = "_fuma"
+
+
+@pytest.fixture(scope="module")
+def unit(root):
+    """The unit's [Service] section: {key: [values]} (a key may repeat)."""
+    parser = configparser.RawConfigParser(strict=False, delimiters=("=",),
+                                          comment_prefixes=("#", ";"), dict_type=MultiDict)
+    parser.optionxform = str
+    parser.read(root / UNIT, encoding="utf-8")
+    return parser
+
+
+class MultiDict(dict):
+    """Keeps every value of a repeated key, as systemd reads them."""
+
+    def __setitem__(self, key, value):
+        if isinstance(value, list) and key in self:
+            self[key].extend(value)
+        else:
+            super().__setitem__(key, value)
+
+
+def values(unit, key):
+    return [v.strip() for v in unit.get("Service", key, raw=True).split("\n")]
+
+
+def value(unit, key):
+    found = values(unit, key)
+    assert len(found) == 1, f"{key}: {found}"
+    return found[0]
+
+
+def test_the_unit_passes_systemd_analyze_verify(root, tmp_path):
+    """With ExecStart pointing at the unpacked binary, verify has nothing
+    to say: no unknown key, no bad value, an executable to start."""
+    text = (root / UNIT).read_text(encoding="utf-8")
+    assert "ExecStart=/usr/bin/fuma-host " in text
+    (tmp_path / "fuma-host.service").write_text(
+        text.replace("ExecStart=/usr/bin/fuma-host ", f"ExecStart={root}/usr/bin/fuma-host "),
+        encoding="utf-8")
+    done = subprocess.run(["systemd-analyze", "verify", "--man=no",
+                           str(tmp_path / "fuma-host.service")],
+                          capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout + done.stderr == "", done.stdout + done.stderr
+
+
+def test_the_unit_runs_the_installed_host_on_the_data_directory(root, unit):
+    start = value(unit, "ExecStart").split()
+    assert start[0] == "/usr/bin/fuma-host" and os.access(root / start[0][1:], os.X_OK)
+    assert start[start.index("--data") + 1] == "/var/lib/fuma"
+
+
+def test_the_unit_runs_as_the_system_user(unit):
+    assert value(unit, "User") == USER and value(unit, "Group") == USER
+
+
+def test_the_unit_may_write_only_to_the_data_directory(unit):
+    assert value(unit, "ProtectSystem") == "strict"
+    assert value(unit, "ReadWritePaths") == "/var/lib/fuma"
+    assert value(unit, "StateDirectory") == "fuma"
+    assert value(unit, "StateDirectoryMode") == "0700"
+    assert value(unit, "UMask") == "0077"
+
+
+@pytest.mark.parametrize("key,expected", [
+    ("NoNewPrivileges", "yes"), ("PrivateTmp", "yes"), ("PrivateDevices", "yes"),
+    ("ProtectHome", "yes"), ("ProtectKernelTunables", "yes"), ("ProtectKernelModules", "yes"),
+    ("ProtectControlGroups", "yes"), ("RestrictSUIDSGID", "yes"),
+    ("MemoryDenyWriteExecute", "yes"), ("CapabilityBoundingSet", ""),
+    ("SystemCallFilter", "@system-service"),
+    ("RestrictAddressFamilies", "AF_INET AF_INET6 AF_UNIX")])
+def test_the_unit_is_hardened(unit, key, expected):
+    assert value(unit, key) == expected
+
+
+def test_systemd_rates_the_units_exposure_ok(root, tmp_path):
+    """systemd-analyze security, offline: 'OK' is an exposure below 2.0 of
+    10 (10 being a service with no sandboxing at all)."""
+    shutil.copy(root / UNIT, tmp_path / "fuma-host.service")
+    out = run("systemd-analyze", "security", "--offline=yes", "--no-pager",
+              str(tmp_path / "fuma-host.service"))
+    level = float(re.search(r"Overall exposure level for fuma-host\.service: ([0-9.]+)",
+                            out).group(1))
+    assert level < 2.0, out
+
+
+def test_the_unit_reads_the_packaged_configuration_file(root, unit, control_files):
+    assert value(unit, "EnvironmentFile") == "/etc/fuma/fuma-host.conf"
+    assert (root / "etc/fuma/fuma-host.conf").is_file()
+    assert "/etc/fuma/fuma-host.conf" in (control_files("fuma-host") / "conffiles").read_text()
+
+
+def test_the_configuration_file_sets_what_the_unit_expands(root, unit):
+    config = dict(line.split("=", 1) for line in
+                  (root / "etc/fuma/fuma-host.conf").read_text(encoding="utf-8").splitlines()
+                  if line and not line.startswith("#"))
+    used = set(re.findall(r"\$\{?([A-Z_]+)\}?", value(unit, "ExecStart")))
+    assert used == set(config), config
+    assert config["FUMA_HOST_LISTEN"] == "127.0.0.1:8080"
+
+
+def test_the_system_user_is_declared_for_systemd_sysusers(root):
+    lines = [line.split() for line in
+             (root / "usr/lib/sysusers.d/fuma-host.conf").read_text().splitlines()
+             if line and not line.startswith("#")]
+    assert lines[0][:2] == ["u", USER]
+
+
+def test_the_data_directory_is_made_for_the_user_only(root):
+    lines = [line.split() for line in
+             (root / "usr/lib/tmpfiles.d/fuma-host.conf").read_text().splitlines()
+             if line and not line.startswith("#")]
+    assert ["d", "/var/lib/fuma", "0700", USER, USER] in [line[:5] for line in lines]
+
+
+def test_postinst_makes_the_user_before_the_data_directory(control_files):
+    postinst = (control_files("fuma-host") / "postinst").read_text()
+    users = postinst.index("systemd-sysusers")
+    directory = postinst.index("systemd-tmpfiles")
+    assert users < directory, postinst
+
+
+def test_the_service_is_neither_enabled_nor_started_on_installation(control_files):
+    """It is configured first (docs/operations.md); an upgrade restarts it
+    only if it runs."""
+    postinst = (control_files("fuma-host") / "postinst").read_text()
+    assert "deb-systemd-helper enable" not in postinst
+    assert "deb-systemd-helper update-state" in postinst
