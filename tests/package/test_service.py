@@ -115,18 +115,37 @@ def test_the_configuration_file_sets_what_the_unit_expands(root, unit):
     assert config["FUMA_HOST_LISTEN"] == "127.0.0.1:8080"
 
 
-def test_the_system_user_is_declared_for_systemd_sysusers(root):
-    lines = [line.split() for line in
-             (root / "usr/lib/sysusers.d/fuma-host.conf").read_text().splitlines()
-             if line and not line.startswith("#")]
-    assert lines[0][:2] == ["u", USER]
+@pytest.fixture(scope="module")
+def provisioned(root, tmp_path_factory):
+    """A copy of the unpacked fuma-host with its user and data directory
+    made there by systemd-sysusers and systemd-tmpfiles, from the
+    package's own declarations, as its postinst makes them on a system."""
+    target = tmp_path_factory.mktemp("provisioned")
+    (target / "etc").mkdir()
+    for part in ("usr/lib/sysusers.d", "usr/lib/tmpfiles.d"):
+        shutil.copytree(root / part, target / part)
+    run("systemd-sysusers", f"--root={target}", "fuma-host.conf")
+    run("systemd-tmpfiles", f"--root={target}", "--create", "fuma-host.conf")
+    return target
 
 
-def test_the_data_directory_is_made_for_the_user_only(root):
-    lines = [line.split() for line in
-             (root / "usr/lib/tmpfiles.d/fuma-host.conf").read_text().splitlines()
-             if line and not line.startswith("#")]
-    assert ["d", "/var/lib/fuma", "0700", USER, USER] in [line[:5] for line in lines]
+def passwd_entry(root, name):
+    for line in (root / "etc/passwd").read_text().splitlines():
+        fields = line.split(":")
+        if fields[0] == name:
+            return fields
+    pytest.fail(f"no user {name} in {root}/etc/passwd")
+
+
+def test_installation_makes_a_system_user_without_a_login(provisioned):
+    name, _, uid, gid, _, home, shell = passwd_entry(provisioned, USER)
+    assert int(uid) < 1000 and home == "/var/lib/fuma" and shell == "/usr/sbin/nologin"
+
+
+def test_installation_makes_the_data_directory_for_the_user_only(provisioned):
+    _, _, uid, gid, *_ = passwd_entry(provisioned, USER)
+    info = os.stat(provisioned / "var/lib/fuma")
+    assert (oct(info.st_mode & 0o7777), info.st_uid, info.st_gid) == ("0o700", int(uid), int(gid))
 
 
 def test_postinst_makes_the_user_before_the_data_directory(control_files):
@@ -136,9 +155,12 @@ def test_postinst_makes_the_user_before_the_data_directory(control_files):
     assert users < directory, postinst
 
 
-def test_the_service_is_neither_enabled_nor_started_on_installation(control_files):
-    """It is configured first (docs/operations.md); an upgrade restarts it
-    only if it runs."""
+def test_the_service_is_not_enabled_on_a_first_installation(control_files):
+    """dh_installsystemd --no-enable: the postinst enables the unit again on
+    an upgrade when it was enabled, and never on a first installation, so
+    it is configured before it starts (docs/operations.md)."""
     postinst = (control_files("fuma-host") / "postinst").read_text()
-    assert "deb-systemd-helper enable" not in postinst
-    assert "deb-systemd-helper update-state" in postinst
+    guarded = re.search(r"if deb-systemd-helper debian-installed 'fuma-host\.service'; then"
+                        r"(.*?)\n\tfi\n", postinst, re.S)
+    assert guarded and "deb-systemd-helper enable" in guarded.group(1), postinst
+    assert postinst.count("deb-systemd-helper enable") == 1, postinst
