@@ -18,7 +18,7 @@ USER = "_fuma"
 
 @pytest.fixture(scope="module")
 def unit(root):
-    """The unit's [Service] section: {key: [values]} (a key may repeat)."""
+    """The unit as systemd reads it: a key may repeat, each value kept."""
     parser = configparser.RawConfigParser(strict=False, delimiters=("=",),
                                           comment_prefixes=("#", ";"), dict_type=MultiDict)
     parser.optionxform = str
