@@ -1,9 +1,11 @@
 """The packages' files at work, unpacked into the throw-away root: the host
 serving its pages, a C program built with the unpacked headers and fuma.pc,
-and the unpacked Python module over the unpacked library."""
+the consumer project built through the unpacked CMake package, and the
+unpacked Python module over the unpacked library."""
 
 import json
 import os
+import pathlib
 import selectors
 import signal
 import subprocess
@@ -144,3 +146,21 @@ def test_python_imports_the_unpacked_module_over_the_unpacked_library(root, mult
     found = json.loads(out)
     assert found == {"file": str(dist / "fuma/__init__.py"), "library": str(library),
                      "version": env("FUMA_VERSION"), "valid": True}
+
+
+def test_the_consumer_project_builds_against_the_unpacked_cmake_package(root, multiarch,
+                                                                          tmp_path):
+    """tests/consumer/project, the project a user of fuma writes, finds the
+    unpacked CMake package and builds: the C ABI through fuma::capi, the
+    static C++ library of libfuma-dev through fuma::fuma."""
+    project = pathlib.Path(env("FUMA_SOURCE_DIR")) / "tests/consumer/project"
+    build = tmp_path / "build"
+    run("cmake", "-S", str(project), "-B", str(build), f"-DCMAKE_PREFIX_PATH={root}/usr",
+        "-DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF")
+    cache = (build / "CMakeCache.txt").read_text()
+    assert f"fuma_DIR:PATH={root}/usr/lib/{multiarch}/cmake/fuma\n" in cache
+    run("cmake", "--build", str(build))
+    environment = dict(os.environ, LD_LIBRARY_PATH=f"{root}/usr/lib/{multiarch}")
+    assert "FAIL" not in run(str(build / "consumer_c"), env=environment)
+    assert "FAIL" not in run(str(build / "consumer_cxx"), str(tmp_path / "engine.sqlite"),
+                             env=environment)
