@@ -77,22 +77,33 @@ class InstalledHost:
             raise
 
 
+# A file put among the unpacked pages: served only by a host that reads its
+# pages there, and not from the source tree its build came from.
+PROBE = "package-probe.txt"
+
+
 @pytest.fixture
 def host(root, tmp_path):
-    with open(tmp_path / "stderr.log", "wb") as log:
-        started = InstalledHost(root, tmp_path / "data", log)
-        yield started
-        if started.proc.poll() is None:
-            started.proc.kill()
-            started.proc.wait()
+    probe = root / "usr/share/fuma/web" / PROBE
+    probe.write_text(str(root))
+    try:
+        with open(tmp_path / "stderr.log", "wb") as log:
+            started = InstalledHost(root, tmp_path / "data", log)
+            yield started
+            if started.proc.poll() is None:
+                started.proc.kill()
+                started.proc.wait()
+    finally:
+        probe.unlink()
 
 
-def test_the_installed_host_serves_its_pages_and_api_and_stops(host):
+def test_the_installed_host_serves_its_pages_and_api_and_stops(host, root):
     health = host.wait_healthy()
     assert health["ok"] is True and health["version"] == env("FUMA_VERSION")
     status, headers, page = host.get("/")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     assert "机关用户服务" in page.decode("utf-8")
+    assert host.get("/" + PROBE)[2].decode() == str(root)
     status, _, answer = host.get(f"/api/uscc/{VALID_USCC}")
     assert status == 200 and json.loads(answer)["valid"] is True
     assert host.stop() == 0
