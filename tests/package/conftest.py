@@ -4,11 +4,16 @@ CTest names the directory that package.build_deb filled (FUMA_DEB_DIR); the
 four packages are unpacked once, with dpkg -x, into one throw-away root.
 """
 
+import json
 import os
 import pathlib
+import selectors
 import shutil
+import signal
 import subprocess
 import tempfile
+import time
+import urllib.request
 
 import pytest
 
@@ -102,3 +107,64 @@ def control_files(debs, tmp_path_factory):
         return path
 
     return extract
+
+
+# Generous: a loaded machine starts and answers slowly, and nothing here is
+# timed, only waited for.
+DEADLINE = 60.0
+VALID_USCC = "91350100M000100Y43"
+
+
+class InstalledHost:
+    """The unpacked /usr/bin/fuma-host on a free loopback port, with a data
+    directory of its own; no --web: it finds its pages where it lies."""
+
+    def __init__(self, root, data, log, wrapper=()):
+        self.proc = subprocess.Popen(
+            [*wrapper, str(root / "usr/bin/fuma-host"), "--listen", "127.0.0.1:0",
+             "--data", str(data)],
+            stdout=subprocess.PIPE, stderr=log)
+        line = self._first_line()
+        prefix = "fuma-host listening on "
+        assert line.startswith(prefix), line
+        self.url = line[len(prefix):]
+
+    def _first_line(self):
+        selector = selectors.DefaultSelector()
+        selector.register(self.proc.stdout, selectors.EVENT_READ)
+        data = b""
+        deadline = time.monotonic() + DEADLINE
+        while b"\n" not in data:
+            left = deadline - time.monotonic()
+            if left <= 0 or not selector.select(left):
+                self.proc.kill()
+                pytest.fail(f"no listening line within {DEADLINE}s: {data!r}")
+            chunk = os.read(self.proc.stdout.fileno(), 4096)
+            if not chunk:
+                pytest.fail(f"fuma-host exited {self.proc.wait()}: {data!r}")
+            data += chunk
+        return data.split(b"\n", 1)[0].decode()
+
+    def get(self, path):
+        with urllib.request.urlopen(self.url + path, timeout=DEADLINE) as answer:
+            return answer.status, answer.headers, answer.read()
+
+    def wait_healthy(self):
+        deadline = time.monotonic() + DEADLINE
+        while True:
+            try:
+                status, _, body = self.get("/healthz")
+                if status == 200:
+                    return json.loads(body)
+            except OSError as error:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"/healthz did not answer within {DEADLINE}s: {error}")
+            time.sleep(0.1)
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout=DEADLINE)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            raise

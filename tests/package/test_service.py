@@ -4,13 +4,15 @@ that set them up."""
 
 import configparser
 import os
+import pathlib
 import re
 import shutil
+import signal
 import subprocess
 
 import pytest
 
-from conftest import run
+from conftest import DEADLINE, VALID_USCC, InstalledHost, run
 
 UNIT = "lib/systemd/system/fuma-host.service"
 USER = "_fuma"
@@ -164,3 +166,50 @@ def test_the_service_is_not_enabled_on_a_first_installation(control_files):
                         r"(.*?)\n\tfi\n", postinst, re.S)
     assert guarded and "deb-systemd-helper enable" in guarded.group(1), postinst
     assert postinst.count("deb-systemd-helper enable") == 1, postinst
+
+
+def syscall_set(name, seen=None):
+    """The system calls of a systemd syscall-filter set, nested sets opened."""
+    seen = set() if seen is None else seen
+    calls = set()
+    for line in run("systemd-analyze", "syscall-filter", "--no-pager", name).splitlines()[1:]:
+        entry = line.strip()
+        if not entry or entry.startswith("#"):
+            continue
+        if entry.startswith("@"):
+            if entry not in seen:
+                seen.add(entry)
+                calls |= syscall_set(entry, seen)
+        else:
+            calls.add(entry)
+    return calls
+
+
+def test_the_system_call_filter_allows_what_the_host_calls(root, unit, tmp_path):
+    """The unit's SystemCallFilter, which cannot be run here without
+    systemd, holds every system call the installed host makes from start to
+    stop: serving pages and the API, writing to its database, shutting down."""
+    (allowed,) = [v.strip() for v in values(unit, "SystemCallFilter")]
+    assert allowed.startswith("@")
+    trace = tmp_path / "trace"
+    with open(tmp_path / "stderr.log", "wb") as log:
+        host = InstalledHost(root, tmp_path / "data", log,
+                             wrapper=("strace", "-f", "-qq", "-o", str(trace)))
+        try:
+            host.wait_healthy()
+            host.get("/")
+            host.get(f"/api/uscc/{VALID_USCC}")
+            host.get("/api/openapi.json")
+            host.get("/api/session.captcha?format=json")  # a write: the captcha is stored
+            # SIGTERM to the host, strace's child; strace exits with its status.
+            tracer = host.proc.pid
+            (child,) = pathlib.Path(f"/proc/{tracer}/task/{tracer}/children").read_text().split()
+            os.kill(int(child), signal.SIGTERM)
+            assert host.proc.wait(timeout=DEADLINE) == 0
+        finally:
+            if host.proc.poll() is None:
+                host.proc.kill()
+    made = set(re.findall(r"^\d+ +(?:<\.\.\. )?([a-z0-9_]+)(?:\(| resumed>)",
+                          trace.read_text(), re.M))
+    assert "openat" in made and len(made) > 20, sorted(made)
+    assert sorted(made - syscall_set(allowed)) == []
