@@ -13,7 +13,7 @@ DATA      ?= var
 # order, so that two apt-get never race for dpkg's lock under `make -j`.
 .NOTPARALLEL:
 
-.PHONY: all deps deps-build build test stress-tests run sanitize bench docs screenshots format clean
+.PHONY: all deps deps-build build test stress-tests run sanitize bench docs screenshots format clean deb
 
 all: build
 
@@ -68,6 +68,12 @@ docs: build
 # walk and written, optimised, into docs/zh/images/.
 screenshots: build
 	tests/browser/screenshots $(BUILD)
+
+# The Debian packages libfuma1, libfuma-dev, fuma-host and python3-fuma, in
+# $(BUILD)/deb/ (scripts/build-deb). Their CMake tree is kept there, shared
+# with the test package.build_deb: a rebuild compiles only what changed.
+deb: deps
+	scripts/build-deb $(BUILD)/deb
 
 format:
 	find include src capi examples tests -name '*.[ch]pp' -o -name '*.[ch]' | xargs clang-format -i
