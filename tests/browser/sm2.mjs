@@ -1,8 +1,8 @@
 // fuma's SM2 credentials against npm's sm-crypto, an SM2/SM3 implementation
 // in JavaScript written apart from OpenSSL: it verifies signatures fuma
 // made (SM2 with SM3 under the key's distinguishing id, r || s), recomputes
-// an SM2 key's kid (SM3 of the 65-byte point), and signs a credential that
-// fuma must accept. fuma's side is tests/credential/sm2_tool.cpp
+// an SM2 key's kid (SM3 of the 65-byte point) and fuma's SM3 digests, and
+// signs a credential that fuma must accept. fuma's side is tests/credential/sm2_tool.cpp
 // (FUMA_SM2_TOOL).
 import { spawnSync } from 'node:child_process';
 import smCrypto from 'sm-crypto';
@@ -45,6 +45,17 @@ for (const id of ['1234567812345678', 'fuma-440300']) {
   check(!sm2.doVerifySignature(changed, made.signature, made.public_key, opts),
     `${id}: not over a changed message`);
 }
+
+// fuma's SM3 (the sm crypto suite's digest of the audit chain, forms,
+// attachments and tokens) against sm-crypto's, on the standard's two
+// examples and on lengths around the 64-byte block.
+for (const length of [0, 1, 55, 56, 63, 64, 65, 1000]) {
+  const input = Buffer.alloc(length, 0).map((_, i) => (i * 131 + length) & 0xff).toString('hex');
+  check(run('sm3', input).stdout.trim() === sm3(bytes(input)),
+    `SM3 of ${length} bytes agrees with sm-crypto`);
+}
+check(run('sm3', Buffer.from('abc').toString('hex')).stdout.trim() ===
+  '66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0', 'SM3("abc") is GB/T 32905\'s');
 
 // What sm-crypto signs, checked by fuma.
 const pair = sm2.generateKeyPairHex();

@@ -8,10 +8,13 @@
 //   sm2_tool verify POINT ID SIG   whether SIG (r || s, hex) over that
 //                             message verifies as a credential text;
 //                             exit 0 valid, 1 not, 2 misuse
+//   sm2_tool sm3 HEX          SM3 of the bytes HEX, as the sm crypto
+//                             suite digests them
 #include <cstdio>
 #include <string>
 
 #include "credential/credential.hpp"
+#include "crypto/crypto.hpp"
 #include "fuma/error.hpp"
 
 namespace {
@@ -49,7 +52,7 @@ fuma::credential::Claims claims_for(std::string_view point) {
 }
 
 int usage() {
-  std::fputs("usage: sm2_tool sign ID | message POINT | verify POINT ID SIG\n", stderr);
+  std::fputs("usage: sm2_tool sign ID | message POINT | verify POINT ID SIG | sm3 HEX\n", stderr);
   return 2;
 }
 
@@ -73,6 +76,11 @@ int main(int argc, char** argv) {
     if (command == "message" && argc == 3) {
       std::printf("%s\n",
                   hex(fuma::credential::signed_message(claims_for(unhex(argv[2])))).c_str());
+      return 0;
+    }
+    if (command == "sm3" && argc == 3) {
+      std::printf("%s\n",
+                  fuma::crypto::digest_hex(fuma::crypto::Digest::sm3, unhex(argv[2])).c_str());
       return 0;
     }
     if (command == "verify" && argc == 5) {
