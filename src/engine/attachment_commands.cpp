@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
+#include <cctype>
 #include <utility>
+#include <vector>
 
 #include "actor.hpp"
 #include "clock.hpp"
@@ -60,6 +62,36 @@ void touch(store::Transaction& txn, store::Application& a, TimePoint now) {
   ++a.version;
 }
 
+// The name a file is kept and served under ends in the extension of the
+// type its content was identified as: a JPEG uploaded as "poly.html" is
+// kept as "poly.html.jpg", so that whoever downloads it never opens a page
+// (and a script hidden in the picture's comment) instead of a picture.
+std::string named_for_type(std::string name, attachments::FileType type) {
+  std::vector<std::string_view> endings;
+  switch (type) {
+    case attachments::FileType::pdf:
+      endings = {".pdf"};
+      break;
+    case attachments::FileType::jpeg:
+      endings = {".jpg", ".jpeg"};
+      break;
+    case attachments::FileType::png:
+      endings = {".png"};
+      break;
+  }
+  std::string lower = name;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) {
+    return static_cast<char>(ch < 0x80 ? std::tolower(ch) : ch);
+  });
+  for (std::string_view ending : endings) {
+    if (lower.size() > ending.size() &&
+        lower.compare(lower.size() - ending.size(), ending.size(), ending) == 0) {
+      return name;
+    }
+  }
+  return name + std::string(endings.front());
+}
+
 Output upload(Context& ctx) {
   const store::Id id = static_cast<store::Id>(ctx.args.uint("id"));
   const std::string kind(ctx.args.string("kind"));
@@ -92,7 +124,7 @@ Output upload(Context& ctx) {
     store::Attachment a;
     a.application_id = id;
     a.kind = kind;
-    a.file_name = file_name;
+    a.file_name = named_for_type(file_name, what.type);
     a.media_type = std::string(attachments::file_type_media_type(what.type));
     a.digest = crypto::digest_hex(ctx.security->digest(), bytes);
     a.size = bytes.size();
@@ -305,7 +337,7 @@ constexpr Command kUpload = [] {
     "properties": {
       "id": {"type": "integer", "minimum": 0, "description": "the application"},
       "kind": {"type": "string", "description": "a kind key of the checklist"},
-      "file_name": {"type": "string", "description": "shown only; never used as a path"},
+      "file_name": {"type": "string", "description": "shown only; never used as a path. Kept ending in the extension of the type the content is (.pdf, .jpg or .jpeg, .png): one added when it does not"},
       "version": {"type": ["integer", "null"], "minimum": 0,
                   "description": "the version the caller saw; another answers CONFLICT"}}})";
   c.result = R"({"type": "object", "additionalProperties": false,

@@ -50,6 +50,30 @@ TEST_CASE("an upload keeps the file with its type, size and SHA-256") {
   CHECK(World::app(a).at("attachments").as_array().size() == 1);
 }
 
+TEST_CASE("an upload is kept and served under a name ending in its content's extension") {
+  Reissue r;
+  // A real JPEG named as a page: kept, and given back, as a picture.
+  const auto a = r.upload("loss_announcement", "photo.jpg", "poly.html");
+  CHECK(a.at("attachment").at("file_name").as_string() == "poly.html.jpg");
+  const auto [got, bytes] = r.w.call_data("attachment.get", get_args(r.id, id_of(a)), unit(r.code));
+  CHECK(got.at("file_name").as_string() == "poly.html.jpg");
+  CHECK(got.at("media_type").as_string() == "image/jpeg");
+  CHECK(bytes == read_file("photo.jpg"));
+  // A name with its type's own extension, in any case, stays as it is.
+  CHECK(r.upload("loss_announcement", "photo.jpg", "公告.JPEG")
+            .at("attachment")
+            .at("file_name")
+            .as_string() == "公告.JPEG");
+  CHECK(r.upload("request_letter", "letter.pdf", "申请书")
+            .at("attachment")
+            .at("file_name")
+            .as_string() == "申请书.pdf");
+  CHECK(r.upload("request_letter", "letter.pdf", "申请书.png")
+            .at("attachment")
+            .at("file_name")
+            .as_string() == "申请书.png.pdf");
+}
+
 TEST_CASE("an upload whose content is not a PDF, JPEG or PNG is refused") {
   Reissue r;
   auto e = r.refused("loss_announcement", read_file("letter.docx"));
