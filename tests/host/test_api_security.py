@@ -175,8 +175,10 @@ def test_unit_cookie_is_no_staff_session(demo_host, unit):
 
 
 def test_unit_token_in_the_staff_cookie_is_401_and_the_cookie_is_dropped(demo_host, unit):
-    reply = unit.request("GET", "/api/staff/queue.list?args=%7B%22status%22%3A%22submitted%22%7D",
-                         headers={"Cookie": f"fuma_staff={unit.cookies['fuma_unit']}"})
+    # Another browser's cookies: the answer's new cookies are that browser's.
+    reply = Client(demo_host).request(
+        "GET", "/api/staff/queue.list?args=%7B%22status%22%3A%22submitted%22%7D",
+        headers={"Cookie": f"fuma_staff={unit.cookies['fuma_unit']}"})
     assert_api_error(reply, 401, "SESSION_EXPIRED")
     line = reply.cookie("fuma_staff")
     assert line and "Max-Age=0" in line
@@ -188,8 +190,8 @@ def test_staff_cookie_is_no_unit_session(demo_host, admin):
 
 
 def test_staff_token_in_the_unit_cookie_is_401(demo_host, admin):
-    reply = admin.request("GET", "/api/session.get",
-                          headers={"Cookie": f"fuma_unit={admin.cookies['fuma_staff']}"})
+    reply = Client(demo_host).request(
+        "GET", "/api/session.get", headers={"Cookie": f"fuma_unit={admin.cookies['fuma_staff']}"})
     assert_api_error(reply, 401, "SESSION_EXPIRED")
 
 
