@@ -436,8 +436,12 @@ class Model {
       remove();
     } else if (r < 68) {
       staff_step();
-    } else if (r < 76) {
+    } else if (r < 73) {
       view();
+    } else if (r < 75) {
+      queue();
+    } else if (r < 77) {
+      history();
     } else if (r < 83) {
       repeat_key();
     } else if (r < 89) {
@@ -690,6 +694,74 @@ class Model {
     const Outcome o = call("application.view", args, actor_json(a));
     if (!agree(actor_name(a) + " views case " + std::to_string(id), p, o)) return;
     same_case(*c, json::parse(o.json).at("application").as_object(), "application.view");
+  }
+
+  // A work queue shows the staff member's authority's open cases in that
+  // status, every one of them, and nothing else. A closed case is no one's
+  // work: the queue of a final status (已办结) is empty.
+  void queue() {
+    static constexpr const char* kStatuses[] = {"draft",    "submitted", "rejected", "accepted",
+                                                "returned", "approved",  "notified", "completed"};
+    const std::string status = kStatuses[pick(std::size(kStatuses))];
+    const Actor a = random_staff();
+    const Outcome o = call("queue.list", {{"status", status}, {"limit", 100}}, actor_json(a));
+    if (!agree(actor_name(a) + " lists " + status, Prediction{}, o)) return;
+    std::set<std::int64_t> expected;
+    for (const auto& [id, c] : cases_) {
+      if (!c.deleted && c.status == status && c.status != "completed" && sees(a, c)) {
+        expected.insert(id);
+      }
+    }
+    std::set<std::int64_t> listed;
+    const json::value answer = json::parse(o.json);
+    for (const json::value& item : answer.at("items").as_array()) {
+      listed.insert(item.at("id").as_int64());
+    }
+    if (expected.size() <= 100
+            ? listed != expected
+            : !std::includes(expected.begin(), expected.end(), listed.begin(), listed.end())) {
+      disagree(actor_name(a) + "'s queue of " + status + " lists " + std::to_string(listed.size()) +
+               " cases, the model has " + std::to_string(expected.size()) +
+               " of its authority in that status");
+    }
+  }
+
+  // 历史信息 shows the unit's own cases, deleted ones too, and no other.
+  void history() {
+    const int u = live_unit();
+    const Actor a = chance(50) ? voice_of(u) : random_staff();
+    json::object args;
+    if (!is_unit(a)) args["uscc"] = units_[u].uscc;
+    const Prediction p =
+        frame(a, true, true, std::nullopt, std::nullopt, false, "unit.history",
+              json::serialize(args), {}, [&]() -> std::optional<Errc> {
+                if (!is_unit(a) && units_[u].authority != kStaff[a.index].authority) {
+                  return Errc::not_found;
+                }
+                return std::nullopt;
+              });
+    const Outcome o = call("unit.history", args, actor_json(a));
+    if (!agree(actor_name(a) + " reads the history of " + units_[u].uscc, p, o)) return;
+    const int whose = is_unit(a) ? unit_of(a) : u;
+    std::set<std::int64_t> expected;
+    for (const auto& [id, c] : cases_) {
+      if (c.unit == whose) expected.insert(id);
+    }
+    std::set<std::int64_t> listed;
+    const json::value answer = json::parse(o.json);
+    for (const json::value& app : answer.at("applications").as_array()) {
+      const std::int64_t id = app.at("id").as_int64();
+      listed.insert(id);
+      auto it = cases_.find(id);
+      if (it != cases_.end() && app.at("deleted").as_bool() != it->second.deleted) {
+        disagree("the history shows case " + std::to_string(id) + " deleted wrongly");
+      }
+    }
+    if (listed != expected) {
+      disagree(actor_name(a) + " reads a history of " + std::to_string(listed.size()) +
+               " cases, the model has " + std::to_string(expected.size()) + " for " +
+               units_[whose].uscc);
+    }
   }
 
   // The same key again, by the same actor or another voice of the same
