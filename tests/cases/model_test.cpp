@@ -129,8 +129,17 @@ struct Session {
 
 struct Actor {
   enum class Kind { unit, session, staff } kind;
-  int index;  // into units, sessions or kStaff
+  int index;         // into units, sessions or kStaff
+  int session = -1;  // staff only: into staff sessions, or asserted
 };
+
+struct StaffSession {
+  std::string token;
+  int staff = 0;
+  bool live = true;
+};
+
+constexpr const char* kStaffPassword = "model-check-2026";
 
 // An answer the engine gave.
 struct Outcome {
@@ -165,6 +174,10 @@ class Model {
   explicit Model(std::uint64_t seed) : seed_(seed), rng_(seed) {
     for (int i = 0; i < 4; ++i) add_unit("acc1", "sz");
     for (int i = 0; i < 2; ++i) add_unit("gzacc", "gz");
+    for (const StaffMember& m : kStaff) {
+      w_.call("staff.password", {{"username", m.username}, {"password", kStaffPassword}},
+              system_actor());
+    }
     audit_records_ = audit_verify();
     check_events();
   }
@@ -264,6 +277,7 @@ class Model {
       case Actor::Kind::staff:
         break;
     }
+    if (a.session >= 0) return {{"staff_session", staff_sessions_[a.session].token}};
     return staff(kStaff[a.index].username);
   }
 
@@ -276,7 +290,7 @@ class Model {
       case Actor::Kind::staff:
         break;
     }
-    return std::string("staff ") + kStaff[a.index].username;
+    return std::string(a.session >= 0 ? "staff session of " : "staff ") + kStaff[a.index].username;
   }
 
   // Idempotency keys belong to an actor: a unit's sessions and the unit
@@ -294,9 +308,12 @@ class Model {
 
   // Why the actor is refused before anything it asks is looked at: an
   // asserted unit that is revoked, a session that ended (logout, its
-  // picture revoked, its unit revoked) or has not accepted 登录承诺.
+  // picture revoked, its unit revoked) or has not accepted 登录承诺, a
+  // staff session that ended.
   std::optional<Errc> resolve(const Actor& a, bool commit_command = false) const {
-    if (a.kind == Actor::Kind::unit) {
+    if (a.kind == Actor::Kind::staff) {
+      if (a.session >= 0 && !staff_sessions_[a.session].live) return Errc::session_expired;
+    } else if (a.kind == Actor::Kind::unit) {
       if (units_[a.index].revoked) return Errc::forbidden;
     } else if (a.kind == Actor::Kind::session) {
       const Session& s = sessions_[a.index];
@@ -371,7 +388,19 @@ class Model {
     return {Actor::Kind::session, mine[pick(mine.size())]};
   }
 
-  Actor random_staff() { return {Actor::Kind::staff, static_cast<int>(pick(std::size(kStaff)))}; }
+  // A staff member, asserted or through one of their sessions (live or not).
+  Actor random_staff() { return as_staff(static_cast<int>(pick(std::size(kStaff)))); }
+
+  Actor as_staff(int i) {
+    std::vector<int> theirs;
+    for (int k = 0; k < static_cast<int>(staff_sessions_.size()); ++k) {
+      if (staff_sessions_[k].staff == i && (staff_sessions_[k].live || chance(10))) {
+        theirs.push_back(k);
+      }
+    }
+    if (theirs.empty() || chance(50)) return {Actor::Kind::staff, i};
+    return {Actor::Kind::staff, i, theirs[pick(theirs.size())]};
+  }
 
   // A case id: mostly a real one, sometimes one that never existed.
   std::int64_t some_case_id() {
@@ -449,7 +478,13 @@ class Model {
     } else if (r < 92) {
       commit();
     } else if (r < 94) {
-      logout();
+      if (chance(50)) {
+        logout();
+      } else if (chance(15)) {
+        staff_login();
+      } else {
+        staff_logout();
+      }
     } else if (r < 97) {
       reissue_picture();
     } else {
@@ -624,7 +659,7 @@ class Model {
           fit.push_back(i);
         }
       }
-      if (!fit.empty()) a = {Actor::Kind::staff, fit[pick(fit.size())]};
+      if (!fit.empty()) a = as_staff(fit[pick(fit.size())]);
     }
     if (chance(5)) a = voice_of(c ? c->unit : live_unit());
     const Rule* r = c ? rule_for(c->status, action) : nullptr;
@@ -705,7 +740,7 @@ class Model {
     const std::string status = kStatuses[pick(std::size(kStatuses))];
     const Actor a = random_staff();
     const Outcome o = call("queue.list", {{"status", status}, {"limit", 100}}, actor_json(a));
-    if (!agree(actor_name(a) + " lists " + status, Prediction{}, o)) return;
+    if (!agree(actor_name(a) + " lists " + status, Prediction{resolve(a)}, o)) return;
     std::set<std::int64_t> expected;
     for (const auto& [id, c] : cases_) {
       if (!c.deleted && c.status == status && c.status != "completed" && sees(a, c)) {
@@ -892,18 +927,42 @@ class Model {
     sessions_[i].live = false;
   }
 
+  // Staff log in with their password (each has one: the constructor sets
+  // it) and out again.
+  void staff_login() {
+    const int i = static_cast<int>(pick(std::size(kStaff)));
+    const Outcome o =
+        call("staff.login", {{"username", kStaff[i].username}, {"password", kStaffPassword}}, {});
+    if (!agree(std::string(kStaff[i].username) + " logs in", Prediction{}, o)) return;
+    ++audit_records_;
+    staff_sessions_.push_back(
+        StaffSession{std::string(json::parse(o.json).at("token").as_string()), i});
+  }
+
+  void staff_logout() {
+    if (staff_sessions_.empty()) return;
+    const int k = static_cast<int>(pick(staff_sessions_.size()));
+    const Actor a{Actor::Kind::staff, staff_sessions_[k].staff, k};
+    const Outcome o = call("staff.logout", {}, actor_json(a));
+    if (!agree(actor_name(a) + " logs out", Prediction{resolve(a)}, o)) return;
+    ++audit_records_;
+    staff_sessions_[k].live = false;
+  }
+
   // A 遗失 picture: the request (申领) and the issue, by an acceptor of
   // the unit's authority, revoke every earlier picture and end their
   // sessions; anyone else is refused and changes nothing.
   void reissue_picture() {
     const int u = live_unit();
     Actor a = random_staff();
-    if (chance(60)) a = {Actor::Kind::staff, units_[u].authority == "sz" ? 1 : 6};
+    if (chance(60)) a = as_staff(units_[u].authority == "sz" ? 1 : 6);
     if (chance(5)) a = voice_of(u);
     const json::object args = credential_request_args(units_[u].uscc, "lost");
     Prediction p;
     if (is_unit(a)) {
       p.error = Errc::forbidden;
+    } else if (auto e = resolve(a)) {
+      p.error = e;
     } else if (!kStaff[a.index].acceptor) {
       p.error = Errc::forbidden;
     } else if (units_[u].authority != kStaff[a.index].authority) {
@@ -1168,6 +1227,7 @@ class Model {
   std::map<std::int64_t, Case> cases_;
   std::vector<Picture> pictures_;
   std::vector<Session> sessions_;
+  std::vector<StaffSession> staff_sessions_;
   std::map<std::pair<std::string, std::string>, Remembered> remembered_;
   std::vector<std::pair<Actor, std::string>> keys_;
   std::map<std::int64_t, EventTrack> tracks_;
@@ -1207,8 +1267,10 @@ TEST_CASE("the workflow agrees with its model over long random runs") {
           "application.start CONFLICT", "application.save success again",
           "application.submit CONFLICT", "session.login CREDENTIAL_REVOKED",
           "session.login success", "application.view SESSION_EXPIRED",
-          "application.start COMMITMENT_REQUIRED"}) {
-      CHECK_MESSAGE(m.seen().count(corner) == 1, "seed " << seed << " never met " << corner);
+          "application.start COMMITMENT_REQUIRED", "queue.list success", "unit.history NOT_FOUND",
+          "unit.history success", "staff.login success", "staff.logout SESSION_EXPIRED"}) {
+      CHECK_MESSAGE(m.seen().count(corner) == 1,
+                    "seed " << seed << " never met " << std::string(corner));
     }
   }
 }
