@@ -22,6 +22,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include <openssl/rand.h>
+
 #include "fuma/engine.hpp"
 #include "fuma/error.hpp"
 #include "options.hpp"
@@ -33,11 +35,12 @@ namespace json = boost::json;
 namespace fs = std::filesystem;
 
 json::object call(Engine& engine, std::string_view command, json::object args, json::object actor,
-                  std::string* data = nullptr) {
+                  std::string* data = nullptr, std::string_view idempotency_key = {}) {
   json::object request;
   request["command"] = command;
   request["args"] = std::move(args);
   request["actor"] = std::move(actor);
+  if (!idempotency_key.empty()) request["idempotency_key"] = idempotency_key;
   fuma::Response r = engine.call(json::serialize(request));
   if (data) *data = std::move(r.data);
   return json::parse(r.json).as_object();
@@ -218,9 +221,159 @@ int create_staff(Engine& engine, std::map<std::string, std::string>& o) {
   return 0;
 }
 
+// --- issuing a login picture, and delivering it --------------------------
+//
+// The picture carries the credential's id, which exists only once the
+// engine has committed the issue (and, for 遗失, revoked the unit's earlier
+// pictures): it cannot be written before that commit. So the commit and the
+// file are joined by a delivery record, DATA/undelivered/<request>.json,
+// written and synced before the issue and removed once the picture is in
+// place. The issue runs with the record's idempotency key, so running it
+// again gives back the same picture (or issues it, if the first run never
+// got that far). A run killed in between leaves the record; every start of
+// fuma-host names it, and deliver-credentials finishes it.
+
+constexpr const char* kUndelivered = "undelivered";
+
+fs::path undelivered_dir(const std::string& data) { return fs::path(data) / kUndelivered; }
+
+void sync_directory(const fs::path& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    const std::string why = std::strerror(errno);
+    if (fd >= 0) ::close(fd);
+    throw std::runtime_error("cannot sync the directory " + dir.string() + ": " + why);
+  }
+  ::close(fd);
+}
+
+// Where the picture is written before it takes its name: beside it, so
+// that the rename is atomic.
+fs::path part_of(const fs::path& out) {
+  return out.parent_path() / ("." + out.filename().string() + ".fuma-part");
+}
+
+std::string random_hex(std::size_t bytes) {
+  unsigned char buf[32];
+  if (bytes > sizeof buf || RAND_bytes(buf, static_cast<int>(bytes)) != 1) {
+    throw std::runtime_error("RAND_bytes failed");
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < bytes; ++i) {
+    out += kHex[buf[i] >> 4];
+    out += kHex[buf[i] & 15];
+  }
+  return out;
+}
+
+// An answer of the engine's own rules: it came before any commit, so
+// nothing was issued. A failure of the store may have come after one.
+bool refused(const fuma::Error& e) {
+  return e.code() != Errc::storage && e.code() != Errc::internal && e.code() != Errc::out_of_memory;
+}
+
+// Writes `bytes` to `path` (created or emptied, never through a symbolic
+// link, mode 0600) and syncs it.
+void write_synced(const fs::path& path, std::string_view bytes) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    throw std::runtime_error("cannot create " + path.string() + ": " + std::strerror(errno));
+  }
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0) {
+      ::close(fd);
+      throw std::runtime_error("cannot write " + path.string() + ": " + std::strerror(errno));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    throw std::runtime_error("cannot write " + path.string() + ": " + std::strerror(errno));
+  }
+}
+
+// A delivery record: the issue's arguments, actor and key, and the file.
+struct Delivery {
+  fs::path record;
+  json::object fields;
+
+  std::string text(std::string_view name) const {
+    const json::value* v = fields.if_contains(name);
+    return v && v->is_string() ? std::string(v->get_string()) : std::string();
+  }
+};
+
+std::vector<Delivery> undelivered(const std::string& data) {
+  std::vector<Delivery> out;
+  std::error_code ec;
+  for (const fs::directory_entry& e : fs::directory_iterator(undelivered_dir(data), ec)) {
+    if (e.path().extension() != ".json") continue;
+    std::ifstream in(e.path());
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    json::error_code parse_error;
+    json::value v = json::parse(text, parse_error);
+    if (parse_error || !v.is_object()) continue;
+    out.push_back(Delivery{e.path(), std::move(v.as_object())});
+  }
+  std::sort(out.begin(), out.end(),
+            [](const Delivery& a, const Delivery& b) { return a.record < b.record; });
+  return out;
+}
+
+// The issue (or, with the record's key, the same issue again), then the
+// picture into place, then the record gone.
+json::object deliver(Engine& engine, const Delivery& d) {
+  json::object args{{"request", d.fields.at("request")}, {"delivery", d.fields.at("delivery")}};
+  for (const char* optional : {"delivery_note", "expires_on"}) {
+    if (const json::value* v = d.fields.if_contains(optional)) args[optional] = *v;
+  }
+  std::string png;
+  json::object issued = call(engine, "credential.issue", std::move(args), staff_actor(d.text("as")),
+                             &png, d.text("key"));
+  // Test-only: the tests set this to kill the process at the one point
+  // where a crash matters, after the commit and before the file is written,
+  // to show that the record survives it. Never set in production.
+  if (std::getenv("FUMA_HOST_TEST_STOP_AFTER_ISSUE") != nullptr) std::raise(SIGKILL);
+  const fs::path out = d.text("out");
+  const fs::path part = part_of(out);
+  write_synced(part, png);
+  // link() never replaces: a file that appeared at --out meanwhile stays.
+  if (::link(part.c_str(), out.c_str()) != 0) {
+    throw std::runtime_error("cannot write " + out.string() + ": " + std::strerror(errno) +
+                             (errno == EEXIST
+                                  ? " (it exists now; the picture is in " + part.string() + ")"
+                                  : std::string()));
+  }
+  ::unlink(part.c_str());
+  sync_directory(out.parent_path().empty() ? fs::path(".") : out.parent_path());
+  fs::remove(d.record);
+  sync_directory(d.record.parent_path());
+  issued["written_to"] = out.string();
+  return issued;
+}
+
 int issue_credential(Engine& engine, std::map<std::string, std::string>& o) {
-  const fs::path out = o["out"];
-  NewFile file(out);
+  const fs::path out = fs::absolute(o["out"]);
+  std::error_code ec;
+  if (fs::exists(fs::symlink_status(out, ec))) {
+    throw std::runtime_error("cannot create " + out.string() + ": it exists; choose another name");
+  }
+  // Made now, so that nothing is issued for a place that cannot be written.
+  const fs::path part = part_of(out);
+  write_synced(part, "");
+  struct Cleanup {
+    fs::path part;
+    fs::path record;
+    bool keep = false;
+    ~Cleanup() {
+      if (keep) return;
+      std::error_code ignored;
+      fs::remove(part, ignored);
+      if (!record.empty()) fs::remove(record, ignored);
+    }
+  } cleanup{part, {}};
   const json::object actor = staff_actor(o["as"]);
   json::object request_args{
       {"uscc", o["uscc"]},
@@ -229,16 +382,70 @@ int issue_credential(Engine& engine, std::map<std::string, std::string>& o) {
       {"phone", o["phone"]},
       {"requested_on", o.count("requested-on") ? o["requested-on"] : today()}};
   const json::object request = call(engine, "credential.request", std::move(request_args), actor);
-  json::object issue_args{{"request", request.at("request").at("id")},
-                          {"delivery", o.count("delivery") ? o["delivery"] : "on_site"}};
-  if (o.count("delivery-note")) issue_args["delivery_note"] = o["delivery-note"];
-  if (o.count("expires-on")) issue_args["expires_on"] = o["expires-on"];
-  std::string png;
-  json::object issued = call(engine, "credential.issue", std::move(issue_args), actor, &png);
-  file.write(png);
-  issued["written_to"] = out.string();
-  print_result(issued);
+  Delivery d;
+  d.fields["request"] = request.at("request").at("id");
+  d.fields["uscc"] = o["uscc"];
+  d.fields["as"] = o["as"];
+  d.fields["out"] = out.string();
+  d.fields["delivery"] = o.count("delivery") ? o["delivery"] : "on_site";
+  if (o.count("delivery-note")) d.fields["delivery_note"] = o["delivery-note"];
+  if (o.count("expires-on")) d.fields["expires_on"] = o["expires-on"];
+  d.fields["key"] = "issue-credential:" + random_hex(16);
+  const fs::path dir = undelivered_dir(o["data"]);
+  fs::create_directories(dir);
+  fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace);
+  d.record =
+      dir / (std::to_string(request.at("request").at("id").to_number<std::int64_t>()) + ".json");
+  write_synced(d.record, json::serialize(d.fields));
+  sync_directory(dir);
+  cleanup.record = d.record;
+  try {
+    print_result(deliver(engine, d));
+  } catch (const fuma::Error& e) {
+    // Refused, the record has no use; otherwise it stays for
+    // deliver-credentials.
+    cleanup.keep = !refused(e);
+    throw;
+  } catch (...) {
+    // Issued, perhaps, and not written.
+    cleanup.keep = true;
+    throw;
+  }
   return 0;
+}
+
+int deliver_credentials(Engine& engine, std::map<std::string, std::string>& o) {
+  json::array delivered;
+  json::array dropped;
+  int status = 0;
+  for (const Delivery& d : undelivered(o["data"])) {
+    const std::string what = "the picture of " + d.text("uscc") + " for " + d.text("out");
+    try {
+      delivered.push_back(deliver(engine, d));
+    } catch (const fuma::Error& e) {
+      // Refused: the request was issued by other means meanwhile
+      // (CONFLICT), the picture revoked since (CREDENTIAL_REVOKED), the unit
+      // revoked...: this picture is no one's to write any more.
+      if (refused(e)) {
+        std::error_code ignored;
+        fs::remove(d.record, ignored);
+        fs::remove(part_of(d.text("out")), ignored);
+        dropped.push_back(json::object{{"uscc", d.text("uscc")},
+                                       {"out", d.text("out")},
+                                       {"request", d.fields.at("request")},
+                                       {"reason", e.name()}});
+        continue;
+      }
+      std::fprintf(stderr, "fuma-host deliver-credentials: %s: %s (%s: %s)\n", what.c_str(),
+                   e.message().c_str(), std::string(e.name()).c_str(), e.detail().c_str());
+      status = kExitRefused;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "fuma-host deliver-credentials: %s: %s\n", what.c_str(), e.what());
+      status = kExitRefused;
+    }
+  }
+  print_result(json::object{{"delivered", std::move(delivered)}, {"dropped", std::move(dropped)}});
+  return status;
 }
 
 int rotate_keys(Engine& engine, std::map<std::string, std::string>& o) {
@@ -287,10 +494,24 @@ const Subcommand kSubcommands[] = {
      issue_credential,
      "--as: an acceptor of the unit's authority. --uscc: the unit's 18-character\n"
      "code. --phone: the recipient's mobile number. --out: a new file (PNG, mode\n"
-     "0600), never an existing one. --reason: first (default) or lost (every\n"
+     "0600), never an existing one; written beside it first, then renamed, and a run\n"
+     "killed before that leaves a record for deliver-credentials. --reason: first (default) or "
+     "lost (every\n"
      "earlier picture is revoked). --delivery: on_site (default), yuezhengyi, post,\n"
      "or other with --delivery-note. --expires-on: YYYY-MM-DD, after today (default:\n"
      "no expiry). --requested-on: YYYY-MM-DD, not in the future (default: today).\n",
+     false},
+    {"deliver-credentials",
+     "write the login pictures that issue-credential issued but did not write (it was\n"
+     "killed, or the disk failed); every start of fuma-host names them",
+     {},
+     {},
+     deliver_credentials,
+     "Each picture goes to the --out its issue-credential was given, from the record\n"
+     "DATA/undelivered/REQUEST.json; the issue is made again with that record's key,\n"
+     "so the picture is the one issued (or is issued now, if the run stopped before\n"
+     "the issue). A record the engine refuses (issued otherwise since, revoked since)\n"
+     "is dropped and listed under \"dropped\" with the reason.\n",
      false},
     {"rotate-keys",
      "give an authority a new signing key (--suite ed25519 or sm2, to change suite; "
@@ -336,6 +557,17 @@ std::string subcommand_usage(const Subcommand& s) {
 }  // namespace
 
 bool is_admin_command(std::string_view name) { return find_subcommand(name) != nullptr; }
+
+void report_undelivered(const std::string& data) {
+  for (const Delivery& d : undelivered(data)) {
+    std::fprintf(stderr,
+                 "fuma-host: 登录二维码图片已签发（或正在签发）但未写出 / a login picture was "
+                 "issued, or was being issued, and never written: unit %s, request %s, to %s; "
+                 "fuma-host deliver-credentials --data %s writes it\n",
+                 d.text("uscc").c_str(), json::serialize(d.fields.at("request")).c_str(),
+                 d.text("out").c_str(), data.c_str());
+  }
+}
 
 int run_admin(int argc, const char* const* argv) {
   const Subcommand& sub = *find_subcommand(argv[0]);
@@ -403,6 +635,8 @@ int run_admin(int argc, const char* const* argv) {
       return kExitRefused;
     }
   }
+  options["data"] = data;
+  if (sub.run != deliver_credentials) report_undelivered(data);
   try {
     Engine opened(engine_options(data, engine));
     return sub.run(opened, options);

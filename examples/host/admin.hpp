@@ -23,6 +23,11 @@ bool is_admin_command(std::string_view name);
 // Chinese message and the English detail), 2 a usage error.
 int run_admin(int argc, const char* const* argv);
 
+// One line on stderr for each login picture issue-credential issued, or was
+// issuing, and never wrote (DATA/undelivered/): every start says so, until
+// `fuma-host deliver-credentials` writes them.
+void report_undelivered(const std::string& data);
+
 // The demo's fixed captcha answer.
 constexpr std::string_view kDemoCaptcha = "FUMA7";
 

@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -47,6 +48,62 @@ std::string base64(std::string_view bytes) {
                                 static_cast<int>(bytes.size()));
   out.resize(static_cast<std::size_t>(n));
   return out;
+}
+
+std::string base64url(std::string_view bytes) {
+  std::string out;
+  for (char c : base64(bytes)) {
+    if (c == '+') {
+      out += '-';
+    } else if (c == '/') {
+      out += '_';
+    } else if (c != '=') {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string random_base64url(std::size_t n) {
+  unsigned char bytes[32];
+  if (n > sizeof bytes || RAND_bytes(bytes, static_cast<int>(n)) != 1) {
+    throw std::runtime_error("RAND_bytes failed");
+  }
+  return base64url(std::string_view(reinterpret_cast<const char*>(bytes), n));
+}
+
+// --- CSRF tokens (api.hpp) ------------------------------------------------
+
+constexpr std::size_t kCsrfNonce = 22;               // 16 random bytes, base64url
+constexpr std::size_t kCsrfToken = kCsrfNonce + 43;  // and a SHA-256 HMAC
+
+// Each part with its length first, so that no two bindings read the same.
+std::string csrf_mac(const App& app, std::string_view nonce, std::string_view unit,
+                     std::string_view staff) {
+  std::string message = "fuma-csrf-1;";
+  for (std::string_view part : {nonce, unit, staff}) {
+    message += std::to_string(part.size());
+    message += ':';
+    message += part;
+    message += ';';
+  }
+  const std::string& key = app.settings.csrf_key;
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (key.empty() || HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+                          reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+                          mac, &length) == nullptr) {
+    throw std::runtime_error("the CSRF key is missing, or HMAC failed");
+  }
+  return base64url(std::string_view(reinterpret_cast<const char*>(mac), length));
+}
+
+bool csrf_holds(const App& app, std::string_view token, std::string_view unit,
+                std::string_view staff) {
+  if (token.size() != kCsrfToken) return false;
+  const std::string mac = csrf_mac(app, token.substr(0, kCsrfNonce), unit, staff);
+  return mac.size() == kCsrfToken - kCsrfNonce &&
+         CRYPTO_memcmp(mac.data(), token.data() + kCsrfNonce, mac.size()) == 0;
 }
 
 std::string_view content_type_of(std::string_view data) {
@@ -161,13 +218,30 @@ Input read_input(const Request& req, const Route& rule) {
   return in;
 }
 
-bool csrf_ok(const Request& req) {
+// The header equals the cookie (a cross-site page can set neither), and the
+// cookie holds for the session cookies beside it.
+bool csrf_ok(const App& app, const Request& req) {
   const std::string_view cookie = request_cookie(req, kCsrfCookie);
   const auto it = req.find("X-CSRF-Token");
-  if (it == req.end() || cookie.size() < 16) return false;
+  if (it == req.end() || cookie.size() != kCsrfToken) return false;
   const std::string_view header = it->value();
   return header.size() == cookie.size() &&
-         CRYPTO_memcmp(header.data(), cookie.data(), cookie.size()) == 0;
+         CRYPTO_memcmp(header.data(), cookie.data(), cookie.size()) == 0 &&
+         csrf_cookie_holds(app, req);
+}
+
+// A session cookie set (or, with an empty token, dropped) for `side`, and
+// a CSRF token for the sessions the browser then holds. Returns the token.
+std::string set_session(const App& app, const Request& req, Response& res, Side side,
+                        std::string_view token) {
+  const bool drop = token.empty();
+  res.insert(http::field::set_cookie,
+             wire::set_cookie(cookie_name(side), token, true, app.settings.tls, drop));
+  const std::string_view other =
+      request_cookie(req, cookie_name(side == Side::unit ? Side::staff : Side::unit));
+  std::string csrf = side == Side::unit ? new_csrf(app, token, other) : new_csrf(app, other, token);
+  res.insert(http::field::set_cookie, wire::set_cookie(kCsrfCookie, csrf, false, app.settings.tls));
+  return csrf;
 }
 
 Response bytes_response(const Request& req, const Route& rule, std::string_view result_json,
@@ -202,10 +276,10 @@ Response run(App& app, const Request& req, const Peer& peer, Side side, const Ro
     if (!get || !rule.get) {
       return reply::method_not_allowed(req, rule.get ? "GET, HEAD, POST" : "POST");
     }
-  } else if (!csrf_ok(req)) {
+  } else if (!csrf_ok(app, req)) {
     return reply::error(req, "CSRF_FAILED", "页面已过期，请刷新页面后重试",
-                        "a POST needs the header X-CSRF-Token equal to the cookie fuma_csrf "
-                        "(GET /api/csrf gives one)");
+                        "a POST needs the header X-CSRF-Token equal to the cookie fuma_csrf, "
+                        "made for the session cookies it is sent with (GET /api/csrf gives one)");
   }
   Input in = read_input(req, rule);
 
@@ -222,8 +296,7 @@ Response run(App& app, const Request& req, const Peer& peer, Side side, const Ro
       if (!token_shaped(token)) {
         Response res = reply::error(req, "SESSION_EXPIRED", "登录已失效，请重新登录",
                                     "the session cookie is malformed");
-        res.set(http::field::set_cookie,
-                wire::set_cookie(cookie_name(side), "", true, app.settings.tls, true));
+        set_session(app, req, res, side, "");
         return res;
       }
       json::object actor;
@@ -260,10 +333,7 @@ Response run(App& app, const Request& req, const Peer& peer, Side side, const Ro
   } catch (const fuma::Error& e) {
     Response res = reply::engine_error(req, e);
     // A cookie naming no open session is of no more use: drop it.
-    if (e.code() == Errc::session_expired && !token.empty()) {
-      res.set(http::field::set_cookie,
-              wire::set_cookie(cookie_name(side), "", true, app.settings.tls, true));
-    }
+    if (e.code() == Errc::session_expired && !token.empty()) set_session(app, req, res, side, "");
     return res;
   }
 
@@ -271,19 +341,17 @@ Response run(App& app, const Request& req, const Peer& peer, Side side, const Ro
     json::object body = json::parse(result.json).as_object();
     const std::string session(body.at("token").as_string());
     body.erase("token");
-    const std::string csrf = new_token();
-    body["csrf"] = csrf;
-    Response res = reply::ok(req, json::serialize(body));
-    res.insert(http::field::set_cookie,
-               wire::set_cookie(cookie_name(side), session, true, app.settings.tls));
-    res.insert(http::field::set_cookie,
-               wire::set_cookie(kCsrfCookie, csrf, false, app.settings.tls));
+    // The token the answer carries must be the cookie's: made for the new
+    // session, so any token from before the login no longer holds.
+    Response res = reply::ok(req, "{}");
+    body["csrf"] = set_session(app, req, res, side, session);
+    res.body() = json::serialize(body);
+    res.prepare_payload();
     return res;
   }
   if (rule.logout) {
     Response res = reply::ok(req, std::move(result.json));
-    res.set(http::field::set_cookie,
-            wire::set_cookie(cookie_name(side), "", true, app.settings.tls, true));
+    set_session(app, req, res, side, "");
     return res;
   }
   if (result.data.empty()) return reply::ok(req, std::move(result.json));
@@ -322,28 +390,23 @@ Response handle_command(App& app, const Request& req, const Peer& peer, Side sid
   }
 }
 
-std::string new_token() {
-  unsigned char bytes[32];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
-  std::string b64 = base64(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
-  std::string out;
-  for (char c : b64) {
-    if (c == '+') {
-      out += '-';
-    } else if (c == '/') {
-      out += '_';
-    } else if (c != '=') {
-      out += c;
-    }
-  }
-  return out;
+std::string new_csrf(const App& app, std::string_view unit, std::string_view staff) {
+  const std::string nonce = random_base64url(16);
+  return nonce + csrf_mac(app, nonce, unit, staff);
 }
 
-bool has_csrf_cookie(const Request& req) { return request_cookie(req, kCsrfCookie).size() >= 16; }
+std::string new_csrf(const App& app, const Request& req) {
+  return new_csrf(app, request_cookie(req, kUnitCookie), request_cookie(req, kStaffCookie));
+}
+
+bool csrf_cookie_holds(const App& app, const Request& req) {
+  return csrf_holds(app, request_cookie(req, kCsrfCookie), request_cookie(req, kUnitCookie),
+                    request_cookie(req, kStaffCookie));
+}
 
 Response csrf_token(const App& app, const Request& req) {
   std::string token(request_cookie(req, kCsrfCookie));
-  if (!token_shaped(token) || token.size() < 16) token = new_token();
+  if (!csrf_cookie_holds(app, req)) token = new_csrf(app, req);
   json::object body;
   body["ok"] = true;
   body["csrf"] = token;

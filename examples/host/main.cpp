@@ -65,6 +65,7 @@ int main(int argc, char** argv) {
                  ec.message().c_str());
     return 1;
   }
+  fuma::host::report_undelivered(config.data);
   fuma::Options options = fuma::host::engine_options(config.data, config.engine_options);
   options.public_url = config.public_url;
   if (config.demo) options.captcha_answer = std::string(fuma::host::kDemoCaptcha);
@@ -80,6 +81,7 @@ int main(int argc, char** argv) {
     settings.institution_url = config.institution_url;
     settings.tls = !config.tls_cert.empty();
     settings.trusted_proxies = config.trusted_proxies;
+    settings.csrf_key = fuma::host::csrf_key(config.csrf_key);
     fuma::host::Content content(config.content.empty()
                                     ? (std::filesystem::path(config.data) / "content").string()
                                     : config.content);

@@ -28,7 +28,7 @@ constexpr std::string_view kFrame = R"({
   "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
   "info": {
     "title": "fuma-host API",
-    "description": "Every /api/{command} and /api/staff/{command} is the engine command of that name. A POST needs the header X-CSRF-Token equal to the cookie fuma_csrf. The actor comes from the cookie fuma_unit (/api/) or fuma_staff (/api/staff/), never from the body. Errors are {\"ok\": false, \"error\": {\"code\", \"message\" (Chinese), \"detail\" (English)}}."
+    "description": "Every /api/{command} and /api/staff/{command} is the engine command of that name. A POST needs the header X-CSRF-Token equal to the cookie fuma_csrf, a token made for the session cookies it is sent with (GET /api/csrf gives one). The actor comes from the cookie fuma_unit (/api/) or fuma_staff (/api/staff/), never from the body. Errors are {\"ok\": false, \"error\": {\"code\", \"message\" (Chinese), \"detail\" (English)}}."
   },
   "tags": [
     {"name": "unit", "description": "/api/: public commands and the unit session's"},
@@ -47,7 +47,7 @@ constexpr std::string_view kFrame = R"({
     "/api/openapi.json": {"get": {"operationId": "openapi", "tags": ["host"],
       "summary": "this document", "responses": {"200": {"$ref": "#/components/responses/Object"}}}},
     "/api/csrf": {"get": {"operationId": "csrf", "tags": ["host"],
-      "summary": "a double-submit CSRF token, also set as the cookie fuma_csrf",
+      "summary": "a CSRF token for the session cookies sent, also set as the cookie fuma_csrf",
       "responses": {"200": {"$ref": "#/components/responses/Object"}}}},
     "/api/site": {"get": {"operationId": "site", "tags": ["host"],
       "summary": "the title, demo mode and its captcha, the 事业单位用户服务 link",

@@ -1,10 +1,17 @@
 #include "options.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <openssl/rand.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <filesystem>
+#include <stdexcept>
 #include <thread>
 
 #include "fuma/error.hpp"
@@ -106,6 +113,11 @@ std::string usage() {
          "                         YYYY-MM-DD, then the text (default DATA/content)\n"
          "  --tls-cert FILE        serve HTTPS with this PEM certificate chain...\n"
          "  --tls-key FILE         ...and this PEM private key (both or neither)\n"
+         "  --csrf-key FILE        the key CSRF tokens are signed with: at least 32\n"
+         "                         bytes, mode 0600; give every host behind one\n"
+         "                         balancer the same file (default: 32 random bytes\n"
+         "                         drawn at start, so a restart makes pages fetch a\n"
+         "                         new token)\n"
          "  --public-url URL       where this service is reached, for the QR codes on\n"
          "                         certificates (https://fuma.example.gov.cn)\n"
          "  --institution-url URL  the 事业单位用户服务 link on the home page\n"
@@ -137,6 +149,7 @@ std::string usage() {
          "  create-staff           add a staff account with --roles; the password is\n"
          "                         asked for without echo, or read from stdin\n"
          "  issue-credential       record a 申领表 and write the login QR picture to a file\n"
+         "  deliver-credentials    write the pictures a killed issue-credential issued\n"
          "  rotate-keys            give an authority a new signing key\n"
          "  backup                 copy the database online to a new file\n"
          "\n"
@@ -233,12 +246,14 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
       }
       cl.config.max_upload = n;
     } else if (name == "--web" || name == "--content" || name == "--tls-cert" ||
-               name == "--tls-key" || name == "--public-url" || name == "--institution-url") {
+               name == "--tls-key" || name == "--csrf-key" || name == "--public-url" ||
+               name == "--institution-url") {
       if (!next() || value.empty()) return fail(std::string(name) + " needs a value");
       std::string& target = name == "--web"          ? cl.config.web
                             : name == "--content"    ? cl.config.content
                             : name == "--tls-cert"   ? cl.config.tls_cert
                             : name == "--tls-key"    ? cl.config.tls_key
+                            : name == "--csrf-key"   ? cl.config.csrf_key
                             : name == "--public-url" ? cl.config.public_url
                                                      : cl.config.institution_url;
       target = std::string(value);
@@ -282,6 +297,40 @@ std::string add_engine_option(std::string_view text, EngineOptions& into) {
   }
   into.emplace_back(name, value);
   return "";
+}
+
+std::string csrf_key(const std::string& file) {
+  if (file.empty()) {
+    std::string key(32, '\0');
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(key.data()), 32) != 1) {
+      throw std::runtime_error("RAND_bytes failed for the CSRF key");
+    }
+    return key;
+  }
+  const auto refuse = [&file](const std::string& why) {
+    return std::runtime_error("--csrf-key " + file + ": " + why);
+  };
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) throw refuse(std::strerror(errno));
+  struct stat st {};
+  std::string key;
+  const bool stated = ::fstat(fd, &st) == 0;
+  if (stated && S_ISREG(st.st_mode) && (st.st_mode & 077) == 0 && st.st_size >= 32 &&
+      st.st_size <= 4096) {
+    key.resize(static_cast<std::size_t>(st.st_size));
+    std::size_t done = 0;
+    while (done < key.size()) {
+      const ssize_t n = ::read(fd, key.data() + done, key.size() - done);
+      if (n <= 0) break;
+      done += static_cast<std::size_t>(n);
+    }
+    key.resize(done);
+  }
+  ::close(fd);
+  if (!stated || !S_ISREG(st.st_mode)) throw refuse("not a regular file");
+  if ((st.st_mode & 077) != 0) throw refuse("group or others may read or write it (chmod 600)");
+  if (key.size() < 32 || st.st_size > 4096) throw refuse("must hold 32 to 4096 bytes");
+  return key;
 }
 
 fuma::Options engine_options(const std::string& data, const EngineOptions& given) {

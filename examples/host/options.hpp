@@ -35,6 +35,7 @@ struct Config {
   std::string content;                   // 首页's columns; empty: DATA/content
   std::string tls_cert;                  // both or neither: HTTPS
   std::string tls_key;
+  std::string csrf_key;  // a file of the key CSRF tokens are signed with; empty: random
   bool demo = false;
   std::string public_url;        // where certificates' QR codes lead
   std::string institution_url;   // 事业单位用户服务
@@ -58,6 +59,11 @@ std::string usage();
 // wrong with it, or "" when fuma::Options::set takes it. captcha_answer and
 // public_url are refused: --demo and --public-url set them.
 std::string add_engine_option(std::string_view text, EngineOptions& into);
+
+// The key of --csrf-key FILE: at least 32 bytes, a regular file that only
+// its owner may read or write; with no file, 32 random bytes from OpenSSL.
+// Throws std::runtime_error saying what is wrong with the file.
+std::string csrf_key(const std::string& file);
 
 // The engine's options as the server and every admin subcommand open it:
 // DATA/fuma.db and the --engine-option values.

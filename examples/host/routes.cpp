@@ -140,10 +140,11 @@ Response page(const App& app, const Request& req, const StaticFile& file) {
     res.body() = file.body;
   }
   res.prepare_payload();
-  // The double-submit CSRF token: every page visit leaves one to send back.
-  if (file.content_type.rfind("text/html", 0) == 0 && !has_csrf_cookie(req)) {
+  // The CSRF token: every page visit leaves one that holds for the
+  // browser's sessions, to send back.
+  if (file.content_type.rfind("text/html", 0) == 0 && !csrf_cookie_holds(app, req)) {
     res.set(http::field::set_cookie,
-            wire::set_cookie("fuma_csrf", new_token(), false, app.settings.tls));
+            wire::set_cookie("fuma_csrf", new_csrf(app, req), false, app.settings.tls));
   }
   return res;
 }

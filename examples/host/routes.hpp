@@ -35,6 +35,9 @@ struct Settings {
   std::string institution_url;     // 事业单位用户服务, outside this product
   bool tls = false;                // cookies get Secure, responses HSTS
   TrustedProxies trusted_proxies;  // whose X-Forwarded-For names the client
+  // The key CSRF tokens are signed with (api.hpp): --csrf-key's bytes, or
+  // 32 random bytes drawn at start.
+  std::string csrf_key;
 };
 
 struct App {

@@ -4,6 +4,7 @@ second start."""
 
 import json
 import os
+import pathlib
 import pty
 import re
 import select
@@ -22,6 +23,7 @@ SUBCOMMANDS = {
     "issue-credential": ["--data", "--as", "--uscc", "--recipient", "--phone", "--out",
                          "--reason", "--delivery", "--delivery-note", "--expires-on",
                          "--requested-on"],
+    "deliver-credentials": ["--data"],
     "rotate-keys": ["--data", "--authority", "--suite", "--distinguishing-id"],
     "backup": ["--data", "--out"],
 }
@@ -287,6 +289,47 @@ def test_issue_credential_to_an_unwritable_path_issues_nothing(data, bendi, tmp_
     assert result.returncode == 1
     after = bendi.get("credential.list", {"uscc": bendi.uscc}).json
     assert after == before, "a credential was issued (and the old one revoked) but not written"
+
+
+def test_issue_credential_killed_after_the_issue_leaves_a_record_that_delivers(
+        start_host, demo_host, data, bendi, tmp_path):
+    # The one point where a crash matters: the issue is committed (the old
+    # picture revoked) and the new picture not yet written. The test-only
+    # hook FUMA_HOST_TEST_STOP_AFTER_ISSUE makes the process kill itself there.
+    out = tmp_path / "killed.png"
+    before = bendi.get("credential.list", {"uscc": bendi.uscc}).json["credentials"]
+    killed = subprocess.run(
+        [host_binary(), "issue-credential", "--data", data, "--as", "bendi", "--uscc",
+         bendi.uscc, "--reason", "lost", "--recipient", "王芳", "--phone", "13800138000",
+         "--out", str(out)],
+        env={**os.environ, "FUMA_HOST_TEST_STOP_AFTER_ISSUE": "1"}, capture_output=True,
+        text=True, timeout=60)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert not out.exists()
+    after = bendi.get("credential.list", {"uscc": bendi.uscc}).json["credentials"]
+    assert len(after) == len(before) + 1  # issued: the unit's pictures are revoked
+
+    # Every start names what was issued and not written: a subcommand's...
+    notice = f"never written: unit {bendi.uscc}"
+    backup = admin("backup", "--data", data, "--out", str(tmp_path / "copy.db"))
+    assert backup.returncode == 0, backup.stderr
+    assert notice in backup.stderr and str(out) in backup.stderr
+    # ...and the server's.
+    server = start_host(data=pathlib.Path(data))
+    assert notice in server.log()
+    server.stop()
+
+    delivered = admin("deliver-credentials", "--data", data)
+    assert delivered.returncode == 0, delivered.stderr
+    assert json.loads(delivered.stdout)["delivered"][0]["written_to"] == str(out)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    reply = Client(demo_host).login_unit(out.read_bytes(), commit=False)
+    assert reply.json["session"]["unit"]["uscc"] == bendi.uscc
+    # The picture delivered is the one issued: nothing more was issued.
+    assert len(bendi.get("credential.list", {"uscc": bendi.uscc}).json["credentials"]) == \
+        len(after)
+    again = admin("backup", "--data", data, "--out", str(tmp_path / "copy2.db"))
+    assert notice not in again.stderr
 
 
 def test_issue_credential_as_an_unknown_staff_member_exits_1(data, bendi, tmp_path):

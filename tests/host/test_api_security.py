@@ -4,6 +4,7 @@ from the cookie only, and the security headers."""
 
 import datetime
 import email.utils
+import os
 import re
 import subprocess
 import urllib.parse
@@ -69,6 +70,67 @@ def test_csrf_token_of_another_browser_is_403(demo_host, unit):
     assert_api_error(save(unit, headers={"X-CSRF-Token": theirs}), 403, "CSRF_FAILED")
 
 
+def test_csrf_token_of_another_session_is_403_even_as_its_cookie(unit, other_unit):
+    # The token is made for the session it came with: another unit's, sent
+    # as cookie and header alike, does not hold beside this unit's session.
+    before = version_of(unit, unit.app_id)
+    theirs = other_unit.cookies["fuma_csrf"]
+    cookie = f"fuma_unit={unit.cookies['fuma_unit']}; fuma_csrf={theirs}"
+    reply = save(unit, headers={"Cookie": cookie, "X-CSRF-Token": theirs})
+    assert_api_error(reply, 403, "CSRF_FAILED")
+    assert version_of(unit, unit.app_id) == before
+
+
+def test_a_csrf_token_from_before_the_login_fails_after_it(demo_host):
+    # A token planted before a login (say, by a script on a sibling domain
+    # that can set cookies) is of no use once the session exists.
+    client = Client(demo_host)
+    planted = client.get_csrf()
+    client.login_unit(demo_host.demo.picture["long-term"])
+    own = client.cookies["fuma_csrf"]
+    assert own != planted
+    cookie = f"fuma_unit={client.cookies['fuma_unit']}; fuma_csrf={planted}"
+    assert_api_error(client.call("session.logout", headers={"Cookie": cookie,
+                                                            "X-CSRF-Token": planted}),
+                     403, "CSRF_FAILED")
+    assert client.call("session.logout").status == 200
+
+
+def test_logout_leaves_a_token_for_the_next_login(demo_host):
+    client = Client(demo_host)
+    client.login_unit(demo_host.demo.picture["long-term"])
+    reply = client.call("session.logout")
+    assert reply.status == 200, reply
+    assert reply.cookie("fuma_csrf")
+    client.login_unit(demo_host.demo.picture["long-term"])
+
+
+def test_hosts_sharing_a_csrf_key_take_each_others_tokens(start_host, tmp_path):
+    key = tmp_path / "csrf.key"
+    key.write_bytes(os.urandom(32))
+    key.chmod(0o600)
+    first = start_host("--csrf-key", str(key))
+    second = start_host("--csrf-key", str(key), data=first.data)
+    alone = start_host(data=first.data)
+    client = Client(first)
+    token = client.get_csrf()
+    for host, status in ((second, 401), (alone, 403)):
+        # Past the CSRF check, a logout without a session is 401.
+        got, _, body = host.request("POST", "/api/session.logout", headers={
+            "Cookie": f"fuma_csrf={token}", "X-CSRF-Token": token})
+        assert got == status, body
+
+
+def test_a_csrf_key_others_may_read_is_refused(tmp_path):
+    key = tmp_path / "csrf.key"
+    key.write_bytes(os.urandom(32))
+    key.chmod(0o644)
+    result = subprocess.run([host_binary(), "--data", str(tmp_path / "data"), "--csrf-key",
+                             str(key)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "chmod 600" in result.stderr
+
+
 def test_csrf_header_without_the_cookie_is_403(demo_host, unit):
     cookie = f"fuma_unit={unit.cookies['fuma_unit']}"
     reply = unit.call("application.save", {"id": unit.app_id, "fields": {"reason": "x"}},
@@ -113,8 +175,10 @@ def test_unit_cookie_is_no_staff_session(demo_host, unit):
 
 
 def test_unit_token_in_the_staff_cookie_is_401_and_the_cookie_is_dropped(demo_host, unit):
-    reply = unit.request("GET", "/api/staff/queue.list?args=%7B%22status%22%3A%22submitted%22%7D",
-                         headers={"Cookie": f"fuma_staff={unit.cookies['fuma_unit']}"})
+    # Another browser's cookies: the answer's new cookies are that browser's.
+    reply = Client(demo_host).request(
+        "GET", "/api/staff/queue.list?args=%7B%22status%22%3A%22submitted%22%7D",
+        headers={"Cookie": f"fuma_staff={unit.cookies['fuma_unit']}"})
     assert_api_error(reply, 401, "SESSION_EXPIRED")
     line = reply.cookie("fuma_staff")
     assert line and "Max-Age=0" in line
@@ -126,8 +190,8 @@ def test_staff_cookie_is_no_unit_session(demo_host, admin):
 
 
 def test_staff_token_in_the_unit_cookie_is_401(demo_host, admin):
-    reply = admin.request("GET", "/api/session.get",
-                          headers={"Cookie": f"fuma_unit={admin.cookies['fuma_staff']}"})
+    reply = Client(demo_host).request(
+        "GET", "/api/session.get", headers={"Cookie": f"fuma_unit={admin.cookies['fuma_staff']}"})
     assert_api_error(reply, 401, "SESSION_EXPIRED")
 
 
@@ -309,9 +373,10 @@ def test_a_second_logout_is_401_and_drops_the_cookie_again(demo_host):
     client = Client(demo_host)
     client.login_unit(demo_host.demo.picture["long-term"])
     old = client.cookies["fuma_unit"]
+    token = client.cookies["fuma_csrf"]  # made for the old session
     assert client.call("session.logout").status == 200
     reply = client.call("session.logout", headers={
-        "Cookie": f"fuma_unit={old}; fuma_csrf={client.cookies['fuma_csrf']}"})
+        "Cookie": f"fuma_unit={old}; fuma_csrf={token}", "X-CSRF-Token": token})
     assert_api_error(reply, 401, "SESSION_EXPIRED")
     assert "Max-Age=0" in reply.cookie("fuma_unit")
 
