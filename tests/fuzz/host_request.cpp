@@ -81,10 +81,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::size_t n = parser.put(boost::asio::buffer(data + used, size - used), ec);
     if (ec == http::error::need_more) {
       ec = {};
-      if (n == 0) break;
     } else if (ec) {
       return 0;
     }
+    if (n == 0) break;
     used += n;
   }
   if (!parser.is_done()) {
