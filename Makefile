@@ -51,7 +51,8 @@ sanitize: deps
 	  ctest --test-dir $(ASAN) --output-on-failure --no-label-summary -j $(JOBS) -L '^(cxx|c|host|fuzz)$$'
 
 # The libFuzzer harnesses (tests/fuzz), built with clang-16 and ASan+UBSan
-# in build-fuzz, each run for FUZZ_SECONDS (120) over its corpus, one at a
+# in build-fuzz (the C ABI as a static library: the shared one may leave
+# no symbol undefined, and the sanitizers' are the program's), each run for FUZZ_SECONDS (120) over its corpus, one at a
 # time (HARNESSES="a b" picks some). New inputs stay in
 # build-fuzz/fuzz-scratch until `make fuzz-merge` minimises them into the
 # corpus. See docs/fuzzing.md.
@@ -61,7 +62,7 @@ HARNESSES ?=
 fuzz: deps
 	CC=clang-16 CXX=clang++-16 cmake -S . -B $(FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DFUMA_FUZZ=ON -DFUMA_SANITIZE=address,undefined -DFUMA_BUILD_TESTS=OFF \
-	  -DFUMA_BUILD_BENCH=OFF -DFUMA_BUILD_HOST=ON $(CMAKE_ARGS)
+	  -DFUMA_BUILD_BENCH=OFF -DFUMA_BUILD_HOST=ON -DFUMA_SHARED=OFF $(CMAKE_ARGS)
 	cmake --build $(FUZZ) -j $(JOBS) --target fuzzers
 	FUZZ_SECONDS=$(FUZZ_SECONDS) ASAN_OPTIONS=detect_leaks=1 scripts/fuzz $(FUZZ) $(HARNESSES)
 
