@@ -13,7 +13,7 @@ DATA      ?= var
 # order, so that two apt-get never race for dpkg's lock under `make -j`.
 .NOTPARALLEL:
 
-.PHONY: all deps deps-build build test stress-tests run sanitize bench docs screenshots format clean deb
+.PHONY: all deps deps-build build test stress-tests run sanitize fuzz fuzz-merge bench docs screenshots format clean deb
 
 all: build
 
@@ -41,13 +41,33 @@ run: build
 	mkdir -p $(DATA)
 	$(BUILD)/examples/host/fuma-host --listen $(LISTEN) --data $(DATA) --demo
 
-# AddressSanitizer + UndefinedBehaviorSanitizer over the C++, C and host suites.
+# AddressSanitizer + UndefinedBehaviorSanitizer over the C++, C and host
+# suites and the fuzz harnesses' replays.
 sanitize: deps
 	cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DFUMA_WERROR=ON \
 	  -DFUMA_SANITIZE=address,undefined -DFUMA_BUILD_HOST=ON $(CMAKE_ARGS)
 	cmake --build $(ASAN) -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ctest --test-dir $(ASAN) --output-on-failure --no-label-summary -j $(JOBS) -L '^(cxx|c|host)$$'
+	  ctest --test-dir $(ASAN) --output-on-failure --no-label-summary -j $(JOBS) -L '^(cxx|c|host|fuzz)$$'
+
+# The libFuzzer harnesses (tests/fuzz), built with clang-16 and ASan+UBSan
+# in build-fuzz (the C ABI as a static library: the shared one may leave
+# no symbol undefined, and the sanitizers' are the program's), each run for FUZZ_SECONDS (120) over its corpus, one at a
+# time (HARNESSES="a b" picks some). New inputs stay in
+# build-fuzz/fuzz-scratch until `make fuzz-merge` minimises them into the
+# corpus. See docs/fuzzing.md.
+FUZZ      ?= build-fuzz
+FUZZ_SECONDS ?= 120
+HARNESSES ?=
+fuzz: deps
+	CC=clang-16 CXX=clang++-16 cmake -S . -B $(FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DFUMA_FUZZ=ON -DFUMA_SANITIZE=address,undefined -DFUMA_BUILD_TESTS=OFF \
+	  -DFUMA_BUILD_BENCH=OFF -DFUMA_BUILD_HOST=ON -DFUMA_SHARED=OFF $(CMAKE_ARGS)
+	cmake --build $(FUZZ) -j $(JOBS) --target fuzzers
+	FUZZ_SECONDS=$(FUZZ_SECONDS) ASAN_OPTIONS=detect_leaks=1 scripts/fuzz $(FUZZ) $(HARNESSES)
+
+fuzz-merge:
+	scripts/fuzz --merge $(FUZZ) $(HARNESSES)
 
 bench: deps
 	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DFUMA_BUILD_BENCH=ON \
@@ -79,4 +99,4 @@ format:
 	find include src capi examples tests -name '*.[ch]pp' -o -name '*.[ch]' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD) $(ASAN)
+	rm -rf $(BUILD) $(ASAN) $(FUZZ)

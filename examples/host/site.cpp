@@ -143,6 +143,29 @@ bool valid_content_id(std::string_view id) {
   });
 }
 
+std::optional<ContentItem> parse_content_item(std::string id, std::string text, std::string& why) {
+  if (!wire::is_utf8(text)) {
+    why = "not UTF-8";
+    return std::nullopt;
+  }
+  text.erase(std::remove(text.begin(), text.end(), '\r'), text.end());
+  const auto first = text.find('\n');
+  const auto second = first == std::string::npos ? first : text.find('\n', first + 1);
+  ContentItem item;
+  item.id = std::move(id);
+  item.title = text.substr(0, first);
+  item.date = first == std::string::npos ? "" : text.substr(first + 1, second - first - 1);
+  if (item.title.empty() || item.title.size() > 300 || !valid_date(item.date)) {
+    why = "the first line must be the title and the second the date (YYYY-MM-DD)";
+    return std::nullopt;
+  }
+  if (second != std::string::npos) {
+    item.body = text.substr(second + 1);
+    while (!item.body.empty() && item.body.front() == '\n') item.body.erase(0, 1);
+  }
+  return item;
+}
+
 std::vector<ContentColumn> load_content(const std::string& dir, std::vector<std::string>& skipped) {
   std::vector<ContentColumn> columns;
   for (const Column& c : kColumns) {
@@ -177,26 +200,13 @@ std::vector<ContentColumn> load_content(const std::string& dir, std::vector<std:
         skip(e.what());
         continue;
       }
-      if (!wire::is_utf8(text)) {
-        skip("not UTF-8");
+      std::string why;
+      std::optional<ContentItem> item = parse_content_item(id, std::move(text), why);
+      if (!item) {
+        skip(why);
         continue;
       }
-      text.erase(std::remove(text.begin(), text.end(), '\r'), text.end());
-      const auto first = text.find('\n');
-      const auto second = first == std::string::npos ? first : text.find('\n', first + 1);
-      ContentItem item;
-      item.id = id;
-      item.title = text.substr(0, first);
-      item.date = first == std::string::npos ? "" : text.substr(first + 1, second - first - 1);
-      if (item.title.empty() || item.title.size() > 300 || !valid_date(item.date)) {
-        skip("the first line must be the title and the second the date (YYYY-MM-DD)");
-        continue;
-      }
-      if (second != std::string::npos) {
-        item.body = text.substr(second + 1);
-        while (!item.body.empty() && item.body.front() == '\n') item.body.erase(0, 1);
-      }
-      column.items.push_back(std::move(item));
+      column.items.push_back(std::move(*item));
     }
     std::sort(column.items.begin(), column.items.end(),
               [](const ContentItem& a, const ContentItem& b) {

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,6 +59,12 @@ struct ContentColumn {
 // Files that do not follow this are skipped and named in `skipped` (with
 // why), so that one bad file hides one item and never the page. A missing
 // folder is an empty column. At most 200 items a column, 64 KiB an item.
+// One item from its file's text: the title on the first line (1 to 300
+// bytes), the date (YYYY-MM-DD) on the second, the body after; carriage
+// returns dropped. Nothing, with `why` set, for text that is not UTF-8 or
+// not laid out so.
+std::optional<ContentItem> parse_content_item(std::string id, std::string text, std::string& why);
+
 std::vector<ContentColumn> load_content(const std::string& dir, std::vector<std::string>& skipped);
 
 // The content folder as the pages see it: read again at most once every
