@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The project's commands. `make run` and `make test` are enough on a fresh
 # Debian 12 machine: each installs what is missing first. `make build` and
 # `make run` install only what building needs (scripts/install-deps --build:

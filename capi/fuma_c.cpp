@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The C ABI: a thin translation of fuma.h onto the C++ API. No domain logic
 // lives here; every exported body runs inside barrier(), which turns any
 // exception into a status code and the thread's last error.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Conan 2 recipe for fuma, kept in the repository beside the code it builds.
 
 EXPERIMENTAL. No Conan client has run this recipe: Debian 12 packages none,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Makes fuma/results.py, the TypedDicts of every command's result, from the
 registry that the library declares (the ``fuma.commands`` command).
 

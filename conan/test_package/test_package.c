@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Smoke test of a packaged libfuma: it loads, reports the ABI this header
  * expects, and checks a code. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * one_case: a unit's 申请补领 from start to 办结 through fuma's C ABI, the
  * way a portal written in C (or any language with a C FFI) drives it.

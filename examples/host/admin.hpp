@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What staff script rather than click: the admin subcommands, and the demo
 // data of --demo. Each is a sequence of engine commands run as the system
 // (or as a named staff member, for what the workflow gives to a role), on

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The JSON API: /api/{command} for the unit side and /api/staff/{command}
 // for staff, each exposing the engine commands commands.hpp says. The actor
 // is always the host's choice, from the session cookie of that side; a body

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Which engine commands each side of the API exposes, and how: made once, at
 // start, from the engine's registry (the command fuma.commands), never
 // written down here. A command's declaration says who may call it, whether

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One HTTP connection, and the registry that lets the server cap and stop
 // them all. Beast stays inside connection.cpp; this header needs only Asio.
 #ifndef FUMA_HOST_CONNECTION_HPP

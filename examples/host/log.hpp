@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fuma-host's log: one logfmt line per event on stderr, e.g.
 //   ts=2026-11-27T06:54:00.123Z event=request remote=127.0.0.1:50412 method=GET
 //   path="/healthz" status=200 bytes=187 ms=0.412

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fuma-host: the reference host. See `fuma-host --help`.
 #include <sqlite3.h>
 #include <unistd.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // GET /api/openapi.json: this API as an OpenAPI 3.1 document, made once at
 // start from the routes (commands.hpp), so it cannot disagree with them.
 //

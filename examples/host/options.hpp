@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The command line of fuma-host.
 #ifndef FUMA_HOST_OPTIONS_HPP
 #define FUMA_HOST_OPTIONS_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Who a request comes from when the host runs behind reverse proxies: the
 // socket's peer, unless the operator named that peer as a trusted proxy
 // (--trusted-proxy CIDR); then X-Forwarded-For, read right to left.

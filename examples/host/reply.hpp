@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Building responses: the JSON shapes, the status of each error code, and
 // the headers every answer carries. Shared by routes.cpp and api.cpp.
 #ifndef FUMA_HOST_REPLY_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Where the application starts: an HTTP request in, an HTTP response out.
 // Everything that touches the domain is an engine command; this layer only
 // translates between HTTP and the engine's JSON, picks the actor from the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The listening side of fuma-host: acceptor, I/O threads, engine workers,
 // signals and shutdown.
 #ifndef FUMA_HOST_SERVER_HPP

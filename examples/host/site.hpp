@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the host serves besides the engine: the pages (a directory of static
 // files read once at start) and the 首页 columns (a content folder the
 // authority maintains, read again every two seconds so that a new notice

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The pieces of HTTP syntax the host reads and writes itself: percent
 // encoding, query strings, cookies, multipart/form-data bodies (RFC 7578)
 // and Content-Disposition file names (RFC 6266). No Beast here: plain

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fuma/attachments.hpp -- 附件清单: which files an application needs, and
 // whether an uploaded file is what it claims to be.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fuma/engine.hpp -- the engine: every fuma capability as a named command.
 //
 // A request is a JSON object {"command": "...", "args": {...}, "actor": {...}};

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fuma/error.hpp -- the errors every fuma call reports.
 //
 // An error is a value: a stable code, a Chinese message for people and an

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fuma/uscc.hpp -- the Unified Social Credit Code (统一社会信用代码).
 //
 // GB 32100-2015: 18 characters over the 31-character alphabet

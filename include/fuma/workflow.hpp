@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fuma/workflow.hpp -- the workflow of an application, as data.
 //
 // The business types (业务), the statuses of 办理进度 and every transition

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Turns a data file into a C++ source defining
 #   std::string_view fuma::embedded::<SYMBOL>() noexcept
 # over its bytes, so the library carries its data and needs no install path.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Content identification for uploaded attachments. A clerk opens these files
 // later, so a file is accepted only when its own structure says it is a PDF,
 // JPEG or PNG that a viewer can open; names and declared media types are never

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Captcha pictures. The glyphs come from stb_easy_font, a tiny segment font
 // given as rectangles; each character's rectangles are mapped through its own
 // random scale, slant, rotation and offset and rasterised here with 4x4

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Captcha pictures: an answer drawn so that people read it and simple OCR
 // does not. The engine's session commands choose the answer and keep its
 // hash; this module only draws. Randomness comes from OpenSSL.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The login credential (登录二维码图片): what its QR code says, how that text
 // is signed and checked, and the keys that sign it.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The deployment's cryptography: which suite protects the store, the
 // digests that keep records intact, and the sealing of private keys under
 // the key file's master key.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Strict reading of the JSON data files a locality may replace: the workflow
 // definition, the attachment checklists, and the files that follow them.
 //

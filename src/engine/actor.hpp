@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Who runs a command, and every rule about who may do what: the one place
 // where the engine decides FORBIDDEN. Commands load their records, then ask
 // here; none of them compares roles or authorities, or answers FORBIDDEN,

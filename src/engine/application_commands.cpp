@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The case engine: an application from application.start through the
 // applicant's 暂存/提交/删除申报材料 and the authority's steps to 已办结,
 // where the business takes effect on the unit and its certificate. Which

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // 上传附件: attachment.upload, attachment.remove, attachment.get (the file
 // back) and attachment.rules (the checklist that applies). Files are judged
 // by content by the attachments module; this file decides where they go and

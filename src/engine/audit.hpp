@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The audit log: one record per state-changing command, chained by a digest
 // so that changing or removing a record breaks every hash after it.
 //

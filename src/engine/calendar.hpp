@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The official working calendar deadlines (办理时限) are counted on: the
 // State Council's yearly arrangement of public holidays, which moves days off
 // and turns some weekend days into working days (调休). The arrangement is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Times and dates as the engine records them, and the working-day arithmetic
 // behind deadlines. The engine reads its clock once per command (Context::now,
 // from Options::clock); everything here is pure, so tests pass fixed times.

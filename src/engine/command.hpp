@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How a command is written: one descriptor (Command, below) that declares
 // everything a caller may rely on, and a handler that turns checked arguments
 // into its answer (Output: the answer's JSON members, written as text after

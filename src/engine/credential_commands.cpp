@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Login credentials (登录二维码图片) and the keys that sign them:
 // credential.request records the paper 申领表, credential.issue signs and
 // draws the picture, credential.image draws an issued one again,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The dispatcher: finds a request's command in a list of declarations and
 // runs its handler in the frame the declaration asks for (operation.hpp).
 // Engine::call dispatches over commands(); a test may dispatch over a list

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The entry forms (申请信息录入) an online business may have (its workflow
 // "entry"), as JSON:
 //   change_items (change):                {"items": [{"item": "name", "new": "..."}, ...],

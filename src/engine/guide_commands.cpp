@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // guide.get: 服务指南 for one business type or all six. The locality's words
 // come from the guide data; 办理流程, 申请材料 and 表格下载 come from the
 // workflow, the checklist and the form templates the engine runs with.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // JSON written straight into text, member by member: the one writer of every
 // command's answer (Output, command.hpp). An answer made on every request
 // (the case page) is written member by member, as building a boost::json

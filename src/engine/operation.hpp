@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The frame every command body runs in, applied from the command's
 // declaration. Before the handler the dispatcher (engine.cpp) checks the
 // actor's kind against the declared callers (actor.cpp, require_caller). A

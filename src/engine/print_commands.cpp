@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // 下载表格 and printing: application.form (the form of a case, 仅供核对 until
 // 复核通过), credential.request_form (the 登录二维码图片申领表, blank or filled),
 // certificate.print (the certificate, with a QR code to check its status),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the engine's printing commands need: the font and the form templates,
 // a locality's own or the shipped ones, loaded once when the engine opens.
 #ifndef FUMA_SRC_ENGINE_PRINTING_HPP

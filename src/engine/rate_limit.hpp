@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How often one caller may do something cheap for it and costly for the
 // service (an anonymous captcha is a durable write), counted in memory: a
 // token bucket per key, `burst` deep, refilled at `burst` per `period`.

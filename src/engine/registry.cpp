@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The registry as an embedder sees it: fuma.commands answers every
 // descriptor (command.hpp) with its schemas as JSON, made once, and
 // fuma.version the library's versions. Also the shared schema definitions

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A JSON Schema validator for the command declarations (command.hpp): draft
 // 2020-12, over Boost.JSON, for exactly the keywords the declarations use.
 // A schema is compiled once into a tree of checks; validating a value then

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What an engine's credential and session commands need besides the store:
 // the crypto suite the store was created with, the sealer for private
 // signing keys (opened on first use), the login commitment, the timeouts and

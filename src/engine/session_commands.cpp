@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Logging in with the credential picture (图片登录): session.captcha draws a
 // captcha, session.login checks the picture, the captcha and the attempt
 // limits and opens a session, session.commit records 登录承诺, session.get

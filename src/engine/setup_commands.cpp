@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Setting up the service and the on-site businesses: authority.create,
 // staff.create, unit.register (申请初领) and certificate.extend (证书延期).
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A stored signing key as the credential module takes it.
 #ifndef FUMA_SRC_ENGINE_SIGNING_KEY_HPP
 #define FUMA_SRC_ENGINE_SIGNING_KEY_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Which command takes each step of the workflow: what the workflow's load
 // is checked against, and what the case page offers.
 #ifndef FUMA_SRC_ENGINE_STEPS_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The checks every piece of free text from a request goes through before it
 // is kept: trimmed, within a length counted in characters (not bytes), and
 // free of control and direction-override characters that would corrupt a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // uscc.check and uscc.allocate: the USCC module as commands.
 #include <boost/json/array.hpp>
 

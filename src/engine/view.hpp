@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What commands answer with: records as JSON, and the case as the
 // application page shows it (最新信息, 办理进度, the form, attachments, the
 // actions open to the actor, the deadline).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The paper forms fuma prints (下载表格): the change application form, the
 // application form of the other businesses, the 登录二维码图片申领表 and the
 // certificate. Their layouts are data (JSON templates, src/forms/data/),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // 服务指南: what a unit reads before it applies, for each business type. The
 // words a locality writes (受理范围及条件, 联系电话及其他, notes) are data,
 // validated on load; the rest of the guide (办理流程, 申请材料, 表格下载) the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Pictures people upload are hostile until proven otherwise: the format is
 // recognised from its own signature, the declared size is checked against the
 // limits before a single pixel is decoded, and only then does a decoder run:

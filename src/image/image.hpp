@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Images in and out: decoding what a person uploads (PNG, JPEG, BMP, GIF,
 // WebP) into grey pixels within fixed limits, encoding pixels as PNG, and
 // reading and drawing QR codes. The only module that includes stb, libwebp

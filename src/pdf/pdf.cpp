@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A form is drawn in two steps. While the caller draws, nothing touches
 // PoDoFo: each page keeps its content stream as text, with every run of
 // text held back as characters, because the glyph numbers it will show are

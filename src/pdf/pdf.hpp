@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PDF documents in Chinese, drawn with PoDoFo: text in one CJK font embedded
 // as a subset made with HarfBuzz, lines, boxes, checkboxes and greyscale
 // pictures (QR codes). The only module that includes PoDoFo, HarfBuzz or

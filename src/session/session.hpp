@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Sessions of units logged in with their credential: the tokens, the login
 // commitment (登录承诺) they accept before anything else, and how failed
 // login attempts slow further attempts down. Pure policy; the engine's

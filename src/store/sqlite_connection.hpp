@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One SQLite connection with its prepared statements, and the translation of
 // SQLite's result codes into fuma::Error. Internal to the SQLite store.
 //

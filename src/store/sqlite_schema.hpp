@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The SQLite schema of the store, as a list of migrations. Internal.
 #ifndef FUMA_SRC_STORE_SQLITE_SCHEMA_HPP
 #define FUMA_SRC_STORE_SQLITE_SCHEMA_HPP

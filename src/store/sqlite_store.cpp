@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The SQLite store: opening and upgrading the file, and running transactions.
 //
 // Concurrency. One writer connection, behind a mutex, runs every write()

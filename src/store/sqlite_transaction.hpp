@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The SQLite implementation of store::Transaction. Internal.
 #ifndef FUMA_SRC_STORE_SQLITE_TRANSACTION_HPP
 #define FUMA_SRC_STORE_SQLITE_TRANSACTION_HPP

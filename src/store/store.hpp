@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The store: where the engine keeps state. Domain code sees this interface,
 // never SQL; a second backend (PostgreSQL) implements it without touching the
 // domain. The store keeps records and enforces uniqueness; it never decides a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The USCC data tables: GB 32100 authorities and categories, GB/T 2260
 // divisions. Parsed and validated from the TSV files in data/ (embedded in the
 // library at build time) the first time they are needed.

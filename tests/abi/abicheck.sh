@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # libfuma's ABI, dumped and compared with libabigail.
 #
 #   abicheck.sh dump LIB OUT HEADERS_DIR...

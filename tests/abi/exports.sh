@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # libfuma exports the functions fuma.h declares and nothing else, under the
 # SONAME that carries the ABI version.
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The pinned values of fuma.h: numbers compiled into every program that uses
  * libfuma, so abidiff cannot see them (they are enumerators of anonymous
  * enums, not types of any function). Once released, a value and its stable

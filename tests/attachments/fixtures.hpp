@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Real files for the attachment tests: the committed fixtures in data/ (see
 // data/README.md for how each was made and checked) and PNG chunks built with
 // a correct CRC, so a test can change one header field and nothing else.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the plain benchmark programs that drive the engine through
 // Engine::call share: the request text, a call that returns the result (and
 // its bytes), the setup as the system (the authority sz and its acceptor),

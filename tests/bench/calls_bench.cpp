@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The calls fuma-host makes for one HTTP request, in process: the unit's
 // case view and a durable save, each with the unit's session token as the
 // host passes it, and the same view by a staff member's session. What the

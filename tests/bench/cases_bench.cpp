@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The case engine on a realistically large file: throughput of the durable
 // workflow commands (submit, accept, approve) with one and two threads,
 // application.view latency, and bytes on disk per application.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Printed forms (下载表格), end to end through Engine::call: the change form
 // and the application form (application.form), the filled and the blank
 // 申领表 (credential.request_form) and the certificate (certificate.print),

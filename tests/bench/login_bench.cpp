@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Logging in from an 800 x 800 PNG, end to end (decode, verify, captcha,
 // session written durably), against decoding the same picture alone, for
 // an Ed25519 and an SM2 credential of one authority (its key rotated from

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The yardstick of fuma-bench-forms: the change form (信息变更申请表) made
 with ReportLab, the way a Python program would make it.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // USCC validation throughput through the C++ API, the typed C function, and
 // the JSON command entry point (C ABI), on a fixed mix of valid and invalid
 // codes so every path of the check is exercised.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the browser scripts share: a fuma-host --demo of their own, headless
 // Chromium (Debian's chromium, driven by playwright-core) with pages that
 // fail the step on any console error, page error, CSP violation or failed

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The operating manuals' pictures against the browser scripts' screenshots:
 // every picture a manual under docs/zh/ shows is a file in docs/zh/images/
 // and one of the screenshots the scripts took in this run (their lists,

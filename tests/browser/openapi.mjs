@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // GET /api/openapi.json of a real fuma-host is a valid OpenAPI 3.1 document:
 // checked against the OpenAPI Initiative's schema by
 // @seriousme/openapi-schema-validator, and every schema in it compiled as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fuma's SM2 credentials against npm's sm-crypto, an SM2/SM3 implementation
 // in JavaScript written apart from OpenSSL: it verifies signatures fuma
 // made (SM2 with SM3 under the key's distinguishing id, r || s), recomputes

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The back office in the browser: the steps of the staff's manual on a
 // fuma-host --demo of its own, in headless Chromium.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The browser walk: the operating manual's flow through the reference host's
 // pages in headless Chromium (Debian's chromium, driven by playwright-core).
 //

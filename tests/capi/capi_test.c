@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The C ABI from C99: every exported function, its errors and ownership. */
 #include <pthread.h>
 #include <stdio.h>

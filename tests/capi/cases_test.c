@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A short case through fuma_call from C99: setup as the system, on-site
  * registration, an application with a PNG uploaded beside the JSON, the
  * errors a portal meets, and a staff step. */

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """c.contract: every call the C suite made through run() (setup.h), judged
 against its command's declaration in fuma.commands, with the Python suite's
 own judge (tests/python/contract.py): results against the result schema,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* print_commands: writes the command registry, the result of fuma.commands,
  * to standard output. The suites that judge answers against the
  * declarations (c.contract, the host suite) read it from here rather than

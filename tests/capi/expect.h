@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The C tests' one assertion: report a failed expectation and go on, so one
  * run lists every failure; expect_summary() turns the count into the exit
  * status. */

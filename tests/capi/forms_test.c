@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* 下载表格 and printing through fuma_call from C99: an authority with an
  * acceptor and a reviewer, a unit and its reissue case; the case's form as
  * PDF bytes beside the JSON (仅供核对 before 复核通过, so not for signing),

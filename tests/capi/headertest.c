@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuma.h must compile as strict C99 on its own (-std=c99 -pedantic -Werror),
  * and the compile-time versions must match the library it runs with. */
 #include "fuma/fuma.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Logging in with the login QR image through fuma_call from C99: an engine
  * in captcha test mode, a credential requested and issued (its PNG taken
  * from fuma_result_data), a captcha, session.login with the PNG as data,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What the C tests that go through fuma_call share (C99, static: each test
  * program is one file and includes it once):
  *

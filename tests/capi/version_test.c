@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* FUMA_VERSION_NUMBER and FUMA_VERSION_CHECK (fuma/version.h): usable in #if,
  * and in agreement with the version macros and with the release the library
  * reports. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // 上传附件: what an upload keeps, what it refuses, the file back
 // (attachment.get), and the checklist.
 #include "fixtures.hpp"

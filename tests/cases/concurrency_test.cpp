@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One Engine on one file shared by many threads, as a portal shares it: the
 // store must serialise writers without losing an update, without letting a
 // lock wait (SQLITE_BUSY) reach a caller, and without letting two callers

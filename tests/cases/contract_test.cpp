@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The World holds every answer to its command's declaration
 // (fixtures.hpp: check_result, check_error). These show that it would
 // notice a declaration that lies: each test must fail.

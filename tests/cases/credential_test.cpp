@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Login credentials (登录二维码图片) and the keys that sign them:
 // credential.request, credential.issue, credential.image, credential.list,
 // keys.rotate, keys.retire, keys.list and credential.verify.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A fuma engine on a real SQLite file in a temp dir, with a fixed clock and
 // two registration authorities staffed for the workflow, and helpers that
 // read like the steps of a case.

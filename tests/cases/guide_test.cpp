@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // 服务指南 (guide.get): the locality's words from data, the rest from what the
 // engine runs with.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Versions, idempotency keys and the audit chain.
 #include "fixtures.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A process killed with SIGKILL in the middle of a stream of commands: the
 // file stays intact, every command Engine::call acknowledged is there when
 // the file is opened again, and the audit chain still verifies.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A locality's own workflow definition, attachment checklist and holiday
 // calendar, loaded
 // through Options: the engine follows them instead of the shipped ones, and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Logging in with the credential picture: the picture as people really
 // upload it, every reason a login fails (one case per defect, like the EU
 // DCC's test data), captchas, attempt limits, 登录承诺 and sessions.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The workflow, model-checked. Long random sequences of commands from
 // several units (asserted by the embedding program, or through sessions
 // logged in with their pictures) and from staff of two authorities, wrong

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // 下载表格 and printing, checked with the tools a reader of the PDF would use:
 // qpdf for structure, pdftotext for the words, pdffonts for the embedded
 // subset, pdftoppm for what is seen, and a QR reader on the rendering.

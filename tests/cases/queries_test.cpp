@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // application.view (the application page), unit.history (历史信息),
 // queue.list (the authority's work queues, with deadlines) and unit.lookup
 // (事业单位法人信息查询, the public registry).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // authority.create, staff.create, unit.register (申请初领 on site) and
 // certificate.extend (证书延期 on site).
 #include <set>

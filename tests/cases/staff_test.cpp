@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Staff log in with a password (staff.login): hashes, sessions of their own,
 // attempt limits, password changes that end every session.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // 暂存 and 提交: the entry form's checks, and the attachments a fixed-term
 // certificate needs before submit.
 #include <algorithm>

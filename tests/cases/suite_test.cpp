@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The crypto suite (engine option crypto_suite): chosen when a store is
 // created and kept by it; under sm every digest the store keeps is SM3,
 // recomputed here with tools outside fuma (Python's hashlib, the sqlite3

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A case from application.start to 已办结: who may take each step, from
 // which status, and what completion does to the unit and its certificate.
 #include "fixtures.hpp"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Installs a build into a fresh prefix and uses it the way other projects do.
 #   cmake -DMODE=install_consume|conan_test_package -DBUILD_DIR=... -P consume.cmake
 #

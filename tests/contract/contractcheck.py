@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The command contract, held to a stored baseline, as abicheck.sh holds the C
 symbols to tests/abi/libfuma.abi.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The contract comparer (contractcheck.py), on copies of the stored baseline
 edited the way a change to a declaration would: each breaking change fails
 with the command and the path it touches, each compatible one passes."""

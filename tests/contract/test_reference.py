@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """scripts/commands-reference, on the stored baseline as its registry: what it
 writes for a command, that it keeps the notes people wrote, and that a stale
 page is reported by the command whose declaration changed."""

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The credential's text in both signing suites: what an Ed25519 and an SM2
 // text carry, how long they are, which key and distinguishing id verify
 // them, and what a reader refuses.

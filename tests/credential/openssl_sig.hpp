@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // An SM2 signature as the credential text carries it (r || s, 32 bytes
 // each) and as OpenSSL's command line writes and reads it (DER), for the
 // tests that hand signatures to other tools.

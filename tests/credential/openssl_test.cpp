@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fuma's SM2 credentials against OpenSSL's command line, a verifier built
 // apart from fuma's code: each checks what the other signed, under the
 // key's distinguishing id, and reads the keys fuma exports.

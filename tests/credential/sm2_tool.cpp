@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fuma's SM2 credential signing and checking on the command line, for
 // tests in other languages (tests/browser/sm2.mjs checks it against
 // npm's sm-crypto):

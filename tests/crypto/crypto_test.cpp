@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The crypto module against the standards' own examples (GB/T 32905 for
 // SM3, GB/T 32907 for SM4, FIPS 180-2 and RFC 4231 for SHA-256 and its
 // HMAC), HMAC-SM3 and the SM2 key derivation against their definitions, and

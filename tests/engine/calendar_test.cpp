@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The official working calendar: the State Council's arrangements as
 // shipped, deadlines counted on them, years they do not cover, and a
 // locality's own file with every defect its loader refuses.

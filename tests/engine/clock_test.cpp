@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The engine's times and dates as text: what the store keeps and compares.
 #include <doctest/doctest.h>
 

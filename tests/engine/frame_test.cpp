@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The frame is the declaration's: a write command whose handler does nothing
 // at all still has its actor checked, its audit record written and its
 // idempotency key honoured (src/engine/operation.hpp, dispatch.hpp).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // JsonText: JSON written member by member, the one writer of every answer:
 // values, a tree's members, and members already written as text.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "engine/rate_limit.hpp"
 
 #include <doctest/doctest.h>

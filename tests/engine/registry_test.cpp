@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fuma.commands and the descriptors it publishes (src/engine/command.hpp).
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The declarations' JSON Schema validator (src/engine/schema.hpp), held to
 // the official JSON-Schema-Test-Suite: its draft2020-12 files, as Debian's
 // libtest-json-schema-acceptance-perl ships them, for every keyword the

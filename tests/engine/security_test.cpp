@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What an engine holds for its commands besides the store: the sealer of
 // its store's crypto suite.
 #include <doctest/doctest.h>

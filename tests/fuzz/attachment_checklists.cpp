@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // attachments::Rules::parse: a locality's attachment checklists file, checked
 // against the six shipped businesses.
 #include "fuma/attachments.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // attachments::identify: what an uploaded file is (PDF, JPEG, PNG), from
 // its bytes.
 #include "fuma/attachments.hpp"

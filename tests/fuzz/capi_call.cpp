@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fuma_call through the C ABI. The input is split at its first NUL byte:
 // the request JSON before it, the bytes payload (an image, an attachment)
 // after it. Each request goes to a NULL engine (the stateless commands)

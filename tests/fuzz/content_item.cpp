@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // host::parse_content_item: an item of 首页's columns from its file in the
 // content folder (title, date, body).
 #include "fuzz.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // credential::parse: the credential text a login picture's QR code carries
 // (the FM1: prefix, Base45, the body's fields, the signature's length).
 #include "credential/credential.hpp"

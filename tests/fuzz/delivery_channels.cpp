@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // credential::parse_channels: the delivery channels file.
 #include "credential/credential.hpp"
 #include "fuzz.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // forms::Template::parse: a form's layout file.
 #include "forms/forms.hpp"
 #include "fuzz.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the harnesses share. A harness feeds one input to one entry point
 // that takes outside bytes. A fuma::Error is the answer bad input should get:
 // it must carry a code, a Chinese message and an English detail. Anything

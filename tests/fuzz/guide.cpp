@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // guide::Guide::parse: the service guide file, checked against the shipped
 // workflow's businesses.
 #include "guide/guide.hpp"

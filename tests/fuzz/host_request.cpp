@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fuma-host's request handling behind its seam, handle_request: the input is
 // parsed as an HTTP/1.1 request by Beast's parser (headers, query string,
 // cookies, a multipart or JSON body) and, when it parses, handled by an App

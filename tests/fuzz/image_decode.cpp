@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // image::decode with small limits, then the QR reader over what it decoded:
 // PNG, JPEG, GIF, BMP... whatever bytes an upload brings.
 #include "fuzz.hpp"

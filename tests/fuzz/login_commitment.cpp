@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // session::Commitment::parse: the login commitment (承诺书) file.
 #include "fuzz.hpp"
 #include "session/session.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The login picture's path up to the signature check: credential::scan
 // (decode, QR, parse), then verify against a fixed public key (the key
 // tests/fuzz/make_seeds.cpp signs the seed pictures with).

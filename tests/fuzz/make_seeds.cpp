@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writes the seed inputs that only the library itself can make: credential
 // texts signed with the fixed key login_scan.cpp verifies against, and
 // their login pictures (PNG). Run once when the credential format changes:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Runs a harness once over every file it is given, or every file of the
 // directories it is given: the corpus and the inputs that once failed, as
 // a regression test with any compiler. Exits 0 when every input ran; a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // uscc::check and uscc::validate: any bytes as a Unified Social Credit Code.
 #include "fuma/uscc.hpp"
 #include "fuzz.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // workflow::Definition::parse: a locality's workflow definition file.
 #include "fuma/workflow.hpp"
 #include "fuzz.hpp"

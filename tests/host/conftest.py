@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Starting and talking to fuma-host for the host suite.
 
 The binary comes from FUMA_HOST (set by CTest). Each host runs on port 0 in

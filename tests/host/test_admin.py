@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """fuma-host's admin subcommands, run beside a running --demo host on the
 same data directory (SQLite lets two programs share the file), and --demo's
 second start."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Bad input to the command API: every malformed request gets a clean JSON
 error with the right status, and never reaches (or changes) the engine."""
 

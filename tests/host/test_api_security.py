@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """What the host does so that a browser's session cannot be misused: the
 double-submit CSRF token, HttpOnly session cookies per side, the actor taken
 from the cookie only, and the security headers."""

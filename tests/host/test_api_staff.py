@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The back office over HTTP: /api/staff/{command} with the fuma_staff cookie.
 
 Staff logins cost a scrypt check each: the clients below log in once per

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The whole 申请变更 over HTTP, in order: a unit logs in with its picture,
 applies, uploads, submits; 受理员 accepts, 复核员 approves, 受理员 notifies;
 the unit sees it and downloads the form. Each actor keeps its own cookie jar.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """fuma-host's start and stop: the listening line, IPv6, and shutdown on
 SIGINT and SIGTERM."""
 

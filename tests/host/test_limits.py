@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """fuma-host's defences, on by default: body, header, time and connection
 limits."""
 

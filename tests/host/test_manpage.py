@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """fuma-host(1), examples/host/fuma-host.1: man renders it without a warning,
 and it documents exactly the options that `fuma-host --help` and each
 subcommand's --help print, so that a new or renamed option cannot leave it

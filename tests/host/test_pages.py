@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The pages and their assets, /api/openapi.json, /api/site and /api/content."""
 
 import base64

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """fuma-host's routes: what each URL answers, and in what shape."""
 
 import email.utils

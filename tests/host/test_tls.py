@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """fuma-host serving HTTPS with --tls-cert and --tls-key."""
 
 import re

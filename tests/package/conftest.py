@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The Debian packages under test, and the root they are unpacked into.
 
 CTest names the directory that package.build_deb filled (FUMA_DEB_DIR); the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The packages' files at work, unpacked into the throw-away root: the host
 serving its pages, a C program built with the unpacked headers and fuma.pc,
 the consumer project built through the unpacked CMake package, and the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """What the four packages declare: names, architectures and version, their
 relations (computed by dpkg-shlibdeps where a library is linked), libfuma1's
 symbols file, and lintian's verdict."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """fuma-host's service as the package installs it: the systemd unit, its
 user, its data directory, its configuration file and the maintainer scripts
 that set them up."""

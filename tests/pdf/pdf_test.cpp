@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PDFs are checked with the tools people and printers' drivers rely on:
 // qpdf for the file's structure, poppler for the text a search or a
 // screen reader extracts, the fonts embedded and the pixels printed.

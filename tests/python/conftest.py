@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Shared fixtures for the fuma Python suite.
 
 The suite imports ``fuma`` as the environment provides it: CTest sets

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The command contract, guarded: each command's declaration (fuma.commands)
 is checked against what the library really does, on every call a suite makes.
 

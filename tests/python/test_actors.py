@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The actor-bound wrappers read like the manual and run the same commands."""
 
 import pathlib

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A case through fuma.Engine: the application page's commands from Python,
 and the exception classes a portal script catches."""
 

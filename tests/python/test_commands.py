@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """fuma.call and the errors: the JSON command surface without a store."""
 
 import pickle

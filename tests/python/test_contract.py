@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """fuma.commands: every command's declaration, and the guard that holds the
 library to it (contract.py, installed by conftest.py around every call).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """fuma.Engine: a store on a SQLite file, its options, its lifetime."""
 
 import gc

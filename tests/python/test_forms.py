@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """下载表格 and printing from Python: application.form, form.verify,
 credential.request_form, certificate.print and certificate.status.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Installing the package with pip, offline, into a fresh virtual environment.
 
 pip runs with --no-index and an empty configuration: if building the package

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """How the package finds libfuma and refuses one it cannot speak to.
 
 Each case runs in a child interpreter with its own environment. Stand-in

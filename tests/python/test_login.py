@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Logging in with the login QR image (图片登录), end to end from Python.
 
 Real SQLite files in tmp_path and real pictures: the PNG credential.issue

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """unit.lookup (事业单位法人信息查询, anyone) and attachment.get (an uploaded
 file back, for its unit and staff of its authority) through the binding."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The package's types: fuma/results.py is what the registry makes, and
 mypy --strict finds the package, a typed script that uses it, and the
 mistakes it should catch, as they are. Marked ``types`` (ctest python.types):

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """fuma.uscc: checking, explaining and allocating Unified Social Credit Codes."""
 
 import threading

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Many threads, one file: no lost update, no SQLITE_BUSY reaching a caller.
 #include <doctest/doctest.h>
 #include <pthread.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A writer process killed with SIGKILL in the middle of a stream of writes:
 // the file stays intact and every write acknowledged before the kill is
 // there.

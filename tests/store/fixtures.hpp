@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Plain-SQLite access and error codes for the store suites, with the
 // sample records of records.hpp.
 #ifndef FUMA_TESTS_STORE_FIXTURES_HPP

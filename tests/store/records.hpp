@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Sample records for the store suites, and open_store(); without doctest,
 // so that the programs the tests run can use them too.
 #ifndef FUMA_TESTS_STORE_RECORDS_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What each Transaction method keeps and returns, and the rules the store
 // enforces: uniqueness, compare-and-set, content deduplication, append-only
 // audit, read-only reads.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Opening a store: creation, WAL, refusal of files it must not touch, and
 // upgrades of older schemas.
 #include <doctest/doctest.h>

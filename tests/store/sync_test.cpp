@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // No write() returns before the WAL that holds it is synced (WAL with
 // synchronous = FULL, see sqlite_store.cpp). Checked where it happens: the
 // system calls of a writer, traced with strace, must show an fdatasync (or

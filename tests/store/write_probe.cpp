@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A stream of acknowledged writes for the store's sync test: opens FILE,
 // makes COUNT writes (one status event each) and prints "ack" on stdout
 // each time write() returns. The test runs it under strace and finds where

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RFC 9285's Base45, for tests that make credential texts a fuma writer
 // never would (unknown flag bits, other bodies).
 #ifndef FUMA_TESTS_SUPPORT_BASE45_HPP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A whole file as bytes, and bytes as a whole file: read_bytes and
 // write_bytes throw std::runtime_error naming the path when the file cannot
 // be opened or written, which fails the test that called them.

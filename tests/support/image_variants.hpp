@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What happens to a picture between the moment it is issued and the moment a
 // person uploads it again: saved as another format, scaled, turned, pasted
 // into a screenshot, tinted. Every encoded variant is a real file, written by

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A writer process killed with SIGKILL in the middle of its work, and what it
 // had acknowledged before it died: the harness of the crash tests.
 //

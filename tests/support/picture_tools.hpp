@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A picture saved by the programs people really use, so that decoding it is
 // tested against files fuma's code did not write: ImageMagick's `convert`
 // (RLE8 and bit-field BMP, TIFF, HEIC, AVIF, a negative), `cwebp` (lossy and

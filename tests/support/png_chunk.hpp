@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Bytes of a PNG built by hand: a big-endian 32-bit number and a chunk with
 // its length and a correct CRC, so that a test can change one header field
 // and nothing else a reader could notice.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Running a shell command the way the tests check their output with outside
 // tools (qpdf, poppler, zbarimg, qrencode, python3): run(command) hands the
 // command to /bin/sh through popen, reads all it writes to stdout (stderr

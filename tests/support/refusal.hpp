@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The fuma::Error an input must raise, returned for the test's own checks.
 // refusal(f): f must throw an invalid_argument Error with a detail; a failed
 // check (and the test goes on) when it throws none. refusal(code, f): f must

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A fresh directory under $TMPDIR for one test, removed with its contents.
 #ifndef FUMA_TESTS_SUPPORT_TEMP_DIR_HPP
 #define FUMA_TESTS_SUPPORT_TEMP_DIR_HPP

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The PEP 517 build backend of the fuma Python package, kept in-tree.
 
 fuma's Python package is pure Python (ctypes over libfuma), so a wheel is a

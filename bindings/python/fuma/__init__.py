@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """fuma (赋码): the Unified Social Credit Code certificate service, from Python.
 
 A thin ctypes layer over libfuma's C ABI; nothing here is compiled.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Loading libfuma and declaring the C functions this package calls.
 
 The library is looked for, in this order:

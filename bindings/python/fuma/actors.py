@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Actor-bound views of an :class:`fuma.Engine`, for scripts that read better
 as "this unit submits" or "this acceptor accepts" than as raw commands.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Commands: :func:`call` without a store and :class:`Engine` with one.
 
 Everything the library does is a named command with JSON arguments and a

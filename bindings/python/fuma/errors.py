@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The exceptions fuma raises, one class per pinned status code of fuma.h.
 
 Every failure inside the library reaches Python through :func:`check`, which

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The Unified Social Credit Code (统一社会信用代码, GB 32100-2015).
 
 :func:`is_valid` and :func:`validate` use the library's typed fast path and

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- wrk script: full cases through fuma-host.
 -- Each unit drives its own 申请补领 from start to 办结, again and again:
 --   application.start -> save -> submit (the unit), accept (受理), approve

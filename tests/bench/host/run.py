@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """The HTTP benchmark of fuma-host, with nginx as the yardstick.
 
 Starts a Release fuma-host with --demo in a scratch directory, registers

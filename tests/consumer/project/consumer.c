@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A C99 program using libfuma as an installed package: only the installed
  * header and library, found through find_package or pkg-config. */
 #include <stdio.h>

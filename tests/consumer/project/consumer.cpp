@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A C++ program using the installed static C++ library, fuma::fuma.
 //   consumer_cxx DB_PATH
 #include <cstdio>

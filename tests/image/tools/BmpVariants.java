@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writes a picture as the BMP variants Windows programs write, with Java's
 // own BMP writer (javax.imageio), an implementation independent of fuma's
 // reader: run-length encoded 4- and 8-bit (BI_RLE4, BI_RLE8), 16- and

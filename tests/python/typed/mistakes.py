@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Mistakes that fuma's types catch: mypy must report an error on each line
 marked ``# mypy: error`` and on no other (tests/python/test_typing.py). Never
 run; it only shows that the types are there and say what the library does.

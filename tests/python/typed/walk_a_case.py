@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A case walked through fuma's actor views, with types: what a script that
 ops staff keep looks like when it is checked with ``mypy --strict``.
 

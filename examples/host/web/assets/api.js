@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The pages' one way to the host: engine commands over HTTP (see the host's
 // API: POST /api/{command}, POST /api/staff/{command}, GET ?args= for reads),
 // the CSRF double-submit token, downloads, and showing errors where they

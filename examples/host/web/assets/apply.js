@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // 申请信息录入: 最新信息 and 办理进度, the entry form (change items with old
 // and new values, or 申请理由), 历史信息, and the buttons 暂存, 提交, 上传附件,
 // 下载表格, 删除申报材料. Every rule is the engine's: the page enables what

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // /c/{serial}: what a certificate's QR code leads to — whether the
 // certificate stands, and for whom (certificate.status).
 'use strict';

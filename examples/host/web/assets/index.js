@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // 首页: the four columns (通知公告, 政策法规, 技术服务, 年度报告), 事业单位法人信息查询
 // (unit.lookup) and the links to 机关用户服务 and 事业单位用户服务.
 'use strict';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The authority's back office: 工作人员登录, 待办 queues, a case with the
 // actions the engine offers this staff member, 现场办理 (申请初领, 证书延期,
 // 打印证书), 登录二维码 (申领, 签发, 记录), 密钥 and 表格核验. Every call goes

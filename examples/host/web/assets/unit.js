@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // 机关用户服务: the six business buttons, 图片登录 with its captcha, 登录承诺,
 // 格式文本下载 and the 服务指南 grid.
 'use strict';
