@@ -8,9 +8,20 @@
 namespace {
 // Ed25519, the public half of make_seeds.cpp's fixed private key (the
 // bytes 0, 1, ..., 31).
-const std::string& public_key() {
-  static const std::string key =
-      fuma::credential::from_base64url("A6EHv_POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg");
+const fuma::credential::PublicKey& public_key() {
+  static const fuma::credential::PublicKey key{
+      fuma::credential::Suite::ed25519,
+      fuma::credential::from_base64url("A6EHv_POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg"),
+      {}};
+  return key;
+}
+
+// An SM2 key made once per run, so that texts marked SM2 reach its check.
+const fuma::credential::PublicKey& sm2_key() {
+  static const fuma::credential::PublicKey key{
+      fuma::credential::Suite::sm2,
+      fuma::credential::generate_key(fuma::credential::Suite::sm2).public_key,
+      {}};
   return key;
 }
 }  // namespace
@@ -23,6 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const fuma::credential::Parsed parsed =
         fuma::credential::scan(fuma::fuzz::bytes(data, size), limits);
     fuma::credential::verify(parsed, public_key());
+    fuma::credential::verify(parsed, sm2_key());
   });
   return 0;
 }
