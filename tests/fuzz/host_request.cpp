@@ -55,6 +55,8 @@ struct Host {
   Host() {
     app.settings.demo = true;
     app.settings.demo_captcha = std::string(fuma::host::kDemoCaptcha);
+    // As --csrf-key gives it, fixed so that a replay answers as the run did.
+    app.settings.csrf_key = std::string(32, 'k');
     fuma::host::ensure_demo(engine, data);
   }
   ~Host() {
