@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from conftest import Host, host_binary
+from conftest import Client, Demo, Host, host_binary, start_demo
 
 OPTIONS = ["--listen", "--data", "--threads", "--max-body", "--timeout", "--max-connections",
            "--help"]
@@ -113,3 +113,25 @@ def test_address_in_use_exits_1(tmp_path):
         result = run("--listen", f"127.0.0.1:{port}", "--data", str(tmp_path / "d"))
     assert result.returncode == 1
     assert "cannot listen" in result.stderr
+
+
+def test_a_demo_on_the_sm_suite_signs_with_sm2_and_its_units_log_in(tmp_path):
+    """An authority run entirely on the SM suite, through the host: SM3
+    for the audit chain, an SM2 signing key, and a unit logging in with
+    the SM2-signed picture the demo issued."""
+    host, readme = start_demo(tmp_path, "--engine-option", "crypto_suite=sm")
+    try:
+        demo = Demo(host, readme)
+        assert host.get_json("/healthz")[2]["crypto_suite"] == "sm"
+        unit = Client(host)
+        session = unit.login_unit(demo.picture["long-term"]).json["session"]
+        assert session["unit"]["uscc"] == demo.uscc["long-term"]
+        admin = Client(host, "staff")
+        admin.login_staff("guanli")
+        keys = admin.get("keys.list", fmt="json").json["keys"]
+        assert [k["suite"] for k in keys] == ["sm2"]
+        assert keys[0]["algorithm"] == "SM2"
+        verdict = admin.get("audit.verify", fmt="json").json
+        assert (verdict["intact"], verdict["digest"]) == (True, "sm3")
+    finally:
+        host.stop()

@@ -281,6 +281,16 @@ def test_an_sm2_key_signs_pictures_that_verify_offline_and_log_in(engine):
     assert login(engine, issued.data)["session"]["unit"]["uscc"] == uscc
 
 
+def test_an_sm_deployment_signs_with_sm2_from_the_first_key_and_its_units_log_in(tmp_path):
+    with open_engine(tmp_path / "fuma.db", crypto_suite="sm") as engine:
+        acc, uscc = set_up(engine)
+        issued = issue(acc, uscc)
+        assert issued["credential"]["suite"] == "sm2"
+        assert login(engine, issued.data)["session"]["unit"]["uscc"] == uscc
+        verdict = engine.call("audit.verify", actor=SYSTEM)
+        assert (verdict["intact"], verdict["digest"], verdict["crypto_suite"]) == (True, "sm3", "sm")
+
+
 def test_verify_offline_without_the_kid_is_unknown_key(engine, unit):
     acc, _, issued = unit
     keys = public_keys(acc)
