@@ -125,16 +125,6 @@ bool is_alphanumeric(std::string_view s) {
   return true;
 }
 
-std::string hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(2 * bytes.size(), '0');
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    out[2 * i] = kDigits[static_cast<unsigned char>(bytes[i]) >> 4];
-    out[2 * i + 1] = kDigits[static_cast<unsigned char>(bytes[i]) & 0xF];
-  }
-  return out;
-}
-
 struct PkeyFree {
   void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
 };
@@ -263,13 +253,13 @@ Parsed parse(std::string_view text) {
   const std::string body = base45_decode(rest.substr(kUsccLength));
   // The smallest body: kid, flags, three one-byte numbers, signature.
   if (body.size() < kKidBytes + 1 + 3 + kSignatureBytes) malformed("the body is truncated");
-  p.claims.kid = hex(std::string_view(body).substr(0, kKidBytes));
+  p.claims.kid = crypto::hex(std::string_view(body).substr(0, kKidBytes));
   std::size_t at = kKidBytes;
   const auto flags = static_cast<std::uint8_t>(body[at++]);
   if ((flags & ~kKnownFlags) != 0) {
-    throw Error(Errc::unsupported_version, "credential flags 0x" +
-                                               hex(std::string(1, static_cast<char>(flags))) +
-                                               " name features this reader does not know");
+    throw Error(Errc::unsupported_version,
+                "credential flags 0x" + crypto::hex(std::string(1, static_cast<char>(flags))) +
+                    " name features this reader does not know");
   }
   const std::string_view signed_body =
       std::string_view(body).substr(0, body.size() - kSignatureBytes);
