@@ -462,6 +462,11 @@ int backup(Engine& engine, std::map<std::string, std::string>& o) {
   return 0;
 }
 
+int verify_audit(Engine& engine, std::map<std::string, std::string>&) {
+  print_result(call(engine, "audit.verify", json::object{}, system_actor()));
+  return 0;
+}
+
 const Subcommand kSubcommands[] = {
     {"create-authority",
      "set up a registration authority; on a new data directory, create the database",
@@ -482,7 +487,7 @@ const Subcommand kSubcommands[] = {
      create_staff,
      "--username: 1 to 64 letters, digits, '.', '_', '@' or '-'. --roles:\n"
      "comma-separated, from\n"
-     "  admin     staff accounts and passwords, signing keys, the audit check\n"
+     "  admin     staff accounts and passwords, signing keys\n"
      "  acceptor  受理, 不予通过, 通知, 办结; on-site 申请初领 and 证书延期; login pictures\n"
      "  reviewer  复核通过, 复核退回 (someone other than the case's acceptor)\n"
      "password: 10 to 128 characters, with two of letters, digits and other\n"
@@ -531,6 +536,16 @@ const Subcommand kSubcommands[] = {
      {},
      backup,
      "--out: the copy, a file that must not exist.\n",
+     false},
+    {"verify-audit",
+     "check the audit log's hash chain, every authority's records, from the first to the\n"
+     "last; print whether it is intact, the number of records and the last hash",
+     {},
+     {},
+     verify_audit,
+     "Record the last hash outside the machine with each backup: a history rewritten\n"
+     "or cut short no longer ends in it. The chain is the system's: no authority's\n"
+     "staff may check it over HTTP, as its figures tell of every authority.\n",
      false},
 };
 

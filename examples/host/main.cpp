@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // fuma-host: the reference host. See `fuma-host --help`.
+#include <malloc.h>
 #include <sqlite3.h>
 #include <unistd.h>
 #include <csignal>
@@ -41,6 +42,16 @@ int main(int argc, char** argv) {
   // allocation of every connection takes; the host reads none of them.
   // Set before SQLite initialises, so for the whole process.
   sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+#ifdef __GLIBC__
+  // glibc raises its mmap threshold (to at most 32 MiB) each time a mapped
+  // block is freed; after that, blocks below it come from per-thread arenas
+  // and stay resident once freed. A picture's pixels (16 MiB at 16
+  // megapixels) would then stay in memory in every worker that ever
+  // decoded one, and the ceiling the engine's decode_pixel_budget puts on
+  // decoding would not hold (docs/security.md). A fixed threshold maps
+  // every block of 1 MiB and more, and gives it back when freed.
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#endif
   using fuma::host::CommandLine;
   if (argc > 1 && fuma::host::is_admin_command(argv[1])) {
     return fuma::host::run_admin(argc - 1, argv + 1);

@@ -13,6 +13,7 @@
 #define FUMA_ENGINE_HPP
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -64,6 +65,16 @@ struct Options {
   // the caller's address). Each is a durable write.
   int captcha_per_minute = 20;
 
+  // Pixels of uploaded pictures (login pictures, scanned forms) decoded at
+  // once, over all the calls of this engine: each decode reserves the
+  // width * height its header declares until its QR codes are read, and
+  // waits (first come, first served, at most 20 s) while the others hold the
+  // rest; a picture that alone exceeds it is refused. Decoding takes at most
+  // 12 bytes a pixel, so pictures hold at most 12 * this much memory at
+  // once (384 MB at the default). The default is two pictures at the
+  // largest a picture may be (2 * 16 megapixels); at least 1,000,000.
+  std::uint64_t decode_pixel_budget = 32'000'000;
+
   // Printing (下载表格, certificates): a locality's own font (a TrueType
   // .ttf, or face font_index of a .ttc) and a directory of its own form
   // templates (change.json, application.json, credential_request.json,
@@ -92,8 +103,9 @@ struct Options {
 
   // Set an option by its C ABI name ("busy_timeout_ms", "workflow_path",
   // "checklist_path", "commitment_path", "guide_path", "holidays_path", "key_file",
-  // "session_idle_seconds", "session_absolute_seconds", "captcha_per_minute", "font_path",
-  // "font_index", "forms_dir", "public_url", "captcha_answer", "crypto_suite"); throws
+  // "session_idle_seconds", "session_absolute_seconds", "captcha_per_minute",
+  // "decode_pixel_budget", "font_path", "font_index", "forms_dir", "public_url",
+  // "captcha_answer", "crypto_suite"); throws
   // Error(invalid_argument) for an unknown name or a bad value.
   void set(std::string_view name, std::string_view value);
 };

@@ -280,9 +280,15 @@ Parsed parse(std::string_view text) {
   return p;
 }
 
-Parsed scan(std::string_view image_bytes, const image::Limits& limits) {
-  const image::Grey picture = image::decode(image_bytes, limits);
-  const std::vector<std::string> texts = image::read_qr(picture, 4);
+Parsed scan(std::string_view image_bytes, const image::Limits& limits, image::PixelBudget* budget) {
+  std::vector<std::string> texts;
+  {
+    // Held while the pixels and the QR reader's copies of them live.
+    const image::PixelBudget::Reservation held =
+        budget ? budget->reserve(image::declared_pixels(image_bytes, limits))
+               : image::PixelBudget::Reservation();
+    texts = image::read_qr(image::decode(image_bytes, limits), 4);
+  }
   if (texts.empty()) throw Error(Errc::no_qr_found, "no QR code was found in the picture");
   std::vector<const std::string*> found;
   for (const std::string& t : texts) {

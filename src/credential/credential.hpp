@@ -34,6 +34,7 @@
 #include <string>
 #include <string_view>
 #include "crypto/crypto.hpp"
+#include "image/budget.hpp"
 #include "image/image.hpp"
 
 namespace fuma::credential {
@@ -82,11 +83,14 @@ Parsed parse(std::string_view text);
 
 // The one credential in an uploaded picture: decodes it within `limits`,
 // reads its QR codes and parses the one that is a credential, so that a
-// screenshot of a page with other codes still works. Throws what
-// image::decode throws, then no_qr_found, not_a_credential (codes, but none
-// a credential), multiple_qr (two different credentials), and what parse()
-// throws.
-Parsed scan(std::string_view image_bytes, const image::Limits& limits);
+// screenshot of a page with other codes still works. With a budget, the
+// picture's pixels are reserved from it (image::PixelBudget::reserve) from
+// before decoding until its codes are read. Throws what image::decode and
+// the reservation throw, then no_qr_found, not_a_credential (codes, but
+// none a credential), multiple_qr (two different credentials), and what
+// parse() throws.
+Parsed scan(std::string_view image_bytes, const image::Limits& limits,
+            image::PixelBudget* budget = nullptr);
 
 // The QR picture of a credential's text: level M, 10 pixels a module, at
 // most version 10 (Error(internal) beyond, which a fuma text never needs).

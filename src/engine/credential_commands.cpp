@@ -618,7 +618,8 @@ Output credential_verify(Context& ctx) {
             "请上传登录二维码图片或提供其内容");
   }
   const credential::Parsed parsed =
-      payload ? credential::parse(*payload) : credential::scan(ctx.data, image::Limits{});
+      payload ? credential::parse(*payload)
+              : credential::scan(ctx.data, image::Limits{}, &decode_budget(ctx.security));
   const json::object* match = nullptr;
   for (std::size_t i = 0; i < keys->size(); ++i) {
     const json::object* k = (*keys)[i].if_object();
@@ -701,7 +702,7 @@ Output credential_verify(Context& ctx) {
 constexpr std::uint64_t kScanErrors =
     errors(Errc::not_an_image, Errc::unsupported_image_format, Errc::image_too_large,
            Errc::no_qr_found, Errc::multiple_qr, Errc::not_a_credential, Errc::credential_malformed,
-           Errc::unsupported_version);
+           Errc::unsupported_version, Errc::too_many_attempts);
 constexpr std::string_view kPictureTypes = "image/png image/jpeg image/bmp image/gif image/webp";
 constexpr std::string_view kCredentialFileName = "登录二维码图片-{uscc}-{generation}.png";
 

@@ -267,6 +267,10 @@ void settle_suite(store::Store& store, std::optional<crypto::Suite> asked,
   security.audit_digest = r.audit_digest.value_or(crypto::Digest::sha256);
 }
 
+// A budget below this would refuse ordinary login pictures (a phone's
+// photo of one is 12 megapixels); a "32" meant as megapixels is caught.
+constexpr std::uint64_t kMinDecodeBudget = 1'000'000;
+
 int integer_option(std::string_view name, std::string_view value, int min) {
   int v = 0;
   auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
@@ -294,6 +298,19 @@ void Options::set(std::string_view name, std::string_view value) {
   }
   if (name == "captcha_per_minute") {
     captcha_per_minute = integer_option(name, value, 1);
+    return;
+  }
+  if (name == "decode_pixel_budget") {
+    std::uint64_t v = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+    if (ec != std::errc() || end != value.data() + value.size() || v < kMinDecodeBudget) {
+      throw Error(Errc::invalid_argument,
+                  "decode_pixel_budget must be an integer of at least " +
+                      std::to_string(kMinDecodeBudget) + " (pixels, not megapixels)",
+                  "选项decode_pixel_budget应为不小于" + std::to_string(kMinDecodeBudget) +
+                      "的整数（像素数）");
+    }
+    decode_pixel_budget = v;
     return;
   }
   if (name == "commitment_path") {
@@ -434,6 +451,13 @@ Engine::Engine(const Options& options) {
   }
   security_->captcha_rate =
       std::make_unique<engine::RateLimit>(options.captcha_per_minute, std::chrono::seconds(60));
+  if (options.decode_pixel_budget < kMinDecodeBudget) {
+    throw Error(Errc::invalid_argument,
+                "decode_pixel_budget must be at least " + std::to_string(kMinDecodeBudget),
+                "选项decode_pixel_budget应不小于" + std::to_string(kMinDecodeBudget));
+  }
+  security_->decode_budget =
+      std::make_unique<image::PixelBudget>(options.decode_pixel_budget, engine::kDecodeWait);
   if (!options.captcha_answer.empty()) {
     security_->fixed_captcha = engine::checked_fixed_captcha(options.captcha_answer);
     // Loud on purpose: a production engine with this on lets bots past.
@@ -536,6 +560,12 @@ const crypto::Sealer& Security::sealer(bool may_create) const {
                                      : crypto::Sealer::load(key_file, may_create, suite));
   }
   return *sealer_;
+}
+
+image::PixelBudget& decode_budget(const Security* security) {
+  if (security != nullptr && security->decode_budget) return *security->decode_budget;
+  static image::PixelBudget shared(Options{}.decode_pixel_budget, kDecodeWait);
+  return shared;
 }
 
 void bad_arg(std::string_view arg, std::string detail, std::string message) {

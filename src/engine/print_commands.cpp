@@ -151,7 +151,13 @@ Output form_verify(Context& ctx) {
     code = std::string(*code_arg);
   } else if (!ctx.data.empty()) {
     // A scan of the form: its one code that is a form code.
-    for (const std::string& t : image::read_qr(image::decode(ctx.data), 4)) {
+    std::vector<std::string> texts;
+    {
+      const image::PixelBudget::Reservation held =
+          decode_budget(ctx.security).reserve(image::declared_pixels(ctx.data));
+      texts = image::read_qr(image::decode(ctx.data), 4);
+    }
+    for (const std::string& t : texts) {
       if (t.rfind(kFormPrefix, 0) == 0) code = t;
     }
     if (code.empty())
@@ -333,7 +339,7 @@ constexpr Command kFormVerify = [] {
       "matches": {"type": "boolean"}, "status": {"type": "string"},
       "message": {"type": "string"}}})";
   c.errors = errors(Errc::not_found, Errc::no_qr_found, Errc::not_an_image,
-                    Errc::unsupported_image_format, Errc::image_too_large);
+                    Errc::unsupported_image_format, Errc::image_too_large, Errc::too_many_attempts);
   c.run = form_verify;
   return c;
 }();

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "crypto/crypto.hpp"
+#include "image/budget.hpp"
 #include "image/image.hpp"
 #include "rate_limit.hpp"
 #include "session/session.hpp"
@@ -39,6 +40,9 @@ struct Security {
   // Set only for tests and demonstrations (Options::captcha_answer).
   std::optional<std::string> fixed_captcha;
   image::Limits image_limits;
+  // The pixels all of this engine's calls may decode at once
+  // (Options::decode_pixel_budget). Never null once the engine is open.
+  std::unique_ptr<image::PixelBudget> decode_budget;
   session::Throttling throttling;
   // Failed staff logins against a name from any address: twenty are free,
   // then each attempt waits 5 s, doubling to at most a minute. A name's
@@ -60,6 +64,15 @@ struct Security {
   mutable std::mutex mutex_;
   mutable std::optional<crypto::Sealer> sealer_;
 };
+
+// How long a decode waits for its pixels of the budget before the call is
+// refused as busy (TOO_MANY_ATTEMPTS).
+inline constexpr std::chrono::milliseconds kDecodeWait{20'000};
+
+// The budget pictures are decoded within: the engine's, or, for a call
+// without an engine (Engine::call_stateless), one the process shares, of
+// the default size.
+image::PixelBudget& decode_budget(const Security* security);
 
 // Options::captcha_answer upper-cased, or Error(invalid_argument) when it is
 // not 1 to 8 characters of the captcha alphabet.

@@ -236,9 +236,14 @@ Output session_login(Context& ctx) {
   std::optional<credential::Parsed> parsed;
   std::optional<Error> unreadable;
   try {
-    parsed = credential::scan(ctx.data, sec.image_limits);
+    parsed = credential::scan(ctx.data, sec.image_limits, &decode_budget(&sec));
   } catch (const Error& e) {
-    if (e.code() == Errc::internal || e.code() == Errc::out_of_memory) throw;
+    // Busy (too many pictures being decoded) is no failed attempt: it
+    // neither counts nor uses up the captcha.
+    if (e.code() == Errc::internal || e.code() == Errc::out_of_memory ||
+        e.code() == Errc::too_many_attempts) {
+      throw;
+    }
     unreadable = e;
   }
 

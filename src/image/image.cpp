@@ -468,9 +468,14 @@ Grey decode_webp(std::string_view b, std::uint32_t width, std::uint32_t height) 
   return out;
 }
 
-}  // namespace
+// What the header says, once the checks that need no pixel have passed.
+struct Header {
+  Format format{};
+  std::uint64_t width = 0;
+  std::uint64_t height = 0;
+};
 
-Grey decode(std::string_view bytes, const Limits& limits) {
+Header read_header(std::string_view bytes, const Limits& limits) {
   if (bytes.empty()) not_an_image("decode: no bytes");
   if (bytes.size() > limits.max_bytes) {
     too_large("decode: " + std::to_string(bytes.size()) + " bytes exceed the limit of " +
@@ -493,9 +498,6 @@ Grey decode(std::string_view bytes, const Limits& limits) {
     not_an_image("decode: not a PNG, JPEG, BMP, GIF or WebP signature",
                  "上传的文件不是PNG、JPG、BMP、GIF或WebP格式的图片，请上传保存的登录二维码图片");
   }
-  const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
-  const int length = static_cast<int>(bytes.size());
-
   // Only the header is read here: a few hundred bytes can declare a picture
   // of billions of pixels, and the limit has to hold before anything is
   // allocated for it.
@@ -514,6 +516,25 @@ Grey decode(std::string_view bytes, const Limits& limits) {
     too_large(std::string("decode: ") + format_name(format) + " declares " + size +
               ", over the limit of " + std::to_string(limits.max_pixels) + " pixels");
   }
+  return Header{format, declared_w, declared_h};
+}
+
+}  // namespace
+
+std::uint64_t declared_pixels(std::string_view bytes, const Limits& limits) {
+  const Header header = read_header(bytes, limits);
+  return header.width * header.height;
+}
+
+Grey decode(std::string_view bytes, const Limits& limits) {
+  const Header header = read_header(bytes, limits);
+  const Format format = header.format;
+  const std::uint64_t declared_w = header.width;
+  const std::uint64_t declared_h = header.height;
+  const std::uint64_t pixels = declared_w * declared_h;
+  const std::string size = std::to_string(declared_w) + "x" + std::to_string(declared_h);
+  const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
+  const int length = static_cast<int>(bytes.size());
 
   const bool complete = format == Format::bmp   ? complete_bmp(bytes, declared_w, declared_h)
                         : format == Format::gif ? complete_gif(bytes)

@@ -41,6 +41,11 @@ struct Limits {
 // bytes, bytes that are no picture, or a truncated or corrupt file.
 Grey decode(std::string_view bytes, const Limits& limits = {});
 
+// The width * height `bytes` declare, read from the header alone after the
+// checks decode() makes before any pixel (what the pixels of a decode
+// reserve from a PixelBudget). Throws what decode() throws for those.
+std::uint64_t declared_pixels(std::string_view bytes, const Limits& limits = {});
+
 // A PNG file of the picture (8-bit greyscale).
 std::string encode_png(const Grey& picture);
 

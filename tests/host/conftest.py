@@ -190,9 +190,9 @@ class Host:
         return socket.create_connection((self.host, self.port), timeout=timeout,
                                         source_address=(source, 0) if source else None)
 
-    def request(self, method, path, body=None, headers=None, source=None):
+    def request(self, method, path, body=None, headers=None, source=None, timeout=10.0):
         """One request on a fresh connection: (status, headers, body bytes)."""
-        conn = self.connection(source=source)
+        conn = self.connection(timeout=timeout, source=source)
         try:
             conn.request(method, path, body=body, headers=headers or {})
             res = conn.getresponse()
@@ -408,14 +408,16 @@ class Client:
     """One actor's browser: its own cookie jar, its CSRF token sent back on
     each POST, on one side of the API (unit: /api/, staff: /api/staff/)."""
 
-    def __init__(self, host, side="unit", source=None, headers=None):
+    def __init__(self, host, side="unit", source=None, headers=None, timeout=10.0):
         """source: the local address to connect from; headers: sent with
-        every request (X-Forwarded-For, say)."""
+        every request (X-Forwarded-For, say); timeout: for each socket
+        operation, in seconds."""
         self.host = host
         self.side = side
         self.cookies = {}
         self.source = source
         self.headers = headers or {}
+        self.timeout = timeout
 
     @property
     def prefix(self):
@@ -441,7 +443,8 @@ class Client:
                 and "fuma_csrf" in self.cookies):
             headers["X-CSRF-Token"] = self.cookies["fuma_csrf"]
         status, res_headers, res_body = self.host.request(method, path, body=body,
-                                                          headers=headers, source=self.source)
+                                                          headers=headers, source=self.source,
+                                                          timeout=self.timeout)
         reply = Reply(status, res_headers, res_body)
         self.keep(reply)
         return reply

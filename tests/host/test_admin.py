@@ -16,7 +16,7 @@ import termios
 
 import pytest
 
-from conftest import Client, host_binary, start_demo
+from conftest import Client, assert_api_error, host_binary, start_demo
 
 SUBCOMMANDS = {
     "create-authority": ["--data", "--code", "--name", "--division", "--segment"],
@@ -27,6 +27,7 @@ SUBCOMMANDS = {
     "deliver-credentials": ["--data"],
     "rotate-keys": ["--data", "--authority", "--suite", "--distinguishing-id"],
     "backup": ["--data", "--out"],
+    "verify-audit": ["--data"],
 }
 PASSWORD = "bendi-admin-2026"
 
@@ -462,3 +463,23 @@ def test_demo_readme_names_the_pictures_the_accounts_and_the_url(demo_host):
     for kind in ["long-term", "fixed-term"]:
         path = demo_host.data / "demo" / f"unit-{kind}.png"
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_verify_audit_checks_every_authoritys_records_as_the_system(data, bendi):
+    result = admin("verify-audit", "--data", data)
+    assert result.returncode == 0, result.stderr
+    verdict = json.loads(result.stdout)
+    assert verdict["intact"] is True and verdict["broken_seq"] is None
+    # The demo's records and bendi's (its authority, its staff, its unit).
+    assert verdict["records"] > 3
+    assert re.fullmatch(r"[0-9a-f]{64}", verdict["last_hash"])
+
+
+def test_another_authoritys_admin_hears_nothing_of_the_audit_chain(data, bendi):
+    # bendi administers its own authority; the chain also holds the demo
+    # authority's records, whose number and hash would tell of its activity.
+    reply = bendi.call("audit.verify", {})
+    assert_api_error(reply, 404, "UNKNOWN_COMMAND")
+    last_hash = json.loads(admin("verify-audit", "--data", data).stdout)["last_hash"]
+    assert last_hash.encode() not in reply.body
+    assert b"records" not in reply.body and b"intact" not in reply.body

@@ -1,12 +1,16 @@
 # SPDX-License-Identifier: Apache-2.0
 """fuma-host's defences, on by default: body, header, time and connection
-limits."""
+limits, and the memory pictures take while they are decoded."""
 
+import io
 import json
 import socket
+import threading
 import time
 
-from conftest import closed_by_peer, read_response, wait_for_log
+from PIL import Image
+
+from conftest import Client, closed_by_peer, read_response, wait_for_log
 
 
 def test_body_over_max_body_is_413(start_host):
@@ -181,3 +185,75 @@ def test_a_trusted_proxy_is_not_held_to_the_per_address_share(start_host):
     finally:
         for sock in held:
             sock.close()
+
+
+# --- Pictures decoded at once: the engine's decode_pixel_budget ---------------
+# docs/security.md: decoding a picture and reading its QR codes takes at most
+# 12 bytes a pixel, and the engine decodes at most decode_pixel_budget
+# (32,000,000 by default) pixels at once.
+BYTES_PER_PIXEL = 12
+DECODE_PIXEL_BUDGET = 32_000_000
+# What else the host allocates while it answers: 24 bodies, threads' stacks,
+# the engine's buffers.
+MARGIN = 64 << 20
+
+
+def status_bytes(pid, field):
+    """A size from /proc/PID/status (VmHWM: the peak resident set), in bytes."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    raise AssertionError(f"no {field} in /proc/{pid}/status")
+
+
+def png(width, height, mode="RGBA"):
+    # RGBA is the costliest picture to decode measured (8 bytes a pixel);
+    # plain white: no QR code, so the reader also tries the negative.
+    out = io.BytesIO()
+    Image.new(mode, (width, height), "white").save(out, "PNG", compress_level=1)
+    return out.getvalue()
+
+
+def login_attempt(host, picture, address):
+    """session.login with the picture from a client address of its own (the
+    host trusts 127.0.0.1 as a proxy), so that no address reaches its
+    attempt limit; the captcha is no matter: the picture is read first."""
+    client = Client(host, headers={"X-Forwarded-For": address}, timeout=300)
+    return client.upload("session.login", {"captcha_id": "x", "captcha_answer": "FUMA7"},
+                         picture, "login.png", "image/png")
+
+
+def test_many_large_pictures_at_once_stay_within_the_decode_budget(start_host):
+    host = start_host("--trusted-proxy", "127.0.0.1")
+    # A small picture first, so that the code and the buffers every request
+    # needs are in the baseline, but no large picture is.
+    assert login_attempt(host, png(400, 400), "198.51.100.1").code == "NO_QR_FOUND"
+    baseline = status_bytes(host.proc.pid, "VmHWM")
+
+    large = png(4000, 4000)  # 16 megapixels, the largest a picture may be
+    replies = [None] * 24
+
+    def send(i):
+        replies[i] = login_attempt(host, large, f"203.0.113.{i + 1}")
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(replies))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=600)
+    assert not any(t.is_alive() for t in threads), "a request got no answer"
+
+    # Each got an answer: read and refused (no code in it), or refused as
+    # busy when the pictures before it held the budget for too long.
+    codes = [r.code for r in replies]
+    assert set(codes) <= {"NO_QR_FOUND", "TOO_MANY_ATTEMPTS"}, codes
+    assert "NO_QR_FOUND" in codes
+    for r in replies:
+        if r.code == "TOO_MANY_ATTEMPTS":
+            assert r.status == 429 and r.json["error"]["message"] == \
+                "同时提交的图片较多，系统繁忙，请稍后再试", r
+    peak = status_bytes(host.proc.pid, "VmHWM")
+    ceiling = baseline + BYTES_PER_PIXEL * DECODE_PIXEL_BUDGET + MARGIN
+    assert peak <= ceiling, (f"peak {peak >> 20} MiB over the ceiling {ceiling >> 20} MiB "
+                             f"(baseline {baseline >> 20} MiB)")
