@@ -487,7 +487,7 @@ const Subcommand kSubcommands[] = {
      create_staff,
      "--username: 1 to 64 letters, digits, '.', '_', '@' or '-'. --roles:\n"
      "comma-separated, from\n"
-     "  admin     staff accounts and passwords, signing keys\n"
+     "  admin     staff accounts and passwords, signing keys, the audit check\n"
      "  acceptor  受理, 不予通过, 通知, 办结; on-site 申请初领 and 证书延期; login pictures\n"
      "  reviewer  复核通过, 复核退回 (someone other than the case's acceptor)\n"
      "password: 10 to 128 characters, with two of letters, digits and other\n"
@@ -544,8 +544,8 @@ const Subcommand kSubcommands[] = {
      {},
      verify_audit,
      "Record the last hash outside the machine with each backup: a history rewritten\n"
-     "or cut short no longer ends in it. The chain is the system's: no authority's\n"
-     "staff may check it over HTTP, as its figures tell of every authority.\n",
+     "or cut short no longer ends in it. Only this sees the whole chain: an\n"
+     "authority's admin (audit.verify over HTTP) hears of its own records alone.\n",
      false},
 };
 

@@ -101,12 +101,12 @@ bool session_needs_touch(const std::string& last_seen_at, const Context& ctx);
 
 // --- setup ------------------------------------------------------------------
 
-// The system only (authority.create, audit.verify).
+// The system only (authority.create).
 void require_system(const Actor& actor);
 // The system, or an admin of this authority (staff.create).
 void require_system_or_admin(const Actor& actor, store::Id authority_id);
-// The system, or an admin of any authority: keys.retire before it looks
-// the key up.
+// The system, or an admin of any authority: audit.verify (an admin hears
+// of their authority's records), and keys.retire before it looks the key up.
 void require_system_or_any_admin(const Actor& actor);
 // Staff of their own authority holding `role` (unit.register and
 // certificate.extend need an acceptor of the unit's authority).

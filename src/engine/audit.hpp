@@ -43,6 +43,19 @@ struct AuditVerdict {
 // (audit.verify returns it) detects that.
 AuditVerdict verify_audit(store::Transaction& txn, crypto::Digest digest);
 
+// The chain as an admin of one authority may see it, which says nothing of
+// any other authority's records. The whole chain is walked, and only the
+// authority's own records are reported: a record is the authority's when
+// its actor is the authority's staff member or unit, or, for the system
+// and anonymous callers, when its target is one of the authority's records
+// (its staff, units, applications, certificates, credentials, or the
+// authority itself). records counts them; broken_seq is the position (1, 2,
+// ...) among them of the first whose hash, or link to the record before it
+// in the chain, does not hold; last_hash the hash of the last of them
+// before it (64 zeros for none).
+AuditVerdict verify_audit_of(store::Transaction& txn, crypto::Digest digest,
+                             store::Id authority_id);
+
 }  // namespace fuma::engine
 
 #endif  // FUMA_SRC_ENGINE_AUDIT_HPP

@@ -174,12 +174,15 @@ Output queue(Context& ctx) {
 Output verify(Context& ctx) {
   ctx.args.finish();
   return read_command(ctx, [&](store::Transaction& txn, const Actor& actor) {
-    // The chain runs through every authority's records: what it says (how
-    // many, the last hash, where it breaks) is about all of them, so only
-    // the system, whoever runs the host, hears it (callers, below).
-    require_system(actor);
-    const AuditVerdict v = verify_audit(txn, ctx.security->audit_digest);
+    require_system_or_any_admin(actor);
+    // The chain runs through every authority's records: what it says of
+    // all of them (how many, where it breaks, its last hash) is the
+    // system's to hear. An admin hears it of their authority's records.
+    const AuditVerdict v = actor.is_system() ? verify_audit(txn, ctx.security->audit_digest)
+                                             : verify_audit_of(txn, ctx.security->audit_digest,
+                                                               actor.staff->authority_id);
     json::object out;
+    out["scope"] = actor.is_system() ? "chain" : "authority";
     out["intact"] = !v.broken_seq.has_value();
     out["records"] = v.records;
     out["broken_seq"] = v.broken_seq ? json::value(*v.broken_seq) : json::value(nullptr);
@@ -271,6 +274,8 @@ Output lookup(Context& ctx) {
   });
 }
 
+using workflow::Role;
+
 constexpr Command kView = [] {
   Command c;
   c.name = "application.view";
@@ -361,19 +366,21 @@ constexpr Command kQueue = [] {
 constexpr Command kAuditVerify = [] {
   Command c;
   c.name = "audit.verify";
-  c.summary_zh = "校验审计日志的哈希链是否完整（仅限系统运维：整条链涵盖所有登记管理机关）";
+  c.summary_zh = "校验审计日志的哈希链是否完整；管理员只看到本机关的记录";
   c.summary_en =
       "Check the audit log's hash chain from its first record to its last; say which digest "
-      "chains it and which crypto suite the store was created with. The system only "
-      "(fuma-host verify-audit): the one chain holds every authority's records, so its "
-      "figures are no single authority's to see.";
-  c.callers = caller::system;
+      "chains it and which crypto suite the store was created with. The system (fuma-host "
+      "verify-audit) hears of the whole chain; an admin, of their authority's records alone.";
+  c.callers = caller::system | caller::any_staff;
+  c.roles = roles(Role::admin);
   c.effect = Effect::read;
   c.args = R"({"type": "object", "additionalProperties": false, "properties": {}})";
   c.result = R"({"type": "object", "additionalProperties": false,
     "required": ["intact", "records", "broken_seq", "reason", "last_hash", "digest",
-                 "crypto_suite"],
+                 "crypto_suite", "scope"],
     "properties": {
+      "scope": {"enum": ["chain", "authority"],
+                "description": "chain (the system): every record; authority (an admin): the records of the admin's authority alone, broken_seq counting among them"},
       "intact": {"type": "boolean"}, "records": {"type": "integer", "minimum": 0},
       "broken_seq": {"type": ["integer", "null"]}, "reason": {"type": ["string", "null"]},
       "last_hash": {"type": "string"},

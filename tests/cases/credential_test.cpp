@@ -14,6 +14,7 @@
 #include "fixtures.hpp"
 #include "image/image.hpp"
 #include "support/file.hpp"
+#include "support/image_variants.hpp"
 #include "support/process.hpp"
 
 using namespace fuma::test;
@@ -635,6 +636,53 @@ TEST_CASE("credential.verify offline: one flipped signature bit is bad_signature
     REQUIRE(forged != text);
     CHECK(stateless_code(verify_request(keys, forged)) == Errc::bad_signature);
   }
+}
+
+namespace {
+
+// A credential's picture pasted on a white canvas of width x height.
+std::string on_canvas(const std::string& png, int width, int height) {
+  image::Grey canvas = blank(width, height);
+  paste(canvas, image::decode(png), 10, 10);
+  return image::encode_png(canvas);
+}
+
+}  // namespace
+
+TEST_CASE("an engine's decode_pixel_budget refuses a picture larger than itself, before decoding") {
+  World w([](fuma::Options& o) { o.set("decode_pixel_budget", "1000000"); });
+  const Issued i = first_credential(w);
+  const json::object args{{"keys", keys_of(w)}};
+  // Within the 16 megapixels a picture may have, over this engine's budget.
+  const fuma::Error e = w.fail("credential.verify", args, {}, on_canvas(i.png, 1001, 1000));
+  CHECK(e.code() == Errc::image_too_large);
+  CHECK(e.detail().find("1001000 pixels exceed the whole decode budget of 1000000") !=
+        std::string::npos);
+  CHECK(w.call("credential.verify", args, {}, on_canvas(i.png, 1000, 1000)).at("valid").as_bool());
+  // The same for a login: an attempt refused as today's limit refuses it.
+  CHECK(w.code_of("session.login",
+                  {{"captcha_id", "x"}, {"captcha_answer", "FUMA7"}, {"client", "10.9.0.1"}}, {},
+                  on_canvas(i.png, 1001, 1000)) == Errc::image_too_large);
+}
+
+TEST_CASE("decode_pixel_budget is a number of pixels, at least 1,000,000") {
+  fuma::Options o;
+  CHECK(o.decode_pixel_budget == 32'000'000u);  // two pictures at the 16-megapixel limit
+  o.set("decode_pixel_budget", "64000000");
+  CHECK(o.decode_pixel_budget == 64'000'000u);
+  for (const char* bad : {"32", "999999", "-1", "", "1e9", "32000000x"}) {
+    CAPTURE(bad);
+    try {
+      o.set("decode_pixel_budget", bad);
+      FAIL("decode_pixel_budget took " << bad);
+    } catch (const fuma::Error& e) {
+      CHECK(e.code() == Errc::invalid_argument);
+      CHECK(e.message().find("decode_pixel_budget") != std::string::npos);
+    }
+  }
+  CHECK(o.decode_pixel_budget == 64'000'000u);
+  o.decode_pixel_budget = 10;
+  CHECK_THROWS_AS(fuma::Engine{o}, fuma::Error);
 }
 
 TEST_CASE("credential.verify: a credential past its expires_on is credential_expired") {

@@ -253,13 +253,15 @@ def test_staff_create_by_an_acceptor_is_403(shouli):
     assert_api_error(reply, 403, "FORBIDDEN")
 
 
-def test_audit_verify_is_no_staff_command(guanli, shouli):
-    # The chain holds every authority's records: it is checked by
-    # fuma-host verify-audit (test_admin.py), never over HTTP.
-    for client in (guanli, shouli):
-        reply = client.call("audit.verify", {})
-        assert_api_error(reply, 404, "UNKNOWN_COMMAND")
-        assert b"last_hash" not in reply.body and b"records" not in reply.body
+def test_audit_verify_by_an_admin_covers_their_authoritys_records(guanli):
+    reply = guanli.call("audit.verify", {})
+    assert reply.status == 200, reply
+    assert reply.json["scope"] == "authority"
+    assert reply.json["intact"] is True and reply.json["records"] > 0
+
+
+def test_audit_verify_by_an_acceptor_is_403(shouli):
+    assert_api_error(shouli.call("audit.verify", {}), 403, "FORBIDDEN")
 
 
 def test_staff_password_change_ends_the_sessions(demo_host):

@@ -216,7 +216,8 @@ class CaptchaExpired(Error):
 
 
 class TooManyAttempts(Error):
-    """TOO_MANY_ATTEMPTS (-29): too many failed logins: wait before trying again."""
+    """TOO_MANY_ATTEMPTS (-29): too many failed logins or captchas, or too many
+    pictures being decoded at once: wait before trying again."""
 
 
 class SessionExpired(Error):

@@ -288,9 +288,13 @@ class AttachmentUploadResult(TypedDict):
 class AuditVerifyResult(TypedDict):
     """The result of audit.verify: Check the audit log's hash chain from its first
     record to its last; say which digest chains it and which crypto suite the store
-    was created with.
+    was created with. The system (fuma-host verify-audit) hears of the whole chain;
+    an admin, of their authority's records alone.
     """
     ok: Literal[True]
+    #: chain (the system): every record; authority (an admin): the records of the
+    #: admin's authority alone, broken_seq counting among them
+    scope: Literal["chain", "authority"]
     intact: bool
     records: int
     broken_seq: int | None
