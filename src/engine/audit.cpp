@@ -29,7 +29,15 @@ class Owners {
   // attempt from an address or under a name, a backup).
   std::optional<store::Id> of(const store::AuditRecord& r) {
     const bool acting = r.actor.rfind("staff:", 0) == 0 || r.actor.rfind("unit:", 0) == 0;
-    return named(acting ? r.actor : r.target);
+    if (acting) return named(r.actor);
+    // authority.create names its authority by code, which may be all
+    // digits; every other record names an authority by id.
+    constexpr std::string_view kAuthority = "authority:";
+    if (r.command == "authority.create" && r.target.rfind(kAuthority, 0) == 0) {
+      const auto a = txn_.authority_by_code(std::string_view(r.target).substr(kAuthority.size()));
+      return a ? std::optional<store::Id>(a->id) : std::nullopt;
+    }
+    return named(r.target);
   }
 
  private:
@@ -78,8 +86,7 @@ class Owners {
       return c ? unit_authority(c->unit_id) : std::nullopt;
     }
     if (kind == "authority") {
-      // authority.create names it by code, the key commands by id.
-      const auto a = id ? txn_.authority(*id) : txn_.authority_by_code(name);
+      const auto a = id ? txn_.authority(*id) : std::nullopt;
       return a ? std::optional<store::Id>(a->id) : std::nullopt;
     }
     return std::nullopt;

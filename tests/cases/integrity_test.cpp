@@ -136,6 +136,16 @@ TEST_CASE("audit.verify tells an admin nothing of another authority's activity")
   World w;
   add_gz_admin(w);
   const std::string before = json::serialize(w.call("audit.verify", {}, staff("gz_admin")));
+  const std::string sz_before = json::serialize(w.call("audit.verify", {}, staff("admin")));
+  // A third authority whose code is all digits: "authority:1" in its
+  // creation's record names it, not Shenzhen, whose id is 1.
+  w.call("authority.create", {{"code", "1"}, {"name", "某某市编办"}, {"division", "440304"}},
+         system_actor());
+  w.call("staff.create",
+         {{"authority", "1"}, {"username", "one"}, {"name", "one"}, {"roles", {"admin"}}},
+         system_actor());
+  CHECK(json::serialize(w.call("audit.verify", {}, staff("admin"))) == sz_before);
+  CHECK(w.call("audit.verify", {}, staff("one")).at("records").as_int64() == 2);
   // Shenzhen registers a unit and takes a case through; the chain grows.
   const std::int64_t records = w.call("audit.verify", {}, system_actor()).at("records").as_int64();
   w.approved_case(w.register_unit());
