@@ -7,11 +7,11 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
-#include <chrono>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <chrono>
 #include <optional>
 #include <stdexcept>
 

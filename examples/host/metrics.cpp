@@ -183,8 +183,7 @@ void Family::render(std::string& out) const {
     }
     append_series_name(out, name_ + "_sum", labels_, key);
     out += ' ';
-    out += exposition::number(static_cast<double>(s->sum_ns.load(std::memory_order_relaxed)) /
-                              1e9);
+    out += exposition::number(static_cast<double>(s->sum_ns.load(std::memory_order_relaxed)) / 1e9);
     out += '\n';
     append_series_name(out, name_ + "_count", labels_, key);
     out += ' ';
@@ -212,7 +211,8 @@ Metrics::Metrics()
 void Metrics::request(std::string_view route, unsigned status, std::chrono::microseconds took) {
   char digits[8];
   const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, status);
-  const std::string_view code(digits, static_cast<std::size_t>(ec == std::errc() ? end - digits : 0));
+  const std::string_view code(digits,
+                              static_cast<std::size_t>(ec == std::errc() ? end - digits : 0));
   requests_.increment({route, code});
   request_seconds_.observe({route}, seconds(took));
 }

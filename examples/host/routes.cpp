@@ -57,10 +57,6 @@ Response healthz(App& app, const Request& req) {
   return reply::ok(req, json::serialize(body));
 }
 
-// How long a balancer should wait before asking /readyz again, or a client
-// before retrying, while the store does not serve.
-constexpr std::string_view kRetryAfterSeconds = "5";
-
 // GET /readyz: ready to serve when the store answers a cheap read (and
 // passes its own checks). A balancer's health check: 503 takes the host out
 // of rotation until the store is back; /healthz, liveness, stays 200.
@@ -73,10 +69,9 @@ Response readyz(App& app, const Request& req) {
     if (was_ready.exchange(false)) {
       log::line("unready", "code=" + std::string(e.name()) + " detail=" + log::quote(e.detail()));
     }
-    Response res = reply::error(req, "STORAGE", "服务暂不可用，请稍后再试",
-                                "the store does not serve now (the host's log says why)");
-    res.set(http::field::retry_after, kRetryAfterSeconds);
-    return res;
+    // 503, with Retry-After (reply::finish).
+    return reply::error(req, "STORAGE", "服务暂不可用，请稍后再试",
+                        "the store does not serve now (the host's log says why)");
   }
   if (!was_ready.exchange(true)) log::line("ready", "");
   return reply::ok(req, R"({"ok":true,"ready":true})");
@@ -102,8 +97,8 @@ bool may_read_metrics(const App& app, const Request& req, const Peer& peer) {
   const auto hop = boost::asio::ip::make_address(peer.address, ec);
   if (ec) return false;
   if (!forwarded.empty() && !app.settings.trusted_proxies.contains(hop)) return false;
-  const auto client =
-      boost::asio::ip::make_address(app.settings.trusted_proxies.client(peer.address, forwarded), ec);
+  const auto client = boost::asio::ip::make_address(
+      app.settings.trusted_proxies.client(peer.address, forwarded), ec);
   if (ec) return false;
   return loopback(client) || app.settings.metrics_from.contains(client);
 }

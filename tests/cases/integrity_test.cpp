@@ -193,9 +193,8 @@ TEST_CASE("the audit record keeps the id of the request that made it") {
   World w;
   const std::string code = w.register_unit();
   const auto id = w.start(code, "reissue");
-  w.engine().call(with_request_id("application.save",
-                                  {{"id", id}, {"fields", {{"reason", "a"}}}}, unit(code),
-                                  "abc-123"));
+  w.engine().call(with_request_id("application.save", {{"id", id}, {"fields", {{"reason", "a"}}}},
+                                  unit(code), "abc-123"));
   CHECK(text(w.db_path(), "SELECT request_id FROM audit WHERE command = 'application.save'") ==
         "abc-123");
   // A call that names none leaves it NULL, as every record before schema 8.
@@ -208,9 +207,8 @@ TEST_CASE("a request id is part of the hashed record: rewriting it breaks the ch
   World w;
   const std::string code = w.register_unit();
   const auto id = w.start(code, "reissue");
-  w.engine().call(with_request_id("application.save",
-                                  {{"id", id}, {"fields", {{"reason", "a"}}}}, unit(code),
-                                  "abc-123"));
+  w.engine().call(with_request_id("application.save", {{"id", id}, {"fields", {{"reason", "a"}}}},
+                                  unit(code), "abc-123"));
   w.call("application.save", {{"id", id}, {"fields", {{"reason", "b"}}}}, unit(code));
   const std::int64_t seq = w.count("SELECT seq FROM audit WHERE request_id = 'abc-123'");
   w.exec(
@@ -228,8 +226,8 @@ TEST_CASE("a record without a request id hashes as records did before request id
   const auto path = w.db_path();
   const std::string last = "(SELECT max(seq) FROM audit)";
   std::vector<std::string> fields;
-  for (const char* column : {"at", "actor", "command", "target", "before_status", "after_status",
-                             "prev_hash"}) {
+  for (const char* column :
+       {"at", "actor", "command", "target", "before_status", "after_status", "prev_hash"}) {
     fields.push_back(
         *text(path, std::string("SELECT ") + column + " FROM audit WHERE seq = " + last));
   }
@@ -249,13 +247,18 @@ TEST_CASE("a chain written before request ids verifies after the upgrade, and go
     std::string prev(64, '0');
     for (int i = 1; i <= 2; ++i) {
       const std::vector<std::string> f = {"2026-11-2" + std::to_string(i) + "T01:00:00Z",
-                                          "system", "authority.create",
-                                          "authority:" + std::to_string(i), "", "created", prev};
+                                          "system",
+                                          "authority.create",
+                                          "authority:" + std::to_string(i),
+                                          "",
+                                          "created",
+                                          prev};
       const std::string hash = seven_field_hash(f);
-      sql += "INSERT INTO audit(at, actor, command, target, before_status, after_status, "
-             "prev_hash, hash) VALUES ('" +
-             f[0] + "', '" + f[1] + "', '" + f[2] + "', '" + f[3] + "', '', 'created', '" + prev +
-             "', '" + hash + "');";
+      sql +=
+          "INSERT INTO audit(at, actor, command, target, before_status, after_status, "
+          "prev_hash, hash) VALUES ('" +
+          f[0] + "', '" + f[1] + "', '" + f[2] + "', '" + f[3] + "', '', 'created', '" + prev +
+          "', '" + hash + "');";
       prev = hash;
     }
     sql += "PRAGMA application_id = " + std::to_string(fuma::store::sqlite::kApplicationId) +

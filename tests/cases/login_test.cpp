@@ -581,7 +581,6 @@ TEST_CASE("one client address gets 20 captchas at once, then one every 3 s; othe
   CHECK(w.count("SELECT count(*) FROM captchas") == 22);
 }
 
-
 TEST_CASE("open sessions are counted: a logout or the idle limit closes one") {
   Login l;
   CHECK(l.w.engine().open_sessions().unit == 0);

@@ -245,7 +245,6 @@ TEST_CASE("an over-long name or password is a failed login, which tells nothing 
   }
 }
 
-
 TEST_CASE("open staff sessions are counted until their absolute limit") {
   Staffed s;
   const json::object a = s.login();
