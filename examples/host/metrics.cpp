@@ -197,7 +197,7 @@ Metrics::Metrics()
       requests_("fuma_http_requests_total", "HTTP requests answered, by route pattern and status.",
                 Family::Type::counter, {"route", "status"}),
       request_seconds_("fuma_http_request_duration_seconds",
-                       "Time from a request's first byte read to its answer's last byte "
+                       "Time from the end of a request's header to its answer's last byte "
                        "written, by route pattern.",
                        Family::Type::histogram, {"route"}),
       commands_("fuma_commands_total",

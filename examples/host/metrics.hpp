@@ -90,7 +90,8 @@ class Metrics {
   Metrics();
 
   // One answered request: the route's pattern, the status sent and the time
-  // from its first byte read to its last byte written.
+  // from the end of its header to the answer's last byte written (as the
+  // access log's ms).
   void request(std::string_view route, unsigned status, std::chrono::microseconds took);
   // One engine command run for the API: its name, "OK" or the error code
   // of its answer, and the time the engine took.
