@@ -11,6 +11,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <chrono>
 #include <optional>
 #include <stdexcept>
 
@@ -319,9 +320,16 @@ Response run(App& app, const Request& req, const Peer& peer, Side side, const Ro
     }
     envelope["idempotency_key"] = it->value();
   }
+  // The audit record of the command keeps the request's id.
+  if (!peer.request_id.empty()) envelope["request_id"] = peer.request_id;
   envelope["args"] = std::move(in.args);
 
   fuma::Response result;
+  const auto started = std::chrono::steady_clock::now();
+  const auto took = [&started] {
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                 started);
+  };
   try {
     try {
       result = app.engine.call(json::serialize(envelope), in.data);
@@ -331,7 +339,9 @@ Response run(App& app, const Request& req, const Peer& peer, Side side, const Ro
       envelope.erase("actor");
       result = app.engine.call(json::serialize(envelope), in.data);
     }
+    app.metrics.command(rule.name, "OK", took());
   } catch (const fuma::Error& e) {
+    app.metrics.command(rule.name, e.name(), took());
     Response res = reply::engine_error(req, e);
     // A cookie naming no open session is of no more use: drop it.
     if (e.code() == Errc::session_expired && !token.empty()) set_session(app, req, res, side, "");

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "connection.hpp"
 
+#include <openssl/rand.h>
 #include <pthread.h>
 #include <sched.h>
 
@@ -21,6 +22,7 @@
 #include <charconv>
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -116,6 +118,34 @@ using Clock = std::chrono::steady_clock;
 // sending its body would then lose the refusal it was meant to read.
 constexpr std::chrono::seconds kLingerMax{2};
 
+// The longest X-Request-Id taken from a client.
+constexpr std::size_t kMaxRequestIdBytes = 64;
+
+// A client's X-Request-Id is taken when it is short and made of letters,
+// digits, '.', '_' and '-' (a UUID, a balancer's id): it then goes into the
+// log, the answer's header and the audit record as it is.
+bool request_id_shaped(std::string_view id) {
+  return !id.empty() && id.size() <= kMaxRequestIdBytes &&
+         std::all_of(id.begin(), id.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '.' || c == '_' || c == '-';
+         });
+}
+
+// 16 random bytes from OpenSSL, as 32 hex digits.
+std::string new_request_id() {
+  static constexpr char kHex[] = "0123456789abcdef";
+  unsigned char bytes[16];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
+  std::string id;
+  id.reserve(2 * sizeof bytes);
+  for (unsigned char b : bytes) {
+    id += kHex[b >> 4];
+    id += kHex[b & 15];
+  }
+  return id;
+}
+
 // The whole answer, header and body, in one buffer: written with one
 // send, where Beast's serializer would send the header and the body apart
 // (two sends a request, and the second one waiting on Nagle without
@@ -123,7 +153,8 @@ constexpr std::chrono::seconds kLingerMax{2};
 // serializer adds nothing to the fields, which prepare_payload and
 // keep_alive already set), then the fields every answer carries
 // (reply::append_common_fields); the body unless it answers a HEAD.
-void flatten(const Response& res, bool with_body, bool tls, std::string& out) {
+void flatten(const Response& res, std::string_view request_id, bool with_body, bool tls,
+             std::string& out) {
   const std::string_view reason = res.reason();
   const std::string_view body = with_body ? std::string_view(res.body()) : std::string_view();
   out.reserve(64 + reason.size() + 32 * 8 + 512 + body.size());
@@ -138,6 +169,11 @@ void flatten(const Response& res, bool with_body, bool tls, std::string& out) {
     out.append(field.name_string());
     out.append(": ");
     out.append(field.value());
+    out.append("\r\n");
+  }
+  if (!request_id.empty()) {
+    out.append("X-Request-Id: ");
+    out.append(request_id);
     out.append("\r\n");
   }
   reply::append_common_fields(out, tls);
@@ -160,9 +196,13 @@ class Session : public Connection {
       remote_ = (peer.address().is_v6() ? "[" + peer_.address + "]" : peer_.address) + ":" +
                 std::to_string(peer.port());
     }
+    shared_.app.metrics.connection_opened();
   }
 
-  ~Session() override { shared_.connections.leave(this, admitted_as_); }
+  ~Session() override {
+    shared_.app.metrics.connection_closed();
+    shared_.connections.leave(this, admitted_as_);
+  }
 
   void stop() override {
     net::post(derived().stream().get_executor(), [self = derived().shared_from_this()] {
@@ -270,12 +310,18 @@ class Session : public Connection {
   }
 
   // The request line, for the access log: the path without the query, which
-  // may carry things that do not belong in logs.
+  // may carry things that do not belong in logs. And what the request is
+  // known by: its id, and its route's pattern for the metrics.
   void note_request_line() {
     const Request& req = parser_->get();
     method_ = req.method_string().empty() ? "-" : std::string(req.method_string().substr(0, 32));
     const std::string_view target = req.target();
     path_ = target.empty() ? "-" : std::string(target.substr(0, target.find('?')));
+    route_ = route_pattern(shared_.app, path_);
+    const auto given = req.find("X-Request-Id");
+    peer_.request_id = given != req.end() && request_id_shaped(given->value())
+                           ? std::string(given->value())
+                           : new_request_id();
   }
 
   // Engine commands may wait on SQLite, and an I/O thread must never wait:
@@ -306,7 +352,7 @@ class Session : public Connection {
     // HEAD: the same header, Content-Length included, without the body
     // (RFC 9110 section 9.3.2).
     out_.clear();
-    flatten(res, !head_, shared_.tls != nullptr, out_);
+    flatten(res, peer_.request_id, !head_, shared_.tls != nullptr, out_);
     lowest().expires_after(shared_.limits.timeout);
     net::async_write(derived().stream(), net::buffer(out_),
                      beast::bind_front_handler(&Session::on_write, derived().shared_from_this()));
@@ -316,8 +362,10 @@ class Session : public Connection {
   void on_write(beast::error_code ec, std::size_t bytes) {
     const auto took =
         std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_);
-    log::request({remote_, method_, path_, status_, bytes,
-                  static_cast<std::uint64_t>(std::max<std::int64_t>(took.count(), 0))});
+    const auto micros = std::max<std::int64_t>(took.count(), 0);
+    log::request({remote_, method_, path_, status_, bytes, static_cast<std::uint64_t>(micros),
+                  peer_.request_id});
+    shared_.app.metrics.request(route_, status_, std::chrono::microseconds(micros));
     if (ec) return derived().close();
     if (!keep_alive_) return linger_ ? linger() : derived().close_gracefully();
     read_header();
@@ -356,6 +404,7 @@ class Session : public Connection {
   std::string remote_ = "-";
   std::string method_;
   std::string path_;
+  std::string_view route_ = "unmatched";  // route_pattern()'s, a literal
   Clock::time_point started_;
 };
 

@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
@@ -103,6 +104,19 @@ Gathered& gathered() {
   return g;
 }
 
+// " host=<id>", or "" before set_host(); written once, before the threads.
+std::string& host_field() {
+  static std::string field;
+  return field;
+}
+
+bool plain_value(std::string_view value) {
+  return !value.empty() && std::all_of(value.begin(), value.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '-' || c == '_' || c == ':';
+  });
+}
+
 }  // namespace
 
 std::string quote(std::string_view value, std::size_t max_bytes) {
@@ -111,9 +125,20 @@ std::string quote(std::string_view value, std::size_t max_bytes) {
   return out;
 }
 
+void set_host(std::string_view host_id) {
+  std::string& field = host_field();
+  field = " host=";
+  if (plain_value(host_id)) {
+    field += host_id;
+  } else {
+    append_quoted(field, host_id, 64);
+  }
+}
+
 void line(std::string_view event, std::string_view fields) {
   std::string text = "ts=";
   append_timestamp(text);
+  text += host_field();
   text += " event=";
   text += event;
   if (!fields.empty()) {
@@ -133,6 +158,7 @@ void request(const Request& r) {
   text.clear();
   text += "ts=";
   append_timestamp(text);
+  text += host_field();
   text += " event=request remote=";
   text += r.remote;
   text += " method=";
@@ -150,6 +176,10 @@ void request(const Request& r) {
   text += static_cast<char>('0' + frac / 100);
   text += static_cast<char>('0' + frac / 10 % 10);
   text += static_cast<char>('0' + frac % 10);
+  if (!r.request_id.empty()) {
+    text += " request_id=";
+    text += r.request_id;
+  }
   text += '\n';
   Gathered& g = gathered();
   std::lock_guard lock(g.mutex);

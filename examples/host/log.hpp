@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // fuma-host's log: one logfmt line per event on stderr, e.g.
-//   ts=2026-11-27T06:54:00.123Z event=request remote=127.0.0.1:50412 method=GET
-//   path="/healthz" status=200 bytes=187 ms=0.412
+//   ts=2026-11-27T06:54:00.123Z host=node-1 event=request remote=127.0.0.1:50412
+//   method=GET path="/healthz" status=200 bytes=187 ms=0.412
+//   request_id=6f1c0e9a2b7d4e3f8a5b6c7d8e9f0a1b
 // Lines are written with a single write(2), so threads never interleave them.
 // Request lines, one for every request, are gathered while a Buffering
 // lives and written together, as nginx's access_log buffer= flush= does:
@@ -21,14 +22,22 @@ namespace fuma::host::log {
 // sends can never forge a line or break a parser. Long values are cut.
 std::string quote(std::string_view value, std::size_t max_bytes = 256);
 
-// Writes "ts=... event=<event> <fields>\n"; fields are already "k=v k=v".
+// Names the host in every line written from now on (host=<id> after ts=),
+// quoted when it holds anything but letters, digits and ".-_:". Call once,
+// before the threads that log start; without it, lines carry no host.
+void set_host(std::string_view host_id);
+
+// Writes "ts=... host=... event=<event> <fields>\n"; fields are already
+// "k=v k=v".
 // Request lines gathered so far are written first, so the log keeps order.
 void line(std::string_view event, std::string_view fields);
 
 // The line of one answered request:
-//   ts=... event=request remote=<remote> method=<method> path="<path>"
-//   status=<status> bytes=<bytes> ms=<micros / 1000, three decimals>
-// remote and method go in as they are; path is quoted (see quote()).
+//   ts=... host=... event=request remote=<remote> method=<method>
+//   path="<path>" status=<status> bytes=<bytes>
+//   ms=<micros / 1000, three decimals> request_id=<request_id>
+// remote, method and request_id go in as they are (the connection made the
+// id of safe characters); path is quoted (see quote()).
 struct Request {
   std::string_view remote;
   std::string_view method;
@@ -36,6 +45,7 @@ struct Request {
   unsigned status;
   std::size_t bytes;
   std::uint64_t micros;
+  std::string_view request_id;
 };
 void request(const Request& r);
 

@@ -69,6 +69,7 @@ int main(int argc, char** argv) {
 
   // A client that hangs up must cost a failed write, not the process.
   std::signal(SIGPIPE, SIG_IGN);
+  fuma::host::log::set_host(config.host_id);
 
   std::error_code ec;
   std::filesystem::create_directories(config.data, ec);
@@ -94,6 +95,8 @@ int main(int argc, char** argv) {
     settings.tls = !config.tls_cert.empty();
     settings.trusted_proxies = config.trusted_proxies;
     settings.csrf_key = fuma::host::csrf_key(config.csrf_key);
+    settings.host_id = config.host_id;
+    settings.metrics_from = config.metrics_from;
     fuma::host::Content content(config.content.empty()
                                     ? (std::filesystem::path(config.data) / "content").string()
                                     : config.content);

@@ -29,7 +29,7 @@ constexpr std::string_view kFrame = R"({
   "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
   "info": {
     "title": "fuma-host API",
-    "description": "Every /api/{command} and /api/staff/{command} is the engine command of that name. A POST needs the header X-CSRF-Token equal to the cookie fuma_csrf, a token made for the session cookies it is sent with (GET /api/csrf gives one). The actor comes from the cookie fuma_unit (/api/) or fuma_staff (/api/staff/), never from the body. Errors are {\"ok\": false, \"error\": {\"code\", \"message\" (Chinese), \"detail\" (English)}}."
+    "description": "Every /api/{command} and /api/staff/{command} is the engine command of that name. A POST needs the header X-CSRF-Token equal to the cookie fuma_csrf, a token made for the session cookies it is sent with (GET /api/csrf gives one). The actor comes from the cookie fuma_unit (/api/) or fuma_staff (/api/staff/), never from the body. Errors are {\"ok\": false, \"error\": {\"code\", \"message\" (Chinese), \"detail\" (English)}}. Every answer carries X-Request-Id: the request's own when it is 1 to 64 letters, digits, '.', '_' or '-', else one the host drew; the audit record of the command keeps it."
   },
   "tags": [
     {"name": "unit", "description": "/api/: public commands and the unit session's"},
@@ -40,6 +40,15 @@ constexpr std::string_view kFrame = R"({
     "/healthz": {"get": {"operationId": "healthz", "tags": ["host"],
       "summary": "alive: the library's version, the database's schema version and crypto suite",
       "responses": {"200": {"$ref": "#/components/responses/Object"}}}},
+    "/readyz": {"get": {"operationId": "readyz", "tags": ["host"],
+      "summary": "ready: the store serves a cheap read; else 503 STORAGE with Retry-After",
+      "responses": {"200": {"$ref": "#/components/responses/Object"},
+                    "503": {"$ref": "#/components/responses/Error"}}}},
+    "/metrics": {"get": {"operationId": "metrics", "tags": ["host"],
+      "summary": "the Prometheus text format 0.0.4; to loopback and --metrics-from clients only",
+      "responses": {"200": {"description": "the metrics",
+                            "content": {"text/plain": {"schema": {"type": "string"}}}},
+                    "403": {"$ref": "#/components/responses/Error"}}}},
     "/api/uscc/{code}": {"get": {"operationId": "uscc_check_path", "tags": ["host"],
       "summary": "uscc.check of the percent-decoded code; an invalid code is still 200",
       "parameters": [{"name": "code", "in": "path", "required": true, "schema": {"type": "string"}}],

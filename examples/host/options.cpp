@@ -122,6 +122,15 @@ std::string usage() {
          "  --public-url URL       where this service is reached, for the QR codes on\n"
          "                         certificates (https://fuma.example.gov.cn)\n"
          "  --institution-url URL  the 事业单位用户服务 link on the home page\n"
+         "  --host-id NAME         names this host in every log line and in /metrics:\n"
+         "                         1 to 64 printable ASCII characters without spaces\n"
+         "                         (default: the machine's host name)\n"
+         "  --metrics-from CIDR    who may read GET /metrics besides loopback clients,\n"
+         "                         repeatable (10.0.5.0/24, 192.0.2.9, fd00::/8); the\n"
+         "                         client's address is read as for everything else\n"
+         "                         (--trusted-proxy), and a request that passed a\n"
+         "                         proxy the host does not trust is refused\n"
+         "                         (default: loopback only)\n"
          "  --engine-option NAME=VALUE\n"
          "                         an engine option, repeatable: a locality's files\n"
          "                         (workflow_path, checklist_path, guide_path,\n"
@@ -143,7 +152,11 @@ std::string usage() {
          "host prints one line to stdout, 'fuma-host listening on http://ADDR:PORT', with\n"
          "the port actually bound. SIGINT or SIGTERM stop it: it stops accepting, lets\n"
          "requests in flight finish and exits 0 within 5 seconds. An access log line per\n"
-         "request goes to stderr.\n"
+         "request goes to stderr, with its request id: the client's X-Request-Id when\n"
+         "it is 1 to 64 letters, digits, '.', '_' or '-', else one the host draws; the\n"
+         "answer carries it back in X-Request-Id, and the audit record of the command\n"
+         "keeps it. GET /healthz answers while the process lives; GET /readyz only while\n"
+         "the store serves (503 STORAGE with Retry-After when it does not).\n"
          "\n"
          "admin subcommands (fuma-host COMMAND --help for each, with the formats of\n"
          "its values):\n"
@@ -261,6 +274,15 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
                             : name == "--public-url" ? cl.config.public_url
                                                      : cl.config.institution_url;
       target = std::string(value);
+    } else if (name == "--host-id") {
+      if (!next() || !host_id_shaped(value)) {
+        return fail("--host-id needs 1 to 64 printable ASCII characters without spaces");
+      }
+      cl.config.host_id = std::string(value);
+    } else if (name == "--metrics-from") {
+      if (!next()) return fail("--metrics-from needs ADDRESS or ADDRESS/PREFIX");
+      error = cl.config.metrics_from.add(value);
+      if (!error.empty()) return fail("--metrics-from: " + error);
     } else if (name == "--engine-option") {
       if (!next()) return fail("--engine-option needs NAME=VALUE");
       error = add_engine_option(value, cl.config.engine_options);
@@ -273,6 +295,7 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
     }
   }
   if (!have_data) return fail("--data DIR is required");
+  if (cl.config.host_id.empty()) cl.config.host_id = default_host_id();
   if (cl.config.tls_cert.empty() != cl.config.tls_key.empty()) {
     return fail("--tls-cert and --tls-key go together");
   }
@@ -282,6 +305,17 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
     }
   }
   return cl;
+}
+
+bool host_id_shaped(std::string_view id) {
+  return !id.empty() && id.size() <= 64 &&
+         std::all_of(id.begin(), id.end(), [](char c) { return c > ' ' && c < '\x7f'; });
+}
+
+std::string default_host_id() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) == 0 && host_id_shaped(name)) return name;
+  return "fuma-host";
 }
 
 std::string add_engine_option(std::string_view text, EngineOptions& into) {

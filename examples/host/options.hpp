@@ -41,7 +41,17 @@ struct Config {
   std::string public_url;        // where certificates' QR codes lead
   std::string institution_url;   // 事业单位用户服务
   EngineOptions engine_options;  // a locality's files, session timeouts, ...
+  // Names this host in every log line and in GET /metrics (--host-id): the
+  // machine's name unless given.
+  std::string host_id;
+  // Who may read GET /metrics besides loopback clients (--metrics-from).
+  TrustedProxies metrics_from;
 };
+
+// A host id: 1 to 64 printable ASCII characters, no spaces.
+bool host_id_shaped(std::string_view id);
+// The machine's name (gethostname) if it is a good host id, else "fuma-host".
+std::string default_host_id();
 
 struct CommandLine {
   enum class Action { run, help, usage_error };

@@ -143,6 +143,12 @@ void finish(Response& res) {
   if (res.find(http::field::cache_control) == res.end()) {
     res.set(http::field::cache_control, "no-store");
   }
+  // A 503 (the store does not serve, memory ran out) passes: say when to
+  // try again (RFC 9110 section 10.2.3), for clients and balancers alike.
+  if (res.result() == http::status::service_unavailable &&
+      res.find(http::field::retry_after) == res.end()) {
+    res.set(http::field::retry_after, kRetryAfterSeconds);
+  }
 }
 
 void append_common_fields(std::string& out, bool tls) {

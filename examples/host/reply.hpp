@@ -33,7 +33,12 @@ Response engine_error(const Request& req, const Error& e);
 
 Response method_not_allowed(const Request& req, std::string_view allow);
 
-// Cache-Control: no-store unless the response chose its own.
+// How long a client, or a balancer's health check, should wait before
+// trying again after a 503, in seconds.
+inline constexpr std::string_view kRetryAfterSeconds = "5";
+
+// Cache-Control: no-store unless the response chose its own; Retry-After
+// (kRetryAfterSeconds) on a 503 that has none.
 void finish(Response& res);
 
 // The fields every answer carries, as they go on the wire ("Name: value"

@@ -2,15 +2,19 @@
 #include "routes.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <boost/asio/ip/address.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <new>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "api.hpp"
 #include "commands.hpp"
@@ -51,6 +55,73 @@ Response healthz(App& app, const Request& req) {
   body["schema_version"] = app.engine.schema_version();
   body["crypto_suite"] = app.engine.crypto_suite();
   return reply::ok(req, json::serialize(body));
+}
+
+// GET /readyz: ready to serve when the store answers a cheap read (and
+// passes its own checks). A balancer's health check: 503 takes the host out
+// of rotation until the store is back; /healthz, liveness, stays 200.
+Response readyz(App& app, const Request& req) {
+  static std::atomic<bool> was_ready{true};
+  try {
+    app.engine.check_store();
+  } catch (const fuma::Error& e) {
+    // Said once when readiness is lost, not at every probe.
+    if (was_ready.exchange(false)) {
+      log::line("unready", "code=" + std::string(e.name()) + " detail=" + log::quote(e.detail()));
+    }
+    // 503, with Retry-After (reply::finish).
+    return reply::error(req, "STORAGE", "服务暂不可用，请稍后再试",
+                        "the store does not serve now (the host's log says why)");
+  }
+  if (!was_ready.exchange(true)) log::line("ready", "");
+  return reply::ok(req, R"({"ok":true,"ready":true})");
+}
+
+bool loopback(const boost::asio::ip::address& a) {
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) {
+    return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, a.to_v6()).is_loopback();
+  }
+  return a.is_loopback();
+}
+
+// Who may read /metrics: loopback clients and --metrics-from networks. The
+// client is who the host takes it to be everywhere else (the socket's peer,
+// or X-Forwarded-For from a trusted proxy); a request that carries
+// X-Forwarded-For from any other peer passed a proxy the host does not
+// trust (a balancer on this machine, say), whose clients may be anyone.
+bool may_read_metrics(const App& app, const Request& req, const Peer& peer) {
+  std::vector<std::string_view> forwarded;
+  const auto [first, last] = req.equal_range("X-Forwarded-For");
+  for (auto it = first; it != last; ++it) forwarded.push_back(it->value());
+  boost::system::error_code ec;
+  const auto hop = boost::asio::ip::make_address(peer.address, ec);
+  if (ec) return false;
+  if (!forwarded.empty() && !app.settings.trusted_proxies.contains(hop)) return false;
+  const auto client = boost::asio::ip::make_address(
+      app.settings.trusted_proxies.client(peer.address, forwarded), ec);
+  if (ec) return false;
+  return loopback(client) || app.settings.metrics_from.contains(client);
+}
+
+// GET /metrics: the Prometheus text format (metrics.hpp).
+Response metrics(App& app, const Request& req, const Peer& peer) {
+  if (!may_read_metrics(app, req, peer)) {
+    return reply::error(req, "FORBIDDEN", "无权访问",
+                        "/metrics is served to loopback clients and the networks of "
+                        "--metrics-from only");
+  }
+  std::optional<OpenSessions> sessions;
+  try {
+    sessions = app.engine.open_sessions();
+  } catch (const fuma::Error&) {
+    // fuma_store_up says so; /readyz and the log say why.
+  }
+  Response res{http::status::ok, req.version()};
+  res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+  res.keep_alive(req.keep_alive());
+  res.body() = app.metrics.render(app.settings.host_id, app.engine.statistics(), sessions);
+  res.prepare_payload();
+  return res;
 }
 
 // GET /api/uscc/{code}: uscc.check on the decoded segment. A code that is
@@ -166,6 +237,14 @@ Response route(App& app, const Request& req, const Peer& peer) {
     if (!get_or_head(req)) return reply::method_not_allowed(req, "GET, HEAD");
     return healthz(app, req);
   }
+  if (path == "/readyz") {
+    if (!get_or_head(req)) return reply::method_not_allowed(req, "GET, HEAD");
+    return readyz(app, req);
+  }
+  if (path == "/metrics") {
+    if (!get_or_head(req)) return reply::method_not_allowed(req, "GET, HEAD");
+    return metrics(app, req, peer);
+  }
   if (path.substr(0, kUsccPrefix.size()) == kUsccPrefix) {
     const std::string_view segment = path.substr(kUsccPrefix.size());
     if (!segment.empty() && segment.find('/') == std::string_view::npos) {
@@ -219,9 +298,33 @@ Response handle_request(App& app, const Request& req, const Peer& peer) noexcept
   return res;
 }
 
+std::string_view route_pattern(const App& app, std::string_view path) {
+  // In the order route() tries them.
+  for (std::string_view fixed : {"/healthz", "/readyz", "/metrics", "/api/openapi.json",
+                                 "/api/csrf", "/api/site", "/api/content"}) {
+    if (path == fixed) return fixed;
+  }
+  if (path.substr(0, kUsccPrefix.size()) == kUsccPrefix) {
+    const std::string_view segment = path.substr(kUsccPrefix.size());
+    if (!segment.empty() && segment.find('/') == std::string_view::npos) {
+      return "/api/uscc/{code}";
+    }
+  }
+  if (path.substr(0, kContentPrefix.size()) == kContentPrefix) {
+    return "/api/content/{column}/{item}";
+  }
+  if (path.substr(0, kStaffPrefix.size()) == kStaffPrefix) return "/api/staff/{command}";
+  if (path.substr(0, kApiPrefix.size()) == kApiPrefix) return "/api/{command}";
+  if (!path.empty() && path.front() == '/' && app.pages.find(path) != nullptr) return "/{page}";
+  return "unmatched";
+}
+
 bool runs_inline(const Request& req) {
   const std::string_view path = path_of(req);
-  if (path.substr(0, kApiPrefix.size()) != kApiPrefix) return path != "/healthz";
+  if (path.substr(0, kApiPrefix.size()) != kApiPrefix) {
+    // These three wait on the store (or, /healthz, read its facts).
+    return path != "/healthz" && path != "/readyz" && path != "/metrics";
+  }
   return path.substr(0, kUsccPrefix.size()) == kUsccPrefix || path == "/api/openapi.json" ||
          path == "/api/csrf" || path == "/api/site";
 }

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 
+#include "metrics.hpp"
 #include "proxy.hpp"
 
 namespace fuma {
@@ -39,6 +40,9 @@ struct Settings {
   // The key CSRF tokens are signed with (api.hpp): --csrf-key's bytes, or
   // 32 random bytes drawn at start.
   std::string csrf_key;
+  std::string host_id = "fuma-host";  // --host-id, in GET /metrics
+  // Who may read GET /metrics besides loopback clients (--metrics-from).
+  TrustedProxies metrics_from;
 };
 
 struct App {
@@ -48,12 +52,25 @@ struct App {
   const Commands& commands;  // what each side of the API exposes
   std::string openapi;       // GET /api/openapi.json, made from `commands`
   Settings settings;
+  Metrics metrics{};  // GET /metrics
 };
 
-// Who sent the request, as the socket saw it.
+// Who sent the request, as the socket saw it, and the id the host knows
+// the request by.
 struct Peer {
   std::string address;  // the IP address, without port
+  // The request's id (the client's X-Request-Id when well-formed, else one
+  // the connection drew): in the access log, in the answer's X-Request-Id,
+  // and passed to the engine, whose audit record keeps it. Empty: none.
+  std::string request_id{};
 };
+
+// The route a request to `path` (without the query) takes, as a pattern for
+// metrics: "/healthz", "/api/{command}", "/api/staff/{command}",
+// "/api/uscc/{code}", "/{page}" for the pages, "unmatched" for what no
+// route serves. Never a part of the path as sent, so labels stay few and
+// carry no data.
+std::string_view route_pattern(const App& app, std::string_view path);
 
 // Runs on an engine worker thread, never on an I/O thread: engine commands
 // may wait on SQLite. Never throws; an unexpected exception becomes a 500

@@ -115,6 +115,23 @@ struct Response {
   std::string data;  // bytes beside the JSON; empty when none
 };
 
+// What an engine reports about its store, for monitoring (fuma-host's
+// GET /metrics).
+struct Statistics {
+  // Write transactions the store ran again after the database refused
+  // them for a reason that passes (a serialization failure, a deadlock),
+  // since the engine opened. Always 0 on SQLite, the one writer of its file.
+  std::uint64_t write_retries = 0;
+  // Connections to the database the engine holds open now, in use or idle.
+  std::uint64_t store_connections = 0;
+};
+
+// Sessions open now: not ended, and within the idle and absolute limits.
+struct OpenSessions {
+  std::uint64_t unit = 0;   // units' (session.login)
+  std::uint64_t staff = 0;  // staff members' (staff.login)
+};
+
 namespace store {
 class Store;
 }
@@ -156,6 +173,21 @@ class Engine {
 
   // The crypto suite of the open store: "standard" or "sm" (Options::crypto_suite).
   std::string_view crypto_suite() const;
+
+  // Counters kept in memory: cheap, never throws, reads no data.
+  Statistics statistics() const;
+
+  // Counts the open sessions with one read of the store, from an index of
+  // recent activity (cheap however long the history). Throws Error(storage)
+  // when the store does not answer.
+  OpenSessions open_sessions() const;
+
+  // Readiness: returns when the store can serve, after one cheap read and
+  // the store's own checks (for SQLite: that the file the engine has open
+  // is still the one at its path, not removed or replaced); throws
+  // Error(storage) saying why not. Say "not ready" to a balancer while it
+  // throws; the engine's liveness is not in question.
+  void check_store() const;
 
  private:
   std::unique_ptr<store::Store> store_;

@@ -478,7 +478,10 @@ FUMA_API void fuma_engine_close(fuma_engine* engine);
  * where "args" and "actor" may be omitted; an optional "idempotency_key"
  * (a string of 1 to 128 bytes) makes a state-changing command safe to retry:
  * the same key from the same actor answers the first result again without
- * acting twice. Binary input (an image, an attachment) travels beside the
+ * acting twice. An optional "request_id" (1 to 128 printable ASCII
+ * characters without spaces) is the caller's id for the request, such as
+ * the X-Request-Id of an HTTP request: the audit record of a state-changing
+ * command keeps it. Binary input (an image, an attachment) travels beside the
  * JSON as `data`/`data_len`; binary output (a PDF, a PNG) comes back beside
  * the result's JSON, never as base64 inside it. On success *out holds the
  * result, whose JSON is {"ok": true, ...}. On failure *out is NULL and

@@ -104,6 +104,7 @@ std::string audit_hash(const store::AuditRecord& r, crypto::Digest digest) {
        {&r.at, &r.actor, &r.command, &r.target, &r.before_status, &r.after_status, &r.prev_hash}) {
     field(canonical, *f);
   }
+  if (!r.request_id.empty()) field(canonical, r.request_id);
   return crypto::digest_hex(digest, canonical);
 }
 

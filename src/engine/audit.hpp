@@ -7,11 +7,18 @@
 // store with no record is SHA-256), so a chain keeps its algorithm for life.
 //
 // hash = the digest (hex) over the canonical serialisation of at, actor,
-// command, target, before_status, after_status and prev_hash: each field as
-// its byte length in decimal, ':', the bytes, ';', in that order. Lengths
-// make the encoding unambiguous whatever the fields contain. The first
-// record's prev_hash is 64 zeros. seq is not hashed: the chain fixes the
-// order already, and the store assigns seq only on append.
+// command, target, before_status, after_status and prev_hash, and then
+// request_id when it is not empty: each field as its byte length in
+// decimal, ':', the bytes, ';', in that order. Lengths make the encoding
+// unambiguous whatever the fields contain, and a record with a request id
+// has one field more than any without. The first record's prev_hash is 64
+// zeros. seq is not hashed: the chain fixes the order already, and the
+// store assigns seq only on append.
+//
+// The request id is hashed so that it is as tamper-evident as the rest of
+// the record: rewriting it breaks the chain. It is left out when empty, so
+// a record without one hashes exactly as every record made before request
+// ids existed (schema 7 and older), and those chains verify unchanged.
 #ifndef FUMA_SRC_ENGINE_AUDIT_HPP
 #define FUMA_SRC_ENGINE_AUDIT_HPP
 

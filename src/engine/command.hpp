@@ -145,6 +145,9 @@ struct Context {
   std::string_view data;
   std::string_view command;          // the command's name, as requested
   std::string_view idempotency_key;  // empty when the request carries none
+  // The caller's id for the request (an HTTP host's X-Request-Id), kept in
+  // the command's audit record; empty when the request carries none.
+  std::string_view request_id;
   // The engine's clock, read once when the request arrives: every record a
   // command writes carries the same time.
   std::chrono::system_clock::time_point now{};

@@ -14,6 +14,7 @@
 
 #include "actor.hpp"
 #include "calendar.hpp"
+#include "clock.hpp"
 #include "command.hpp"
 #include "crypto/crypto.hpp"
 #include "dispatch.hpp"
@@ -49,11 +50,22 @@ struct Envelope {
   const json::object* args = nullptr;
   const json::object* actor = nullptr;
   std::string_view idempotency_key;
+  std::string_view request_id;
 };
 
 // Long enough for a UUID or a hash in any notation, short enough to keep
 // the remembered keys small.
 constexpr std::size_t kMaxIdempotencyKeyBytes = 128;
+// The same bound for a request id, which every audit record keeps.
+constexpr std::size_t kMaxRequestIdBytes = 128;
+
+// Printable ASCII without spaces: a request id goes into logs and headers
+// as it is, where a space, a quote-less control byte or a line break would
+// split or forge a field.
+bool request_id_shaped(std::string_view id) {
+  return !id.empty() && id.size() <= kMaxRequestIdBytes &&
+         std::all_of(id.begin(), id.end(), [](char c) { return c > ' ' && c < '\x7f'; });
+}
 
 Envelope parse_envelope(std::string_view request, const json::storage_ptr& storage) {
   if (request.empty()) bad_request("request is empty");
@@ -64,13 +76,13 @@ Envelope parse_envelope(std::string_view request, const json::storage_ptr& stora
   std::error_code ec;
   json::parse_options opts;
   opts.max_depth = 32;
-  Envelope env{json::parse(request, ec, storage, opts), {}, nullptr, nullptr, {}};
+  Envelope env{json::parse(request, ec, storage, opts), {}, nullptr, nullptr, {}, {}};
   if (ec) bad_request("request is not valid JSON: " + ec.message());
   const json::object* top = env.parsed.if_object();
   if (top == nullptr) bad_request("request must be a JSON object");
   for (const auto& kv : *top) {
     if (kv.key() != "command" && kv.key() != "args" && kv.key() != "actor" &&
-        kv.key() != "idempotency_key") {
+        kv.key() != "idempotency_key" && kv.key() != "request_id") {
       bad_request("unknown request field '" + std::string(kv.key()) + "'");
     }
   }
@@ -96,6 +108,15 @@ Envelope parse_envelope(std::string_view request, const json::storage_ptr& stora
                   std::to_string(kMaxIdempotencyKeyBytes) + " bytes");
     }
     env.idempotency_key = *key;
+  }
+  if (const json::value* k = top->if_contains("request_id"); k && !k->is_null()) {
+    const json::string* id = k->if_string();
+    if (id == nullptr || !request_id_shaped(*id)) {
+      bad_request("request.request_id must be a string of 1 to " +
+                  std::to_string(kMaxRequestIdBytes) +
+                  " printable ASCII characters without spaces");
+    }
+    env.request_id = *id;
   }
   return env;
 }
@@ -142,6 +163,7 @@ Response dispatch(const std::vector<Command>& list, const Services& services,
                       data,
                       env.command,
                       env.idempotency_key,
+                      env.request_id,
                       services.clock ? services.clock() : std::chrono::system_clock::now(),
                       storage};
   engine::Output out = it->run(ctx);
@@ -550,6 +572,28 @@ Response Engine::call_stateless(std::string_view request, std::string_view data)
 int Engine::schema_version() const { return store_->schema_version(); }
 
 std::string_view Engine::crypto_suite() const { return crypto::name(security_->suite); }
+
+Statistics Engine::statistics() const {
+  const store::Statistics st = store_->statistics();
+  Statistics out;
+  out.write_retries = st.write_retries;
+  out.store_connections = st.connections;
+  return out;
+}
+
+OpenSessions Engine::open_sessions() const {
+  const auto now = clock_ ? clock_() : std::chrono::system_clock::now();
+  const std::string seen = engine::iso_time(now - security_->session_idle);
+  const std::string created = engine::iso_time(now - security_->session_absolute);
+  OpenSessions out;
+  store_->read([&](store::Transaction& txn) {
+    out.unit = txn.count_open_sessions(seen, created);
+    out.staff = txn.count_open_staff_sessions(seen, created);
+  });
+  return out;
+}
+
+void Engine::check_store() const { store_->check(); }
 
 namespace engine {
 

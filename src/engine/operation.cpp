@@ -109,6 +109,7 @@ Output write_command(Context& ctx, const WriteBody& body) {
     record.target = std::move(audited.target);
     record.before_status = std::move(audited.before_status);
     record.after_status = std::move(audited.after_status);
+    record.request_id = std::string(ctx.request_id);
     if (audited.refusal && record.after_status.empty()) {
       record.after_status = std::string(audited.refusal->name());
     }

@@ -359,6 +359,21 @@ ALTER TABLE credentials ADD COLUMN sealed_signature BLOB NOT NULL DEFAULT x''
   CONSTRAINT sealed_signature_is_sealed
   CHECK (length(sealed_signature) = 0 OR length(sealed_signature) BETWEEN 12 + 64 + 16 AND 256);
 )sql",
+
+      // 7 -> 8: operating several hosts. An audit record keeps the id of the
+      // request that made it (NULL for the records before, and for calls
+      // that name none), so one request can be followed from a host's
+      // access log to the audit log. Open sessions are counted for
+      // monitoring by their last activity: sessions that ran out without a
+      // logout keep ended_at = '' for good, so an index of all unended ones
+      // would grow with history, while the range of recent last_seen_at
+      // stays small. created_at is in the index to check the absolute limit
+      // without reading the rows.
+      R"sql(
+ALTER TABLE audit ADD COLUMN request_id TEXT;
+CREATE INDEX sessions_open ON sessions(last_seen_at, created_at) WHERE ended_at = '';
+CREATE INDEX staff_sessions_open ON staff_sessions(last_seen_at, created_at) WHERE ended_at = '';
+)sql",
   };
   return list;
 }

@@ -35,6 +35,7 @@
 // wait for).
 #include <pthread.h>
 #include <sched.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <atomic>
@@ -133,7 +134,10 @@ class SqliteStore final : public Store {
       writer_->rollback();
       throw;
     }
-    if (!memory_) switch_to_wal(*writer_, busy_timeout_ms);
+    if (!memory_) {
+      switch_to_wal(*writer_, busy_timeout_ms);
+      identity_ = file_identity();
+    }
     writer_->exec("PRAGMA synchronous = FULL", "open");
     version_ = migrate(*writer_);
     // checkin() runs in a destructor and must not allocate.
@@ -156,6 +160,26 @@ class SqliteStore final : public Store {
   SqliteStore& operator=(const SqliteStore&) = delete;
 
   int schema_version() const override { return version_; }
+
+  Statistics statistics() const override {
+    Statistics st;
+    st.connections = 1 + readers_open_.load(std::memory_order_relaxed);
+    return st;
+  }
+
+  void check() override {
+    // A file removed or replaced under a running store goes on working for
+    // it (its connections hold the old file open), while everything it
+    // writes is lost to whoever opens the path next: a restart, a backup,
+    // another process. Not ready, then, though every read still answers.
+    if (!memory_ && file_identity() != identity_) {
+      throw Error(Errc::storage,
+                  "the database file '" + path_ +
+                      "' is no longer the file the store opened (removed, moved or replaced)",
+                  "数据文件已被移动或删除");
+    }
+    read([](Transaction& txn) { txn.meta("created_at"); });
+  }
 
   void write(const std::function<void(Transaction&)>& fn) override {
     refuse_nested("write");
@@ -271,15 +295,29 @@ class SqliteStore final : public Store {
     }
     auto conn = std::make_unique<Connection>(path_, kReaderFlags, busy_timeout_ms_);
     conn->exec("PRAGMA query_only = ON", "open reader");
+    readers_open_.fetch_add(1, std::memory_order_relaxed);
     return conn;
   }
 
   void checkin(std::unique_ptr<Connection> conn) noexcept {
     // A connection still inside a transaction failed to roll back; closing
     // it is the only way to be sure it holds no snapshot.
-    if (conn->in_transaction()) return;
-    std::lock_guard<std::mutex> lock(pool_mutex_);
-    if (idle_readers_.size() < kMaxIdleReaders) idle_readers_.push_back(std::move(conn));
+    if (!conn->in_transaction()) {
+      std::lock_guard<std::mutex> lock(pool_mutex_);
+      if (idle_readers_.size() < kMaxIdleReaders) {
+        idle_readers_.push_back(std::move(conn));
+        return;
+      }
+    }
+    conn.reset();
+    readers_open_.fetch_sub(1, std::memory_order_relaxed);
+  }
+
+  // The device and inode at the store's path; {0, 0} when nothing is there.
+  std::pair<dev_t, ino_t> file_identity() const {
+    struct stat st {};
+    if (::stat(path_.c_str(), &st) != 0) return {0, 0};
+    return {st.st_dev, st.st_ino};
   }
 
   void refuse_nested(const char* what) const {
@@ -467,6 +505,10 @@ class SqliteStore final : public Store {
 
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<Connection>> idle_readers_;
+  // Read connections open, idle or lent out (statistics()).
+  std::atomic<std::uint64_t> readers_open_{0};
+  // The file the writer opened (check()).
+  std::pair<dev_t, ino_t> identity_{0, 0};
 
   // Group commit: the writes waiting for the next commit, in arrival
   // order, and the thread that commits them (started by the first write

@@ -24,7 +24,7 @@ namespace {
 #define FUMA_EVENT_COLUMNS \
   "id, application_id, action, from_status, to_status, actor, reply, at, business"
 #define FUMA_AUDIT_COLUMNS \
-  "seq, at, actor, command, target, before_status, after_status, prev_hash, hash"
+  "seq, at, actor, command, target, before_status, after_status, prev_hash, hash, request_id"
 
 Authority read_authority(const Statement& s) {
   Authority a;
@@ -167,6 +167,7 @@ AuditRecord read_audit(const Statement& s) {
   r.after_status = s.text(6);
   r.prev_hash = s.text(7);
   r.hash = s.text(8);
+  r.request_id = s.text(9);  // NULL reads as ""
   return r;
 }
 
@@ -640,9 +641,10 @@ std::vector<Event> SqliteTransaction::events_of_unit(Id unit_id) {
 AuditRecord SqliteTransaction::append_audit(const AuditRecord& r) {
   Statement s = change(
       "INSERT INTO audit(at, actor, command, target, before_status, after_status, prev_hash, "
-      "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      "hash, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''))",
       "append_audit");
-  s.bind(r.at, r.actor, r.command, r.target, r.before_status, r.after_status, r.prev_hash, r.hash)
+  s.bind(r.at, r.actor, r.command, r.target, r.before_status, r.after_status, r.prev_hash, r.hash,
+         r.request_id)
       .run();
   AuditRecord out = r;
   out.seq = s.inserted_id();
@@ -1029,6 +1031,29 @@ std::size_t SqliteTransaction::end_staff_sessions(Id staff_id, std::string_view 
       "WHERE staff_id = ? AND ended_at = ''",
       "end_staff_sessions");
   return static_cast<std::size_t>(s.bind(at, reason, staff_id).execute());
+}
+
+// Both use the partial indexes of schema 8 (sessions_open, staff_sessions_open),
+// which hold last_seen_at and created_at: the count reads the range of recent
+// activity in the index alone.
+std::uint64_t SqliteTransaction::count_open_sessions(std::string_view seen_after,
+                                                     std::string_view created_after) {
+  Statement s = query(
+      "SELECT count(*) FROM sessions INDEXED BY sessions_open "
+      "WHERE ended_at = '' AND last_seen_at > ? AND created_at > ?",
+      "count_open_sessions");
+  s.bind(seen_after, created_after).step();
+  return static_cast<std::uint64_t>(s.int64(0));
+}
+
+std::uint64_t SqliteTransaction::count_open_staff_sessions(std::string_view seen_after,
+                                                           std::string_view created_after) {
+  Statement s = query(
+      "SELECT count(*) FROM staff_sessions INDEXED BY staff_sessions_open "
+      "WHERE ended_at = '' AND last_seen_at > ? AND created_at > ?",
+      "count_open_staff_sessions");
+  s.bind(seen_after, created_after).step();
+  return static_cast<std::uint64_t>(s.int64(0));
 }
 
 // --- throttles ----------------------------------------------------------------

@@ -99,6 +99,10 @@ class SqliteTransaction final : public Transaction {
   void update_staff_session(const StaffSession& s) override;
   std::size_t end_staff_sessions(Id staff_id, std::string_view at,
                                  std::string_view reason) override;
+  std::uint64_t count_open_sessions(std::string_view seen_after,
+                                    std::string_view created_after) override;
+  std::uint64_t count_open_staff_sessions(std::string_view seen_after,
+                                          std::string_view created_after) override;
 
   std::optional<Throttle> throttle(std::string_view scope) override;
   void save_throttle(const Throttle& t) override;

@@ -123,6 +123,11 @@ struct AuditRecord {
   std::string after_status;
   std::string prev_hash;
   std::string hash;
+  // The id of the request that made the record (an HTTP host's X-Request-Id,
+  // the envelope's request_id), so that one request can be followed from
+  // the host's access log to the audit log; "" when the call named none
+  // (stored as NULL, as in every record from before schema 8).
+  std::string request_id;
 };
 
 // A registration authority's signing key, Ed25519 or SM2. The private half
@@ -397,15 +402,42 @@ class Transaction {
   virtual std::size_t end_staff_sessions(Id staff_id, std::string_view at,
                                          std::string_view reason) = 0;
 
+  // Sessions open at a moment, for monitoring: not ended, last seen after
+  // `seen_after` and created after `created_after` (the moment less the idle
+  // and the absolute limit). Cheap however long the history: counted from
+  // an index of recent activity.
+  virtual std::uint64_t count_open_sessions(std::string_view seen_after,
+                                            std::string_view created_after) = 0;
+  virtual std::uint64_t count_open_staff_sessions(std::string_view seen_after,
+                                                  std::string_view created_after) = 0;
+
   virtual std::optional<Throttle> throttle(std::string_view scope) = 0;
   // Inserts or replaces the scope's row.
   virtual void save_throttle(const Throttle& t) = 0;
   virtual void clear_throttle(std::string_view scope) = 0;
 };
 
+// What a store reports about itself, for monitoring (Engine::statistics).
+struct Statistics {
+  // Write transactions run again after the database refused them for a
+  // reason that passes (a serialization failure, a deadlock), counted since
+  // the store opened. A backend that retries counts each retry here; the
+  // SQLite store, the one writer of its file, never needs to.
+  std::uint64_t write_retries = 0;
+  // Connections to the database held open now, in use or idle.
+  std::uint64_t connections = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
+  // Thread-safe, never throws, touches no database.
+  virtual Statistics statistics() const = 0;
+  // Whether the store can serve now, for a readiness check: one cheap read,
+  // and what else the backend knows of its own health (the SQLite store:
+  // that its file is still the one at its path). Returns when it can;
+  // throws Error(storage) saying why not.
+  virtual void check() = 0;
   // The schema version the data is at (after any upgrade on open).
   virtual int schema_version() const = 0;
   // Runs fn in one durable write transaction: committed when fn returns,

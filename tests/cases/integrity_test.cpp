@@ -2,6 +2,12 @@
 // Versions, idempotency keys and the audit chain.
 #include "fixtures.hpp"
 
+#include <vector>
+
+#include "crypto/crypto.hpp"
+#include "store/sqlite_schema.hpp"
+#include "store/store.hpp"
+
 using namespace fuma::test;
 using fuma::Errc;
 
@@ -213,4 +219,157 @@ TEST_CASE("each state change writes one audit record with its statuses") {
   w.view(id, unit(code));
   w.call("queue.list", {{"status", "accepted"}}, staff("rev1"));
   CHECK(w.count("SELECT count(*) FROM audit") == before);
+}
+
+// --- request ids -------------------------------------------------------------
+
+namespace {
+
+// The request text of a command that names its request's id.
+std::string with_request_id(const std::string& command, const json::object& args,
+                            const json::object& actor, const std::string& request_id) {
+  json::object req{{"command", command}, {"args", args}, {"request_id", request_id}};
+  if (!actor.empty()) req["actor"] = actor;
+  return json::serialize(req);
+}
+
+// One text column of the first row of a query on the file.
+std::optional<std::string> text(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
+  std::optional<std::string> out;
+  if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+    out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return out;
+}
+
+// The hash of an audit record as fuma computed it before request ids: seven
+// fields, each as length ':' bytes ';', then SHA-256 in hex.
+std::string seven_field_hash(const std::vector<std::string>& fields) {
+  std::string canonical;
+  for (const std::string& f : fields) canonical += std::to_string(f.size()) + ":" + f + ";";
+  return fuma::crypto::digest_hex(fuma::crypto::Digest::sha256, canonical);
+}
+
+}  // namespace
+
+TEST_CASE("the audit record keeps the id of the request that made it") {
+  World w;
+  const std::string code = w.register_unit();
+  const auto id = w.start(code, "reissue");
+  w.engine().call(with_request_id("application.save", {{"id", id}, {"fields", {{"reason", "a"}}}},
+                                  unit(code), "abc-123"));
+  CHECK(text(w.db_path(), "SELECT request_id FROM audit WHERE command = 'application.save'") ==
+        "abc-123");
+  // A call that names none leaves it NULL, as every record before schema 8.
+  CHECK(w.count("SELECT count(*) FROM audit WHERE command = 'application.start' AND "
+                "request_id IS NULL") == 1);
+  CHECK(w.call("audit.verify", {}, system_actor()).at("intact").as_bool());
+}
+
+TEST_CASE("a request id is part of the hashed record: rewriting it breaks the chain") {
+  World w;
+  const std::string code = w.register_unit();
+  const auto id = w.start(code, "reissue");
+  w.engine().call(with_request_id("application.save", {{"id", id}, {"fields", {{"reason", "a"}}}},
+                                  unit(code), "abc-123"));
+  w.call("application.save", {{"id", id}, {"fields", {{"reason", "b"}}}}, unit(code));
+  const std::int64_t seq = w.count("SELECT seq FROM audit WHERE request_id = 'abc-123'");
+  w.exec(
+      "DROP TRIGGER IF EXISTS audit_no_update;"
+      "UPDATE audit SET request_id = 'abc-124' WHERE request_id = 'abc-123';");
+  auto v = w.call("audit.verify", {}, system_actor());
+  CHECK_FALSE(v.at("intact").as_bool());
+  CHECK(v.at("broken_seq").as_int64() == seq);
+  CHECK(v.at("reason").as_string() == "hash");
+}
+
+TEST_CASE("a record without a request id hashes as records did before request ids") {
+  World w;
+  const std::string code = w.register_unit();
+  const auto path = w.db_path();
+  const std::string last = "(SELECT max(seq) FROM audit)";
+  std::vector<std::string> fields;
+  for (const char* column :
+       {"at", "actor", "command", "target", "before_status", "after_status", "prev_hash"}) {
+    fields.push_back(
+        *text(path, std::string("SELECT ") + column + " FROM audit WHERE seq = " + last));
+  }
+  CHECK(text(path, "SELECT request_id FROM audit WHERE seq = " + last) == std::nullopt);
+  CHECK(text(path, "SELECT hash FROM audit WHERE seq = " + last) == seven_field_hash(fields));
+}
+
+TEST_CASE("a chain written before request ids verifies after the upgrade, and goes on") {
+  fuma::test::TempDir dir;
+  const std::string path = dir.file("v7.db");
+  {
+    // A schema-7 file whose audit log two records of the old form make up.
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    std::string sql;
+    for (std::size_t v = 0; v < 7; ++v) sql += std::string(fuma::store::sqlite::migrations()[v]);
+    std::string prev(64, '0');
+    for (int i = 1; i <= 2; ++i) {
+      const std::vector<std::string> f = {"2026-11-2" + std::to_string(i) + "T01:00:00Z",
+                                          "system",
+                                          "authority.create",
+                                          "authority:" + std::to_string(i),
+                                          "",
+                                          "created",
+                                          prev};
+      const std::string hash = seven_field_hash(f);
+      sql +=
+          "INSERT INTO audit(at, actor, command, target, before_status, after_status, "
+          "prev_hash, hash) VALUES ('" +
+          f[0] + "', '" + f[1] + "', '" + f[2] + "', '" + f[3] + "', '', 'created', '" + prev +
+          "', '" + hash + "');";
+      prev = hash;
+    }
+    sql += "PRAGMA application_id = " + std::to_string(fuma::store::sqlite::kApplicationId) +
+           "; PRAGMA user_version = 7;";
+    char* err = nullptr;
+    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+    INFO((err ? err : ""));
+    sqlite3_free(err);
+    sqlite3_close(db);
+    REQUIRE(rc == SQLITE_OK);
+  }
+  fuma::Options options;
+  options.path = path;
+  fuma::Engine engine(options);
+  CHECK(engine.schema_version() == fuma::store::latest_schema_version());
+  const auto verify = [&] {
+    return json::parse(engine.call(R"({"command":"audit.verify","actor":{"system":true}})").json)
+        .as_object();
+  };
+  json::object v = verify();
+  CHECK(v.at("intact").as_bool());
+  CHECK(v.at("records").as_int64() == 2);
+  engine.call(with_request_id("authority.create",
+                              {{"code", "gz"}, {"name", "广州市委编办"}, {"division", "440100"}},
+                              system_actor(), "after-upgrade-1"));
+  v = verify();
+  CHECK(v.at("intact").as_bool());
+  CHECK(v.at("records").as_int64() == 3);
+  CHECK(text(path, "SELECT request_id FROM audit WHERE seq = 3") == "after-upgrade-1");
+}
+
+TEST_CASE("a request id must be a short string of printable ASCII without spaces") {
+  World w;
+  for (const char* bad : {R"("has space")", R"("")", "42", R"("tab\there")", R"("中文")"}) {
+    auto e = w.fail_raw(std::string(R"({"command":"fuma.version","request_id":)") + bad + "}");
+    CHECK(e.code() == Errc::invalid_argument);
+    CHECK(e.detail().find("request_id") != std::string::npos);
+  }
+  auto e = w.fail_raw(std::string(R"({"command":"fuma.version","request_id":")") +
+                      std::string(129, 'r') + "\"}");
+  CHECK(e.code() == Errc::invalid_argument);
+  // 128 bytes is the most.
+  w.engine().call(std::string(R"({"command":"fuma.version","request_id":")") +
+                  std::string(128, 'r') + "\"}");
 }

@@ -581,5 +581,22 @@ TEST_CASE("one client address gets 20 captchas at once, then one every 3 s; othe
   CHECK(w.count("SELECT count(*) FROM captchas") == 22);
 }
 
+TEST_CASE("open sessions are counted: a logout or the idle limit closes one") {
+  Login l;
+  CHECK(l.w.engine().open_sessions().unit == 0);
+  const std::string first = l.login(l.png);
+  l.w.advance_seconds(60);
+  const std::string second = l.login(l.png);
+  CHECK(l.w.engine().open_sessions().unit == 2);
+  CHECK(l.w.engine().open_sessions().staff == 0);
+  l.w.call("session.logout", {}, Login::session(first));
+  CHECK(l.w.engine().open_sessions().unit == 1);
+  // The second was seen 60 s after the first: idle 30 minutes from then.
+  l.w.advance_seconds(30 * 60 - 1);
+  CHECK(l.w.engine().open_sessions().unit == 1);
+  l.w.advance_seconds(1);
+  CHECK(l.w.engine().open_sessions().unit == 0);
+}
+
 }  // namespace
 }  // namespace fuma::test

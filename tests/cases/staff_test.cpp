@@ -5,6 +5,8 @@
 
 #include "fixtures.hpp"
 
+#include <filesystem>
+
 namespace fuma::test {
 namespace {
 
@@ -241,6 +243,39 @@ TEST_CASE("an over-long name or password is a failed login, which tells nothing 
     CHECK(e.code() == Errc::invalid_argument);
     CHECK(e.message() == "用户名或密码错误");
   }
+}
+
+TEST_CASE("open staff sessions are counted until their absolute limit") {
+  Staffed s;
+  const json::object a = s.login();
+  CHECK(s.w.engine().open_sessions().staff == 1);
+  CHECK(s.w.engine().open_sessions().unit == 0);
+  // Kept busy, it still ends 8 hours after its login.
+  for (int i = 0; i < 16; ++i) {
+    s.w.advance_seconds(29 * 60);
+    s.w.call("queue.list", {{"status", "submitted"}}, Staffed::as(a));
+  }
+  CHECK(s.w.engine().open_sessions().staff == 1);
+  s.w.advance_seconds(8 * 3600 - 16 * 29 * 60);
+  CHECK(s.w.engine().open_sessions().staff == 0);
+}
+
+TEST_CASE("the store is ready until its file is moved away, while reads still answer") {
+  Staffed s;
+  const json::object a = s.login();
+  s.w.engine().check_store();
+  CHECK(s.w.engine().statistics().store_connections >= 1);
+  CHECK(s.w.engine().statistics().write_retries == 0);  // SQLite never retries
+  std::filesystem::rename(s.w.db_path(), s.w.db_path() + ".moved");
+  try {
+    s.w.engine().check_store();
+    FAIL("check_store() passed for a moved file");
+  } catch (const fuma::Error& e) {
+    CHECK(e.code() == Errc::storage);
+    CHECK(e.detail().find("no longer the file") != std::string::npos);
+  }
+  // The engine itself lives on: what it has open still reads.
+  CHECK(s.w.engine().open_sessions().staff == 1);
 }
 
 }  // namespace

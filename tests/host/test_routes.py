@@ -197,8 +197,9 @@ def test_access_log_has_one_line_per_request_without_query(start_host):
     host.request("GET", "/healthz?token=SECRET-QUERY")
     lines = wait_for_log(host, "event=request")
     assert len(lines) == 1
-    assert re.search(r"^ts=\S+ event=request remote=127\.0\.0\.1:\d+ method=GET "
-                     r'path="/healthz" status=200 bytes=\d+ ms=\d+\.\d+$', lines[0]), lines[0]
+    assert re.search(r"^ts=\S+ host=\S+ event=request remote=127\.0\.0\.1:\d+ method=GET "
+                     r'path="/healthz" status=200 bytes=\d+ ms=\d+\.\d+ '
+                     r"request_id=[0-9a-f]{32}$", lines[0]), lines[0]
     assert "SECRET-QUERY" not in host.log()
 
 

@@ -29,7 +29,7 @@ void write_forever(const std::string& path, Id application_id, std::int64_t firs
   for (std::int64_t n = first;; ++n) {
     store->write([&](Transaction& tx) {
       tx.insert_event(event(application_id, std::to_string(n)));
-      tx.append_audit({0, "t", "system", "crash.test", std::to_string(n), "", "", "", ""});
+      tx.append_audit({0, "t", "system", "crash.test", std::to_string(n), "", "", "", "", ""});
     });
     send(n);
   }

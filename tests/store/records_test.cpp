@@ -694,9 +694,28 @@ TEST_CASE("the audit log numbers records 1, 2, 3 and scans them in order") {
   });
 }
 
+TEST_CASE("an audit record keeps its request id; none is stored as NULL and read as empty") {
+  Seeded s;
+  s.write([&](Transaction& tx) {
+    tx.append_audit({0, "t1", "a", "c", "x", "", "", "", "h1", "abc-123"});
+    tx.append_audit({0, "t2", "a", "c", "x", "", "", "h1", "h2", ""});
+  });
+  std::vector<std::string> ids;
+  s.read([&](Transaction& tx) {
+    tx.scan_audit([&](const fuma::store::AuditRecord& r) {
+      ids.push_back(r.request_id);
+      return true;
+    });
+  });
+  CHECK(ids == std::vector<std::string>{"abc-123", ""});
+  s.store.reset();
+  RawDb db(s.path);
+  CHECK(db.text("SELECT count(*) FROM audit WHERE request_id IS NULL") == "1");
+}
+
 TEST_CASE("audit records cannot be changed or deleted, even with plain SQL") {
   Seeded s;
-  s.write([&](Transaction& tx) { tx.append_audit({0, "t", "a", "c", "x", "", "", "", "h"}); });
+  s.write([&](Transaction& tx) { tx.append_audit({0, "t", "a", "c", "x", "", "", "", "h", ""}); });
   s.store.reset();
   RawDb db(s.path);
   CHECK(db.exec("UPDATE audit SET actor = 'someone else'") == SQLITE_CONSTRAINT);
@@ -772,8 +791,8 @@ TEST_CASE("a write nested in a write of the same store fails instead of waiting 
 TEST_CASE("a callback that queries again while scanning the audit log works") {
   Seeded s;
   s.write([&](Transaction& tx) {
-    tx.append_audit({0, "t1", "a", "c", "x", "", "", "", "h1"});
-    tx.append_audit({0, "t2", "a", "c", "x", "", "", "h1", "h2"});
+    tx.append_audit({0, "t1", "a", "c", "x", "", "", "", "h1", ""});
+    tx.append_audit({0, "t2", "a", "c", "x", "", "", "h1", "h2", ""});
   });
   s.read([&](Transaction& tx) {
     int outer = 0, inner = 0;

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 #include <sqlite3.h>
 
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -127,14 +128,53 @@ TEST_CASE("a schema-1 file is upgraded to the latest schema on open and keeps it
   CHECK(id == 1);
 }
 
+// Turns a file back into the shape schema 7 gave what schema 8 changed: no
+// audit.request_id, and no indexes of open sessions.
+constexpr const char* kSchema7Shape =
+    "ALTER TABLE audit DROP COLUMN request_id;"
+    "DROP INDEX sessions_open;"
+    "DROP INDEX staff_sessions_open;";
+
 // Turns a file back into the shape schema 5 gave what later schemas changed:
 // the digest columns as it named them, and no credentials.sealed_signature.
 constexpr const char* kSchema5Shape =
+    "ALTER TABLE audit DROP COLUMN request_id;"
+    "DROP INDEX sessions_open;"
+    "DROP INDEX staff_sessions_open;"
     "ALTER TABLE credentials DROP COLUMN sealed_signature;"
     "ALTER TABLE blobs RENAME COLUMN digest TO sha256;"
     "DROP INDEX blobs_digest;"
     "CREATE UNIQUE INDEX blobs_sha256 ON blobs(sha256);"
     "ALTER TABLE credentials RENAME COLUMN payload_digest TO payload_sha256;";
+
+TEST_CASE("a schema-7 file's audit records gain an empty request id, and sessions an index") {
+  TempDir dir;
+  const std::string path = dir.file("v7.db");
+  {
+    auto store = fuma::test::open_store(path);
+    store->write([&](fuma::store::Transaction& tx) {
+      tx.append_audit({0, "t1", "system", "c", "x", "", "", "", "h1", ""});
+    });
+  }
+  {
+    fuma::test::RawDb db(path);
+    REQUIRE(db.exec(std::string(kSchema7Shape) + "PRAGMA user_version = 7;") == SQLITE_OK);
+  }
+  auto store = fuma::test::open_store(path);
+  CHECK(store->schema_version() == fuma::store::latest_schema_version());
+  CHECK(sql(path, "SELECT count(*) FROM audit WHERE request_id IS NULL") == "1");
+  CHECK(sql(path,
+            "SELECT count(*) FROM sqlite_schema WHERE name IN ('sessions_open', "
+            "'staff_sessions_open')") == "2");
+  store->read([&](fuma::store::Transaction& tx) {
+    tx.scan_audit([](const fuma::store::AuditRecord& r) {
+      CHECK(r.request_id.empty());
+      CHECK(r.hash == "h1");
+      return true;
+    });
+    CHECK(tx.count_open_sessions("2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z") == 0);
+  });
+}
 
 TEST_CASE("a schema-5 file's digests are renamed, and its attachments found by them") {
   TempDir dir;
@@ -371,4 +411,33 @@ TEST_CASE("a statement's text changed in place is prepared anew, not taken from 
   CHECK(c.query_int(address, "changed") == 2);
   text[7] = '1';
   CHECK(c.query_int(address, "back") == 1);
+}
+
+TEST_CASE("the store counts its connections: the writer and the readers it keeps") {
+  TempDir dir;
+  auto store = fuma::test::open_store(dir.file("fuma.db"));
+  CHECK(store->statistics().connections == 1);
+  CHECK(store->statistics().write_retries == 0);
+  // A read inside a read needs a second reader; both stay open, idle.
+  store->read([&](fuma::store::Transaction&) {
+    store->read([&](fuma::store::Transaction&) { CHECK(store->statistics().connections == 3); });
+  });
+  CHECK(store->statistics().connections == 3);
+  store->check();
+}
+
+TEST_CASE("a store whose file was replaced is not ready") {
+  TempDir dir;
+  const std::string path = dir.file("fuma.db");
+  auto store = fuma::test::open_store(path);
+  store->check();
+  std::filesystem::rename(path, path + ".old");
+  std::ofstream(path) << "another file";
+  REQUIRE(std::filesystem::exists(path));
+  try {
+    store->check();
+    FAIL("check() passed for a replaced file");
+  } catch (const fuma::Error& e) {
+    CHECK(e.code() == fuma::Errc::storage);
+  }
 }
