@@ -479,47 +479,40 @@ constexpr Command kStart = [] {
   return c;
 }();
 
-constexpr Command
-    kPreview =
-        [] {
-          Command c;
-          c.name = "application.preview";
-          c.summary_zh = "查看业务的申请信息录入项（不新建申请）";
-          c.summary_en =
-              "What a business asks before any case exists: its entry form, the unit and "
-              "certificate "
-              "its old values come from, and the open case that would block a new one. Creates "
-              "nothing.";
-          c.callers = caller::any_unit;
-          c.effect = Effect::read;
-          c.args = R"({"type": "object", "additionalProperties": false, "required": ["business"],
+constexpr Command kPreview = [] {
+  Command c;
+  c.name = "application.preview";
+  c.summary_zh = "查看业务的申请信息录入项（不新建申请）";
+  c.summary_en =
+      "What a business asks before any case exists: its entry form, the unit and "
+      "certificate "
+      "its old values come from, and the open case that would block a new one. Creates "
+      "nothing.";
+  c.callers = caller::any_unit;
+  c.effect = Effect::read;
+  c.args = R"({"type": "object", "additionalProperties": false, "required": ["business"],
     "properties": {"business": {"type": "string",
                                 "description": "a business key of the workflow, e.g. replace"}}})";
-          c.result = R"({"type": "object", "additionalProperties": false,
+  c.result = R"({"type": "object", "additionalProperties": false,
     "required": ["business", "entry", "initial_status", "unit", "certificate",
                  "open_application"],
     "properties": {
       "business": {"$ref": "#/$defs/named"},
       "entry": {"enum": ["change_items", "reason"],
                 "description": "the entry form: change items with old and new values, or a reason"},
-      "initial_status": {"$ref": "#/$defs/named", "description": "where the case starts (未提交)"
-        },
-    "unit" : {"$ref" : "#/$defs/unit"},
-    "certificate" : {"anyOf" : [ {"$ref" : "#/$defs/certificate"}, {"type" : "null"} ]},
-    "open_application" : {
-  "anyOf": [{"type": "null"}, {"type": "object",
+      "initial_status": {"$ref": "#/$defs/named",
+                         "description": "where the case starts: 未提交"},
+      "unit": {"$ref": "#/$defs/unit"},
+      "certificate": {"anyOf": [{"$ref": "#/$defs/certificate"}, {"type": "null"}]},
+      "open_application": {"anyOf": [{"type": "null"}, {"type": "object",
         "additionalProperties": false, "required": ["id", "business", "status"],
         "properties": {"id": {"$ref": "#/$defs/id"}, "business": {"$ref": "#/$defs/named"},
                        "status": {"$ref": "#/$defs/named"}}}],
-        "description": "the unit's open case (at most one); application.start answers CONFLICT while there is one"
-}
-}
-})";
+        "description": "the unit's open case, at most one: application.start answers CONFLICT while there is one"}}})";
   c.errors = errors(Errc::on_site_only);
-c.run = preview;
-return c;
-}
-();
+  c.run = preview;
+  return c;
+}();
 
 constexpr Command kSave = [] {
   Command c;
