@@ -269,6 +269,16 @@ Output preview(Context& ctx) {
     out["business"] = business_json(def, key);
     out["entry"] = workflow::entry_name(business.entry);
     out["initial_status"] = status_json(def, def.initial().key);
+    // 办理进度 as the case would show it once created: at the initial status.
+    json::array progress;
+    for (const workflow::Status& st : def.statuses()) {
+      json::object o;
+      o["key"] = st.key;
+      o["label"] = st.label;
+      o["current"] = st.initial;
+      progress.push_back(std::move(o));
+    }
+    out["progress"] = std::move(progress);
     out["unit"] = unit_json(unit);
     const std::optional<store::Certificate> cert = txn.active_certificate(unit.id);
     out["certificate"] = cert ? json::value(certificate_json(*cert)) : json::value(nullptr);
@@ -494,7 +504,7 @@ constexpr Command kPreview = [] {
     "properties": {"business": {"type": "string",
                                 "description": "a business key of the workflow, e.g. replace"}}})";
   c.result = R"({"type": "object", "additionalProperties": false,
-    "required": ["business", "entry", "initial_status", "unit", "certificate",
+    "required": ["business", "entry", "initial_status", "progress", "unit", "certificate",
                  "open_application"],
     "properties": {
       "business": {"$ref": "#/$defs/named"},
@@ -502,6 +512,11 @@ constexpr Command kPreview = [] {
                 "description": "the entry form: change items with old and new values, or a reason"},
       "initial_status": {"$ref": "#/$defs/named",
                          "description": "where the case starts: 未提交"},
+      "progress": {"type": "array", "description": "办理进度 as the case would show it, at initial_status",
+        "items": {"type": "object", "additionalProperties": false,
+          "required": ["key", "label", "current"],
+          "properties": {"key": {"type": "string"}, "label": {"type": "string"},
+                         "current": {"type": "boolean"}}}},
       "unit": {"$ref": "#/$defs/unit"},
       "certificate": {"anyOf": [{"$ref": "#/$defs/certificate"}, {"type": "null"}]},
       "open_application": {"anyOf": [{"type": "null"}, {"type": "object",

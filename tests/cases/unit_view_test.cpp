@@ -127,6 +127,8 @@ TEST_CASE("application.preview shows a business's form and creates nothing") {
   CHECK(p.at("business").at("label").as_string() == "申请补领");
   CHECK(p.at("entry").as_string() == "reason");
   CHECK(p.at("initial_status").at("label").as_string() == "未提交");
+  CHECK(p.at("progress").as_array().size() == 8);
+  CHECK(p.at("progress").at(0).at("current").as_bool());
   CHECK(p.at("unit").at("name").as_string() == "深圳市某某局");
   CHECK(p.at("certificate").at("serial").as_string() == code + "-01");
   CHECK(p.at("open_application").is_null());

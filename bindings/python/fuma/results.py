@@ -211,6 +211,12 @@ class ApplicationNotifyResult(TypedDict):
     application: Case
 
 
+class ApplicationPreviewResultProgress(TypedDict):
+    key: str
+    label: str
+    current: bool
+
+
 class ApplicationPreviewResultOpenApplication(TypedDict):
     id: int
     business: Named
@@ -228,6 +234,8 @@ class ApplicationPreviewResult(TypedDict):
     entry: Literal["change_items", "reason"]
     #: where the case starts: 未提交
     initial_status: Named
+    #: 办理进度 as the case would show it, at initial_status
+    progress: list[ApplicationPreviewResultProgress]
     unit: Unit
     certificate: Certificate | None
     #: the unit's open case, at most one: application.start answers CONFLICT while there

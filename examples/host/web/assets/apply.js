@@ -75,9 +75,6 @@ function newValue(item) {
   return $(`new-${item}`).value.trim();
 }
 
-const LATEST_STEP = {
-  accept: '受理', reject: '不予通过', approve: '复核通过', notify: '通知', complete: '办结',
-};
 
 function renderProgress(app) {
   $('progress-status').textContent = app.status.label || app.status.key;
@@ -89,7 +86,7 @@ function renderProgress(app) {
   $('latest-reply').textContent = (latest && latest.reply) || app.latest_reply || '暂无回复信息';
   $('latest-meta').hidden = !latest;
   if (latest) {
-    const step = LATEST_STEP[latest.action] || (latest.status && latest.status.label) || '';
+    const step = ACTION_LABELS[latest.action] || (latest.status && latest.status.label) || '';
     $('latest-meta').textContent = `${formatTime(latest.at)}${step ? ` · ${step}` : ''}`;
   }
   renderOutcome(app.outcome);
@@ -245,7 +242,7 @@ async function renderPreview(p) {
     fields: {},
     attachments: [],
     actions: [{ action: 'save' }, { action: 'submit' }, { action: 'upload' }],
-    progress: [],
+    progress: p.progress || [],
   };
   await render(null);
   state.preview = p;
@@ -258,6 +255,7 @@ async function renderPreview(p) {
   $('unit-uscc').textContent = p.unit.uscc;
   $('cert-serial').textContent = p.certificate ? p.certificate.serial : '无';
   $('cert-validity').textContent = validityText(p.certificate) || '无';
+  renderProgress(app);
   $('progress-status').textContent = `${p.initial_status.label}（尚未暂存）`;
   renderFields(app);
   renderAttachments(app);
