@@ -59,7 +59,7 @@ def test_preview_of_extension_is_on_site_only(state):
     assert error["message"] == "需要现场办理"
 
 
-def test_after_looking_at_reissue_the_first_save_of_replace_creates_one_case(state):
+def test_after_looking_at_reissue_the_first_save_of_a_change_creates_one_case(state):
     unit = state["unit"]
     before = need(state, "before")
     reply = unit.call("application.start",
