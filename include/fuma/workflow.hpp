@@ -49,6 +49,10 @@ struct Business {
   std::string form;                          // the form template key for 下载表格
   Entry entry = Entry::none;                 // set for every online business
   Completion completion = Completion::none;  // none for every on-site business
+  // What the unit reads once its case is 已办结: what was done, and what to
+  // do next (领取 the new certificate, ...). Online businesses only.
+  std::optional<std::string> outcome;
+  std::optional<std::string> next_steps;
 };
 
 struct Status {
@@ -77,6 +81,10 @@ struct Transition {
   // Once a case has taken this step, 下载表格 gives the form to sign and
   // stamp (without 仅供核对): 复核通过.
   bool approves = false;
+  // Whether the unit sees this step's reply (回复信息) in 最新信息 and
+  // 历史信息 ("reply_to": "unit"), or it is a note between staff ("staff":
+  // 复核退回 tells the acceptor, not the unit). The unit still sees the step.
+  bool reply_to_unit = true;
 };
 
 // What the engine that runs a definition offers beyond the file: the
@@ -120,7 +128,11 @@ class Definition {
   // the shipped business keys then take their shipped entry form and
   // completion (change: change_items, change_records; reissue and replace:
   // reason, new_certificate; revoke: reason, revoke_unit), and the steps
-  // named "approve" approve.
+  // named "approve" approve. "reply_to" ("unit" or "staff") goes only with
+  // a reply that is not "none"; left out, the steps named "return" and
+  // "forward" (between reviewer and acceptor) reply to staff, the others to
+  // the unit. "outcome" and "next_steps" (texts the unit reads at 已办结)
+  // go only with an online business.
   static Definition parse(std::string_view json, std::string_view source);
 
   // Holds the definition against what its engine offers: every transition

@@ -131,12 +131,13 @@ std::optional<store::Certificate> active_certificate(Completed& e) {
   return c;
 }
 
+// The certificate stays the one on record (its validity is never an online
+// change); the unit's record takes the new values.
 void change_records(Completed& e) {
-  std::optional<store::Certificate> c = active_certificate(e);
-  apply_change(stored_fields(e.application), e.unit, c);
+  active_certificate(e);
+  apply_change(stored_fields(e.application), e.unit);
   e.unit.updated_at = e.now;
   e.txn.update_unit(e.unit);
-  e.txn.update_certificate(*c);
 }
 
 // 补领 and 换领: a new certificate with the same validity; the old serial
@@ -209,9 +210,10 @@ void advance(const workflow::Definition& def, store::Transaction& txn, const Act
   const std::string at = iso_time(now);
   const workflow::Status* to = def.status(t.to);
   a.status = t.to;
-  // A staff step's reply is the applicant's 最新信息, even when empty: an
-  // old rejection reason must not stand beside a later acceptance.
-  if (staff_step) a.latest_reply = reply;
+  // The last reply stays the last one until another comes: a step without
+  // one leaves 最新信息 as it was (the page shows when and at which step it
+  // was written). Who may read it is the view's to decide.
+  if (staff_step && !reply.empty()) a.latest_reply = reply;
   a.open = !(to && to->final);
   a.updated_at = at;
   save(txn, a);
@@ -231,33 +233,88 @@ void advance(const workflow::Definition& def, store::Transaction& txn, const Act
 
 // --- commands -------------------------------------------------------------------
 
-Output start(Context& ctx) {
-  const std::string key(ctx.args.string("business"));
-  ctx.args.finish();
-  const workflow::Definition& def = ctx.domain.workflow;
+// The online business named `key`: unknown is INVALID_ARGUMENT, on site
+// ON_SITE_ONLY, before any identity (the portal shows 需要现场办理 to anyone
+// who asks).
+const workflow::Business& online_business(const workflow::Definition& def, const std::string& key) {
   const workflow::Business* business = def.business(key);
   if (business == nullptr) {
     throw Error(Errc::invalid_argument, "unknown business '" + key + "'", "未知的业务类型");
   }
-  // Before any identity: the portal shows 需要现场办理 to anyone who asks.
   if (!business->online) {
     throw Error(Errc::on_site_only, "business '" + key + "' is done on site", "需要现场办理");
   }
+  return *business;
+}
+
+[[noreturn]] void already_open(const workflow::Definition& def, const store::Unit& unit,
+                               const store::Application& open) {
+  const workflow::Business* b = def.business(open.business);
+  throw Error(
+      Errc::conflict, "unit " + unit.uscc + " has open application " + std::to_string(open.id),
+      "本单位已有未办结的" + (b ? b->label : std::string("申请")) + "，请办结或删除后再申请");
+}
+
+// What the unit looks at before a case exists: the business's entry form,
+// whose old values are the unit's and its certificate's, and the open case
+// that would stand in the way of starting one. Looking creates nothing.
+Output preview(Context& ctx) {
+  const std::string key(ctx.args.string("business"));
+  ctx.args.finish();
+  const workflow::Definition& def = ctx.domain.workflow;
+  const workflow::Business& business = online_business(def, key);
+  return read_command(ctx, [&](store::Transaction& txn, const Actor& actor) {
+    const store::Unit& unit = require_unit(actor);
+    json::object out;
+    out["business"] = business_json(def, key);
+    out["entry"] = workflow::entry_name(business.entry);
+    out["initial_status"] = status_json(def, def.initial().key);
+    // 办理进度 as the case would show it once created: at the initial status.
+    json::array progress;
+    for (const workflow::Status& st : def.statuses()) {
+      json::object o;
+      o["key"] = st.key;
+      o["label"] = st.label;
+      o["current"] = st.initial;
+      progress.push_back(std::move(o));
+    }
+    out["progress"] = std::move(progress);
+    out["unit"] = unit_json(unit);
+    const std::optional<store::Certificate> cert = txn.active_certificate(unit.id);
+    out["certificate"] = cert ? json::value(certificate_json(*cert)) : json::value(nullptr);
+    json::value open = nullptr;
+    if (auto a = txn.open_application(unit.id)) {
+      json::object o;
+      o["id"] = a->id;
+      o["business"] = business_json(def, a->business);
+      o["status"] = status_json(def, a->status);
+      open = std::move(o);
+    }
+    out["open_application"] = std::move(open);
+    return answer(std::move(out));
+  });
+}
+
+Output start(Context& ctx) {
+  const std::string key(ctx.args.string("business"));
+  const json::object* fields = ctx.args.optional_object("fields");
+  ctx.args.finish();
+  const workflow::Definition& def = ctx.domain.workflow;
+  const workflow::Business& business = online_business(def, key);
+  // The first 暂存 starts the case with what was typed, in one step: a draft
+  // whose input is refused is not created at all.
+  const std::string first_fields =
+      fields ? json::serialize(check_draft(business.entry, *fields)) : std::string("{}");
   return write_command(ctx, [&](store::Transaction& txn, const Actor& actor, Audited& audited) {
     const store::Unit& unit = require_unit(actor);
-    if (auto open = txn.open_application(unit.id)) {
-      const workflow::Business* b = def.business(open->business);
-      throw Error(
-          Errc::conflict, "unit " + unit.uscc + " has open application " + std::to_string(open->id),
-          "本单位已有未办结的" + (b ? b->label : std::string("申请")) + "，请办结或删除后再申请");
-    }
+    if (auto open = txn.open_application(unit.id)) already_open(def, unit, *open);
     const workflow::Status& initial = def.initial();
     const std::string at = iso_time(ctx.now);
     store::Application a;
     a.unit_id = unit.id;
     a.business = key;
     a.status = initial.key;
-    a.fields_json = "{}";
+    a.fields_json = first_fields;
     a.open = !initial.final;
     a.created_at = at;
     a.updated_at = at;
@@ -339,7 +396,7 @@ Output submit(Context& ctx) {
     check_version(c.application, version);
     const json::object fields =
         validate_submission(entry_of(def, c.application), stored_fields(c.application), c.unit,
-                            txn.active_certificate(c.unit.id), china_date(ctx.now));
+                            txn.active_certificate(c.unit.id));
     check_attachments(ctx.domain.rules, txn, c, fields);
     c.application.fields_json = json::serialize(fields);
     advance(def, txn, actor, c, t, "", false, ctx.now, audited, events);
@@ -417,16 +474,58 @@ constexpr Command kStart = [] {
   c.summary_zh =
       "新建申请：申请变更、申请补领、申请换领或申请撤销（申请初领、证书延期需要现场办理）";
   c.summary_en =
-      "Open a change, reissue, replace or revoke case; initial and extension answer "
-      "ON_SITE_ONLY.";
+      "Open a change, reissue, replace or revoke case, as the unit first saves (暂存) or "
+      "confirms; initial and extension answer ON_SITE_ONLY.";
   c.callers = caller::any_unit;
   c.effect = Effect::write;
   c.args = R"({"type": "object", "additionalProperties": false, "required": ["business"],
     "properties": {"business": {"type": "string",
-                                "description": "a business key of the workflow, e.g. change"}}})";
+                                "description": "a business key of the workflow, e.g. change"},
+                   "fields": {"type": ["object", "null"],
+                              "description": "the first 暂存: checked as application.save checks them, and kept; refused, nothing is created"}}})";
   c.result = kCaseAnswer;
   c.errors = errors(Errc::on_site_only, Errc::conflict);
   c.run = start;
+  return c;
+}();
+
+constexpr Command kPreview = [] {
+  Command c;
+  c.name = "application.preview";
+  c.summary_zh = "查看业务的申请信息录入项（不新建申请）";
+  c.summary_en =
+      "What a business asks before any case exists: its entry form, the unit and "
+      "certificate "
+      "its old values come from, and the open case that would block a new one. Creates "
+      "nothing.";
+  c.callers = caller::any_unit;
+  c.effect = Effect::read;
+  c.args = R"({"type": "object", "additionalProperties": false, "required": ["business"],
+    "properties": {"business": {"type": "string",
+                                "description": "a business key of the workflow, e.g. replace"}}})";
+  c.result = R"({"type": "object", "additionalProperties": false,
+    "required": ["business", "entry", "initial_status", "progress", "unit", "certificate",
+                 "open_application"],
+    "properties": {
+      "business": {"$ref": "#/$defs/named"},
+      "entry": {"enum": ["change_items", "reason"],
+                "description": "the entry form: change items with old and new values, or a reason"},
+      "initial_status": {"$ref": "#/$defs/named",
+                         "description": "where the case starts: 未提交"},
+      "progress": {"type": "array", "description": "办理进度 as the case would show it, at initial_status",
+        "items": {"type": "object", "additionalProperties": false,
+          "required": ["key", "label", "current"],
+          "properties": {"key": {"type": "string"}, "label": {"type": "string"},
+                         "current": {"type": "boolean"}}}},
+      "unit": {"$ref": "#/$defs/unit"},
+      "certificate": {"anyOf": [{"$ref": "#/$defs/certificate"}, {"type": "null"}]},
+      "open_application": {"anyOf": [{"type": "null"}, {"type": "object",
+        "additionalProperties": false, "required": ["id", "business", "status"],
+        "properties": {"id": {"$ref": "#/$defs/id"}, "business": {"$ref": "#/$defs/named"},
+                       "status": {"$ref": "#/$defs/named"}}}],
+        "description": "the unit's open case, at most one: application.start answers CONFLICT while there is one"}}})";
+  c.errors = errors(Errc::on_site_only);
+  c.run = preview;
   return c;
 }();
 
@@ -443,7 +542,7 @@ constexpr Command kSave = [] {
     "properties": {
       "id": {"type": "integer", "minimum": 0, "description": "the application"},
       "fields": {"type": "object",
-        "description": "the entry form. change: items (up to 10 of {item: name, address, responsible_person, category or validity; new: up to 1000 characters; old: ignored, old values come from the records}) and an optional reason; reissue, replace, revoke: reason (up to 1000 characters). The form checks its own fields, to name each problem as the page does (reason, items[0].new) with the item's label"},
+        "description": "the entry form. change: items (up to 10 of {item: name, address, responsible_person or category (validity is refused: 证书延期需要现场办理); new: up to 1000 characters; old: ignored, old values come from the records}) and an optional reason; reissue, replace, revoke: reason (up to 1000 characters). The form checks its own fields, to name each problem as the page does (reason, items[0].new) with the item's label"},
       "version": {"type": ["integer", "null"], "minimum": 0,
                   "description": "the version the caller saw; another answers CONFLICT"}}})";
   c.result = kCaseAnswer;
@@ -558,7 +657,7 @@ std::string step_command(const workflow::Transition& t) {
 }
 
 std::vector<Command> application_commands() {
-  std::vector<Command> list{kDelete, kSave, kStart, kSubmit};
+  std::vector<Command> list{kDelete, kPreview, kSave, kStart, kSubmit};
   list.insert(list.end(), std::begin(kSteps), std::end(kSteps));
   return list;
 }

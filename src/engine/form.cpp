@@ -10,6 +10,7 @@
 namespace fuma::engine {
 
 const std::string_view kLongTerm = "长期有效";
+const std::string_view kOnSiteValidity = "证书有效期不能在线变更，证书延期需要现场办理";
 
 namespace {
 
@@ -124,8 +125,8 @@ std::string current_value(ChangeItem item, const store::Unit& unit,
 }
 
 // The new value of an item, checked; the problem goes to `field`.
-std::string check_new_value(ChangeItem item, std::string_view raw, const Date& today,
-                            const std::string& field, Problems& problems) {
+std::string check_new_value(ChangeItem item, std::string_view raw, const std::string& field,
+                            Problems& problems) {
   const ItemSpec& s = spec(item);
   Checked c = check_text(raw, s.label, TextRule{s.max_chars, false});
   if (!c.problem.empty()) {
@@ -138,14 +139,6 @@ std::string check_new_value(ChangeItem item, std::string_view raw, const Date& t
   }
   if (item == ChangeItem::category && !category_code(c.value)) {
     problems.add(field, "单位类别应为机关、群团或其他");
-  }
-  if (item == ChangeItem::validity && c.value != kLongTerm) {
-    const std::optional<Date> d = parse_date(c.value);
-    if (!d) {
-      problems.add(field, "证书有效期应为“长期有效”或日期（如2030-12-31）");
-    } else if (!(*d > today)) {
-      problems.add(field, "证书有效期应晚于今天");
-    }
   }
   return c.value;
 }
@@ -174,8 +167,13 @@ json::object draft_items(const json::object& fields, Problems& problems) {
     json::object k;
     if (present(*item, "item")) {
       const json::string* name = string_at(*item, "item");
-      if (name == nullptr || !attachments::parse_change_item(*name)) {
-        problems.add(at + "item", "变更事项应为名称、住所、负责人、单位类别或证书有效期之一");
+      const auto which = name ? attachments::parse_change_item(*name) : std::nullopt;
+      if (!which) {
+        problems.add(at + "item", "变更事项应为名称、住所、负责人或单位类别之一");
+      } else if (*which == ChangeItem::validity) {
+        // 证书延期 is an on-site business; the expiry is the authority's to
+        // set there (certificate.extend), later or earlier alike.
+        problems.add(at + "item", std::string(kOnSiteValidity));
       } else {
         k["item"] = *name;
       }
@@ -219,8 +217,7 @@ json::object check_draft(Entry entry, const json::object& fields) {
 }
 
 json::object validate_submission(Entry entry, const json::object& fields, const store::Unit& unit,
-                                 const std::optional<store::Certificate>& certificate,
-                                 const Date& today) {
+                                 const std::optional<store::Certificate>& certificate) {
   // Whatever a draft may not hold, a submission may not either.
   json::object draft = check_draft(entry, fields);
   Problems problems;
@@ -260,7 +257,7 @@ json::object validate_submission(Entry entry, const json::object& fields, const 
       seen.push_back(which);
       const json::string* raw = string_at(item, "new");
       const std::string value = check_new_value(
-          which, raw ? std::string_view(*raw) : std::string_view(), today, at + "new", problems);
+          which, raw ? std::string_view(*raw) : std::string_view(), at + "new", problems);
       const std::string old = current_value(which, unit, certificate);
       if (!value.empty() && value == old) {
         problems.add(at + "new", std::string(spec(which).label) + "与原值相同");
@@ -311,8 +308,7 @@ json::object fields_view(Entry entry, const json::object& fields, const store::U
   return out;
 }
 
-void apply_change(const json::object& fields, store::Unit& unit,
-                  std::optional<store::Certificate>& certificate) {
+void apply_change(const json::object& fields, store::Unit& unit) {
   const json::value* items = fields.if_contains("items");
   if (items == nullptr || !items->is_array()) return;
   for (const json::value& v : items->get_array()) {
@@ -339,10 +335,8 @@ void apply_change(const json::object& fields, store::Unit& unit,
         unit.category = value;
         break;
       case ChangeItem::validity:
-        if (certificate) {
-          certificate->valid_until =
-              value == kLongTerm ? std::nullopt : std::optional<std::string>(value);
-        }
+        // Never online: a case submitted while validity was still a change
+        // item completes without it (证书延期 is done on site).
         break;
     }
   }

@@ -4,9 +4,11 @@
 //   change_items (change):                {"items": [{"item": "name", "new": "..."}, ...],
 //                                          "reason"?: "..."}
 //   reason (reissue, replace, revoke):    {"reason": "..."}
-// Items are name, address, responsible_person, category (机关, 群团, 其他)
-// and validity ("长期有效" or "YYYY-MM-DD"). Old values always come from the
-// unit and certificate records: an "old" sent by a client is dropped.
+// Items are name, address, responsible_person and category (机关, 群团,
+// 其他). "validity" names the certificate's expiry only to be refused:
+// 证书延期 is done on site, so no online change moves it, later or earlier.
+// Old values always come from the unit and certificate records: an "old"
+// sent by a client is dropped.
 #ifndef FUMA_SRC_ENGINE_FORM_HPP
 #define FUMA_SRC_ENGINE_FORM_HPP
 
@@ -34,8 +36,7 @@ boost::json::object check_draft(workflow::Entry entry, const boost::json::object
 // the records, so the case keeps what it changed.
 boost::json::object validate_submission(workflow::Entry entry, const boost::json::object& fields,
                                         const store::Unit& unit,
-                                        const std::optional<store::Certificate>& certificate,
-                                        const Date& today);
+                                        const std::optional<store::Certificate>& certificate);
 
 // The change items the fields name, skipping unknown or repeated ones (the
 // attachment checklist of a change depends on them).
@@ -47,13 +48,15 @@ boost::json::object fields_view(workflow::Entry entry, const boost::json::object
                                 const store::Unit& unit,
                                 const std::optional<store::Certificate>& certificate);
 
-// Applies a completed change to the records it names.
-void apply_change(const boost::json::object& fields, store::Unit& unit,
-                  std::optional<store::Certificate>& certificate);
+// Applies a completed change to the unit's record. The certificate stays
+// as it is: its validity never changes online.
+void apply_change(const boost::json::object& fields, store::Unit& unit);
 
 // "长期有效" for a long-term certificate, else its expiry date.
 std::string validity_text(const std::optional<store::Certificate>& certificate);
 extern const std::string_view kLongTerm;
+// The problem a "validity" change item gets (证书延期需要现场办理).
+extern const std::string_view kOnSiteValidity;
 
 // The unit categories a USCC of registration authority 1 can carry for the
 // units this service manages, with their category code.

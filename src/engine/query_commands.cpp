@@ -81,7 +81,9 @@ Output history(Context& ctx) {
         o["updated_at"] = events.empty() ? json::value(nullptr) : json::value(events.back().at);
       }
       json::array ev;
-      for (const store::Event& e : events) ev.push_back(event_json(def, e, names));
+      for (const store::Event& e : events) {
+        ev.push_back(event_json(def, e, names, actor.is_unit()));
+      }
       o["events"] = std::move(ev);
       list.push_back(std::move(o));
     }

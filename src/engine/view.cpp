@@ -140,11 +140,12 @@ std::string_view reply_name(workflow::Reply r) {
 struct Offers {
   std::vector<const workflow::Transition*> steps;  // the steps the actor may take
   bool applicant = false;                          // the unit whose case it is
+  bool unit_reader = false;  // a unit: staff's notes to each other are left out
 };
 
 Offers offers(const workflow::Definition& def, const Actor& actor, const Case& c,
               const std::vector<store::Event>& events) {
-  Offers o{def.transitions_from(c.application.status), is_applicant(actor, c)};
+  Offers o{def.transitions_from(c.application.status), is_applicant(actor, c), actor.is_unit()};
   o.steps.erase(std::remove_if(
                     o.steps.begin(), o.steps.end(),
                     [&](const workflow::Transition* t) { return !may_step(actor, *t, c, events); }),
@@ -180,6 +181,52 @@ void write_actions(JsonText& w, const workflow::Definition& def, const Offers& o
     }
   }
   w.end_array();
+}
+
+// The last event with a reply this reader may see: 最新信息 stays until a
+// later reply replaces it, whatever steps without one come between.
+const store::Event* latest_reply_event(const workflow::Definition& def,
+                                       const std::vector<store::Event>& events, bool unit_reader) {
+  for (auto it = events.rbegin(); it != events.rend(); ++it) {
+    if (!it->reply.empty() && (!unit_reader || reply_for_unit(def, *it))) return &*it;
+  }
+  return nullptr;
+}
+
+// What 已办结 did, for the unit to read at once: null before the case is
+// final.
+void write_outcome(JsonText& w, const workflow::Definition& def, const store::Application& a,
+                   const std::vector<store::Event>& events,
+                   const std::optional<store::Certificate>& certificate) {
+  const workflow::Status* status = def.status(a.status);
+  if (status == nullptr || !status->final) {
+    w.value(nullptr);
+    return;
+  }
+  std::string completed_at = a.updated_at;
+  for (auto it = events.rbegin(); it != events.rend(); ++it) {
+    if (it->to_status == a.status && it->from_status != it->to_status) {
+      completed_at = it->at;
+      break;
+    }
+  }
+  const workflow::Business* b = def.business(a.business);
+  w.begin_object();
+  w.member("status", status->label);
+  w.member("completed_at", completed_at);
+  w.member("summary", b ? b->outcome : std::nullopt);
+  w.member("next_steps", b ? b->next_steps : std::nullopt);
+  // The certificate this completion issued (补领, 换领): the unit's active
+  // one when it was made at the completion.
+  w.key("certificate");
+  const bool issued = b && b->completion == workflow::Completion::new_certificate && certificate &&
+                      certificate->created_at == completed_at;
+  if (issued) {
+    write_object(w, [&](auto&& put) { certificate_members(*certificate, put); });
+  } else {
+    w.value(nullptr);
+  }
+  w.end_object();
 }
 
 // Writes the application page, as the answer's member "application", from
@@ -329,7 +376,22 @@ void write_case_page(JsonText& w, const Domain& domain, const Offers& offers, co
     w.end_object();
   }
   w.end_array();
-  w.member("latest_reply", a.latest_reply);
+  const store::Event* latest = latest_reply_event(def, events, offers.unit_reader);
+  w.member("latest_reply", latest ? std::string_view(latest->reply) : std::string_view());
+  w.key("latest");
+  if (latest) {
+    w.begin_object();
+    w.member("reply", latest->reply);
+    w.member("at", latest->at);
+    w.member("action", latest->action);
+    w.key("status");
+    write_object(w, [&](auto&& put) { status_members(def, latest->to_status, put); });
+    w.end_object();
+  } else {
+    w.value(nullptr);
+  }
+  w.key("outcome");
+  write_outcome(w, def, a, events, certificate);
   std::error_code ec;
   unsigned char first_block[2048];  // the fields of a form fit: no allocation
   json::monotonic_resource arena(first_block, sizeof first_block);
@@ -386,7 +448,14 @@ std::string ActorNames::name(const std::string& key) {
   return found;
 }
 
-json::object event_json(const workflow::Definition& def, const store::Event& e, ActorNames& names) {
+bool reply_for_unit(const workflow::Definition& def, const store::Event& e) {
+  // A step the definition no longer has keeps its reply among staff.
+  const workflow::Transition* t = def.transition(e.from_status, e.action);
+  return t != nullptr && t->reply_to_unit;
+}
+
+json::object event_json(const workflow::Definition& def, const store::Event& e, ActorNames& names,
+                        bool unit_reader) {
   json::object o(7);
   o["action"] = e.action;
   o["from"] =
@@ -394,7 +463,7 @@ json::object event_json(const workflow::Definition& def, const store::Event& e, 
   o["to"] = e.to_status.empty() ? json::value(nullptr) : json::value(status_json(def, e.to_status));
   o["actor"] = e.actor;
   o["actor_name"] = names.name(e.actor);
-  o["reply"] = e.reply;
+  o["reply"] = unit_reader && !reply_for_unit(def, e) ? std::string() : e.reply;
   o["at"] = e.at;
   return o;
 }

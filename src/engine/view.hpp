@@ -79,9 +79,14 @@ class ActorNames {
   std::vector<std::pair<std::string, std::string>> known_;
 };
 
-// One event of 历史信息.
+// Whether the unit reads the reply of event `e`: its step's "reply_to" in
+// the workflow definition.
+bool reply_for_unit(const workflow::Definition& def, const store::Event& e);
+
+// One event of 历史信息. For a unit reader, a reply meant for staff (复核退回)
+// is left out; the step itself stays.
 boost::json::object event_json(const workflow::Definition& def, const store::Event& e,
-                               ActorNames& names);
+                               ActorNames& names, bool unit_reader);
 
 }  // namespace fuma::engine
 

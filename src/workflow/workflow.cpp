@@ -153,7 +153,8 @@ std::vector<Business> read_businesses(const json::array& items, const Reporter& 
   std::vector<Business> out;
   for (std::size_t i = 0; i < items.size(); ++i) {
     const Object f(items[i], element("businesses", i),
-                   {"key", "label", "online", "form", "entry", "on_complete", "description"},
+                   {"key", "label", "online", "form", "entry", "on_complete", "outcome",
+                    "next_steps", "description"},
                    report);
     Business b;
     b.key = f.key("key");
@@ -161,6 +162,13 @@ std::vector<Business> read_businesses(const json::array& items, const Reporter& 
     b.online = f.flag("online");
     b.form = f.key("form");
     read_engine_fields(f, b);
+    b.outcome = f.optional_text("outcome");
+    b.next_steps = f.optional_text("next_steps");
+    for (std::string_view field : {"outcome", "next_steps"}) {
+      if (!b.online && f.find(field) != nullptr) {
+        report.fail(f.at(field), "an on-site business is never completed online");
+      }
+    }
     skip_description(f);
     for (std::size_t j = 0; j < out.size(); ++j) {
       if (out[j].key == b.key) {
@@ -232,8 +240,8 @@ std::vector<Transition> read_transitions(const json::array& items,
   std::vector<std::string> distinct_paths;  // where each distinct_from entry was written
   for (std::size_t i = 0; i < items.size(); ++i) {
     const Object f(items[i], element("transitions", i),
-                   {"from", "action", "role", "to", "reply", "distinct_from", "validates",
-                    "approves", "description"},
+                   {"from", "action", "role", "to", "reply", "reply_to", "distinct_from",
+                    "validates", "approves", "description"},
                    report);
     Transition t;
     t.from = f.key("from");
@@ -263,6 +271,16 @@ std::vector<Transition> read_transitions(const json::array& items,
       report.fail(f.at("reply"), "unknown reply rule '" + reply + "' (" + names_of(kReplies) + ")");
     }
     t.reply = *rp;
+    t.reply_to_unit = t.action != "return" && t.action != "forward";
+    if (auto to = f.optional_string("reply_to")) {
+      if (*to != "unit" && *to != "staff") {
+        report.fail(f.at("reply_to"), "unknown reply audience '" + *to + "' (unit or staff)");
+      }
+      if (t.reply == Reply::none) {
+        report.fail(f.at("reply_to"), "a step without a reply has nobody to reply to");
+      }
+      t.reply_to_unit = *to == "unit";
+    }
     if (const json::value* list = f.find("distinct_from")) {
       const json::array& actions = datafile::as_array(*list, f.at("distinct_from"), report);
       for (std::size_t j = 0; j < actions.size(); ++j) {

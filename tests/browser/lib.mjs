@@ -369,8 +369,16 @@ export async function waitForCaptcha(page) {
   });
 }
 
+// The id of the case 申请信息录入 shows (once the first 暂存 created it).
+export async function caseId(page, business) {
+  const heading = await expectText(page.locator('#entry-business'), new RegExp(`${business}（申请编号(\\d+)）`),
+    'the application heading');
+  return Number(/申请编号(\d+)/.exec(heading)[1]);
+}
+
 // Logs in from 机关用户服务 for `business` with `picture`, accepts 登录承诺
-// and waits for 申请信息录入.
+// and waits for 申请信息录入: the business's form, no case yet (the first
+// 暂存 creates it; caseId then gives its id).
 export async function unitLogin(page, base, business, picture) {
   await page.goto(`${base}/unit.html`);
   const dialog = await fillLogin(page, business, picture);
@@ -382,9 +390,7 @@ export async function unitLogin(page, base, business, picture) {
     commitment.getByRole('button', { name: '同意' }).click(),
   ]);
   await expectVisible(page.locator('#entry-content'), 'the entry form');
-  const heading = await expectText(page.locator('#entry-business'), new RegExp(`${business}（申请编号(\\d+)）`),
-    'the application heading');
-  return Number(/申请编号(\d+)/.exec(heading)[1]);
+  await expectText(page.locator('#entry-business'), `${business}（尚未创建申请）`, 'the application heading');
 }
 
 // ---- staff ------------------------------------------------------------------------

@@ -24,7 +24,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 
 import {
-  acceptConfirm, assertPdf, dataPath, downloadVia, expectText, expectVisible, fillLogin, log,
+  acceptConfirm, assertPdf, caseId, dataPath, downloadVia, expectText, expectVisible, fillLogin, log,
   newContext, openFromQueue, pdfShot, pdfToPng, reload, run, shot, shotBetween, staffLogin, step,
   takeAction, unitLogin, watchedPage,
 } from './lib.mjs';
@@ -65,12 +65,13 @@ async function backOffice(base) {
   const unit = await watchedPage(unitContext, 'unit');
   let appId = 0;
   await step('申请补领 by a unit whose certificate is 长期有效', async () => {
-    appId = await unitLogin(unit, base, '申请补领', longTerm.picture);
+    await unitLogin(unit, base, '申请补领', longTerm.picture);
     await expectText(unit.locator('#unit-name'), longTerm.name, 'the unit name');
     await expectText(unit.locator('#attachment-note'), '本单位证书长期有效', 'the attachment note');
     await unit.getByLabel('申请理由').fill(REASON);
     await unit.getByRole('button', { name: '暂存' }).click();
     await expectText(unit.locator('#page-banner'), '申请信息已暂存', 'the 暂存 message');
+    appId = await caseId(unit, '申请补领');
     await shot(unit, 'apply-reissue', unit.locator('#entry'));
     await unit.getByRole('button', { name: '提交' }).click();
     await expectText(unit.locator('#progress-status'), '待受理', '办理进度 after 提交');
@@ -151,6 +152,9 @@ async function backOffice(base) {
     await expectText(unit2.locator('#attachment-note'), '提交前须上传以下附件材料', 'the attachment note');
     await expectText(unit2.locator('#required-kinds'), '撤销机构的文件（尚未上传）', 'the checklist');
     await unit2.getByLabel('申请理由').fill('本单位已撤销');
+    await unit2.getByRole('button', { name: '暂存' }).click();
+    await expectText(unit2.locator('#page-banner'), '申请信息已暂存', 'the 暂存 message');
+    await caseId(unit2, '申请撤销');
     await shot(unit2, 'apply-revoke', unit2.locator('#entry'));
   }, { expect: ['401 /api/session.get'] });
   await step('删除申报材料', async () => {

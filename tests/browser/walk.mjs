@@ -2,14 +2,18 @@
 // The browser walk: the operating manual's flow through the reference host's
 // pages in headless Chromium (Debian's chromium, driven by playwright-core).
 //
-//   unit:  首页 → 机关用户服务 → 申请初领 (需要现场办理) → 服务指南 → 格式文本下载
-//          (the 申领表, PDF) → 申请变更 → 图片登录 with a file that is no
-//          picture (refused beside the field) → 图片登录 (QR picture, 验证码)
-//          → 登录承诺 同意 → 申请信息录入: 住所, 暂存 (persisted) → 提交
+//   unit:  首页 → 机关用户服务 → 申请初领 (系统提示: 需要现场办理) → 服务指南 →
+//          格式文本下载 (the 申领表, PDF) → 申请变更 → 图片登录 with a file
+//          that is no picture (refused beside the field) → 图片登录 (QR
+//          picture, 验证码) → 登录承诺 同意 → 申请信息录入 (nothing created
+//          yet): 住所, 暂存 (creates the case; persisted) → 提交
 //          without 住所证明 (refused beside 附件材料) → 上传附件 → 提交 → 待受理
 //   staff: shouli 受理 → fuhe 复核通过 → shouli 通知 with 回复信息
 //   unit:  待打印, the reply under 最新信息, 历史信息, 下载表格 (PDF)
 //   staff: shouli 办结
+//   unit:  the outcome at once (a reload shows the same case, starts none);
+//          then looks at 申请补领, goes back, chooses 申请换领: no case is in
+//          the way, and 暂存 creates exactly one
 //
 // Each screen the unit's manual shows is saved as a named screenshot (see
 // lib.mjs for where, and for the environment).
@@ -58,10 +62,25 @@ async function walk(base) {
     await shot(unit, 'unit-service', null, { fullPage: true });
   });
   await step('申请初领 needs 现场办理', async () => {
-    await unit.getByRole('button', { name: '申请初领', exact: true }).click();
-    await expectText(unit.getByRole('alert'), '需要现场办理', 'the answer to 申请初领');
+    const button = unit.getByRole('button', { name: '申请初领', exact: true });
+    await button.click();
+    // The manual's 系统提示, a dialog.
+    const dialog = unit.getByRole('dialog', { name: '系统提示' });
+    await expectVisible(dialog, 'the 系统提示 dialog');
+    await expectText(dialog, '需要现场办理', 'the answer to 申请初领');
     assert.equal(await unit.locator('#login-dialog').isVisible(), false, '申请初领 must not open the login dialog');
-    await shot(unit, 'unit-onsite', unit.locator('section.panel', { has: unit.locator('#business-buttons') }));
+    await shot(unit, 'unit-onsite', dialog);
+    await dialog.getByRole('button', { name: '确定' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    assert.equal(await button.evaluate((b) => b === document.activeElement), true,
+      'the focus goes back to 申请初领 when 系统提示 closes');
+  });
+  await step('证书延期 needs 现场办理 too', async () => {
+    await unit.getByRole('button', { name: '证书延期', exact: true }).click();
+    const dialog = unit.getByRole('dialog', { name: '系统提示' });
+    await expectText(dialog, '需要现场办理', 'the answer to 证书延期');
+    await dialog.getByRole('button', { name: '关闭' }).click();
+    await dialog.waitFor({ state: 'hidden' });
   });
   await step('服务指南 申请变更·申请材料', async () => {
     await unit.locator('#guide-change-materials').click();
@@ -129,16 +148,19 @@ async function walk(base) {
     ]);
   });
   let appId = 0;
-  await step('申请信息录入', async () => {
+  await step('申请信息录入: looking creates nothing', async () => {
     await expectVisible(unit.locator('#entry-content'), 'the entry form');
-    const heading = await expectText(unit.locator('#entry-business'), /申请变更（申请编号(\d+)）/, 'the application heading');
-    appId = Number(/申请编号(\d+)/.exec(heading)[1]);
+    await expectText(unit.locator('#entry-business'), '申请变更（尚未创建申请）', 'the heading before 暂存');
     await expectText(unit.locator('#unit-name'), '深圳市演示工会', 'the unit name');
     await expectText(unit.locator('#who'), '深圳市演示工会', 'the header');
     await expectText(unit.locator('#progress-status'), '未提交', '办理进度');
+    await expectText(unit.locator('#old-address'), /\S/, 'the old 住所 before any case');
     await expectVisible(unit.getByRole('group', { name: '变更事项' }), '变更事项');
-    await expectText(unit.locator('#history-list'), '创建申请', '历史信息');
+    assert.equal(await unit.getByLabel('证书有效期').count(), 0, '证书有效期 is no online change item');
+    await expectText(unit.locator('#preview-note'), '尚未创建申请', 'the note that looking creates nothing');
     await unit.waitForLoadState('networkidle');
+    const r = await unit.evaluate(async () => (await fetch('/api/unit.history')).json());
+    assert.equal(r.applications.length, 0, 'looking at 申请变更 created a case');
     await shot(unit, 'apply-change', null, { fullPage: true });
   });
 
@@ -148,6 +170,10 @@ async function walk(base) {
     await unit.getByLabel(/申请理由/).fill(REASON);
     await unit.getByRole('button', { name: '暂存' }).click();
     await expectText(unit.locator('#page-banner'), '申请信息已暂存', 'the 暂存 message');
+    // The first 暂存 created the case.
+    const heading = await expectText(unit.locator('#entry-business'), /申请变更（申请编号(\d+)）/, 'the application heading');
+    appId = Number(/申请编号(\d+)/.exec(heading)[1]);
+    await expectText(unit.locator('#history-list'), '创建申请', '历史信息');
     // The checklist now asks for 住所证明.
     await expectText(unit.locator('#required-kinds'), /住所证明（尚未上传）/, 'the attachment checklist');
     await shot(unit, 'apply-change-saved', unit.locator('#entry'));
@@ -301,12 +327,56 @@ async function walk(base) {
     await shotBetween(acceptor, 'staff-completed', acceptor.locator('#case-banner'),
       acceptor.locator('#case-facts'), acceptor.locator('#panel-case'));
   });
-  // The page opens a new 申请变更 when the unit has no open application
-  // (it came here for one): the finished one is in 历史信息.
-  await step('the unit sees 已办结 in 历史信息', async () => {
+  // A reload shows the finished case with what was done, and starts none.
+  await step('the unit sees the outcome at 已办结', async () => {
     await reload(unit);
+    await expectText(unit.locator('#entry-business'), `申请编号${appId}`, 'the same case after 办结');
+    await expectText(unit.locator('#progress-status'), '已办结', '办理进度 after 办结');
+    await expectVisible(unit.locator('#outcome'), 'the outcome');
+    await expectText(unit.locator('#outcome-summary'), '已按变更事项更新单位信息', 'what was done');
+    await expectText(unit.locator('#outcome-next'), '领取', 'what to do next');
+    await expectText(unit.locator('#outcome-time'), /\d/, 'when');
+    // 办结 gave no reply: 最新信息 is still the notice.
+    await expectText(unit.locator('#latest-reply'), REPLY, '最新信息 after 办结');
     await expectText(unit.locator('#history-list'), '已办结', '历史信息 after 办结');
-    await shot(unit, 'apply-history', unit.locator('section.panel', { has: unit.locator('#history-title') }));
+    await expectText(unit.locator('#unit-facts'), '深圳市演示工会', 'the unit');
+    const r = await unit.evaluate(async () => (await fetch('/api/unit.history')).json());
+    assert.equal(r.applications.length, 1, 'reloading after 办结 started another case');
+    await shot(unit, 'apply-history', unit.locator('.layout-apply'));
+  });
+
+  // Looking at 申请补领, going back and choosing 申请换领: nothing stands in
+  // the way, and 暂存 creates exactly one case.
+  await step('look at 申请补领, go back', async () => {
+    await unit.goto(`${base}/unit.html`);
+    await Promise.all([
+      unit.waitForURL(/\/apply\.html\?business=reissue/),
+      unit.getByRole('button', { name: '申请补领', exact: true }).click(),
+    ]);
+    await expectText(unit.locator('#entry-business'), '申请补领（尚未创建申请）', 'the 补领 form');
+    await expectVisible(unit.getByLabel('申请理由'), '申请理由');
+    await unit.waitForLoadState('networkidle');
+    await unit.goBack();
+    await unit.waitForURL(/\/unit\.html/);
+  });
+  await step('choose 申请换领 and 暂存: one case', async () => {
+    await Promise.all([
+      unit.waitForURL(/\/apply\.html\?business=replace/),
+      unit.getByRole('button', { name: '申请换领', exact: true }).click(),
+    ]);
+    await expectText(unit.locator('#entry-business'), '申请换领（尚未创建申请）', 'the 换领 form');
+    await unit.waitForLoadState('networkidle');
+    assert.doesNotMatch(await unit.locator('#page-banner').innerText(), /已有未办结/,
+      'looking at 申请补领 left a case in the way');
+    await unit.getByLabel('申请理由').fill('证书污损');
+    await unit.getByRole('button', { name: '暂存' }).click();
+    await expectText(unit.locator('#page-banner'), '申请信息已暂存', 'the 暂存 message');
+    await expectText(unit.locator('#entry-business'), /申请换领（申请编号\d+）/, 'the new case');
+    const r = await unit.evaluate(async () => (await fetch('/api/unit.history')).json());
+    const open = r.applications.filter((a) => a.open);
+    assert.equal(open.length, 1, 'exactly one open case');
+    assert.equal(open[0].business.key, 'replace', 'the open case is the 换领');
+    assert.equal(r.applications.length, 2, 'the finished 变更 and the 换领, nothing else');
   });
 
   await unitContext.close();

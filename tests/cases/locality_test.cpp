@@ -372,9 +372,9 @@ TEST_CASE("the form is the one to sign after whichever step the workflow marks a
   // A one-review flow: 受理 approves the form.
   auto engine = engine_on(dir, replaced(source_file("src/workflow/data/workflow.json"),
                                         R"("to": "accepted",
-     "reply": "optional", "description": "受理"})",
+     "reply": "optional", "reply_to": "unit", "description": "受理"})",
                                         R"("to": "accepted",
-     "reply": "optional", "approves": true, "description": "受理"})"));
+     "reply": "optional", "reply_to": "unit", "approves": true, "description": "受理"})"));
   const std::string code = staffed(*engine, std::nullopt);
   const std::int64_t id = started_reissue(*engine, code);
   call(*engine, "application.submit", {{"id", id}}, unit(code));
@@ -393,6 +393,8 @@ TEST_CASE("a business the checklists list with no per-item lists may take change
   auto engine =
       engine_on(dir, replaced(source_file("src/workflow/data/workflow.json"),
                               R"("entry": "reason", "on_complete": "new_certificate",
+     "outcome": "已补发新证书，原证书作废。",
+     "next_steps": "请按回复信息到赋码机关（或相应的政务服务窗口单位）领取新证书；找到的原证书应交回。",
      "description": "办结时换发新证书，原证书作废"},
     {"key": "extension")",
                               R"("entry": "change_items", "on_complete": "change_records"},

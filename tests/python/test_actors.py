@@ -41,6 +41,17 @@ def test_a_change_walks_to_completion_through_the_wrappers(engine):
     assert engine.call("unit.history", actor=me.actor)["unit"]["address"] == "深圳市南山区"
 
 
+def test_preview_creates_nothing_and_start_keeps_the_first_fields(engine):
+    acc = engine.as_staff("acc")
+    me = engine.as_unit(register(acc))
+    preview = me.preview("reissue")
+    assert preview["entry"] == "reason" and preview["open_application"] is None
+    assert me.history()["applications"] == []
+    case = me.start("replace", {"reason": "证书破损"})
+    assert case["fields"]["reason"] == "证书破损"
+    assert me.preview("reissue")["open_application"]["id"] == case["id"]
+
+
 def test_send_back_is_the_return_action_and_needs_a_reason(engine):
     acc, rev = engine.as_staff("acc"), engine.as_staff("rev")
     me = engine.as_unit(register(acc))

@@ -161,7 +161,7 @@ def test_field_problems_come_all_at_once(engine):
     engine.call("application.save",
                 {"id": case_id, "fields": {"items": [
                     {"item": "name", "new": "深圳市某局"},
-                    {"item": "validity", "new": "明年"}]}},
+                    {"item": "category", "new": "企业"}]}},
                 actor=unit(code))
     with pytest.raises(fuma.InvalidArgument) as info:
         engine.call("application.submit", {"id": case_id}, actor=unit(code))

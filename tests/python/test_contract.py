@@ -365,6 +365,7 @@ def tour(engine, tmp_path):
     call("credential.list", actor=unit)
 
     # a reissue from start to 已办结, with a return on the way
+    call("application.preview", {"business": "reissue"}, unit)
     case = call("application.start", {"business": "reissue"}, unit)["application"]
     call("application.save", {"id": case["id"], "fields": {"reason": "证书遗失"}}, unit)
     rules = call("attachment.rules", {"id": case["id"]}, unit)

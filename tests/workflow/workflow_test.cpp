@@ -757,3 +757,75 @@ TEST_CASE("entry forms and completions are named as the file spells them") {
   CHECK(fuma::workflow::completion_name(Completion::revoke_unit) == "revoke_unit");
   CHECK(fuma::workflow::completion_name(Completion::none) == "none");
 }
+
+// --- who reads a reply, and what 已办结 tells the unit ----------------------------
+
+TEST_CASE("the standard definition keeps 复核退回's and 重新提交复核's notes among staff") {
+  const Definition& d = Definition::standard();
+  for (const auto& t : d.transitions()) {
+    if (t.reply == Reply::none) continue;
+    CAPTURE(t.from);
+    CAPTURE(t.action);
+    CHECK(t.reply_to_unit == (t.action != "return" && t.action != "forward"));
+  }
+  CHECK(d.transition("submitted", "reject")->reply_to_unit);
+  CHECK(d.transition("approved", "notify")->reply_to_unit);
+  CHECK_FALSE(d.transition("accepted", "return")->reply_to_unit);
+}
+
+TEST_CASE("reply_to says who reads a step's reply, as written") {
+  json::value doc = minimal();
+  item(doc, "transitions", 1)["reply_to"] = "staff";
+  item(doc, "transitions", 2)["reply_to"] = "unit";
+  const Definition d = Definition::parse(json::serialize(doc), "test.json");
+  CHECK_FALSE(d.transition("submitted", "reject")->reply_to_unit);
+  CHECK(d.transition("submitted", "complete")->reply_to_unit);
+}
+
+TEST_CASE("without reply_to, return and forward reply to staff and the other steps to the unit") {
+  json::value doc = minimal();
+  item(doc, "transitions", 1)["action"] = "return";
+  const Definition d = Definition::parse(json::serialize(doc), "test.json");
+  CHECK_FALSE(d.transition("submitted", "return")->reply_to_unit);
+  CHECK(d.transition("submitted", "complete")->reply_to_unit);
+}
+
+TEST_CASE("a reply_to other than unit or staff is refused") {
+  json::value doc = minimal();
+  item(doc, "transitions", 1)["reply_to"] = "reviewer";
+  CHECK(contains(refused(doc),
+                 "test.json: transitions[1].reply_to: unknown reply audience 'reviewer'"));
+}
+
+TEST_CASE("a reply_to on a step without a reply is refused") {
+  json::value doc = minimal();
+  item(doc, "transitions", 0)["reply_to"] = "unit";
+  CHECK(contains(refused(doc), "test.json: transitions[0].reply_to: a step without a reply"));
+}
+
+TEST_CASE("every online business of the standard definition says what 已办结 did and what next") {
+  for (const auto& b : Definition::standard().businesses()) {
+    CAPTURE(b.key);
+    CHECK(b.outcome.has_value() == b.online);
+    CHECK(b.next_steps.has_value() == b.online);
+  }
+}
+
+TEST_CASE("an outcome or next steps on an on-site business is refused") {
+  for (const char* field : {"outcome", "next_steps"}) {
+    CAPTURE(field);
+    json::value doc = minimal();
+    list(doc, "businesses")
+        .push_back(json::parse(R"({"key": "initial", "label": "申请初领", "online": false,
+            "form": "application"})"));
+    item(doc, "businesses", 1)[field] = "已办结";
+    CHECK(contains(refused(doc), "test.json: businesses[1]." + std::string(field) +
+                                     ": an on-site business is never completed online"));
+  }
+}
+
+TEST_CASE("an empty outcome text is refused") {
+  json::value doc = minimal();
+  item(doc, "businesses", 0)["outcome"] = "";
+  CHECK(contains(refused(doc), "test.json: businesses[0].outcome"));
+}

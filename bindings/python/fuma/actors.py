@@ -90,11 +90,20 @@ class Unit(Actor):
         super().__init__(engine, {"unit": uscc})
         self.uscc = uscc
 
-    def start(self, business: str, *, idempotency_key: str | None = None) -> results.Case:
-        """Open a change / reissue / replace / revoke case; :class:`fuma.OnSiteOnly`
-        for initial and extension."""
-        return self._case("application.start", {"business": business},
-                          idempotency_key=idempotency_key)
+    def preview(self, business: str) -> results.ApplicationPreviewResult:
+        """What a business asks before any case exists (its entry form, the
+        unit and certificate, the open case in the way); creates nothing."""
+        answer = self.call("application.preview", {"business": business})
+        return cast(results.ApplicationPreviewResult, answer)
+
+    def start(self, business: str, fields: JSON | None = None, *,
+              idempotency_key: str | None = None) -> results.Case:
+        """Open a change / reissue / replace / revoke case, with the first 暂存's
+        ``fields`` when given; :class:`fuma.OnSiteOnly` for initial and extension."""
+        args: JSON = {"business": business}
+        if fields is not None:
+            args["fields"] = fields
+        return self._case("application.start", args, idempotency_key=idempotency_key)
 
     def save(self, case_id: int, fields: JSON, *, version: int | None = None) -> results.Case:
         """暂存: keep the entry form as it is, complete or not."""

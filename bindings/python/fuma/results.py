@@ -40,6 +40,39 @@ class CaseProgress(TypedDict):
     current: bool
 
 
+class CaseLatest(TypedDict):
+    reply: str
+    at: str
+    action: str
+    #: the status the step led to
+    status: Named
+
+
+class Certificate(TypedDict):
+    serial: str
+    issued_on: str
+    #: null when long-term valid
+    valid_until: str | None
+    long_term: bool
+    #: 长期有效, or the expiry date
+    validity: str
+    status: Literal["active", "superseded", "revoked"]
+
+
+class CaseOutcome(TypedDict):
+    #: the final status' label, 已办结
+    status: str
+    completed_at: str
+    #: what was done: the business's workflow outcome
+    summary: str | None
+    #: what the unit does next (领取 the new certificate, ...): the business's workflow
+    #: next_steps
+    next_steps: str | None
+    #: the certificate this completion issued (补领, 换领) while it is the unit's active
+    #: one; else null
+    certificate: Certificate | None
+
+
 class FieldsItem(TypedDict):
     item: NotRequired[Literal["name", "address", "responsible_person", "category", "validity"]]
     label: NotRequired[str]
@@ -90,25 +123,20 @@ class Unit(TypedDict):
     updated_at: str
 
 
-class Certificate(TypedDict):
-    serial: str
-    issued_on: str
-    #: null when long-term valid
-    valid_until: str | None
-    long_term: bool
-    #: 长期有效, or the expiry date
-    validity: str
-    status: Literal["active", "superseded", "revoked"]
-
-
 class Case(TypedDict):
     """the application page (申请信息录入) as this actor sees it"""
     id: int
     business: Named
     status: CaseStatus
     progress: list[CaseProgress]
-    #: 最新信息: the authority's last reply
+    #: 最新信息: the authority's last reply this actor may read (a unit never reads a step's
+    #: reply whose workflow reply_to is staff, e.g. 复核退回); a step without a reply leaves
+    #: it as it was
     latest_reply: str
+    #: latest_reply with the step that wrote it; null when there is none
+    latest: None | CaseLatest
+    #: what 已办结 did; null until the case is final
+    outcome: None | CaseOutcome
     fields: Fields
     attachments: list[Attachment]
     actions: list[CaseAction]
@@ -183,6 +211,38 @@ class ApplicationNotifyResult(TypedDict):
     application: Case
 
 
+class ApplicationPreviewResultProgress(TypedDict):
+    key: str
+    label: str
+    current: bool
+
+
+class ApplicationPreviewResultOpenApplication(TypedDict):
+    id: int
+    business: Named
+    status: Named
+
+
+class ApplicationPreviewResult(TypedDict):
+    """The result of application.preview: What a business asks before any case exists:
+    its entry form, the unit and certificate its old values come from, and the open
+    case that would block a new one. Creates nothing.
+    """
+    ok: Literal[True]
+    business: Named
+    #: the entry form: change items with old and new values, or a reason
+    entry: Literal["change_items", "reason"]
+    #: where the case starts: 未提交
+    initial_status: Named
+    #: 办理进度 as the case would show it, at initial_status
+    progress: list[ApplicationPreviewResultProgress]
+    unit: Unit
+    certificate: Certificate | None
+    #: the unit's open case, at most one: application.start answers CONFLICT while there
+    #: is one
+    open_application: None | ApplicationPreviewResultOpenApplication
+
+
 class ApplicationRejectResult(TypedDict):
     """The result of application.reject: Reject a case, with the reason as reply (→
     未通过).
@@ -208,8 +268,9 @@ class ApplicationSaveResult(TypedDict):
 
 
 class ApplicationStartResult(TypedDict):
-    """The result of application.start: Open a change, reissue, replace or revoke case;
-    initial and extension answer ON_SITE_ONLY.
+    """The result of application.start: Open a change, reissue, replace or revoke case,
+    as the unit first saves (暂存) or confirms; initial and extension answer
+    ON_SITE_ONLY.
     """
     ok: Literal[True]
     application: Case

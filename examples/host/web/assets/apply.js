@@ -3,6 +3,12 @@
 // and new values, or 申请理由), 历史信息, and the buttons 暂存, 提交, 上传附件,
 // 下载表格, 删除申报材料. Every rule is the engine's: the page enables what
 // the application view says this unit may do now.
+//
+// Looking creates nothing: a business chosen on 机关用户服务 is shown from
+// application.preview (its form and checklist) until the unit first saves,
+// submits or uploads; only then application.start creates the case. The
+// address then names the case (?id=), so a reload shows that case, its
+// outcome once 已办结, and never starts another.
 'use strict';
 
 import {
@@ -15,7 +21,7 @@ const $ = (id) => document.getElementById(id);
 const BUSINESS_LABELS = {
   change: '申请变更', reissue: '申请补领', replace: '申请换领', revoke: '申请撤销',
 };
-const ITEMS = ['name', 'address', 'responsible_person', 'category', 'validity'];
+const ITEMS = ['name', 'address', 'responsible_person', 'category'];
 const ACTION_LABELS = {
   start: '创建申请', save: '暂存', submit: '提交', accept: '受理', reject: '不予通过',
   approve: '复核通过', return: '复核退回', forward: '重新提交复核', notify: '通知',
@@ -27,6 +33,7 @@ const params = new URLSearchParams(location.search);
 const state = {
   business: params.get('business') || sessionStorage.getItem('fuma.business') || '',
   app: null, // the application view
+  preview: null, // application.preview, while the business is only looked at
   actions: new Set(),
   itemsOrder: [], // the change items in the order the engine holds them
   dirty: false,
@@ -61,24 +68,13 @@ function validityText(cert) {
 
 function currentValue(item, app) {
   const u = app.unit || {};
-  if (item === 'validity') return validityText(app.certificate);
   return u[item] || '';
 }
 
-function setValidity(value) {
-  const long = value === '长期有效';
-  $('new-validity-long').checked = long;
-  $('new-validity').value = long ? '' : value || '';
-  $('new-validity').disabled = long || !state.actions.has('save');
-}
-
 function newValue(item) {
-  if (item === 'validity') {
-    if ($('new-validity-long').checked) return '长期有效';
-    return $('new-validity').value;
-  }
   return $(`new-${item}`).value.trim();
 }
+
 
 function renderProgress(app) {
   $('progress-status').textContent = app.status.label || app.status.key;
@@ -86,7 +82,27 @@ function renderProgress(app) {
     'aria-current': p.current ? 'step' : null,
     text: p.label,
   })));
-  $('latest-reply').textContent = app.latest_reply || '暂无回复信息';
+  const latest = app.latest;
+  $('latest-reply').textContent = (latest && latest.reply) || app.latest_reply || '暂无回复信息';
+  $('latest-meta').hidden = !latest;
+  if (latest) {
+    const step = ACTION_LABELS[latest.action] || (latest.status && latest.status.label) || '';
+    $('latest-meta').textContent = `${formatTime(latest.at)}${step ? ` · ${step}` : ''}`;
+  }
+  renderOutcome(app.outcome);
+}
+
+// 已办结: what was done, when, the new certificate, what to do next.
+function renderOutcome(outcome) {
+  $('outcome').hidden = !outcome;
+  if (!outcome) return;
+  $('outcome-summary').textContent = `${outcome.status}。${outcome.summary || ''}`;
+  $('outcome-time').textContent = formatTime(outcome.completed_at);
+  const serial = outcome.certificate ? outcome.certificate.serial : '';
+  $('outcome-serial-label').hidden = !serial;
+  $('outcome-serial').hidden = !serial;
+  $('outcome-serial').textContent = serial;
+  $('outcome-next').textContent = outcome.next_steps || '';
 }
 
 function renderFields(app) {
@@ -101,17 +117,15 @@ function renderFields(app) {
     for (const item of ITEMS) {
       const held = items.find((i) => i.item === item);
       $(`old-${item}`).textContent = held && held.old !== undefined ? held.old : currentValue(item, app);
-      const value = held && typeof held.new === 'string' ? held.new : '';
-      if (item === 'validity') setValidity(value);
-      else $(`new-${item}`).value = value;
+      $(`new-${item}`).value = held && typeof held.new === 'string' ? held.new : '';
     }
   }
   const editable = state.actions.has('save');
   for (const input of $('entry-form').querySelectorAll('input, select, textarea')) {
     input.disabled = !editable;
   }
-  if (change) setValidity(newValue('validity'));
   $('readonly-note').hidden = editable;
+  $('preview-note').hidden = !state.preview;
   state.dirty = false;
 }
 
@@ -169,24 +183,36 @@ function updateButtons() {
     'btn-save': has('save'),
     'btn-submit': has('submit'),
     'btn-upload': has('upload'),
-    'btn-form': !!state.app,
+    'btn-form': !!state.app && !state.preview,
     'btn-delete': has('delete'),
   };
   for (const id of BUTTONS) $(id).disabled = state.busy || !on[id];
 }
 
+// The address names the case shown, so that a reload shows it again.
+function remember(app) {
+  const want = app ? `?id=${app.id}` : '';
+  if (location.search !== want) history.replaceState(null, '', `${location.pathname}${want}`);
+  if (app) sessionStorage.removeItem('fuma.business');
+}
+
 async function render(app) {
   state.app = app;
+  state.preview = null;
   state.actions = new Set(app ? (app.actions || []).map((a) => a.action) : []);
   $('no-application').hidden = !!app;
   $('entry-content').hidden = !app;
+  $('preview-note').hidden = true;
   if (!app) {
     $('progress-status').textContent = '—';
     $('progress-steps').replaceChildren();
     $('latest-reply').textContent = '暂无回复信息';
+    $('latest-meta').hidden = true;
+    renderOutcome(null);
     updateButtons();
     return;
   }
+  remember(app);
   state.business = app.business.key;
   $('entry-business').textContent = `${app.business.label || BUSINESS_LABELS[app.business.key] || ''}（申请编号${app.id}）`;
   $('unit-name').textContent = app.unit ? app.unit.name : '';
@@ -199,6 +225,43 @@ async function render(app) {
   updateButtons();
   try {
     renderRules(app, await read('attachment.rules', { id: app.id }));
+  } catch (err) {
+    if (!sessionLost(err)) $('attachment-note').textContent = `附件清单暂时无法加载：${err.message}`;
+  }
+}
+
+// A business looked at before any case: its form, empty, with the unit's
+// values as 变更前, and its checklist. The buttons that would create the
+// case are on; the page says that looking creates nothing.
+async function renderPreview(p) {
+  const app = {
+    business: p.business,
+    status: p.initial_status,
+    unit: p.unit,
+    certificate: p.certificate,
+    fields: {},
+    attachments: [],
+    actions: [{ action: 'save' }, { action: 'submit' }, { action: 'upload' }],
+    progress: p.progress || [],
+  };
+  await render(null);
+  state.preview = p;
+  state.actions = new Set(['save', 'submit', 'upload']);
+  state.business = p.business.key;
+  $('no-application').hidden = true;
+  $('entry-content').hidden = false;
+  $('entry-business').textContent = `${p.business.label}（尚未创建申请）`;
+  $('unit-name').textContent = p.unit.name;
+  $('unit-uscc').textContent = p.unit.uscc;
+  $('cert-serial').textContent = p.certificate ? p.certificate.serial : '无';
+  $('cert-validity').textContent = validityText(p.certificate) || '无';
+  renderProgress(app);
+  $('progress-status').textContent = `${p.initial_status.label}（尚未暂存）`;
+  renderFields(app);
+  renderAttachments(app);
+  updateButtons();
+  try {
+    renderRules(app, await read('attachment.rules', { business: p.business.key }));
   } catch (err) {
     if (!sessionLost(err)) $('attachment-note').textContent = `附件清单暂时无法加载：${err.message}`;
   }
@@ -239,7 +302,7 @@ async function refreshHistory() {
 
 function collectFields() {
   const reason = $('reason').value.trim();
-  if (state.app.business.key !== 'change') return { reason };
+  if (state.business !== 'change') return { reason };
   const items = [];
   const order = [];
   for (const item of ITEMS) {
@@ -277,7 +340,7 @@ function fail(err) {
 // After a CONFLICT (the case moved on elsewhere): show the application as it
 // stands, keeping what was typed if it may still be edited.
 async function reloadKeepingInput() {
-  if (!state.app) return;
+  if (!state.app || state.preview) return;
   const inputs = [...$('entry-form').querySelectorAll('input, select, textarea')];
   const typed = inputs.map((i) => [i, i.type === 'checkbox' ? i.checked : i.value]);
   const wasDirty = state.dirty;
@@ -287,7 +350,6 @@ async function reloadKeepingInput() {
     if (input.type === 'checkbox') input.checked = value;
     else input.value = value;
   }
-  if ($('new-validity-long').checked) $('new-validity').disabled = true;
   state.dirty = true;
 }
 
@@ -308,7 +370,7 @@ async function run(work) {
 }
 
 async function reload() {
-  if (!state.app) return;
+  if (!state.app || state.preview) return;
   try {
     const r = await read('application.view', { id: state.app.id });
     await render(r.application);
@@ -317,7 +379,21 @@ async function reload() {
   }
 }
 
+// The case itself, made from what is on the screen when the unit first
+// saves, submits or uploads: one application.start, with the fields.
+async function ensureCase() {
+  if (!state.preview) return false;
+  const r = await call('application.start', {
+    business: state.preview.business.key,
+    fields: collectFields(),
+  });
+  await render(r.application);
+  await refreshHistory();
+  return true;
+}
+
 async function saveDraft() {
+  if (await ensureCase()) return;
   const r = await call('application.save', {
     id: state.app.id,
     fields: collectFields(),
@@ -361,6 +437,7 @@ function onDelete() {
   return run(async () => {
     await call('application.delete', { id: state.app.id, version: state.app.version });
     await render(null);
+    remember(null);
     banner($('page-banner'), '本次申报材料已删除', 'success');
     await refreshHistory();
   });
@@ -404,8 +481,9 @@ function showKindHint() {
 function onUpload() {
   return run(async () => {
     clearErrors($('entry'));
-    // The checklist follows the items held: hold what is on the screen first.
-    if (state.dirty && state.actions.has('save')) await saveDraft();
+    // The checklist follows the items held: hold what is on the screen first
+    // (the first upload creates the case).
+    if (state.preview || (state.dirty && state.actions.has('save'))) await saveDraft();
     uploadRules = await read('attachment.rules', { id: state.app.id });
     const select = $('upload-kind');
     select.replaceChildren(...uploadRules.allowed.map((k) => el('option', {
@@ -463,9 +541,14 @@ async function confirmUpload(event) {
 
 // ---- start --------------------------------------------------------------------------
 
-// The unit's open application (at most one), or a new one of the business
-// clicked; null when there is neither.
-async function findOrStart(applications) {
+// The case the address names, else the unit's open application (at most
+// one); null when there is neither (the business clicked is then only
+// looked at: nothing is created).
+async function findCase(applications) {
+  const named = Number(params.get('id'));
+  if (named > 0 && applications.some((a) => a.id === named && !a.deleted)) {
+    return (await read('application.view', { id: named })).application;
+  }
   const open = applications.find((a) => a.open && !a.deleted);
   if (open) {
     if (state.business && open.business && open.business.key !== state.business
@@ -476,10 +559,7 @@ async function findOrStart(applications) {
     }
     return (await read('application.view', { id: open.id })).application;
   }
-  if (!BUSINESS_LABELS[state.business]) return null;
-  const r = await call('application.start', { business: state.business });
-  await refreshHistory();
-  return r.application;
+  return null;
 }
 
 async function start() {
@@ -490,10 +570,6 @@ async function start() {
   $('btn-delete').addEventListener('click', onDelete);
   $('entry-form').addEventListener('input', () => { state.dirty = true; });
   $('entry-form').addEventListener('submit', (e) => e.preventDefault());
-  $('new-validity-long').addEventListener('change', () => {
-    $('new-validity').disabled = $('new-validity-long').checked;
-    if ($('new-validity-long').checked) $('new-validity').value = '';
-  });
   $('upload-form').addEventListener('submit', confirmUpload);
   $('upload-kind').addEventListener('change', showKindHint);
   $('upload-cancel').addEventListener('click', () => $('upload-dialog').close());
@@ -527,7 +603,10 @@ async function start() {
   const message = flash();
   if (message) banner($('page-banner'), message, 'info');
   try {
-    await render(await findOrStart(await loadHistory()));
+    const app = await findCase(await loadHistory());
+    if (app) await render(app);
+    else if (state.business && !params.get('id')) await renderPreview(await read('application.preview', { business: state.business }));
+    else await render(null);
   } catch (err) {
     await render(null);
     fail(err);

@@ -75,13 +75,9 @@ async function onBusiness(key, notice = '') {
   if (online === null) return;
   banner($('page-banner'), '');
   if (online === false) {
-    $('onsite-message').textContent = '需要现场办理';
-    $('onsite-message').hidden = false;
-    $('onsite-hint').hidden = false;
+    showOnSite(key);
     return;
   }
-  $('onsite-message').hidden = true;
-  $('onsite-hint').hidden = true;
   pending = key;
   sessionStorage.setItem('fuma.business', key);
   const session = await currentSession();
@@ -91,6 +87,18 @@ async function onBusiness(key, notice = '') {
   } else {
     openLogin(notice);
   }
+}
+
+// The manual's 系统提示 for 申请初领 and 证书延期: 需要现场办理, in a dialog
+// that gives the focus back to the button that opened it.
+let onsiteOpener = null;
+
+function showOnSite(key) {
+  $('onsite-hint').textContent = `${businessLabel(key)}请携带申请材料到本级登记管理机关（或相应的政务服务窗口单位）现场办理，详见本页“服务指南”。`;
+  onsiteOpener = document.activeElement;
+  const dialog = $('onsite-dialog');
+  if (!dialog.open) dialog.showModal();
+  $('onsite-ok').focus();
 }
 
 // ---- 图片登录 --------------------------------------------------------------------------
@@ -249,7 +257,7 @@ function guideContent(g, aspect) {
       }
       if (g.materials_note) nodes.push(el('p', { class: 'hint', text: g.materials_note }));
       if (g.business === 'change') {
-        nodes.push(el('p', { class: 'hint', text: '申请变更所需材料按变更事项确定：名称、单位类别或证书有效期变更须提供批准变更的文件；住所变更须提供住所证明；负责人变更须提供任职文件和负责人身份证复印件。' }));
+        nodes.push(el('p', { class: 'hint', text: '申请变更所需材料按变更事项确定：名称、单位类别变更须提供批准变更的文件；住所变更须提供住所证明；负责人变更须提供任职文件和负责人身份证复印件。证书有效期不能在线变更，证书延期需要现场办理。' }));
       }
       break;
     case 'form': {
@@ -334,6 +342,12 @@ async function start() {
   // 登录承诺 must be answered, not dismissed with Esc.
   $('commitment-dialog').addEventListener('cancel', (e) => e.preventDefault());
   $('guide-close').addEventListener('click', () => $('guide-dialog').close());
+  $('onsite-ok').addEventListener('click', () => $('onsite-dialog').close());
+  $('onsite-close').addEventListener('click', () => $('onsite-dialog').close());
+  $('onsite-dialog').addEventListener('close', () => {
+    if (onsiteOpener && onsiteOpener.focus) onsiteOpener.focus();
+    onsiteOpener = null;
+  });
   $('request-form-link').addEventListener('click', async (e) => {
     e.preventDefault();
     banner($('forms-banner'), '');
