@@ -123,7 +123,7 @@ def test_a_failed_handshake_is_one_tls_line_with_each_key_once(tls_host):
     lines = [line for line in tls_host.log().splitlines() if " event=tls " in line]
     assert lines, tls_host.log()
     keys = [field.split("=", 1)[0] for field in lines[-1].split(" ") if "=" in field]
-    assert keys[:4] == ["ts", "event", "failed", "what"], lines[-1]
+    assert keys[:5] == ["ts", "host", "event", "failed", "what"], lines[-1]
     assert "event=tls failed=handshake what=" in lines[-1]
 
 
