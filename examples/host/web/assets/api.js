@@ -348,32 +348,42 @@ export function showError(err, { scope = document, bannerEl = null, mapField = (
   return placed;
 }
 
-// ---- table frames -------------------------------------------------------------------
+// ---- scrolling frames -----------------------------------------------------------------
 
-// A table wider than its frame (.table-wrap; a phone, text enlarged)
-// scrolls inside it. Such a frame takes focus, so that the keyboard can
-// scroll it too (WCAG 2.1.1), and says what it is; one that fits does not,
-// and adds no stop to Tab. Checked as pages change and windows resize.
-const FRAME_NOTE = '（表格，可左右滚动）';
+// A box that scrolls its content (a table wider than its frame on a phone,
+// a dialog's text or 历史信息 longer than their box, text enlarged) takes
+// focus, so that the keyboard can scroll it too (WCAG 2.1.1), and says what
+// it is; one that fits does not, and adds no stop to Tab. Checked as pages
+// change and windows resize.
+const SCROLL_FRAMES = '.table-wrap, dialog .dialog-body, .history';
+const FRAME_NOTE = '（可滚动）';
 
-// The heading (or legend) just before the frame, or before a box it is in.
+// What the frame holds: its dialog's title, or the heading (or legend)
+// just before it or before a box it is in.
 function frameName(frame) {
+  const dialog = frame.matches('.dialog-body') && frame.closest('dialog');
+  if (dialog) {
+    const title = dialog.querySelector('h2');
+    return title ? title.textContent.trim() : '';
+  }
+  const what = frame.querySelector('table') ? '表格' : '';
   for (let n = frame; n && n !== document.body; n = n.parentElement) {
     for (let s = n.previousElementSibling; s; s = s.previousElementSibling) {
-      if (/^(H[1-6]|LEGEND)$/.test(s.tagName)) return s.textContent.trim();
+      if (/^(H[1-6]|LEGEND)$/.test(s.tagName)) return `${s.textContent.trim()}${what}`;
     }
   }
-  return '';
+  return what;
 }
 
-function frameTables() {
-  for (const frame of document.querySelectorAll('.table-wrap')) {
-    const scrolls = frame.scrollWidth > frame.clientWidth + 1;
-    if (scrolls && !frame.hasAttribute('tabindex')) {
+function frameScrolls() {
+  for (const frame of document.querySelectorAll(SCROLL_FRAMES)) {
+    const scrolls = frame.scrollWidth > frame.clientWidth + 1 || frame.scrollHeight > frame.clientHeight + 1;
+    const ours = (frame.getAttribute('aria-label') || '').endsWith(FRAME_NOTE);
+    if (scrolls && (ours || !frame.hasAttribute('tabindex'))) {
       frame.setAttribute('tabindex', '0');
       frame.setAttribute('role', 'region');
       frame.setAttribute('aria-label', `${frameName(frame)}${FRAME_NOTE}`);
-    } else if (!scrolls && (frame.getAttribute('aria-label') || '').endsWith(FRAME_NOTE)) {
+    } else if (!scrolls && ours) {
       frame.removeAttribute('tabindex');
       frame.removeAttribute('role');
       frame.removeAttribute('aria-label');
@@ -382,21 +392,25 @@ function frameTables() {
 }
 
 let framePending = false;
-function frameTablesSoon() {
+function frameScrollsSoon() {
   if (framePending) return;
   framePending = true;
   requestAnimationFrame(() => {
     framePending = false;
-    frameTables();
+    frameScrolls();
   });
 }
 
 if (typeof window !== 'undefined' && typeof MutationObserver !== 'undefined') {
-  window.addEventListener('resize', frameTablesSoon);
-  new MutationObserver(frameTablesSoon).observe(document.documentElement, {
-    childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['hidden', 'class'],
+  window.addEventListener('resize', frameScrollsSoon);
+  new MutationObserver(frameScrollsSoon).observe(document.documentElement, {
+    childList: true,
+    subtree: true,
+    characterData: true,
+    attributes: true,
+    attributeFilter: ['hidden', 'class', 'open'],
   });
-  frameTablesSoon();
+  frameScrollsSoon();
 }
 
 // ---- small helpers ------------------------------------------------------------------
