@@ -461,6 +461,7 @@ async function confirmUpload(event) {
     if (err.code === 'CONFLICT') reloadKeepingInput();
   } finally {
     button.disabled = false;
+    keepFocus(button);
   }
 }
 

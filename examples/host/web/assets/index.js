@@ -4,7 +4,7 @@
 'use strict';
 
 import {
-  banner, clearErrors, el, fieldError, getJson, openDialog, read, showError, site,
+  banner, clearErrors, el, fieldError, getJson, keepFocus, openDialog, read, showError, site,
 } from './api.js';
 
 const $ = (id) => document.getElementById(id);
@@ -136,6 +136,7 @@ async function lookup(event) {
     else banner(bannerEl, '');
   } finally {
     button.disabled = false;
+    keepFocus(button);
     panel.hidden = false;
   }
 }

@@ -4,8 +4,8 @@
 'use strict';
 
 import {
-  banner, call, callBinary, clearErrors, dataUrl, download, el, fieldError, flash, openDialog,
-  read, showError, site, upload,
+  banner, call, callBinary, clearErrors, dataUrl, download, el, fieldError, flash, keepFocus,
+  openDialog, read, showError, site, upload,
 } from './api.js';
 
 const $ = (id) => document.getElementById(id);
@@ -149,6 +149,7 @@ async function login(event) {
     loadCaptcha();
   } finally {
     button.disabled = false;
+    keepFocus(button);
   }
 }
 
@@ -195,6 +196,7 @@ async function acceptCommitment() {
     }
   } finally {
     button.disabled = false;
+    keepFocus(button);
   }
 }
 
