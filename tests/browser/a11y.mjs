@@ -208,6 +208,20 @@ async function isFocused(locator) {
   return locator.evaluate((e) => e === document.activeElement);
 }
 
+// The first Tab of a freshly loaded page reaches 跳到主要内容, which then
+// shows; Enter on it takes the next Tab into <main>.
+async function checkSkipLink(page, what) {
+  await page.keyboard.press('Tab');
+  const skip = page.getByRole('link', { name: '跳到主要内容' });
+  assert.ok(await isFocused(skip), `${what}: the first Tab reaches ${await focusDescription(page)}, not 跳到主要内容`);
+  const box = await skip.boundingBox();
+  assert.ok(box && box.y >= 0 && box.y + box.height <= DESKTOP.height, `${what}: 跳到主要内容 has focus but is not in sight`);
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Tab');
+  const inMain = await page.evaluate(() => !!document.activeElement && !!document.activeElement.closest('main'));
+  assert.ok(inMain, `${what}: after 跳到主要内容, Tab reaches ${await focusDescription(page)}, outside <main>`);
+}
+
 // `dialog` (a locator of role dialog) is open as a modal <dialog> with a
 // name, focus is inside it, and Tab cycles inside it: it may leave the
 // page for the browser's own controls, never for the page behind.
@@ -304,6 +318,7 @@ async function keyboardWalk(base) {
   await step('keyboard: 申请变更 opens 用户登录', async () => {
     await page.goto(`${base}/unit.html`);
     await page.waitForLoadState('networkidle');
+    await checkSkipLink(page, 'unit.html');
     await tabTo(page, change, '申请变更');
     await page.keyboard.press('Enter');
     await checkModal(page, loginDialog, '用户登录');
@@ -417,6 +432,7 @@ async function publicPages(base) {
     await page.goto(`${base}/`);
     await expectVisible(page.locator('#column-items li').first(), 'the notices');
     await page.waitForLoadState('networkidle');
+    await checkSkipLink(page, 'index.html');
     await checkState(page, 'index.html 首页');
   });
   await step('首页: an article', async () => {
@@ -445,6 +461,7 @@ async function publicPages(base) {
   await step('the certificate page', async () => {
     await page.goto(new URL(statusLink, base).href);
     await expectVisible(page.locator('#status-content'), 'the certificate status');
+    await checkSkipLink(page, 'c.html');
     await checkState(page, 'c.html 证书状态');
   });
 
