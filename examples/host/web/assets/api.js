@@ -260,12 +260,16 @@ if (typeof document !== 'undefined' && document.body) makeLiveRegions();
 // Says `message` politely through the live region of the open modal
 // dialog, or of the page.
 export function announce(message) {
-  const host = document.querySelector('dialog:modal') || document.body;
-  const region = [...host.children].find((c) => c.classList.contains(LIVE_CLASS));
-  if (!region) return;
-  region.textContent = '';
-  // Emptied first, so that the same message twice is heard twice.
-  if (message) setTimeout(() => { region.textContent = message; }, 50);
+  // Emptied first, so that the same message twice is heard twice; the
+  // region chosen a moment later, once a dialog the message opens with is
+  // open.
+  for (const region of document.querySelectorAll(`.${LIVE_CLASS}`)) region.textContent = '';
+  if (!message) return;
+  setTimeout(() => {
+    const host = document.querySelector('dialog:modal') || document.body;
+    const region = [...host.children].find((c) => c.classList.contains(LIVE_CLASS));
+    if (region) region.textContent = message;
+  }, 50);
 }
 
 // A banner: an error is an alert (heard at once); other news is said
