@@ -207,8 +207,10 @@ async function stopHost() {
 
 // ---- pages ------------------------------------------------------------------------
 
-export async function newContext() {
-  return browser.newContext({ viewport: VIEWPORT, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+// `options` add to or override Playwright's context options (a window of
+// another size, a phone).
+export async function newContext(options = {}) {
+  return browser.newContext({ viewport: VIEWPORT, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', ...options });
 }
 
 // A page that records what the console, the page and CSP report.

@@ -239,12 +239,51 @@ export async function download(command, args, { staff = false, fallbackName = '�
 
 // ---- showing results and errors -------------------------------------------------
 
-// A banner: role=status for news, role=alert for errors.
+// Screen readers hear a change in a live region only if the region was
+// there before it changed: one polite region (role=status) is made when the
+// page loads, and one in each dialog, since a modal dialog leaves the rest
+// of the page inert and unheard.
+const LIVE_CLASS = 'live-status';
+
+function makeLiveRegions() {
+  for (const host of [document.body, ...document.querySelectorAll('dialog')]) {
+    if ([...host.children].some((c) => c.classList.contains(LIVE_CLASS))) continue;
+    const region = document.createElement('div');
+    region.className = `${LIVE_CLASS} visually-hidden`;
+    region.setAttribute('role', 'status');
+    host.append(region);
+  }
+}
+
+if (typeof document !== 'undefined' && document.body) makeLiveRegions();
+
+// Says `message` politely through the live region of the open modal
+// dialog, or of the page.
+export function announce(message) {
+  // Emptied first, so that the same message twice is heard twice; the
+  // region chosen a moment later, once a dialog the message opens with is
+  // open.
+  for (const region of document.querySelectorAll(`.${LIVE_CLASS}`)) region.textContent = '';
+  if (!message) return;
+  setTimeout(() => {
+    const host = document.querySelector('dialog:modal') || document.body;
+    const region = [...host.children].find((c) => c.classList.contains(LIVE_CLASS));
+    if (region) region.textContent = message;
+  }, 50);
+}
+
+// A banner: an error is an alert (heard at once); other news is said
+// through the live region (role=status).
 export function banner(el, message, kind = 'info') {
   if (!el) return;
   el.textContent = message || '';
   el.className = `banner banner-${kind}`;
-  el.setAttribute('role', kind === 'error' ? 'alert' : 'status');
+  if (kind === 'error') {
+    el.setAttribute('role', 'alert');
+  } else {
+    el.removeAttribute('role');
+    if (message) announce(message);
+  }
   el.hidden = !message;
 }
 
@@ -268,6 +307,8 @@ export function fieldError(scope, field, message) {
     p = document.createElement('p');
     p.className = 'field-error';
     p.id = `err-${Math.random().toString(36).slice(2, 10)}`;
+    // Announced as it appears; the field names it (aria-describedby).
+    p.setAttribute('role', 'alert');
     wrap.append(p);
   }
   p.textContent = p.textContent ? `${p.textContent}；${message}` : message;
@@ -309,6 +350,71 @@ export function showError(err, { scope = document, bannerEl = null, mapField = (
     else banner(bannerEl, summary, 'error');
   }
   return placed;
+}
+
+// ---- scrolling frames -----------------------------------------------------------------
+
+// A box that scrolls its content (a table wider than its frame on a phone,
+// a dialog's text or 历史信息 longer than their box, text enlarged) takes
+// focus, so that the keyboard can scroll it too (WCAG 2.1.1), and says what
+// it is; one that fits does not, and adds no stop to Tab. Checked as pages
+// change and windows resize.
+const SCROLL_FRAMES = '.table-wrap, dialog .dialog-body, .history';
+const FRAME_NOTE = '（可滚动）';
+
+// What the frame holds: its dialog's title, or the heading (or legend)
+// just before it or before a box it is in.
+function frameName(frame) {
+  const dialog = frame.matches('.dialog-body') && frame.closest('dialog');
+  if (dialog) {
+    const title = dialog.querySelector('h2');
+    return title ? title.textContent.trim() : '';
+  }
+  const what = frame.querySelector('table') ? '表格' : '';
+  for (let n = frame; n && n !== document.body; n = n.parentElement) {
+    for (let s = n.previousElementSibling; s; s = s.previousElementSibling) {
+      if (/^(H[1-6]|LEGEND)$/.test(s.tagName)) return `${s.textContent.trim()}${what}`;
+    }
+  }
+  return what;
+}
+
+function frameScrolls() {
+  for (const frame of document.querySelectorAll(SCROLL_FRAMES)) {
+    const scrolls = frame.scrollWidth > frame.clientWidth + 1 || frame.scrollHeight > frame.clientHeight + 1;
+    const ours = (frame.getAttribute('aria-label') || '').endsWith(FRAME_NOTE);
+    if (scrolls && (ours || !frame.hasAttribute('tabindex'))) {
+      frame.setAttribute('tabindex', '0');
+      frame.setAttribute('role', 'region');
+      frame.setAttribute('aria-label', `${frameName(frame)}${FRAME_NOTE}`);
+    } else if (!scrolls && ours) {
+      frame.removeAttribute('tabindex');
+      frame.removeAttribute('role');
+      frame.removeAttribute('aria-label');
+    }
+  }
+}
+
+let framePending = false;
+function frameScrollsSoon() {
+  if (framePending) return;
+  framePending = true;
+  requestAnimationFrame(() => {
+    framePending = false;
+    frameScrolls();
+  });
+}
+
+if (typeof window !== 'undefined' && typeof MutationObserver !== 'undefined') {
+  window.addEventListener('resize', frameScrollsSoon);
+  new MutationObserver(frameScrollsSoon).observe(document.documentElement, {
+    childList: true,
+    subtree: true,
+    characterData: true,
+    attributes: true,
+    attributeFilter: ['hidden', 'class', 'open'],
+  });
+  frameScrollsSoon();
 }
 
 // ---- small helpers ------------------------------------------------------------------
@@ -392,11 +498,38 @@ export function site() {
 
 // Disables a button while `work` runs, so a double click does one thing;
 // for buttons whose enabled state nothing else decides (it ends enabled).
+// The browser drops the focus of a button it disables: a keyboard user's
+// focus comes back to it.
 export async function busy(button, work) {
+  const focused = button && document.activeElement === button;
   if (button) button.disabled = true;
   try {
     return await work();
   } finally {
     if (button) button.disabled = false;
+    if (focused) keepFocus(button);
   }
+}
+
+// Focus back on `control` if the page lost it (it went to the body while
+// `control` was disabled); never taken from where it has gone since.
+export function keepFocus(control) {
+  const lost = !document.activeElement || document.activeElement === document.body;
+  if (lost && control && control.isConnected && !control.disabled) control.focus();
+}
+
+// Opens `dialog` as a modal (focus inside, the page behind inert, Esc
+// closes it) and, when it closes, gives focus back to `opener`, by default
+// the control that has focus now. The browser restores focus only to a
+// control that still had it when the dialog opened: a button disabled while
+// the dialog's content loaded had lost it.
+export function openDialog(dialog, opener = document.activeElement) {
+  if (dialog.open) return;
+  dialog.showModal();
+  const back = opener && opener !== document.body ? opener : null;
+  dialog.addEventListener('close', () => {
+    // A dialog opened from this one's answer keeps its focus.
+    if (document.querySelector('dialog:modal')) return;
+    if (back && back.isConnected && !back.disabled) back.focus();
+  }, { once: true });
 }

@@ -13,7 +13,7 @@
 
 import {
   ApiError, banner, call, clearErrors, download, el, fieldError, flash, formatSize, formatTime,
-  read, showError, site, upload,
+  keepFocus, openDialog, read, showError, site, upload,
 } from './api.js';
 
 const $ = (id) => document.getElementById(id);
@@ -356,6 +356,8 @@ async function reloadKeepingInput() {
 // Runs one button's work with every button off meanwhile.
 async function run(work) {
   if (state.busy) return;
+  // The buttons go off meanwhile, and a disabled button loses focus.
+  const focused = document.activeElement;
   state.busy = true;
   banner($('page-banner'), '');
   updateButtons();
@@ -366,6 +368,7 @@ async function run(work) {
   } finally {
     state.busy = false;
     updateButtons();
+    keepFocus(focused);
   }
 }
 
@@ -501,7 +504,7 @@ function onUpload() {
     $('upload-file').value = '';
     clearErrors($('upload-form'));
     banner($('upload-banner'), '');
-    $('upload-dialog').showModal();
+    openDialog($('upload-dialog'), $('btn-upload'));
   });
 }
 
@@ -536,6 +539,7 @@ async function confirmUpload(event) {
     if (err.code === 'CONFLICT') reloadKeepingInput();
   } finally {
     button.disabled = false;
+    keepFocus(button);
   }
 }
 

@@ -3,7 +3,9 @@
 // (unit.lookup) and the links to 机关用户服务 and 事业单位用户服务.
 'use strict';
 
-import { banner, clearErrors, el, fieldError, getJson, read, showError, site } from './api.js';
+import {
+  banner, clearErrors, el, fieldError, getJson, keepFocus, openDialog, read, showError, site,
+} from './api.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -60,7 +62,7 @@ async function openItem(column, item) {
   $('article-date').textContent = item.date || '';
   const body = $('article-body');
   body.replaceChildren(el('p', { class: 'empty', text: '正在加载……' }));
-  if (!dialog.open) dialog.showModal();
+  openDialog(dialog);
   try {
     const res = await getJson(
       `/api/content/${encodeURIComponent(column)}/${encodeURIComponent(item.id)}`);
@@ -134,6 +136,7 @@ async function lookup(event) {
     else banner(bannerEl, '');
   } finally {
     button.disabled = false;
+    keepFocus(button);
     panel.hidden = false;
   }
 }

@@ -4,8 +4,8 @@
 'use strict';
 
 import {
-  banner, call, callBinary, clearErrors, dataUrl, download, el, fieldError, flash, read,
-  showError, site, upload,
+  banner, call, callBinary, clearErrors, dataUrl, download, el, fieldError, flash, keepFocus,
+  openDialog, read, showError, site, upload,
 } from './api.js';
 
 const $ = (id) => document.getElementById(id);
@@ -122,8 +122,7 @@ function openLogin(notice = '') {
   banner($('login-banner'), notice, 'info');
   $('login-business').textContent = `办理业务：${businessLabel(pending)}`;
   $('login-captcha').value = '';
-  const dialog = $('login-dialog');
-  if (!dialog.open) dialog.showModal();
+  openDialog($('login-dialog'));
   loadCaptcha();
 }
 
@@ -158,6 +157,7 @@ async function login(event) {
     loadCaptcha();
   } finally {
     button.disabled = false;
+    keepFocus(button);
   }
 }
 
@@ -169,8 +169,7 @@ function showCommitment(c) {
   $('commitment-accept').dataset.version = c.text_version;
   $('commitment-text').replaceChildren(...(c.paragraphs || []).map((p) => el('p', { text: p })));
   banner($('commitment-banner'), '');
-  const dialog = $('commitment-dialog');
-  if (!dialog.open) dialog.showModal();
+  openDialog($('commitment-dialog'));
 }
 
 async function afterLogin(session) {
@@ -205,6 +204,7 @@ async function acceptCommitment() {
     }
   } finally {
     button.disabled = false;
+    keepFocus(button);
   }
 }
 
@@ -287,8 +287,7 @@ function showGuide(business, aspect, label) {
   $('guide-title').textContent = `${name} · ${label}`;
   $('guide-body').replaceChildren(...(g ? guideContent(g, aspect)
     : [el('p', { class: 'field-error', text: '服务指南暂时无法加载，请稍后再试' })]));
-  const dialog = $('guide-dialog');
-  if (!dialog.open) dialog.showModal();
+  openDialog($('guide-dialog'));
 }
 
 function buildGuideTable() {
