@@ -91,13 +91,9 @@ async function onBusiness(key, notice = '') {
 
 // The manual's 系统提示 for 申请初领 and 证书延期: 需要现场办理, in a dialog
 // that gives the focus back to the button that opened it.
-let onsiteOpener = null;
-
 function showOnSite(key) {
   $('onsite-hint').textContent = `${businessLabel(key)}请携带申请材料到本级登记管理机关（或相应的政务服务窗口单位）现场办理，详见本页“服务指南”。`;
-  onsiteOpener = document.activeElement;
-  const dialog = $('onsite-dialog');
-  if (!dialog.open) dialog.showModal();
+  openDialog($('onsite-dialog'));
   $('onsite-ok').focus();
 }
 
@@ -343,10 +339,6 @@ async function start() {
   $('guide-close').addEventListener('click', () => $('guide-dialog').close());
   $('onsite-ok').addEventListener('click', () => $('onsite-dialog').close());
   $('onsite-close').addEventListener('click', () => $('onsite-dialog').close());
-  $('onsite-dialog').addEventListener('close', () => {
-    if (onsiteOpener && onsiteOpener.focus) onsiteOpener.focus();
-    onsiteOpener = null;
-  });
   $('request-form-link').addEventListener('click', async (e) => {
     e.preventDefault();
     banner($('forms-banner'), '');
