@@ -55,6 +55,7 @@ constexpr CodeStatus kStatusOfCode[] = {
     {"COMMITMENT_REQUIRED", http::status::forbidden},
     {"LOGIN_FAILED", http::status::unauthorized},
     {"UNSUPPORTED_IMAGE_FORMAT", http::status::unprocessable_entity},
+    {"STORE_UNAVAILABLE", http::status::service_unavailable},
     {"METHOD_NOT_ALLOWED", http::status::method_not_allowed},
     {"PAYLOAD_TOO_LARGE", http::status::payload_too_large},
     {"HEADER_TOO_LARGE", http::status::request_header_fields_too_large},
@@ -81,6 +82,14 @@ std::string_view http_date() {
     cached = now;
   }
   return buf;
+}
+
+// The store is out of reach for a moment (a database restarting, a
+// failover): the client is told when to try again rather than given up on.
+constexpr std::string_view kRetryAfterSeconds = "2";
+
+void advise_retry(Response& res, std::string_view code) {
+  if (code == "STORE_UNAVAILABLE") res.set(http::field::retry_after, kRetryAfterSeconds);
 }
 
 }  // namespace
@@ -119,6 +128,7 @@ Response error(unsigned version, bool keep_alive, std::string_view code, std::st
   res.keep_alive(keep_alive);
   res.body() = bj::serialize(body);
   res.prepare_payload();
+  advise_retry(res, code);
   return res;
 }
 
@@ -128,7 +138,9 @@ Response error(const Request& req, std::string_view code, std::string_view messa
 }
 
 Response engine_error(const Request& req, const Error& e) {
-  return json(req, status_of(e.name()), e.json());
+  Response res = json(req, status_of(e.name()), e.json());
+  advise_retry(res, e.name());
+  return res;
 }
 
 Response method_not_allowed(const Request& req, std::string_view allow) {

@@ -121,7 +121,9 @@ enum {
   FUMA_ECOMMITMENT_REQUIRED = -31, /**< COMMITMENT_REQUIRED: accept 登录承诺 first */
   FUMA_ELOGIN_FAILED = -32,        /**< LOGIN_FAILED: wrong staff username or password */
   FUMA_EUNSUPPORTED_IMAGE_FORMAT =
-      -33 /**< UNSUPPORTED_IMAGE_FORMAT: a picture format fuma does not read (TIFF, HEIC...) */
+      -33, /**< UNSUPPORTED_IMAGE_FORMAT: a picture format fuma does not read (TIFF, HEIC...) */
+  FUMA_ESTORE_UNAVAILABLE =
+      -34 /**< STORE_UNAVAILABLE: the store cannot be reached now (a database server down); retry */
 };
 
 /**

@@ -235,6 +235,11 @@ class UnsupportedImageFormat(Error):
     """UNSUPPORTED_IMAGE_FORMAT (-33): a picture in a format fuma does not read (TIFF, HEIC...)."""
 
 
+class StoreUnavailable(Error):
+    """STORE_UNAVAILABLE (-34): the store cannot be reached now (its database server is down
+    or restarting); nothing was changed, try again shortly."""
+
+
 _BY_STATUS: dict[int, type[Error]] = {
     -1: InternalError,
     -2: OutOfMemory,
@@ -269,6 +274,7 @@ _BY_STATUS: dict[int, type[Error]] = {
     -31: CommitmentRequired,
     -32: LoginFailed,
     -33: UnsupportedImageFormat,
+    -34: StoreUnavailable,
 }
 
 
