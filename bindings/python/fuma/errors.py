@@ -50,6 +50,7 @@ __all__ = [
     "CommitmentRequired",
     "LoginFailed",
     "UnsupportedImageFormat",
+    "StoreUnavailable",
     "check",
 ]
 
