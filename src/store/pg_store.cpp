@@ -109,7 +109,7 @@ class PgStore final : public Store {
   void read(const std::function<void(Transaction&)>& fn) override { run(fn, false); }
 
   void backup(const std::string&) override {
-    throw Error(Errc::invalid_state,
+    throw Error(Errc::storage,
                 "backup: a PostgreSQL store is backed up with the server's own tools "
                 "(pg_dump, or a base backup with WAL archiving), not by fuma",
                 "PostgreSQL数据存储请使用数据库自身的备份工具（如pg_dump）备份");

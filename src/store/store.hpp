@@ -493,8 +493,8 @@ std::unique_ptr<Store> open_sqlite(const std::string& path, int busy_timeout_ms)
 
 // Opens the PostgreSQL store at `uri` (libpq's connection URI or keyword
 // string), in the connection's current schema (search_path), creating and
-// upgrading its tables. backup() is refused: a PostgreSQL store is backed up
-// with the server's own tools (pg_dump).
+// upgrading its tables. backup() is refused (Errc::storage): a PostgreSQL
+// store is backed up with the server's own tools (pg_dump).
 std::unique_ptr<Store> open_postgresql(const std::string& uri, int pool_size, int wait_ms);
 
 }  // namespace fuma::store

@@ -240,7 +240,7 @@ TEST_CASE("eight threads sharing one engine lose no update and never see the loc
           kUnits);
   }
   CHECK(w.count("SELECT count(*) FROM (SELECT 1 FROM events GROUP BY application_id, action "
-                "HAVING count(*) > 1)") == 0);
+                "HAVING count(*) > 1) AS twice") == 0);
   auto v = w.call("audit.verify", {}, system_actor());
   CHECK(v.at("intact").as_bool());
   // Setup (2 authorities, 8 staff), 40 registrations, 5 writes per case:
@@ -320,4 +320,99 @@ TEST_CASE("two threads racing the same step on the same case: one moves it, one 
                   "'application.approve')") == 2);
   }
   CHECK(w.call("audit.verify", {}, system_actor()).at("intact").as_bool());
+}
+
+// Two engines on one PostgreSQL database, each with its own pool of
+// connections: what two hosts behind a balancer are.
+TEST_CASE("two engines on one database racing a staff step: one moves it, the other is told" *
+          doctest::test_suite("postgresql")) {
+  World w;
+  fuma::Options o;
+  w.locate(o);
+  o.clock = [] { return monday_morning(); };
+  fuma::Engine other(o);
+  fuma::Engine& engine = w.engine();
+
+  auto race = [&](fuma::Engine& ea, const std::string& command, const json::object& args,
+                  const json::object& actor_a, fuma::Engine& eb, const json::object& actor_b) {
+    Outcome a, b;
+    StartLine start(2);
+    std::thread ta([&] {
+      start.arrive();
+      a = attempt(ea, command, args, actor_a);
+    });
+    std::thread tb([&] {
+      start.arrive();
+      b = attempt(eb, command, args, actor_b);
+    });
+    ta.join();
+    tb.join();
+    INFO("a: " << a.text);
+    INFO("b: " << b.text);
+    CHECK(a.ok != b.ok);
+    const Outcome& loser = a.ok ? b : a;
+    CHECK_FALSE(storage_fault(loser));
+    CHECK((loser.code == Errc::invalid_state || loser.code == Errc::conflict));
+  };
+
+  constexpr int kRounds = 8;
+  for (int round = 0; round < kRounds; ++round) {
+    CAPTURE(round);
+    const std::string code = w.register_unit("两机竞争局" + std::to_string(round));
+    const std::int64_t id = w.start(code, "reissue");
+    w.call("application.submit", {{"id", id}}, unit(code));
+    race(engine, "application.accept", {{"id", id}}, staff("acc1"), other, staff("acc2"));
+    race(other, "application.approve", {{"id", id}}, staff("rev1"), engine, staff("rev2"));
+    CHECK(w.status(id, staff("acc1")) == "approved");
+    const std::string target = std::to_string(id);
+    CHECK(w.count("SELECT count(*) FROM events WHERE application_id = " + target +
+                  " AND action IN ('accept', 'approve')") == 2);
+    CHECK(w.count("SELECT count(*) FROM audit WHERE target = 'application:" + target +
+                  "' AND command IN ('application.accept', 'application.approve')") == 2);
+  }
+  CHECK(w.call("audit.verify", {}, system_actor()).at("intact").as_bool());
+}
+
+TEST_CASE("two engines on one database registering at once never allocate a USCC twice" *
+          doctest::test_suite("postgresql")) {
+  World w;
+  fuma::Options o;
+  w.locate(o);
+  o.clock = [] { return monday_morning(); };
+  fuma::Engine other(o);
+  constexpr int kThreads = 4;
+  constexpr int kEach = 10;
+  std::mutex mutex;
+  std::set<std::string> codes;
+  Surprises surprises;
+  {
+    StartLine start(kThreads);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        fuma::Engine& engine = t % 2 ? other : w.engine();
+        start.arrive();
+        for (int i = 0; i < kEach; ++i) {
+          const Outcome r = attempt(engine, "unit.register",
+                                    {{"name", "两机登记局" + std::to_string(t * kEach + i)},
+                                     {"category", "机关"},
+                                     {"address", "深圳市福田区福中三路1号"},
+                                     {"responsible_person", "张三"}},
+                                    staff(t % 2 ? "acc1" : "acc2"));
+          if (!r.ok) {
+            surprises.note("unit.register", r);
+            continue;
+          }
+          std::lock_guard<std::mutex> lock(mutex);
+          codes.insert(std::string(r.result().at("uscc").as_string()));
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+  }
+  check_no_surprises(surprises);
+  CHECK(codes.size() == kThreads * kEach);
+  CHECK(w.count("SELECT count(DISTINCT uscc) FROM units") == kThreads * kEach);
+  auto v = w.call("audit.verify", {}, system_actor());
+  CHECK(v.at("intact").as_bool());
 }

@@ -114,6 +114,27 @@ class World {
   std::string dir_file(const std::string& name) const { return dir_.file(name); }
 
   std::string db_path() const { return dir_.file("fuma.db"); }
+  // Another engine's options on this world's store: its location, and on
+  // PostgreSQL the key file, which SQLite finds beside its file.
+  void locate(Options& o) const {
+    o.path = fuma::test::test_store(db_path());
+    if (fuma::test::on_postgresql()) o.key_file = db_path() + ".key";
+  }
+  // Plain SQL's text answer on the engine's store ("" for none or NULL).
+  std::string text(const std::string& sql) const {
+    if (fuma::test::on_postgresql()) return fuma::test::postgresql_value(sql, store_uri());
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(db_path().c_str(), &db) == SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
+    std::string out;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != nullptr) {
+      out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return out;
+  }
   // On PostgreSQL, the URI of the engine's schema.
   std::string store_uri() const {
     return fuma::test::postgresql_in_schema(fuma::test::postgresql_schema(db_path()));

@@ -145,7 +145,7 @@ TEST_SUITE("postgresql") {
   TEST_CASE("backup is refused: a database is backed up with its server's tools") {
     Schema s;
     auto store = open_uri(s.uri);
-    CHECK(error_of([&] { store->backup(s.dir.file("copy.db")); }) == Errc::invalid_state);
+    CHECK(error_of([&] { store->backup(s.dir.file("copy.db")); }) == Errc::storage);
   }
 
   TEST_CASE("a text holding a NUL byte is INVALID_ARGUMENT, not cut short") {
