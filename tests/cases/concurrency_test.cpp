@@ -416,3 +416,75 @@ TEST_CASE("two engines on one database registering at once never allocate a USCC
   auto v = w.call("audit.verify", {}, system_actor());
   CHECK(v.at("intact").as_bool());
 }
+
+namespace {
+
+// A session of another program on the engine's database, holding its own
+// transaction.
+class Session {
+ public:
+  explicit Session(const std::string& uri) : c_(PQconnectdb(uri.c_str())) {
+    REQUIRE(PQstatus(c_) == CONNECTION_OK);
+  }
+  ~Session() { PQfinish(c_); }
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+  // Runs SQL; false when the server refused it.
+  bool run(const std::string& sql) {
+    PGresult* r = PQexec(c_, sql.c_str());
+    const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+    PQclear(r);
+    return ok;
+  }
+
+ private:
+  PGconn* c_;
+};
+
+}  // namespace
+
+TEST_CASE("a write the database gives up in a deadlock is run again, and applied once" *
+          doctest::test_suite("postgresql")) {
+  World w;
+  const std::int64_t units = w.count("SELECT count(*) FROM units");
+  const std::int64_t records = w.count("SELECT count(*) FROM audit");
+  const std::int64_t serial = w.count("SELECT next_serial FROM authorities WHERE code = 'sz'");
+  const std::int64_t deadlocks =
+      w.count("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()");
+  // Another program locks the authority's row, which unit.register's
+  // serial needs, and then the audit chain's head, which unit.register
+  // locked first: a cycle, which the database breaks by giving the engine's
+  // transaction up (the engine has waited longer, so its check comes first).
+  Session other(w.store_uri());
+  REQUIRE(other.run("BEGIN"));
+  REQUIRE(other.run("SELECT 1 FROM authorities WHERE code = 'sz' FOR UPDATE"));
+  Outcome registered;
+  std::thread engine([&] {
+    registered = attempt(w.engine(), "unit.register",
+                         {{"name", "死锁重试局"},
+                          {"category", "机关"},
+                          {"address", "深圳市福田区福中三路1号"},
+                          {"responsible_person", "张三"}},
+                         staff("acc1"));
+  });
+  // Once the engine waits for the row, the other program asks for the head.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (w.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                 "AND wait_event_type = 'Lock' AND query LIKE '%next_serial%'") == 0 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  const bool head = other.run("SELECT 1 FROM audit_head FOR UPDATE");
+  REQUIRE(other.run(head ? "COMMIT" : "ROLLBACK"));
+  engine.join();
+  INFO(registered.text);
+  CHECK(registered.ok);
+  CHECK(head);  // the engine's transaction was the one given up
+  CHECK(w.count("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()") >
+        deadlocks);
+  // Applied once: one unit, one serial, one audit record, the chain whole.
+  CHECK(w.count("SELECT count(*) FROM units") == units + 1);
+  CHECK(w.count("SELECT next_serial FROM authorities WHERE code = 'sz'") == serial + 1);
+  CHECK(w.count("SELECT count(*) FROM audit") == records + 1);
+  CHECK(w.call("audit.verify", {}, system_actor()).at("intact").as_bool());
+}
