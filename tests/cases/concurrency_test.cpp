@@ -360,6 +360,7 @@ TEST_CASE("two engines on one database racing a staff step: one moves it, the ot
     CAPTURE(round);
     const std::string code = w.register_unit("两机竞争局" + std::to_string(round));
     const std::int64_t id = w.start(code, "reissue");
+    w.save(code, id, {{"reason", "证书遗失"}});
     w.call("application.submit", {{"id", id}}, unit(code));
     race(engine, "application.accept", {{"id", id}}, staff("acc1"), other, staff("acc2"));
     race(other, "application.approve", {{"id", id}}, staff("rev1"), engine, staff("rev2"));

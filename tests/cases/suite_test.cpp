@@ -155,7 +155,8 @@ TEST_CASE("under sm a staff session's token and a captcha's answer are stored as
         python_digest(w, "sm3", captcha + ":7777"));
 }
 
-TEST_CASE("a store created without the option is standard and keeps SHA-256 when reopened") {
+TEST_CASE("a store created without the option is standard and keeps SHA-256 when reopened" *
+          doctest::test_suite("sqlite")) {
   World w;
   const std::string uscc = w.register_unit();
   w.submitted_case(uscc);
