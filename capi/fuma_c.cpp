@@ -169,12 +169,12 @@ int fuma_options_set(fuma_options* options, const char* name, const char* value)
   });
 }
 
-int fuma_engine_open(fuma_engine** out, const char* path, const fuma_options* options) {
+int fuma_engine_open(fuma_engine** out, const char* location, const fuma_options* options) {
   return barrier([&] {
     require(out, "out");
     *out = nullptr;
     fuma::Options o = options ? options->rep : fuma::Options{};
-    o.path = path ? path : "";
+    o.path = location ? location : "";
     *out = new fuma_engine(o);
     return FUMA_OK;
   });

@@ -560,9 +560,10 @@ std::string subcommand_usage(const Subcommand& s) {
   std::string text = "usage: fuma-host " + std::string(s.name) + " --data DIR";
   for (auto r : s.required) text += " --" + std::string(r) + " VALUE";
   for (auto r : s.optional) text += " [--" + std::string(r) + " VALUE]";
-  return text + " [--engine-option NAME=VALUE]...\n\n" + std::string(s.summary) + ".\n\n" +
-         std::string(s.formats) + "--data: the host's data directory, holding fuma.db" +
+  return text + " [--store LOCATION] [--engine-option NAME=VALUE]...\n\n" + std::string(s.summary) +
+         ".\n\n" + std::string(s.formats) + "--data: the host's data directory, holding fuma.db" +
          (s.creates_database ? " (both created if absent)" : "") +
+         ".\n--store: the store, when it is not DATA/fuma.db (as the server's --store)" +
          ".\n--engine-option: as the server takes it (fuma-host --help), so that the\n"
          "engine opens here as it does there (key_file, a locality's files).\n\n"
          "exit status: 0 done, the JSON result on stdout; 1 refused by the engine or\n"
@@ -612,7 +613,7 @@ int run_admin(int argc, const char* const* argv) {
       continue;
     }
     const bool known =
-        name == "data" ||
+        name == "data" || name == "store" ||
         std::find(sub.required.begin(), sub.required.end(), name) != sub.required.end() ||
         std::find(sub.optional.begin(), sub.optional.end(), name) != sub.optional.end();
     if (!known) {
@@ -634,7 +635,9 @@ int run_admin(int argc, const char* const* argv) {
   }
   const fs::path db = fs::path(data) / "fuma.db";
   std::error_code ec;
-  if (!fs::exists(db, ec)) {
+  // A store elsewhere (--store) is the engine's to find or refuse.
+  const std::string store = options.count("store") ? options["store"] : std::string();
+  if (store.empty() && !fs::exists(db, ec)) {
     if (!sub.creates_database) {
       std::fprintf(stderr,
                    "fuma-host %s: no database at %s: set the authority up first with "
@@ -654,7 +657,7 @@ int run_admin(int argc, const char* const* argv) {
   options["data"] = data;
   if (sub.run != deliver_credentials) report_undelivered(data);
   try {
-    Engine opened(engine_options(data, engine));
+    Engine opened(engine_options(data, engine, store));
     return sub.run(opened, options);
   } catch (const fuma::Error& e) {
     std::fprintf(stderr, "fuma-host %s: %s (%s: %s)\n", argv[0], e.message().c_str(),

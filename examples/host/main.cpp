@@ -79,7 +79,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   fuma::host::report_undelivered(config.data);
-  fuma::Options options = fuma::host::engine_options(config.data, config.engine_options);
+  fuma::Options options =
+      fuma::host::engine_options(config.data, config.engine_options, config.store);
   options.public_url = config.public_url;
   if (config.demo) options.captcha_answer = std::string(fuma::host::kDemoCaptcha);
   try {

@@ -83,7 +83,13 @@ std::string usage() {
          "options:\n"
          "  --listen ADDR:PORT     address to listen on; IPv6 as [::1]:8080; port 0 picks\n"
          "                         a free port (default 127.0.0.1:8080)\n"
-         "  --data DIR             directory for fuma.db, created if absent (required)\n"
+         "  --data DIR             directory for fuma.db, created if absent (required;\n"
+         "                         with --store, it still holds the host's own files)\n"
+         "  --store LOCATION       where the store is: a SQLite file (PATH or\n"
+         "                         sqlite:PATH), memory:, or a PostgreSQL database\n"
+         "                         (postgresql://USER@HOST/DB, a libpq URI; name its\n"
+         "                         key file with --engine-option key_file=FILE)\n"
+         "                         (default: DATA/fuma.db)\n"
          "  --threads N            I/O threads (default: the number of CPUs, at least 2)\n"
          "  --workers N            threads running engine commands; writes waiting on\n"
          "                         the disk share one sync, so more workers write more\n"
@@ -140,7 +146,8 @@ std::string usage() {
          "                         session_absolute_seconds, captcha_per_minute,\n"
          "                         decode_pixel_budget (pixels of pictures decoded at\n"
          "                         once; 32000000, some 384 MB),\n"
-         "                         busy_timeout_ms, crypto_suite (standard or sm,\n"
+         "                         sqlite_busy_timeout_ms, postgresql_pool_size,\n"
+         "                         postgresql_wait_ms, crypto_suite (standard or sm,\n"
          "                         fixed when the database is made); every admin\n"
          "                         subcommand takes it too\n"
          "  --demo                 on first start, create a demo authority, staff and\n"
@@ -222,6 +229,9 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
       if (!next() || value.empty()) return fail("--data needs a directory");
       cl.config.data = std::string(value);
       have_data = true;
+    } else if (name == "--store") {
+      if (!next() || value.empty()) return fail("--store needs a location");
+      cl.config.store = std::string(value);
     } else if (name == "--threads") {
       if (!next() || !parse_uint(value, 1, 1024, n)) {
         return fail("--threads needs a number from 1 to 1024");
@@ -371,9 +381,10 @@ std::string csrf_key(const std::string& file) {
   return key;
 }
 
-fuma::Options engine_options(const std::string& data, const EngineOptions& given) {
+fuma::Options engine_options(const std::string& data, const EngineOptions& given,
+                             const std::string& store) {
   fuma::Options options;
-  options.path = (std::filesystem::path(data) / "fuma.db").string();
+  options.path = store.empty() ? (std::filesystem::path(data) / "fuma.db").string() : store;
   for (const auto& [name, value] : given) options.set(name, value);
   return options;
 }

@@ -21,6 +21,7 @@ struct Config {
   std::string address = "127.0.0.1";  // an IP literal, without brackets
   std::uint16_t port = 8080;          // 0: the system picks a free port
   std::string data;                   // directory holding fuma.db
+  std::string store;                  // where the store is; empty: DATA/fuma.db
   unsigned threads = 2;               // I/O threads
   unsigned workers = 8;               // engine workers (they wait on SQLite and fsync)
   std::uint64_t max_body = 1u << 20;
@@ -77,8 +78,10 @@ std::string add_engine_option(std::string_view text, EngineOptions& into);
 std::string csrf_key(const std::string& file);
 
 // The engine's options as the server and every admin subcommand open it:
-// DATA/fuma.db and the --engine-option values.
-fuma::Options engine_options(const std::string& data, const EngineOptions& given);
+// the store at `store` (--store; empty: DATA/fuma.db) and the
+// --engine-option values.
+fuma::Options engine_options(const std::string& data, const EngineOptions& given,
+                             const std::string& store = {});
 
 }  // namespace fuma::host
 

@@ -55,6 +55,7 @@ constexpr CodeStatus kStatusOfCode[] = {
     {"COMMITMENT_REQUIRED", http::status::forbidden},
     {"LOGIN_FAILED", http::status::unauthorized},
     {"UNSUPPORTED_IMAGE_FORMAT", http::status::unprocessable_entity},
+    {"STORE_UNAVAILABLE", http::status::service_unavailable},
     {"METHOD_NOT_ALLOWED", http::status::method_not_allowed},
     {"PAYLOAD_TOO_LARGE", http::status::payload_too_large},
     {"HEADER_TOO_LARGE", http::status::request_header_fields_too_large},
@@ -82,6 +83,10 @@ std::string_view http_date() {
   }
   return buf;
 }
+
+// A 503 says when to try again: the store out of reach for a moment (a
+// database restarting, a failover) is back within seconds.
+constexpr std::string_view kRetryAfterSeconds = "2";
 
 }  // namespace
 
@@ -128,7 +133,8 @@ Response error(const Request& req, std::string_view code, std::string_view messa
 }
 
 Response engine_error(const Request& req, const Error& e) {
-  return json(req, status_of(e.name()), e.json());
+  Response res = json(req, status_of(e.name()), e.json());
+  return res;
 }
 
 Response method_not_allowed(const Request& req, std::string_view allow) {

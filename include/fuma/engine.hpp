@@ -22,10 +22,21 @@
 namespace fuma {
 
 struct Options {
-  // The SQLite file; empty (or ":memory:") keeps everything in memory.
+  // Where the store is (its location):
+  //   "PATH" or "sqlite:PATH"   the SQLite file at PATH (created if absent)
+  //   "", "memory:"             in memory (":memory:" too), gone at close
+  //   "postgresql://..."        a PostgreSQL database by libpq connection
+  //                             URI ("postgres://..." too); needs key_file
   std::string path;
-  // How long a writer waits for the database lock before giving up.
+  // SQLite (option "sqlite_busy_timeout_ms", also "busy_timeout_ms"): how
+  // long a writer waits for another process's lock before giving up.
   int busy_timeout_ms = 5000;
+  // PostgreSQL: the connections the store keeps open at most, shared by the
+  // engine's threads ("postgresql_pool_size"), and how long a command waits
+  // for one of them, or for the server, before STORE_UNAVAILABLE
+  // ("postgresql_wait_ms").
+  int postgresql_pool_size = 4;
+  int postgresql_wait_ms = 10000;
   // Where the engine takes the time from (UTC), read once per command on the
   // calling thread (so it must be thread-safe); empty uses the system clock.
   // Programs leave it empty; tests set a fixed time to check deadlines and
@@ -49,10 +60,11 @@ struct Options {
   std::string holidays_path;
 
   // The key file holding the master key that seals the authorities' private
-  // signing keys in the database. Empty puts it beside the database, at
-  // path + ".key"; it is created (mode 0600) when the first signing key is
-  // made, and refused when group or others may read it. An engine in memory
-  // keeps a random master key in memory.
+  // signing keys in the store. Empty puts it beside a SQLite file, at
+  // PATH + ".key"; a store on PostgreSQL must name it (every host of one
+  // database names a copy of the same file). It is created (mode 0600)
+  // when the first signing key is made, and refused when group or others
+  // may read it. An engine in memory keeps a random master key in memory.
   std::string key_file;
 
   // Sessions end after this long without a command, and this long after
@@ -101,7 +113,8 @@ struct Options {
   // store's, or "standard" for a new store.
   std::string crypto_suite;
 
-  // Set an option by its C ABI name ("busy_timeout_ms", "workflow_path",
+  // Set an option by its C ABI name ("sqlite_busy_timeout_ms" (or
+  // "busy_timeout_ms"), "postgresql_pool_size", "postgresql_wait_ms", "workflow_path",
   // "checklist_path", "commitment_path", "guide_path", "holidays_path", "key_file",
   // "session_idle_seconds", "session_absolute_seconds", "captcha_per_minute",
   // "decode_pixel_budget", "font_path", "font_index", "forms_dir", "public_url",
@@ -153,8 +166,9 @@ class Calendar;
 class Engine {
  public:
   // Opens (creating if absent) the store at options.path. Throws
-  // Error(version) for a file written by a newer fuma and Error(storage)
-  // when the file cannot be opened or is not a fuma database. A workflow or
+  // Error(version) for a store written by a newer fuma, Error(storage) when
+  // a file cannot be opened or is not a fuma store, and
+  // Error(store_unavailable) when a PostgreSQL server cannot be reached. A workflow or
   // checklist file that cannot be read, is over 1 MiB or does not parse is
   // Error(invalid_argument) naming the file (and the place in it).
   explicit Engine(const Options& options = {});
@@ -168,7 +182,7 @@ class Engine {
   // Commands that need no store, without an engine ("uscc.check", ...).
   static Response call_stateless(std::string_view request, std::string_view data = {});
 
-  // The schema version of the open database.
+  // The schema version of the open store.
   int schema_version() const;
 
   // The crypto suite of the open store: "standard" or "sm" (Options::crypto_suite).

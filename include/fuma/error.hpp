@@ -50,6 +50,7 @@ enum class Errc : int {
   commitment_required = -31,
   login_failed = -32,
   unsupported_image_format = -33,
+  store_unavailable = -34,
 };
 
 // "ON_SITE_ONLY" for Errc::on_site_only; "UNKNOWN" for a value out of range.

@@ -121,7 +121,9 @@ enum {
   FUMA_ECOMMITMENT_REQUIRED = -31, /**< COMMITMENT_REQUIRED: accept 登录承诺 first */
   FUMA_ELOGIN_FAILED = -32,        /**< LOGIN_FAILED: wrong staff username or password */
   FUMA_EUNSUPPORTED_IMAGE_FORMAT =
-      -33 /**< UNSUPPORTED_IMAGE_FORMAT: a picture format fuma does not read (TIFF, HEIC...) */
+      -33, /**< UNSUPPORTED_IMAGE_FORMAT: a picture format fuma does not read (TIFF, HEIC...) */
+  FUMA_ESTORE_UNAVAILABLE =
+      -34 /**< STORE_UNAVAILABLE: the store cannot be reached now (a database server down); retry */
 };
 
 /**
@@ -376,8 +378,13 @@ FUMA_API void fuma_options_free(fuma_options* options);
  *
  * Values are strings; setting a name again replaces its value. Known names:
  *
- *  - "busy_timeout_ms": how long a writer waits for another process's lock
- *    on the database, in milliseconds; an integer >= 0 (default 5000).
+ *  - "sqlite_busy_timeout_ms" (also by its earlier name "busy_timeout_ms"):
+ *    how long a writer waits for another process's lock on a SQLite store,
+ *    in milliseconds; an integer >= 0 (default 5000).
+ *  - "postgresql_pool_size": the connections a PostgreSQL store keeps open
+ *    at most, shared by the engine's threads; an integer >= 1 (default 4).
+ *  - "postgresql_wait_ms": how long a call waits for one of them, or for the
+ *    server, before FUMA_ESTORE_UNAVAILABLE; an integer >= 0 (default 10000).
  *  - "workflow_path": a locality's workflow definition (a JSON file, UTF-8
  *    path); empty or unset uses the shipped one.
  *  - "checklist_path": a locality's attachment checklist, likewise.
@@ -396,7 +403,9 @@ FUMA_API void fuma_options_free(fuma_options* options);
  *  - "public_url": where the host answers for the service; certificates' QR
  *    codes then lead to public_url + "/c/" + serial.
  *  - "key_file": the file holding the master key that seals private signing
- *    keys; default: the database path + ".key". Created with mode 0600 when
+ *    keys; default for a SQLite store: its path + ".key"; a PostgreSQL store
+ *    must name it (every host of one database names the same key). Created
+ *    with mode 0600 when
  *    the first signing key is made; refused if group or others may read it.
  *    An engine in memory keeps a master key of its own in memory instead.
  *  - "session_idle_seconds", "session_absolute_seconds": when a session ends
@@ -428,28 +437,34 @@ FUMA_API void fuma_options_free(fuma_options* options);
 FUMA_API int fuma_options_set(fuma_options* options, const char* name, const char* value);
 
 /**
- * @brief Open the engine on a SQLite database file.
+ * @brief Open the engine on its store.
  *
- * The file is created if absent, and a file written by an older fuma is
+ * The store is created if absent, and one written by an older fuma is
  * upgraded in place.
  *
- * @param out     Receives the engine, which belongs to the caller: release it
- *                with fuma_engine_close(). Set to NULL when the call fails.
- * @param path    The database file, UTF-8, NUL-terminated, borrowed; NULL,
- *                "" or ":memory:" keeps everything in memory, gone when the
- *                engine is closed.
+ * @param out      Receives the engine, which belongs to the caller: release
+ *                 it with fuma_engine_close(). Set to NULL when the call fails.
+ * @param location Where the store is, UTF-8, NUL-terminated, borrowed:
+ *                 a SQLite file, as a plain path or "sqlite:PATH";
+ *                 NULL, "", "memory:" or ":memory:" keeps everything in
+ *                 memory, gone when the engine is closed; a PostgreSQL
+ *                 database by libpq connection URI, "postgresql://..." or
+ *                 "postgres://..." (option "key_file" required), which
+ *                 several processes may share.
  * @param options The options, borrowed (the engine keeps a copy); NULL for
  *                the defaults.
  * @return FUMA_OK; FUMA_EINVALID_ARGUMENT for out NULL or a locality's file,
  *         font or option that fails its checks (the detail names it);
- *         FUMA_ESTORAGE when the file cannot be opened or created, is another
- *         program's or is corrupt; FUMA_EVERSION for a file written by a
- *         newer fuma; FUMA_ENOMEM.
+ *         FUMA_ESTORAGE when the store cannot be opened or created, is another
+ *         program's or is corrupt; FUMA_EVERSION for a store written by a
+ *         newer fuma; FUMA_ESTORE_UNAVAILABLE when a PostgreSQL server
+ *         cannot be reached; FUMA_ENOMEM.
  * @par Threads
  *      Safe from any thread. The engine's committer thread, when it starts,
  *      takes the scheduling policy of the thread that opened the engine.
  */
-FUMA_API int fuma_engine_open(fuma_engine** out, const char* path, const fuma_options* options);
+FUMA_API int fuma_engine_open(fuma_engine** out, const char* location,
+                              const fuma_options* options);
 
 /**
  * @brief Close an engine: wait for its committer thread, close the database

@@ -242,13 +242,14 @@ struct Command {
 
 // The codes any command answers by the frame it runs in, beyond its own:
 // every command INVALID_ARGUMENT (the request), INTERNAL and OUT_OF_MEMORY;
-// one with a store STORAGE; one that resolves an actor FORBIDDEN,
+// one with a store STORAGE and STORE_UNAVAILABLE (a database server out of
+// reach); one that resolves an actor FORBIDDEN,
 // SESSION_EXPIRED, UNIT_REVOKED and COMMITMENT_REQUIRED (for a session, as
 // actor.hpp says); every write CONFLICT (an idempotency key used for
 // another request).
 constexpr std::uint64_t frame_errors(const Command& c) {
   std::uint64_t e = errors(Errc::invalid_argument, Errc::internal, Errc::out_of_memory);
-  if (c.needs_store()) e |= error_bit(Errc::storage);
+  if (c.needs_store()) e |= errors(Errc::storage, Errc::store_unavailable);
   if (c.resolves_actor()) {
     e |= errors(Errc::forbidden, Errc::session_expired, Errc::unit_revoked,
                 Errc::commitment_required);

@@ -306,8 +306,17 @@ int integer_option(std::string_view name, std::string_view value, int min) {
 }  // namespace
 
 void Options::set(std::string_view name, std::string_view value) {
-  if (name == "busy_timeout_ms") {
+  // "busy_timeout_ms" is the name it had before the store had backends.
+  if (name == "sqlite_busy_timeout_ms" || name == "busy_timeout_ms") {
     busy_timeout_ms = integer_option(name, value, 0);
+    return;
+  }
+  if (name == "postgresql_pool_size") {
+    postgresql_pool_size = integer_option(name, value, 1);
+    return;
+  }
+  if (name == "postgresql_wait_ms") {
+    postgresql_wait_ms = integer_option(name, value, 0);
     return;
   }
   if (name == "session_idle_seconds") {
@@ -397,10 +406,18 @@ Engine::Engine(const Options& options) {
   if (options.path.find('\0') != std::string::npos) {
     throw Error(Errc::invalid_argument, "path contains a NUL byte", "数据文件路径无效");
   }
-  // ":memory:" is SQLite's own name for a database in memory, and what a
-  // caller who knows SQLite writes; taken as a file name it would give the
-  // writer and the readers separate, empty databases.
-  const std::string path = options.path == ":memory:" ? std::string() : options.path;
+  // "memory:" and SQLite's own ":memory:" keep the store in memory (taken as
+  // a file name, ":memory:" would give the writer and the readers
+  // separate, empty databases); "postgresql://..." is a server's database.
+  const store::Location where = store::Location::parse(options.path);
+  if (where.backend == store::Location::Backend::postgresql && options.key_file.empty()) {
+    // Beside a file is where a SQLite store's key goes; a database on a
+    // server has no "beside", and several hosts must all name the same key.
+    throw Error(Errc::invalid_argument,
+                "a store on PostgreSQL needs option key_file: the master key that seals the "
+                "signing keys is not kept in the database",
+                "使用PostgreSQL数据存储时须通过选项key_file指定密钥文件");
+  }
   // The files first: a bad one should not leave a new database behind.
   if (options.workflow_path.empty()) {
     // Aliasing an empty owner: points at the library's own, deletes nothing.
@@ -491,8 +508,10 @@ Engine::Engine(const Options& options) {
   if (options.key_file.find('\0') != std::string::npos) {
     throw Error(Errc::invalid_argument, "key_file contains a NUL byte", "密钥文件路径无效");
   }
-  if (!path.empty()) {
-    security_->key_file = options.key_file.empty() ? path + ".key" : options.key_file;
+  if (where.backend == store::Location::Backend::sqlite) {
+    security_->key_file = options.key_file.empty() ? where.target + ".key" : options.key_file;
+  } else if (where.backend == store::Location::Backend::postgresql) {
+    security_->key_file = options.key_file;
   }
   printing_ = std::make_unique<engine::Printing>();
   if (!options.font_path.empty()) {
@@ -540,7 +559,11 @@ Engine::Engine(const Options& options) {
                   "选项crypto_suite应为standard（国际算法）或sm（商用密码算法）");
     }
   }
-  store_ = store::open_sqlite(path, options.busy_timeout_ms);
+  store::OpenOptions open;
+  open.sqlite_busy_timeout_ms = options.busy_timeout_ms;
+  open.postgresql_pool_size = options.postgresql_pool_size;
+  open.postgresql_wait_ms = options.postgresql_wait_ms;
+  store_ = store::open(where, open);
   settle_suite(*store_, asked, *security_);
   clock_ = options.clock;
 }

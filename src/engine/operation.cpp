@@ -3,6 +3,9 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <chrono>
+#include <cstdint>
+#include <thread>
 
 #include "audit.hpp"
 #include "clock.hpp"
@@ -57,6 +60,40 @@ struct Frame {
   }
 };
 
+namespace {
+
+// How often a write the database gave up (store::Retryable) runs again, and
+// the longest pause before a try: a random part of a window that doubles
+// with each try, so that writers who collided do not collide again in step.
+constexpr int kWriteAttempts = 8;
+constexpr int kFirstBackoffUs = 500;
+
+void back_off(int attempt) {
+  const int window = kFirstBackoffUs << std::min(attempt, 6);
+  const std::string bytes = crypto::random_bytes(sizeof(std::uint32_t));
+  std::uint32_t r = 0;
+  for (char b : bytes) r = (r << 8) | static_cast<unsigned char>(b);
+  std::this_thread::sleep_for(std::chrono::microseconds(window / 2 + r % (window / 2 + 1)));
+}
+
+// Runs a write, again while the store gives it up as Retryable (its
+// transaction then applied nothing, so no try is applied twice), at most
+// kWriteAttempts times; the last Retryable goes to the caller as what it is,
+// STORE_UNAVAILABLE.
+void write_retrying(store::Store& store, const std::function<void(store::Transaction&)>& fn) {
+  for (int attempt = 1;; ++attempt) {
+    try {
+      store.write(fn);
+      return;
+    } catch (const store::Retryable&) {
+      if (attempt >= kWriteAttempts) throw;
+      back_off(attempt);
+    }
+  }
+}
+
+}  // namespace
+
 Output write_command(Context& ctx, const WriteBody& body) {
   if (ctx.declared.effect != Effect::write || ctx.framed) {
     throw Error(Errc::internal,
@@ -66,7 +103,9 @@ Output write_command(Context& ctx, const WriteBody& body) {
   std::optional<Error> refusal;
   // The claim was parsed and hashed before the transaction (engine.cpp): a
   // write's transaction may run on the thread that every write waits for.
-  Frame::store(ctx).write([&](store::Transaction& txn) {
+  // A try that the store gives up leaves out and refusal to the next one.
+  write_retrying(Frame::store(ctx), [&](store::Transaction& txn) {
+    refusal.reset();
     Actor actor = Frame::actor(ctx, txn);
     if (actor.session && session_needs_touch(actor.session->last_seen_at, ctx)) {
       actor.session->last_seen_at = iso_time(ctx.now);
@@ -164,7 +203,7 @@ Output read_command(Context& ctx, const ReadBody& body) {
   if (stale || stale_staff) {
     const std::string seen = iso_time(ctx.now);
     try {
-      Frame::store(ctx).write([&](store::Transaction& txn) {
+      write_retrying(Frame::store(ctx), [&](store::Transaction& txn) {
         if (stale) {
           std::optional<store::Session> now = txn.session_by_token_hash(stale->token_hash);
           if (now && now->ended_at.empty() && now->last_seen_at < seen) {
@@ -182,7 +221,7 @@ Output read_command(Context& ctx, const ReadBody& body) {
         }
       });
     } catch (const Error& e) {
-      if (e.code() != Errc::storage) throw;
+      if (e.code() != Errc::storage && e.code() != Errc::store_unavailable) throw;
     }
   }
   return out;

@@ -325,7 +325,12 @@ Output session_login(Context& ctx) {
       if (sec.fixed_captcha) o["warning"] = kTestModeWarning;
       return answer(std::move(o));
     } catch (const Error& e) {
-      if (e.code() == Errc::storage || e.code() == Errc::internal) throw;
+      // The store's own failures are not the caller's: the transaction may
+      // be void, and a write given up (store::Retryable) runs again whole.
+      if (e.code() == Errc::storage || e.code() == Errc::internal ||
+          e.code() == Errc::store_unavailable) {
+        throw;
+      }
       count_failure(txn, sec, client_scope, ctx.now);
       count_failure(txn, sec, credential_scope, ctx.now);
       audited.refusal = e;

@@ -50,11 +50,12 @@ constexpr Entry kEntries[] = {
     {"COMMITMENT_REQUIRED", "请先阅读并同意登录承诺"},
     {"LOGIN_FAILED", "用户名或密码错误"},
     {"UNSUPPORTED_IMAGE_FORMAT", "不支持该图片格式，请将登录二维码图片另存为PNG或JPG格式后上传"},
+    {"STORE_UNAVAILABLE", "服务暂不可用，请稍后重试"},
 };
 
 // One entry for every code, from OK down to the last.
 static_assert(static_cast<int>(std::size(kEntries)) ==
-                  1 - static_cast<int>(Errc::unsupported_image_format),
+                  1 - static_cast<int>(Errc::store_unavailable),
               "every Errc needs its entry");
 
 const Entry* entry(Errc code) noexcept {

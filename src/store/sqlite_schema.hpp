@@ -12,8 +12,8 @@ namespace fuma::store::sqlite {
 // mistakes another program's SQLite file for its own or writes into it.
 constexpr int kApplicationId = 0x46554D41;
 
-// Entry i takes the schema from version i to i + 1 (PRAGMA user_version).
-// Released entries never change: a file in the field was made by them.
+// The SQLite column of store::migrations() (schema.hpp): entry i takes the
+// schema from version i to i + 1 (PRAGMA user_version).
 const std::vector<std::string_view>& migrations();
 
 }  // namespace fuma::store::sqlite

@@ -2,13 +2,19 @@
 #include "sqlite_transaction.hpp"
 
 #include <algorithm>
-#include <boost/json/parse.hpp>
 #include <string>
 
 #include "fuma/error.hpp"
+#include "rules.hpp"
 
 namespace fuma::store::sqlite {
 namespace {
+
+using rules::check_digest;
+using rules::fields_json;
+using rules::join_roles;
+using rules::missing;
+using rules::split_roles;
 
 // Column lists shared by the SELECTs of one record type and its reader below.
 #define FUMA_AUTHORITY_COLUMNS "id, code, name, division, segment, created_at"
@@ -35,31 +41,6 @@ Authority read_authority(const Statement& s) {
   a.segment = s.text(4);
   a.created_at = s.text(5);
   return a;
-}
-
-std::vector<std::string> split_roles(const std::string& text) {
-  std::vector<std::string> roles;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    std::size_t end = text.find(' ', start);
-    if (end == std::string::npos) end = text.size();
-    roles.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return roles;
-}
-
-std::string join_roles(const std::vector<std::string>& roles) {
-  std::string text;
-  for (const auto& r : roles) {
-    if (r.empty() || r.find_first_of(" \t\r\n") != std::string::npos) {
-      throw Error(Errc::invalid_argument,
-                  "staff role '" + r + "' must be a non-empty word without spaces", "角色名称无效");
-    }
-    if (!text.empty()) text += ' ';
-    text += r;
-  }
-  return text;
 }
 
 Staff read_staff(const Statement& s) {
@@ -184,38 +165,6 @@ std::vector<T> all(Statement& s, Read read) {
   return out;
 }
 
-[[noreturn]] void missing(const char* method, const char* what, Id id) {
-  throw Error(Errc::not_found,
-              std::string(method) + ": " + what + " " + std::to_string(id) + " does not exist");
-}
-
-// The store keeps fields_json queryable as JSON; see the schema for why
-// this is checked here and not by a CHECK constraint.
-std::string fields_json(const Application& a, const char* method) {
-  if (a.fields_json.empty()) return "{}";
-  std::error_code ec;
-  const boost::json::value v = boost::json::parse(a.fields_json, ec);
-  if (ec || !v.is_object()) {
-    throw Error(Errc::invalid_argument,
-                std::string(method) + ": fields_json is not a JSON object" +
-                    (ec ? " (" + ec.message() + ")" : std::string()),
-                "申请信息格式有误");
-  }
-  return a.fields_json;
-}
-
-void check_digest(std::string_view digest) {
-  const bool hex = std::all_of(digest.begin(), digest.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-  });
-  if (digest.size() != 64 || !hex) {
-    throw Error(Errc::invalid_argument,
-                "insert_attachment: digest must be 64 lower-case hex digits, got '" +
-                    std::string(digest.substr(0, 80)) + "'",
-                "附件摘要格式有误");
-  }
-}
-
 }  // namespace
 
 void SqliteTransaction::check_open(const char* method) const {
@@ -337,12 +286,7 @@ std::vector<Unit> SqliteTransaction::units_by_name(std::string_view fragment, st
   if (limit == 0) return {};
   // The caller's text is a literal: its LIKE wildcards and the escape
   // character itself are escaped.
-  std::string pattern = "%";
-  for (char c : fragment) {
-    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
-    pattern += c;
-  }
-  pattern += '%';
+  const std::string pattern = rules::contains_pattern(fragment);
   Statement s = query("SELECT " FUMA_UNIT_COLUMNS
                       " FROM units INDEXED BY units_name WHERE name LIKE ? ESCAPE '\\'"
                       " ORDER BY name, uscc LIMIT ?",

@@ -4,10 +4,15 @@
 // domain. The store keeps records and enforces uniqueness; it never decides a
 // rule of the workflow.
 //
+// Backends: SQLite (a file, or memory) and PostgreSQL (a server several
+// processes share). open() chooses one by the store's location.
+//
 // Threads: a Store is shared by every thread of the engine. read() and
-// write() may be called concurrently; writes are serialised inside the store
-// and a caller never sees SQLITE_BUSY (the store waits, up to the busy
-// timeout, and then fails with Errc::storage).
+// write() may be called concurrently. SQLite serialises writes inside the
+// store and a caller never sees SQLITE_BUSY (the store waits, up to the busy
+// timeout, and then fails with Errc::storage). PostgreSQL runs writes side
+// by side, each SERIALIZABLE: a write the database gives up to keep them
+// serializable throws Retryable, having changed nothing, and may run again.
 #ifndef FUMA_SRC_STORE_STORE_HPP
 #define FUMA_SRC_STORE_STORE_HPP
 
@@ -18,6 +23,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "fuma/error.hpp"
 
 namespace fuma::store {
 
@@ -419,10 +426,10 @@ class Transaction {
 
 // What a store reports about itself, for monitoring (Engine::statistics).
 struct Statistics {
-  // Write transactions run again after the database refused them for a
-  // reason that passes (a serialization failure, a deadlock), counted since
-  // the store opened. A backend that retries counts each retry here; the
-  // SQLite store, the one writer of its file, never needs to.
+  // Write transactions the database gave up for a reason that passes (a
+  // serialization failure, a deadlock), thrown as Retryable for the
+  // engine's write frame to run again, counted since the store opened. The
+  // SQLite store, the one writer of its file, never gives one up.
   std::uint64_t write_retries = 0;
   // Connections to the database held open now, in use or idle.
   std::uint64_t connections = 0;
@@ -460,8 +467,51 @@ class Store {
   virtual void backup(const std::string& path) = 0;
 };
 
-// The newest schema this build knows; files at a higher version are refused.
+// What write() throws when the database gave the transaction up so that
+// concurrent writers stay serializable (PostgreSQL's serialization failures
+// and deadlocks): nothing of it was applied, and running it again, from the
+// start, may succeed. The engine's write frame does (operation.cpp). Its
+// code is STORE_UNAVAILABLE, what a caller sees once the retries run out.
+class Retryable : public Error {
+ public:
+  using Error::Error;
+};
+
+// The newest schema this build knows; stores at a higher version are refused.
 int latest_schema_version();
+
+// Where a store is, as a caller names it (Options::path, fuma_engine_open's
+// location, fuma-host --store):
+//   "memory:", "", ":memory:"         SQLite in memory
+//   "sqlite:PATH" or a plain PATH     the SQLite file at PATH
+//   "postgresql://..." ("postgres://...")
+//                                     a PostgreSQL database, by libpq URI
+struct Location {
+  enum class Backend { sqlite, memory, postgresql };
+  Backend backend = Backend::memory;
+  std::string target;  // the file's path or the URI; "" in memory
+
+  // Errc::invalid_argument for a NUL byte or an empty "sqlite:".
+  static Location parse(std::string_view location);
+  // The location without a password, for messages and logs.
+  std::string display() const;
+};
+
+// Settings of the backends.
+struct OpenOptions {
+  // SQLite: how long a call waits for another process's lock.
+  int sqlite_busy_timeout_ms = 5000;
+  // PostgreSQL: connections the store keeps at most (the engine's threads
+  // share them), and how long a caller waits for one before
+  // STORE_UNAVAILABLE.
+  int postgresql_pool_size = 4;
+  int postgresql_wait_ms = 10000;
+};
+
+// Opens the store at `where` (see Location), creating and upgrading its
+// schema. Throws fuma::Error: version for a newer schema, storage when it is
+// not a fuma store, store_unavailable when a server cannot be reached.
+std::unique_ptr<Store> open(const Location& where, const OpenOptions& options);
 
 // Opens or creates the SQLite store at path ("" keeps it in memory, on one
 // connection that reads and writes in turn), upgrading an older schema.
@@ -469,6 +519,12 @@ int latest_schema_version();
 // Throws fuma::Error: version for a newer file, storage when the file cannot
 // be opened or is not a fuma database.
 std::unique_ptr<Store> open_sqlite(const std::string& path, int busy_timeout_ms);
+
+// Opens the PostgreSQL store at `uri` (libpq's connection URI or keyword
+// string), in the connection's current schema (search_path), creating and
+// upgrading its tables. backup() is refused (Errc::storage): a PostgreSQL
+// store is backed up with the server's own tools (pg_dump).
+std::unique_ptr<Store> open_postgresql(const std::string& uri, int pool_size, int wait_ms);
 
 }  // namespace fuma::store
 

@@ -240,7 +240,7 @@ TEST_CASE("eight threads sharing one engine lose no update and never see the loc
           kUnits);
   }
   CHECK(w.count("SELECT count(*) FROM (SELECT 1 FROM events GROUP BY application_id, action "
-                "HAVING count(*) > 1)") == 0);
+                "HAVING count(*) > 1) AS twice") == 0);
   auto v = w.call("audit.verify", {}, system_actor());
   CHECK(v.at("intact").as_bool());
   // Setup (2 authorities, 8 staff), 40 registrations, 5 writes per case:
@@ -319,5 +319,173 @@ TEST_CASE("two threads racing the same step on the same case: one moves it, one 
                   "' AND command IN ('application.accept', 'application.reject', "
                   "'application.approve')") == 2);
   }
+  CHECK(w.call("audit.verify", {}, system_actor()).at("intact").as_bool());
+}
+
+// Two engines on one PostgreSQL database, each with its own pool of
+// connections: what two hosts behind a balancer are.
+TEST_CASE("two engines on one database racing a staff step: one moves it, the other is told" *
+          doctest::test_suite("postgresql")) {
+  World w;
+  fuma::Options o;
+  w.locate(o);
+  o.clock = [] { return monday_morning(); };
+  fuma::Engine other(o);
+  fuma::Engine& engine = w.engine();
+
+  auto race = [&](fuma::Engine& ea, const std::string& command, const json::object& args,
+                  const json::object& actor_a, fuma::Engine& eb, const json::object& actor_b) {
+    Outcome a, b;
+    StartLine start(2);
+    std::thread ta([&] {
+      start.arrive();
+      a = attempt(ea, command, args, actor_a);
+    });
+    std::thread tb([&] {
+      start.arrive();
+      b = attempt(eb, command, args, actor_b);
+    });
+    ta.join();
+    tb.join();
+    INFO("a: " << a.text);
+    INFO("b: " << b.text);
+    CHECK(a.ok != b.ok);
+    const Outcome& loser = a.ok ? b : a;
+    CHECK_FALSE(storage_fault(loser));
+    CHECK((loser.code == Errc::invalid_state || loser.code == Errc::conflict));
+  };
+
+  constexpr int kRounds = 8;
+  for (int round = 0; round < kRounds; ++round) {
+    CAPTURE(round);
+    const std::string code = w.register_unit("两机竞争局" + std::to_string(round));
+    const std::int64_t id = w.start(code, "reissue");
+    w.save(code, id, {{"reason", "证书遗失"}});
+    w.call("application.submit", {{"id", id}}, unit(code));
+    race(engine, "application.accept", {{"id", id}}, staff("acc1"), other, staff("acc2"));
+    race(other, "application.approve", {{"id", id}}, staff("rev1"), engine, staff("rev2"));
+    CHECK(w.status(id, staff("acc1")) == "approved");
+    const std::string target = std::to_string(id);
+    CHECK(w.count("SELECT count(*) FROM events WHERE application_id = " + target +
+                  " AND action IN ('accept', 'approve')") == 2);
+    CHECK(w.count("SELECT count(*) FROM audit WHERE target = 'application:" + target +
+                  "' AND command IN ('application.accept', 'application.approve')") == 2);
+  }
+  CHECK(w.call("audit.verify", {}, system_actor()).at("intact").as_bool());
+}
+
+TEST_CASE("two engines on one database registering at once never allocate a USCC twice" *
+          doctest::test_suite("postgresql")) {
+  World w;
+  fuma::Options o;
+  w.locate(o);
+  o.clock = [] { return monday_morning(); };
+  fuma::Engine other(o);
+  constexpr int kThreads = 4;
+  constexpr int kEach = 10;
+  std::mutex mutex;
+  std::set<std::string> codes;
+  Surprises surprises;
+  {
+    StartLine start(kThreads);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        fuma::Engine& engine = t % 2 ? other : w.engine();
+        start.arrive();
+        for (int i = 0; i < kEach; ++i) {
+          const Outcome r = attempt(engine, "unit.register",
+                                    {{"name", "两机登记局" + std::to_string(t * kEach + i)},
+                                     {"category", "机关"},
+                                     {"address", "深圳市福田区福中三路1号"},
+                                     {"responsible_person", "张三"}},
+                                    staff(t % 2 ? "acc1" : "acc2"));
+          if (!r.ok) {
+            surprises.note("unit.register", r);
+            continue;
+          }
+          std::lock_guard<std::mutex> lock(mutex);
+          codes.insert(std::string(r.result().at("uscc").as_string()));
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+  }
+  check_no_surprises(surprises);
+  CHECK(codes.size() == kThreads * kEach);
+  CHECK(w.count("SELECT count(DISTINCT uscc) FROM units") == kThreads * kEach);
+  auto v = w.call("audit.verify", {}, system_actor());
+  CHECK(v.at("intact").as_bool());
+}
+
+namespace {
+
+// A session of another program on the engine's database, holding its own
+// transaction.
+class Session {
+ public:
+  explicit Session(const std::string& uri) : c_(PQconnectdb(uri.c_str())) {
+    REQUIRE(PQstatus(c_) == CONNECTION_OK);
+  }
+  ~Session() { PQfinish(c_); }
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+  // Runs SQL; false when the server refused it.
+  bool run(const std::string& sql) {
+    PGresult* r = PQexec(c_, sql.c_str());
+    const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+    PQclear(r);
+    return ok;
+  }
+
+ private:
+  PGconn* c_;
+};
+
+}  // namespace
+
+TEST_CASE("a write the database gives up in a deadlock is run again, and applied once" *
+          doctest::test_suite("postgresql")) {
+  World w;
+  const std::int64_t units = w.count("SELECT count(*) FROM units");
+  const std::int64_t records = w.count("SELECT count(*) FROM audit");
+  const std::int64_t serial = w.count("SELECT next_serial FROM authorities WHERE code = 'sz'");
+  const std::int64_t deadlocks =
+      w.count("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()");
+  // Another program locks the authority's row, which unit.register's
+  // serial needs, and then the audit chain's head, which unit.register
+  // locked first: a cycle, which the database breaks by giving the engine's
+  // transaction up (the engine has waited longer, so its check comes first).
+  Session other(w.store_uri());
+  REQUIRE(other.run("BEGIN"));
+  REQUIRE(other.run("SELECT 1 FROM authorities WHERE code = 'sz' FOR UPDATE"));
+  Outcome registered;
+  std::thread engine([&] {
+    registered = attempt(w.engine(), "unit.register",
+                         {{"name", "死锁重试局"},
+                          {"category", "机关"},
+                          {"address", "深圳市福田区福中三路1号"},
+                          {"responsible_person", "张三"}},
+                         staff("acc1"));
+  });
+  // Once the engine waits for the row, the other program asks for the head.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (w.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                 "AND wait_event_type = 'Lock' AND query LIKE '%next_serial%'") == 0 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  const bool head = other.run("SELECT 1 FROM audit_head FOR UPDATE");
+  REQUIRE(other.run(head ? "COMMIT" : "ROLLBACK"));
+  engine.join();
+  INFO(registered.text);
+  CHECK(registered.ok);
+  CHECK(head);  // the engine's transaction was the one given up
+  CHECK(w.count("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()") >
+        deadlocks);
+  // Applied once: one unit, one serial, one audit record, the chain whole.
+  CHECK(w.count("SELECT count(*) FROM units") == units + 1);
+  CHECK(w.count("SELECT next_serial FROM authorities WHERE code = 'sz'") == serial + 1);
+  CHECK(w.count("SELECT count(*) FROM audit") == records + 1);
   CHECK(w.call("audit.verify", {}, system_actor()).at("intact").as_bool());
 }

@@ -515,7 +515,8 @@ TEST_CASE("key file: made beside the database, mode 0600, at the first signing k
   CHECK(st.st_size == 32);
 }
 
-TEST_CASE("key: the private key is kept sealed and appears nowhere in the database file") {
+TEST_CASE("key: the private key is kept sealed and appears nowhere in the database file" *
+          doctest::test_suite("sqlite")) {
   World w;
   first_credential(w);
   const std::string kid = blob(w.db_path(), "SELECT kid FROM signing_keys");
@@ -539,7 +540,7 @@ TEST_CASE("key: an engine with another key file cannot issue and leaves no crede
   const std::string code = w.register_unit("深圳市第二局");
   const std::int64_t r = request(w, code);
   fuma::Options options;
-  options.path = w.db_path();
+  w.locate(options);
   options.key_file = w.dir_file("other.key");
   fuma::Engine other(options);
   try {
@@ -565,7 +566,7 @@ TEST_CASE("key file: readable by group or others, it is refused until chmod 600"
   const std::string code = w.register_unit("深圳市第二局");
   const std::int64_t r = request(w, code);
   fuma::Options options;
-  options.path = w.db_path();  // the default key file, beside the database
+  w.locate(options);  // the default key file, beside the database
   fuma::Engine reopened(options);
   const std::string issue_request =
       World::envelope("credential.issue", issue_args(r), staff("acc1"), {});
@@ -907,7 +908,8 @@ TEST_CASE("credential.verify offline: one flipped SM2 signature bit is bad_signa
 }
 
 TEST_CASE(
-    "an SM2 credential keeps its randomised signature sealed: credential.image draws it again") {
+    "an SM2 credential keeps its randomised signature sealed: credential.image draws it again" *
+    doctest::test_suite("sqlite")) {
   World w;
   sm2_key(w);
   const Issued i = first_credential(w);

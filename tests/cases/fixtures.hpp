@@ -26,6 +26,7 @@
 #include "fuma/error.hpp"
 #include "support/file.hpp"
 #include "support/temp_dir.hpp"
+#include "support/test_store.hpp"
 
 namespace fuma::test {
 
@@ -99,7 +100,10 @@ class World {
   explicit World(const std::function<void(Options&)>& tweak = {})
       : now_(std::make_shared<Clock::time_point>(monday_morning())) {
     Options options;
-    options.path = dir_.file("fuma.db");
+    // The SQLite file, or the PostgreSQL schema standing for it
+    // (FUMA_TEST_STORE), with the key file where SQLite's default puts it.
+    options.path = fuma::test::test_store(dir_.file("fuma.db"));
+    if (fuma::test::on_postgresql()) options.key_file = dir_.file("fuma.db.key");
     auto now = now_;
     options.clock = [now] { return *now; };
     if (tweak) tweak(options);
@@ -110,6 +114,31 @@ class World {
   std::string dir_file(const std::string& name) const { return dir_.file(name); }
 
   std::string db_path() const { return dir_.file("fuma.db"); }
+  // Another engine's options on this world's store: its location, and on
+  // PostgreSQL the key file, which SQLite finds beside its file.
+  void locate(Options& o) const {
+    o.path = fuma::test::test_store(db_path());
+    if (fuma::test::on_postgresql()) o.key_file = db_path() + ".key";
+  }
+  // Plain SQL's text answer on the engine's store ("" for none or NULL).
+  std::string text(const std::string& sql) const {
+    if (fuma::test::on_postgresql()) return fuma::test::postgresql_value(sql, store_uri());
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(db_path().c_str(), &db) == SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
+    std::string out;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != nullptr) {
+      out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return out;
+  }
+  // On PostgreSQL, the URI of the engine's schema.
+  std::string store_uri() const {
+    return fuma::test::postgresql_in_schema(fuma::test::postgresql_schema(db_path()));
+  }
 
   // The engine itself, for tests that call it from several threads: they
   // classify outcomes there and assert on the main thread.
@@ -256,8 +285,11 @@ class World {
     return result.at("application").as_object();
   }
 
-  // Plain SQL on the engine's file, for what no command shows.
+  // Plain SQL on the engine's store, for what no command shows.
   std::int64_t count(const std::string& sql) {
+    if (fuma::test::on_postgresql()) {
+      return std::stoll(fuma::test::postgresql_value(sql, store_uri()));
+    }
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open(db_path().c_str(), &db) == SQLITE_OK);
     sqlite3_stmt* st = nullptr;
@@ -270,6 +302,10 @@ class World {
   }
 
   void exec(const std::string& sql) {
+    if (fuma::test::on_postgresql()) {
+      fuma::test::postgresql_admin(sql, store_uri());
+      return;
+    }
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open(db_path().c_str(), &db) == SQLITE_OK);
     char* err = nullptr;

@@ -1246,7 +1246,8 @@ class Model {
 
 }  // namespace
 
-TEST_CASE("the workflow agrees with its model over long random runs") {
+TEST_CASE("the workflow agrees with its model over long random runs" *
+          doctest::test_suite("sqlite")) {
   const std::uint64_t steps = env_number("FUMA_MODEL_STEPS", 5000);
   std::vector<std::uint64_t> seeds{20261207, 1, 2, 3};
   if (const char* s = std::getenv("FUMA_MODEL_SEED"); s != nullptr && *s != '\0') {

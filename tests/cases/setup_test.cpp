@@ -175,7 +175,8 @@ TEST_CASE("actors that do not exist, are inactive or malformed are refused") {
 namespace fuma::test {
 namespace {
 
-TEST_CASE("store.backup writes an online copy that opens as the same store") {
+TEST_CASE("store.backup writes an online copy that opens as the same store" *
+          doctest::test_suite("sqlite")) {
   World w;
   const std::string uscc = w.register_unit();
   w.submitted_case(uscc);
@@ -192,7 +193,8 @@ TEST_CASE("store.backup writes an online copy that opens as the same store") {
   CHECK(history.at("applications").as_array().size() == 1);
 }
 
-TEST_CASE("store.backup overwrites nothing and is for the system only") {
+TEST_CASE("store.backup overwrites nothing and is for the system only" *
+          doctest::test_suite("sqlite")) {
   World w;
   const std::string copy = w.dir_file("copy.db");
   CHECK(w.code_of("store.backup", {{"path", copy}}, staff("admin")) == Errc::forbidden);

@@ -63,7 +63,8 @@ TEST_CASE("the store keeps a scrypt hash of the password, never the password") {
   Staffed s;
   CHECK(s.w.count("SELECT count(*) FROM staff WHERE username = 'clerk' AND password_hash LIKE "
                   "'scrypt$15$8$1$%'") == 1);
-  CHECK(s.w.count("SELECT count(*) FROM staff WHERE instr(password_hash, 'Shenzhen') > 0") == 0);
+  CHECK(s.w.count("SELECT count(*) FROM staff WHERE replace(password_hash, 'Shenzhen', '') <> "
+                  "password_hash") == 0);
   CHECK(s.w.count("SELECT count(*) FROM staff_sessions") == 0);
   const std::string token(s.login().at("token").as_string());
   CHECK(s.w.count("SELECT count(*) FROM staff_sessions WHERE token_hash = '" + token + "'") == 0);
@@ -210,11 +211,15 @@ TEST_CASE("a live staff session is refused once its staff member is inactive or 
   const json::object a = s.login();
   CHECK(s.w.call("staff.get", {}, Staffed::as(a)).at("staff").at("username") == "clerk");
   SUBCASE("inactive") {
-    s.w.exec("UPDATE staff SET active = 0 WHERE username = 'clerk'");
+    s.w.exec("UPDATE staff SET active = false WHERE username = 'clerk'");
     CHECK(s.w.code_of("staff.get", {}, Staffed::as(a)) == Errc::forbidden);
   }
   SUBCASE("gone") {
-    s.w.exec("DELETE FROM staff WHERE username = 'clerk'");
+    // Plain SQL past the foreign keys (SQLite's connection has them off;
+    // PostgreSQL's owner turns their triggers off for the session).
+    s.w.exec(
+        std::string(fuma::test::on_postgresql() ? "SET session_replication_role = replica;" : "") +
+        "DELETE FROM staff WHERE username = 'clerk'");
     CHECK(s.w.code_of("staff.get", {}, Staffed::as(a)) == Errc::forbidden);
   }
   CHECK(s.w.count("SELECT count(*) FROM staff_sessions WHERE ended_at = ''") == 1);

@@ -50,19 +50,7 @@ std::string python_digest(const World& w, const std::string& algorithm, const st
   return r.output.substr(0, 64);
 }
 
-std::string text_of(World& w, const std::string& sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(w.db_path().c_str(), &db) == SQLITE_OK);
-  sqlite3_stmt* st = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
-  std::string out;
-  if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != nullptr) {
-    out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
-  }
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  return out;
-}
+std::string text_of(World& w, const std::string& sql) { return w.text(sql); }
 
 // A fixed-term unit's 申请补领, with its two attachments, taken to 已办结.
 std::int64_t whole_case(World& w, const std::string& uscc) {
@@ -83,7 +71,8 @@ std::int64_t whole_case(World& w, const std::string& uscc) {
 }  // namespace
 
 TEST_CASE(
-    "a store created with crypto_suite=sm chains its audit log with SM3 through a whole case") {
+    "a store created with crypto_suite=sm chains its audit log with SM3 through a whole case" *
+    doctest::test_suite("sqlite")) {
   World w(sm);
   const std::string uscc = w.register_unit("深圳市某某局", "2027-12-31");
   const std::int64_t id = whole_case(w, uscc);
@@ -166,12 +155,13 @@ TEST_CASE("under sm a staff session's token and a captcha's answer are stored as
         python_digest(w, "sm3", captcha + ":7777"));
 }
 
-TEST_CASE("a store created without the option is standard and keeps SHA-256 when reopened") {
+TEST_CASE("a store created without the option is standard and keeps SHA-256 when reopened" *
+          doctest::test_suite("sqlite")) {
   World w;
   const std::string uscc = w.register_unit();
   w.submitted_case(uscc);
   Options o;
-  o.path = w.db_path();
+  w.locate(o);
   Engine reopened(o);
   CHECK(reopened.crypto_suite() == "standard");
   const std::string v = reopened.call(R"({"command":"audit.verify","actor":{"system":true}})").json;
@@ -187,7 +177,7 @@ TEST_CASE("a store with records and no record of its suite is standard, and stay
   w.submitted_case(w.register_unit());
   w.exec("DELETE FROM meta WHERE key IN ('crypto_suite', 'audit_digest')");
   Options o;
-  o.path = w.db_path();
+  w.locate(o);
   Engine reopened(o);
   CHECK(reopened.crypto_suite() == "standard");
   const std::string v = reopened.call(R"({"command":"audit.verify","actor":{"system":true}})").json;
@@ -200,7 +190,7 @@ TEST_CASE("opening a store with another crypto_suite than its own is an error na
   SUBCASE("an sm store opened as standard") {
     World w(sm);
     Options o;
-    o.path = w.db_path();
+    w.locate(o);
     o.crypto_suite = "standard";
     try {
       Engine e(o);
@@ -218,7 +208,7 @@ TEST_CASE("opening a store with another crypto_suite than its own is an error na
     World w;
     w.exec("DELETE FROM meta WHERE key IN ('crypto_suite', 'audit_digest')");
     Options o;
-    o.path = w.db_path();
+    w.locate(o);
     o.crypto_suite = "sm";
     try {
       Engine e(o);
@@ -235,7 +225,7 @@ TEST_CASE("opening a store with another crypto_suite than its own is an error na
 TEST_CASE("an sm store reopened without the option stays sm") {
   World w(sm);
   Options o;
-  o.path = w.db_path();
+  w.locate(o);
   Engine reopened(o);
   CHECK(reopened.crypto_suite() == "sm");
 }

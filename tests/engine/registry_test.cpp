@@ -157,6 +157,7 @@ TEST_CASE("every command declares the frame's errors and only codes the library 
     CHECK(declared.count("INVALID_ARGUMENT") == 1);
     CHECK(declared.count("INTERNAL") == 1);
     CHECK(declared.count("STORAGE") == (c.needs_store() ? 1u : 0u));
+    CHECK(declared.count("STORE_UNAVAILABLE") == (c.needs_store() ? 1u : 0u));
     CHECK(declared.count("FORBIDDEN") == (c.resolves_actor() ? 1u : 0u));
     for (const std::string& name : declared) CHECK(name != "UNKNOWN");
     CHECK(declared.count("UNKNOWN_COMMAND") == 0);

@@ -140,9 +140,9 @@ def test_admin_subcommands_are_exactly_those_of_the_help():
 @pytest.mark.parametrize("name", subcommand_names())
 def test_each_subcommand_documents_exactly_the_options_of_its_usage(name):
     required, optional = subcommand_usage(name)
-    # --data and --engine-option, which every subcommand takes, are described
-    # once, before them.
-    common = {"--data", "--engine-option"}
+    # --data, --store and --engine-option, which every subcommand takes, are
+    # described once, before them.
+    common = {"--data", "--store", "--engine-option"}
     intro = " ".join(sections()[("ADMIN SUBCOMMANDS", "")])
     assert all(option in intro for option in common)
     assert tagged_options(sections()[("ADMIN SUBCOMMANDS", name)]) == (required | optional) - common

@@ -45,6 +45,7 @@ PINNED = [
     (-31, fuma.CommitmentRequired, "COMMITMENT_REQUIRED"),
     (-32, fuma.LoginFailed, "LOGIN_FAILED"),
     (-33, fuma.UnsupportedImageFormat, "UNSUPPORTED_IMAGE_FORMAT"),
+    (-34, fuma.StoreUnavailable, "STORE_UNAVAILABLE"),
 ]
 
 

@@ -71,6 +71,30 @@ def test_engine_named_memory_keeps_one_database_in_memory(tmp_path, monkeypatch)
     assert list(tmp_path.iterdir()) == []
 
 
+def test_engine_named_memory_colon_and_sqlite_prefix(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with fuma.Engine("memory:") as engine:
+        assert engine.call("uscc.check", {"code": "91350100M000100Y43"})["valid"]
+    assert list(tmp_path.iterdir()) == []
+    fuma.Engine("sqlite:" + str(tmp_path / "named.db")).close()
+    assert (tmp_path / "named.db").exists()
+
+
+def test_postgresql_location_needs_its_key_file_named(tmp_path):
+    with pytest.raises(fuma.InvalidArgument) as info:
+        fuma.Engine("postgresql:///fuma?host=" + str(tmp_path))
+    assert "key_file" in info.value.detail
+
+
+def test_postgresql_server_out_of_reach_raises_store_unavailable(tmp_path):
+    # A socket directory where no server listens.
+    with pytest.raises(fuma.StoreUnavailable) as info:
+        fuma.Engine("postgresql:///fuma?host=" + str(tmp_path), key_file=str(tmp_path / "k"))
+    assert info.value.code == "STORE_UNAVAILABLE"
+    assert info.value.status == -34
+    assert info.value.message == "服务暂不可用，请稍后重试"
+
+
 def test_engine_accepts_a_non_ascii_path(tmp_path):
     db = tmp_path / "赋码.db"
     fuma.Engine(db).close()

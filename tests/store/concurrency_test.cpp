@@ -172,7 +172,8 @@ TEST_CASE("compare-and-set turns racing read-modify-writes into retries, never l
   });
 }
 
-TEST_CASE("a lock another program holds past the busy timeout is STORAGE, and then goes away") {
+TEST_CASE("a lock another program holds past the busy timeout is STORAGE, and then goes away" *
+          doctest::test_suite("sqlite")) {
   TempDir dir;
   const std::string path = dir.file("fuma.db");
   auto store = open_store(path, 200);
@@ -262,7 +263,8 @@ std::size_t thread_count(std::size_t expected) {
 
 }  // namespace
 
-TEST_CASE("a lone writer commits on its own thread and starts none") {
+TEST_CASE("a lone writer commits on its own thread and starts none" *
+          doctest::test_suite("sqlite")) {
   TempDir dir;
   const std::size_t before = listed_threads();
   auto store = open_store(dir.file("fuma.db"));
@@ -350,7 +352,8 @@ Overlap overlap_two_writes(fuma::store::Store& store, const Setup& s,
 
 }  // namespace
 
-TEST_CASE("a write that arrives while another commits goes to the committer thread") {
+TEST_CASE("a write that arrives while another commits goes to the committer thread" *
+          doctest::test_suite("sqlite")) {
   TempDir dir;
   const std::size_t before = listed_threads();
   {
@@ -372,7 +375,8 @@ TEST_CASE("a write that arrives while another commits goes to the committer thre
   CHECK(thread_count(before) == before);
 }
 
-TEST_CASE("the committer runs under the opener's scheduling policy, not the starting write's") {
+TEST_CASE("the committer runs under the opener's scheduling policy, not the starting write's" *
+          doctest::test_suite("sqlite")) {
   TempDir dir;
   REQUIRE(sched_getscheduler(0) == SCHED_OTHER);
   auto store = open_store(dir.file("fuma.db"));

@@ -37,7 +37,8 @@ void write_forever(const std::string& path, Id application_id, std::int64_t firs
 
 }  // namespace
 
-TEST_CASE("SIGKILL in the middle of a stream of writes loses no acknowledged write") {
+TEST_CASE("SIGKILL in the middle of a stream of writes loses no acknowledged write" *
+          doctest::test_suite("sqlite")) {
   TempDir dir;
   const std::string path = dir.file("fuma.db");
   Id application_id = 0;

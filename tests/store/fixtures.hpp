@@ -76,7 +76,12 @@ class RawDb {
   sqlite3* db_ = nullptr;
 };
 
+// The first column of a query's first row, read past the store: on the
+// SQLite file at `path`, or on the PostgreSQL schema that stands for it.
 inline std::string sql(const std::string& path, const std::string& statement) {
+  if (on_postgresql()) {
+    return postgresql_value(statement, postgresql_in_schema(postgresql_schema(path)));
+  }
   return RawDb(path).text(statement);
 }
 

@@ -9,13 +9,18 @@
 #include <string>
 
 #include "store/store.hpp"
+#include "support/test_store.hpp"
 
 namespace fuma::test {
 
 using store::Id;
 
+// The store of a test: the SQLite file at `path`, or, when the suite runs
+// on PostgreSQL (FUMA_TEST_STORE), the schema that stands for it.
 inline std::unique_ptr<store::Store> open_store(const std::string& path, int busy_ms = 5000) {
-  return store::open_sqlite(path, busy_ms);
+  store::OpenOptions o;
+  o.sqlite_busy_timeout_ms = busy_ms;
+  return store::open(store::Location::parse(test_store(path)), o);
 }
 
 // An 18-character code, unique per n (the store checks only the length;

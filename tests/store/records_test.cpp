@@ -694,7 +694,8 @@ TEST_CASE("the audit log numbers records 1, 2, 3 and scans them in order") {
   });
 }
 
-TEST_CASE("an audit record keeps its request id; none is stored as NULL and read as empty") {
+TEST_CASE("an audit record keeps its request id; none is stored as NULL and read as empty" *
+          doctest::test_suite("sqlite")) {
   Seeded s;
   s.write([&](Transaction& tx) {
     tx.append_audit({0, "t1", "a", "c", "x", "", "", "", "h1", "abc-123"});
@@ -713,7 +714,8 @@ TEST_CASE("an audit record keeps its request id; none is stored as NULL and read
   CHECK(db.text("SELECT count(*) FROM audit WHERE request_id IS NULL") == "1");
 }
 
-TEST_CASE("audit records cannot be changed or deleted, even with plain SQL") {
+TEST_CASE("audit records cannot be changed or deleted, even with plain SQL" *
+          doctest::test_suite("sqlite")) {
   Seeded s;
   s.write([&](Transaction& tx) { tx.append_audit({0, "t", "a", "c", "x", "", "", "", "h", ""}); });
   s.store.reset();
@@ -809,7 +811,7 @@ TEST_CASE("a callback that queries again while scanning the audit log works") {
   });
 }
 
-TEST_CASE("an in-memory store reads and writes on one connection") {
+TEST_CASE("an in-memory store reads and writes on one connection" * doctest::test_suite("sqlite")) {
   auto store = open_store("");
   CHECK(store->schema_version() == fuma::store::latest_schema_version());
   Id id = 0;

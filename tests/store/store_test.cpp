@@ -47,7 +47,8 @@ std::string read_file(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("opening a new path creates a fuma database in WAL mode at the latest schema") {
+TEST_CASE("opening a new path creates a fuma database in WAL mode at the latest schema" *
+          doctest::test_suite("sqlite")) {
   TempDir dir;
   const std::string path = dir.file("fuma.db");
   {
@@ -60,7 +61,7 @@ TEST_CASE("opening a new path creates a fuma database in WAL mode at the latest 
   CHECK_FALSE(sql(path, "SELECT value FROM meta WHERE key = 'created_at'").empty());
 }
 
-TEST_CASE("reopening an existing database keeps its data") {
+TEST_CASE("reopening an existing database keeps its data" * doctest::test_suite("sqlite")) {
   TempDir dir;
   const std::string path = dir.file("fuma.db");
   delete open_engine(path);
@@ -69,7 +70,8 @@ TEST_CASE("reopening an existing database keeps its data") {
   CHECK(sql(path, "SELECT value FROM meta WHERE key = 'created_at'") == created);
 }
 
-TEST_CASE("a file written by a newer fuma is refused with VERSION and left unchanged") {
+TEST_CASE("a file written by a newer fuma is refused with VERSION and left unchanged" *
+          doctest::test_suite("sqlite")) {
   TempDir dir;
   const std::string path = dir.file("fuma.db");
   delete open_engine(path);
@@ -79,7 +81,8 @@ TEST_CASE("a file written by a newer fuma is refused with VERSION and left uncha
   CHECK(read_file(path) == before);
 }
 
-TEST_CASE("a file that is not a database is refused with STORAGE and left unchanged") {
+TEST_CASE("a file that is not a database is refused with STORAGE and left unchanged" *
+          doctest::test_suite("sqlite")) {
   TempDir dir;
   const std::string path = dir.file("notes.txt");
   std::ofstream(path) << std::string(4096, 'x');
@@ -87,7 +90,8 @@ TEST_CASE("a file that is not a database is refused with STORAGE and left unchan
   CHECK(read_file(path) == std::string(4096, 'x'));
 }
 
-TEST_CASE("another program's SQLite file is refused and not written to") {
+TEST_CASE("another program's SQLite file is refused and not written to" *
+          doctest::test_suite("sqlite")) {
   TempDir dir;
   const std::string path = dir.file("other.db");
   sql(path, "CREATE TABLE t(x)");
@@ -95,18 +99,20 @@ TEST_CASE("another program's SQLite file is refused and not written to") {
   CHECK(sql(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'meta'") == "0");
 }
 
-TEST_CASE("a path in a missing directory is STORAGE; a path with NUL is INVALID_ARGUMENT") {
+TEST_CASE("a path in a missing directory is STORAGE; a path with NUL is INVALID_ARGUMENT" *
+          doctest::test_suite("sqlite")) {
   TempDir dir;
   CHECK(open_error(dir.file("missing/fuma.db")) == Errc::storage);
   CHECK(open_error(std::string("fu\0ma.db", 7)) == Errc::invalid_argument);
 }
 
-TEST_CASE("an engine without a path keeps its store in memory") {
+TEST_CASE("an engine without a path keeps its store in memory" * doctest::test_suite("sqlite")) {
   Engine e;
   CHECK(e.schema_version() == fuma::store::latest_schema_version());
 }
 
-TEST_CASE("a schema-1 file is upgraded to the latest schema on open and keeps its meta row") {
+TEST_CASE("a schema-1 file is upgraded to the latest schema on open and keeps its meta row" *
+          doctest::test_suite("sqlite")) {
   TempDir dir;
   const std::string path = dir.file("old.db");
   {
@@ -136,7 +142,8 @@ constexpr const char* kSchema7Shape =
     "DROP INDEX staff_sessions_open;";
 
 // Turns a file back into the shape schema 5 gave what later schemas changed:
-// the digest columns as it named them, and no credentials.sealed_signature.
+// the digest columns as it named them, no credentials.sealed_signature and
+// no audit.request_id.
 constexpr const char* kSchema5Shape =
     "ALTER TABLE audit DROP COLUMN request_id;"
     "DROP INDEX sessions_open;"
@@ -147,7 +154,8 @@ constexpr const char* kSchema5Shape =
     "CREATE UNIQUE INDEX blobs_sha256 ON blobs(sha256);"
     "ALTER TABLE credentials RENAME COLUMN payload_digest TO payload_sha256;";
 
-TEST_CASE("a schema-7 file's audit records gain an empty request id, and sessions an index") {
+TEST_CASE("a schema-7 file's audit records gain an empty request id, and sessions an index" *
+          doctest::test_suite("sqlite")) {
   TempDir dir;
   const std::string path = dir.file("v7.db");
   {
@@ -176,7 +184,8 @@ TEST_CASE("a schema-7 file's audit records gain an empty request id, and session
   });
 }
 
-TEST_CASE("a schema-5 file's digests are renamed, and its attachments found by them") {
+TEST_CASE("a schema-5 file's digests are renamed, and its attachments found by them" *
+          doctest::test_suite("sqlite")) {
   TempDir dir;
   const std::string path = dir.file("v5.db");
   const std::string digest(64, 'a');
@@ -208,7 +217,8 @@ TEST_CASE("a schema-5 file's digests are renamed, and its attachments found by t
   });
 }
 
-TEST_CASE("a schema-4 file keeps the events of its deleted applications found by unit") {
+TEST_CASE("a schema-4 file keeps the events of its deleted applications found by unit" *
+          doctest::test_suite("sqlite")) {
   TempDir dir;
   const std::string path = dir.file("v4.db");
   fuma::store::Id unit = 0, kept = 0, gone = 0;
@@ -281,7 +291,8 @@ void make_schema_5(const std::string& path) {
       SQLITE_OK);
 }
 
-TEST_CASE("a schema-5 file's keys become Ed25519 keys with their ids, and credentials find them") {
+TEST_CASE("a schema-5 file's keys become Ed25519 keys with their ids, and credentials find them" *
+          doctest::test_suite("sqlite")) {
   TempDir dir;
   const std::string path = dir.file("v5.db");
   make_schema_5(path);
@@ -308,7 +319,8 @@ TEST_CASE("a schema-5 file's keys become Ed25519 keys with their ids, and creden
 }
 
 TEST_CASE(
-    "after schema 6 a key may be SM2, sealed in more than 60 bytes; each suite's length holds") {
+    "after schema 6 a key may be SM2, sealed in more than 60 bytes; each suite's length holds" *
+    doctest::test_suite("sqlite")) {
   TempDir dir;
   const std::string path = dir.file("v6.db");
   make_schema_5(path);
@@ -340,7 +352,8 @@ TEST_CASE(
         SQLITE_OK);  // one active key an authority
 }
 
-TEST_CASE("two stores opening one new file at once both end at the latest schema") {
+TEST_CASE("two stores opening one new file at once both end at the latest schema" *
+          doctest::test_suite("sqlite")) {
   TempDir dir;
   const std::string path = dir.file("race.db");
   std::unique_ptr<fuma::store::Store> a, b;
@@ -363,7 +376,7 @@ TEST_CASE("two stores opening one new file at once both end at the latest schema
   CHECK(b->schema_version() == fuma::store::latest_schema_version());
 }
 
-TEST_CASE("every lookup of the interface is served by an index") {
+TEST_CASE("every lookup of the interface is served by an index" * doctest::test_suite("sqlite")) {
   TempDir dir;
   const std::string path = dir.file("plan.db");
   fuma::test::open_store(path).reset();
@@ -398,7 +411,8 @@ TEST_CASE("every lookup of the interface is served by an index") {
   CHECK(uses("SELECT * FROM idempotency WHERE actor = 'a' AND key = 'k'", "PRIMARY KEY"));
 }
 
-TEST_CASE("a statement's text changed in place is prepared anew, not taken from the cache") {
+TEST_CASE("a statement's text changed in place is prepared anew, not taken from the cache" *
+          doctest::test_suite("sqlite")) {
   // The cache finds a text by its address first; the same address may
   // later hold another statement of the same length.
   fuma::store::sqlite::Connection c(":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 1000);

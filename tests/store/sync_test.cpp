@@ -15,7 +15,8 @@
 
 using namespace fuma::test;
 
-TEST_CASE("every acknowledged write follows a sync of the WAL that holds it") {
+TEST_CASE("every acknowledged write follows a sync of the WAL that holds it" *
+          doctest::test_suite("sqlite")) {
   TempDir dir;
   const std::string trace = dir.file("trace.txt");
   // LeakSanitizer cannot stop the threads of a traced process: a sanitizer

@@ -165,12 +165,17 @@ def _open(path: StrPath | None,
 class Engine:
     """An open fuma store and the commands that use it.
 
-    ``Engine(path)`` opens the SQLite file at ``path``, creating it if
-    absent; ``Engine()`` keeps everything in memory. Keyword options go to
-    ``fuma_options_set`` as strings (``busy_timeout_ms=2000``); an unknown
-    name or a bad value raises :class:`fuma.InvalidArgument`. A file written
-    by a newer fuma raises :class:`fuma.VersionError`; one that cannot be
-    opened or is not fuma's raises :class:`fuma.StorageError`.
+    ``Engine(location)`` opens the store at ``location``, creating it if
+    absent: a SQLite file (a path, or ``"sqlite:PATH"``), ``"memory:"``, or
+    a PostgreSQL database by libpq URI (``"postgresql://fuma@db/fuma"``,
+    with ``key_file=...``); ``Engine()`` keeps everything in memory.
+    Keyword options go to ``fuma_options_set`` as strings
+    (``sqlite_busy_timeout_ms=2000``, ``postgresql_pool_size=8``); an
+    unknown name or a bad value raises :class:`fuma.InvalidArgument`. A
+    store written by a newer fuma raises :class:`fuma.VersionError`; one
+    that cannot be opened or is not fuma's raises
+    :class:`fuma.StorageError`; a PostgreSQL server out of reach raises
+    :class:`fuma.StoreUnavailable` (so does any call while it stays so).
 
     Ownership: the Engine owns its C handle. :meth:`close` (or leaving a
     ``with`` block) releases it; so does garbage collection or interpreter

@@ -50,6 +50,7 @@ __all__ = [
     "CommitmentRequired",
     "LoginFailed",
     "UnsupportedImageFormat",
+    "StoreUnavailable",
     "check",
 ]
 
@@ -236,6 +237,11 @@ class UnsupportedImageFormat(Error):
     """UNSUPPORTED_IMAGE_FORMAT (-33): a picture in a format fuma does not read (TIFF, HEIC...)."""
 
 
+class StoreUnavailable(Error):
+    """STORE_UNAVAILABLE (-34): the store cannot be reached now (its database server is down
+    or restarting); nothing was changed, try again shortly."""
+
+
 _BY_STATUS: dict[int, type[Error]] = {
     -1: InternalError,
     -2: OutOfMemory,
@@ -270,6 +276,7 @@ _BY_STATUS: dict[int, type[Error]] = {
     -31: CommitmentRequired,
     -32: LoginFailed,
     -33: UnsupportedImageFormat,
+    -34: StoreUnavailable,
 }
 
 

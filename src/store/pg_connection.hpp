@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: Apache-2.0
+// One PostgreSQL connection (libpq) with its prepared statements, and the
+// translation of PostgreSQL's SQLSTATEs into fuma::Error. Internal to the
+// PostgreSQL store.
+//
+// Every statement that carries a value is prepared once per connection and
+// executed with its values as parameters: no value is ever part of SQL text.
+// A Connection is used by one thread at a time (the store's pool lends it).
+#ifndef FUMA_SRC_STORE_PG_CONNECTION_HPP
+#define FUMA_SRC_STORE_PG_CONNECTION_HPP
+
+#include <libpq-fe.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <unordered_map>
+#include <vector>
+
+namespace fuma::store::pg {
+
+// Bytes sent as BYTEA rather than as text.
+struct Bytes {
+  std::string_view bytes;
+};
+
+// The values of one statement, in parameter order ($1, $2, ...).
+class Params {
+ public:
+  template <class... T>
+  explicit Params(const T&... values) {
+    values_.reserve(sizeof...(T));
+    (add(values), ...);
+  }
+  int size() const { return static_cast<int>(values_.size()); }
+  const char* const* values() const { return pointers_.data(); }
+  const int* lengths() const { return lengths_.data(); }
+  const int* formats() const { return formats_.data(); }
+  // Pointers are taken once every value is in place (values_ may move).
+  void seal();
+
+ private:
+  template <class T>
+  void add(const T& value) {
+    if constexpr (std::is_same_v<T, bool>) {
+      push(value ? "true" : "false", 0);
+    } else if constexpr (std::is_integral_v<T>) {
+      if constexpr (std::is_unsigned_v<T> && sizeof(T) >= sizeof(std::int64_t)) {
+        push(std::to_string(value > static_cast<T>(INT64_MAX) ? INT64_MAX
+                                                              : static_cast<std::int64_t>(value)),
+             0);
+      } else {
+        push(std::to_string(static_cast<std::int64_t>(value)), 0);
+      }
+    } else if constexpr (std::is_same_v<T, Bytes>) {
+      push(std::string(value.bytes), 1);
+    } else if constexpr (std::is_same_v<T, std::optional<std::string>>) {
+      if (value) {
+        push_text(*value);
+      } else {
+        null();
+      }
+    } else {
+      push_text(std::string_view(value));
+    }
+  }
+  void push_text(std::string_view text);
+  void push(std::string value, int format);
+  void null();
+
+  std::vector<std::string> values_;
+  std::vector<bool> null_;
+  std::vector<const char*> pointers_;
+  std::vector<int> lengths_;
+  std::vector<int> formats_;
+};
+
+// The rows of one statement, in text format.
+class Result {
+ public:
+  explicit Result(PGresult* r) : r_(r) {}
+  ~Result() { PQclear(r_); }
+  Result(Result&& o) noexcept : r_(o.r_) { o.r_ = nullptr; }
+  Result& operator=(Result&&) = delete;
+  Result(const Result&) = delete;
+  Result& operator=(const Result&) = delete;
+
+  int rows() const { return PQntuples(r_); }
+  bool empty() const { return rows() == 0; }
+  // The rows an INSERT, UPDATE or DELETE changed.
+  std::int64_t affected() const;
+
+  bool null(int row, int column) const { return PQgetisnull(r_, row, column) != 0; }
+  std::string text(int row, int column) const;
+  std::optional<std::string> optional_text(int row, int column) const;
+  std::int64_t int64(int row, int column) const;
+  bool boolean(int row, int column) const;
+  // A BYTEA column, decoded from its hex text form.
+  std::string bytes(int row, int column) const;
+
+  const PGresult* raw() const { return r_; }
+
+ private:
+  PGresult* r_;
+};
+
+class Connection {
+ public:
+  // Connects to `uri` (a libpq connection URI or keyword string). Throws
+  // Error(store_unavailable) when the server cannot be reached.
+  explicit Connection(const std::string& uri);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Whether the connection is still usable (not lost, not left inside a
+  // transaction).
+  bool healthy() const;
+  bool in_transaction() const;
+
+  // SQL without parameters: schema scripts, BEGIN, COMMIT.
+  void exec(const char* sql, std::string_view context);
+
+  // Runs `sql` (prepared on its first use on this connection) with `params`.
+  Result run(std::string_view sql, Params params, std::string_view context);
+
+  template <class... T>
+  Result query(std::string_view sql, std::string_view context, const T&... values) {
+    return run(sql, Params(values...), context);
+  }
+
+  // Rolls back the open transaction, if any. Never throws.
+  void rollback() noexcept;
+
+  // Where the connection goes, without its password: "host:port/db".
+  std::string where() const;
+
+ private:
+  [[noreturn]] void fail(const PGresult* r, std::string_view context);
+
+  PGconn* conn_ = nullptr;
+  std::unordered_map<std::string, std::string> prepared_;  // SQL -> statement name
+};
+
+}  // namespace fuma::store::pg
+
+#endif  // FUMA_SRC_STORE_PG_CONNECTION_HPP

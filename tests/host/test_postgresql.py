@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: Apache-2.0
+"""fuma-host on a PostgreSQL store, run by ctest's pg.host inside
+tests/support/pg-server: two hosts share one database; while the database
+is down every request that needs it is 503 STORE_UNAVAILABLE with
+Retry-After, and the hosts reconnect by themselves once it is back."""
+
+import json
+import os
+import subprocess
+import time
+import urllib.parse
+
+import pytest
+
+from conftest import Host
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PG_SERVER = os.path.join(HERE, "..", "support", "pg-server")
+
+
+def database():
+    uri = os.environ.get("FUMA_TEST_STORE", "")
+    if not uri.startswith("postgresql://"):
+        pytest.fail("FUMA_TEST_STORE names no PostgreSQL database: run this suite through ctest "
+                    "(pg.host), which starts one")
+    return uri
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A schema of its own in the test database, as a --store location."""
+    name = "host_" + str(time.monotonic_ns())
+    subprocess.run(["psql", "-q", database(), "-c", f"CREATE SCHEMA {name}"], check=True)
+    return database() + "&options=" + urllib.parse.quote(f"-csearch_path={name}")
+
+
+def start(tmp_path, store, name, *args):
+    """A host on the store, with a data directory of its own and the key file
+    every host of the database shares."""
+    return Host(tmp_path / name, "--store", store, "--engine-option",
+                f"key_file={tmp_path / 'master.key'}", *args, data=tmp_path / name / "data")
+
+
+def lookup(host, query):
+    args = urllib.parse.quote(json.dumps({"query": query}, ensure_ascii=False))
+    return host.request("GET", "/api/unit.lookup?args=" + args)
+
+
+def test_two_hosts_on_one_database_see_each_others_writes(tmp_path, store):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    a = start(tmp_path, store, "a", "--demo")
+    try:
+        # The first host made the demo's units; the second finds them.
+        b = start(tmp_path, store, "b")
+        try:
+            for host in (a, b):
+                status, _, body = lookup(host, "深圳市演示局")
+                assert status == 200, body
+                assert json.loads(body)["units"], body
+        finally:
+            b.stop()
+    finally:
+        a.stop()
+
+
+def test_the_database_down_is_503_with_retry_after_and_the_host_comes_back(tmp_path, store):
+    (tmp_path / "a").mkdir()
+    host = start(tmp_path, store, "a", "--demo")
+    try:
+        status, _, _ = lookup(host, "深圳市演示局")
+        assert status == 200
+        subprocess.run([PG_SERVER, "--stop"], check=True)
+        try:
+            status, headers, body = lookup(host, "深圳市演示局")
+            assert status == 503, body
+            error = json.loads(body)["error"]
+            assert error["code"] == "STORE_UNAVAILABLE"
+            assert error["message"] == "服务暂不可用，请稍后重试"
+            assert headers["Retry-After"] == "2"
+        finally:
+            subprocess.run([PG_SERVER, "--start"], check=True)
+        # Back without a restart of the host: the pool opens new connections.
+        deadline = time.monotonic() + 30
+        while True:
+            status, _, body = lookup(host, "深圳市演示局")
+            if status == 200 or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        assert status == 200, body
+        assert json.loads(body)["units"]
+    finally:
+        host.stop()

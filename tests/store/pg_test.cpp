@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: Apache-2.0
+// What only the PostgreSQL store does: its schema in a database others may
+// share, refusing what is not its own, the server going away and coming
+// back. Runs on the database FUMA_TEST_STORE names (tests/support/pg-server).
+#include <doctest/doctest.h>
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/fixtures.hpp"
+#include "store/schema.hpp"
+#include "support/temp_dir.hpp"
+
+using fuma::Errc;
+using fuma::store::Id;
+using fuma::store::Transaction;
+using namespace fuma::test;
+
+namespace {
+
+// A fresh schema of the test database, and its URI.
+struct Schema {
+  TempDir dir;
+  std::string uri = test_store(dir.file("fuma.db"));
+  std::string name = postgresql_schema(dir.file("fuma.db"));
+
+  std::string value(const std::string& sql) const { return postgresql_value(sql, uri); }
+  void admin(const std::string& sql) const { postgresql_admin(sql, uri); }
+};
+
+std::unique_ptr<fuma::store::Store> open_uri(const std::string& uri) {
+  return fuma::store::open(fuma::store::Location::parse(uri), {});
+}
+
+}  // namespace
+
+TEST_SUITE("postgresql") {
+  TEST_CASE("a new schema gets the tables of the latest version and its creation time") {
+    Schema s;
+    auto store = open_uri(s.uri);
+    CHECK(store->schema_version() == fuma::store::latest_schema_version());
+    CHECK(s.value("SELECT version FROM fuma_schema") ==
+          std::to_string(fuma::store::latest_schema_version()));
+    CHECK(s.value("SELECT application_id FROM fuma_schema") == std::to_string(0x46554D41));
+    CHECK_FALSE(s.value("SELECT value FROM meta WHERE key = 'created_at'").empty());
+    // Version 8's column is there.
+    CHECK(s.value("SELECT count(*) FROM information_schema.columns WHERE table_schema = '" +
+                  s.name + "' AND table_name = 'audit' AND column_name = 'request_id'") == "1");
+  }
+
+  TEST_CASE("every migration has its PostgreSQL statements") {
+    for (const auto& m : fuma::store::migrations()) {
+      CHECK_FALSE(m.sqlite.empty());
+      CHECK_FALSE(m.postgresql.empty());
+    }
+  }
+
+  TEST_CASE("a schema written by a newer fuma is refused with VERSION and left unchanged") {
+    Schema s;
+    open_uri(s.uri);
+    const std::string newer = std::to_string(fuma::store::latest_schema_version() + 1);
+    s.admin("UPDATE fuma_schema SET version = " + newer);
+    CHECK(error_of([&] { open_uri(s.uri); }) == Errc::version);
+    CHECK(s.value("SELECT version FROM fuma_schema") == newer);
+  }
+
+  TEST_CASE("a schema holding another program's tables is refused with STORAGE, untouched") {
+    Schema s;
+    s.admin("CREATE TABLE orders (id integer)");
+    CHECK(error_of([&] { open_uri(s.uri); }) == Errc::storage);
+    CHECK(s.value("SELECT count(*) FROM pg_tables WHERE schemaname = '" + s.name + "'") == "1");
+  }
+
+  TEST_CASE("two stores opening one new schema at once both end at the latest version") {
+    Schema s;
+    std::unique_ptr<fuma::store::Store> a, b;
+    std::thread t([&] { a = open_uri(s.uri); });
+    b = open_uri(s.uri);
+    t.join();
+    REQUIRE(a);
+    CHECK(a->schema_version() == fuma::store::latest_schema_version());
+    CHECK(b->schema_version() == fuma::store::latest_schema_version());
+  }
+
+  TEST_CASE("audit records cannot be changed or deleted, even with plain SQL") {
+    Schema s;
+    auto store = open_uri(s.uri);
+    store->write([&](Transaction& tx) {
+      fuma::store::AuditRecord r;
+      r.at = "2026-01-05T08:00:00Z";
+      r.actor = "system";
+      r.command = "setup";
+      r.prev_hash = std::string(64, '0');
+      r.hash = std::string(64, '1');
+      r.request_id = "req-1";
+      tx.append_audit(r);
+    });
+    CHECK_THROWS(s.admin("UPDATE audit SET actor = 'someone else'"));
+    CHECK_THROWS(s.admin("DELETE FROM audit"));
+    CHECK_THROWS(s.admin("TRUNCATE audit"));
+    CHECK(s.value("SELECT actor FROM audit") == "system");
+    store->read([&](Transaction& tx) {
+      std::vector<fuma::store::AuditRecord> seen;
+      tx.scan_audit([&](const fuma::store::AuditRecord& r) {
+        seen.push_back(r);
+        return true;
+      });
+      REQUIRE(seen.size() == 1);
+      CHECK(seen[0].request_id == "req-1");
+      CHECK(tx.last_audit_hash() == std::string(64, '1'));
+    });
+  }
+
+  TEST_CASE("a server that cannot be reached is STORE_UNAVAILABLE") {
+    TempDir dir;
+    // A socket directory where no server listens.
+    const std::string uri = "postgresql:///postgres?host=" + dir.path().string() + "&user=fuma";
+    try {
+      open_uri(uri);
+      FAIL("no error");
+    } catch (const fuma::Error& e) {
+      CHECK(e.code() == Errc::store_unavailable);
+      CHECK(e.message() == "服务暂不可用，请稍后重试");
+    }
+  }
+
+  TEST_CASE("connections the server ends are replaced by themselves, and nothing is lost") {
+    Schema s;
+    auto store = open_uri(s.uri);
+    Id authority_id = 0;
+    store->write([&](Transaction& tx) { authority_id = tx.insert_authority(authority()); });
+    store->read([&](Transaction& tx) { CHECK(tx.authority(authority_id)); });
+    // As a server restart or a failover does: every connection of the
+    // store is cut.
+    s.admin(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE pid <> pg_backend_pid() AND datname = current_database()");
+    store->read([&](Transaction& tx) { CHECK(tx.authority(authority_id)); });
+    store->write([&](Transaction& tx) { CHECK(tx.take_serial(authority_id) == 0); });
+    store->write([&](Transaction& tx) { CHECK(tx.take_serial(authority_id) == 1); });
+  }
+
+  TEST_CASE("backup is refused: a database is backed up with its server's tools") {
+    Schema s;
+    auto store = open_uri(s.uri);
+    CHECK(error_of([&] { store->backup(s.dir.file("copy.db")); }) == Errc::storage);
+  }
+
+  TEST_CASE("a text holding a NUL byte is INVALID_ARGUMENT, not cut short") {
+    Schema s;
+    auto store = open_uri(s.uri);
+    auto a = authority();
+    a.name = std::string("深圳\0市", 9);
+    CHECK(error_of([&] { store->write([&](Transaction& tx) { tx.insert_authority(a); }); }) ==
+          Errc::invalid_argument);
+    store->read([&](Transaction& tx) { CHECK_FALSE(tx.authority_by_code("sz")); });
+  }
+
+  TEST_CASE("the location's password is not shown") {
+    const auto l = fuma::store::Location::parse("postgresql://fuma:s3cret@db.example/fuma");
+    CHECK(l.display() == "postgresql://fuma:***@db.example/fuma");
+  }
+}
