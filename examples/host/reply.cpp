@@ -84,9 +84,6 @@ std::string_view http_date() {
   return buf;
 }
 
-// A 503 says when to try again: the store out of reach for a moment (a
-// database restarting, a failover) is back within seconds.
-constexpr std::string_view kRetryAfterSeconds = "2";
 
 }  // namespace
 

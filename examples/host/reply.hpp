@@ -34,8 +34,9 @@ Response engine_error(const Request& req, const Error& e);
 Response method_not_allowed(const Request& req, std::string_view allow);
 
 // How long a client, or a balancer's health check, should wait before
-// trying again after a 503, in seconds.
-inline constexpr std::string_view kRetryAfterSeconds = "5";
+// trying again after a 503, in seconds: a store out of reach for a moment
+// (a database restarting, a failover) is back within seconds.
+inline constexpr std::string_view kRetryAfterSeconds = "2";
 
 // Cache-Control: no-store unless the response chose its own; Retry-After
 // (kRetryAfterSeconds) on a 503 that has none.
