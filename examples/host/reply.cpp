@@ -84,7 +84,6 @@ std::string_view http_date() {
   return buf;
 }
 
-
 }  // namespace
 
 http::status status_of(std::string_view code) {
