@@ -40,6 +40,11 @@ struct Options {
   // empty uses the shipped ones.
   std::string commitment_path;
   std::string guide_path;
+  // Where and how a unit reaches its registration authority (联系电话及其他:
+  // office, window address, hours, telephone, postal address) and the
+  // address of the locality's registry of 事业单位, a JSON file; empty uses
+  // the shipped one, which knows none of them.
+  std::string locality_path;
   // A locality's holiday calendar (节假日安排: days off and make-up working
   // days), a JSON file read over the shipped State Council arrangements when
   // the Engine opens: its years replace or extend the shipped ones. Empty
@@ -91,8 +96,8 @@ struct Options {
   std::string crypto_suite;
 
   // Set an option by its C ABI name ("busy_timeout_ms", "workflow_path",
-  // "checklist_path", "commitment_path", "guide_path", "holidays_path", "key_file",
-  // "session_idle_seconds", "session_absolute_seconds", "captcha_per_minute", "font_path",
+  // "checklist_path", "commitment_path", "guide_path", "locality_path", "holidays_path",
+  // "key_file", "session_idle_seconds", "session_absolute_seconds", "captcha_per_minute", "font_path",
   // "font_index", "forms_dir", "public_url", "captcha_answer", "crypto_suite"); throws
   // Error(invalid_argument) for an unknown name or a bad value.
   void set(std::string_view name, std::string_view value);
@@ -114,6 +119,7 @@ class Rules;
 }
 namespace guide {
 class Guide;
+struct Locality;
 }
 namespace engine {
 struct Security;
@@ -153,6 +159,7 @@ class Engine {
   std::shared_ptr<const workflow::Definition> workflow_;
   std::shared_ptr<const attachments::Rules> rules_;
   std::shared_ptr<const guide::Guide> guide_;
+  std::shared_ptr<const guide::Locality> locality_;
   std::shared_ptr<const engine::Calendar> calendar_;
   // Credentials and sessions: the key file, the commitment, the timeouts.
   std::unique_ptr<engine::Security> security_;

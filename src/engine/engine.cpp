@@ -308,6 +308,10 @@ void Options::set(std::string_view name, std::string_view value) {
     guide_path = std::string(value);
     return;
   }
+  if (name == "locality_path") {
+    locality_path = std::string(value);
+    return;
+  }
   if (name == "holidays_path") {
     holidays_path = std::string(value);
     return;
@@ -391,6 +395,14 @@ Engine::Engine(const Options& options) {
   } else {
     guide_ =
         std::shared_ptr<const guide::Guide>(std::shared_ptr<void>(), &guide::Guide::standard());
+  }
+  if (!options.locality_path.empty()) {
+    locality_ = std::make_shared<const guide::Locality>(guide::Locality::parse(
+        read_definition(options.locality_path, "locality_path", "联系方式文件"),
+        options.locality_path));
+  } else {
+    locality_ = std::shared_ptr<const guide::Locality>(std::shared_ptr<void>(),
+                                                       &guide::Locality::standard());
   }
   if (options.holidays_path.empty()) {
     calendar_ = std::shared_ptr<const engine::Calendar>(std::shared_ptr<void>(),
@@ -504,7 +516,7 @@ Engine::~Engine() = default;
 Response Engine::call(std::string_view request, std::string_view data) {
   return engine::dispatch(
       engine::commands(),
-      engine::Services{store_.get(), engine::Domain{*workflow_, *rules_, *guide_, *calendar_},
+      engine::Services{store_.get(), engine::Domain{*workflow_, *rules_, *guide_, *locality_, *calendar_},
                        security_.get(), printing_.get(), clock_},
       request, data);
 }
@@ -516,7 +528,8 @@ Response Engine::call_stateless(std::string_view request, std::string_view data)
       engine::Services{
           nullptr,
           engine::Domain{workflow::Definition::standard(), attachments::Rules::standard(),
-                         guide::Guide::standard(), engine::Calendar::standard()},
+                         guide::Guide::standard(), guide::Locality::standard(),
+                         engine::Calendar::standard()},
           nullptr,
           nullptr,
           {}},

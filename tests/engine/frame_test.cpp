@@ -94,6 +94,7 @@ struct Frame {
                                              engine::Domain{fuma::workflow::Definition::standard(),
                                                             fuma::attachments::Rules::standard(),
                                                             fuma::guide::Guide::standard(),
+                                                            fuma::guide::Locality::standard(),
                                                             engine::Calendar::standard()},
                                              &security,
                                              nullptr,
