@@ -61,9 +61,9 @@ class Rules {
   // source and JSON location of the first defect (invalid JSON or duplicate
   // keys, unknown fields, unknown business types or change items, kinds
   // referenced but not defined, duplicate kinds, empty type lists,
-  // non-positive counts or limits, an on_site list beside upload lists). `businesses` are the business keys a
-  // checklist may name (an engine passes its workflow's); empty: the six
-  // shipped ones (initial, change, reissue, replace, revoke, extension).
+  // non-positive counts or limits, an on_site list beside upload lists). `businesses` are the
+  // business keys a checklist may name (an engine passes its workflow's); empty: the six shipped
+  // ones (initial, change, reissue, replace, revoke, extension).
   static Rules parse(std::string_view json, std::string_view source,
                      const std::vector<std::string>& businesses = {});
   // The checklist shipped inside the library, parsed on first use; safe to

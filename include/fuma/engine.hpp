@@ -97,8 +97,8 @@ struct Options {
 
   // Set an option by its C ABI name ("busy_timeout_ms", "workflow_path",
   // "checklist_path", "commitment_path", "guide_path", "locality_path", "holidays_path",
-  // "key_file", "session_idle_seconds", "session_absolute_seconds", "captcha_per_minute", "font_path",
-  // "font_index", "forms_dir", "public_url", "captcha_answer", "crypto_suite"); throws
+  // "key_file", "session_idle_seconds", "session_absolute_seconds", "captcha_per_minute",
+  // "font_path", "font_index", "forms_dir", "public_url", "captcha_answer", "crypto_suite"); throws
   // Error(invalid_argument) for an unknown name or a bad value.
   void set(std::string_view name, std::string_view value);
 };
@@ -120,7 +120,7 @@ class Rules;
 namespace guide {
 class Guide;
 struct Locality;
-}
+}  // namespace guide
 namespace engine {
 struct Security;
 struct Printing;

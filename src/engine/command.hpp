@@ -62,7 +62,7 @@ class Rules;
 namespace fuma::guide {
 class Guide;
 struct Locality;
-}
+}  // namespace fuma::guide
 
 namespace fuma::engine {
 

@@ -516,7 +516,8 @@ Engine::~Engine() = default;
 Response Engine::call(std::string_view request, std::string_view data) {
   return engine::dispatch(
       engine::commands(),
-      engine::Services{store_.get(), engine::Domain{*workflow_, *rules_, *guide_, *locality_, *calendar_},
+      engine::Services{store_.get(),
+                       engine::Domain{*workflow_, *rules_, *guide_, *locality_, *calendar_},
                        security_.get(), printing_.get(), clock_},
       request, data);
 }
@@ -525,14 +526,13 @@ Response Engine::call_stateless(std::string_view request, std::string_view data)
   // Stateless commands belong to no locality: the shipped definitions.
   return engine::dispatch(
       engine::commands(),
-      engine::Services{
-          nullptr,
-          engine::Domain{workflow::Definition::standard(), attachments::Rules::standard(),
-                         guide::Guide::standard(), guide::Locality::standard(),
-                         engine::Calendar::standard()},
-          nullptr,
-          nullptr,
-          {}},
+      engine::Services{nullptr,
+                       engine::Domain{workflow::Definition::standard(),
+                                      attachments::Rules::standard(), guide::Guide::standard(),
+                                      guide::Locality::standard(), engine::Calendar::standard()},
+                       nullptr,
+                       nullptr,
+                       {}},
       request, data);
 }
 

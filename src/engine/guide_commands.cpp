@@ -87,10 +87,10 @@ void put_materials(json::object& o, const Context& ctx, const workflow::Business
         "证书长期有效的单位只需在线录入信息、提交申请；证书有有效期的单位，按所变更的事项上传"
         "所列材料后提交。";
   } else {
-    note =
-        "证书长期有效的单位只需在线录入信息、提交申请；证书有有效期的单位须上传所列材料后提交。";
+    note = "证书长期有效的单位只需在线录入信息、提交申请；证书有有效期的单位须上传所列材料后提交。";
   }
-  note += "复核通过后下载" + form + "，签字盖章后面交或邮寄至赋码机关（或相应的政务服务窗口单位）。";
+  note +=
+      "复核通过后下载" + form + "，签字盖章后面交或邮寄至赋码机关（或相应的政务服务窗口单位）。";
   o["materials"] = std::move(materials);
   o["materials_note"] = std::move(note);
 }
@@ -263,9 +263,8 @@ Output form_blank(Context& ctx) {
       ctx.printing ? ctx.printing->form(key) : forms::Template::standard(key);
   forms::Values v;
   if (b != nullptr) v.fields["application.business"] = b->key;
-  std::string data =
-      form.render(v, ctx.printing ? ctx.printing->font() : pdf::Font::standard(),
-                  "2026-01-01T00:00:00Z");
+  std::string data = form.render(v, ctx.printing ? ctx.printing->font() : pdf::Font::standard(),
+                                 "2026-01-01T00:00:00Z");
   json::object o;
   o["media_type"] = "application/pdf";
   o["form"] = form.key();
@@ -283,7 +282,8 @@ constexpr Command kFormBlank = [] {
       "printed from the templates of the filled forms, for anyone.";
   c.callers = caller::anonymous;
   c.effect = Effect::stateless;
-  c.returns = Bytes{Presence::required, "application/pdf", "{form title}[（{business label}）].pdf"};
+  c.returns =
+      Bytes{Presence::required, "application/pdf", "{form title}[（{business label}）].pdf"};
   c.args = R"({"type": "object", "additionalProperties": false,
     "description": "business, form, or both when they agree",
     "properties": {

@@ -107,11 +107,11 @@ bool is_web_address(std::string_view s) {
 Locality Locality::parse(std::string_view text, std::string_view source) {
   const datafile::Reporter report(source, "联系方式文件有误：");
   const datafile::json::value doc = datafile::parse(text, report);
-  const datafile::Object top(doc, "",
-                             {"version", "description", "office", "window_address",
-                              "office_hours", "telephone", "postal_address", "postal_code",
-                              "postal_recipient", "institution_registry_url", "note"},
-                             report);
+  const datafile::Object top(
+      doc, "",
+      {"version", "description", "office", "window_address", "office_hours", "telephone",
+       "postal_address", "postal_code", "postal_recipient", "institution_registry_url", "note"},
+      report);
   top.require_version(1);
   top.optional_text("description");
   Locality l;
@@ -120,7 +120,8 @@ Locality Locality::parse(std::string_view text, std::string_view source) {
   l.office_hours = top.optional_text("office_hours");
   if (top.find("telephone") != nullptr) {
     const datafile::json::array& list = top.array("telephone");
-    if (list.empty() || list.size() > 5) report.fail(top.at("telephone"), "must list 1 to 5 numbers");
+    if (list.empty() || list.size() > 5)
+      report.fail(top.at("telephone"), "must list 1 to 5 numbers");
     for (std::size_t i = 0; i < list.size(); ++i) {
       const std::string at = datafile::element(top.at("telephone"), i);
       std::string number = datafile::as_text(list[i], at, report);
@@ -181,8 +182,7 @@ std::string Locality::contact_text(std::string_view guide_note) const {
   if (note) out += *note;
   if (!guide_note.empty()) out += guide_note;
   if (out.empty()) {
-    out =
-        "办理地点、办公时间和咨询电话请向本级登记管理机关（或相应的政务服务窗口单位）咨询。";
+    out = "办理地点、办公时间和咨询电话请向本级登记管理机关（或相应的政务服务窗口单位）咨询。";
   }
   return out;
 }

@@ -152,13 +152,15 @@ TEST_CASE("no business's guide says nothing is needed while it lists materials")
 
 TEST_CASE("an online business without a checklist says nothing is uploaded") {
   TempDir dir;
-  std::string text = read_bytes(std::string(FUMA_SOURCE_DIR) + "/src/attachments/data/checklists.json");
+  std::string text =
+      read_bytes(std::string(FUMA_SOURCE_DIR) + "/src/attachments/data/checklists.json");
   const std::size_t from = text.find(R"("revoke": {)");
   const std::size_t to = text.find('}', from);
   text.replace(from, to - from + 1, R"("revoke": {"optional": ["other"]})");
   std::ofstream(dir.file("checklists.json")) << text;
   World w([&](Options& o) { o.checklist_path = dir.file("checklists.json"); });
-  const json::object revoke = w.call("guide.get", {{"business", "revoke"}}, {}).at("guide").at(0).as_object();
+  const json::object revoke =
+      w.call("guide.get", {{"business", "revoke"}}, {}).at("guide").at(0).as_object();
   CHECK(contains(revoke.at("materials_note"), "所列材料可选择上传"));
   CHECK_FALSE(contains(revoke.at("materials_note"), "证书有有效期的单位须"));
 }
@@ -275,8 +277,9 @@ TEST_CASE("each business's guide names its workflow form, and that form offers t
     // A form that several businesses share has a box for each; a form of
     // one business offers none or that one.
     const std::vector<std::string> boxes = form.choices("application.business");
-    const auto sharing = std::count_if(def.businesses().begin(), def.businesses().end(),
-                                       [&](const workflow::Business& x) { return x.form == b.form; });
+    const auto sharing =
+        std::count_if(def.businesses().begin(), def.businesses().end(),
+                      [&](const workflow::Business& x) { return x.form == b.form; });
     if (sharing > 1 || !boxes.empty()) {
       CHECK(std::find(boxes.begin(), boxes.end(), b.key) != boxes.end());
     }
