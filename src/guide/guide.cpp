@@ -179,11 +179,11 @@ std::string Locality::contact_text(std::string_view guide_note) const {
     if (postal_code) post += "，邮政编码：" + *postal_code;
     add("邮寄地址", post);
   }
-  if (note) out += *note;
-  if (!guide_note.empty()) out += guide_note;
   if (out.empty()) {
     out = "办理地点、办公时间和咨询电话请向本级登记管理机关（或相应的政务服务窗口单位）咨询。";
   }
+  if (note) out += *note;
+  out += guide_note;
   return out;
 }
 
