@@ -48,9 +48,9 @@ void put_materials(json::object& o, const Context& ctx, const workflow::Business
                                        {"required_for_fixed_term", false},
                                        {"items", json::array()}});
     }
-    note = "需要现场办理，无需在网上提交或上传材料。";
-    if (!materials.empty()) note += "请携带以下材料，";
-    note += "连同填写完整并签字盖章的" + form +
+    // Nothing is uploaded for these: the unit brings it all to the window.
+    note = materials.empty() ? "需要现场办理：请携带" : "需要现场办理：请携带以下材料，连同";
+    note += "填写完整并签字盖章的" + form +
             "（可在“表格下载”下载空白表格），到登记管理机关（或相应的政务服务窗口单位）办理。";
     o["materials"] = std::move(materials);
     o["materials_note"] = std::move(note);
