@@ -386,6 +386,22 @@ Engine::Engine(const Options& options) {
         read_definition(options.checklist_path, "checklist_path", "附件清单文件"),
         options.checklist_path, keys));
   }
+  // 申请材料 is what to bring for a business done on site and what to upload
+  // for one done online: an on_site list for an online business would be
+  // ignored without a word. (An on-site business's upload lists, as files
+  // older than on_site have, are shown as what to bring.)
+  for (const workflow::Business& b : workflow_->businesses()) {
+    const std::string source =
+        options.checklist_path.empty() ? "checklists.json" : options.checklist_path;
+    const std::string place = "businesses." + b.key;
+    if (b.online && !rules_->on_site(b.key).empty()) {
+      throw Error(Errc::invalid_argument,
+                  source + ": " + place + ".on_site: '" + b.key +
+                      "' is done online in the workflow; on_site lists what is brought to the "
+                      "window for a business done on site",
+                  "附件清单数据格式错误：" + place + ".on_site");
+    }
+  }
   if (!options.guide_path.empty()) {
     std::vector<std::string> keys;
     for (const auto& b : workflow_->businesses()) keys.push_back(b.key);

@@ -41,7 +41,11 @@ void put_materials(json::object& o, const Context& ctx, const workflow::Business
   std::string note;
   const std::string form = form_title.empty() ? "申请表" : "《" + form_title + "》";
   if (!b.online) {
-    for (const attachments::Kind* k : rules.on_site(b.key)) {
+    // A checklist older than on_site lists an on-site business's materials
+    // as uploads: they are what to bring all the same.
+    std::vector<const attachments::Kind*> bring = rules.on_site(b.key);
+    if (bring.empty()) bring = rules.allowed(b.key, {});
+    for (const attachments::Kind* k : bring) {
       materials.push_back(json::object{{"kind", k->key},
                                        {"label", k->label},
                                        {"when", "on_site"},

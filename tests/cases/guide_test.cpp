@@ -151,7 +151,7 @@ TEST_CASE("no business's guide says nothing is needed while it lists materials")
   }
 }
 
-TEST_CASE("an online business without a checklist says nothing is uploaded") {
+TEST_CASE("an online business with optional materials alone says they may be uploaded") {
   TempDir dir;
   std::string text =
       read_bytes(std::string(FUMA_SOURCE_DIR) + "/src/attachments/data/checklists.json");
@@ -164,6 +164,48 @@ TEST_CASE("an online business without a checklist says nothing is uploaded") {
       w.call("guide.get", {{"business", "revoke"}}, {}).at("guide").at(0).as_object();
   CHECK(contains(revoke.at("materials_note"), "所列材料可选择上传"));
   CHECK_FALSE(contains(revoke.at("materials_note"), "证书有有效期的单位须"));
+}
+
+std::string shipped_checklist_with(const std::string& business, const std::string& list) {
+  std::string text =
+      read_bytes(std::string(FUMA_SOURCE_DIR) + "/src/attachments/data/checklists.json");
+  const std::size_t from = text.find("\"" + business + "\": {");
+  REQUIRE(from != std::string::npos);
+  const std::size_t to = text.find('}', from);
+  return text.replace(from, to - from + 1, "\"" + business + "\": " + list);
+}
+
+TEST_CASE("an on_site list for a business done online is refused when the engine opens") {
+  TempDir dir;
+  std::ofstream(dir.file("checklists.json"))
+      << shipped_checklist_with("reissue", R"({"on_site": ["request_letter"]})");
+  Options o;
+  o.checklist_path = dir.file("checklists.json");
+  try {
+    Engine e(o);
+    FAIL("opened with on_site for an online business");
+  } catch (const Error& e) {
+    CHECK(e.code() == Errc::invalid_argument);
+    CHECK(e.detail() == dir.file("checklists.json") +
+                            ": businesses.reissue.on_site: 'reissue' is done online in the "
+                            "workflow; on_site lists what is brought to the window for a "
+                            "business done on site");
+    CHECK(e.message() == "附件清单数据格式错误：businesses.reissue.on_site");
+  }
+}
+
+TEST_CASE("an older checklist's uploads for an on-site business are what to bring") {
+  TempDir dir;
+  std::ofstream(dir.file("checklists.json")) << shipped_checklist_with(
+      "initial", R"({"fixed_term": ["establishment_document"], "optional": ["other"]})");
+  World w([&](Options& o) { o.checklist_path = dir.file("checklists.json"); });
+  const json::object initial =
+      w.call("guide.get", {{"business", "initial"}}, {}).at("guide").at(0).as_object();
+  CHECK(kinds_of(initial) == std::vector<std::string>{"establishment_document", "other"});
+  for (const json::value& m : initial.at("materials").as_array()) {
+    CHECK(m.at("when").as_string() == "on_site");
+  }
+  CHECK(contains(initial.at("materials_note"), "请携带以下材料"));
 }
 
 TEST_CASE("a change's materials name the items that need them") {
