@@ -68,8 +68,8 @@ struct Locality {
   // The shipped file: nothing known.
   static const Locality& standard();
 
-  // 联系电话及其他 as one text: the details present, then `guide_note`;
-  // when nothing is known, where to ask.
+  // 联系电话及其他 as one text: the details present (or, when none is,
+  // where to ask), then `note` and `guide_note`.
   std::string contact_text(std::string_view guide_note) const;
 };
 
