@@ -718,6 +718,27 @@ std::string demo_guide(const std::string& text, const std::string& url) {
   return with_url(text, url);
 }
 
+std::string demo_locality(const std::string& data_dir) {
+  const fs::path dir = fs::path(data_dir) / "demo";
+  const fs::path file = dir / "locality.json";
+  fs::create_directories(dir);
+  if (!fs::exists(file)) {
+    write_new_file(file, R"({
+  "version": 1,
+  "description": "fuma-host --demo 写入的演示数据，不是真实的联系方式。",
+  "office": "深圳市机构编制委员会办公室登记管理处（演示数据）",
+  "window_address": "深圳市福田区福中三路市民中心C区机关赋码窗口（演示数据）",
+  "office_hours": "工作日上午9:00-12:00，下午14:00-18:00（演示数据）",
+  "telephone": ["0755-00000000（演示数据）"],
+  "postal_address": "深圳市福田区福中三路市民中心C区（演示数据）",
+  "postal_code": "000000",
+  "postal_recipient": "登记管理处（演示数据）"
+}
+)");
+  }
+  return file.string();
+}
+
 std::string ensure_demo(Engine& engine, const std::string& data_dir) {
   const fs::path dir = fs::path(data_dir) / "demo";
   const fs::path readme = dir / "README.txt";

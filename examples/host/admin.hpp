@@ -42,6 +42,11 @@ constexpr std::string_view kDemoCaptcha = "FUMA7";
 std::string ensure_demo(Engine& engine, const std::string& data_dir);
 std::string demo_guide(const std::string& text, const std::string& url);
 
+// The demo's 联系电话及其他: DATA/demo/locality.json, written on the first
+// start with --demo (every value marked （演示数据）) and kept after; returns
+// its path, for the engine option locality_path.
+std::string demo_locality(const std::string& data_dir);
+
 }  // namespace fuma::host
 
 #endif  // FUMA_HOST_ADMIN_HPP

@@ -84,6 +84,9 @@ int main(int argc, char** argv) {
   options.public_url = config.public_url;
   if (config.demo) options.captcha_answer = std::string(fuma::host::kDemoCaptcha);
   try {
+    if (config.demo && options.locality_path.empty()) {
+      options.locality_path = fuma::host::demo_locality(config.data);
+    }
     // What each side of the API exposes, from the engine's own declarations.
     const fuma::host::Commands commands = fuma::host::Commands::from_registry(
         fuma::Engine::call_stateless(R"({"command":"fuma.commands"})").json);

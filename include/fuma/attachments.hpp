@@ -61,9 +61,9 @@ class Rules {
   // source and JSON location of the first defect (invalid JSON or duplicate
   // keys, unknown fields, unknown business types or change items, kinds
   // referenced but not defined, duplicate kinds, empty type lists,
-  // non-positive counts or limits). `businesses` are the business keys a
-  // checklist may name (an engine passes its workflow's); empty: the six
-  // shipped ones (initial, change, reissue, replace, revoke, extension).
+  // non-positive counts or limits, an on_site list beside upload lists). `businesses` are the
+  // business keys a checklist may name (an engine passes its workflow's); empty: the six shipped
+  // ones (initial, change, reissue, replace, revoke, extension).
   static Rules parse(std::string_view json, std::string_view source,
                      const std::vector<std::string>& businesses = {});
   // The checklist shipped inside the library, parsed on first use; safe to
@@ -86,6 +86,13 @@ class Rules {
   // validity; same order and lifetime as required().
   std::vector<const Kind*> allowed(std::string_view business,
                                    const std::vector<ChangeItem>& items = {}) const;
+  // What a unit brings to the window for a business done on site (申请初领,
+  // 证书延期), in checklist order; empty for a business without such a list.
+  // Nothing of these is uploaded: allowed() never names them.
+  std::vector<const Kind*> on_site(std::string_view business) const;
+  // For a change: the items whose list names `kind`, in checklist order
+  // (批准变更的文件: name, category, validity).
+  std::vector<ChangeItem> items_needing(std::string_view business, std::string_view kind) const;
 
   std::uint64_t max_file_bytes() const { return max_file_bytes_; }
   std::uint64_t max_application_bytes() const { return max_application_bytes_; }
@@ -108,6 +115,7 @@ class Rules {
     std::vector<std::string> fixed_term;  // needed when the certificate has an expiry date
     std::vector<std::pair<ChangeItem, std::vector<std::string>>> per_item;  // change only
     std::vector<std::string> optional;  // may be uploaded, never required
+    std::vector<std::string> on_site;   // brought to the window; never uploaded
   };
   // The business's checklist, or null when it has none.
   const Checklist* checklist(std::string_view business) const;

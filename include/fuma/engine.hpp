@@ -52,6 +52,11 @@ struct Options {
   // empty uses the shipped ones.
   std::string commitment_path;
   std::string guide_path;
+  // Where and how a unit reaches its registration authority (联系电话及其他:
+  // office, window address, hours, telephone, postal address) and the
+  // address of the locality's registry of 事业单位, a JSON file; empty uses
+  // the shipped one, which knows none of them.
+  std::string locality_path;
   // A locality's holiday calendar (节假日安排: days off and make-up working
   // days), a JSON file read over the shipped State Council arrangements when
   // the Engine opens: its years replace or extend the shipped ones. Empty
@@ -115,7 +120,7 @@ struct Options {
 
   // Set an option by its C ABI name ("sqlite_busy_timeout_ms" (or
   // "busy_timeout_ms"), "postgresql_pool_size", "postgresql_wait_ms", "workflow_path",
-  // "checklist_path", "commitment_path", "guide_path", "holidays_path", "key_file",
+  // "checklist_path", "commitment_path", "guide_path", "locality_path", "holidays_path", "key_file",
   // "session_idle_seconds", "session_absolute_seconds", "captcha_per_minute",
   // "decode_pixel_budget", "font_path", "font_index", "forms_dir", "public_url",
   // "captcha_answer", "crypto_suite"); throws
@@ -156,7 +161,8 @@ class Rules;
 }
 namespace guide {
 class Guide;
-}
+struct Locality;
+}  // namespace guide
 namespace engine {
 struct Security;
 struct Printing;
@@ -211,6 +217,7 @@ class Engine {
   std::shared_ptr<const workflow::Definition> workflow_;
   std::shared_ptr<const attachments::Rules> rules_;
   std::shared_ptr<const guide::Guide> guide_;
+  std::shared_ptr<const guide::Locality> locality_;
   std::shared_ptr<const engine::Calendar> calendar_;
   // Credentials and sessions: the key file, the commitment, the timeouts.
   std::unique_ptr<engine::Security> security_;

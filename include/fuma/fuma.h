@@ -390,6 +390,8 @@ FUMA_API void fuma_options_free(fuma_options* options);
  *  - "checklist_path": a locality's attachment checklist, likewise.
  *  - "commitment_path": a locality's login commitment (登录承诺), likewise.
  *  - "guide_path": a locality's service guide (服务指南), likewise.
+ *  - "locality_path": a locality's contact details (联系电话及其他) and the
+ *    address of its registry of 事业单位, likewise.
  *  - "holidays_path": a locality's holiday calendar (节假日安排), read over
  *    the shipped State Council arrangements: its years replace or extend
  *    the shipped ones; unset uses the shipped years alone.

@@ -185,7 +185,8 @@ Rules Rules::parse(std::string_view text, std::string_view source,
     if (std::find(keys.begin(), keys.end(), business) == keys.end()) {
       r.fail(path, "unknown business type '" + business + "' (expected " + expected + ")");
     }
-    const datafile::Object o(entry.value(), path, {"fixed_term", "per_item", "optional"}, r);
+    const datafile::Object o(entry.value(), path, {"fixed_term", "per_item", "optional", "on_site"},
+                             r);
     Checklist list;
     list.business = business;
     if (const json::value* v = o.find("fixed_term")) {
@@ -219,6 +220,17 @@ Rules Rules::parse(std::string_view text, std::string_view source,
                  "kind '" + key + "' is also required; a kind is either required or optional");
         }
       }
+    }
+    if (const json::value* v = o.find("on_site")) {
+      // A business is done either at the window or online: what is brought
+      // there is never uploaded, so one checklist cannot hold both.
+      if (!list.fixed_term.empty() || !list.per_item.empty() || !list.optional.empty()) {
+        r.fail(o.at("on_site"),
+               "a business done on site takes no uploads: on_site cannot stand beside "
+               "fixed_term, per_item or optional");
+      }
+      list.on_site = kind_list(*v, o.at("on_site"));
+      if (list.on_site.empty()) r.fail(o.at("on_site"), "must name at least one kind");
     }
     rules.checklists_.push_back(std::move(list));
   }
@@ -272,6 +284,26 @@ std::vector<const Kind*> Rules::allowed(std::string_view business,
   const Checklist* list = checklist(business);
   std::vector<const Kind*> out;
   if (list != nullptr) collect(*list, items, true, out);
+  return out;
+}
+
+std::vector<const Kind*> Rules::on_site(std::string_view business) const {
+  const Checklist* list = checklist(business);
+  std::vector<const Kind*> out;
+  if (list != nullptr) {
+    for (const std::string& key : list->on_site) out.push_back(kind(key));
+  }
+  return out;
+}
+
+std::vector<ChangeItem> Rules::items_needing(std::string_view business,
+                                             std::string_view kind_key) const {
+  const Checklist* list = checklist(business);
+  std::vector<ChangeItem> out;
+  if (list == nullptr) return out;
+  for (const auto& [item, keys] : list->per_item) {
+    if (std::find(keys.begin(), keys.end(), kind_key) != keys.end()) out.push_back(item);
+  }
   return out;
 }
 

@@ -61,7 +61,8 @@ class Rules;
 }
 namespace fuma::guide {
 class Guide;
-}
+struct Locality;
+}  // namespace fuma::guide
 
 namespace fuma::engine {
 
@@ -104,6 +105,8 @@ struct Domain {
   const workflow::Definition& workflow;
   const attachments::Rules& rules;
   const guide::Guide& guide;
+  // 联系电话及其他 and the registry of 事业单位 (guide.get).
+  const guide::Locality& locality;
   // The official holidays and make-up working days deadlines count on.
   const Calendar& calendar;
 };

@@ -356,6 +356,10 @@ void Options::set(std::string_view name, std::string_view value) {
     guide_path = std::string(value);
     return;
   }
+  if (name == "locality_path") {
+    locality_path = std::string(value);
+    return;
+  }
   if (name == "holidays_path") {
     holidays_path = std::string(value);
     return;
@@ -438,6 +442,22 @@ Engine::Engine(const Options& options) {
         read_definition(options.checklist_path, "checklist_path", "附件清单文件"),
         options.checklist_path, keys));
   }
+  // 申请材料 is what to bring for a business done on site and what to upload
+  // for one done online: an on_site list for an online business would be
+  // ignored without a word. (An on-site business's upload lists, as files
+  // older than on_site have, are shown as what to bring.)
+  for (const workflow::Business& b : workflow_->businesses()) {
+    const std::string source =
+        options.checklist_path.empty() ? "checklists.json" : options.checklist_path;
+    const std::string place = "businesses." + b.key;
+    if (b.online && !rules_->on_site(b.key).empty()) {
+      throw Error(Errc::invalid_argument,
+                  source + ": " + place + ".on_site: '" + b.key +
+                      "' is done online in the workflow; on_site lists what is brought to the "
+                      "window for a business done on site",
+                  "附件清单数据格式错误：" + place + ".on_site");
+    }
+  }
   if (!options.guide_path.empty()) {
     std::vector<std::string> keys;
     for (const auto& b : workflow_->businesses()) keys.push_back(b.key);
@@ -447,6 +467,14 @@ Engine::Engine(const Options& options) {
   } else {
     guide_ =
         std::shared_ptr<const guide::Guide>(std::shared_ptr<void>(), &guide::Guide::standard());
+  }
+  if (!options.locality_path.empty()) {
+    locality_ = std::make_shared<const guide::Locality>(guide::Locality::parse(
+        read_definition(options.locality_path, "locality_path", "联系方式文件"),
+        options.locality_path));
+  } else {
+    locality_ = std::shared_ptr<const guide::Locality>(std::shared_ptr<void>(),
+                                                       &guide::Locality::standard());
   }
   if (options.holidays_path.empty()) {
     calendar_ = std::shared_ptr<const engine::Calendar>(std::shared_ptr<void>(),
@@ -573,7 +601,8 @@ Engine::~Engine() = default;
 Response Engine::call(std::string_view request, std::string_view data) {
   return engine::dispatch(
       engine::commands(),
-      engine::Services{store_.get(), engine::Domain{*workflow_, *rules_, *guide_, *calendar_},
+      engine::Services{store_.get(),
+                       engine::Domain{*workflow_, *rules_, *guide_, *locality_, *calendar_},
                        security_.get(), printing_.get(), clock_},
       request, data);
 }
@@ -582,13 +611,13 @@ Response Engine::call_stateless(std::string_view request, std::string_view data)
   // Stateless commands belong to no locality: the shipped definitions.
   return engine::dispatch(
       engine::commands(),
-      engine::Services{
-          nullptr,
-          engine::Domain{workflow::Definition::standard(), attachments::Rules::standard(),
-                         guide::Guide::standard(), engine::Calendar::standard()},
-          nullptr,
-          nullptr,
-          {}},
+      engine::Services{nullptr,
+                       engine::Domain{workflow::Definition::standard(),
+                                      attachments::Rules::standard(), guide::Guide::standard(),
+                                      guide::Locality::standard(), engine::Calendar::standard()},
+                       nullptr,
+                       nullptr,
+                       {}},
       request, data);
 }
 

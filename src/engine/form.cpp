@@ -52,6 +52,12 @@ const ItemSpec& spec(ChangeItem item) {
                        [&](const ItemSpec& s) { return s.item == item; });
 }
 
+}  // namespace
+
+std::string_view change_item_label(ChangeItem item) { return spec(item).label; }
+
+namespace {
+
 constexpr std::size_t kMaxItems = 10;
 constexpr std::size_t kMaxDraftChars = 1000;
 constexpr std::size_t kMaxReasonChars = 500;

@@ -52,6 +52,9 @@ boost::json::object fields_view(workflow::Entry entry, const boost::json::object
 // as it is: its validity never changes online.
 void apply_change(const boost::json::object& fields, store::Unit& unit);
 
+// How a change item is named to people (名称, 住所, 负责人, 单位类别, 证书有效期).
+std::string_view change_item_label(attachments::ChangeItem item);
+
 // "长期有效" for a long-term certificate, else its expiry date.
 std::string validity_text(const std::optional<store::Certificate>& certificate);
 extern const std::string_view kLongTerm;

@@ -386,6 +386,14 @@ const std::string& Template::key() const { return impl_->key; }
 Kind Template::kind() const { return impl_->kind; }
 const std::string& Template::title() const { return impl_->title; }
 
+std::vector<std::string> Template::choices(std::string_view field) const {
+  std::vector<std::string> out;
+  for (const Element& e : impl_->elements) {
+    if (e.type == Element::Type::checkbox && e.field == field) out.push_back(e.equals);
+  }
+  return out;
+}
+
 Template Template::parse(std::string_view text, std::string_view source) {
   const datafile::Reporter report(source, "表格模板有误：");
   const json::value doc = datafile::parse(text, report);

@@ -69,6 +69,10 @@ class Template {
   const std::string& key() const;
   Kind kind() const;
   const std::string& title() const;
+  // What the checkboxes bound to `field` tick for, in template order
+  // ("application.business": initial, reissue, ...): which businesses a
+  // case form offers.
+  std::vector<std::string> choices(std::string_view field) const;
 
   // The form as PDF. Values the template binds but `values` lacks print
   // empty. Throws Error(invalid_argument) for a value that holds a

@@ -106,9 +106,30 @@ TEST_CASE("allowed kinds add the optional ones to the required ones") {
         std::vector<std::string>{"address_proof", "request_letter", "other"});
 }
 
-TEST_CASE("a business without a checklist needs and allows nothing") {
-  CHECK(Rules::standard().required("extension", Validity::fixed_term).empty());
-  CHECK(Rules::standard().allowed("extension").empty());
+TEST_CASE("an on-site business lists what is brought to the window and takes no uploads") {
+  const Rules& rules = Rules::standard();
+  CHECK(keys(rules.on_site("initial")) ==
+        std::vector<std::string>{"establishment_document", "appointment_document",
+                                 "responsible_person_id", "address_proof"});
+  CHECK(keys(rules.on_site("extension")) ==
+        std::vector<std::string>{"extension_document", "original_certificate"});
+  for (const char* business : {"initial", "extension"}) {
+    CHECK(rules.required(business, Validity::fixed_term).empty());
+    CHECK(rules.allowed(business).empty());
+  }
+  for (const char* business : {"change", "reissue", "replace", "revoke"}) {
+    CHECK(rules.on_site(business).empty());
+  }
+}
+
+TEST_CASE("a change's kind names the items that need it") {
+  const Rules& rules = Rules::standard();
+  CHECK(rules.items_needing("change", "approval_document") ==
+        std::vector<ChangeItem>{ChangeItem::name, ChangeItem::category, ChangeItem::validity});
+  CHECK(rules.items_needing("change", "address_proof") ==
+        std::vector<ChangeItem>{ChangeItem::address});
+  CHECK(rules.items_needing("change", "request_letter").empty());
+  CHECK(rules.items_needing("reissue", "request_letter").empty());
 }
 
 TEST_CASE("a business the checklists do not list needs nothing and takes nothing") {
@@ -275,7 +296,7 @@ TEST_CASE("Rules::parse names the location of each defect") {
        "businesses.renew"},
       {with(R"("fixed_term": ["letter"])", R"("fixed": ["letter"])"),
        "local.json: businesses.reissue.fixed: unknown field (expected one of: fixed_term, "
-       "per_item, optional)",
+       "per_item, optional, on_site)",
        "businesses.reissue.fixed"},
       {with(R"("fixed_term": ["letter"])", R"("fixed_term": ["letter", "letter"])"),
        "local.json: businesses.reissue.fixed_term[1]: repeated kind 'letter'",
@@ -297,6 +318,17 @@ TEST_CASE("Rules::parse names the location of each defect") {
       {with(R"({"address": ["letter"]})", R"({"address": "letter"})"),
        "local.json: businesses.change.per_item.address: expected an array, found a string",
        "businesses.change.per_item.address"},
+      {with(R"("optional": ["photo"])", R"("optional": ["photo"], "on_site": ["letter"])"),
+       "local.json: businesses.reissue.on_site: a business done on site takes no uploads: "
+       "on_site cannot stand beside fixed_term, per_item or optional",
+       "businesses.reissue.on_site"},
+      {with(R"("change": {"per_item": {"address": ["letter"]}})", R"("initial": {"on_site": []})"),
+       "local.json: businesses.initial.on_site: must name at least one kind",
+       "businesses.initial.on_site"},
+      {with(R"("change": {"per_item": {"address": ["letter"]}})",
+            R"("initial": {"on_site": ["letter", "lettr"]})"),
+       "local.json: businesses.initial.on_site[1]: unknown kind 'lettr'",
+       "businesses.initial.on_site[1]"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.json);

@@ -187,7 +187,7 @@ def change_form(v):
     text(c, 20, 109, "变更事项", 12)
     table(c, v["rows"])
     rect(c, 20, 188, 170, 24, 0.8)
-    text(c, 39, 201.6, "变更原因", 11, "centre")
+    text(c, 39, 201.6, "申请理由", 11, "centre")
     line(c, 58, 188, 58, 212)
     field(c, f.get("application.reason", ""), (60, 189), (128, 22), 12)
     rect(c, 20, 212, 170, 45, 0.8)

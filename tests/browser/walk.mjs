@@ -47,7 +47,7 @@ async function walk(base) {
   await step('首页', async () => {
     await unit.goto(`${base}/`);
     await expectVisible(unit.getByRole('tab', { name: '通知公告' }), 'the 通知公告 column');
-    await expectVisible(unit.getByRole('heading', { name: '事业单位法人信息查询' }), '事业单位法人信息查询');
+    await expectVisible(unit.getByRole('heading', { name: '机关群团赋码信息查询' }), '机关群团赋码信息查询');
     await expectVisible(unit.locator('#column-items li').first(), 'the notices');
     await unit.waitForLoadState('networkidle');
     await shotBetween(unit, 'home', unit.locator('header.site-header'), unit.locator('footer.site-footer'),

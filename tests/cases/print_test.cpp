@@ -77,7 +77,7 @@ TEST_CASE("the change form prints every label and value, checks clean, embeds a 
   for (const char* words :
        {"机关、群团等统一社会信用代码证书信息变更申请表", "单位名称", "深圳市某某局",
         "统一社会信用代码", "变更事项", "变更前", "变更后", "名称", "深圳市某某管理局", "住所",
-        "深圳市福田区福中三路1号", "深圳市南山区科技园路2号", "变更原因", "机构改革更名",
+        "深圳市福田区福中三路1号", "深圳市南山区科技园路2号", "申请理由", "机构改革更名",
         "单位（盖章）", "年", "月", "日"}) {
     CHECK_MESSAGE(has(text, words), words);
   }

@@ -89,16 +89,17 @@ struct Frame {
   }
 
   fuma::Response call(const std::string& request, std::string_view data = {}) {
-    return engine::dispatch(list,
-                            engine::Services{store.get(),
-                                             engine::Domain{fuma::workflow::Definition::standard(),
-                                                            fuma::attachments::Rules::standard(),
-                                                            fuma::guide::Guide::standard(),
-                                                            engine::Calendar::standard()},
-                                             &security,
-                                             nullptr,
-                                             {}},
-                            request, data);
+    return engine::dispatch(
+        list,
+        engine::Services{
+            store.get(),
+            engine::Domain{fuma::workflow::Definition::standard(),
+                           fuma::attachments::Rules::standard(), fuma::guide::Guide::standard(),
+                           fuma::guide::Locality::standard(), engine::Calendar::standard()},
+            &security,
+            nullptr,
+            {}},
+        request, data);
   }
 
   Errc code_of(const std::string& request) {

@@ -319,6 +319,7 @@ def tour(engine, tmp_path):
     fuma.call("uscc.allocate", {"authority": "1", "category": "1", "division": "440300",
                                 "serial": 7})
     fuma.call("guide.get", {"business": "change"})
+    fuma.call("form.blank", {"business": "extension"})
 
     # setup: an authority, its staff, its keys
     call("authority.create", {"code": "sz", "name": "深圳市委编办", "division": "440300"},

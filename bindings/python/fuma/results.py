@@ -519,6 +519,19 @@ class CredentialVerifyResult(TypedDict):
     revocation_checked: Literal[False]
 
 
+class FormBlankResult(TypedDict):
+    """The result of form.blank: The blank form a business uses, with its box ticked,
+    or a form by key, as a PDF: printed from the templates of the filled forms, for
+    anyone.
+    """
+    ok: Literal[True]
+    media_type: Literal["application/pdf"]
+    #: the template's key
+    form: str
+    title: str
+    file_name: str
+
+
 class FormVerifyResult(TypedDict):
     """The result of form.verify: Whether a printed form (its check code, or a scan as
     data) still matches its case.
@@ -583,6 +596,25 @@ class FumaVersionResult(TypedDict):
     schema_version: int
 
 
+class GuideGetResultLocality(TypedDict):
+    """联系电话及其他 as fields, and 事业单位法人信息查询's address; null: not given"""
+    #: 办理机关
+    office: str | None
+    #: 现场办理地点
+    window_address: str | None
+    #: 办公时间
+    office_hours: str | None
+    #: 咨询电话
+    telephone: list[str]
+    #: 邮寄地址
+    postal_address: str | None
+    postal_code: str | None
+    postal_recipient: str | None
+    #: the locality's registry of 事业单位, for 事业单位法人信息查询
+    institution_registry_url: str | None
+    note: str | None
+
+
 class GuideGetResultGuideProcess(TypedDict):
     status: str
     label: str
@@ -592,7 +624,14 @@ class GuideGetResultGuideProcess(TypedDict):
 class GuideGetResultGuideMaterial(TypedDict):
     kind: str
     label: str
+    #: on_site: brought to the window; fixed_term: uploaded by a unit whose certificate
+    #: has an expiry date; optional: may be uploaded
+    when: Literal["on_site", "fixed_term", "optional"]
     required_for_fixed_term: bool
+    #: a change's items that need it; empty: any
+    items: list[str]
+    #: those items, as people name them
+    items_label: NotRequired[str]
 
 
 class GuideGetResultGuideForm(TypedDict):
@@ -610,11 +649,12 @@ class GuideGetResultGuide(TypedDict):
     notes: str
     #: 办理流程: empty for on-site businesses
     process: list[GuideGetResultGuideProcess]
-    #: 申请材料
+    #: 申请材料: on site, what to bring; online, what may be uploaded
     materials: list[GuideGetResultGuideMaterial]
+    #: what the list means for this business, and what happens to the form
     materials_note: str
     form: GuideGetResultGuideForm
-    #: 联系电话及其他
+    #: 联系电话及其他 as one text: the locality's fields, then the guide's note
     contact: str
 
 
@@ -623,6 +663,8 @@ class GuideGetResult(TypedDict):
     all of them.
     """
     ok: Literal[True]
+    #: 联系电话及其他 as fields, and 事业单位法人信息查询's address; null: not given
+    locality: GuideGetResultLocality
     guide: list[GuideGetResultGuide]
 
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// 首页: the four columns (通知公告, 政策法规, 技术服务, 年度报告), 事业单位法人信息查询
-// (unit.lookup) and the links to 机关用户服务 and 事业单位用户服务.
+// 首页: the four columns (通知公告, 政策法规, 技术服务, 年度报告), 机关群团赋码信息查询
+// (unit.lookup: the 机关 and 群团 units this platform registers) and the links to
+// 事业单位法人信息查询 (the locality's registry of 事业单位, from guide.get's
+// locality), 机关用户服务 and 事业单位用户服务.
 'use strict';
 
 import {
@@ -78,7 +80,7 @@ async function openItem(column, item) {
   }
 }
 
-// ---- 事业单位法人信息查询 ---------------------------------------------------------------
+// ---- 机关群团赋码信息查询 ---------------------------------------------------------------
 
 function validity(cert) {
   if (!cert) return '';
@@ -141,6 +143,26 @@ async function lookup(event) {
   }
 }
 
+// ---- 事业单位法人信息查询 ---------------------------------------------------------------
+
+// A link to the locality's registry of 事业单位 where its data names one;
+// otherwise the entry stays shown as not available here.
+async function institutionRegistry() {
+  let url = null;
+  try {
+    const r = await read('guide.get');
+    url = r.locality && r.locality.institution_registry_url;
+  } catch {
+    // Not known: the entry stays unavailable.
+  }
+  if (!url || !/^https?:\/\//.test(url)) return;
+  const link = $('institution-registry-link');
+  link.href = url;
+  link.hidden = false;
+  $('institution-registry-off').hidden = true;
+  $('institution-registry-note').hidden = true;
+}
+
 // ---- start ------------------------------------------------------------------------
 
 async function start() {
@@ -156,6 +178,7 @@ async function start() {
   $('article-close').addEventListener('click', () => $('article-dialog').close());
   $('lookup-form').addEventListener('submit', lookup);
 
+  institutionRegistry();
   const s = await site();
   const url = s.institution_service_url;
   if (url) {

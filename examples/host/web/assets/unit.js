@@ -7,6 +7,7 @@ import {
   banner, call, callBinary, clearErrors, dataUrl, download, el, fieldError, flash, keepFocus,
   openDialog, read, showError, site, upload,
 } from './api.js';
+import { guideContent } from './guide.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -14,6 +15,7 @@ const $ = (id) => document.getElementById(id);
 // engine's to say (its workflow, through guide.get's `online` and
 // `label`), never this page's: a locality's workflow decides them.
 let guide = null; // {business key: guide entry}
+let locality = null; // guide.get's locality: 联系电话及其他
 let guideLoaded = null; // loadGuide()'s promise
 
 function businessLabel(key) {
@@ -224,64 +226,11 @@ const ASPECTS = [
   ['contact', '联系电话及其他'],
 ];
 
-function guideContent(g, aspect) {
-  const { online } = g;
-  const nodes = [];
-  switch (aspect) {
-    case 'scope':
-      nodes.push(el('p', { text: g.scope || '暂无内容' }));
-      if (!online) nodes.push(el('p', { class: 'hint', text: '需要现场办理' }));
-      break;
-    case 'process':
-      if (online && g.process && g.process.length) {
-        nodes.push(el('p', { text: '点击本页“用户登录”中的相应按钮，使用登录二维码图片登录并同意登录承诺后，录入申请信息、上传附件材料并提交。办理进度依次为：' }));
-        nodes.push(el('ol', {}, g.process.map((s) => el('li', {
-          text: s.time_limit_days ? `${s.label}（赋码机关办理时限${s.time_limit_days}个工作日）` : s.label,
-        }))));
-      } else {
-        nodes.push(el('p', { text: '需要现场办理' }));
-        if (g.notes) nodes.push(el('p', { text: g.notes }));
-      }
-      break;
-    case 'materials':
-      if (g.materials && g.materials.length) {
-        nodes.push(el('ul', {}, g.materials.map((m) => el('li', {
-          text: m.required_for_fixed_term ? `${m.label}（证书有有效期的单位须提供）` : `${m.label}（选交）`,
-        }))));
-      } else {
-        nodes.push(el('p', { text: '无需上传附件材料。' }));
-      }
-      if (g.materials_note) nodes.push(el('p', { class: 'hint', text: g.materials_note }));
-      if (g.business === 'change') {
-        nodes.push(el('p', { class: 'hint', text: '申请变更所需材料按变更事项确定：名称、单位类别变更须提供批准变更的文件；住所变更须提供住所证明；负责人变更须提供任职文件和负责人身份证复印件。证书有效期不能在线变更，证书延期需要现场办理。' }));
-      }
-      break;
-    case 'form': {
-      const title = g.form && g.form.title ? `《${g.form.title}》` : '申请表';
-      nodes.push(el('p', { text: title }));
-      nodes.push(el('p', {
-        class: 'hint',
-        text: online
-          ? '申请经赋码机关复核通过后，在“申请信息录入”页面点击“下载表格”下载，签字盖章后面交或邮寄至赋码机关（或相应的政务服务窗口单位）。办理过程中可随时下载表格核对。'
-          : '现场办理时由登记管理机关（或相应的政务服务窗口单位）提供。',
-      }));
-      break;
-    }
-    case 'contact':
-      nodes.push(el('p', { text: g.contact || '请咨询本级登记管理机关。' }));
-      if (g.notes) nodes.push(el('p', { text: g.notes }));
-      break;
-    default:
-      break;
-  }
-  return nodes;
-}
-
 function showGuide(business, aspect, label) {
   const g = guide && guide[business];
   const name = businessLabel(business);
   $('guide-title').textContent = `${name} · ${label}`;
-  $('guide-body').replaceChildren(...(g ? guideContent(g, aspect)
+  $('guide-body').replaceChildren(...(g ? guideContent(g, aspect, locality)
     : [el('p', { class: 'field-error', text: '服务指南暂时无法加载，请稍后再试' })]));
   openDialog($('guide-dialog'));
 }
@@ -309,6 +258,7 @@ async function loadGuide() {
     const r = await read('guide.get');
     guide = {};
     for (const g of r.guide || []) guide[g.business] = g;
+    locality = r.locality || null;
   } catch (err) {
     banner($('guide-banner'), `服务指南暂时无法加载：${err.message}`, 'error');
   }
