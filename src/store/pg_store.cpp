@@ -137,10 +137,13 @@ class PgStore final : public Store {
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
     Connection& operator*() const { return *conn_; }
-    // Gives the connection up for good (it broke) and takes a new one.
+    // Gives the connection up for good (it broke) and takes a new one. The
+    // idle ones broke with it when the server went away (a restart, a
+    // failover), so they go too: the new one is opened afresh.
     void renew() {
       conn_.reset();
       store_.forget();
+      store_.drop_idle();
       conn_ = store_.checkout();
     }
 
@@ -246,6 +249,17 @@ class PgStore final : public Store {
       }
     }
     freed_.notify_one();
+  }
+
+  // Closes every idle connection.
+  void drop_idle() noexcept {
+    std::vector<std::unique_ptr<Connection>> dropped;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      dropped.swap(idle_);
+      open_ -= static_cast<int>(dropped.size());
+    }
+    freed_.notify_all();
   }
 
   // A connection that was counted is gone.

@@ -125,7 +125,7 @@ TEST_CASE("an on-site business lists what is brought to the window and takes no 
 TEST_CASE("a change's kind names the items that need it") {
   const Rules& rules = Rules::standard();
   CHECK(rules.items_needing("change", "approval_document") ==
-        std::vector<ChangeItem>{ChangeItem::name, ChangeItem::category, ChangeItem::validity});
+        std::vector<ChangeItem>{ChangeItem::name, ChangeItem::category});
   CHECK(rules.items_needing("change", "address_proof") ==
         std::vector<ChangeItem>{ChangeItem::address});
   CHECK(rules.items_needing("change", "request_letter").empty());

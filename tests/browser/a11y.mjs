@@ -356,7 +356,8 @@ async function keyboardWalk(base) {
     await tabTo(page, commitment.getByRole('button', { name: '同意' }), '同意');
     await Promise.all([page.waitForURL(/\/apply\.html/), page.keyboard.press('Space')]);
     await expectVisible(page.locator('#entry-content'), 'the entry form');
-    await expectText(page.locator('#entry-business'), /申请变更（申请编号\d+）/, 'the application heading');
+    // Looking creates nothing: the case exists from the first 暂存.
+    await expectText(page.locator('#entry-business'), '申请变更（尚未创建申请）', 'the application heading');
     await page.waitForLoadState('networkidle');
     await checkState(page, 'apply.html 申请信息录入');
   });
@@ -368,6 +369,7 @@ async function keyboardWalk(base) {
     await tabTo(page, save, '暂存');
     await page.keyboard.press('Space');
     await expectText(page.locator('#page-banner'), '申请信息已暂存', 'the 暂存 message');
+    await expectText(page.locator('#entry-business'), /申请变更（申请编号\d+）/, 'the application heading');
     await checkAnnounced(page, '申请信息已暂存', 'the 暂存 message');
     await expectText(page.locator('#required-kinds'), /住所证明（尚未上传）/, 'the attachment checklist');
     assert.ok(await isFocused(save), `after 暂存, focus is on ${await focusDescription(page)}, not on 暂存`);
@@ -472,10 +474,15 @@ async function publicPages(base) {
     await checkState(page, 'unit.html 机关用户服务');
   });
   await step('机关用户服务: 申请初领 needs 现场办理', async () => {
-    await tabTo(page, page.getByRole('button', { name: '申请初领', exact: true }), '申请初领');
+    const initial = page.getByRole('button', { name: '申请初领', exact: true });
+    await tabTo(page, initial, '申请初领');
     await page.keyboard.press('Enter');
+    // The manual's 系统提示, a dialog.
+    const dialog = page.getByRole('dialog', { name: '系统提示' });
+    await checkModal(page, dialog, '系统提示');
     await expectVisible(page.locator('#onsite-message'), '需要现场办理');
     await checkState(page, 'unit.html 需要现场办理');
+    await closeReturnsFocus(page, dialog, initial, '系统提示', () => page.keyboard.press('Escape'));
   });
   await step('机关用户服务: 服务指南', async () => {
     const cell = page.locator('#guide-change-materials');

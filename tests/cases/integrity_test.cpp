@@ -260,7 +260,8 @@ std::string seven_field_hash(const std::vector<std::string>& fields) {
 
 }  // namespace
 
-TEST_CASE("the audit record keeps the id of the request that made it") {
+TEST_CASE("the audit record keeps the id of the request that made it" *
+          doctest::test_suite("sqlite")) {
   World w;
   const std::string code = w.register_unit();
   const auto id = w.start(code, "reissue");

@@ -265,7 +265,8 @@ TEST_CASE("open staff sessions are counted until their absolute limit") {
   CHECK(s.w.engine().open_sessions().staff == 0);
 }
 
-TEST_CASE("the store is ready until its file is moved away, while reads still answer") {
+TEST_CASE("the store is ready until its file is moved away, while reads still answer" *
+          doctest::test_suite("sqlite")) {
   Staffed s;
   const json::object a = s.login();
   s.w.engine().check_store();

@@ -142,6 +142,53 @@ TEST_SUITE("postgresql") {
     store->write([&](Transaction& tx) { CHECK(tx.take_serial(authority_id) == 1); });
   }
 
+  TEST_CASE("the store reports its pool's connections and is ready while the server answers") {
+    Schema s;
+    auto store = open_uri(s.uri);
+    CHECK(store->statistics().connections == 1);  // the one that opened the schema
+    CHECK(store->statistics().write_retries == 0);
+    store->check();
+    // Two transactions at once need two connections; both stay in the pool.
+    store->write(
+        [&](Transaction&) { store->read([](Transaction& tx) { tx.meta("created_at"); }); });
+    CHECK(store->statistics().connections == 2);
+    s.admin(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE pid <> pg_backend_pid() AND datname = current_database()");
+    store->check();  // on a new connection
+  }
+
+  TEST_CASE("open sessions are counted by their last activity and their age") {
+    Schema s;
+    auto store = open_uri(s.uri);
+    store->write([&](Transaction& tx) {
+      const Id authority_id = tx.insert_authority(authority());
+      fuma::store::Staff clerk;
+      clerk.authority_id = authority_id;
+      clerk.username = "clerk";
+      clerk.name = "受理员";
+      clerk.roles = {"acceptor"};
+      clerk.created_at = "2026-12-01T00:00:00Z";
+      const Id staff_id = tx.insert_staff(clerk);
+      fuma::store::StaffSession open{};
+      open.token_hash = std::string(64, 'a');
+      open.staff_id = staff_id;
+      open.created_at = "2026-12-01T08:00:00Z";
+      open.last_seen_at = "2026-12-01T09:00:00Z";
+      tx.insert_staff_session(open);
+      fuma::store::StaffSession idle = open;
+      idle.token_hash = std::string(64, 'b');
+      idle.last_seen_at = "2026-12-01T07:00:00Z";
+      tx.insert_staff_session(idle);
+    });
+    store->read([&](Transaction& tx) {
+      CHECK(tx.count_open_staff_sessions("2026-12-01T08:30:00Z", "2026-12-01T00:00:00Z") == 1);
+      CHECK(tx.count_open_staff_sessions("2026-12-01T06:00:00Z", "2026-12-01T00:00:00Z") == 2);
+      CHECK(tx.count_open_staff_sessions("2026-12-01T06:00:00Z", "2026-12-01T08:00:00Z") == 0);
+      CHECK(tx.count_open_sessions("2026-12-01T00:00:00Z", "2026-12-01T00:00:00Z") == 0);
+    });
+  }
+
   TEST_CASE("backup is refused: a database is backed up with its server's tools") {
     Schema s;
     auto store = open_uri(s.uri);

@@ -427,7 +427,8 @@ TEST_CASE("a statement's text changed in place is prepared anew, not taken from 
   CHECK(c.query_int(address, "back") == 1);
 }
 
-TEST_CASE("the store counts its connections: the writer and the readers it keeps") {
+TEST_CASE("the store counts its connections: the writer and the readers it keeps" *
+          doctest::test_suite("sqlite")) {
   TempDir dir;
   auto store = fuma::test::open_store(dir.file("fuma.db"));
   CHECK(store->statistics().connections == 1);
@@ -440,7 +441,7 @@ TEST_CASE("the store counts its connections: the writer and the readers it keeps
   store->check();
 }
 
-TEST_CASE("a store whose file was replaced is not ready") {
+TEST_CASE("a store whose file was replaced is not ready" * doctest::test_suite("sqlite")) {
   TempDir dir;
   const std::string path = dir.file("fuma.db");
   auto store = fuma::test::open_store(path);
