@@ -58,7 +58,7 @@ bool sniff(std::string_view bytes, Format& format) {
     format = Format::bmp;
   } else if (starts_with(bytes, "GIF87a"sv) || starts_with(bytes, "GIF89a"sv)) {
     format = Format::gif;
-  } else if (starts_with(bytes, "RIFF"sv) && bytes.substr(8, 4) == "WEBP"sv) {
+  } else if (bytes.size() >= 12 && starts_with(bytes, "RIFF"sv) && bytes.substr(8, 4) == "WEBP"sv) {
     format = Format::webp;
   } else {
     return false;

@@ -339,6 +339,12 @@ TEST_CASE("text is not an image") {
   refusal(Errc::not_an_image, [] { decode("hello"); });
 }
 
+TEST_CASE("a RIFF header shorter than a WebP's is not an image") {
+  // Found by fuzzing: the WebP check read past the end of a short input.
+  refusal(Errc::not_an_image, [] { decode("RIFF"); });
+  refusal(Errc::not_an_image, [] { decode("RIFF\xFFO\xFF"); });
+}
+
 TEST_CASE("the first half of a PNG is not an image") {
   const std::string png = encode_png(draw_qr(payload(), 4).picture);
   refusal(Errc::not_an_image, [&] { decode(png.substr(0, png.size() / 2)); });
