@@ -143,6 +143,13 @@ async function pickerProblems(page) {
     if (!accept.some((a) => a === 'image/*' || a.startsWith('image/'))) {
       out.push(`the file picker #${input.id} does not accept pictures (accept="${input.getAttribute('accept') || ''}")`);
     }
+    // A login picture may be in any format fuma reads, WebP (as chat apps
+    // save pictures) included.
+    if (['login-file', 'verify-file'].includes(input.id)) {
+      for (const type of ['image/png', 'image/jpeg', 'image/bmp', 'image/gif', 'image/webp']) {
+        if (!accept.includes(type)) out.push(`the login picture picker #${input.id} does not offer ${type}`);
+      }
+    }
     if (input.hasAttribute('capture')) out.push(`the file picker #${input.id} forces the camera (capture="${input.getAttribute('capture')}")`);
     return out;
   }));
