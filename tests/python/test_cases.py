@@ -130,6 +130,28 @@ def test_a_retry_with_an_idempotency_key_acts_once(engine):
         engine.call("application.submit", {"id": case_id}, actor=unit(code), idempotency_key=7)
 
 
+def test_a_request_id_is_kept_in_the_audit_record(engine, tmp_path):
+    code = register(engine)
+    case_id = start(engine, code)
+    engine.call("application.submit", {"id": case_id}, actor=unit(code), request_id="req-42")
+    with sqlite3.connect(tmp_path / "fuma.db") as con:
+        kept = con.execute("SELECT request_id FROM audit WHERE command = 'application.submit'"
+                           ).fetchall()
+    assert kept == [("req-42",)]
+
+
+def test_a_request_id_that_is_not_text_raises_type_error_and_acts_not(engine, tmp_path):
+    code = register(engine)
+    case_id = start(engine, code)
+    with pytest.raises(TypeError):
+        engine.call("application.submit", {"id": case_id}, actor=unit(code), request_id=42)
+    with pytest.raises(fuma.InvalidArgument):
+        engine.call("application.submit", {"id": case_id}, actor=unit(code), request_id="a b\n")
+    with sqlite3.connect(tmp_path / "fuma.db") as con:
+        assert con.execute("SELECT count(*) FROM audit WHERE command = 'application.submit'"
+                           ).fetchone() == (0,)
+
+
 def test_a_second_open_application_raises_conflict(engine):
     code = register(engine)
     start(engine, code)

@@ -49,10 +49,10 @@ class Actor:
         self.actor = dict(actor)
 
     def call(self, command: str, args: JSON | None = None, data: BytesLike | None = None,
-             *, idempotency_key: str | None = None) -> Result:
+             *, idempotency_key: str | None = None, request_id: str | None = None) -> Result:
         """:meth:`fuma.Engine.call` with this actor."""
         return self.engine.call(command, args, data, actor=self.actor,
-                                idempotency_key=idempotency_key)
+                                idempotency_key=idempotency_key, request_id=request_id)
 
     def _case(self, command: str, args: JSON, version: int | None = None,
               idempotency_key: str | None = None) -> results.Case:

@@ -63,13 +63,13 @@ def _no_nul(text: str, what: str) -> bytes:
 
 
 def _request(command: str, args: JSON | None, actor: JSON | None,
-             idempotency_key: str | None = None) -> bytes:
+             idempotency_key: str | None = None, request_id: str | None = None) -> bytes:
     """The JSON envelope as UTF-8 bytes; TypeError for wrong Python types."""
     if not isinstance(command, str):
         raise TypeError("command must be a str, not %s" % type(command).__name__)
-    if idempotency_key is not None and not isinstance(idempotency_key, str):
-        raise TypeError("idempotency_key must be a str or None, not %s"
-                        % type(idempotency_key).__name__)
+    for name, text in (("idempotency_key", idempotency_key), ("request_id", request_id)):
+        if text is not None and not isinstance(text, str):
+            raise TypeError("%s must be a str or None, not %s" % (name, type(text).__name__))
     envelope: JSON = {"command": command}
     for key, value in (("args", args), ("actor", actor)):
         if value is not None:
@@ -79,6 +79,8 @@ def _request(command: str, args: JSON | None, actor: JSON | None,
             envelope[key] = value
     if idempotency_key is not None:
         envelope["idempotency_key"] = idempotency_key
+    if request_id is not None:
+        envelope["request_id"] = request_id
     # allow_nan=False: NaN and Infinity are not JSON; say so here rather than
     # have the library call the request malformed.
     return json.dumps(envelope, ensure_ascii=False, allow_nan=False).encode("utf-8")
@@ -196,14 +198,17 @@ class Engine:
         self._release = weakref.finalize(self, lib.fuma_engine_close, self._handle)
 
     def call(self, command: str, args: JSON | None = None, data: BytesLike | None = None,
-             *, actor: JSON | None = None, idempotency_key: str | None = None) -> Result:
+             *, actor: JSON | None = None, idempotency_key: str | None = None,
+             request_id: str | None = None) -> Result:
         """Run a command on this engine; arguments and result as :func:`call`.
 
         ``idempotency_key`` (a str) makes a state-changing command safe to
         retry: the same key from the same actor returns the first result
-        without acting again.
+        without acting again. ``request_id`` (a str of 1 to 128 printable
+        ASCII characters) names the request the caller logs it under; the
+        audit record of a state-changing command keeps it.
         """
-        request = _request(command, args, actor, idempotency_key)
+        request = _request(command, args, actor, idempotency_key, request_id)
         payload = _payload(data)
         with self._lock:
             if self._closed:
