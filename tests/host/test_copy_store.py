@@ -147,8 +147,11 @@ def copied(source):
 
 
 def start_on(store, source, tmp_path, name="pg"):
-    """A host of the copy, naming the source's key file."""
-    return Host(tmp_path, "--store", store, "--engine-option",
+    """A host of the copy, naming the source's key file; a --demo host, as
+    the source's was (its fixed captcha), with the demo's files moved along,
+    so that it finds the demo set up and makes nothing."""
+    shutil.copytree(source["data"] / "demo", tmp_path / name / "demo")
+    return Host(tmp_path, "--demo", "--store", store, "--engine-option",
                 f"key_file={source['db']}.key", data=tmp_path / name)
 
 
