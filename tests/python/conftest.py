@@ -98,6 +98,11 @@ def _postgresql_store():
     return uri if uri.startswith(("postgresql://", "postgres://")) else None
 
 
+def on_postgresql():
+    """Whether engines open on PostgreSQL (FUMA_TEST_STORE)."""
+    return _postgresql_store() is not None
+
+
 def _schema_for(uri, path):
     """The test database's URI working in a schema that stands for the file
     at path (made when first named, so that opening the file again finds
