@@ -29,46 +29,51 @@ std::string quoted(std::string_view name) {
   return out + "\"";
 }
 
+// Rows go in batches, many to an INSERT: one round trip to the server for
+// each batch rather than for each row, which over a network is most of a
+// copy's time. A batch ends at kBatchRows rows, at PostgreSQL's limit of
+// parameters to a statement, or once it holds kBatchBytes (attachments'
+// content), whichever comes first.
+constexpr std::size_t kBatchRows = 500;
+constexpr std::size_t kMaxParams = 65535;
+constexpr std::size_t kBatchBytes = 8u << 20;
+
 class Inserter final : public RowSink {
  public:
   explicit Inserter(Connection& c) : c_(c) {}
 
   void table(std::string_view name, const std::vector<std::string>& columns) override {
-    std::string sql = "INSERT INTO " + quoted(name) + " (";
-    std::string values;
+    flush();
+    prefix_ = "INSERT INTO " + quoted(name) + " (";
     for (std::size_t i = 0; i < columns.size(); ++i) {
-      if (i > 0) {
-        sql += ", ";
-        values += ", ";
-      }
-      sql += quoted(columns[i]);
-      values += "$" + std::to_string(i + 1);
+      prefix_ += (i > 0 ? ", " : "") + quoted(columns[i]);
     }
-    insert_ = sql + ") VALUES (" + values + ")";
+    prefix_ += ") VALUES ";
+    columns_ = std::max<std::size_t>(columns.size(), 1);
+    batch_rows_ = std::min(kBatchRows, kMaxParams / columns_);
     context_ = "copy into " + std::string(name);
     counts_.emplace_back(std::string(name), 0);
   }
 
   void row(const std::vector<Value>& values) override {
-    Params p;
     for (const Value& v : values) {
       switch (v.kind) {
         case Value::Kind::null:
-          p.append_null();
+          pending_.append_null();
           break;
         case Value::Kind::integer:
-          p.append_text(std::to_string(v.integer));
+          pending_.append_text(std::to_string(v.integer));
           break;
         case Value::Kind::text:
-          p.append_text(v.text);
+          pending_.append_text(v.text);
           break;
         case Value::Kind::bytes:
-          p.append_bytes(v.text);
+          pending_.append_bytes(v.text);
           break;
       }
+      pending_bytes_ += v.text.size();
     }
-    c_.run(insert_, std::move(p), context_);
-    ++counts_.back().second;
+    if (++pending_rows_ >= batch_rows_ || pending_bytes_ >= kBatchBytes) flush();
   }
 
   void highest_id(std::string_view table, std::int64_t id) override {
@@ -76,13 +81,37 @@ class Inserter final : public RowSink {
     h = std::max(h, id);
   }
 
+  // Sends the rows still pending.
+  void flush() {
+    if (pending_rows_ == 0) return;
+    std::string sql = prefix_;
+    std::size_t param = 0;
+    for (std::size_t r = 0; r < pending_rows_; ++r) {
+      sql += r > 0 ? ", (" : "(";
+      for (std::size_t i = 0; i < columns_; ++i) {
+        sql += (i > 0 ? ", $" : "$") + std::to_string(++param);
+      }
+      sql += ")";
+    }
+    c_.run(sql, std::move(pending_), context_);
+    counts_.back().second += pending_rows_;
+    pending_ = Params();
+    pending_rows_ = 0;
+    pending_bytes_ = 0;
+  }
+
   const std::map<std::string, std::int64_t>& highest() const { return highest_; }
   std::vector<std::pair<std::string, std::uint64_t>>& counts() { return counts_; }
 
  private:
   Connection& c_;
-  std::string insert_;
+  std::string prefix_;
   std::string context_;
+  std::size_t columns_ = 1;
+  std::size_t batch_rows_ = 1;
+  Params pending_;
+  std::size_t pending_rows_ = 0;
+  std::size_t pending_bytes_ = 0;
   std::vector<std::pair<std::string, std::uint64_t>> counts_;
   std::map<std::string, std::int64_t> highest_;
 };
@@ -125,6 +154,7 @@ std::vector<std::pair<std::string, std::uint64_t>> load(const std::string& uri, 
     c.exec("DELETE FROM meta", "copy into meta");
     Inserter inserter(c);
     send(inserter);
+    inserter.flush();
     const Result identities = c.query(
         "SELECT table_name::text, column_name::text FROM information_schema.columns "
         "WHERE table_schema = current_schema() AND is_identity = 'YES' ORDER BY 1",

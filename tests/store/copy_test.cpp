@@ -85,7 +85,9 @@ TEST_SUITE("postgresql") {
         const Id a = tx.insert_authority(authority());
         unit_id = tx.insert_unit(unit(a, 1));
         tx.insert_unit(unit(a, 2));
-        tx.insert_application(application(unit_id));
+        const Id first = tx.insert_application(application(unit_id));
+        // More than one batch of rows, and a part of one.
+        for (int i = 0; i < 1201; ++i) tx.insert_event(event(first, std::to_string(i)));
         tx.append_audit(record('1', '0'));
         tx.append_audit(record('2', '1'));
       });
@@ -111,10 +113,19 @@ TEST_SUITE("postgresql") {
                                     [](const auto& r) { return r.first == "units"; });
     REQUIRE(units != report.rows.end());
     CHECK(units->second == 2);
+    const auto events = std::find_if(report.rows.begin(), report.rows.end(),
+                                     [](const auto& r) { return r.first == "events"; });
+    REQUIRE(events != report.rows.end());
+    CHECK(events->second == 1201);
 
     auto copy = fuma::store::open(Location::parse(target), {});
     copy->write([&](Transaction& tx) {
       CHECK(tx.unit(unit_id)->uscc == uscc(1));
+      const auto copied = tx.events(1);
+      REQUIRE(copied.size() == 1201);
+      CHECK(copied.front().reply == "0");
+      CHECK(copied.back().reply == "1200");
+      CHECK(copied.back().id == 1201);
       CHECK(tx.last_audit_hash() == sha('2'));
       CHECK(tx.insert_application(application(unit_id)) > deleted);
       CHECK(tx.insert_unit(unit(tx.authority_by_code("sz")->id, 3)) == 3);
