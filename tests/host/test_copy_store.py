@@ -293,3 +293,21 @@ def test_a_target_that_is_not_postgresql_is_refused(source, tmp_path):
     assert refused.returncode == 1
     assert "INVALID_ARGUMENT" in refused.stderr, refused.stderr
     assert not (tmp_path / "copy.db").exists()
+
+
+def test_a_copy_whose_chain_does_not_verify_is_reported_and_exits_1(source, tmp_path):
+    tampered = tmp_path / "tampered.db"
+    shutil.copyfile(source["db"], tampered)
+    with sqlite3.connect(tampered) as c:
+        c.execute("DROP TRIGGER audit_no_update")
+        c.execute("UPDATE audit SET actor = 'staff:99' WHERE seq = 3")
+    store = new_store()
+    done = copy_store(tmp_path, store, "--from", str(tampered),
+                      "--engine-option", f"key_file={source['db']}.key")
+    assert done.returncode == 1
+    assert "the copy's audit chain is broken" in done.stderr, done.stderr
+    # Copied all the same, and said so: the operator empties it and looks.
+    report = json.loads(done.stdout)
+    assert report["audit"]["intact"] is False and report["audit"]["broken_seq"] == 3
+    assert report["copied"]["audit"] == source["chain"]["records"]
+    assert pg_count(store, "audit") == source["chain"]["records"]
