@@ -117,6 +117,8 @@ struct Subcommand {
   int (*run)(Engine&, std::map<std::string, std::string>&);
   std::string_view formats;
   bool creates_database = false;
+  // In place of run, for a subcommand that opens its engine itself.
+  int (*run_alone)(std::map<std::string, std::string>&, const EngineOptions&) = nullptr;
 };
 
 // Exit statuses, as fuma-host(1) documents them.
@@ -467,6 +469,58 @@ int verify_audit(Engine& engine, std::map<std::string, std::string>&) {
   return 0;
 }
 
+// --- moving an authority from SQLite to PostgreSQL ------------------------
+
+// Copies the SQLite store into the empty PostgreSQL one, then checks the
+// copy's audit chain with an engine opened on it, as a host of the copy
+// will open it: intact, and ending in the source's last hash.
+int copy_store(std::map<std::string, std::string>& o, const EngineOptions& given) {
+  const std::string from = o.count("from") ? o["from"] : (fs::path(o["data"]) / "fuma.db").string();
+  fuma::Options options = engine_options(o["data"], given, o["store"]);
+  if (options.key_file.empty()) {
+    // The copy's signing keys stay sealed under the source's master key:
+    // by default the key file beside it, as the engine on SQLite finds it.
+    const std::string_view file =
+        std::string_view(from).substr(std::string_view(from).rfind("sqlite:", 0) == 0 ? 7 : 0);
+    options.key_file = std::string(file) + ".key";
+  }
+  const fuma::StoreCopy copied = fuma::copy_store(from, o["store"], options);
+  json::object rows;
+  for (const auto& [table, count] : copied.rows) rows[table] = count;
+  json::object out{{"from", from},
+                   {"schema_version", copied.schema_version},
+                   {"copied", std::move(rows)},
+                   {"key_file", options.key_file}};
+  // The copy is committed: whatever the check says, say what was copied.
+  json::object audit;
+  try {
+    Engine engine(options);
+    audit = call(engine, "audit.verify", json::object{}, system_actor());
+  } catch (const fuma::Error& e) {
+    print_result(out);
+    std::fprintf(stderr,
+                 "fuma-host copy-store: 已复制，但无法校验复制后的审计日志 / the copy was made but "
+                 "could not be checked: %s (%s: %s); check it with fuma-host verify-audit and the "
+                 "same --store and --engine-option\n",
+                 e.message().c_str(), std::string(e.name()).c_str(), e.detail().c_str());
+    return kExitRefused;
+  }
+  const bool intact = audit.at("intact").as_bool();
+  const bool same_end = copied.last_audit_hash.empty()
+                            ? audit.at("records").to_number<std::int64_t>() == 0
+                            : audit.at("last_hash").as_string() == copied.last_audit_hash;
+  out["audit"] = std::move(audit);
+  print_result(out);
+  if (!intact || !same_end) {
+    std::fprintf(stderr,
+                 "fuma-host copy-store: 复制后的审计日志校验未通过 / the copy's audit chain %s; "
+                 "do not start hosts on it: empty the database and copy again\n",
+                 intact ? "does not end in the source's last hash" : "is broken");
+    return kExitRefused;
+  }
+  return 0;
+}
+
 const Subcommand kSubcommands[] = {
     {"create-authority",
      "set up a registration authority; on a new data directory, create the database",
@@ -547,6 +601,24 @@ const Subcommand kSubcommands[] = {
      "or cut short no longer ends in it. Only this sees the whole chain: an\n"
      "authority's admin (audit.verify over HTTP) hears of its own records alone.\n",
      false},
+    {"copy-store",
+     "move an authority to PostgreSQL: copy every record of the SQLite store into an\n"
+     "empty PostgreSQL store, then check the copy's audit chain",
+     {"store"},
+     {"from"},
+     nullptr,
+     "--store: the PostgreSQL store to copy into (postgresql://...), which must hold\n"
+     "no records; the hosts of the copy are started with this --store. --from: the\n"
+     "SQLite store to copy (sqlite:PATH or PATH; default DATA/fuma.db), at this\n"
+     "fuma's schema version; stop its hosts first, as what they write after the copy\n"
+     "starts stays behind. Every id, counter and audit record is kept; captchas are\n"
+     "not copied. The copy is one transaction: one that fails leaves the target\n"
+     "empty. The signing keys stay sealed under the source's key file (default\n"
+     "FROM.key), which the hosts of the copy name with --engine-option key_file=FILE.\n"
+     "Prints the rows copied per table and audit.verify of the copy; exit status 1\n"
+     "when the copy's chain is broken or does not end in the source's last hash.\n",
+     false,
+     copy_store},
 };
 
 const Subcommand* find_subcommand(std::string_view name) {
@@ -557,13 +629,20 @@ const Subcommand* find_subcommand(std::string_view name) {
 }
 
 std::string subcommand_usage(const Subcommand& s) {
+  // A subcommand may require --store for its own purpose (copy-store: where
+  // the copy goes), which its formats explain.
+  const bool own_store =
+      std::find(s.required.begin(), s.required.end(), "store") != s.required.end();
   std::string text = "usage: fuma-host " + std::string(s.name) + " --data DIR";
   for (auto r : s.required) text += " --" + std::string(r) + " VALUE";
   for (auto r : s.optional) text += " [--" + std::string(r) + " VALUE]";
-  return text + " [--store LOCATION] [--engine-option NAME=VALUE]...\n\n" + std::string(s.summary) +
-         ".\n\n" + std::string(s.formats) + "--data: the host's data directory, holding fuma.db" +
+  return text + (own_store ? "" : " [--store LOCATION]") + " [--engine-option NAME=VALUE]...\n\n" +
+         std::string(s.summary) + ".\n\n" + std::string(s.formats) +
+         "--data: the host's data directory, holding fuma.db" +
          (s.creates_database ? " (both created if absent)" : "") +
-         ".\n--store: the store, when it is not DATA/fuma.db (as the server's --store)" +
+         (own_store
+              ? ""
+              : ".\n--store: the store, when it is not DATA/fuma.db (as the server's --store)") +
          ".\n--engine-option: as the server takes it (fuma-host --help), so that the\n"
          "engine opens here as it does there (key_file, a locality's files).\n\n"
          "exit status: 0 done, the JSON result on stdout; 1 refused by the engine or\n"
@@ -655,8 +734,9 @@ int run_admin(int argc, const char* const* argv) {
     }
   }
   options["data"] = data;
-  if (sub.run != deliver_credentials) report_undelivered(data);
+  if (sub.run != deliver_credentials && sub.run_alone == nullptr) report_undelivered(data);
   try {
+    if (sub.run_alone != nullptr) return sub.run_alone(options, engine);
     Engine opened(engine_options(data, engine, store));
     return sub.run(opened, options);
   } catch (const fuma::Error& e) {

@@ -176,6 +176,8 @@ std::string usage() {
          "  rotate-keys            give an authority a new signing key\n"
          "  backup                 copy the database online to a new file\n"
          "  verify-audit           check the audit log's hash chain (every authority's)\n"
+         "  copy-store             move an authority to PostgreSQL: copy the SQLite\n"
+         "                         store into an empty PostgreSQL one\n"
          "\n"
          "Staff roles (create-staff --roles, comma-separated): admin (staff accounts,\n"
          "signing keys, the audit check), acceptor (受理, 通知, 办结, on-site\n"

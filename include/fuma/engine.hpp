@@ -18,6 +18,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace fuma {
 
@@ -120,8 +122,8 @@ struct Options {
 
   // Set an option by its C ABI name ("sqlite_busy_timeout_ms" (or
   // "busy_timeout_ms"), "postgresql_pool_size", "postgresql_wait_ms", "workflow_path",
-  // "checklist_path", "commitment_path", "guide_path", "locality_path", "holidays_path", "key_file",
-  // "session_idle_seconds", "session_absolute_seconds", "captcha_per_minute",
+  // "checklist_path", "commitment_path", "guide_path", "locality_path", "holidays_path",
+  // "key_file", "session_idle_seconds", "session_absolute_seconds", "captcha_per_minute",
   // "decode_pixel_budget", "font_path", "font_index", "forms_dir", "public_url",
   // "captcha_answer", "crypto_suite"); throws
   // Error(invalid_argument) for an unknown name or a bad value.
@@ -224,6 +226,32 @@ class Engine {
   // Printing: the font and the form templates.
   std::unique_ptr<engine::Printing> printing_;
 };
+
+// What copy_store copied.
+struct StoreCopy {
+  int schema_version = 0;
+  // Rows copied, per table, in the order copied.
+  std::vector<std::pair<std::string, std::uint64_t>> rows;
+  // The hash of the source's newest audit record, which the copy's chain
+  // ends in too ("" for an empty log): audit.verify on the copy must end
+  // in it.
+  std::string last_audit_hash;
+};
+
+// Moves an authority from a SQLite file to PostgreSQL: copies every record
+// of the SQLite store at `from` ("sqlite:PATH" or PATH) into the PostgreSQL
+// store at `to` ("postgresql://..."), which must hold none, with every id,
+// the counters and the audit chain as they were; captchas, which live for
+// minutes, stay behind. The source is read in one snapshot and never
+// written; it must be at this build's schema version. The target is
+// filled in one transaction: a copy that fails leaves it empty. The
+// signing keys stay sealed under the source's key file, which the hosts of
+// the copy name with option key_file. Uses options' busy_timeout_ms and
+// postgresql_wait_ms. Throws Error: not_found (no source file), version
+// (the source at another schema version), conflict (a target that holds
+// records), invalid_argument (not SQLite to PostgreSQL), storage,
+// store_unavailable.
+StoreCopy copy_store(std::string_view from, std::string_view to, const Options& options = {});
 
 }  // namespace fuma
 

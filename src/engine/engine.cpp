@@ -598,6 +598,19 @@ Engine::Engine(const Options& options) {
 
 Engine::~Engine() = default;
 
+StoreCopy copy_store(std::string_view from, std::string_view to, const Options& options) {
+  store::OpenOptions open;
+  open.sqlite_busy_timeout_ms = options.busy_timeout_ms;
+  open.postgresql_wait_ms = options.postgresql_wait_ms;
+  const store::CopyReport r =
+      store::copy_store(store::Location::parse(from), store::Location::parse(to), open);
+  StoreCopy out;
+  out.schema_version = r.schema_version;
+  out.rows = r.rows;
+  out.last_audit_hash = r.last_audit_hash.value_or("");
+  return out;
+}
+
 Response Engine::call(std::string_view request, std::string_view data) {
   return engine::dispatch(
       engine::commands(),

@@ -2,6 +2,7 @@
 // Choosing a store by its location.
 #include <string>
 
+#include "copy.hpp"
 #include "fuma/error.hpp"
 #include "store.hpp"
 
@@ -67,6 +68,29 @@ std::unique_ptr<Store> open(const Location& where, const OpenOptions& options) {
       break;
   }
   return open_postgresql(where.target, options.postgresql_pool_size, options.postgresql_wait_ms);
+}
+
+CopyReport copy_store(const Location& from, const Location& to, const OpenOptions& options) {
+  if (from.backend != Location::Backend::sqlite) {
+    throw Error(Errc::invalid_argument,
+                "copy: the source must be a SQLite file (sqlite:PATH), not " + from.display(),
+                "复制的来源须为SQLite数据文件");
+  }
+  if (to.backend != Location::Backend::postgresql) {
+    throw Error(Errc::invalid_argument,
+                "copy: the target must be a PostgreSQL database (postgresql://...), not " +
+                    to.display() + "; a SQLite file is copied with backup",
+                "复制的目标须为PostgreSQL数据库");
+  }
+  // The source first: a source that cannot be copied leaves the target as
+  // it was, not even given its tables.
+  sqlite::Source source(from.target, options.sqlite_busy_timeout_ms);
+  CopyReport report;
+  report.schema_version = latest_schema_version();
+  report.last_audit_hash = source.last_audit_hash();
+  report.rows =
+      pg::load(to.target, options.postgresql_wait_ms, [&](RowSink& sink) { source.send(sink); });
+  return report;
 }
 
 }  // namespace fuma::store

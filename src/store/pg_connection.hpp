@@ -34,6 +34,12 @@ class Params {
     values_.reserve(sizeof...(T));
     (add(values), ...);
   }
+  // One more value, for a statement whose columns are known only at run
+  // time (copy_store): a text, BYTEA's bytes, or NULL.
+  void append_text(std::string_view text) { push_text(text); }
+  void append_bytes(std::string_view bytes) { push(std::string(bytes), 1); }
+  void append_null() { null(); }
+
   int size() const { return static_cast<int>(values_.size()); }
   const char* const* values() const { return pointers_.data(); }
   const int* lengths() const { return lengths_.data(); }

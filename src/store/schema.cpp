@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "schema.hpp"
 
+#include "copy.hpp"
+
 namespace fuma::store {
 
 // SQLite: tables are STRICT so a value of the wrong type is an error, not a
@@ -692,6 +694,50 @@ ALTER TABLE audit ADD COLUMN request_id TEXT;
 CREATE INDEX sessions_open ON sessions(last_seen_at, created_at) WHERE ended_at = '';
 CREATE INDEX staff_sessions_open ON staff_sessions(last_seen_at, created_at) WHERE ended_at = '';
 )sql"},
+  };
+  return list;
+}
+
+// What a copy of the store carries (copy_store): every record of the
+// service and its history. A table added by a migration goes here or into
+// uncopied_tables(); the store suite holds the schema to the two lists.
+const std::vector<CopiedTable>& copied_tables() {
+  static const std::vector<CopiedTable> list = {
+      // The store's own facts: its creation time, its crypto suite and the
+      // audit chain's digest, which every digest and sealed key depends on.
+      {"meta", "key"},
+      {"authorities", "id"},  // with next_serial, the organisation-code counter
+      {"staff", "id"},
+      {"units", "id"},
+      {"certificates", "id"},
+      {"applications", "id"},
+      {"deleted_applications", "id"},
+      {"blobs", "id"},
+      {"attachments", "id"},
+      {"events", "id"},
+      {"audit", "seq"},
+      // A client that retries after the move gets the remembered answer
+      // rather than the command done twice.
+      {"idempotency", "actor, key"},
+      {"signing_keys", "id"},
+      {"credential_requests", "id"},
+      {"credentials", "id"},
+      // Open sessions go on (nobody is logged out by the move), ended ones
+      // are the login history.
+      {"sessions", "id"},
+      {"staff_sessions", "id"},
+      // A lockout in force stays in force: moving the store must not be a
+      // way to reset the count of failed logins.
+      {"throttles", "scope"},
+  };
+  return list;
+}
+
+const std::vector<UncopiedTable>& uncopied_tables() {
+  static const std::vector<UncopiedTable> list = {
+      {"captchas",
+       "a captcha lives for minutes and the store is copied with its hosts stopped: the "
+       "login page fetches a new one"},
   };
   return list;
 }

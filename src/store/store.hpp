@@ -22,6 +22,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "fuma/error.hpp"
@@ -525,6 +526,30 @@ std::unique_ptr<Store> open_sqlite(const std::string& path, int busy_timeout_ms)
 // upgrading its tables. backup() is refused (Errc::storage): a PostgreSQL
 // store is backed up with the server's own tools (pg_dump).
 std::unique_ptr<Store> open_postgresql(const std::string& uri, int pool_size, int wait_ms);
+
+// What copy_store copied.
+struct CopyReport {
+  int schema_version = 0;
+  // Rows copied, per table, in the order copied.
+  std::vector<std::pair<std::string, std::uint64_t>> rows;
+  // The source's newest audit record's hash, which the copy's chain ends
+  // in too; none for an empty log.
+  std::optional<std::string> last_audit_hash;
+};
+
+// Moves an authority: copies every record of the SQLite store at `from`
+// into the PostgreSQL store at `to`, which must hold none, keeping every id,
+// the organisation-code counters and the audit chain (its hashes and its
+// head), and setting the target's sequences past every id copied, deleted
+// applications' and attachments' included. Captchas stay behind
+// (uncopied_tables() in copy.hpp says why). The source is read in one
+// snapshot and never written: it must exist and be at this build's schema
+// version (Errc::not_found, Errc::version otherwise, before the target is
+// touched). The target is filled in one transaction: a copy that fails
+// leaves it empty. Errc::conflict for a target that holds records (nothing
+// written), Errc::invalid_argument unless `from` is a SQLite file and `to`
+// a PostgreSQL database.
+CopyReport copy_store(const Location& from, const Location& to, const OpenOptions& options);
 
 }  // namespace fuma::store
 

@@ -3,7 +3,11 @@
  * program is one file and includes it once):
  *
  *   setup_open(name, opts)  opens `engine` on a fuma.db in a fresh
- *                           /tmp/fuma-capi-<name>-XXXXXX (opts may be NULL);
+ *                           /tmp/fuma-capi-<name>-XXXXXX (opts may be NULL),
+ *                           or, when FUMA_TEST_STORE names a PostgreSQL
+ *                           database (tests/support/pg-server sets it to a
+ *                           new one for each program), on that database,
+ *                           with the key file in the directory;
  *   setup_close()           closes it and removes the directory and its
  *                           files;
  *   run(request, data, data_len, out)
@@ -128,11 +132,22 @@ static long long int_field(const char* json, const char* key) {
 
 /* 0 when the directory cannot be made; otherwise 1, whether or not the
  * engine opened (engine stays NULL and the failure is counted if not). */
-static int setup_open(const char* name, const fuma_options* opts) {
+static int setup_open(const char* name, fuma_options* opts) {
   char path[96];
+  const char* store = getenv("FUMA_TEST_STORE");
   snprintf(setup_dir, sizeof setup_dir, "/tmp/fuma-capi-%s-XXXXXX", name);
   if (mkdtemp(setup_dir) == NULL) return 0;
   snprintf(path, sizeof path, "%s/fuma.db", setup_dir);
+  if (store != NULL && strncmp(store, "postgresql://", 13) == 0) {
+    fuma_options* own = NULL;
+    char key_file[112];
+    snprintf(key_file, sizeof key_file, "%s.key", path);
+    if (opts == NULL) EXPECT(fuma_options_new(&own) == FUMA_OK);
+    EXPECT(fuma_options_set(opts ? opts : own, "key_file", key_file) == FUMA_OK);
+    EXPECT(fuma_engine_open(&engine, store, opts ? opts : own) == FUMA_OK);
+    fuma_options_free(own);
+    return 1;
+  }
   EXPECT(fuma_engine_open(&engine, path, opts) == FUMA_OK);
   return 1;
 }

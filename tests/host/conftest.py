@@ -10,8 +10,13 @@ Host.request (and so every Client) is held to the command's declared result
 schema (fuma.commands, read once from the program CTest names in
 FUMA_COMMANDS), with the Python suite's judge (tests/python/contract.py): a
 test whose answers show a declaration lying fails.
+
+With FUMA_TEST_STORE naming a PostgreSQL database (ctest's pg.host.* run the
+suites inside tests/support/pg-server, which sets it), every host runs on a
+store there instead of DATA/fuma.db (store_args).
 """
 
+import hashlib
 import http.client
 import json
 import os
@@ -118,12 +123,47 @@ def declarations_hold():
                     + "\n  ".join(found[:20]), pytrace=False)
 
 
+# --- The store: SQLite, or PostgreSQL when FUMA_TEST_STORE names one --------
+
+
+def postgresql_store():
+    """The PostgreSQL database the suite runs on (FUMA_TEST_STORE, which
+    tests/support/pg-server sets), or None for SQLite files."""
+    uri = os.environ.get("FUMA_TEST_STORE", "")
+    return uri if uri.startswith(("postgresql://", "postgres://")) else None
+
+
+_SCHEMAS = set()
+
+
+def store_args(data):
+    """The options that put a host's store where the suite runs: none on
+    SQLite (DATA/fuma.db); on PostgreSQL, a schema of the test database that
+    stands for the data directory (made when first named, so that hosts
+    started on one directory share it, as they share its file), and the key
+    file beside the directory."""
+    uri = postgresql_store()
+    if uri is None:
+        return []
+    schema = "h" + hashlib.sha256(str(data).encode("utf-8")).hexdigest()[:24]
+    if schema not in _SCHEMAS:
+        subprocess.run(["psql", "-qX", "-v", "ON_ERROR_STOP=1", uri, "-c",
+                        f"CREATE SCHEMA IF NOT EXISTS {schema}"],
+                       check=True, capture_output=True, timeout=60)
+        _SCHEMAS.add(schema)
+    store = uri + ("&" if "?" in uri else "?") + "options=" + urllib.parse.quote(
+        f"-csearch_path={schema}")
+    return ["--store", store, "--engine-option", f"key_file={data}.key"]
+
+
 class Host:
     def __init__(self, tmp_path, *args, listen="127.0.0.1:0", data=None):
         self.data = data if data is not None else tmp_path / "data"
         self.log_path = tmp_path / f"stderr-{time.monotonic_ns()}.log"
         self._log = open(self.log_path, "wb")
-        cmd = [host_binary(), "--listen", listen, "--data", str(self.data), *args]
+        # A test that names its store keeps it.
+        store = [] if "--store" in args else store_args(self.data)
+        cmd = [host_binary(), "--listen", listen, "--data", str(self.data), *store, *args]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self._log)
         self._stdout = b""
         self.line = self._read_line()

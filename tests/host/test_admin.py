@@ -28,6 +28,7 @@ SUBCOMMANDS = {
     "rotate-keys": ["--data", "--authority", "--suite", "--distinguishing-id"],
     "backup": ["--data", "--out"],
     "verify-audit": ["--data"],
+    "copy-store": ["--data", "--store", "--from"],
 }
 PASSWORD = "bendi-admin-2026"
 

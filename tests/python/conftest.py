@@ -8,12 +8,18 @@ library, once loaded, stays loaded.
 
 Every call the suite makes is also judged against the command's declaration
 (contract.py): a test whose calls show a declaration lying fails.
+
+With FUMA_TEST_STORE naming a PostgreSQL database (ctest's pg.python runs
+the suite inside tests/support/pg-server), an engine opened on a file opens
+on the database instead (store_on_postgresql).
 """
 
+import hashlib
 import os
 import pathlib
 import subprocess
 import sys
+import urllib.parse
 
 import pytest
 
@@ -80,3 +86,53 @@ def declarations_hold():
 def guard():
     """The contract.Guard around fuma's calls."""
     return GUARD
+
+
+# --- The store: SQLite files, or PostgreSQL when FUMA_TEST_STORE names one ---
+
+_SCHEMAS = set()
+
+
+def _postgresql_store():
+    uri = os.environ.get("FUMA_TEST_STORE", "")
+    return uri if uri.startswith(("postgresql://", "postgres://")) else None
+
+
+def on_postgresql():
+    """Whether engines open on PostgreSQL (FUMA_TEST_STORE)."""
+    return _postgresql_store() is not None
+
+
+def _schema_for(uri, path):
+    """The test database's URI working in a schema that stands for the file
+    at path (made when first named, so that opening the file again finds
+    its data), as tests/support/test_store.hpp does for the C++ suites."""
+    schema = "p" + hashlib.sha256(str(path).encode("utf-8")).hexdigest()[:24]
+    if schema not in _SCHEMAS:
+        subprocess.run(["psql", "-qX", "-v", "ON_ERROR_STOP=1", uri, "-c",
+                        f"CREATE SCHEMA IF NOT EXISTS {schema}"],
+                       check=True, capture_output=True, timeout=60)
+        _SCHEMAS.add(schema)
+    return uri + ("&" if "?" in uri else "?") + "options=" + urllib.parse.quote(
+        f"-csearch_path={schema}")
+
+
+@pytest.fixture(autouse=True)
+def store_on_postgresql(monkeypatch):
+    """On PostgreSQL, fuma.Engine(PATH) opens the schema standing for PATH,
+    with the key file at PATH.key (a store on a server needs key_file)."""
+    uri = _postgresql_store()
+    if uri is None:
+        return
+    import fuma
+    original = fuma.Engine.__init__
+
+    def init(self, path=None, **options):
+        text = "" if path is None else str(path)
+        if text not in ("", "memory:", ":memory:") and not text.startswith("postgres"):
+            text = text[len("sqlite:"):] if text.startswith("sqlite:") else text
+            options.setdefault("key_file", text + ".key")
+            path = _schema_for(uri, text)
+        original(self, path, **options)
+
+    monkeypatch.setattr(fuma.Engine, "__init__", init)

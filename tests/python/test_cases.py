@@ -191,6 +191,7 @@ def test_field_problems_come_all_at_once(engine):
     assert fields == ["items[0].new", "items[1].new"]
 
 
+@pytest.mark.sqlite  # tampers with the file's audit table
 def test_history_and_the_audit_chain(engine, tmp_path):
     code = register(engine)
     case_id = start(engine, code)
