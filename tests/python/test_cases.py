@@ -130,6 +130,7 @@ def test_a_retry_with_an_idempotency_key_acts_once(engine):
         engine.call("application.submit", {"id": case_id}, actor=unit(code), idempotency_key=7)
 
 
+@pytest.mark.sqlite  # reads the file's audit table
 def test_a_request_id_is_kept_in_the_audit_record(engine, tmp_path):
     code = register(engine)
     case_id = start(engine, code)
@@ -140,6 +141,7 @@ def test_a_request_id_is_kept_in_the_audit_record(engine, tmp_path):
     assert kept == [("req-42",)]
 
 
+@pytest.mark.sqlite  # reads the file's audit table
 def test_a_request_id_that_is_not_text_raises_type_error_and_acts_not(engine, tmp_path):
     code = register(engine)
     case_id = start(engine, code)
