@@ -5,33 +5,18 @@ is down every request that needs it is 503 STORE_UNAVAILABLE with
 Retry-After, and the hosts reconnect by themselves once it is back."""
 
 import json
-import os
 import subprocess
 import time
 import urllib.parse
 
 import pytest
 
-from conftest import Host
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-PG_SERVER = os.path.join(HERE, "..", "support", "pg-server")
-
-
-def database():
-    uri = os.environ.get("FUMA_TEST_STORE", "")
-    if not uri.startswith("postgresql://"):
-        pytest.fail("FUMA_TEST_STORE names no PostgreSQL database: run this suite through ctest "
-                    "(pg.host), which starts one")
-    return uri
+from conftest import PG_SERVER, Host
 
 
 @pytest.fixture
-def store(tmp_path):
-    """A schema of its own in the test database, as a --store location."""
-    name = "host_" + str(time.monotonic_ns())
-    subprocess.run(["psql", "-q", database(), "-c", f"CREATE SCHEMA {name}"], check=True)
-    return database() + "&options=" + urllib.parse.quote(f"-csearch_path={name}")
+def store(pg_store):
+    return pg_store
 
 
 def start(tmp_path, store, name, *args):
