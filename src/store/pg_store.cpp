@@ -88,7 +88,10 @@ class PgStore final : public Store {
   PgStore(std::string uri, int pool_size, int wait_ms)
       : uri_(std::move(uri)),
         pool_size_(std::max(pool_size, 1)),
-        wait_(std::chrono::milliseconds(std::max(wait_ms, 0))) {
+        wait_(std::chrono::milliseconds(std::max(wait_ms, 0))),
+        begin_write_("BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL lock_timeout = " +
+                     std::to_string(std::max(wait_ms, 1)) +
+                     "; SELECT seq FROM audit_head FOR UPDATE") {
     auto first = std::make_unique<Connection>(uri_);
     version_ = migrate(*first);
     open_ = 1;
@@ -158,7 +161,7 @@ class PgStore final : public Store {
     for (int attempt = 1;; ++attempt) {
       bool committing = false;
       try {
-        transact(*conn, fn, writable, committing);
+        transact(*conn, fn, writable, committing, begin_write_);
         return;
       } catch (const Error& e) {
         (*conn).rollback();
@@ -168,9 +171,11 @@ class PgStore final : public Store {
         }
         // A connection that broke before COMMIT was sent applied nothing:
         // once more, on a new one (the pool's idle ones may all be stale
-        // after a server restart, so a new one is opened).
+        // after a server restart, so a new one is opened). One that is
+        // whole (a lock waited for too long) is not tried again: the
+        // caller has waited long enough.
         if (e.code() == Errc::store_unavailable && !committing && attempt == 1 &&
-            !dynamic_cast<const Retryable*>(&e)) {
+            !dynamic_cast<const Retryable*>(&e) && !(*conn).healthy()) {
           try {
             conn.renew();
           } catch (const Error&) {
@@ -187,12 +192,14 @@ class PgStore final : public Store {
   }
 
   static void transact(Connection& c, const std::function<void(Transaction&)>& fn, bool writable,
-                       bool& committing) {
+                       bool& committing, const std::string& begin_write) {
     if (writable) {
       // One round trip: the transaction and the chain's head, locked before
-      // anything is read (see the top of this file).
-      c.exec("BEGIN ISOLATION LEVEL READ COMMITTED; SELECT seq FROM audit_head FOR UPDATE",
-             "begin transaction");
+      // anything is read (see the top of this file). A writer waits for
+      // that lock no longer than for a connection (lock_timeout): a host
+      // that stalls inside a write (a machine paused, a process stopped)
+      // makes the others answer STORE_UNAVAILABLE, not hang with it.
+      c.exec(begin_write.c_str(), "begin transaction");
     } else {
       c.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "begin transaction");
     }
@@ -345,6 +352,7 @@ class PgStore final : public Store {
   const std::string uri_;
   const int pool_size_;
   const std::chrono::milliseconds wait_;
+  const std::string begin_write_;  // BEGIN, the lock's wait, the chain's head locked
   int version_ = 0;
 
   std::atomic<std::uint64_t> write_retries_{0};
