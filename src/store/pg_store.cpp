@@ -91,6 +91,8 @@ class PgStore final : public Store {
         wait_(std::chrono::milliseconds(std::max(wait_ms, 0))),
         begin_write_("BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL lock_timeout = " +
                      std::to_string(std::max(wait_ms, 1)) +
+                     "; SET LOCAL idle_in_transaction_session_timeout = " +
+                     std::to_string(std::max(wait_ms, 1)) +
                      "; SELECT seq FROM audit_head FOR UPDATE") {
     auto first = std::make_unique<Connection>(uri_);
     version_ = migrate(*first);
@@ -196,9 +198,11 @@ class PgStore final : public Store {
     if (writable) {
       // One round trip: the transaction and the chain's head, locked before
       // anything is read (see the top of this file). A writer waits for
-      // that lock no longer than for a connection (lock_timeout): a host
-      // that stalls inside a write (a machine paused, a process stopped)
-      // makes the others answer STORE_UNAVAILABLE, not hang with it.
+      // that lock no longer than for a connection (lock_timeout), and
+      // holds it idle no longer either (idle_in_transaction_session_timeout:
+      // the server ends the session and rolls its write back): a host that
+      // stalls inside a write (a machine paused, a process stopped) makes
+      // the others answer STORE_UNAVAILABLE for that long, then they go on.
       c.exec(begin_write.c_str(), "begin transaction");
     } else {
       c.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "begin transaction");
