@@ -143,6 +143,19 @@ def test_failed_logins_count_across_hosts(cluster, balancer):
     assert len(replies) <= 7, [r.status for r in replies]
 
 
+def test_a_captcha_serves_one_login_whichever_host_takes_it(cluster):
+    a, b = cluster.hosts["node-a"], cluster.hosts["node-b"]
+    picture = cluster.demo.picture["long-term"]
+    captcha = Client(a).get("session.captcha", fmt="json")
+    assert captcha.status == 200, captcha
+    args = {"captcha_id": captcha.json["captcha_id"], "captcha_answer": "FUMA7"}
+    # Drawn on node-a, answered on node-b: used up there, for node-a too.
+    first = Client(b).upload("session.login", args, picture, "login.png", "image/png")
+    assert first.status == 200, first
+    again = Client(a).upload("session.login", args, picture, "login.png", "image/png")
+    assert_api_error(again, 403, "CAPTCHA_EXPIRED")
+
+
 # --- Load: what every writing thread does and records --------------------------
 
 class Load:
