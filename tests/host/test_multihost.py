@@ -13,9 +13,11 @@ the health check; conftest.Balancer). What is checked:
   killed one restarts and gets traffic again, nothing acknowledged is lost,
   nothing is applied twice, the invariants hold and the audit chain
   verifies;
-- the database restarted while hosts are busy: every request meanwhile is
+- the database stopped while hosts are busy: every request meanwhile is
   answered, 503 STORE_UNAVAILABLE with Retry-After, /readyz says not ready
-  and /healthz stays 200, and the hosts come back by themselves;
+  and /healthz stays 200, and the hosts come back by themselves once it
+  starts again; and restarted at once (pg_ctl restart -m fast) behind the
+  balancer, losing nothing acknowledged;
 - two staff members taking one step at once through two hosts, and two
   sessions of one unit opening an application at once: one wins, the other
   is told.
@@ -428,6 +430,36 @@ def test_a_database_restart_under_load_is_503_then_served_again(cluster):
     for host in (a, b):
         assert "event=unready" in host.log() and "event=ready" in host.log()
         assert host.proc.poll() is None
+
+
+def restart_answers(reply):
+    """While the database restarts behind the balancer: the hosts' 503
+    STORE_UNAVAILABLE, or HAProxy's own 503 while it finds every host
+    unready."""
+    if reply.status != 503:
+        return False
+    if not reply.headers.get("Content-Type", "").startswith("application/json"):
+        return True
+    return store_unavailable(reply)
+
+
+def test_a_database_restart_through_the_balancer_loses_nothing(cluster, balancer):
+    load = Load(restart_answers, drops_allowed=False)
+    load.run(load.registrar, balancer, "寅")
+    load.run(load.registrar, balancer, "卯")
+    load.run(load.saver, balancer, cluster.demo.picture["fixed-term"])
+    try:
+        load.wait_for(3, "registrations on node-a", host="node-a", kind="registered")
+        load.wait_for(3, "registrations on node-b", host="node-b", kind="registered")
+        pg_server("--restart")  # pg_ctl restart -m fast
+        restarted_at = time.monotonic()
+        load.wait_for(5, "registrations on node-a after the restart", host="node-a",
+                      since=restarted_at, kind="registered")
+        load.wait_for(5, "registrations on node-b after the restart", host="node-b",
+                      since=restarted_at, kind="registered")
+    finally:
+        load.finish()
+    check_what_was_acknowledged(cluster, load)
 
 
 # --- Races through two hosts -----------------------------------------------------
