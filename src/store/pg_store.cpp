@@ -53,6 +53,11 @@ namespace {
 
 using pg::Connection;
 
+// The least time a write waits for the chain's lock, and may sit idle
+// holding it, whatever postgresql_wait_ms says (0 means "never wait for a
+// connection", not "give every write up at the first contention").
+constexpr int kLeastLockWaitMs = 1000;
+
 // What marks a PostgreSQL schema as fuma's, and at which version.
 constexpr int kApplicationId = 0x46554D41;  // 'FUMA', as in SQLite's application_id
 
@@ -90,9 +95,9 @@ class PgStore final : public Store {
         pool_size_(std::max(pool_size, 1)),
         wait_(std::chrono::milliseconds(std::max(wait_ms, 0))),
         begin_write_("BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL lock_timeout = " +
-                     std::to_string(std::max(wait_ms, 1)) +
+                     std::to_string(std::max(wait_ms, kLeastLockWaitMs)) +
                      "; SET LOCAL idle_in_transaction_session_timeout = " +
-                     std::to_string(std::max(wait_ms, 1)) +
+                     std::to_string(std::max(wait_ms, kLeastLockWaitMs)) +
                      "; SELECT seq FROM audit_head FOR UPDATE") {
     auto first = std::make_unique<Connection>(uri_);
     version_ = migrate(*first);
