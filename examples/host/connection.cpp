@@ -153,8 +153,8 @@ std::string new_request_id() {
 // serializer adds nothing to the fields, which prepare_payload and
 // keep_alive already set), then the fields every answer carries
 // (reply::append_common_fields); the body unless it answers a HEAD.
-void flatten(const Response& res, std::string_view request_id, bool with_body, bool tls,
-             std::string& out) {
+void flatten(const Response& res, std::string_view request_id, std::string_view host,
+             bool with_body, bool tls, std::string& out) {
   const std::string_view reason = res.reason();
   const std::string_view body = with_body ? std::string_view(res.body()) : std::string_view();
   out.reserve(64 + reason.size() + 32 * 8 + 512 + body.size());
@@ -174,6 +174,11 @@ void flatten(const Response& res, std::string_view request_id, bool with_body, b
   if (!request_id.empty()) {
     out.append("X-Request-Id: ");
     out.append(request_id);
+    out.append("\r\n");
+  }
+  if (!host.empty()) {
+    out.append("X-Fuma-Host: ");
+    out.append(host);
     out.append("\r\n");
   }
   reply::append_common_fields(out, tls);
@@ -352,7 +357,8 @@ class Session : public Connection {
     // HEAD: the same header, Content-Length included, without the body
     // (RFC 9110 section 9.3.2).
     out_.clear();
-    flatten(res, peer_.request_id, !head_, shared_.tls != nullptr, out_);
+    flatten(res, peer_.request_id, shared_.app.settings.host_header, !head_, shared_.tls != nullptr,
+            out_);
     lowest().expires_after(shared_.limits.timeout);
     net::async_write(derived().stream(), net::buffer(out_),
                      beast::bind_front_handler(&Session::on_write, derived().shared_from_this()));

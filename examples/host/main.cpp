@@ -100,6 +100,7 @@ int main(int argc, char** argv) {
     settings.trusted_proxies = config.trusted_proxies;
     settings.csrf_key = fuma::host::csrf_key(config.csrf_key);
     settings.host_id = config.host_id;
+    if (config.host_id_given) settings.host_header = config.host_id;
     settings.metrics_from = config.metrics_from;
     fuma::host::Content content(config.content.empty()
                                     ? (std::filesystem::path(config.data) / "content").string()

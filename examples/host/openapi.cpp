@@ -29,7 +29,7 @@ constexpr std::string_view kFrame = R"({
   "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
   "info": {
     "title": "fuma-host API",
-    "description": "Every /api/{command} and /api/staff/{command} is the engine command of that name. A POST needs the header X-CSRF-Token equal to the cookie fuma_csrf, a token made for the session cookies it is sent with (GET /api/csrf gives one). The actor comes from the cookie fuma_unit (/api/) or fuma_staff (/api/staff/), never from the body. Errors are {\"ok\": false, \"error\": {\"code\", \"message\" (Chinese), \"detail\" (English)}}. Every answer carries X-Request-Id: the request's own when it is 1 to 64 letters, digits, '.', '_' or '-', else one the host drew; the audit record of the command keeps it."
+    "description": "Every /api/{command} and /api/staff/{command} is the engine command of that name. A POST needs the header X-CSRF-Token equal to the cookie fuma_csrf, a token made for the session cookies it is sent with (GET /api/csrf gives one). The actor comes from the cookie fuma_unit (/api/) or fuma_staff (/api/staff/), never from the body. Errors are {\"ok\": false, \"error\": {\"code\", \"message\" (Chinese), \"detail\" (English)}}. Every answer carries X-Request-Id: the request's own when it is 1 to 64 letters, digits, '.', '_' or '-', else one the host drew; the audit record of the command keeps it. A host started with --host-id names itself in every answer's X-Fuma-Host."
   },
   "tags": [
     {"name": "unit", "description": "/api/: public commands and the unit session's"},

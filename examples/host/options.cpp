@@ -128,9 +128,10 @@ std::string usage() {
          "  --public-url URL       where this service is reached, for the QR codes on\n"
          "                         certificates (https://fuma.example.gov.cn)\n"
          "  --institution-url URL  the 事业单位用户服务 link on the home page\n"
-         "  --host-id NAME         names this host in every log line and in /metrics:\n"
-         "                         1 to 64 printable ASCII characters without spaces\n"
-         "                         (default: the machine's host name)\n"
+         "  --host-id NAME         names this host in every log line, in /metrics and,\n"
+         "                         when given, in every answer's X-Fuma-Host: 1 to 64\n"
+         "                         printable ASCII characters without spaces\n"
+         "                         (default: the machine's host name, never sent)\n"
          "  --metrics-from CIDR    who may read GET /metrics besides loopback clients,\n"
          "                         repeatable (10.0.5.0/24, 192.0.2.9, fd00::/8); the\n"
          "                         client's address is read as for everything else\n"
@@ -291,6 +292,7 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
         return fail("--host-id needs 1 to 64 printable ASCII characters without spaces");
       }
       cl.config.host_id = std::string(value);
+      cl.config.host_id_given = true;
     } else if (name == "--metrics-from") {
       if (!next()) return fail("--metrics-from needs ADDRESS or ADDRESS/PREFIX");
       error = cl.config.metrics_from.add(value);

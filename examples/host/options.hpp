@@ -45,6 +45,9 @@ struct Config {
   // Names this host in every log line and in GET /metrics (--host-id): the
   // machine's name unless given.
   std::string host_id;
+  // Whether --host-id was given: then every answer names the host too
+  // (X-Fuma-Host); the machine's name is never sent unasked.
+  bool host_id_given = false;
   // Who may read GET /metrics besides loopback clients (--metrics-from).
   TrustedProxies metrics_from;
 };

@@ -41,6 +41,9 @@ struct Settings {
   // 32 random bytes drawn at start.
   std::string csrf_key;
   std::string host_id = "fuma-host";  // --host-id, in GET /metrics
+  // Sent in every answer's X-Fuma-Host (which host of several behind a
+  // balancer answered); empty: no such header. --host-id's value when given.
+  std::string host_header;
   // Who may read GET /metrics besides loopback clients (--metrics-from).
   TrustedProxies metrics_from;
 };

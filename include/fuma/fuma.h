@@ -383,8 +383,10 @@ FUMA_API void fuma_options_free(fuma_options* options);
  *    in milliseconds; an integer >= 0 (default 5000).
  *  - "postgresql_pool_size": the connections a PostgreSQL store keeps open
  *    at most, shared by the engine's threads; an integer >= 1 (default 4).
- *  - "postgresql_wait_ms": how long a call waits for one of them, or for the
- *    server, before FUMA_ESTORE_UNAVAILABLE; an integer >= 0 (default 10000).
+ *  - "postgresql_wait_ms": how long a call waits for one of them, for the
+ *    server, or for a write's lock that another transaction holds (another
+ *    host stalled inside a write; at least a second for that lock), before
+ *    FUMA_ESTORE_UNAVAILABLE; an integer >= 0 (default 10000).
  *  - "workflow_path": a locality's workflow definition (a JSON file, UTF-8
  *    path); empty or unset uses the shipped one.
  *  - "checklist_path": a locality's attachment checklist, likewise.

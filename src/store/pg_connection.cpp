@@ -224,6 +224,14 @@ void Connection::fail(const PGresult* r, std::string_view context) {
       code == "57P02" || code == "57P03" || code == "53300") {
     unavailable(join(context, "the PostgreSQL store is out of reach: " + msg));
   }
+  if (code == "55P03") {
+    // lock_timeout: another transaction held a lock this one needs for
+    // longer than the store waits (pg_store.cpp). Nothing was changed.
+    unavailable(join(context,
+                     "waited longer than postgresql_wait_ms for a lock another transaction holds "
+                     "(a process stalled inside a write?): " +
+                         msg));
+  }
   if (code == "40001" || code == "40P01") {
     throw Retryable(Errc::store_unavailable,
                     join(context,

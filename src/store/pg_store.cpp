@@ -53,6 +53,11 @@ namespace {
 
 using pg::Connection;
 
+// The least time a write waits for the chain's lock, and may sit idle
+// holding it, whatever postgresql_wait_ms says (0 means "never wait for a
+// connection", not "give every write up at the first contention").
+constexpr int kLeastLockWaitMs = 1000;
+
 // What marks a PostgreSQL schema as fuma's, and at which version.
 constexpr int kApplicationId = 0x46554D41;  // 'FUMA', as in SQLite's application_id
 
@@ -88,7 +93,12 @@ class PgStore final : public Store {
   PgStore(std::string uri, int pool_size, int wait_ms)
       : uri_(std::move(uri)),
         pool_size_(std::max(pool_size, 1)),
-        wait_(std::chrono::milliseconds(std::max(wait_ms, 0))) {
+        wait_(std::chrono::milliseconds(std::max(wait_ms, 0))),
+        begin_write_("BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL lock_timeout = " +
+                     std::to_string(std::max(wait_ms, kLeastLockWaitMs)) +
+                     "; SET LOCAL idle_in_transaction_session_timeout = " +
+                     std::to_string(std::max(wait_ms, kLeastLockWaitMs)) +
+                     "; SELECT seq FROM audit_head FOR UPDATE") {
     auto first = std::make_unique<Connection>(uri_);
     version_ = migrate(*first);
     open_ = 1;
@@ -158,7 +168,7 @@ class PgStore final : public Store {
     for (int attempt = 1;; ++attempt) {
       bool committing = false;
       try {
-        transact(*conn, fn, writable, committing);
+        transact(*conn, fn, writable, committing, begin_write_);
         return;
       } catch (const Error& e) {
         (*conn).rollback();
@@ -168,9 +178,11 @@ class PgStore final : public Store {
         }
         // A connection that broke before COMMIT was sent applied nothing:
         // once more, on a new one (the pool's idle ones may all be stale
-        // after a server restart, so a new one is opened).
+        // after a server restart, so a new one is opened). One that is
+        // whole (a lock waited for too long) is not tried again: the
+        // caller has waited long enough.
         if (e.code() == Errc::store_unavailable && !committing && attempt == 1 &&
-            !dynamic_cast<const Retryable*>(&e)) {
+            !dynamic_cast<const Retryable*>(&e) && !(*conn).healthy()) {
           try {
             conn.renew();
           } catch (const Error&) {
@@ -187,12 +199,16 @@ class PgStore final : public Store {
   }
 
   static void transact(Connection& c, const std::function<void(Transaction&)>& fn, bool writable,
-                       bool& committing) {
+                       bool& committing, const std::string& begin_write) {
     if (writable) {
       // One round trip: the transaction and the chain's head, locked before
-      // anything is read (see the top of this file).
-      c.exec("BEGIN ISOLATION LEVEL READ COMMITTED; SELECT seq FROM audit_head FOR UPDATE",
-             "begin transaction");
+      // anything is read (see the top of this file). A writer waits for
+      // that lock no longer than for a connection (lock_timeout), and
+      // holds it idle no longer either (idle_in_transaction_session_timeout:
+      // the server ends the session and rolls its write back): a host that
+      // stalls inside a write (a machine paused, a process stopped) makes
+      // the others answer STORE_UNAVAILABLE for that long, then they go on.
+      c.exec(begin_write.c_str(), "begin transaction");
     } else {
       c.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "begin transaction");
     }
@@ -345,6 +361,7 @@ class PgStore final : public Store {
   const std::string uri_;
   const int pool_size_;
   const std::chrono::milliseconds wait_;
+  const std::string begin_write_;  // BEGIN, the lock's wait, the chain's head locked
   int version_ = 0;
 
   std::atomic<std::uint64_t> write_retries_{0};

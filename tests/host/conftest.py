@@ -23,12 +23,14 @@ import os
 import pathlib
 import re
 import selectors
+import shutil
 import signal
 import socket
 import ssl
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -156,7 +158,45 @@ def store_args(data):
     return ["--store", store, "--engine-option", f"key_file={data}.key"]
 
 
-class Host:
+class Endpoint:
+    """Where HTTP requests go: self.host, self.port and self.tls (a host, or
+    a balancer in front of several)."""
+
+    def connection(self, timeout=10.0, source=None):
+        """source: the local address to connect from (another loopback
+        address, 127.0.0.2, plays a second machine)."""
+        source_address = (source, 0) if source else None
+        if self.tls:
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            return http.client.HTTPSConnection(self.host, self.port, timeout=timeout,
+                                               context=context, source_address=source_address)
+        return http.client.HTTPConnection(self.host, self.port, timeout=timeout,
+                                          source_address=source_address)
+
+    def socket(self, timeout=10.0, source=None):
+        return socket.create_connection((self.host, self.port), timeout=timeout,
+                                        source_address=(source, 0) if source else None)
+
+    def request(self, method, path, body=None, headers=None, source=None, timeout=10.0):
+        """One request on a fresh connection: (status, headers, body bytes)."""
+        conn = self.connection(timeout=timeout, source=source)
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            res = conn.getresponse()
+            answer = res.read()
+        finally:
+            conn.close()
+        ANSWERS.judge(path, res.headers, answer)
+        return res.status, res.headers, answer
+
+    def get_json(self, path):
+        status, headers, body = self.request("GET", path)
+        return status, headers, json.loads(body.decode("utf-8"))
+
+
+class Host(Endpoint):
     def __init__(self, tmp_path, *args, listen="127.0.0.1:0", data=None):
         self.data = data if data is not None else tmp_path / "data"
         self.log_path = tmp_path / f"stderr-{time.monotonic_ns()}.log"
@@ -212,39 +252,6 @@ class Host:
         if not self._log.closed:
             self._log.flush()
         return self.log_path.read_text(errors="replace")
-
-    def connection(self, timeout=10.0, source=None):
-        """source: the local address to connect from (another loopback
-        address, 127.0.0.2, plays a second machine)."""
-        source_address = (source, 0) if source else None
-        if self.tls:
-            context = ssl.create_default_context()
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
-            return http.client.HTTPSConnection(self.host, self.port, timeout=timeout,
-                                               context=context, source_address=source_address)
-        return http.client.HTTPConnection(self.host, self.port, timeout=timeout,
-                                          source_address=source_address)
-
-    def socket(self, timeout=10.0, source=None):
-        return socket.create_connection((self.host, self.port), timeout=timeout,
-                                        source_address=(source, 0) if source else None)
-
-    def request(self, method, path, body=None, headers=None, source=None, timeout=10.0):
-        """One request on a fresh connection: (status, headers, body bytes)."""
-        conn = self.connection(timeout=timeout, source=source)
-        try:
-            conn.request(method, path, body=body, headers=headers or {})
-            res = conn.getresponse()
-            answer = res.read()
-        finally:
-            conn.close()
-        ANSWERS.judge(path, res.headers, answer)
-        return res.status, res.headers, answer
-
-    def get_json(self, path):
-        status, headers, body = self.request("GET", path)
-        return status, headers, json.loads(body.decode("utf-8"))
 
     def signal(self, signo):
         self.proc.send_signal(signo)
@@ -619,3 +626,221 @@ def demo_host(tmp_path_factory):
     host.demo = Demo(host, readme)
     yield host
     host.stop()
+
+
+# --- PostgreSQL, several hosts, a balancer -----------------------------------
+
+PG_SERVER = str(pathlib.Path(__file__).resolve().parents[1] / "support" / "pg-server")
+
+
+def pg_database():
+    """The test database's URI: ctest runs the PostgreSQL suites inside
+    tests/support/pg-server, which starts one and names it in FUMA_TEST_STORE."""
+    uri = os.environ.get("FUMA_TEST_STORE", "")
+    if not uri.startswith("postgresql://"):
+        pytest.fail("FUMA_TEST_STORE names no PostgreSQL database: run this suite through ctest "
+                    "(pg.host, pg.multihost), which starts one")
+    return uri
+
+
+def pg_server(mode):
+    """--stop or --start the test database's server (the same data, the same
+    socket)."""
+    subprocess.run([PG_SERVER, mode], check=True)
+
+
+def new_pg_store(prefix="host_"):
+    """A new, empty schema of the test database, as a --store location."""
+    name = prefix + str(time.monotonic_ns())
+    subprocess.run(["psql", "-X", "-q", pg_database(), "-c", f"CREATE SCHEMA {name}"], check=True)
+    return pg_database() + "&options=" + urllib.parse.quote(f"-csearch_path={name}")
+
+
+@pytest.fixture
+def pg_store():
+    """A schema of its own in the test database, as a --store location."""
+    return new_pg_store()
+
+
+def psql(store, sql):
+    """The rows of one query on the store, each a tuple of texts."""
+    out = subprocess.run(["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-F", "\t", store, "-c", sql],
+                         capture_output=True, text=True, check=True).stdout
+    return [tuple(line.split("\t")) for line in out.splitlines()]
+
+
+def free_port():
+    """A loopback TCP port nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Cluster:
+    """fuma-hosts on one PostgreSQL store, as several machines behind a
+    balancer run them: each with its own data directory and --host-id (so
+    every answer names the host in X-Fuma-Host), on a fixed loopback port
+    (a host restarted comes back where the balancer looks for it), with the
+    same key file and the same --csrf-key. All run --demo: the first makes
+    the demo's data, the others are given its demo directory (and so find
+    it made), so that every host's captchas have the demo's answer."""
+
+    def __init__(self, tmp_path, store, names=("node-a", "node-b")):
+        self.tmp_path = tmp_path
+        self.store = store
+        self.names = list(names)
+        self.key_file = tmp_path / "master.key"
+        self.csrf_key = tmp_path / "csrf.key"
+        self.csrf_key.write_bytes(os.urandom(32))
+        self.csrf_key.chmod(0o600)
+        self.ports = {name: free_port() for name in names}
+        self.hosts = {}
+        first = self.start(names[0])
+        readme = first.read_stdout_until("guanli /")
+        for name in names[1:]:
+            for part in ("demo", "content"):
+                if (first.data / part).exists():
+                    shutil.copytree(first.data / part, self.data(name) / part)
+            self.start(name)
+        self.demo = Demo(first, readme)
+
+    def data(self, name):
+        return self.tmp_path / name / "data"
+
+    def start(self, name):
+        """Starts (or starts again) the host `name`."""
+        (self.tmp_path / name).mkdir(exist_ok=True)
+        host = Host(self.tmp_path / name, "--store", self.store,
+                    "--engine-option", f"key_file={self.key_file}",
+                    "--csrf-key", str(self.csrf_key), "--host-id", name, "--demo",
+                    listen=f"127.0.0.1:{self.ports[name]}", data=self.data(name))
+        host.name = name
+        self.hosts[name] = host
+        return host
+
+    def kill(self, name):
+        """SIGKILL: the host dies at once, whatever it was doing."""
+        host = self.hosts[name]
+        host.signal(signal.SIGKILL)
+        host.proc.wait(timeout=EXIT_TIMEOUT)
+        host.proc.stdout.close()
+        host._log.close()
+
+    def stop(self):
+        """SIGTERM to every host still running; each must exit 0."""
+        for host in self.hosts.values():
+            if host.proc.poll() is None:
+                host.stop()
+
+
+@pytest.fixture
+def cluster(tmp_path, pg_store):
+    """Two hosts, node-a and node-b, on a store of their own."""
+    c = Cluster(tmp_path, pg_store)
+    yield c
+    c.stop()
+
+
+class Balancer(Endpoint):
+    """HAProxy (Debian's haproxy) in front of hosts, with a configuration of
+    its own in a temporary directory: listening on loopback only, round
+    robin, each host checked with GET /readyz (out of rotation while that
+    fails, back in once it passes), and a request whose connection to a
+    host cannot be made sent to another (retries, redispatch). HAProxy never
+    sends a request again once a host has it, so no write is applied twice
+    by the balancer."""
+
+    def __init__(self, servers, check_ms=300):
+        """servers: {name: port} on 127.0.0.1."""
+        self.dir = pathlib.Path(tempfile.mkdtemp(prefix="fuma-ha."))
+        self.host = "127.0.0.1"
+        self.port = free_port()
+        self.tls = False
+        self.socket_path = self.dir / "admin.sock"
+        lines = [
+            "global",
+            "    maxconn 512",
+            f"    stats socket {self.socket_path} mode 600 level admin",
+            "defaults",
+            "    mode http",
+            "    timeout connect 2s",
+            "    timeout client 60s",
+            "    timeout server 60s",
+            "    timeout check 5s",
+            "    retries 3",
+            "    option redispatch 1",
+            "frontend www",
+            f"    bind 127.0.0.1:{self.port}",
+            "    default_backend fuma",
+            "backend fuma",
+            "    balance roundrobin",
+            "    option httpchk GET /readyz",
+            "    http-check expect status 200",
+            f"    default-server inter {check_ms}ms fall 2 rise 2",
+        ]
+        lines += [f"    server {name} 127.0.0.1:{port} check" for name, port in servers.items()]
+        self.config = self.dir / "haproxy.cfg"
+        self.config.write_text("\n".join(lines) + "\n")
+        self.log_path = self.dir / "haproxy.log"
+        self._log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(["haproxy", "-f", str(self.config), "-db"],
+                                     stdout=self._log, stderr=subprocess.STDOUT)
+        self.wait_for(lambda states: all(s.startswith("UP") for s in states.values()),
+                      "every host in rotation")
+
+    def log(self):
+        return self.log_path.read_text(errors="replace")
+
+    def states(self):
+        """{server: HAProxy's status of it ("UP", "DOWN", "UP 1/2"...)}."""
+        with socket.socket(socket.AF_UNIX) as s:
+            s.settimeout(10)
+            s.connect(str(self.socket_path))
+            s.sendall(b"show stat\n")
+            data = b""
+            while chunk := s.recv(65536):
+                data += chunk
+        rows = data.decode().splitlines()
+        header = rows[0].lstrip("# ").split(",")
+        out = {}
+        for row in rows[1:]:
+            fields = dict(zip(header, row.split(",")))
+            if fields.get("pxname") == "fuma" and fields.get("svname") not in (None, "BACKEND"):
+                out[fields["svname"]] = fields["status"]
+        return out
+
+    def wait_for(self, condition, what, timeout=30):
+        """Waits until condition(states()) holds."""
+        deadline = time.monotonic() + timeout
+        states = None
+        while True:
+            if self.proc.poll() is not None:
+                pytest.fail(f"haproxy exited with {self.proc.returncode}: {self.log()}")
+            try:
+                states = self.states()
+                if condition(states):
+                    return states
+            except OSError:
+                pass  # the admin socket is not there yet
+            if time.monotonic() > deadline:
+                pytest.fail(f"{what}: not within {timeout}s; HAProxy says {states}: {self.log()}")
+            time.sleep(0.05)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=EXIT_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.fixture
+def balancer(cluster):
+    """HAProxy in front of the cluster's hosts."""
+    b = Balancer(cluster.ports)
+    yield b
+    b.stop()

@@ -9,40 +9,24 @@ every row, its audit chain ends in the source's last hash, and on it the
 units log in with their pictures and carry on."""
 
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
-import time
-import urllib.parse
 
 import pytest
 
-from conftest import Client, Demo, Host, host_binary, make_png, start_demo
+from conftest import Client, Demo, Host, host_binary, make_png, new_pg_store, psql, start_demo
 
 NOTICE = "请携带原证书到政务服务窗口领取新证书"
 
 
-def database():
-    uri = os.environ.get("FUMA_TEST_STORE", "")
-    if not uri.startswith("postgresql://"):
-        pytest.fail("FUMA_TEST_STORE names no PostgreSQL database: run this suite through ctest "
-                    "(pg.host.copy_store), which starts one")
-    return uri
-
-
-def psql(sql, store):
-    """The rows of a query on the store's schema, as psql prints them unaligned."""
-    done = subprocess.run(["psql", "-qAtX", "-v", "ON_ERROR_STOP=1", store, "-c", sql],
-                          capture_output=True, text=True, check=True)
-    return done.stdout.strip()
+def psql_text(sql, store):
+    """What a query on the store's schema prints, a line per row."""
+    return "\n".join("\t".join(row) for row in psql(store, sql))
 
 
 def new_store():
-    """An empty schema of its own in the test database, as a --store location."""
-    name = "copy_" + str(time.monotonic_ns())
-    psql(f"CREATE SCHEMA {name}", database())
-    return database() + "&options=" + urllib.parse.quote(f"-csearch_path={name}")
+    return new_pg_store("copy_")
 
 
 def fuma_host(*args):
@@ -62,12 +46,12 @@ def sqlite_counts(db):
 
 
 def pg_tables(store):
-    listed = psql("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()", store)
+    listed = psql_text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()", store)
     return set(listed.split()) if listed else set()
 
 
 def pg_count(store, table):
-    return int(psql(f"SELECT count(*) FROM {table}", store))
+    return int(psql_text(f"SELECT count(*) FROM {table}", store))
 
 
 @pytest.fixture(scope="module")
@@ -176,7 +160,7 @@ def test_the_copys_audit_chain_verifies_and_ends_in_the_sources_last_hash(source
     assert report["audit"]["last_hash"] == source["chain"]["last_hash"]
     assert report["schema_version"] == 8
     # The chain's head is the last record's: the next append links to it.
-    assert psql("SELECT seq || ' ' || hash FROM audit_head", store) == (
+    assert psql_text("SELECT seq || ' ' || hash FROM audit_head", store) == (
         f"{source['chain']['records']} {source['chain']['last_hash']}")
 
 
@@ -231,13 +215,13 @@ def test_on_the_copy_units_log_in_with_their_pictures_and_carry_on(source, copie
 
 def test_a_second_copy_into_the_same_store_is_refused_and_writes_nothing(source, copied):
     store, _ = copied
-    before = psql("SELECT (SELECT count(*) FROM audit) || ' ' || (SELECT count(*) FROM units)",
+    before = psql_text("SELECT (SELECT count(*) FROM audit) || ' ' || (SELECT count(*) FROM units)",
                   store)
     again = copy_store(source["data"], store)
     assert again.returncode == 1
     assert "CONFLICT" in again.stderr and "目标数据库已有数据" in again.stderr, again.stderr
     assert again.stdout == ""
-    assert psql("SELECT (SELECT count(*) FROM audit) || ' ' || (SELECT count(*) FROM units)",
+    assert psql_text("SELECT (SELECT count(*) FROM audit) || ' ' || (SELECT count(*) FROM units)",
                 store) == before
 
 
@@ -270,7 +254,7 @@ def test_a_copy_that_fails_part_way_leaves_the_target_empty(source, tmp_path):
     assert "NUL" in failed.stderr, failed.stderr
     for table in ("units", "applications", "audit", "blobs", "credentials", "sessions"):
         assert pg_count(store, table) == 0, table
-    assert psql("SELECT seq FROM audit_head", store) == "0"
+    assert psql_text("SELECT seq FROM audit_head", store) == "0"
     # Nothing of the failed copy stands in the way of the next.
     with sqlite3.connect(broken) as c:
         c.execute("DELETE FROM throttles WHERE scope = ?", ("client:\x00",))

@@ -324,3 +324,17 @@ def test_every_answer_carries_a_request_id_of_its_own(start_host):
     assert len(ids) == 3
     for request_id in ids:
         wait_for_log(host, "request_id=" + request_id)
+
+
+def test_a_host_given_an_id_names_itself_in_every_answer(start_host):
+    host = start_host("--host-id", "node-7")
+    for method, path in (("GET", "/healthz"), ("GET", "/api/csrf"), ("GET", "/no-such-page"),
+                         ("HEAD", "/readyz")):
+        status, headers, _ = host.request(method, path)
+        assert headers["X-Fuma-Host"] == "node-7", (method, path, status)
+
+
+def test_a_host_without_an_id_does_not_send_the_machines_name(start_host):
+    host = start_host()
+    _, headers, _ = host.request("GET", "/healthz")
+    assert "X-Fuma-Host" not in headers

@@ -4,7 +4,11 @@
 // back. Runs on the database FUMA_TEST_STORE names (tests/support/pg-server).
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -140,6 +144,67 @@ TEST_SUITE("postgresql") {
     store->read([&](Transaction& tx) { CHECK(tx.authority(authority_id)); });
     store->write([&](Transaction& tx) { CHECK(tx.take_serial(authority_id) == 0); });
     store->write([&](Transaction& tx) { CHECK(tx.take_serial(authority_id) == 1); });
+  }
+
+  TEST_CASE("a writer stalled inside its write holds the others up no longer than the wait") {
+    Schema s;
+    fuma::store::OpenOptions o;
+    o.postgresql_wait_ms = 300;
+    auto stalled = fuma::store::open(fuma::store::Location::parse(s.uri), o);
+    auto other = fuma::store::open(fuma::store::Location::parse(s.uri), o);
+    Id authority_id = 0;
+    other->write([&](Transaction& tx) { authority_id = tx.insert_authority(authority()); });
+
+    // A host stopped in the middle of a write (a paused machine), holding
+    // the lock every write takes first, until the other host got through.
+    std::atomic<int> tries{0};
+    std::atomic<bool> inside{false}, release{false};
+    std::vector<std::uint64_t> stalled_took;
+    std::optional<Errc> stalled_failed;
+    std::thread host([&] {
+      try {
+        stalled->write([&](Transaction& tx) {
+          stalled_took.push_back(tx.take_serial(authority_id));
+          if (++tries == 1) {
+            inside = true;
+            const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+            while (!release && std::chrono::steady_clock::now() < give_up) {
+              std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            }
+            tx.take_serial(authority_id);  // its session has been ended meanwhile
+          }
+        });
+      } catch (const fuma::Error& e) {
+        stalled_failed = e.code();
+        inside = true;
+      }
+    });
+    while (!inside) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+
+    // The other writer is told STORE_UNAVAILABLE while it waits, never kept
+    // waiting for good, and gets through while the stalled one still sleeps.
+    std::optional<std::uint64_t> other_took;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!other_took && std::chrono::steady_clock::now() < deadline) {
+      try {
+        other->write([&](Transaction& tx) { other_took = tx.take_serial(authority_id); });
+      } catch (const fuma::Error& e) {
+        CHECK(e.code() == Errc::store_unavailable);
+        if (e.code() != Errc::store_unavailable) break;
+      }
+    }
+    const bool stalled_still_asleep = !release;
+    release = true;
+    host.join();
+    CHECK_FALSE(stalled_failed);
+    REQUIRE(other_took);
+    CHECK(stalled_still_asleep);
+    // The stalled write was rolled back (its serial taken again by the
+    // other), then ran again on a new connection and was applied once.
+    REQUIRE(stalled_took.size() == 2);
+    CHECK(*other_took == stalled_took[0]);
+    CHECK(stalled_took[1] == *other_took + 1);
+    other->write([&](Transaction& tx) { CHECK(tx.take_serial(authority_id) == *other_took + 2); });
   }
 
   TEST_CASE("the store reports its pool's connections and is ready while the server answers") {
