@@ -33,9 +33,10 @@
 // sync), each inside its own savepoint (a write that throws rolls back to
 // its savepoint alone and gets its own exception, a Retryable one too),
 // commits once and wakes them. No write() returns before the commit that
-// holds it is durable. A batch whose connection broke before COMMIT was
-// sent runs again, whole, once on a new connection; a COMMIT whose answer
-// is lost is STORE_UNAVAILABLE for every write of the batch.
+// holds it is durable. The committer runs under the scheduling policy of
+// the thread that opened the store, as the SQLite store's does. A batch whose connection broke
+// before COMMIT was sent runs again, whole, once on a new connection; a COMMIT whose answer is lost
+// is STORE_UNAVAILABLE for every write of the batch.
 //
 // Failures. A serialization failure or a deadlock (which fuma's own writers
 // do not cause, as they take one lock first, but another program on the
@@ -47,6 +48,9 @@
 // retries names an idempotency key). The pool drops broken connections and
 // opens new ones as they are needed, so the store recovers by itself once
 // the server is back.
+#include <pthread.h>
+#include <sched.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -121,6 +125,9 @@ class PgStore final : public Store {
     version_ = migrate(*first);
     open_ = 1;
     idle_.push_back(std::move(first));
+    if (pthread_getschedparam(pthread_self(), &opener_policy_, &opener_param_) != 0) {
+      opener_policy_ = -1;
+    }
   }
 
   int schema_version() const override { return version_; }
@@ -357,6 +364,8 @@ class PgStore final : public Store {
   // commits it, wakes its writers, and goes on with the writes that queued
   // meanwhile; it sleeps only when none is waiting.
   void commit_loop() noexcept {
+    // Best effort: the policy stays inherited if it cannot be set.
+    if (opener_policy_ >= 0) pthread_setschedparam(pthread_self(), opener_policy_, &opener_param_);
     std::vector<Pending*> batch;
     std::unique_lock<std::mutex> lock(queue_mutex_);
     for (;;) {
@@ -548,6 +557,8 @@ class PgStore final : public Store {
   bool committer_idle_ = false;
   bool stopping_ = false;
   std::thread committer_;
+  int opener_policy_ = -1;  // -1: unknown, the committer keeps what it inherits
+  sched_param opener_param_{};
   std::vector<Pending*> queue_;
 };
 
