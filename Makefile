@@ -103,7 +103,7 @@ bench-scale: deps
 	build-bench/tests/bench/fuma-bench-scale --store build-bench/scale.db --units $(UNITS)
 	rm -f build-bench/scale.db build-bench/scale.db-wal build-bench/scale.db-shm
 	tests/support/pg-server --durable sh -c \
-	  'build-bench/tests/bench/fuma-bench-scale --store "$$FUMA_TEST_STORE" --units $(UNITS)'
+	  'build-bench/tests/bench/fuma-bench-scale --store "$$FUMA_TEST_STORE" --units $(UNITS) --batch 100'
 
 # The C header's HTML reference (Doxygen), in $(BUILD)/docs/html.
 docs: build
