@@ -34,9 +34,10 @@
 // its savepoint alone and gets its own exception, a Retryable one too),
 // commits once and wakes them. No write() returns before the commit that
 // holds it is durable. The committer runs under the scheduling policy of
-// the thread that opened the store, as the SQLite store's does. A batch whose connection broke
-// before COMMIT was sent runs again, whole, once on a new connection; a COMMIT whose answer is lost
-// is STORE_UNAVAILABLE for every write of the batch.
+// the thread that opened the store, as the SQLite store's does. A batch
+// whose connection broke before COMMIT was sent runs again, whole, once on
+// a new connection; a COMMIT whose answer is lost is STORE_UNAVAILABLE for
+// every write of the batch.
 //
 // Failures. A serialization failure or a deadlock (which fuma's own writers
 // do not cause, as they take one lock first, but another program on the
