@@ -9,12 +9,13 @@ JOBS      ?= $(shell nproc)
 CMAKE_ARGS ?=
 LISTEN    ?= 127.0.0.1:8080
 DATA      ?= var
+UNITS     ?= 1000000
 
 # cmake and ctest run in parallel themselves; make's own targets run in
 # order, so that two apt-get never race for dpkg's lock under `make -j`.
 .NOTPARALLEL:
 
-.PHONY: all deps deps-build build test stress-tests run sanitize fuzz fuzz-merge bench docs screenshots format clean deb
+.PHONY: all deps deps-build build test stress-tests run sanitize fuzz fuzz-merge bench bench-postgresql bench-scale docs screenshots format clean deb
 
 all: build
 
@@ -80,6 +81,29 @@ bench: deps
 	build-bench/tests/bench/fuma-bench-login
 	build-bench/tests/bench/fuma-bench-forms
 	tests/bench/host/run.py build-bench/examples/host/fuma-host
+
+# The host on PostgreSQL (a durable server of the benchmark's own) against
+# SQLite, then two hosts behind HAProxy against one, each pair A B B A twice.
+bench-postgresql: deps
+	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DFUMA_BUILD_BENCH=ON \
+	  -DFUMA_BUILD_TESTS=OFF -DFUMA_BUILD_HOST=ON $(CMAKE_ARGS)
+	cmake --build build-bench -j $(JOBS) --target fuma-host
+	tests/bench/host/run.py build-bench/examples/host/fuma-host --rounds 2 \
+	  --target sqlite --target postgresql
+	tests/bench/host/run.py build-bench/examples/host/fuma-host --rounds 2 --only full-cases \
+	  --target postgresql --target postgresql:2
+
+# UNITS units with UNITS cases on each backend (1,000,000 unless given; the
+# SQLite file goes to build-bench/scale.db, removed afterwards).
+bench-scale: deps
+	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DFUMA_BUILD_BENCH=ON \
+	  -DFUMA_BUILD_TESTS=OFF -DFUMA_BUILD_HOST=ON $(CMAKE_ARGS)
+	cmake --build build-bench -j $(JOBS) --target fuma-bench-scale
+	rm -f build-bench/scale.db build-bench/scale.db-wal build-bench/scale.db-shm
+	build-bench/tests/bench/fuma-bench-scale --store build-bench/scale.db --units $(UNITS)
+	rm -f build-bench/scale.db build-bench/scale.db-wal build-bench/scale.db-shm
+	tests/support/pg-server --durable sh -c \
+	  'build-bench/tests/bench/fuma-bench-scale --store "$$FUMA_TEST_STORE" --units $(UNITS) --batch 100'
 
 # The C header's HTML reference (Doxygen), in $(BUILD)/docs/html.
 docs: build

@@ -23,6 +23,22 @@
 // Reads run at REPEATABLE READ, READ ONLY: one snapshot, never waiting for
 // a writer.
 //
+// Group commit. The chain's lock is held until the commit is on disk, so
+// one write a transaction would make a host's write rate one commit's sync
+// at a time. Writes of a process therefore share transactions, as the
+// SQLite store's do: a write that finds no other being committed or waiting
+// commits itself, on its own thread and connection; writes that arrive
+// meanwhile queue for the store's committer thread, which takes every write
+// queued so far, runs them in one transaction (one lock of the chain, one
+// sync), each inside its own savepoint (a write that throws rolls back to
+// its savepoint alone and gets its own exception, a Retryable one too),
+// commits once and wakes them. No write() returns before the commit that
+// holds it is durable. The committer runs under the scheduling policy of
+// the thread that opened the store, as the SQLite store's does. A batch
+// whose connection broke before COMMIT was sent runs again, whole, once on
+// a new connection; a COMMIT whose answer is lost is STORE_UNAVAILABLE for
+// every write of the batch.
+//
 // Failures. A serialization failure or a deadlock (which fuma's own writers
 // do not cause, as they take one lock first, but another program on the
 // same database may) is thrown as Retryable, for the engine's write frame
@@ -33,13 +49,19 @@
 // retries names an idempotency key). The pool drops broken connections and
 // opens new ones as they are needed, so the store recovers by itself once
 // the server is back.
+#include <pthread.h>
+#include <sched.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <system_error>
+#include <thread>
 #include <vector>
 
 #include "fuma/error.hpp"
@@ -90,6 +112,17 @@ bool holds(const std::vector<const void*>& list, const void* store) {
 
 class PgStore final : public Store {
  public:
+  ~PgStore() override {
+    {
+      std::lock_guard<std::mutex> lock(queue_mutex_);
+      stopping_ = true;
+    }
+    work_.notify_one();
+    if (committer_.joinable()) committer_.join();
+  }
+  PgStore(const PgStore&) = delete;
+  PgStore& operator=(const PgStore&) = delete;
+
   PgStore(std::string uri, int pool_size, int wait_ms)
       : uri_(std::move(uri)),
         pool_size_(std::max(pool_size, 1)),
@@ -103,6 +136,9 @@ class PgStore final : public Store {
     version_ = migrate(*first);
     open_ = 1;
     idle_.push_back(std::move(first));
+    if (pthread_getschedparam(pthread_self(), &opener_policy_, &opener_param_) != 0) {
+      opener_policy_ = -1;
+    }
   }
 
   int schema_version() const override { return version_; }
@@ -125,8 +161,26 @@ class PgStore final : public Store {
                   "Store::write() called inside a transaction of the same store, "
                   "which would wait for itself");
     }
-    Mark writing(t_writing, this);
-    run(fn, true);
+    std::unique_lock<std::mutex> queue_lock(queue_mutex_);
+    if (!committing_ && queue_.empty()) {
+      // No write is being committed or waiting: this one commits itself,
+      // on its own thread, with no hand-over to wait for.
+      committing_ = true;
+      queue_lock.unlock();
+      LoneCommit lone(*this);
+      Mark writing(t_writing, this);
+      run(fn, true);
+      return;
+    }
+    if (!committer_.joinable()) start_committer();
+    Pending me;
+    me.fn = &fn;
+    queue_.push_back(&me);
+    if (committer_idle_ && !committing_) work_.notify_one();
+    queue_lock.unlock();
+    std::unique_lock<std::mutex> lock(me.mutex);
+    while (!me.done) me.wake.wait(lock);
+    if (me.error) std::rethrow_exception(me.error);
   }
 
   void read(const std::function<void(Transaction&)>& fn) override { run(fn, false); }
@@ -287,6 +341,148 @@ class PgStore final : public Store {
     freed_.notify_one();
   }
 
+  // One write() waiting for its batch, woken alone (see the SQLite store).
+  struct Pending {
+    const std::function<void(Transaction&)>* fn = nullptr;
+    std::exception_ptr error;
+    std::mutex mutex;
+    bool done = false;
+    std::condition_variable wake;
+  };
+
+  // Ends a lone writer's commit, however it ends: the writes that queued
+  // meanwhile go to the committer thread.
+  class LoneCommit {
+   public:
+    explicit LoneCommit(PgStore& store) : store_(store) {}
+    ~LoneCommit() {
+      std::lock_guard<std::mutex> lock(store_.queue_mutex_);
+      store_.committing_ = false;
+      if (!store_.queue_.empty() && store_.committer_idle_) store_.work_.notify_one();
+    }
+    LoneCommit(const LoneCommit&) = delete;
+    LoneCommit& operator=(const LoneCommit&) = delete;
+
+   private:
+    PgStore& store_;
+  };
+
+  void start_committer() {
+    try {
+      committer_ = std::thread([this] { commit_loop(); });
+    } catch (const std::system_error& e) {
+      throw Error(Errc::storage,
+                  std::string("cannot start the store's committer thread: ") + e.what(),
+                  "系统繁忙，请稍后再试");
+    }
+  }
+
+  // The committer thread: takes every write queued so far as one batch,
+  // commits it, wakes its writers, and goes on with the writes that queued
+  // meanwhile; it sleeps only when none is waiting.
+  void commit_loop() noexcept {
+    // Best effort: the policy stays inherited if it cannot be set.
+    if (opener_policy_ >= 0) pthread_setschedparam(pthread_self(), opener_policy_, &opener_param_);
+    std::vector<Pending*> batch;
+    std::unique_lock<std::mutex> lock(queue_mutex_);
+    for (;;) {
+      committer_idle_ = true;
+      work_.wait(lock, [this] {
+        return (!queue_.empty() && !committing_) || (stopping_ && queue_.empty());
+      });
+      committer_idle_ = false;
+      if (queue_.empty()) return;
+      committing_ = true;
+      batch.clear();
+      batch.swap(queue_);
+      lock.unlock();
+      commit_batch(batch);
+      for (Pending* p : batch) {
+        std::lock_guard<std::mutex> done(p->mutex);
+        p->done = true;
+        p->wake.notify_one();
+      }
+      lock.lock();
+      committing_ = false;
+    }
+  }
+
+  // Runs a batch in one transaction, each write in a savepoint, and leaves
+  // every write's outcome in its Pending. Never throws.
+  void commit_batch(const std::vector<Pending*>& batch) noexcept {
+    Mark writing(t_writing, this);
+    if (batch.size() == 1) {
+      try {
+        run(*batch.front()->fn, true);
+      } catch (...) {
+        batch.front()->error = std::current_exception();
+      }
+      return;
+    }
+    auto fail_all = [&](std::exception_ptr e) {
+      for (Pending* p : batch) {
+        if (!p->error) p->error = e;
+      }
+    };
+    try {
+      Lease conn(*this);
+      Mark holding(t_holding, this);
+      for (int attempt = 1;; ++attempt) {
+        bool committing = false;
+        try {
+          transact_batch(*conn, batch, committing);
+          return;
+        } catch (const Error& e) {
+          (*conn).rollback();
+          // As for a lone write: once more on a new connection only when
+          // this one broke before COMMIT was sent, not after a lock waited
+          // for too long.
+          if (e.code() == Errc::store_unavailable && !committing && attempt == 1 &&
+              !dynamic_cast<const Retryable*>(&e) && !(*conn).healthy()) {
+            conn.renew();
+            continue;
+          }
+          throw;
+        } catch (...) {
+          (*conn).rollback();
+          throw;
+        }
+      }
+    } catch (...) {
+      fail_all(std::current_exception());
+    }
+  }
+
+  // The batch's transaction: the chain's lock, each write in a savepoint,
+  // one COMMIT. Throws only what voids the whole batch.
+  void transact_batch(Connection& c, const std::vector<Pending*>& batch, bool& committing) {
+    for (Pending* p : batch) p->error = nullptr;
+    // The lock's wait and idle limits as for a lone write (begin_write_).
+    c.exec(begin_write_ + "; SAVEPOINT fuma_write", "begin transaction");
+    bool first = true;
+    for (Pending* p : batch) {
+      if (!first) c.exec("RELEASE fuma_write; SAVEPOINT fuma_write", "begin write");
+      first = false;
+      try {
+        pg::PgTransaction tx(c, true);
+        (*p->fn)(tx);
+      } catch (const Error& e) {
+        // A connection lost, or a server gone, voids the batch.
+        if (e.code() == Errc::store_unavailable && !dynamic_cast<const Retryable*>(&e)) throw;
+        p->error = std::current_exception();
+        c.exec("ROLLBACK TO fuma_write", "roll back write");
+        if (dynamic_cast<const Retryable*>(&e)) {
+          write_retries_.fetch_add(1, std::memory_order_relaxed);
+        }
+      } catch (...) {
+        p->error = std::current_exception();
+        c.exec("ROLLBACK TO fuma_write", "roll back write");
+      }
+    }
+    committing = true;
+    c.exec("RELEASE fuma_write; COMMIT", "commit");
+  }
+
   // Refuses another program's schema and a newer fuma's; runs the pending
   // migrations, each in its own transaction with its version bump, under a
   // lock that keeps two processes from upgrading at once.
@@ -369,6 +565,20 @@ class PgStore final : public Store {
   std::condition_variable freed_;
   std::vector<std::unique_ptr<Connection>> idle_;
   int open_ = 0;  // connections lent out or idle
+
+  // Group commit: the writes waiting for the next commit, in arrival
+  // order, and the thread that commits them (started by the first write
+  // that has to wait). committing_: a batch or a lone write is being
+  // committed.
+  std::mutex queue_mutex_;
+  std::condition_variable work_;
+  bool committing_ = false;
+  bool committer_idle_ = false;
+  bool stopping_ = false;
+  std::thread committer_;
+  int opener_policy_ = -1;  // -1: unknown, the committer keeps what it inherits
+  sched_param opener_param_{};
+  std::vector<Pending*> queue_;
 };
 
 }  // namespace

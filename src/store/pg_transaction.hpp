@@ -8,9 +8,10 @@
 
 namespace fuma::store::pg {
 
-// Runs on a connection on which the store has begun a transaction
-// (SERIALIZABLE for writes, REPEATABLE READ READ ONLY for reads); the store
-// commits or rolls back.
+// Runs on a connection on which the store has begun a transaction (READ
+// COMMITTED with the audit chain's head locked for writes, each write of a
+// shared transaction inside its own savepoint; REPEATABLE READ READ ONLY
+// for reads); the store commits or rolls back.
 class PgTransaction final : public Transaction {
  public:
   PgTransaction(Connection& conn, bool writable) : conn_(conn), writable_(writable) {}

@@ -10,9 +10,11 @@
 // Threads: a Store is shared by every thread of the engine. read() and
 // write() may be called concurrently. SQLite serialises writes inside the
 // store and a caller never sees SQLITE_BUSY (the store waits, up to the busy
-// timeout, and then fails with Errc::storage). PostgreSQL runs writes side
-// by side, each SERIALIZABLE: a write the database gives up to keep them
-// serializable throws Retryable, having changed nothing, and may run again.
+// timeout, and then fails with Errc::storage). PostgreSQL applies the writes
+// of every process one transaction at a time, under the audit chain's lock:
+// a write the database gives up (a serialization failure, a deadlock)
+// throws Retryable, having changed nothing, and may run again. On both, the
+// concurrent writes of a process share one transaction (group commit).
 #ifndef FUMA_SRC_STORE_STORE_HPP
 #define FUMA_SRC_STORE_STORE_HPP
 
@@ -452,8 +454,8 @@ class Store {
   // rolled back when it throws (the exception propagates). The Transaction
   // is valid only inside fn. Calling write() again from inside fn, on the
   // same store, throws Errc::internal (it would wait for itself). fn may
-  // run on a thread of the store's own (the SQLite store's committer, under
-  // the scheduling policy of the thread that opened the store), with the
+  // run on a thread of the store's own (its committer, under the scheduling
+  // policy of the thread that opened the store), with the
   // caller waiting: it must not rely on the caller's thread-local state.
   virtual void write(const std::function<void(Transaction&)>& fn) = 0;
   // Runs fn on a consistent snapshot; a write method called inside fn throws

@@ -263,8 +263,7 @@ std::size_t thread_count(std::size_t expected) {
 
 }  // namespace
 
-TEST_CASE("a lone writer commits on its own thread and starts none" *
-          doctest::test_suite("sqlite")) {
+TEST_CASE("a lone writer commits on its own thread and starts none") {
   TempDir dir;
   const std::size_t before = listed_threads();
   auto store = open_store(dir.file("fuma.db"));
@@ -352,8 +351,7 @@ Overlap overlap_two_writes(fuma::store::Store& store, const Setup& s,
 
 }  // namespace
 
-TEST_CASE("a write that arrives while another commits goes to the committer thread" *
-          doctest::test_suite("sqlite")) {
+TEST_CASE("a write that arrives while another commits goes to the committer thread") {
   TempDir dir;
   const std::size_t before = listed_threads();
   {
@@ -375,8 +373,7 @@ TEST_CASE("a write that arrives while another commits goes to the committer thre
   CHECK(thread_count(before) == before);
 }
 
-TEST_CASE("the committer runs under the opener's scheduling policy, not the starting write's" *
-          doctest::test_suite("sqlite")) {
+TEST_CASE("the committer runs under the opener's scheduling policy, not the starting write's") {
   TempDir dir;
   REQUIRE(sched_getscheduler(0) == SCHED_OTHER);
   auto store = open_store(dir.file("fuma.db"));

@@ -5,8 +5,9 @@
 --   (复核, another person), notify, complete (受理)
 -- and the script counts completed cases. The cookies come from the file
 -- named by the environment variable FUMA_BENCH_COOKIES, written by run.py:
--- one line per unit "unit <uscc> <cookie>", then "shouli <cookie>",
--- "fuhe <cookie>" and "csrf <token>".
+-- one line per unit "unit <uscc> <cookie> <csrf>", then "shouli <cookie>
+-- <csrf>" and "fuhe <cookie> <csrf>", each with the CSRF token the host made
+-- for that session.
 --
 -- A wrk thread serves many connections but does not say which connection a
 -- response arrived on. Each thread therefore owns a set of units (one per
@@ -23,8 +24,8 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
-local staff, csrf = {}, nil
-local flows = {}    -- uscc -> {cookie, step, id}
+local staff = {}    -- name -> {cookie, csrf}
+local flows = {}    -- uscc -> {cookie, csrf, step, id}
 local ready = {}    -- queue of flows whose next request may be sent
 local head, tail = 1, 0
 -- Globals, so that done() can read them through thread:get.
@@ -48,18 +49,16 @@ function init(args)
   local threads_total = tonumber(os.getenv("FUMA_BENCH_THREADS"))
   local n = 0
   for line in io.lines(path) do
-    local kind, a, b = line:match("^(%S+) (%S+) ?(%S*)$")
+    local kind, a, b, c = line:match("^(%S+) (%S+) (%S+) ?(%S*)$")
     if kind == "unit" then
       if n % threads_total == index - 1 then
-        local flow = {uscc = a, cookie = b, step = 1, id = nil}
+        local flow = {uscc = a, cookie = b, csrf = c, step = 1, id = nil}
         flows[a] = flow
         push(flow)
       end
       n = n + 1
-    elseif kind == "csrf" then
-      csrf = a
     else
-      staff[kind] = a
+      staff[kind] = {cookie = a, csrf = b}
     end
   end
 end
@@ -85,11 +84,11 @@ function request()
     return wrk.format("GET", "/healthz")
   end
   local s = steps[f.step]
-  local cookie
+  local cookie, csrf
   if s[2] == "unit" then
-    cookie = "fuma_unit=" .. f.cookie
+    cookie, csrf = "fuma_unit=" .. f.cookie, f.csrf
   else
-    cookie = "fuma_staff=" .. staff[s[2]]
+    cookie, csrf = "fuma_staff=" .. staff[s[2]].cookie, staff[s[2]].csrf
   end
   local headers = {
     ["Content-Type"] = "application/json",
