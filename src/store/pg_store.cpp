@@ -458,7 +458,8 @@ class PgStore final : public Store {
   void transact_batch(Connection& c, const std::vector<Pending*>& batch, bool& committing) {
     for (Pending* p : batch) p->error = nullptr;
     // The lock's wait and idle limits as for a lone write (begin_write_).
-    c.exec(begin_write_ + "; SAVEPOINT fuma_write", "begin transaction");
+    const std::string begin = begin_write_ + "; SAVEPOINT fuma_write";
+    c.exec(begin.c_str(), "begin transaction");
     bool first = true;
     for (Pending* p : batch) {
       if (!first) c.exec("RELEASE fuma_write; SAVEPOINT fuma_write", "begin write");
