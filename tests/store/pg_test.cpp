@@ -146,6 +146,60 @@ TEST_SUITE("postgresql") {
     store->write([&](Transaction& tx) { CHECK(tx.take_serial(authority_id) == 1); });
   }
 
+  TEST_CASE("writes committed together wait for a lock held elsewhere no longer than the wait") {
+    Schema s;
+    fuma::store::OpenOptions o;
+    o.postgresql_wait_ms = 300;
+    auto store = fuma::store::open(fuma::store::Location::parse(s.uri), o);
+    Id authority_id = 0;
+    store->write([&](Transaction& tx) { authority_id = tx.insert_authority(authority()); });
+
+    // Another program holds the chain's lock, busy (not idle) inside its
+    // transaction, so only the writers' own lock wait can end theirs.
+    std::atomic<bool> holder_done{false};
+    std::thread holder([&] {
+      try {
+        s.admin("BEGIN; SELECT seq FROM audit_head FOR UPDATE; SELECT pg_sleep(60); COMMIT");
+      } catch (const std::exception&) {
+        // ended by pg_terminate_backend below
+      }
+      holder_done = true;
+    });
+    const auto locked_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (s.value("SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                   "WHERE c.relname = 'audit_head' AND l.mode = 'RowShareLock' AND l.pid <> "
+                   "pg_backend_pid()") == "0" &&
+           std::chrono::steady_clock::now() < locked_deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+
+    // Several writers of one store at once: one commits alone, the others
+    // queue and are committed together, in one batch. Every one of them is
+    // told STORE_UNAVAILABLE while the lock is still held elsewhere.
+    constexpr int kWriters = 6;
+    std::vector<std::optional<Errc>> failed(kWriters);
+    std::vector<std::thread> writers;
+    for (int i = 0; i < kWriters; ++i) {
+      writers.emplace_back([&, i] {
+        try {
+          store->write([&](Transaction& tx) { tx.take_serial(authority_id); });
+        } catch (const fuma::Error& e) {
+          failed[i] = e.code();
+        }
+      });
+    }
+    for (std::thread& w : writers) w.join();
+    const bool held_throughout = !holder_done;
+    s.admin(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' "
+        "AND pid <> pg_backend_pid()");
+    holder.join();
+    CHECK(held_throughout);
+    for (const auto& f : failed) CHECK(f == Errc::store_unavailable);
+    // Nothing was applied: the next serial is the first.
+    store->write([&](Transaction& tx) { CHECK(tx.take_serial(authority_id) == 0); });
+  }
+
   TEST_CASE("a writer stalled inside its write holds the others up no longer than the wait") {
     Schema s;
     fuma::store::OpenOptions o;
