@@ -106,6 +106,20 @@ class Client:
         return payload if res.headers["Content-Type"].startswith("image/") else json.loads(payload)
 
 
+def wait_listening(port, proc, what, seconds=30):
+    """Waits until something accepts connections on the loopback port;
+    RuntimeError if `proc` ends first or the deadline passes."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError(f"{what} did not start")
+            time.sleep(0.1)
+
+
 def vm_hwm_mb(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -245,15 +259,7 @@ backend hosts
 {servers}""")
         self.haproxy = subprocess.Popen(["haproxy", "-f", conf, "-db"], stdout=subprocess.DEVNULL,
                                         stderr=open(os.path.join(self.dir, "haproxy.log"), "wb"))
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or self.haproxy.poll() is not None:
-                    raise RuntimeError("haproxy did not start")
-                time.sleep(0.1)
+        wait_listening(self.port, self.haproxy, "haproxy")
 
     @property
     def base(self):
@@ -425,7 +431,7 @@ def single(target, opts, scratch):
     nginx = subprocess.Popen(["nginx", "-c", conf_path, "-p", prefix + "/"],
                              stderr=subprocess.DEVNULL)
     try:
-        time.sleep(0.5)
+        wait_listening(nginx_port, nginx, "nginx")
         print(f"# {os.cpu_count()} CPUs, wrk -t2, {d} s a run, {len(same_bytes)}-byte uscc answer,"
               f" target {target.spec}")
         runs = [
