@@ -93,9 +93,11 @@ std::string usage() {
          "  --threads N            I/O threads (default: the number of CPUs, at least 2)\n"
          "  --workers N            threads running engine commands; writes waiting on\n"
          "                         the disk share one sync, so more workers write more\n"
-         "                         (default: 4 per CPU, at least 32); GET requests, which\n"
-         "                         only read, run on a pool of their own, one thread a\n"
-         "                         CPU and one more (at least 2, at most N)\n"
+         "                         (default: 4 per CPU, at least 32)\n"
+         "  --readers N            threads answering GET requests, which only read\n"
+         "                         (default: one a CPU and one more, at least 2, on a\n"
+         "                         SQLite store; 4 per CPU on PostgreSQL, whose reads\n"
+         "                         wait for the server; at most --workers)\n"
          "  --max-body BYTES       largest request body accepted; larger gets 413\n"
          "                         (default 1048576)\n"
          "  --timeout SECONDS      the time a connection has to send a request, to wait\n"
@@ -245,6 +247,11 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
         return fail("--workers needs a number from 1 to 1024");
       }
       cl.config.workers = static_cast<unsigned>(n);
+    } else if (name == "--readers") {
+      if (!next() || !parse_uint(value, 1, 1024, n)) {
+        return fail("--readers needs a number from 1 to 1024");
+      }
+      cl.config.readers = static_cast<unsigned>(n);
     } else if (name == "--max-body") {
       // Bodies are held in memory, so the ceiling is a sanity bound, not a goal.
       if (!next() || !parse_uint(value, 0, std::uint64_t{1} << 32, n)) {
@@ -318,6 +325,7 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
       return fail("URLs must start with https:// or http://, got '" + *url + "'");
     }
   }
+  finish_config(cl.config);
   return cl;
 }
 
@@ -383,6 +391,23 @@ std::string csrf_key(const std::string& file) {
   if ((st.st_mode & 077) != 0) throw refuse("group or others may read or write it (chmod 600)");
   if (key.size() < 32 || st.st_size > 4096) throw refuse("must hold 32 to 4096 bytes");
   return key;
+}
+
+bool remote_store(std::string_view store) {
+  return store.rfind("postgresql:", 0) == 0 || store.rfind("postgres:", 0) == 0;
+}
+
+void finish_config(Config& config) {
+  const unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
+  const bool remote = remote_store(config.store);
+  if (config.readers == 0) config.readers = remote ? 4 * cpus : std::max(2u, cpus + 1);
+  config.readers = std::min(config.readers, config.workers);
+  if (remote && std::none_of(config.engine_options.begin(), config.engine_options.end(),
+                             [](const auto& o) { return o.first == "postgresql_pool_size"; })) {
+    // Every reader, the writer that commits alone and the committer of
+    // the writes that queue meanwhile (the store's group commit).
+    config.engine_options.emplace_back("postgresql_pool_size", std::to_string(config.readers + 2));
+  }
 }
 
 fuma::Options engine_options(const std::string& data, const EngineOptions& given,

@@ -24,6 +24,9 @@ struct Config {
   std::string store;                  // where the store is; empty: DATA/fuma.db
   unsigned threads = 2;               // I/O threads
   unsigned workers = 8;               // engine workers (they wait on SQLite and fsync)
+  // Threads answering requests that only read; 0 until the store is known
+  // (finish_config).
+  unsigned readers = 0;
   std::uint64_t max_body = 1u << 20;
   std::uint32_t max_header = 8u << 10;
   unsigned timeout_seconds = 30;
@@ -83,6 +86,16 @@ std::string csrf_key(const std::string& file);
 // The engine's options as the server and every admin subcommand open it:
 // the store at `store` (--store; empty: DATA/fuma.db) and the
 // --engine-option values.
+// Whether `store` names a database reached over a connection (PostgreSQL),
+// where a read waits for the server's answers, rather than a file.
+bool remote_store(std::string_view store);
+
+// What follows from options given together: the readers, by the store
+// (one a CPU and one more on a file, which reads take no wait for; 4 a CPU
+// on a server, at most the workers either way), and a PostgreSQL store's
+// connections, when not given, enough for every reader and the writes.
+void finish_config(Config& config);
+
 fuma::Options engine_options(const std::string& data, const EngineOptions& given,
                              const std::string& store = {});
 

@@ -73,7 +73,7 @@ class Server {
         ioc_(static_cast<int>(config.threads)),
         strand_(net::make_strand(ioc_)),
         workers_(config.workers),
-        readers_(std::min(config.workers, std::max(2u, std::thread::hardware_concurrency() + 1))),
+        readers_(std::max(1u, config.readers)),
         acceptor_(strand_),
         signals_(strand_, SIGINT, SIGTERM),
         deadline_(strand_),
@@ -105,13 +105,13 @@ class Server {
     std::printf("fuma-host listening on %s\n", url.c_str());
     std::fflush(stdout);
     if (on_listening_) on_listening_(url);
-    log::line("start", "version=" FUMA_VERSION " listen=" + url +
-                           " data=" + log::quote(config_.data) +
-                           " threads=" + std::to_string(config_.threads) +
-                           " workers=" + std::to_string(config_.workers) +
-                           " max_body=" + std::to_string(config_.max_body) +
-                           " timeout=" + std::to_string(config_.timeout_seconds) +
-                           " max_connections=" + std::to_string(config_.max_connections));
+    log::line("start",
+              "version=" FUMA_VERSION " listen=" + url + " data=" + log::quote(config_.data) +
+                  " threads=" + std::to_string(config_.threads) + " workers=" +
+                  std::to_string(config_.workers) + " readers=" + std::to_string(config_.readers) +
+                  " max_body=" + std::to_string(config_.max_body) +
+                  " timeout=" + std::to_string(config_.timeout_seconds) +
+                  " max_connections=" + std::to_string(config_.max_connections));
 
     const log::Buffering buffering;
     std::vector<std::thread> threads;

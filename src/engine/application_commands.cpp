@@ -328,6 +328,7 @@ Output start(Context& ctx) {
 
 Output save_draft(Context& ctx) {
   const store::Id id = static_cast<store::Id>(ctx.args.uint("id"));
+  ctx.case_id = id;
   const json::object* fields = ctx.args.optional_object("fields");
   const auto version = ctx.args.optional_uint("version");
   ctx.args.finish();
@@ -385,6 +386,7 @@ void check_attachments(const attachments::Rules& rules, store::Transaction& txn,
 
 Output submit(Context& ctx) {
   const store::Id id = static_cast<store::Id>(ctx.args.uint("id"));
+  ctx.case_id = id;
   const auto version = ctx.args.optional_uint("version");
   ctx.args.finish();
   return write_command(ctx, [&](store::Transaction& txn, const Actor& actor, Audited& audited) {
@@ -406,6 +408,7 @@ Output submit(Context& ctx) {
 
 Output remove(Context& ctx) {
   const store::Id id = static_cast<store::Id>(ctx.args.uint("id"));
+  ctx.case_id = id;
   const auto version = ctx.args.optional_uint("version");
   ctx.args.finish();
   return write_command(ctx, [&](store::Transaction& txn, const Actor& actor, Audited& audited) {
@@ -431,6 +434,7 @@ Output remove(Context& ctx) {
 Output step(Context& ctx) {
   const std::string action(ctx.command.substr(ctx.command.find('.') + 1));
   const store::Id id = static_cast<store::Id>(ctx.args.uint("id"));
+  ctx.case_id = id;
   const std::string_view raw_reply = ctx.args.optional_string("reply").value_or("");
   const auto version = ctx.args.optional_uint("version");
   ctx.args.finish();

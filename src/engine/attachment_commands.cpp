@@ -95,6 +95,7 @@ std::string named_for_type(std::string name, attachments::FileType type) {
 
 Output upload(Context& ctx) {
   const store::Id id = static_cast<store::Id>(ctx.args.uint("id"));
+  ctx.case_id = id;
   const std::string kind(ctx.args.string("kind"));
   const std::string file_name = display_file_name(ctx.args.string("file_name"));
   const auto version = ctx.args.optional_uint("version");
@@ -147,6 +148,7 @@ Output upload(Context& ctx) {
 
 Output remove(Context& ctx) {
   const store::Id id = static_cast<store::Id>(ctx.args.uint("id"));
+  ctx.case_id = id;
   const store::Id attachment = static_cast<store::Id>(ctx.args.uint("attachment"));
   const auto version = ctx.args.optional_uint("version");
   ctx.args.finish();
@@ -184,6 +186,7 @@ json::value file_type_of(std::string_view media_type) {
 // staff of its authority (the same answers as application.view).
 Output get(Context& ctx) {
   const store::Id id = static_cast<store::Id>(ctx.args.uint("id"));
+  ctx.case_id = id;
   const store::Id attachment = static_cast<store::Id>(ctx.args.uint("attachment"));
   ctx.args.finish();
   return read_command(ctx, [&](store::Transaction& txn, const Actor& actor) {

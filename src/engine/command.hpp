@@ -52,7 +52,8 @@
 
 namespace fuma::store {
 class Store;
-}
+using Id = std::int64_t;
+}  // namespace fuma::store
 namespace fuma::workflow {
 class Definition;
 }
@@ -159,6 +160,10 @@ struct Context {
   // costs no malloc per value and dropping it no walk. Nothing made in it
   // outlives the call.
   boost::json::storage_ptr storage{};
+  // The application the command acts on, when it names one: its frame
+  // asks the store to read it ahead with the actor (store::ReadAhead), for
+  // a server's round trips. Only a hint: the command reads as usual.
+  fuma::store::Id case_id = 0;
   // Set by the frame once the command's transaction has run (operation.cpp).
   bool framed = false;
 };

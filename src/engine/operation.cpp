@@ -50,6 +50,22 @@ struct Frame {
     return a;
   }
 
+  // What the frame reads before the command's body: the actor's session,
+  // and the case the command names.
+  static store::ReadAhead ahead(const Context& ctx) {
+    store::ReadAhead a;
+    if (resolves(ctx.declared, ctx.claim)) {
+      if (ctx.claim.kind == Claim::Kind::session) a.unit_session = ctx.claim.token_hash;
+      if (ctx.claim.kind == Claim::Kind::staff_session) a.staff_session = ctx.claim.token_hash;
+    }
+    a.application = ctx.case_id;
+    // A unit's own record comes with its session.
+    a.application_unit = ctx.claim.kind != Claim::Kind::session;
+    a.case_facts = ctx.case_id;
+    a.audit_head = ctx.declared.effect == Effect::write;
+    return a;
+  }
+
   // One named result, so that it is built in place (no copy on the way to
   // every command).
   static Actor actor(Context& ctx, store::Transaction& txn) {
@@ -106,6 +122,7 @@ Output write_command(Context& ctx, const WriteBody& body) {
   // A try that the store gives up leaves out and refusal to the next one.
   write_retrying(Frame::store(ctx), [&](store::Transaction& txn) {
     refusal.reset();
+    txn.read_ahead(Frame::ahead(ctx));
     Actor actor = Frame::actor(ctx, txn);
     if (actor.session && session_needs_touch(actor.session->last_seen_at, ctx)) {
       actor.session->last_seen_at = iso_time(ctx.now);
@@ -187,6 +204,7 @@ Output read_command(Context& ctx, const ReadBody& body) {
   std::optional<store::Session> stale;
   std::optional<store::StaffSession> stale_staff;
   Frame::store(ctx).read([&](store::Transaction& txn) {
+    txn.read_ahead(Frame::ahead(ctx));
     const Actor actor = Frame::actor(ctx, txn);
     out = body(txn, actor);
     if (actor.session && session_needs_touch(actor.session->last_seen_at, ctx)) {

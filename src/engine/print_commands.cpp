@@ -120,6 +120,7 @@ const std::string& form_key(const Domain& domain, const store::Application& a) {
 
 Output application_form(Context& ctx) {
   const store::Id id = static_cast<store::Id>(ctx.args.uint("id"));
+  ctx.case_id = id;
   ctx.args.finish();
   return read_command(ctx, [&](store::Transaction& txn, const Actor& actor) {
     const Case c = load_case(txn, actor, id);

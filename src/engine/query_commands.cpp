@@ -25,6 +25,7 @@ namespace json = boost::json;
 
 Output view(Context& ctx) {
   const store::Id id = static_cast<store::Id>(ctx.args.uint("id"));
+  ctx.case_id = id;
   ctx.args.finish();
   return read_command(ctx, [&](store::Transaction& txn, const Actor& actor) {
     return case_answer(ctx, txn, actor, load_case(txn, actor, id));

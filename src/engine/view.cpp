@@ -325,10 +325,19 @@ Deadline deadline(const Domain& domain, const store::Application& a,
 void put_deadline(json::object& o, const Deadline& d) { deadline_members(d, PutInto{o}); }
 
 CaseFacts case_facts(store::Transaction& txn, const Case& c) {
+  store::ReadAhead ahead;
+  ahead.case_facts = c.application.id;
+  ahead.case_unit = c.unit.id;
+  txn.read_ahead(ahead);
   return case_facts(txn, c, txn.events(c.application.id));
 }
 
 CaseFacts case_facts(store::Transaction& txn, const Case& c, std::vector<store::Event> events) {
+  store::ReadAhead ahead;
+  ahead.case_facts = c.application.id;
+  ahead.case_events = false;
+  ahead.case_unit = c.unit.id;
+  txn.read_ahead(ahead);
   return CaseFacts{std::move(events), txn.active_certificate(c.unit.id),
                    txn.attachments(c.application.id)};
 }

@@ -3,6 +3,7 @@
 
 #include <charconv>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "fuma/error.hpp"
@@ -94,6 +95,21 @@ void Params::seal() {
   }
 }
 
+std::string Params::signature() const {
+  std::string out;
+  for (std::size_t i = 0; i < values_.size(); ++i) {
+    if (null_[i]) {
+      out += '\x1e';
+    } else {
+      out += std::to_string(values_[i].size());
+      out += ':';
+      out += values_[i];
+    }
+    out += '\x1f';
+  }
+  return out;
+}
+
 // --- Result -----------------------------------------------------------------
 
 std::int64_t Result::affected() const {
@@ -170,7 +186,9 @@ Connection::Connection(const std::string& uri) {
 Connection::~Connection() { PQfinish(conn_); }
 
 bool Connection::healthy() const {
-  return PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_IDLE;
+  if (PQstatus(conn_) != CONNECTION_OK || PQpipelineStatus(conn_) != PQ_PIPELINE_OFF) return false;
+  // A COMMIT sent and not yet read leaves the connection busy, not broken.
+  return unread_ || PQtransactionStatus(conn_) == PQTRANS_IDLE;
 }
 
 bool Connection::in_transaction() const {
@@ -183,7 +201,28 @@ std::string Connection::where() const {
          (PQport(conn_) ? PQport(conn_) : "") + "/" + (PQdb(conn_) ? PQdb(conn_) : "");
 }
 
+void Connection::send_later(const char* sql) {
+  settle();
+  // A send that fails leaves the connection broken, which healthy() sees.
+  unread_ = PQsendQuery(conn_, sql) == 1;
+}
+
+void Connection::settle() {
+  if (!unread_) return;
+  unread_ = false;
+  bool failed = false;
+  while (PGresult* r = PQgetResult(conn_)) {
+    failed = failed || PQresultStatus(r) != PGRES_COMMAND_OK;
+    PQclear(r);
+  }
+  if (failed || PQstatus(conn_) != CONNECTION_OK) {
+    unavailable(std::string("the PostgreSQL store did not complete an earlier read's COMMIT: ") +
+                PQerrorMessage(conn_));
+  }
+}
+
 void Connection::exec(const char* sql, std::string_view context) {
+  settle();
   PGresult* r = PQexec(conn_, sql);
   const ExecStatusType s = PQresultStatus(r);
   if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
@@ -193,24 +232,116 @@ void Connection::exec(const char* sql, std::string_view context) {
   PQclear(r);
 }
 
-Result Connection::run(std::string_view sql, Params params, std::string_view context) {
-  params.seal();
+std::pair<std::string, bool> Connection::statement_name(std::string_view sql) {
   auto it = prepared_.find(std::string(sql));
-  if (it == prepared_.end()) {
-    const std::string name = "fuma_" + std::to_string(prepared_.size() + 1);
+  if (it != prepared_.end()) return {it->second, false};
+  std::string name = "fuma_" + std::to_string(++statements_named_);
+  prepared_.emplace(std::string(sql), name);
+  return {std::move(name), true};
+}
+
+Result Connection::run(std::string_view sql, Params params, std::string_view context) {
+  settle();
+  params.seal();
+  auto [name, fresh] = statement_name(sql);
+  if (fresh) {
     const std::string text(sql);
     Result prepared(PQprepare(conn_, name.c_str(), text.c_str(), 0, nullptr));
-    if (PQresultStatus(prepared.raw()) != PGRES_COMMAND_OK) fail(prepared.raw(), context);
-    it = prepared_.emplace(text, name).first;
+    if (PQresultStatus(prepared.raw()) != PGRES_COMMAND_OK) {
+      prepared_.erase(text);
+      fail(prepared.raw(), context);
+    }
   }
-  Result r(PQexecPrepared(conn_, it->second.c_str(), params.size(), params.values(),
-                          params.lengths(), params.formats(), 0));
+  Result r(PQexecPrepared(conn_, name.c_str(), params.size(), params.values(), params.lengths(),
+                          params.formats(), 0));
   const ExecStatusType s = PQresultStatus(r.raw());
   if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) fail(r.raw(), context);
   return r;
 }
 
+std::vector<Result> Connection::pipeline(std::vector<Statement>& statements,
+                                         std::string_view context) {
+  auto lost = [&] {
+    unavailable(join(
+        context, std::string("the PostgreSQL store is out of reach: ") + PQerrorMessage(conn_)));
+  };
+  settle();
+  if (PQenterPipelineMode(conn_) != 1) lost();
+  // The answers to expect, in order: a statement's rows, or the PREPARE of
+  // one used here for the first time (its SQL, forgotten again unless the
+  // server made it).
+  struct Answer {
+    bool prepare = false;
+    std::string sql;
+  };
+  std::vector<Answer> answers;
+  bool sent = true;
+  for (Statement& st : statements) {
+    st.params.seal();
+    if (st.params.size() == 0) {
+      sent = PQsendQueryParams(conn_, std::string(st.sql).c_str(), 0, nullptr, nullptr, nullptr,
+                               nullptr, 0) == 1;
+    } else {
+      auto [name, fresh] = statement_name(st.sql);
+      if (fresh) {
+        answers.push_back({true, std::string(st.sql)});
+        sent = PQsendPrepare(conn_, name.c_str(), std::string(st.sql).c_str(), 0, nullptr) == 1;
+      }
+      sent = sent && PQsendQueryPrepared(conn_, name.c_str(), st.params.size(), st.params.values(),
+                                         st.params.lengths(), st.params.formats(), 0) == 1;
+    }
+    if (!sent) break;
+    answers.push_back({});
+  }
+  sent = sent && PQpipelineSync(conn_) == 1;
+  // Every answer is read, up to the sync, whatever failed, so that the
+  // connection leaves pipeline mode ready for what follows (a ROLLBACK).
+  std::vector<Result> results;
+  results.reserve(statements.size());
+  std::optional<Result> failure;
+  bool synced = false;
+  for (const Answer& answer : answers) {
+    PGresult* r = sent ? PQgetResult(conn_) : nullptr;
+    if (r == nullptr) {
+      if (answer.prepare) prepared_.erase(answer.sql);
+      continue;
+    }
+    Result owned(r);
+    if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {  // fewer answers than sent: broken
+      synced = true;
+      sent = false;
+      if (answer.prepare) prepared_.erase(answer.sql);
+      continue;
+    }
+    PQclear(PQgetResult(conn_));  // the NULL that ends each answer
+    const ExecStatusType s = PQresultStatus(r);
+    const bool ok = s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK;
+    if (answer.prepare) {
+      if (!ok) prepared_.erase(answer.sql);
+    } else if (ok) {
+      results.push_back(std::move(owned));
+      continue;
+    }
+    if (!ok && s != PGRES_PIPELINE_ABORTED && !failure) failure.emplace(std::move(owned));
+  }
+  while (sent && !synced) {
+    PGresult* r = PQgetResult(conn_);
+    if (r == nullptr) break;
+    synced = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+    PQclear(r);
+  }
+  const bool left = PQexitPipelineMode(conn_) == 1;
+  if (failure) fail(failure->raw(), context);
+  if (!synced || !left || results.size() != statements.size()) lost();
+  return results;
+}
+
 void Connection::rollback() noexcept {
+  try {
+    settle();
+  } catch (const Error&) {
+    return;  // broken: nothing to roll back on it
+  }
   if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK || !in_transaction()) return;
   PQclear(PQexec(conn_, "ROLLBACK"));
 }

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <type_traits>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace fuma::store::pg {
@@ -39,6 +40,9 @@ class Params {
   void append_text(std::string_view text) { push_text(text); }
   void append_bytes(std::string_view bytes) { push(std::string(bytes), 1); }
   void append_null() { null(); }
+  // The values as one text, telling NULL from "" apart: with a statement's
+  // SQL, the key of a result read ahead (PgTransaction::read_ahead).
+  std::string signature() const;
 
   int size() const { return static_cast<int>(values_.size()); }
   const char* const* values() const { return pointers_.data(); }
@@ -89,7 +93,14 @@ class Result {
   explicit Result(PGresult* r) : r_(r) {}
   ~Result() { PQclear(r_); }
   Result(Result&& o) noexcept : r_(o.r_) { o.r_ = nullptr; }
-  Result& operator=(Result&&) = delete;
+  Result& operator=(Result&& o) noexcept {
+    if (this != &o) {
+      PQclear(r_);
+      r_ = o.r_;
+      o.r_ = nullptr;
+    }
+    return *this;
+  }
   Result(const Result&) = delete;
   Result& operator=(const Result&) = delete;
 
@@ -110,6 +121,13 @@ class Result {
 
  private:
   PGresult* r_;
+};
+
+// A statement of a pipeline: SQL with its values, or SQL without any (a
+// transaction's BEGIN, SET LOCAL, SAVEPOINT), sent as it is.
+struct Statement {
+  std::string_view sql;
+  Params params;
 };
 
 class Connection {
@@ -137,6 +155,19 @@ class Connection {
     return run(sql, Params(values...), context);
   }
 
+  // Sends every statement at once and reads their answers together: one
+  // round trip to the server for all of them (libpq's pipeline mode), run
+  // by the server in order as if sent one by one. Returns their results in
+  // order; the first that fails is thrown, as run() throws it, once every
+  // answer is read (the server skips the statements after it).
+  std::vector<Result> pipeline(std::vector<Statement>& statements, std::string_view context);
+
+  // Sends `sql` (a read-only transaction's COMMIT, which cannot fail while
+  // the connection lasts) without waiting for its answer: the next
+  // statement on the connection reads that answer first, long arrived by
+  // then. One round trip less a read.
+  void send_later(const char* sql);
+
   // Rolls back the open transaction, if any. Never throws.
   void rollback() noexcept;
 
@@ -145,9 +176,17 @@ class Connection {
 
  private:
   [[noreturn]] void fail(const PGresult* r, std::string_view context);
+  // Reads the answer send_later left unread; Errc::store_unavailable when
+  // it says the statement failed.
+  void settle();
+  // The name of `sql`'s prepared statement, and whether it must be
+  // prepared first (it is then taken as prepared).
+  std::pair<std::string, bool> statement_name(std::string_view sql);
 
   PGconn* conn_ = nullptr;
   std::unordered_map<std::string, std::string> prepared_;  // SQL -> statement name
+  std::uint64_t statements_named_ = 0;
+  bool unread_ = false;  // send_later's answer is still to be read
 };
 
 }  // namespace fuma::store::pg

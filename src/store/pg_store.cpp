@@ -127,11 +127,12 @@ class PgStore final : public Store {
       : uri_(std::move(uri)),
         pool_size_(std::max(pool_size, 1)),
         wait_(std::chrono::milliseconds(std::max(wait_ms, 0))),
-        begin_write_("BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL lock_timeout = " +
-                     std::to_string(std::max(wait_ms, kLeastLockWaitMs)) +
-                     "; SET LOCAL idle_in_transaction_session_timeout = " +
-                     std::to_string(std::max(wait_ms, kLeastLockWaitMs)) +
-                     "; SELECT seq FROM audit_head FOR UPDATE") {
+        begin_write_{
+            "BEGIN ISOLATION LEVEL READ COMMITTED",
+            "SET LOCAL lock_timeout = " + std::to_string(std::max(wait_ms, kLeastLockWaitMs)),
+            "SET LOCAL idle_in_transaction_session_timeout = " +
+                std::to_string(std::max(wait_ms, kLeastLockWaitMs)),
+            "SELECT seq FROM audit_head FOR UPDATE"} {
     auto first = std::make_unique<Connection>(uri_);
     version_ = migrate(*first);
     open_ = 1;
@@ -253,21 +254,30 @@ class PgStore final : public Store {
   }
 
   static void transact(Connection& c, const std::function<void(Transaction&)>& fn, bool writable,
-                       bool& committing, const std::string& begin_write) {
+                       bool& committing, const std::vector<std::string>& begin_write) {
+    // The transaction begins with its first statement, in the same round
+    // trip (PgTransaction). A write's begins with the chain's head, locked
+    // before anything is read (see the top of this file). A writer waits
+    // for that lock no longer than for a connection (lock_timeout), and
+    // holds it idle no longer either (idle_in_transaction_session_timeout:
+    // the server ends the session and rolls its write back): a host that
+    // stalls inside a write (a machine paused, a process stopped) makes
+    // the others answer STORE_UNAVAILABLE for that long, then they go on.
+    static const std::string kBeginRead = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+    std::vector<std::string_view> prelude;
     if (writable) {
-      // One round trip: the transaction and the chain's head, locked before
-      // anything is read (see the top of this file). A writer waits for
-      // that lock no longer than for a connection (lock_timeout), and
-      // holds it idle no longer either (idle_in_transaction_session_timeout:
-      // the server ends the session and rolls its write back): a host that
-      // stalls inside a write (a machine paused, a process stopped) makes
-      // the others answer STORE_UNAVAILABLE for that long, then they go on.
-      c.exec(begin_write.c_str(), "begin transaction");
+      prelude.assign(begin_write.begin(), begin_write.end());
     } else {
-      c.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "begin transaction");
+      prelude.push_back(kBeginRead);
     }
-    pg::PgTransaction tx(c, writable);
+    pg::PgTransaction tx(c, writable, std::move(prelude));
     fn(tx);
+    if (!tx.began()) return;  // it sent nothing: no transaction to end
+    if (!writable) {
+      // A read's COMMIT only ends its snapshot: nobody waits for it.
+      c.send_later("COMMIT");
+      return;
+    }
     committing = true;
     c.exec("COMMIT", "commit");
   }
@@ -458,26 +468,32 @@ class PgStore final : public Store {
   void transact_batch(Connection& c, const std::vector<Pending*>& batch, bool& committing) {
     for (Pending* p : batch) p->error = nullptr;
     // The lock's wait and idle limits as for a lone write (begin_write_).
-    const std::string begin = begin_write_ + "; SAVEPOINT fuma_write";
+    std::string begin;
+    for (const std::string& sql : begin_write_) begin += sql + "; ";
+    begin += "SAVEPOINT fuma_write";
     c.exec(begin.c_str(), "begin transaction");
+    static const std::vector<std::string_view> kNextWrite = {"RELEASE fuma_write",
+                                                             "SAVEPOINT fuma_write"};
     bool first = true;
     for (Pending* p : batch) {
-      if (!first) c.exec("RELEASE fuma_write; SAVEPOINT fuma_write", "begin write");
+      // Each write after the first begins its savepoint with its first
+      // statement; one that sent none has nothing to roll back, and the
+      // savepoint in place is an earlier write's.
+      pg::PgTransaction tx(c, true, first ? std::vector<std::string_view>{} : kNextWrite);
       first = false;
       try {
-        pg::PgTransaction tx(c, true);
         (*p->fn)(tx);
       } catch (const Error& e) {
         // A connection lost, or a server gone, voids the batch.
         if (e.code() == Errc::store_unavailable && !dynamic_cast<const Retryable*>(&e)) throw;
         p->error = std::current_exception();
-        c.exec("ROLLBACK TO fuma_write", "roll back write");
+        if (tx.began()) c.exec("ROLLBACK TO fuma_write", "roll back write");
         if (dynamic_cast<const Retryable*>(&e)) {
           write_retries_.fetch_add(1, std::memory_order_relaxed);
         }
       } catch (...) {
         p->error = std::current_exception();
-        c.exec("ROLLBACK TO fuma_write", "roll back write");
+        if (tx.began()) c.exec("ROLLBACK TO fuma_write", "roll back write");
       }
     }
     committing = true;
@@ -558,7 +574,7 @@ class PgStore final : public Store {
   const std::string uri_;
   const int pool_size_;
   const std::chrono::milliseconds wait_;
-  const std::string begin_write_;  // BEGIN, the lock's wait, the chain's head locked
+  const std::vector<std::string> begin_write_;  // BEGIN, the lock's wait, the chain's head locked
   int version_ = 0;
 
   std::atomic<std::uint64_t> write_retries_{0};

@@ -44,6 +44,47 @@ using rules::split_roles;
   "id, token_hash, unit_id, credential_id, client, created_at, last_seen_at, committed_at, " \
   "commitment_version, ended_at, end_reason"
 
+// The statements read_ahead sends, the same text as the reads they stand
+// for, so that a read finds its answer by statement and values.
+constexpr const char kStaffById[] = "SELECT " FUMA_STAFF_COLUMNS " FROM staff WHERE id = $1";
+constexpr const char kUnitById[] = "SELECT " FUMA_UNIT_COLUMNS " FROM units WHERE id = $1";
+constexpr const char kActiveCertificate[] =
+    "SELECT " FUMA_CERTIFICATE_COLUMNS
+    " FROM certificates WHERE unit_id = $1 AND status = 'active'";
+constexpr const char kApplicationById[] =
+    "SELECT " FUMA_APPLICATION_COLUMNS " FROM applications WHERE id = $1";
+constexpr const char kAttachments[] =
+    "SELECT a.id, a.application_id, a.kind, a.file_name, a.media_type, b.digest, b.size, "
+    "a.uploaded_at FROM attachments a JOIN blobs b ON b.id = a.blob_id "
+    "WHERE a.application_id = $1 ORDER BY a.id";
+constexpr const char kEvents[] =
+    "SELECT " FUMA_EVENT_COLUMNS " FROM events WHERE application_id = $1 ORDER BY id";
+constexpr const char kLastAuditHash[] = "SELECT hash FROM audit_head";
+constexpr const char kUnitSession[] =
+    "SELECT s.id, s.token_hash, s.unit_id, s.credential_id, s.client, s.created_at, "
+    "s.last_seen_at, s.committed_at, s.commitment_version, s.ended_at, s.end_reason, "
+    "u.id, u.uscc, u.authority_id, u.name, u.category, u.address, u.responsible_person, "
+    "u.revoked, u.created_at, u.updated_at, c.status FROM sessions s "
+    "LEFT JOIN units u ON u.id = s.unit_id "
+    "LEFT JOIN credentials c ON c.id = s.credential_id "
+    "WHERE s.token_hash = $1";
+constexpr const char kStaffSession[] =
+    "SELECT id, token_hash, staff_id, client, created_at, last_seen_at, ended_at, end_reason "
+    "FROM staff_sessions WHERE token_hash = $1";
+// What read_ahead sends for a row whose key it learns from another row of
+// the same round trip: staff() of a session's member, unit() and
+// active_certificate() of an application's unit.
+constexpr const char kStaffOfSession[] =
+    "SELECT " FUMA_STAFF_COLUMNS
+    " FROM staff WHERE id = (SELECT staff_id FROM staff_sessions WHERE token_hash = $1)";
+constexpr const char kUnitOfApplication[] =
+    "SELECT " FUMA_UNIT_COLUMNS
+    " FROM units WHERE id = (SELECT unit_id FROM applications WHERE id = $1)";
+constexpr const char kCertificateOfApplication[] =
+    "SELECT " FUMA_CERTIFICATE_COLUMNS
+    " FROM certificates WHERE unit_id = (SELECT unit_id FROM applications WHERE id = $1) "
+    "AND status = 'active'";
+
 Authority read_authority(const Result& s, int i) {
   Authority a;
   a.id = s.int64(i, 0);
@@ -228,6 +269,8 @@ std::optional<std::string> or_null(const std::string& s) {
 }  // namespace
 
 void PgTransaction::check_open(const char* method) const {
+  // Before its first statement a transaction has had no error to void it.
+  if (!began()) return;
   // After an error PostgreSQL refuses everything but ROLLBACK; saying so
   // here names the method rather than "current transaction is aborted".
   if (!conn_.in_transaction()) {
@@ -242,6 +285,118 @@ void PgTransaction::check_writable(const char* method) const {
     throw Error(Errc::internal, std::string(method) +
                                     " writes, but this transaction is a Store::read(); "
                                     "writes belong in Store::write()");
+  }
+}
+
+std::vector<Statement> PgTransaction::take_prelude() {
+  std::vector<Statement> list;
+  list.reserve(prelude_.size() + 8);
+  for (std::string_view sql : prelude_) list.push_back({sql, Params()});
+  prelude_.clear();
+  return list;
+}
+
+Result PgTransaction::send(std::string_view sql, Params params, const char* method) {
+  if (began()) return conn_.run(sql, std::move(params), method);
+  std::vector<Statement> list = take_prelude();
+  list.push_back({sql, std::move(params)});
+  std::vector<Result> results = conn_.pipeline(list, method);
+  return std::move(results.back());
+}
+
+std::string PgTransaction::ahead_key(std::string_view sql, const Params& params) {
+  std::string key(sql);
+  key += '\0';
+  key += params.signature();
+  return key;
+}
+
+void PgTransaction::forget_ahead(bool head) {
+  const std::string head_key = head ? std::string() : ahead_key(kLastAuditHash, Params());
+  ahead_.erase(std::remove_if(ahead_.begin(), ahead_.end(),
+                              [&](const auto& held) { return head || held.first != head_key; }),
+               ahead_.end());
+}
+
+std::optional<Result> PgTransaction::take_ahead(const std::string& key) {
+  for (auto it = ahead_.begin(); it != ahead_.end(); ++it) {
+    if (it->first == key) {
+      Result r = std::move(it->second);
+      ahead_.erase(it);
+      return r;
+    }
+  }
+  return std::nullopt;
+}
+
+void PgTransaction::read_ahead(const ReadAhead& ahead) {
+  check_open("read_ahead");
+  // The statements to send, and where each answer goes: under its own key,
+  // or (a row found through another: `through` the statement whose first
+  // row gives the key's value, at column `column`) under the key of the
+  // read it stands for.
+  struct Slot {
+    std::string key;
+    const char* stands_for = nullptr;
+    int through = -1;
+    int column = 0;
+  };
+  std::vector<Statement> list = take_prelude();
+  const std::size_t first = list.size();
+  std::vector<Slot> slots;
+  auto want = [&](const char* sql, Params params) -> int {
+    std::string key = ahead_key(sql, params);
+    for (const auto& [held, result] : ahead_) {
+      if (held == key) return -1;
+    }
+    slots.push_back({std::move(key)});
+    list.push_back({sql, std::move(params)});
+    return static_cast<int>(slots.size()) - 1;
+  };
+  auto want_through = [&](const char* sql, Params params, const char* stands_for, int through,
+                          int column) {
+    if (through < 0) return;
+    slots.push_back({{}, stands_for, through, column});
+    list.push_back({sql, std::move(params)});
+  };
+  if (!ahead.unit_session.empty()) want(kUnitSession, Params(ahead.unit_session));
+  if (!ahead.staff_session.empty()) {
+    const int session = want(kStaffSession, Params(ahead.staff_session));
+    want_through(kStaffOfSession, Params(ahead.staff_session), kStaffById, session, 2);
+  }
+  int application = -1;
+  if (ahead.application != 0) {
+    application = want(kApplicationById, Params(ahead.application));
+    if (ahead.application_unit) {
+      want_through(kUnitOfApplication, Params(ahead.application), kUnitById, application, 1);
+    }
+  }
+  if (ahead.case_facts != 0) {
+    if (ahead.case_events) want(kEvents, Params(ahead.case_facts));
+    want(kAttachments, Params(ahead.case_facts));
+    if (ahead.case_unit != 0) {
+      want(kActiveCertificate, Params(ahead.case_unit));
+    } else if (ahead.case_facts == ahead.application) {
+      want_through(kCertificateOfApplication, Params(ahead.case_facts), kActiveCertificate,
+                   application, 1);
+    }
+  }
+  if (ahead.audit_head) want(kLastAuditHash, Params());
+  if (slots.empty()) {
+    // Nothing to read: the prelude, if any, waits for the first statement.
+    for (std::size_t i = 0; i < first; ++i) prelude_.push_back(list[i].sql);
+    return;
+  }
+  std::vector<Result> results = conn_.pipeline(list, "read_ahead");
+  for (std::size_t i = 0; i < slots.size(); ++i) {
+    Slot& slot = slots[i];
+    Result& r = results[first + i];
+    if (slot.stands_for != nullptr) {
+      const Result& key_row = results[first + static_cast<std::size_t>(slot.through)];
+      if (key_row.empty()) continue;  // nobody will ask: the row it goes by is not there
+      slot.key = ahead_key(slot.stands_for, Params(key_row.int64(0, slot.column)));
+    }
+    ahead_.emplace_back(std::move(slot.key), std::move(r));
   }
 }
 
@@ -291,8 +446,7 @@ Id PgTransaction::insert_staff(const Staff& st) {
 }
 
 std::optional<Staff> PgTransaction::staff(Id id) {
-  return one<Staff>(query("SELECT " FUMA_STAFF_COLUMNS " FROM staff WHERE id = $1", "staff", id),
-                    read_staff);
+  return one<Staff>(query(kStaffById, "staff", id), read_staff);
 }
 
 std::optional<Staff> PgTransaction::staff_by_username(std::string_view username) {
@@ -325,8 +479,7 @@ Id PgTransaction::insert_unit(const Unit& u) {
 }
 
 std::optional<Unit> PgTransaction::unit(Id id) {
-  return one<Unit>(query("SELECT " FUMA_UNIT_COLUMNS " FROM units WHERE id = $1", "unit", id),
-                   read_unit);
+  return one<Unit>(query(kUnitById, "unit", id), read_unit);
 }
 
 std::optional<Unit> PgTransaction::unit_by_uscc(std::string_view uscc) {
@@ -367,9 +520,7 @@ Id PgTransaction::insert_certificate(const Certificate& c) {
 }
 
 std::optional<Certificate> PgTransaction::active_certificate(Id unit_id) {
-  return one<Certificate>(query("SELECT " FUMA_CERTIFICATE_COLUMNS
-                                " FROM certificates WHERE unit_id = $1 AND status = 'active'",
-                                "active_certificate", unit_id),
+  return one<Certificate>(query(kActiveCertificate, "active_certificate", unit_id),
                           read_certificate);
 }
 
@@ -407,10 +558,7 @@ Id PgTransaction::insert_application(const Application& a) {
 }
 
 std::optional<Application> PgTransaction::application(Id id) {
-  return one<Application>(
-      query("SELECT " FUMA_APPLICATION_COLUMNS " FROM applications WHERE id = $1", "application",
-            id),
-      read_application);
+  return one<Application>(query(kApplicationById, "application", id), read_application);
 }
 
 std::optional<Application> PgTransaction::open_application(Id unit_id) {
@@ -515,11 +663,7 @@ Id PgTransaction::insert_attachment(const Attachment& a, std::string_view conten
 }
 
 std::vector<Attachment> PgTransaction::attachments(Id application_id) {
-  const Result r = query(
-      "SELECT a.id, a.application_id, a.kind, a.file_name, a.media_type, b.digest, b.size, "
-      "a.uploaded_at FROM attachments a JOIN blobs b ON b.id = a.blob_id "
-      "WHERE a.application_id = $1 ORDER BY a.id",
-      "attachments", application_id);
+  const Result r = query(kAttachments, "attachments", application_id);
   return all<Attachment>(r, [](const Result& s, int i) {
     Attachment a;
     a.id = s.int64(i, 0);
@@ -578,10 +722,7 @@ Id PgTransaction::insert_event(const Event& e) {
 }
 
 std::vector<Event> PgTransaction::events(Id application_id) {
-  return all<Event>(
-      query("SELECT " FUMA_EVENT_COLUMNS " FROM events WHERE application_id = $1 ORDER BY id",
-            "events", application_id),
-      read_event);
+  return all<Event>(query(kEvents, "events", application_id), read_event);
 }
 
 std::vector<Event> PgTransaction::events_of_unit(Id unit_id) {
@@ -596,6 +737,7 @@ std::vector<Event> PgTransaction::events_of_unit(Id unit_id) {
 // --- audit ------------------------------------------------------------------
 
 AuditRecord PgTransaction::append_audit(const AuditRecord& r) {
+  forget_ahead(true);
   // The head row gives the next seq and keeps the chain's last hash. Every
   // write transaction locked it first thing (pg_store.cpp), so records are
   // appended one transaction at a time, in commit order, without gaps.
@@ -613,7 +755,7 @@ AuditRecord PgTransaction::append_audit(const AuditRecord& r) {
 }
 
 std::optional<std::string> PgTransaction::last_audit_hash() {
-  const Result r = query("SELECT hash FROM audit_head", "last_audit_hash");
+  const Result r = query(kLastAuditHash, "last_audit_hash");
   if (r.empty()) return std::nullopt;
   return r.optional_text(0, 0);
 }
@@ -829,15 +971,7 @@ std::optional<Session> PgTransaction::session_by_token_hash(std::string_view tok
 std::optional<UnitSession> PgTransaction::unit_session_by_token_hash(std::string_view token_hash) {
   constexpr int kUnit = 11;                // where the unit's columns start
   constexpr int kCredential = kUnit + 10;  // the credential's status
-  const Result r = query(
-      "SELECT s.id, s.token_hash, s.unit_id, s.credential_id, s.client, s.created_at, "
-      "s.last_seen_at, s.committed_at, s.commitment_version, s.ended_at, s.end_reason, "
-      "u.id, u.uscc, u.authority_id, u.name, u.category, u.address, u.responsible_person, "
-      "u.revoked, u.created_at, u.updated_at, c.status FROM sessions s "
-      "LEFT JOIN units u ON u.id = s.unit_id "
-      "LEFT JOIN credentials c ON c.id = s.credential_id "
-      "WHERE s.token_hash = $1",
-      "unit_session_by_token_hash", token_hash);
+  const Result r = query(kUnitSession, "unit_session_by_token_hash", token_hash);
   if (r.empty()) return std::nullopt;
   UnitSession out{read_session(r, 0), std::nullopt, r.optional_text(0, kCredential)};
   if (!r.null(0, kUnit)) out.unit = read_unit_at(r, 0, kUnit);
@@ -904,10 +1038,7 @@ Id PgTransaction::insert_staff_session(const StaffSession& x) {
 
 std::optional<StaffSession> PgTransaction::staff_session_by_token_hash(
     std::string_view token_hash) {
-  const Result r = query(
-      "SELECT id, token_hash, staff_id, client, created_at, last_seen_at, ended_at, end_reason "
-      "FROM staff_sessions WHERE token_hash = $1",
-      "staff_session_by_token_hash", token_hash);
+  const Result r = query(kStaffSession, "staff_session_by_token_hash", token_hash);
   if (r.empty()) return std::nullopt;
   return StaffSession{r.int64(0, 0), r.text(0, 1), r.int64(0, 2), r.text(0, 3),
                       r.text(0, 4),  r.text(0, 5), r.text(0, 6),  r.text(0, 7)};

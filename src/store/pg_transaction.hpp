@@ -3,18 +3,36 @@
 #ifndef FUMA_SRC_STORE_PG_TRANSACTION_HPP
 #define FUMA_SRC_STORE_PG_TRANSACTION_HPP
 
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
 #include "pg_connection.hpp"
 #include "store.hpp"
 
 namespace fuma::store::pg {
 
-// Runs on a connection on which the store has begun a transaction (READ
+// Runs on a connection on which the store begins a transaction (READ
 // COMMITTED with the audit chain's head locked for writes, each write of a
 // shared transaction inside its own savepoint; REPEATABLE READ READ ONLY
 // for reads); the store commits or rolls back.
+//
+// The statements that begin it (`prelude`: BEGIN, SET LOCAL, the lock,
+// SAVEPOINT) go to the server with the transaction's first statement, in
+// one round trip, and not at all if it sends none (began() then says so and
+// there is nothing to commit).
 class PgTransaction final : public Transaction {
  public:
-  PgTransaction(Connection& conn, bool writable) : conn_(conn), writable_(writable) {}
+  PgTransaction(Connection& conn, bool writable, std::vector<std::string_view> prelude = {})
+      : conn_(conn), writable_(writable), prelude_(std::move(prelude)) {}
+
+  bool began() const { return prelude_.empty(); }
+
+  // One round trip for every read named that is not read ahead already;
+  // the results wait, by their statement and values, for the reads.
+  void read_ahead(const ReadAhead& ahead) override;
 
   Id insert_authority(const Authority& a) override;
   std::optional<Authority> authority(Id id) override;
@@ -111,24 +129,43 @@ class PgTransaction final : public Transaction {
   void clear_throttle(std::string_view scope) override;
 
  private:
-  // A statement that only reads.
+  // A statement that only reads: answered from what was read ahead when
+  // the same statement with the same values was.
   template <class... T>
   Result query(std::string_view sql, const char* method, const T&... values) {
     check_open(method);
-    return conn_.query(sql, method, values...);
+    Params params(values...);
+    if (!ahead_.empty()) {
+      if (std::optional<Result> r = take_ahead(ahead_key(sql, params))) return std::move(*r);
+    }
+    return send(sql, std::move(params), method);
   }
-  // A statement that writes: refused inside Store::read().
+  // A statement that writes: refused inside Store::read(). What was read
+  // ahead may be stale after it, so it goes (forget_ahead).
   template <class... T>
   Result change(std::string_view sql, const char* method, const T&... values) {
     check_writable(method);
-    return conn_.query(sql, method, values...);
+    forget_ahead(false);
+    return send(sql, Params(values...), method);
   }
+  // Drops what was read ahead; the chain's head too only when `head` (no
+  // statement but append_audit's moves it).
+  void forget_ahead(bool head);
+  // Runs one statement, with the prelude if it is still to be sent.
+  Result send(std::string_view sql, Params params, const char* method);
+  // The prelude as statements, to go first in a pipeline; empty from then on.
+  std::vector<Statement> take_prelude();
+  static std::string ahead_key(std::string_view sql, const Params& params);
+  std::optional<Result> take_ahead(const std::string& key);
   void check_open(const char* method) const;
   void check_writable(const char* method) const;
   void drop_blob_if_unused(Id blob_id);
 
   Connection& conn_;
   bool writable_;
+  std::vector<std::string_view> prelude_;
+  // Results read ahead, by ahead_key; few at a time, so a list.
+  std::vector<std::pair<std::string, Result>> ahead_;
 };
 
 }  // namespace fuma::store::pg

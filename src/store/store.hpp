@@ -258,6 +258,28 @@ struct QueuePosition {
   Id id = 0;
 };
 
+// What a command is about to read, named before it reads it: see
+// Transaction::read_ahead. Each member left empty (or 0, or false) names
+// nothing.
+struct ReadAhead {
+  // unit_session_by_token_hash of this hash.
+  std::string unit_session;
+  // staff_session_by_token_hash of this hash, and staff() of its member.
+  std::string staff_session;
+  // application() of this id; with application_unit, unit() of its unit.
+  Id application = 0;
+  bool application_unit = false;
+  // attachments() of this application, events() of it unless not
+  // case_events (its caller holds them), and active_certificate() of
+  // case_unit, or of the application's unit when case_unit is 0 and
+  // `application` names the same application.
+  Id case_facts = 0;
+  bool case_events = true;
+  Id case_unit = 0;
+  // last_audit_hash().
+  bool audit_head = false;
+};
+
 // Everything one transaction can do. Methods throw fuma::Error:
 // Errc::conflict when a uniqueness rule would break (duplicate authority
 // code, username, USCC, certificate serial, a second active certificate or
@@ -271,6 +293,14 @@ struct QueuePosition {
 class Transaction {
  public:
   virtual ~Transaction() = default;
+
+  // Names reads about to be made, so that a backend that pays a round trip
+  // to a server for every statement (PostgreSQL) may send them all at once
+  // and keep the answers for the reads, which are then made as usual. It
+  // changes no answer: a write in the transaction drops whatever was read
+  // ahead, and a read nobody makes is only wasted. The default does
+  // nothing (SQLite reads in the caller's own thread, with no round trip).
+  virtual void read_ahead(const ReadAhead& ahead) { static_cast<void>(ahead); }
 
   virtual Id insert_authority(const Authority& a) = 0;
   virtual std::optional<Authority> authority(Id id) = 0;
