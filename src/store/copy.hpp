@@ -45,10 +45,12 @@ struct CopiedTable {
 };
 const std::vector<CopiedTable>& copied_tables();
 
-// A table of the schema a copy leaves out, and why.
+// A table of the schema a copy leaves out, and why; sqlite_only: one the
+// SQLite schema has and the PostgreSQL one has not.
 struct UncopiedTable {
   std::string_view name;
   std::string_view why;
+  bool sqlite_only = false;
 };
 const std::vector<UncopiedTable>& uncopied_tables();
 

@@ -191,6 +191,8 @@ bool Connection::healthy() const {
   return unread_ || PQtransactionStatus(conn_) == PQTRANS_IDLE;
 }
 
+bool Connection::alive() { return PQconsumeInput(conn_) == 1 && PQstatus(conn_) == CONNECTION_OK; }
+
 bool Connection::in_transaction() const {
   const PGTransactionStatusType t = PQtransactionStatus(conn_);
   return t == PQTRANS_INTRANS || t == PQTRANS_INERROR;

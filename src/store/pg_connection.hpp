@@ -143,6 +143,11 @@ class Connection {
   // transaction).
   bool healthy() const;
   bool in_transaction() const;
+  // Whether the server is still there as far as the connection can tell
+  // without a round trip: reads what has arrived (a server that ended the
+  // session, in a restart or by pg_terminate_backend, has said so and
+  // closed the socket) without waiting.
+  bool alive();
 
   // SQL without parameters: schema scripts, BEGIN, COMMIT.
   void exec(const char* sql, std::string_view context);

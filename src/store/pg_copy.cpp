@@ -122,7 +122,9 @@ void refuse_unless_empty(Connection& c, const std::string& where) {
   for (const CopiedTable& t : copied_tables()) {
     if (t.name != "meta") tables.push_back(t.name);  // a new store has its own facts
   }
-  for (const UncopiedTable& t : uncopied_tables()) tables.push_back(t.name);
+  for (const UncopiedTable& t : uncopied_tables()) {
+    if (!t.sqlite_only) tables.push_back(t.name);
+  }
   for (std::string_view t : tables) {
     const Result r =
         c.query("SELECT EXISTS (SELECT 1 FROM " + quoted(t) + ")", "copy: check the target");

@@ -292,7 +292,12 @@ class PgStore final : public Store {
       if (!idle_.empty()) {
         auto c = std::move(idle_.back());
         idle_.pop_back();
-        return c;
+        // A transaction begins with its first statement, inside the
+        // caller's function: a connection the server has already ended is
+        // dropped here, where a new one can take its place unseen.
+        if (c->alive()) return c;
+        --open_;
+        continue;
       }
       if (open_ < pool_size_ || nested) {
         ++open_;

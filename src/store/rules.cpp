@@ -70,6 +70,14 @@ std::string contains_pattern(std::string_view fragment) {
   return pattern;
 }
 
+std::size_t characters(std::string_view utf8) {
+  std::size_t n = 0;
+  for (char c : utf8) {
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
+  }
+  return n;
+}
+
 void missing(const char* method, const char* what, Id id) {
   throw Error(Errc::not_found,
               std::string(method) + ": " + what + " " + std::to_string(id) + " does not exist");

@@ -29,6 +29,18 @@ void check_digest(std::string_view digest);
 // '%', '_' and '\' are escaped with '\'.
 std::string contains_pattern(std::string_view fragment);
 
+// units_by_name in two steps, on both backends: the first kNameScanRows
+// names in order are looked through for a full page (what many names
+// hold, found at once); failing that, a fragment of at least
+// kNameGramLength characters is looked up in the names' trigram index
+// (what few names hold, however far apart), and a shorter one walks the
+// names in order to the end.
+inline constexpr std::size_t kNameScanRows = 2000;
+inline constexpr std::size_t kNameGramLength = 3;
+
+// The characters (code points) of UTF-8 text.
+std::size_t characters(std::string_view utf8);
+
 // Errc::not_found: `method`'s `what` `id` does not exist.
 [[noreturn]] void missing(const char* method, const char* what, Id id);
 

@@ -694,6 +694,30 @@ ALTER TABLE audit ADD COLUMN request_id TEXT;
 CREATE INDEX sessions_open ON sessions(last_seen_at, created_at) WHERE ended_at = '';
 CREATE INDEX staff_sessions_open ON staff_sessions(last_seen_at, created_at) WHERE ended_at = '';
 )sql"},
+
+      // 8 -> 9: the public lookup finds a unit by any three characters of
+      // its name. Walking the name index until a page is full is quick
+      // for what many names hold, but walks it all for a whole name that
+      // only one unit has. An index of the names' trigrams finds those:
+      // SQLite's FTS5 with its trigram tokenizer, kept by triggers;
+      // PostgreSQL's GIN over each name's trigrams (ASCII letters folded,
+      // as ILIKE on the "C" collation folds them), which needs no extension
+      // and no locale that classifies Chinese characters. The SQLite store
+      // keeps its index itself (insert_unit, update_unit): it runs with
+      // trusted_schema off, under which a trigger may not write a virtual
+      // table.
+      {R"sql(
+CREATE VIRTUAL TABLE units_name_grams USING fts5(
+  name, content = 'units', content_rowid = 'id', tokenize = 'trigram');
+INSERT INTO units_name_grams(units_name_grams) VALUES ('rebuild');
+)sql",
+       R"sql(
+CREATE FUNCTION fuma_name_grams(name TEXT) RETURNS TEXT[]
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+  RETURN ARRAY(SELECT DISTINCT lower(substr(name, i, 3) COLLATE "C")
+               FROM generate_series(1, length(name) - 2) AS i);
+CREATE INDEX units_name_grams ON units USING gin (fuma_name_grams(name));
+)sql"},
   };
   return list;
 }
@@ -738,6 +762,13 @@ const std::vector<UncopiedTable>& uncopied_tables() {
       {"captchas",
        "a captcha lives for minutes and the store is copied with its hosts stopped: the "
        "login page fetches a new one"},
+      // SQLite's index of unit names (FTS5) and the tables it keeps itself
+      // in; the copy's own index (PostgreSQL's GIN) is made from the names.
+      {"units_name_grams", "an index of the units' names, made again from them", true},
+      {"units_name_grams_data", "part of units_name_grams", true},
+      {"units_name_grams_idx", "part of units_name_grams", true},
+      {"units_name_grams_docsize", "part of units_name_grams", true},
+      {"units_name_grams_config", "part of units_name_grams", true},
   };
   return list;
 }

@@ -269,7 +269,12 @@ Id SqliteTransaction::insert_unit(const Unit& u) {
   s.bind(u.uscc, u.authority_id, u.name, u.category, u.address, u.responsible_person, u.revoked,
          u.created_at, u.updated_at)
       .run();
-  return s.inserted_id();
+  const Id id = s.inserted_id();
+  // The name's trigrams (schema 9), kept here rather than by a trigger.
+  change("INSERT INTO units_name_grams(rowid, name) VALUES (?, ?)", "insert_unit")
+      .bind(id, u.name)
+      .run();
+  return id;
 }
 
 std::optional<Unit> SqliteTransaction::unit(Id id) {
@@ -287,14 +292,57 @@ std::vector<Unit> SqliteTransaction::units_by_name(std::string_view fragment, st
   // The caller's text is a literal: its LIKE wildcards and the escape
   // character itself are escaped.
   const std::string pattern = rules::contains_pattern(fragment);
+  // The two steps of rules.hpp: the first names in order...
+  Statement first = query("SELECT " FUMA_UNIT_COLUMNS
+                          " FROM units WHERE id IN ("
+                          "  SELECT id FROM (SELECT id, name, uscc FROM units INDEXED BY units_name"
+                          "                  ORDER BY name, uscc LIMIT ?)"
+                          "  WHERE name LIKE ? ESCAPE '\\' ORDER BY name, uscc LIMIT ?)"
+                          " ORDER BY name, uscc",
+                          "units_by_name");
+  std::vector<Unit> found = all<Unit>(first.bind(rules::kNameScanRows, pattern, limit), read_unit);
+  if (found.size() == limit) return found;
+  if (rules::characters(fragment) < rules::kNameGramLength) {
+    Statement s = query("SELECT " FUMA_UNIT_COLUMNS
+                        " FROM units INDEXED BY units_name WHERE name LIKE ? ESCAPE '\\'"
+                        " ORDER BY name, uscc LIMIT ?",
+                        "units_by_name");
+    return all<Unit>(s.bind(pattern, limit), read_unit);
+  }
+  // ...then the names holding each of the fragment's trigrams (an FTS5
+  // phrase of the fragment, its '"' doubled), checked against the pattern.
+  std::string phrase = "\"";
+  for (char c : fragment) {
+    if (c == '"') phrase += '"';
+    phrase += c;
+  }
+  phrase += '"';
   Statement s = query("SELECT " FUMA_UNIT_COLUMNS
-                      " FROM units INDEXED BY units_name WHERE name LIKE ? ESCAPE '\\'"
-                      " ORDER BY name, uscc LIMIT ?",
+                      " FROM units WHERE id IN ("
+                      "  SELECT rowid FROM units_name_grams WHERE units_name_grams MATCH ?)"
+                      " AND name LIKE ? ESCAPE '\\' ORDER BY name, uscc LIMIT ?",
                       "units_by_name");
-  return all<Unit>(s.bind(pattern, limit), read_unit);
+  return all<Unit>(s.bind(phrase, pattern, limit), read_unit);
 }
 
 void SqliteTransaction::update_unit(const Unit& u) {
+  // The index of names holds the old name's trigrams until told them again
+  // (an external-content FTS5 table forgets a row by its old text).
+  std::optional<std::string> old_name;
+  {
+    Statement n = query("SELECT name FROM units WHERE id = ?", "update_unit");
+    n.bind(u.id);
+    if (n.step()) old_name = n.text(0);
+  }
+  if (old_name && *old_name != u.name) {
+    change("INSERT INTO units_name_grams(units_name_grams, rowid, name) VALUES ('delete', ?, ?)",
+           "update_unit")
+        .bind(u.id, *old_name)
+        .run();
+    change("INSERT INTO units_name_grams(rowid, name) VALUES (?, ?)", "update_unit")
+        .bind(u.id, u.name)
+        .run();
+  }
   Statement s = change(
       "UPDATE units SET uscc = ?, authority_id = ?, name = ?, category = ?, address = ?, "
       "responsible_person = ?, revoked = ?, updated_at = ? WHERE id = ?",

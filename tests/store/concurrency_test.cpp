@@ -237,6 +237,43 @@ TEST_CASE("writes that share a commit keep their own outcomes: a throwing one un
   store->read([&](Transaction& tx) { CHECK(tx.events(s.application_id).size() == committed); });
 }
 
+TEST_CASE(
+    "a write that throws before it reads or writes undoes nothing of the writes it shares a "
+    "commit with") {
+  TempDir dir;
+  auto store = open_store(dir.file("fuma.db"));
+  const Setup s = seed(*store);
+  std::vector<std::uint64_t> serials;
+  std::mutex m;
+  std::atomic<int> refused{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kWritesPerThread; ++i) {
+        std::uint64_t serial = 0;
+        try {
+          store->write([&](Transaction& tx) {
+            // A write refused before its first statement (the PostgreSQL
+            // store begins a write's savepoint with that statement).
+            if ((t + i) % 2 == 0) throw std::runtime_error("refused");
+            serial = tx.take_serial(s.authority_id);
+            tx.insert_event(event(s.application_id, std::to_string(serial)));
+          });
+        } catch (const std::runtime_error&) {
+          ++refused;
+          continue;
+        }
+        std::lock_guard<std::mutex> lock(m);
+        serials.push_back(serial);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  const std::size_t committed = kThreads * kWritesPerThread - static_cast<std::size_t>(refused);
+  check_complete(serials, committed);
+  store->read([&](Transaction& tx) { CHECK(tx.events(s.application_id).size() == committed); });
+}
+
 namespace {
 
 // The threads of this process, as the kernel lists them.

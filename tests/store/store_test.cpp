@@ -134,9 +134,14 @@ TEST_CASE("a schema-1 file is upgraded to the latest schema on open and keeps it
   CHECK(id == 1);
 }
 
+// Turns a file back into the shape schema 8 gave what schema 9 changed: no
+// index of the units' names' trigrams.
+#define FUMA_SCHEMA_8_SHAPE "DROP TABLE units_name_grams;"
+constexpr const char* kSchema8Shape = FUMA_SCHEMA_8_SHAPE;
+
 // Turns a file back into the shape schema 7 gave what schema 8 changed: no
 // audit.request_id, and no indexes of open sessions.
-constexpr const char* kSchema7Shape =
+constexpr const char* kSchema7Shape = FUMA_SCHEMA_8_SHAPE
     "ALTER TABLE audit DROP COLUMN request_id;"
     "DROP INDEX sessions_open;"
     "DROP INDEX staff_sessions_open;";
@@ -144,7 +149,7 @@ constexpr const char* kSchema7Shape =
 // Turns a file back into the shape schema 5 gave what later schemas changed:
 // the digest columns as it named them, no credentials.sealed_signature and
 // no audit.request_id.
-constexpr const char* kSchema5Shape =
+constexpr const char* kSchema5Shape = FUMA_SCHEMA_8_SHAPE
     "ALTER TABLE audit DROP COLUMN request_id;"
     "DROP INDEX sessions_open;"
     "DROP INDEX staff_sessions_open;"
@@ -153,6 +158,40 @@ constexpr const char* kSchema5Shape =
     "DROP INDEX blobs_digest;"
     "CREATE UNIQUE INDEX blobs_sha256 ON blobs(sha256);"
     "ALTER TABLE credentials RENAME COLUMN payload_digest TO payload_sha256;";
+
+TEST_CASE("a schema-8 file's units are found by their names' trigrams, and so are later ones" *
+          doctest::test_suite("sqlite")) {
+  TempDir dir;
+  const std::string path = dir.file("v8.db");
+  {
+    auto store = fuma::test::open_store(path);
+    store->write([&](fuma::store::Transaction& tx) {
+      const fuma::store::Id a = tx.insert_authority(fuma::test::authority());
+      for (int n = 1; n <= 3; ++n) tx.insert_unit(fuma::test::unit(a, n));
+    });
+  }
+  {
+    fuma::test::RawDb db(path);
+    REQUIRE(db.exec(std::string(kSchema8Shape) + "PRAGMA user_version = 8;") == SQLITE_OK);
+  }
+  auto store = fuma::test::open_store(path);
+  CHECK(store->schema_version() == fuma::store::latest_schema_version());
+  // The index holds the names that were there before it.
+  CHECK(
+      sql(path, "SELECT count(*) FROM units_name_grams WHERE units_name_grams MATCH '\"某局2\"'") ==
+      "1");
+  store->write([&](fuma::store::Transaction& tx) {
+    fuma::store::Unit u = *tx.unit_by_uscc(fuma::test::uscc(3));
+    u.name = "深圳市另一个名字";
+    tx.update_unit(u);
+  });
+  CHECK(
+      sql(path, "SELECT count(*) FROM units_name_grams WHERE units_name_grams MATCH '\"某局3\"'") ==
+      "0");
+  CHECK(sql(path,
+            "SELECT count(*) FROM units_name_grams WHERE units_name_grams MATCH '\"另一个\"'") ==
+        "1");
+}
 
 TEST_CASE("a schema-7 file's audit records gain an empty request id, and sessions an index" *
           doctest::test_suite("sqlite")) {
