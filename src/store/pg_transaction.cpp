@@ -492,15 +492,16 @@ std::vector<Unit> PgTransaction::units_by_name(std::string_view fragment, std::s
   if (limit == 0) return {};
   // The name's collation is "C": ILIKE folds ASCII letters only, as
   // SQLite's LIKE does, and the order is the bytes'. The two steps of
-  // rules.hpp: the first names in order...
+  // rules.hpp: the first names in order (the inner ORDER BY and LIMIT walk
+  // the name index; the outer ORDER BY is its order, so the page ends
+  // with its last match)...
   const std::string pattern = rules::contains_pattern(fragment);
-  std::vector<Unit> found = all<Unit>(
-      query("SELECT " FUMA_UNIT_COLUMNS " FROM units WHERE id IN ("
-            "  SELECT id FROM (SELECT id, name, uscc FROM units ORDER BY name, uscc LIMIT $1) f"
-            "  WHERE name ILIKE $2 ESCAPE '\\' ORDER BY name, uscc LIMIT $3)"
-            " ORDER BY name, uscc",
-            "units_by_name", rules::kNameScanRows, pattern, limit),
-      read_unit);
+  std::vector<Unit> found =
+      all<Unit>(query("SELECT " FUMA_UNIT_COLUMNS " FROM (SELECT " FUMA_UNIT_COLUMNS
+                      " FROM units ORDER BY name, uscc LIMIT $1) f"
+                      " WHERE name ILIKE $2 ESCAPE '\\' ORDER BY name, uscc LIMIT $3",
+                      "units_by_name", rules::kNameScanRows, pattern, limit),
+                read_unit);
   if (found.size() == limit) return found;
   if (rules::characters(fragment) < rules::kNameGramLength) {
     return all<Unit>(query("SELECT " FUMA_UNIT_COLUMNS " FROM units WHERE name ILIKE $1 ESCAPE '\\'"
@@ -773,10 +774,14 @@ AuditRecord PgTransaction::append_audit(const AuditRecord& r) {
       r.prev_hash, r.hash, or_null(r.request_id));
   AuditRecord out = r;
   out.seq = res.int64(0, 0);
+  appended_ = r.hash;
   return out;
 }
 
 std::optional<std::string> PgTransaction::last_audit_hash() {
+  // The head this transaction moved last is the head: a write holds the
+  // head's row locked from its first statement to its end.
+  if (appended_) return appended_;
   const Result r = query(kLastAuditHash, "last_audit_hash");
   if (r.empty()) return std::nullopt;
   return r.optional_text(0, 0);

@@ -166,6 +166,8 @@ class PgTransaction final : public Transaction {
   std::vector<std::string_view> prelude_;
   // Results read ahead, by ahead_key; few at a time, so a list.
   std::vector<std::pair<std::string, Result>> ahead_;
+  // The hash of the audit record this transaction appended last, if any.
+  std::optional<std::string> appended_;
 };
 
 }  // namespace fuma::store::pg

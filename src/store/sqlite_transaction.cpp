@@ -292,16 +292,24 @@ std::vector<Unit> SqliteTransaction::units_by_name(std::string_view fragment, st
   // The caller's text is a literal: its LIKE wildcards and the escape
   // character itself are escaped.
   const std::string pattern = rules::contains_pattern(fragment);
-  // The two steps of rules.hpp: the first names in order...
-  Statement first = query("SELECT " FUMA_UNIT_COLUMNS
-                          " FROM units WHERE id IN ("
-                          "  SELECT id FROM (SELECT id, name, uscc FROM units INDEXED BY units_name"
-                          "                  ORDER BY name, uscc LIMIT ?)"
-                          "  WHERE name LIKE ? ESCAPE '\\' ORDER BY name, uscc LIMIT ?)"
-                          " ORDER BY name, uscc",
-                          "units_by_name");
-  std::vector<Unit> found = all<Unit>(first.bind(rules::kNameScanRows, pattern, limit), read_unit);
-  if (found.size() == limit) return found;
+  // The two steps of rules.hpp: the first names in order, up to the
+  // name (and USCC) they end at...
+  Statement edge = query(
+      "SELECT name, uscc FROM units INDEXED BY units_name ORDER BY name, uscc LIMIT 1 OFFSET ?",
+      "units_by_name");
+  edge.bind(rules::kNameScanRows - 1);
+  if (edge.step()) {
+    const std::string last_name = edge.text(0);
+    const std::string last_uscc = edge.text(1);
+    Statement first = query("SELECT " FUMA_UNIT_COLUMNS
+                            " FROM units INDEXED BY units_name"
+                            " WHERE (name, uscc) <= (?, ?) AND name LIKE ? ESCAPE '\\'"
+                            " ORDER BY name, uscc LIMIT ?",
+                            "units_by_name");
+    std::vector<Unit> found =
+        all<Unit>(first.bind(last_name, last_uscc, pattern, limit), read_unit);
+    if (found.size() == limit) return found;
+  }
   if (rules::characters(fragment) < rules::kNameGramLength) {
     Statement s = query("SELECT " FUMA_UNIT_COLUMNS
                         " FROM units INDEXED BY units_name WHERE name LIKE ? ESCAPE '\\'"
