@@ -2,6 +2,8 @@
 #include "pg_transaction.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cctype>
 #include <string>
 
 #include "fuma/error.hpp"
@@ -84,6 +86,50 @@ constexpr const char kCertificateOfApplication[] =
     "SELECT " FUMA_CERTIFICATE_COLUMNS
     " FROM certificates WHERE unit_id = (SELECT unit_id FROM applications WHERE id = $1) "
     "AND status = 'active'";
+
+// The tables each statement read_ahead sends reads: a statement that
+// writes none of them leaves its answer as the store holds it. (For the
+// writes' round trips: the application page's attachments and certificate,
+// read ahead before a step, stay good through the step's own writes.)
+struct ReadsTables {
+  const char* sql;
+  std::array<std::string_view, 3> tables;
+};
+constexpr ReadsTables kAheadReads[] = {
+    {kUnitSession, {"sessions", "units", "credentials"}},
+    {kStaffSession, {"staff_sessions"}},
+    {kStaffOfSession, {"staff", "staff_sessions"}},
+    {kApplicationById, {"applications"}},
+    {kUnitOfApplication, {"units", "applications"}},
+    {kEvents, {"events"}},
+    {kAttachments, {"attachments", "blobs"}},
+    {kCertificateOfApplication, {"certificates", "applications"}},
+    {kActiveCertificate, {"certificates"}},
+    {kLastAuditHash, {"audit_head"}},
+};
+
+// The tables a statement that writes writes: the name after each INSERT
+// INTO, UPDATE and DELETE FROM, and what a trigger writes with it (a unit's
+// authority, copied to its applications). Empty when a name cannot be read,
+// which the caller takes as "any table".
+std::vector<std::string_view> written_tables(std::string_view sql) {
+  std::vector<std::string_view> out;
+  for (std::string_view verb : {"INSERT INTO ", "UPDATE ", "DELETE FROM "}) {
+    for (std::size_t at = sql.find(verb); at != std::string_view::npos;
+         at = sql.find(verb, at + 1)) {
+      const std::size_t from = at + verb.size();
+      std::size_t to = from;
+      while (to < sql.size() &&
+             (std::islower(static_cast<unsigned char>(sql[to])) || sql[to] == '_')) {
+        ++to;
+      }
+      if (to == from) return {};
+      out.push_back(sql.substr(from, to - from));
+    }
+  }
+  if (std::find(out.begin(), out.end(), "units") != out.end()) out.push_back("applications");
+  return out;
+}
 
 Authority read_authority(const Result& s, int i) {
   Authority a;
@@ -311,17 +357,26 @@ std::string PgTransaction::ahead_key(std::string_view sql, const Params& params)
   return key;
 }
 
-void PgTransaction::forget_ahead(bool head) {
-  const std::string head_key = head ? std::string() : ahead_key(kLastAuditHash, Params());
-  ahead_.erase(std::remove_if(ahead_.begin(), ahead_.end(),
-                              [&](const auto& held) { return head || held.first != head_key; }),
-               ahead_.end());
+void PgTransaction::forget_ahead(std::string_view written_by) {
+  if (ahead_.empty()) return;
+  const std::vector<std::string_view> written = written_tables(written_by);
+  auto stale = [&](const Ahead& held) {
+    if (written.empty()) return true;
+    for (const ReadsTables& r : kAheadReads) {
+      if (r.sql != held.sent) continue;
+      return std::any_of(r.tables.begin(), r.tables.end(), [&](std::string_view t) {
+        return !t.empty() && std::find(written.begin(), written.end(), t) != written.end();
+      });
+    }
+    return true;
+  };
+  ahead_.erase(std::remove_if(ahead_.begin(), ahead_.end(), stale), ahead_.end());
 }
 
 std::optional<Result> PgTransaction::take_ahead(const std::string& key) {
   for (auto it = ahead_.begin(); it != ahead_.end(); ++it) {
-    if (it->first == key) {
-      Result r = std::move(it->second);
+    if (it->key == key) {
+      Result r = std::move(it->result);
       ahead_.erase(it);
       return r;
     }
@@ -337,6 +392,7 @@ void PgTransaction::read_ahead(const ReadAhead& ahead) {
   // read it stands for.
   struct Slot {
     std::string key;
+    const char* sent = nullptr;
     const char* stands_for = nullptr;
     int through = -1;
     int column = 0;
@@ -346,17 +402,17 @@ void PgTransaction::read_ahead(const ReadAhead& ahead) {
   std::vector<Slot> slots;
   auto want = [&](const char* sql, Params params) -> int {
     std::string key = ahead_key(sql, params);
-    for (const auto& [held, result] : ahead_) {
-      if (held == key) return -1;
+    for (const Ahead& held : ahead_) {
+      if (held.key == key) return -1;
     }
-    slots.push_back({std::move(key)});
+    slots.push_back({std::move(key), sql});
     list.push_back({sql, std::move(params)});
     return static_cast<int>(slots.size()) - 1;
   };
   auto want_through = [&](const char* sql, Params params, const char* stands_for, int through,
                           int column) {
     if (through < 0) return;
-    slots.push_back({{}, stands_for, through, column});
+    slots.push_back({{}, sql, stands_for, through, column});
     list.push_back({sql, std::move(params)});
   };
   if (!ahead.unit_session.empty()) want(kUnitSession, Params(ahead.unit_session));
@@ -396,7 +452,7 @@ void PgTransaction::read_ahead(const ReadAhead& ahead) {
       if (key_row.empty()) continue;  // nobody will ask: the row it goes by is not there
       slot.key = ahead_key(slot.stands_for, Params(key_row.int64(0, slot.column)));
     }
-    ahead_.emplace_back(std::move(slot.key), std::move(r));
+    ahead_.push_back({std::move(slot.key), slot.sent, std::move(r)});
   }
 }
 
@@ -760,7 +816,6 @@ std::vector<Event> PgTransaction::events_of_unit(Id unit_id) {
 // --- audit ------------------------------------------------------------------
 
 AuditRecord PgTransaction::append_audit(const AuditRecord& r) {
-  forget_ahead(true);
   // The head row gives the next seq and keeps the chain's last hash. Every
   // write transaction locked it first thing (pg_store.cpp), so records are
   // appended one transaction at a time, in commit order, without gaps.

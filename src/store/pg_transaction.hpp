@@ -141,16 +141,16 @@ class PgTransaction final : public Transaction {
     return send(sql, std::move(params), method);
   }
   // A statement that writes: refused inside Store::read(). What was read
-  // ahead may be stale after it, so it goes (forget_ahead).
+  // ahead from the tables it writes goes (forget_ahead).
   template <class... T>
   Result change(std::string_view sql, const char* method, const T&... values) {
     check_writable(method);
-    forget_ahead(false);
+    forget_ahead(sql);
     return send(sql, Params(values...), method);
   }
-  // Drops what was read ahead; the chain's head too only when `head` (no
-  // statement but append_audit's moves it).
-  void forget_ahead(bool head);
+  // Drops what was read ahead from a table the statement `written_by`
+  // writes (everything when which cannot be told).
+  void forget_ahead(std::string_view written_by);
   // Runs one statement, with the prelude if it is still to be sent.
   Result send(std::string_view sql, Params params, const char* method);
   // The prelude as statements, to go first in a pipeline; empty from then on.
@@ -164,8 +164,15 @@ class PgTransaction final : public Transaction {
   Connection& conn_;
   bool writable_;
   std::vector<std::string_view> prelude_;
-  // Results read ahead, by ahead_key; few at a time, so a list.
-  std::vector<std::pair<std::string, Result>> ahead_;
+  // A result read ahead: its key (ahead_key of the read it answers), the
+  // statement that was sent for it, and its rows.
+  struct Ahead {
+    std::string key;
+    const char* sent;
+    Result result;
+  };
+  // Few at a time, so a list.
+  std::vector<Ahead> ahead_;
   // The hash of the audit record this transaction appended last, if any.
   std::optional<std::string> appended_;
 };

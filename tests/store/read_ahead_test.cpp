@@ -180,11 +180,20 @@ TEST_CASE("a write that read ahead then reads what it wrote, not what it read") 
     CHECK(tx.attachments(c.application_id).size() == 2);
     CHECK_FALSE(tx.active_certificate(c.unit_id));
   });
-  // And without naming them again.
+  // And without naming them again; what a write leaves alone stays good.
   c.store->write([&](Transaction& tx) {
     tx.read_ahead(c.everything());
     tx.insert_event(event(c.application_id, "third"));
     CHECK(tx.events(c.application_id).size() == 3);
+    CHECK(tx.attachments(c.application_id).size() == 2);
+  });
+  // A row read through another table goes with a write to either.
+  c.store->write([&](Transaction& tx) {
+    tx.read_ahead(c.everything());
+    fuma::store::Unit u = *tx.unit(c.unit_id);
+    u.name = "深圳市改名后的局";
+    tx.update_unit(u);
+    CHECK(tx.unit_session_by_token_hash(kUnitToken)->unit->name == "深圳市改名后的局");
   });
 }
 
