@@ -2,15 +2,17 @@
 """fuma-host's command line."""
 
 import json
+import os
 import socket
 import subprocess
+import time
 
 import pytest
 
-from conftest import Client, Demo, Host, host_binary, start_demo
+from conftest import Client, Demo, Host, host_binary, postgresql_store, start_demo
 
-OPTIONS = ["--listen", "--data", "--threads", "--max-body", "--timeout", "--max-connections",
-           "--help"]
+OPTIONS = ["--listen", "--data", "--threads", "--readers", "--max-body", "--timeout",
+           "--max-connections", "--help"]
 
 
 def run(*args):
@@ -87,6 +89,8 @@ def test_help_says_the_timeout_also_bounds_answers_and_handshakes():
     ["--timeout", "0"],
     ["--timeout", "1.5"],
     ["--max-connections", "0"],
+    ["--readers", "0"],
+    ["--readers", "many"],
 ])
 def test_bad_command_line_exits_2_with_usage(tmp_path, args):
     if "--data" not in args and args != []:
@@ -138,3 +142,33 @@ def test_a_demo_on_the_sm_suite_signs_with_sm2_and_its_units_log_in(tmp_path):
         assert (verdict["intact"], verdict["digest"]) == (True, "sm3")
     finally:
         host.stop()
+
+
+def start_line(host):
+    """The host's start record in its log, once written."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        for line in host.log_path.read_text(encoding="utf-8").splitlines():
+            if "event=start" in line:
+                return line
+        time.sleep(0.05)
+    raise AssertionError("the host logged no start record")
+
+
+def default_readers():
+    cpus = os.cpu_count()
+    return 4 * cpus if postgresql_store() else max(2, cpus + 1)
+
+
+@pytest.mark.parametrize("args, readers", [
+    ([], None),                                   # by the store
+    (["--readers", "3"], 3),
+    (["--readers", "50", "--workers", "8"], 8),   # at most the workers
+])
+def test_the_readers_are_as_given_or_chosen_by_the_store_and_at_most_the_workers(
+        start_host, args, readers):
+    host = start_host(*args)
+    expected = default_readers() if readers is None else readers
+    assert f" readers={expected} " in start_line(host)
+    status, _, _ = host.request("GET", "/healthz")
+    assert status == 200

@@ -8,9 +8,12 @@ waiting no longer than postgresql_wait_ms. (Several hosts behind a
 balancer: test_multihost.py.)"""
 
 import json
+import os
+import re
 import subprocess
 import time
 import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -115,5 +118,33 @@ def test_a_write_stalled_holding_the_chain_holds_other_writers_up_no_longer_than
         # The lock given up, writes go through again, on the same pool.
         reply = staff.call("unit.register", unit)
         assert reply.status == 200, reply
+    finally:
+        host.stop()
+
+
+def test_a_host_on_postgresql_reads_on_4_threads_a_cpu_with_a_connection_each(tmp_path, store):
+    """Reads on PostgreSQL wait for the server's answers: the host runs more
+    of them at once than on SQLite (4 a CPU), and gives the store a
+    connection for each and two for the writes, unless told otherwise."""
+    cpus = os.cpu_count()
+    (tmp_path / "a").mkdir()
+    host = start(tmp_path, store, "a", "--demo")
+    try:
+        log = ""
+        deadline = time.monotonic() + 30
+        while " readers=" not in log and time.monotonic() < deadline:
+            log = host.log_path.read_text(encoding="utf-8")
+            time.sleep(0.05)
+        assert f" readers={4 * cpus} " in log
+        # More reads at once than readers: each is answered, and the store
+        # keeps no more connections than its readers and two.
+        with ThreadPoolExecutor(max_workers=8 * cpus) as pool:
+            answers = list(pool.map(lambda _: lookup(host, "深圳市演示局"), range(32 * cpus)))
+        assert [status for status, _, _ in answers] == [200] * (32 * cpus)
+        status, _, body = host.request("GET", "/metrics")
+        assert status == 200
+        found = re.search(rb"^fuma_store_connections (\d+)$", body, re.M)
+        assert found, body[:500]
+        assert 1 <= int(found.group(1)) <= 4 * cpus + 2
     finally:
         host.stop()
