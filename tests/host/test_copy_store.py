@@ -38,10 +38,13 @@ def copy_store(data, store, *more):
 
 
 def sqlite_counts(db):
-    """Rows per table of a SQLite store, its own bookkeeping left out."""
+    """Rows per table of a SQLite store, its own bookkeeping left out: SQLite's
+    tables, and the index of the units' names (an FTS5 table and the tables
+    it keeps itself in), which the copy's database makes from the names."""
     with sqlite3.connect(db) as c:
         tables = [r[0] for r in c.execute(
-            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "AND name NOT LIKE 'units_name_grams%'")]
         return {t: c.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
 
 
@@ -182,6 +185,15 @@ def test_on_the_copy_units_log_in_with_their_pictures_and_carry_on(source, copie
         history = unit.get("unit.history").json["applications"]
         done = [a for a in history if a["id"] == source["done_id"]]
         assert done and done[0]["status"]["label"] == "已办结", history
+
+        # The copy's units are found by their whole names (its own index of
+        # the names' trigrams, made from the names copied).
+        by_code = Client(host).get("unit.lookup", {"query": source["registered"]})
+        assert by_code.status == 200, by_code
+        name = by_code.json["units"][0]["name"]
+        by_name = Client(host).get("unit.lookup", {"query": name})
+        assert by_name.status == 200, by_name
+        assert [u["uscc"] for u in by_name.json["units"]] == [source["registered"]]
 
         # The picture issue-credential wrote logs its unit in too.
         Client(host).login_unit(source["registered_picture"])
