@@ -565,15 +565,31 @@ std::vector<Unit> PgTransaction::units_by_name(std::string_view fragment, std::s
                            "units_by_name", pattern, limit),
                      read_unit);
   }
-  // ...then the names holding each of the fragment's trigrams, found in
-  // their GIN index (MATERIALIZED: by the index, whatever a generic plan
-  // guesses of the fragment), checked against the pattern.
+  // ...then the names holding the fragment's trigrams, found in their GIN
+  // index and checked against the pattern. The index reads the whole list
+  // of each trigram it is given, so it is given only those that at most
+  // kCommonGram of the names hold, by the database's own statistics of the
+  // index (ANALYZE's most common elements, with how often each occurs);
+  // all of them when none is that rare, or before the first ANALYZE. The
+  // candidates are MATERIALIZED: found by the index, whatever a generic
+  // plan guesses of the fragment.
+  constexpr double kCommonGram = 0.01;
   return all<Unit>(
-      query("WITH candidates AS MATERIALIZED ("
-            "  SELECT id FROM units WHERE fuma_name_grams(name) @> fuma_name_grams($1))"
+      query("WITH common AS ("
+            "  SELECT m.e FROM pg_stats s, unnest(s.most_common_elems::text::text[],"
+            "                                     s.most_common_elem_freqs) AS m(e, f)"
+            "  WHERE s.schemaname = current_schema() AND s.tablename = 'units_name_grams'"
+            "    AND m.e IS NOT NULL AND m.f > $4),"
+            " grams AS (SELECT fuma_name_grams($1) AS all_grams),"
+            " rare AS (SELECT coalesce(nullif(array("
+            "    SELECT g FROM unnest((SELECT all_grams FROM grams)) AS g"
+            "    WHERE g NOT IN (SELECT e FROM common)), '{}'),"
+            "  (SELECT all_grams FROM grams)) AS wanted),"
+            " candidates AS MATERIALIZED ("
+            "  SELECT id FROM units WHERE fuma_name_grams(name) @> (SELECT wanted FROM rare))"
             " SELECT " FUMA_UNIT_COLUMNS " FROM units JOIN candidates USING (id)"
             " WHERE name ILIKE $2 ESCAPE '\\' ORDER BY name, uscc LIMIT $3",
-            "units_by_name", fragment, pattern, limit),
+            "units_by_name", fragment, pattern, limit, std::to_string(kCommonGram)),
       read_unit);
 }
 

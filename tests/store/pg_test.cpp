@@ -54,6 +54,38 @@ TEST_SUITE("postgresql") {
                   s.name + "' AND table_name = 'audit' AND column_name = 'request_id'") == "1");
   }
 
+  TEST_CASE("with the index's statistics a name is looked up by its rarer trigrams, as without") {
+    Schema s;
+    auto store = open_uri(s.uri);
+    store->write([&](Transaction& tx) {
+      const Id a = tx.insert_authority(authority());
+      for (int n = 1; n <= 3000; ++n) {
+        fuma::store::Unit u = unit(a, n);
+        u.name = "深圳市某某委员会" + std::to_string(100000 + n);
+        tx.insert_unit(u);
+      }
+    });
+    // ANALYZE gives the index's most common trigrams (深圳市, 委员会, ...),
+    // which the lookup then leaves out of its search.
+    s.admin("ANALYZE units");
+    REQUIRE(s.value("SELECT count(*) FROM pg_stats WHERE schemaname = current_schema() AND "
+                    "tablename = 'units_name_grams' AND most_common_elems IS NOT NULL") == "1");
+    auto names = [&](const std::string& fragment) {
+      std::vector<std::string> out;
+      store->read([&](Transaction& tx) {
+        for (const auto& u : tx.units_by_name(fragment, 50)) out.push_back(u.name);
+      });
+      return out;
+    };
+    CHECK(names("深圳市某某委员会102999") == std::vector<std::string>{"深圳市某某委员会102999"});
+    CHECK(names("委员会102999") == std::vector<std::string>{"深圳市某某委员会102999"});
+    // Only common trigrams: all of them are looked up.
+    CHECK(names("员会深圳").empty());
+    const std::vector<std::string> late = names("会1029");
+    REQUIRE(late.size() == 50);
+    CHECK(late.front() == "深圳市某某委员会102900");
+  }
+
   TEST_CASE("every migration has its PostgreSQL statements") {
     for (const auto& m : fuma::store::migrations()) {
       CHECK_FALSE(m.sqlite.empty());
