@@ -5,11 +5,10 @@ import json
 import os
 import socket
 import subprocess
-import time
 
 import pytest
 
-from conftest import Client, Demo, Host, host_binary, postgresql_store, start_demo
+from conftest import Client, Demo, Host, host_binary, postgresql_store, start_demo, wait_for_log
 
 OPTIONS = ["--listen", "--data", "--threads", "--readers", "--max-body", "--timeout",
            "--max-connections", "--help"]
@@ -144,17 +143,6 @@ def test_a_demo_on_the_sm_suite_signs_with_sm2_and_its_units_log_in(tmp_path):
         host.stop()
 
 
-def start_line(host):
-    """The host's start record in its log, once written."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        for line in host.log_path.read_text(encoding="utf-8").splitlines():
-            if "event=start" in line:
-                return line
-        time.sleep(0.05)
-    raise AssertionError("the host logged no start record")
-
-
 def default_readers():
     cpus = os.cpu_count()
     return 4 * cpus if postgresql_store() else max(2, cpus + 1)
@@ -169,6 +157,6 @@ def test_the_readers_are_as_given_or_chosen_by_the_store_and_at_most_the_workers
         start_host, args, readers):
     host = start_host(*args)
     expected = default_readers() if readers is None else readers
-    assert f" readers={expected} " in start_line(host)
+    assert f" readers={expected} " in wait_for_log(host, "event=start")[0]
     status, _, _ = host.request("GET", "/healthz")
     assert status == 200

@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import PG_SERVER, Client, Host, assert_api_error
+from conftest import PG_SERVER, Client, Host, assert_api_error, wait_for_log
 
 
 @pytest.fixture
@@ -130,12 +130,7 @@ def test_a_host_on_postgresql_reads_on_4_threads_a_cpu_with_a_connection_each(tm
     (tmp_path / "a").mkdir()
     host = start(tmp_path, store, "a", "--demo")
     try:
-        log = ""
-        deadline = time.monotonic() + 30
-        while " readers=" not in log and time.monotonic() < deadline:
-            log = host.log_path.read_text(encoding="utf-8")
-            time.sleep(0.05)
-        assert f" readers={4 * cpus} " in log
+        assert f" readers={4 * cpus} " in wait_for_log(host, "event=start")[0]
         # More reads at once than readers: each is answered, and the store
         # keeps no more connections than its readers and two.
         with ThreadPoolExecutor(max_workers=8 * cpus) as pool:
