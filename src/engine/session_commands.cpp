@@ -190,7 +190,9 @@ Output session_captcha(Context& ctx) {
       o["test_mode"] = true;
       o["warning"] = kTestModeWarning;
     }
-    return answer(std::move(o), std::move(png));
+    // A copy: the store may run this more than once (a write given up, or
+    // sent again statement by statement), and each answer needs the picture.
+    return answer(std::move(o), png);
   });
 }
 

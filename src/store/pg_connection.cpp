@@ -262,7 +262,7 @@ Result Connection::run(std::string_view sql, Params params, std::string_view con
 }
 
 std::vector<Result> Connection::pipeline(std::vector<Statement>& statements,
-                                         std::string_view context) {
+                                         std::string_view context, std::size_t* failed) {
   auto lost = [&] {
     unavailable(join(
         context, std::string("the PostgreSQL store is out of reach: ") + PQerrorMessage(conn_)));
@@ -275,10 +275,12 @@ std::vector<Result> Connection::pipeline(std::vector<Statement>& statements,
   struct Answer {
     bool prepare = false;
     std::string sql;
+    std::size_t statement = 0;
   };
   std::vector<Answer> answers;
   bool sent = true;
-  for (Statement& st : statements) {
+  for (std::size_t i = 0; i < statements.size(); ++i) {
+    Statement& st = statements[i];
     st.params.seal();
     if (st.params.size() == 0) {
       sent = PQsendQueryParams(conn_, std::string(st.sql).c_str(), 0, nullptr, nullptr, nullptr,
@@ -286,14 +288,14 @@ std::vector<Result> Connection::pipeline(std::vector<Statement>& statements,
     } else {
       auto [name, fresh] = statement_name(st.sql);
       if (fresh) {
-        answers.push_back({true, std::string(st.sql)});
+        answers.push_back({true, std::string(st.sql), i});
         sent = PQsendPrepare(conn_, name.c_str(), std::string(st.sql).c_str(), 0, nullptr) == 1;
       }
       sent = sent && PQsendQueryPrepared(conn_, name.c_str(), st.params.size(), st.params.values(),
                                          st.params.lengths(), st.params.formats(), 0) == 1;
     }
     if (!sent) break;
-    answers.push_back({});
+    answers.push_back({false, {}, i});
   }
   sent = sent && PQpipelineSync(conn_) == 1;
   // Every answer is read, up to the sync, whatever failed, so that the
@@ -324,7 +326,10 @@ std::vector<Result> Connection::pipeline(std::vector<Statement>& statements,
       results.push_back(std::move(owned));
       continue;
     }
-    if (!ok && s != PGRES_PIPELINE_ABORTED && !failure) failure.emplace(std::move(owned));
+    if (!ok && s != PGRES_PIPELINE_ABORTED && !failure) {
+      failure.emplace(std::move(owned));
+      if (failed != nullptr) *failed = answer.statement;
+    }
   }
   while (sent && !synced) {
     PGresult* r = PQgetResult(conn_);

@@ -11,6 +11,7 @@
 
 #include <libpq-fe.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -164,8 +165,10 @@ class Connection {
   // round trip to the server for all of them (libpq's pipeline mode), run
   // by the server in order as if sent one by one. Returns their results in
   // order; the first that fails is thrown, as run() throws it, once every
-  // answer is read (the server skips the statements after it).
-  std::vector<Result> pipeline(std::vector<Statement>& statements, std::string_view context);
+  // answer is read (the server skips the statements after it), with its
+  // place in `statements` left in `failed` when one is given.
+  std::vector<Result> pipeline(std::vector<Statement>& statements, std::string_view context,
+                               std::size_t* failed = nullptr);
 
   // Sends `sql` (a read-only transaction's COMMIT, which cannot fail while
   // the connection lasts) without waiting for its answer: the next

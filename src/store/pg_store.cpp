@@ -220,11 +220,19 @@ class PgStore final : public Store {
   void run(const std::function<void(Transaction&)>& fn, bool writable) {
     Lease conn(*this);
     Mark holding(t_holding, this);
-    for (int attempt = 1;; ++attempt) {
+    bool later = writable;
+    bool renewed = false;
+    for (;;) {
       bool committing = false;
       try {
-        transact(*conn, fn, writable, committing, begin_write_);
+        transact(*conn, fn, writable, later, committing, begin_write_);
         return;
+      } catch (const pg::LaterFailed&) {
+        // A change sent later failed, and the COMMIT behind it was not
+        // run: again, each change waited for, where its failure is met.
+        (*conn).rollback();
+        if (!later) throw;
+        later = false;
       } catch (const Error& e) {
         (*conn).rollback();
         // The engine's write frame runs a Retryable write again.
@@ -236,13 +244,14 @@ class PgStore final : public Store {
         // after a server restart, so a new one is opened). One that is
         // whole (a lock waited for too long) is not tried again: the
         // caller has waited long enough.
-        if (e.code() == Errc::store_unavailable && !committing && attempt == 1 &&
+        if (e.code() == Errc::store_unavailable && !committing && !renewed &&
             !dynamic_cast<const Retryable*>(&e) && !(*conn).healthy()) {
           try {
             conn.renew();
           } catch (const Error&) {
             throw e;
           }
+          renewed = true;
           continue;
         }
         throw;
@@ -254,7 +263,7 @@ class PgStore final : public Store {
   }
 
   static void transact(Connection& c, const std::function<void(Transaction&)>& fn, bool writable,
-                       bool& committing, const std::vector<std::string>& begin_write) {
+                       bool later, bool& committing, const std::vector<std::string>& begin_write) {
     // The transaction begins with its first statement, in the same round
     // trip (PgTransaction). A write's begins with the chain's head, locked
     // before anything is read (see the top of this file). A writer waits
@@ -270,16 +279,18 @@ class PgStore final : public Store {
     } else {
       prelude.push_back(kBeginRead);
     }
-    pg::PgTransaction tx(c, writable, std::move(prelude));
+    pg::PgTransaction tx(c, writable, std::move(prelude), later);
     fn(tx);
-    if (!tx.began()) return;  // it sent nothing: no transaction to end
+    // It sent nothing and has nothing to send: no transaction to end.
+    if (!tx.began() && !tx.has_later()) return;
     if (!writable) {
       // A read's COMMIT only ends its snapshot: nobody waits for it.
       c.send_later("COMMIT");
       return;
     }
+    // The changes still waiting go with the COMMIT: one round trip.
     committing = true;
-    c.exec("COMMIT", "commit");
+    tx.finish({"COMMIT"});
   }
 
   std::unique_ptr<Connection> checkout() {
@@ -472,37 +483,64 @@ class PgStore final : public Store {
   // one COMMIT. Throws only what voids the whole batch.
   void transact_batch(Connection& c, const std::vector<Pending*>& batch, bool& committing) {
     for (Pending* p : batch) p->error = nullptr;
-    // The lock's wait and idle limits as for a lone write (begin_write_).
-    std::string begin;
-    for (const std::string& sql : begin_write_) begin += sql + "; ";
-    begin += "SAVEPOINT fuma_write";
-    c.exec(begin.c_str(), "begin transaction");
-    static const std::vector<std::string_view> kNextWrite = {"RELEASE fuma_write",
-                                                             "SAVEPOINT fuma_write"};
-    bool first = true;
+    // The first write to send a statement begins the transaction with it
+    // (the lock's wait and idle limits as for a lone write, begin_write_)
+    // and its savepoint. Each write after it begins its own savepoint with
+    // its first statement; one that sent none has nothing to roll back,
+    // and the savepoint in place is an earlier write's.
+    std::vector<std::string_view> begin(begin_write_.begin(), begin_write_.end());
+    begin.push_back("SAVEPOINT fuma_write");
+    bool begun = false;
     for (Pending* p : batch) {
-      // Each write after the first begins its savepoint with its first
-      // statement; one that sent none has nothing to roll back, and the
-      // savepoint in place is an earlier write's.
-      pg::PgTransaction tx(c, true, first ? std::vector<std::string_view>{} : kNextWrite);
-      first = false;
+      if (run_in_savepoint(c, *p, begun ? next_write() : begin)) begun = true;
+    }
+    if (!begun) return;  // no write sent anything: no transaction to end
+    committing = true;
+    c.exec("RELEASE fuma_write; COMMIT", "commit");
+  }
+
+  // What begins the savepoint of a write after the first of a batch.
+  static const std::vector<std::string_view>& next_write() {
+    static const std::vector<std::string_view> list = {"RELEASE fuma_write",
+                                                       "SAVEPOINT fuma_write"};
+    return list;
+  }
+
+  // One write of a batch, inside the savepoint `prelude` begins (or the
+  // one in place), its outcome left in p; returns whether it sent anything
+  // (so that its savepoint is in place). Its changes sent later go before
+  // the next write begins, so that a failure among them is its own: it
+  // then runs again from its savepoint, each change waited for. Throws
+  // only what voids the batch.
+  bool run_in_savepoint(Connection& c, Pending& p, const std::vector<std::string_view>& prelude) {
+    bool later = true;
+    for (;;) {
+      pg::PgTransaction tx(c, true, later ? prelude : next_write(), later);
       try {
-        (*p->fn)(tx);
+        (*p.fn)(tx);
+        tx.finish();
+        return tx.began();
+      } catch (const pg::LaterFailed&) {
+        c.exec("ROLLBACK TO fuma_write", "roll back write");
+        if (later) {
+          later = false;
+          continue;
+        }
+        p.error = std::current_exception();
       } catch (const Error& e) {
         // A connection lost, or a server gone, voids the batch.
         if (e.code() == Errc::store_unavailable && !dynamic_cast<const Retryable*>(&e)) throw;
-        p->error = std::current_exception();
+        p.error = std::current_exception();
         if (tx.began()) c.exec("ROLLBACK TO fuma_write", "roll back write");
         if (dynamic_cast<const Retryable*>(&e)) {
           write_retries_.fetch_add(1, std::memory_order_relaxed);
         }
       } catch (...) {
-        p->error = std::current_exception();
+        p.error = std::current_exception();
         if (tx.began()) c.exec("ROLLBACK TO fuma_write", "roll back write");
       }
+      return tx.began() || !later;
     }
-    committing = true;
-    c.exec("RELEASE fuma_write; COMMIT", "commit");
   }
 
   // Refuses another program's schema and a newer fuma's; runs the pending

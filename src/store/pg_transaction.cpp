@@ -46,6 +46,13 @@ using rules::split_roles;
   "id, token_hash, unit_id, credential_id, client, created_at, last_seen_at, committed_at, " \
   "commitment_version, ended_at, end_reason"
 
+// A change's form sent later (PgTransaction::later): `change` (a data-
+// modifying statement with RETURNING) in a WITH, and a SELECT that fails,
+// through fuma_require (schema 10), unless `check` holds of its rows,
+// `done`. Written as one macro so that the two forms cannot drift apart.
+#define FUMA_LATER(change, check, what) \
+  "WITH done AS (" change ") SELECT fuma_require(" check ", '" what "')"
+
 // The statements read_ahead sends, the same text as the reads they stand
 // for, so that a read finds its answer by statement and values.
 constexpr const char kStaffById[] = "SELECT " FUMA_STAFF_COLUMNS " FROM staff WHERE id = $1";
@@ -61,7 +68,7 @@ constexpr const char kAttachments[] =
     "WHERE a.application_id = $1 ORDER BY a.id";
 constexpr const char kEvents[] =
     "SELECT " FUMA_EVENT_COLUMNS " FROM events WHERE application_id = $1 ORDER BY id";
-constexpr const char kLastAuditHash[] = "SELECT hash FROM audit_head";
+constexpr const char kLastAuditHash[] = "SELECT hash, seq FROM audit_head";
 constexpr const char kUnitSession[] =
     "SELECT s.id, s.token_hash, s.unit_id, s.credential_id, s.client, s.created_at, "
     "s.last_seen_at, s.committed_at, s.commitment_version, s.ended_at, s.end_reason, "
@@ -334,20 +341,44 @@ void PgTransaction::check_writable(const char* method) const {
   }
 }
 
-std::vector<Statement> PgTransaction::take_prelude() {
+std::vector<Result> PgTransaction::pipeline(std::vector<Statement> tail, const char* method) {
   std::vector<Statement> list;
-  list.reserve(prelude_.size() + 8);
+  list.reserve(prelude_.size() + later_.size() + tail.size());
   for (std::string_view sql : prelude_) list.push_back({sql, Params()});
   prelude_.clear();
-  return list;
+  const std::size_t first_later = list.size();
+  for (Statement& st : later_) list.push_back(std::move(st));
+  const std::size_t first_tail = list.size();
+  later_.clear();
+  for (Statement& st : tail) list.push_back(std::move(st));
+  std::size_t failed = list.size();
+  std::vector<Result> results;
+  try {
+    results = conn_.pipeline(list, method, &failed);
+  } catch (const Error& e) {
+    if (failed >= first_later && failed < first_tail && e.code() != Errc::store_unavailable) {
+      throw LaterFailed(Errc::storage, std::string(method) +
+                                           ": a change sent with this statement failed (" +
+                                           e.detail() + "); the write runs again");
+    }
+    throw;
+  }
+  results.erase(results.begin(), results.begin() + static_cast<std::ptrdiff_t>(first_tail));
+  return results;
 }
 
 Result PgTransaction::send(std::string_view sql, Params params, const char* method) {
-  if (began()) return conn_.run(sql, std::move(params), method);
-  std::vector<Statement> list = take_prelude();
-  list.push_back({sql, std::move(params)});
-  std::vector<Result> results = conn_.pipeline(list, method);
-  return std::move(results.back());
+  if (began() && later_.empty()) return conn_.run(sql, std::move(params), method);
+  std::vector<Statement> one;
+  one.push_back({sql, std::move(params)});
+  return std::move(pipeline(std::move(one), method).back());
+}
+
+void PgTransaction::finish(std::vector<std::string_view> last) {
+  if (later_.empty() && last.empty()) return;
+  std::vector<Statement> tail;
+  for (std::string_view sql : last) tail.push_back({sql, Params()});
+  pipeline(std::move(tail), "finish");
 }
 
 std::string PgTransaction::ahead_key(std::string_view sql, const Params& params) {
@@ -397,8 +428,7 @@ void PgTransaction::read_ahead(const ReadAhead& ahead) {
     int through = -1;
     int column = 0;
   };
-  std::vector<Statement> list = take_prelude();
-  const std::size_t first = list.size();
+  std::vector<Statement> list;
   std::vector<Slot> slots;
   auto want = [&](const char* sql, Params params) -> int {
     std::string key = ahead_key(sql, params);
@@ -438,17 +468,14 @@ void PgTransaction::read_ahead(const ReadAhead& ahead) {
     }
   }
   if (ahead.audit_head) want(kLastAuditHash, Params());
-  if (slots.empty()) {
-    // Nothing to read: the prelude, if any, waits for the first statement.
-    for (std::size_t i = 0; i < first; ++i) prelude_.push_back(list[i].sql);
-    return;
-  }
-  std::vector<Result> results = conn_.pipeline(list, "read_ahead");
+  // Nothing to read: the prelude and the changes waiting wait on.
+  if (slots.empty()) return;
+  std::vector<Result> results = pipeline(std::move(list), "read_ahead");
   for (std::size_t i = 0; i < slots.size(); ++i) {
     Slot& slot = slots[i];
-    Result& r = results[first + i];
+    Result& r = results[i];
     if (slot.stands_for != nullptr) {
-      const Result& key_row = results[first + static_cast<std::size_t>(slot.through)];
+      const Result& key_row = results[static_cast<std::size_t>(slot.through)];
       if (key_row.empty()) continue;  // nobody will ask: the row it goes by is not there
       slot.key = ahead_key(slot.stands_for, Params(key_row.int64(0, slot.column)));
     }
@@ -649,18 +676,42 @@ Id PgTransaction::insert_application(const Application& a) {
       "insert_application", a.business, a.status, fields, a.latest_reply, a.open, a.created_at,
       a.updated_at, a.unit_id);
   if (r.empty()) missing("insert_application", "unit", a.unit_id);
+  held_version(r.int64(0, 0), 1);
   return r.int64(0, 0);
 }
 
 std::optional<Application> PgTransaction::application(Id id) {
-  return one<Application>(query(kApplicationById, "application", id), read_application);
+  return seen(one<Application>(query(kApplicationById, "application", id), read_application));
 }
 
 std::optional<Application> PgTransaction::open_application(Id unit_id) {
-  return one<Application>(
+  return seen(one<Application>(
       query("SELECT " FUMA_APPLICATION_COLUMNS " FROM applications WHERE unit_id = $1 AND open",
             "open_application", unit_id),
-      read_application);
+      read_application));
+}
+
+std::optional<Application> PgTransaction::seen(std::optional<Application> a) {
+  if (a && writable_) held_version(a->id, a->version);
+  return a;
+}
+
+void PgTransaction::held_version(Id id, std::optional<std::int64_t> version) {
+  auto it = std::find_if(versions_.begin(), versions_.end(),
+                         [&](const std::pair<Id, std::int64_t>& v) { return v.first == id; });
+  if (!version) {
+    if (it != versions_.end()) versions_.erase(it);
+  } else if (it != versions_.end()) {
+    it->second = *version;
+  } else {
+    versions_.emplace_back(id, *version);
+  }
+}
+
+bool PgTransaction::holds_version(Id id, std::int64_t version) const {
+  return std::any_of(versions_.begin(), versions_.end(), [&](const std::pair<Id, std::int64_t>& v) {
+    return v.first == id && v.second == version;
+  });
 }
 
 std::vector<Application> PgTransaction::applications_of_unit(Id unit_id) {
@@ -674,14 +725,28 @@ bool PgTransaction::update_application(const Application& a, std::int64_t expect
   const std::string fields = fields_json(a, "update_application");
   // Compare-and-set by the database: a writer that changed the row first
   // has bumped its version, and this UPDATE then matches nothing.
-  if (change("UPDATE applications SET business = $1, status = $2, version = version + 1, "
-             "fields_json = $3, latest_reply = $4, open = $5, updated_at = $6 "
-             "WHERE id = $7 AND version = $8",
-             "update_application", a.business, a.status, fields, a.latest_reply, a.open,
-             a.updated_at, a.id, expected_version)
-          .affected() != 0) {
+#define FUMA_UPDATE_APPLICATION                                                        \
+  "UPDATE applications SET business = $1, status = $2, version = version + 1, "        \
+  "fields_json = $3, latest_reply = $4, open = $5, updated_at = $6 WHERE id = $7 AND " \
+  "version = $8"
+  // Sent later only when this transaction read the row at that version:
+  // under the chain's lock no fuma writer changes it meanwhile (another
+  // program's writer could, and fuma_require then fails it).
+  if (holds_version(a.id, expected_version) &&
+      later(FUMA_LATER(FUMA_UPDATE_APPLICATION " RETURNING 1", "(SELECT count(*) FROM done) = 1",
+                       "update_application"),
+            "update_application", a.business, a.status, fields, a.latest_reply, a.open,
+            a.updated_at, a.id, expected_version)) {
+    held_version(a.id, expected_version + 1);
     return true;
   }
+  if (change(FUMA_UPDATE_APPLICATION, "update_application", a.business, a.status, fields,
+             a.latest_reply, a.open, a.updated_at, a.id, expected_version)
+          .affected() != 0) {
+    held_version(a.id, expected_version + 1);
+    return true;
+  }
+#undef FUMA_UPDATE_APPLICATION
   if (query("SELECT 1 FROM applications WHERE id = $1", "update_application", a.id).empty()) {
     missing("update_application", "application", a.id);
   }
@@ -689,6 +754,7 @@ bool PgTransaction::update_application(const Application& a, std::int64_t expect
 }
 
 void PgTransaction::delete_application(Id id) {
+  held_version(id, std::nullopt);
   std::vector<Id> blobs;
   {
     const Result r = change("DELETE FROM attachments WHERE application_id = $1 RETURNING blob_id",
@@ -795,25 +861,27 @@ void PgTransaction::drop_blob_if_unused(Id blob_id) {
 
 // --- events -----------------------------------------------------------------
 
-Id PgTransaction::insert_event(const Event& e) {
+void PgTransaction::insert_event(const Event& e) {
   // The unit comes from the application or, once it is deleted, from the
   // record of its deletion: the "deleted" event may follow
   // delete_application.
-#define FUMA_INSERT_EVENT_FROM                                                                 \
+#define FUMA_INSERT_EVENT                                                                      \
   "INSERT INTO events(application_id, unit_id, action, from_status, to_status, actor, reply, " \
   "at, business) SELECT $1::bigint, unit_id, $2::text, $3::text, $4::text, $5::text, "         \
-  "$6::text, $7::text, $8::text FROM "
-  static constexpr const char* kSources[] = {
-      FUMA_INSERT_EVENT_FROM "applications WHERE id = $1 RETURNING id",
-      FUMA_INSERT_EVENT_FROM "deleted_applications WHERE id = $1 RETURNING id",
-  };
-#undef FUMA_INSERT_EVENT_FROM
-  for (const char* sql : kSources) {
-    const Result r = change(sql, "insert_event", e.application_id, e.action, e.from_status,
-                            e.to_status, e.actor, e.reply, e.at, e.business);
-    if (!r.empty()) return r.int64(0, 0);
+  "$6::text, $7::text, $8::text FROM (SELECT unit_id FROM applications WHERE id = $1 "         \
+  "UNION ALL SELECT unit_id FROM deleted_applications WHERE id = $1 LIMIT 1) AS owner "        \
+  "RETURNING 1"
+  if (later(FUMA_LATER(FUMA_INSERT_EVENT, "(SELECT count(*) FROM done) = 1", "insert_event"),
+            "insert_event", e.application_id, e.action, e.from_status, e.to_status, e.actor,
+            e.reply, e.at, e.business)) {
+    return;
   }
-  missing("insert_event", "application", e.application_id);
+  if (change(FUMA_INSERT_EVENT, "insert_event", e.application_id, e.action, e.from_status,
+             e.to_status, e.actor, e.reply, e.at, e.business)
+          .empty()) {
+    missing("insert_event", "application", e.application_id);
+  }
+#undef FUMA_INSERT_EVENT
 }
 
 std::vector<Event> PgTransaction::events(Id application_id) {
@@ -835,16 +903,33 @@ AuditRecord PgTransaction::append_audit(const AuditRecord& r) {
   // The head row gives the next seq and keeps the chain's last hash. Every
   // write transaction locked it first thing (pg_store.cpp), so records are
   // appended one transaction at a time, in commit order, without gaps.
-  const Result res = change(
-      "WITH head AS (UPDATE audit_head SET seq = seq + 1, hash = $8::text RETURNING seq) "
-      "INSERT INTO audit(seq, at, actor, command, target, before_status, after_status, "
-      "prev_hash, hash, request_id) "
-      "SELECT head.seq, $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, "
-      "$8::text, $9::text FROM head RETURNING seq",
-      "append_audit", r.at, r.actor, r.command, r.target, r.before_status, r.after_status,
-      r.prev_hash, r.hash, or_null(r.request_id));
+#define FUMA_AUDIT_HEAD \
+  "WITH head AS (UPDATE audit_head SET seq = seq + 1, hash = $8::text RETURNING seq)"
+#define FUMA_APPEND_AUDIT                                                                   \
+  "INSERT INTO audit(seq, at, actor, command, target, before_status, after_status, "        \
+  "prev_hash, hash, request_id) "                                                           \
+  "SELECT head.seq, $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, " \
+  "$8::text, $9::text FROM head RETURNING seq"
   AuditRecord out = r;
-  out.seq = res.int64(0, 0);
+  // Sent later only when the seq it gets is known: the head was read in
+  // this transaction, under its lock. The record must get that seq. (A
+  // change inside WITH must be at its top level, so not FUMA_LATER.)
+  if (head_seq_ &&
+      later(FUMA_AUDIT_HEAD ", done AS (" FUMA_APPEND_AUDIT
+                            ") SELECT fuma_require((SELECT seq FROM done) = "
+                            "$10::bigint, 'append_audit')",
+            "append_audit", r.at, r.actor, r.command, r.target, r.before_status, r.after_status,
+            r.prev_hash, r.hash, or_null(r.request_id), *head_seq_ + 1)) {
+    out.seq = *head_seq_ + 1;
+  } else {
+    out.seq = change(FUMA_AUDIT_HEAD " " FUMA_APPEND_AUDIT, "append_audit", r.at, r.actor,
+                     r.command, r.target, r.before_status, r.after_status, r.prev_hash, r.hash,
+                     or_null(r.request_id))
+                  .int64(0, 0);
+  }
+#undef FUMA_APPEND_AUDIT
+#undef FUMA_AUDIT_HEAD
+  head_seq_ = out.seq;
   appended_ = r.hash;
   return out;
 }
@@ -855,6 +940,7 @@ std::optional<std::string> PgTransaction::last_audit_hash() {
   if (appended_) return appended_;
   const Result r = query(kLastAuditHash, "last_audit_hash");
   if (r.empty()) return std::nullopt;
+  head_seq_ = r.int64(0, 1);
   return r.optional_text(0, 0);
 }
 
@@ -897,10 +983,15 @@ std::optional<Idempotent> PgTransaction::idempotent(std::string_view actor, std:
 }
 
 void PgTransaction::remember(std::string_view actor, std::string_view key, const Idempotent& r) {
-  change(
-      "INSERT INTO idempotency(actor, key, command, result_json, request) "
-      "VALUES ($1, $2, $3, $4, $5)",
-      "remember", actor, key, r.command, r.result_json, r.request);
+#define FUMA_REMEMBER                                                   \
+  "INSERT INTO idempotency(actor, key, command, result_json, request) " \
+  "VALUES ($1, $2, $3, $4, $5)"
+  if (later(FUMA_LATER(FUMA_REMEMBER " RETURNING 1", "(SELECT count(*) FROM done) = 1", "remember"),
+            "remember", actor, key, r.command, r.result_json, r.request)) {
+    return;
+  }
+  change(FUMA_REMEMBER, "remember", actor, key, r.command, r.result_json, r.request);
+#undef FUMA_REMEMBER
 }
 
 // --- signing keys -----------------------------------------------------------
@@ -1077,13 +1168,21 @@ std::optional<UnitSession> PgTransaction::unit_session_by_token_hash(std::string
 }
 
 void PgTransaction::update_session(const Session& x) {
-  if (change("UPDATE sessions SET last_seen_at = $1, committed_at = $2, commitment_version = $3, "
-             "ended_at = $4, end_reason = $5 WHERE id = $6",
-             "update_session", x.last_seen_at, x.committed_at, x.commitment_version, x.ended_at,
-             x.end_reason, x.id)
+#define FUMA_UPDATE_SESSION                                                             \
+  "UPDATE sessions SET last_seen_at = $1, committed_at = $2, commitment_version = $3, " \
+  "ended_at = $4, end_reason = $5 WHERE id = $6"
+  if (later(FUMA_LATER(FUMA_UPDATE_SESSION " RETURNING 1", "(SELECT count(*) FROM done) = 1",
+                       "update_session"),
+            "update_session", x.last_seen_at, x.committed_at, x.commitment_version, x.ended_at,
+            x.end_reason, x.id)) {
+    return;
+  }
+  if (change(FUMA_UPDATE_SESSION, "update_session", x.last_seen_at, x.committed_at,
+             x.commitment_version, x.ended_at, x.end_reason, x.id)
           .affected() == 0) {
     missing("update_session", "session", x.id);
   }
+#undef FUMA_UPDATE_SESSION
 }
 
 std::size_t PgTransaction::end_sessions_of_credential(Id credential_id, std::string_view at,
@@ -1143,12 +1242,19 @@ std::optional<StaffSession> PgTransaction::staff_session_by_token_hash(
 }
 
 void PgTransaction::update_staff_session(const StaffSession& x) {
-  if (change("UPDATE staff_sessions SET last_seen_at = $1, ended_at = $2, end_reason = $3 "
-             "WHERE id = $4",
-             "update_staff_session", x.last_seen_at, x.ended_at, x.end_reason, x.id)
+#define FUMA_UPDATE_STAFF_SESSION \
+  "UPDATE staff_sessions SET last_seen_at = $1, ended_at = $2, end_reason = $3 WHERE id = $4"
+  if (later(FUMA_LATER(FUMA_UPDATE_STAFF_SESSION " RETURNING 1", "(SELECT count(*) FROM done) = 1",
+                       "update_staff_session"),
+            "update_staff_session", x.last_seen_at, x.ended_at, x.end_reason, x.id)) {
+    return;
+  }
+  if (change(FUMA_UPDATE_STAFF_SESSION, "update_staff_session", x.last_seen_at, x.ended_at,
+             x.end_reason, x.id)
           .affected() == 0) {
     missing("update_staff_session", "staff session", x.id);
   }
+#undef FUMA_UPDATE_STAFF_SESSION
 }
 
 std::size_t PgTransaction::end_staff_sessions(Id staff_id, std::string_view at,

@@ -3,12 +3,14 @@
 #ifndef FUMA_SRC_STORE_PG_TRANSACTION_HPP
 #define FUMA_SRC_STORE_PG_TRANSACTION_HPP
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "fuma/error.hpp"
 #include "pg_connection.hpp"
 #include "store.hpp"
 
@@ -23,12 +25,29 @@ namespace fuma::store::pg {
 // SAVEPOINT) go to the server with the transaction's first statement, in
 // one round trip, and not at all if it sends none (began() then says so and
 // there is nothing to commit).
+//
+// With `later`, the changes whose answer the engine does not use (a case's
+// update, its event, the audit record, a session's last activity, an
+// idempotency key) are not waited for one by one: each goes to the server
+// with the next statement that is, or with finish(). Each is sent in a form
+// that fails when the change does not do what its plain form is checked
+// for (fuma_require, schema 10), so the failure stops the pipeline before
+// the statements after it (a COMMIT too). A failed one is thrown as
+// LaterFailed: the store rolls the write back to its start and runs it
+// again without `later`, where the failure is met, and answered, as it
+// happens.
 class PgTransaction final : public Transaction {
  public:
-  PgTransaction(Connection& conn, bool writable, std::vector<std::string_view> prelude = {})
-      : conn_(conn), writable_(writable), prelude_(std::move(prelude)) {}
+  PgTransaction(Connection& conn, bool writable, std::vector<std::string_view> prelude = {},
+                bool later = false)
+      : conn_(conn), writable_(writable), later_allowed_(later), prelude_(std::move(prelude)) {}
 
   bool began() const { return prelude_.empty(); }
+  // Whether the server has not had everything yet: changes are waiting.
+  bool has_later() const { return !later_.empty(); }
+  // Sends the changes still waiting, then `last` (a COMMIT, or nothing), in
+  // one round trip; with the prelude first if nothing was sent before.
+  void finish(std::vector<std::string_view> last = {});
 
   // One round trip for every read named that is not read ahead already;
   // the results wait, by their statement and values, for the reads.
@@ -69,7 +88,7 @@ class PgTransaction final : public Transaction {
   std::optional<std::string> content(std::string_view digest) override;
   void delete_attachment(Id id) override;
 
-  Id insert_event(const Event& e) override;
+  void insert_event(const Event& e) override;
   std::vector<Event> events(Id application_id) override;
   std::vector<Event> events_of_unit(Id unit_id) override;
 
@@ -151,19 +170,41 @@ class PgTransaction final : public Transaction {
   // Drops what was read ahead from a table the statement `written_by`
   // writes (everything when which cannot be told).
   void forget_ahead(std::string_view written_by);
-  // Runs one statement, with the prelude if it is still to be sent.
+  // A change sent with the next statement waited for, when the
+  // transaction sends changes later: false (and nothing sent) when it does
+  // not, and the caller sends the change's plain form.
+  template <class... T>
+  bool later(std::string_view sql, const char* method, const T&... values) {
+    if (!later_allowed_) return false;
+    check_writable(method);
+    forget_ahead(sql);
+    later_.push_back({sql, Params(values...)});
+    return true;
+  }
+  // Runs one statement, with the prelude and the changes waiting if any.
   Result send(std::string_view sql, Params params, const char* method);
-  // The prelude as statements, to go first in a pipeline; empty from then on.
-  std::vector<Statement> take_prelude();
+  // Sends the prelude, the changes waiting and then `tail` in one round
+  // trip; returns the answers to `tail`. A change waiting that failed is
+  // thrown as LaterFailed (a lost connection and a write given up,
+  // Retryable, as they are).
+  std::vector<Result> pipeline(std::vector<Statement> tail, const char* method);
   static std::string ahead_key(std::string_view sql, const Params& params);
   std::optional<Result> take_ahead(const std::string& key);
   void check_open(const char* method) const;
   void check_writable(const char* method) const;
   void drop_blob_if_unused(Id blob_id);
+  // The versions of applications this write read or wrote: an update at
+  // a version it holds may be sent later. seen() notes a row read.
+  std::optional<Application> seen(std::optional<Application> a);
+  void held_version(Id id, std::optional<std::int64_t> version);
+  bool holds_version(Id id, std::int64_t version) const;
 
   Connection& conn_;
   bool writable_;
+  bool later_allowed_;
   std::vector<std::string_view> prelude_;
+  // The changes waiting to go with the next statement.
+  std::vector<Statement> later_;
   // A result read ahead: its key (ahead_key of the read it answers), the
   // statement that was sent for it, and its rows.
   struct Ahead {
@@ -175,6 +216,19 @@ class PgTransaction final : public Transaction {
   std::vector<Ahead> ahead_;
   // The hash of the audit record this transaction appended last, if any.
   std::optional<std::string> appended_;
+  // The audit chain's last seq as this transaction holds it (read with the
+  // head, or moved by its own appends): the seq of a record sent later.
+  std::optional<std::int64_t> head_seq_;
+  // (application, version) as held by seen()/held_version(); few.
+  std::vector<std::pair<Id, std::int64_t>> versions_;
+};
+
+// A change a PgTransaction sent later failed (the write's transaction is
+// void). Thrown through the engine to the store, which runs the write
+// again without sending changes later.
+class LaterFailed : public Error {
+ public:
+  using Error::Error;
 };
 
 }  // namespace fuma::store::pg

@@ -721,6 +721,26 @@ CREATE FUNCTION fuma_name_grams(name TEXT) RETURNS TEXT[]
 CREATE INDEX units_name_grams ON units USING gin (fuma_name_grams(name))
   WITH (fastupdate = off);
 )sql"},
+
+      // 9 -> 10: a change the PostgreSQL store sends with the statement
+      // after it, not waiting for its answer (pg_transaction.hpp), carries
+      // its own check: fuma_require fails the statement, and so the rest of
+      // the round trip, when the change did not do what it must (a case
+      // updated at the version read, an event with its application). The
+      // SQLite store waits for every statement; it has nothing to add.
+      {"-- nothing: the SQLite store checks each change as it is made\n",
+       R"sql(
+CREATE FUNCTION fuma_require(ok BOOLEAN, what TEXT) RETURNS BOOLEAN
+  LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+  IF ok IS NOT TRUE THEN
+    RAISE EXCEPTION '%: the change did not do what it must', what
+      USING ERRCODE = 'P0001';
+  END IF;
+  RETURN TRUE;
+END
+$$;
+)sql"},
   };
   return list;
 }

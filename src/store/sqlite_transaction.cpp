@@ -596,7 +596,7 @@ void SqliteTransaction::drop_blob_if_unused(Id blob_id) {
 
 // --- events -----------------------------------------------------------------
 
-Id SqliteTransaction::insert_event(const Event& e) {
+void SqliteTransaction::insert_event(const Event& e) {
   // The unit comes from the application or, once it is deleted, from the
   // record of its deletion: the "deleted" event may follow
   // delete_application. One plain statement for each, tried in turn: one
@@ -614,7 +614,7 @@ Id SqliteTransaction::insert_event(const Event& e) {
     if (s.bind(e.application_id, e.action, e.from_status, e.to_status, e.actor, e.reply, e.at,
                e.business)
             .execute() != 0) {
-      return s.inserted_id();
+      return;
     }
   }
   missing("insert_event", "application", e.application_id);

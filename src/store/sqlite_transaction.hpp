@@ -49,7 +49,7 @@ class SqliteTransaction final : public Transaction {
   std::optional<std::string> content(std::string_view digest) override;
   void delete_attachment(Id id) override;
 
-  Id insert_event(const Event& e) override;
+  void insert_event(const Event& e) override;
   std::vector<Event> events(Id application_id) override;
   std::vector<Event> events_of_unit(Id unit_id) override;
 

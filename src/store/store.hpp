@@ -360,8 +360,10 @@ class Transaction {
   virtual void delete_attachment(Id id) = 0;
 
   // The application must exist or have been deleted (so a "deleted" event
-  // may be recorded after delete_application).
-  virtual Id insert_event(const Event& e) = 0;
+  // may be recorded after delete_application). Nothing waits for the
+  // event's id (events() gives it), so a store may send the insert with
+  // its next statement.
+  virtual void insert_event(const Event& e) = 0;
   // Events of an application, oldest first.
   virtual std::vector<Event> events(Id application_id) = 0;
   // Events of every application of a unit, deleted ones included: by

@@ -12,7 +12,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -23,6 +22,7 @@
 
 #include "store/fixtures.hpp"
 #include "support/temp_dir.hpp"
+#include "support/thread_state.hpp"
 
 using fuma::store::Id;
 using fuma::store::Transaction;
@@ -319,30 +319,13 @@ namespace {
 
 // Two writes, the second made while the first is being committed, so that
 // it waits for the committer. prepare_second runs on the second's thread
-// before its write(); in_second runs inside that write's function.
+// before its write(); in_second runs inside that write's function. The
+// second write() can block nowhere but on its place in the queue, so once
+// its thread sleeps there (sleeping()), it has queued.
 struct Overlap {
   std::thread::id first_caller, first_ran_on, second_caller, second_ran_on;
 };
 
-// Waits until thread `tid` of this process sleeps ('S' in its stat line).
-// The second write() can block nowhere but on its place in the queue, so
-// once its thread sleeps there, it has queued. False after a minute.
-bool sleeping(pid_t tid) {
-  const std::string path = "/proc/self/task/" + std::to_string(tid) + "/stat";
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::ifstream stat(path);
-    std::string line;
-    std::getline(stat, line);
-    // "tid (comm) S ...": the state follows the last ')'.
-    const std::size_t close = line.rfind(')');
-    if (close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'S') {
-      return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return false;
-}
 Overlap overlap_two_writes(fuma::store::Store& store, const Setup& s,
                            const std::function<void()>& prepare_second,
                            const std::function<void()>& in_second) {

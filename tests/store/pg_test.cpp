@@ -4,10 +4,14 @@
 // back. Runs on the database FUMA_TEST_STORE names (tests/support/pg-server).
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -16,6 +20,7 @@
 #include "store/fixtures.hpp"
 #include "store/schema.hpp"
 #include "support/temp_dir.hpp"
+#include "support/thread_state.hpp"
 
 using fuma::Errc;
 using fuma::store::Id;
@@ -37,6 +42,30 @@ struct Schema {
 std::unique_ptr<fuma::store::Store> open_uri(const std::string& uri) {
   return fuma::store::open(fuma::store::Location::parse(uri), {});
 }
+
+// A write that reads its case, has another program change the case
+// meanwhile (on its first run only), then updates the case at the version
+// it first read and records an event. What each run's update answered goes
+// to `answers`.
+struct RacedStep {
+  const Schema& schema;
+  Id application;
+  std::vector<bool> answers;
+  std::optional<std::int64_t> first_read;
+
+  void operator()(Transaction& tx) {
+    std::optional<fuma::store::Application> a = tx.application(application);
+    REQUIRE(a);
+    if (!first_read) {
+      first_read = a->version;
+      schema.admin("UPDATE applications SET version = version + 1 WHERE id = " +
+                   std::to_string(application));
+    }
+    a->latest_reply = "raced";
+    answers.push_back(tx.update_application(*a, *first_read));
+    tx.insert_event(event(application, "step"));
+  }
+};
 
 }  // namespace
 
@@ -147,6 +176,80 @@ TEST_SUITE("postgresql") {
       CHECK(seen[0].request_id == "req-1");
       CHECK(tx.last_audit_hash() == std::string(64, '1'));
     });
+  }
+
+  TEST_CASE(
+      "a change sent with a later statement that fails runs its write again, each change "
+      "waited for: alone, and in a shared commit beside others") {
+    Schema s;
+    auto store = open_uri(s.uri);
+    std::vector<Id> cases;
+    store->write([&](Transaction& tx) {
+      const Id authority_id = tx.insert_authority(authority());
+      for (int i = 1; i <= 4; ++i) {
+        cases.push_back(tx.insert_application(application(tx.insert_unit(unit(authority_id, i)))));
+      }
+    });
+    // What a step left: its case's version and reply, and its events.
+    auto left = [&](Id id) {
+      const std::string where = " FROM applications WHERE id = " + std::to_string(id);
+      return s.value("SELECT version" + where) + " " + s.value("SELECT latest_reply" + where) +
+             " " +
+             s.value("SELECT count(*) FROM events WHERE application_id = " + std::to_string(id));
+    };
+
+    // Alone. The first run's update is sent with the COMMIT and, finding
+    // the case changed, fails it; the second run's update is waited for
+    // and answers false, as the store answers a stale version.
+    RacedStep alone{s, cases[0], {}, {}};
+    store->write(std::ref(alone));
+    CHECK(alone.answers == std::vector<bool>{true, false});
+    // The other program's version; the first run's event is not there.
+    CHECK(left(cases[0]) == "2  1");
+
+    // In a shared commit: two steps queue while a third write is being
+    // committed, and the committer runs them together, each in its
+    // savepoint. Each runs again from its own savepoint; the write beside
+    // it keeps what it did.
+    std::mutex m;
+    std::condition_variable changed;
+    bool holder_inside = false;
+    int calling = 0;
+    std::atomic<pid_t> tids[2] = {0, 0};
+    bool queued = false;
+    RacedStep steps[2] = {{s, cases[1], {}, {}}, {s, cases[2], {}, {}}};
+    std::thread holder([&] {
+      store->write([&](Transaction& tx) {
+        tx.insert_event(event(cases[3], "holder"));
+        std::unique_lock<std::mutex> lock(m);
+        holder_inside = true;
+        changed.notify_all();
+        changed.wait(lock, [&] { return calling == 2; });
+        lock.unlock();
+        queued = sleeping(tids[0].load()) && sleeping(tids[1].load());
+      });
+    });
+    std::vector<std::thread> stepping;
+    for (int i = 0; i < 2; ++i) {
+      stepping.emplace_back([&, i] {
+        tids[i] = gettid();
+        {
+          std::unique_lock<std::mutex> lock(m);
+          changed.wait(lock, [&] { return holder_inside; });
+          ++calling;
+          changed.notify_all();
+        }
+        store->write(std::ref(steps[i]));
+      });
+    }
+    holder.join();
+    for (auto& t : stepping) t.join();
+    REQUIRE(queued);
+    for (int i = 0; i < 2; ++i) {
+      CHECK(steps[i].answers == std::vector<bool>{true, false});
+      CHECK(left(cases[static_cast<std::size_t>(i) + 1]) == "2  1");
+    }
+    CHECK(left(cases[3]) == "1  1");
   }
 
   TEST_CASE("a server that cannot be reached is STORE_UNAVAILABLE") {
