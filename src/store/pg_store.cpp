@@ -481,6 +481,13 @@ class PgStore final : public Store {
 
   // The batch's transaction: the chain's lock, each write in a savepoint,
   // one COMMIT. Throws only what voids the whole batch.
+  // What a write of a batch left unsent (its changes sent later, and its
+  // prelude if it sent nothing): the next write sends it first.
+  struct Carried {
+    Pending* write = nullptr;
+    std::vector<pg::Statement> unsent;
+  };
+
   void transact_batch(Connection& c, const std::vector<Pending*>& batch, bool& committing) {
     for (Pending* p : batch) p->error = nullptr;
     // The first write to send a statement begins the transaction with it
@@ -491,12 +498,27 @@ class PgStore final : public Store {
     std::vector<std::string_view> begin(begin_write_.begin(), begin_write_.end());
     begin.push_back("SAVEPOINT fuma_write");
     bool begun = false;
+    Carried carried;
     for (Pending* p : batch) {
-      if (run_in_savepoint(c, *p, begun ? next_write() : begin)) begun = true;
+      if (run_in_savepoint(c, *p, begun ? next_write() : begin, carried, true)) begun = true;
     }
     if (!begun) return;  // no write sent anything: no transaction to end
+    // The last write's changes go with the COMMIT. If one fails, the COMMIT
+    // behind it is not run: the write runs again, each change waited for.
     committing = true;
-    c.exec("RELEASE fuma_write; COMMIT", "commit");
+    for (;;) {
+      pg::PgTransaction last(c, true);
+      last.send_before(std::move(carried.unsent));
+      try {
+        last.finish({"RELEASE fuma_write", "COMMIT"});
+        return;
+      } catch (const pg::EarlierFailed&) {
+        c.exec("ROLLBACK TO fuma_write", "roll back write");
+        Carried none;
+        run_in_savepoint(c, *carried.write, next_write(), none, false);
+        carried = {};
+      }
+    }
   }
 
   // What begins the savepoint of a write after the first of a batch.
@@ -507,40 +529,76 @@ class PgStore final : public Store {
   }
 
   // One write of a batch, inside the savepoint `prelude` begins (or the
-  // one in place), its outcome left in p; returns whether it sent anything
-  // (so that its savepoint is in place). Its changes sent later go before
-  // the next write begins, so that a failure among them is its own: it
-  // then runs again from its savepoint, each change waited for. Throws
-  // only what voids the batch.
-  bool run_in_savepoint(Connection& c, Pending& p, const std::vector<std::string_view>& prelude) {
-    bool later = true;
+  // one in place), its outcome left in p. What the write before left
+  // unsent (`carried`) goes first in its first round trip, and what it
+  // leaves unsent itself goes back in `carried` for the next: one round
+  // trip a write less. A failure among the write before's is that write's:
+  // it runs again from its savepoint, each change waited for, and then
+  // this one from its start. A failure among its own changes sent later
+  // makes it run again the same way. Returns whether its savepoint is (or,
+  // with what it carries, will be) in place. Throws only what voids the
+  // batch.
+  bool run_in_savepoint(Connection& c, Pending& p, const std::vector<std::string_view>& prelude,
+                        Carried& carried, bool later) {
+    bool rerun = false;
     for (;;) {
-      pg::PgTransaction tx(c, true, later ? prelude : next_write(), later);
+      pg::PgTransaction tx(c, true, rerun ? next_write() : prelude, later);
+      tx.send_before(std::move(carried.unsent));
       try {
         (*p.fn)(tx);
-        tx.finish();
-        return tx.began();
+        p.error = nullptr;
+        if (!tx.began() && !tx.has_later()) {
+          // It sent nothing and has nothing to send: what the write
+          // before left goes on with the next one.
+          carried.unsent = tx.take_before();
+          return rerun;
+        }
+        // It sent nothing yet: the write before's statements, then its own.
+        if (!tx.before_sent()) tx.finish();
+        carried = {&p, tx.take_unsent()};
+        return true;
+      } catch (const pg::EarlierFailed&) {
+        c.exec("ROLLBACK TO fuma_write", "roll back write");
+        Carried none;
+        run_in_savepoint(c, *carried.write, next_write(), none, false);
+        carried = {};
+        rerun = true;
       } catch (const pg::LaterFailed&) {
         c.exec("ROLLBACK TO fuma_write", "roll back write");
-        if (later) {
-          later = false;
-          continue;
+        carried = {};
+        if (!later) {
+          p.error = std::current_exception();
+          return true;
         }
-        p.error = std::current_exception();
+        later = false;
+        rerun = true;
       } catch (const Error& e) {
         // A connection lost, or a server gone, voids the batch.
         if (e.code() == Errc::store_unavailable && !dynamic_cast<const Retryable*>(&e)) throw;
         p.error = std::current_exception();
-        if (tx.began()) c.exec("ROLLBACK TO fuma_write", "roll back write");
         if (dynamic_cast<const Retryable*>(&e)) {
           write_retries_.fetch_add(1, std::memory_order_relaxed);
         }
+        return refused(c, tx, carried) || rerun;
       } catch (...) {
         p.error = std::current_exception();
-        if (tx.began()) c.exec("ROLLBACK TO fuma_write", "roll back write");
+        return refused(c, tx, carried) || rerun;
       }
-      return tx.began() || !later;
     }
+  }
+
+  // After a write of a batch threw: rolled back to its savepoint if it
+  // sent anything (what the write before left went with that), or what
+  // the write before left goes on with the next write. Returns whether
+  // the write's savepoint is in place.
+  static bool refused(Connection& c, pg::PgTransaction& tx, Carried& carried) {
+    if (!tx.began()) {
+      carried.unsent = tx.take_before();
+      return false;
+    }
+    c.exec("ROLLBACK TO fuma_write", "roll back write");
+    carried = {};
+    return true;
   }
 
   // Refuses another program's schema and a newer fuma's; runs the pending

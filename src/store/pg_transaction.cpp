@@ -342,8 +342,10 @@ void PgTransaction::check_writable(const char* method) const {
 }
 
 std::vector<Result> PgTransaction::pipeline(std::vector<Statement> tail, const char* method) {
-  std::vector<Statement> list;
-  list.reserve(prelude_.size() + later_.size() + tail.size());
+  std::vector<Statement> list = std::move(before_);
+  before_.clear();
+  const std::size_t first_ours = list.size();
+  list.reserve(list.size() + prelude_.size() + later_.size() + tail.size());
   for (std::string_view sql : prelude_) list.push_back({sql, Params()});
   prelude_.clear();
   const std::size_t first_later = list.size();
@@ -356,7 +358,17 @@ std::vector<Result> PgTransaction::pipeline(std::vector<Statement> tail, const c
   try {
     results = conn_.pipeline(list, method, &failed);
   } catch (const Error& e) {
-    if (failed >= first_later && failed < first_tail && e.code() != Errc::store_unavailable) {
+    // A connection lost voids the whole transaction, whoever's statement
+    // met it; anything else (a write given up, Retryable, too) is the
+    // failure of the write whose statement failed.
+    const bool lost =
+        e.code() == Errc::store_unavailable && dynamic_cast<const Retryable*>(&e) == nullptr;
+    if (!lost && failed < first_ours) {
+      throw EarlierFailed(Errc::storage, std::string(method) +
+                                             ": a change of the write before failed (" +
+                                             e.detail() + "); it runs again");
+    }
+    if (!lost && failed >= first_later && failed < first_tail) {
       throw LaterFailed(Errc::storage, std::string(method) +
                                            ": a change sent with this statement failed (" +
                                            e.detail() + "); the write runs again");
@@ -367,15 +379,26 @@ std::vector<Result> PgTransaction::pipeline(std::vector<Statement> tail, const c
   return results;
 }
 
+std::vector<Statement> PgTransaction::take_unsent() {
+  std::vector<Statement> out;
+  for (std::string_view sql : prelude_) out.push_back({sql, Params()});
+  prelude_.clear();
+  for (Statement& st : later_) out.push_back(std::move(st));
+  later_.clear();
+  return out;
+}
+
 Result PgTransaction::send(std::string_view sql, Params params, const char* method) {
-  if (began() && later_.empty()) return conn_.run(sql, std::move(params), method);
+  if (began() && later_.empty() && before_.empty()) {
+    return conn_.run(sql, std::move(params), method);
+  }
   std::vector<Statement> one;
   one.push_back({sql, std::move(params)});
   return std::move(pipeline(std::move(one), method).back());
 }
 
 void PgTransaction::finish(std::vector<std::string_view> last) {
-  if (later_.empty() && last.empty()) return;
+  if (before_.empty() && later_.empty() && last.empty()) return;
   std::vector<Statement> tail;
   for (std::string_view sql : last) tail.push_back({sql, Params()});
   pipeline(std::move(tail), "finish");

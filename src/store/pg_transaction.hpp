@@ -49,6 +49,18 @@ class PgTransaction final : public Transaction {
   // one round trip; with the prelude first if nothing was sent before.
   void finish(std::vector<std::string_view> last = {});
 
+  // In a shared transaction: what the write before this one left unsent
+  // (its prelude if it sent nothing, and its changes sent later) goes
+  // first in this write's first round trip. A failure among it is thrown
+  // as EarlierFailed. before_sent() says whether it went; take_before()
+  // gives it back if it did not.
+  void send_before(std::vector<Statement> earlier) { before_ = std::move(earlier); }
+  bool before_sent() const { return before_.empty(); }
+  std::vector<Statement> take_before() { return std::move(before_); }
+  // What this write leaves unsent, for the next write to send first: its
+  // prelude, if it sent nothing, and its changes sent later.
+  std::vector<Statement> take_unsent();
+
   // One round trip for every read named that is not read ahead already;
   // the results wait, by their statement and values, for the reads.
   void read_ahead(const ReadAhead& ahead) override;
@@ -183,10 +195,11 @@ class PgTransaction final : public Transaction {
   }
   // Runs one statement, with the prelude and the changes waiting if any.
   Result send(std::string_view sql, Params params, const char* method);
-  // Sends the prelude, the changes waiting and then `tail` in one round
-  // trip; returns the answers to `tail`. A change waiting that failed is
-  // thrown as LaterFailed (a lost connection and a write given up,
-  // Retryable, as they are).
+  // Sends what the write before left (send_before), the prelude, the
+  // changes waiting and then `tail` in one round trip; returns the answers
+  // to `tail`. A change waiting that failed is thrown as LaterFailed, one
+  // of the write before as EarlierFailed (a lost connection and a write
+  // given up, Retryable, as they are).
   std::vector<Result> pipeline(std::vector<Statement> tail, const char* method);
   static std::string ahead_key(std::string_view sql, const Params& params);
   std::optional<Result> take_ahead(const std::string& key);
@@ -205,6 +218,8 @@ class PgTransaction final : public Transaction {
   std::vector<std::string_view> prelude_;
   // The changes waiting to go with the next statement.
   std::vector<Statement> later_;
+  // What the write before left unsent (send_before).
+  std::vector<Statement> before_;
   // A result read ahead: its key (ahead_key of the read it answers), the
   // statement that was sent for it, and its rows.
   struct Ahead {
@@ -227,6 +242,14 @@ class PgTransaction final : public Transaction {
 // void). Thrown through the engine to the store, which runs the write
 // again without sending changes later.
 class LaterFailed : public Error {
+ public:
+  using Error::Error;
+};
+
+// What the write before left unsent failed in this write's first round
+// trip (send_before): the write before runs again, each change waited
+// for, and then this one from its start.
+class EarlierFailed : public Error {
  public:
   using Error::Error;
 };
