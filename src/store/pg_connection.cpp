@@ -223,6 +223,12 @@ void Connection::settle() {
   }
 }
 
+Result Result::copy() const {
+  PGresult* c = PQcopyResult(r_, PG_COPYRES_ATTRS | PG_COPYRES_TUPLES);
+  if (c == nullptr) throw Error(Errc::out_of_memory, "copying a result read ahead");
+  return Result(c);
+}
+
 void Connection::exec(const char* sql, std::string_view context) {
   settle();
   PGresult* r = PQexec(conn_, sql);

@@ -105,6 +105,9 @@ class Result {
   Result(const Result&) = delete;
   Result& operator=(const Result&) = delete;
 
+  // The same rows in a result of its own.
+  Result copy() const;
+
   int rows() const { return PQntuples(r_); }
   bool empty() const { return rows() == 0; }
   // The rows an INSERT, UPDATE or DELETE changed.

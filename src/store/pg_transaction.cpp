@@ -97,7 +97,11 @@ constexpr const char kCertificateOfApplication[] =
 // The tables each statement read_ahead sends reads: a statement that
 // writes none of them leaves its answer as the store holds it. (For the
 // writes' round trips: the application page's attachments and certificate,
-// read ahead before a step, stay good through the step's own writes.)
+// read ahead before a step, stay good through the step's own writes.) A row
+// found through another is kept as the row it stands for (a staff member,
+// a unit, a certificate by its unit): it depends on the other row only
+// through a column that never changes (a session's staff member, an
+// application's unit), so only its own table counts.
 struct ReadsTables {
   const char* sql;
   std::array<std::string_view, 3> tables;
@@ -105,12 +109,12 @@ struct ReadsTables {
 constexpr ReadsTables kAheadReads[] = {
     {kUnitSession, {"sessions", "units", "credentials"}},
     {kStaffSession, {"staff_sessions"}},
-    {kStaffOfSession, {"staff", "staff_sessions"}},
+    {kStaffOfSession, {"staff"}},
     {kApplicationById, {"applications"}},
-    {kUnitOfApplication, {"units", "applications"}},
+    {kUnitOfApplication, {"units"}},
     {kEvents, {"events"}},
     {kAttachments, {"attachments", "blobs"}},
-    {kCertificateOfApplication, {"certificates", "applications"}},
+    {kCertificateOfApplication, {"certificates"}},
     {kActiveCertificate, {"certificates"}},
     {kLastAuditHash, {"audit_head"}},
 };
@@ -428,12 +432,10 @@ void PgTransaction::forget_ahead(std::string_view written_by) {
 }
 
 std::optional<Result> PgTransaction::take_ahead(const std::string& key) {
-  for (auto it = ahead_.begin(); it != ahead_.end(); ++it) {
-    if (it->key == key) {
-      Result r = std::move(it->result);
-      ahead_.erase(it);
-      return r;
-    }
+  // A copy: the same read may come again (a command's check and its
+  // answer's page both read the case's unit), until a write drops it.
+  for (const Ahead& held : ahead_) {
+    if (held.key == key) return held.result.copy();
   }
   return std::nullopt;
 }
@@ -494,15 +496,19 @@ void PgTransaction::read_ahead(const ReadAhead& ahead) {
   // Nothing to read: the prelude and the changes waiting wait on.
   if (slots.empty()) return;
   std::vector<Result> results = pipeline(std::move(list), "read_ahead");
-  for (std::size_t i = 0; i < slots.size(); ++i) {
-    Slot& slot = slots[i];
-    Result& r = results[i];
-    if (slot.stands_for != nullptr) {
-      const Result& key_row = results[static_cast<std::size_t>(slot.through)];
-      if (key_row.empty()) continue;  // nobody will ask: the row it goes by is not there
+  // The keys of the rows found through others first, while every result
+  // is still in `results`.
+  for (Slot& slot : slots) {
+    if (slot.stands_for == nullptr) continue;
+    const Result& key_row = results[static_cast<std::size_t>(slot.through)];
+    // Nobody will ask for a row whose row it goes by is not there.
+    if (!key_row.empty()) {
       slot.key = ahead_key(slot.stands_for, Params(key_row.int64(0, slot.column)));
     }
-    ahead_.push_back({std::move(slot.key), slot.sent, std::move(r)});
+  }
+  for (std::size_t i = 0; i < slots.size(); ++i) {
+    if (slots[i].key.empty()) continue;
+    ahead_.push_back({std::move(slots[i].key), slots[i].sent, std::move(results[i])});
   }
 }
 

@@ -202,6 +202,8 @@ class PgTransaction final : public Transaction {
   // given up, Retryable, as they are).
   std::vector<Result> pipeline(std::vector<Statement> tail, const char* method);
   static std::string ahead_key(std::string_view sql, const Params& params);
+  // A copy of the result read ahead for `key`, which stays for the next
+  // read of the same until a write drops it.
   std::optional<Result> take_ahead(const std::string& key);
   void check_open(const char* method) const;
   void check_writable(const char* method) const;

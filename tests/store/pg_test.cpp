@@ -252,6 +252,43 @@ TEST_SUITE("postgresql") {
     CHECK(left(cases[3]) == "1  1");
   }
 
+  TEST_CASE(
+      "a row read ahead through another is answered from that round trip, every time it is "
+      "read, until the transaction writes its table") {
+    Schema s;
+    auto store = open_uri(s.uri);
+    Id unit_id = 0, application_id = 0;
+    store->write([&](Transaction& tx) {
+      unit_id = tx.insert_unit(unit(tx.insert_authority(authority()), 1));
+      application_id = tx.insert_application(application(unit_id));
+    });
+    const std::string original = s.value("SELECT name FROM units");
+    store->write([&](Transaction& tx) {
+      fuma::store::ReadAhead ahead;
+      ahead.application = application_id;
+      ahead.application_unit = true;
+      ahead.case_facts = application_id;
+      tx.read_ahead(ahead);
+      // Another program renames the unit and moves its certificate after
+      // the round trip: at READ COMMITTED a statement sent now would see
+      // both; the reads are answered from what was read ahead.
+      s.admin("UPDATE units SET name = 'renamed meanwhile' WHERE id = " + std::to_string(unit_id));
+      s.admin("INSERT INTO certificates(unit_id, serial, issued_on, status, created_at) VALUES (" +
+              std::to_string(unit_id) + ", 'S-1', '2026-01-05', 'active', '2026-01-05')");
+      for (int read = 0; read < 2; ++read) {
+        CHECK(tx.unit(unit_id)->name == original);
+        CHECK_FALSE(tx.active_certificate(unit_id));
+      }
+      // A write to units drops what was read from it (the unit is read
+      // again, as this write left it); the certificate stays as read.
+      fuma::store::Unit u = *tx.unit(unit_id);
+      u.address = "another address";
+      tx.update_unit(u);
+      CHECK(tx.unit(unit_id)->address == "another address");
+      CHECK_FALSE(tx.active_certificate(unit_id));
+    });
+  }
+
   TEST_CASE("a server that cannot be reached is STORE_UNAVAILABLE") {
     TempDir dir;
     // A socket directory where no server listens.
