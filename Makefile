@@ -57,12 +57,14 @@ sanitize: deps
 # no symbol undefined, and the sanitizers' are the program's), each run for FUZZ_SECONDS (120) over its corpus, one at a
 # time (HARNESSES="a b" picks some). New inputs stay in
 # build-fuzz/fuzz-scratch until `make fuzz-merge` minimises them into the
-# corpus. See docs/fuzzing.md.
+# corpus. Optimised, but without NDEBUG: an assertion that an input breaks
+# (fuma's, or a library's such as Beast's) is a finding. See docs/fuzzing.md.
 FUZZ      ?= build-fuzz
 FUZZ_SECONDS ?= 120
 HARNESSES ?=
 fuzz: deps
 	CC=clang-16 CXX=clang++-16 cmake -S . -B $(FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O2 -g" -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g" \
 	  -DFUMA_FUZZ=ON -DFUMA_SANITIZE=address,undefined -DFUMA_BUILD_TESTS=OFF \
 	  -DFUMA_BUILD_BENCH=OFF -DFUMA_BUILD_HOST=ON -DFUMA_SHARED=OFF $(CMAKE_ARGS)
 	cmake --build $(FUZZ) -j $(JOBS) --target fuzzers
