@@ -6,6 +6,7 @@ import io
 import os
 import json
 import socket
+import struct
 import threading
 import time
 
@@ -54,16 +55,35 @@ def test_a_chunked_request_whose_end_comes_in_pieces_is_answered(host):
     # The last chunk's header, then the CRLF that ends the request a byte at
     # a time: Beast's parser reads that header again with four bytes at
     # hand, which an assertion of its own refuses in a build without NDEBUG
-    # (examples/host/boost_assert.cpp). Should the host read two pieces at
-    # once, the request is simply whole sooner.
+    # (examples/host/boost_assert.cpp). Each piece goes once the host has
+    # read the one before, so that its parser meets them apart.
     with host.socket() as sock:
         sock.sendall(b"POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
                      b"0\r\n")
         for piece in (b"\r", b"\n"):
-            time.sleep(0.2)
+            wait_until_read_by_host(sock)
             sock.sendall(piece)
         status, _, _ = read_response(sock)
     assert status == 405
+
+
+def wait_until_read_by_host(sock, deadline=30.0):
+    """Waits until the host's end of an IPv4 connection holds nothing unread
+    (its receive queue in /proc/net/tcp is empty)."""
+    def proc_address(addr):
+        ip, port = addr[:2]
+        return "%08X:%04X" % (struct.unpack("<I", socket.inet_aton(ip))[0], port)
+    hosts_end, ours = proc_address(sock.getpeername()), proc_address(sock.getsockname())
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        with open("/proc/net/tcp") as table:
+            for row in table.readlines()[1:]:
+                fields = row.split()
+                if fields[1] == hosts_end and fields[2] == ours:
+                    if int(fields[4].split(":")[1], 16) == 0:
+                        return
+        time.sleep(0.001)
+    raise AssertionError("the host left what was sent unread for %s s" % deadline)
 
 
 def test_default_max_body_is_one_mebibyte(host):
