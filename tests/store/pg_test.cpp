@@ -289,6 +289,81 @@ TEST_SUITE("postgresql") {
     });
   }
 
+  TEST_CASE("reads sent together give each read the rows, texts and NULLs it gives alone") {
+    Schema s;
+    auto store = open_uri(s.uri);
+    // Texts a record's text quotes (quotes, backslashes, commas,
+    // parentheses, spaces, a line break), an empty text, and NULLs.
+    const std::string awkward = "某\"局\" (一, 二)\\ 三\n四";
+    Id unit_id = 0, application_id = 0;
+    store->write([&](Transaction& tx) {
+      fuma::store::Unit u = unit(tx.insert_authority(authority()), 1);
+      u.name = awkward;
+      u.address = "";
+      unit_id = tx.insert_unit(u);
+      fuma::store::Application a = application(unit_id);
+      a.fields_json = R"json({"note":"a \"quoted\" \\ (x, y)"})json";
+      a.latest_reply = awkward;
+      application_id = tx.insert_application(a);
+      tx.insert_event(event(application_id, ""));
+      tx.insert_event(event(application_id, awkward));
+      tx.insert_event(event(application_id, "third"));
+      fuma::store::Certificate c;
+      c.unit_id = unit_id;
+      c.serial = "S-1";
+      c.issued_on = "2026-01-05";
+      c.created_at = "2026-01-05T08:00:00Z";
+      tx.insert_certificate(c);  // valid_until NULL: 长期有效
+      tx.insert_attachment(attachment(application_id, sha('a')), "%PDF-1.4 one");
+      tx.insert_attachment(attachment(application_id, sha('b')), "%PDF-1.4 two");
+    });
+    // Everything the reads answer, as one text.
+    auto answers = [&](Transaction& tx) {
+      std::string out;
+      auto put = [&](const std::string& v) { out += std::to_string(v.size()) + ":" + v + "|"; };
+      const auto a = tx.application(application_id);
+      REQUIRE(a);
+      for (const std::string& v : {a->business, a->status, a->fields_json, a->latest_reply,
+                                   a->created_at, a->updated_at}) {
+        put(v);
+      }
+      put(std::to_string(a->version) + (a->open ? "open" : "closed"));
+      const auto u = tx.unit(unit_id);
+      REQUIRE(u);
+      for (const std::string& v : {u->uscc, u->name, u->category, u->address, u->responsible_person,
+                                   u->created_at, u->updated_at}) {
+        put(v);
+      }
+      put(u->revoked ? "revoked" : "not revoked");
+      for (const auto& e : tx.events(application_id)) {
+        put(std::to_string(e.id) + e.action + e.reply + e.actor + e.at + e.business);
+      }
+      const auto c = tx.active_certificate(unit_id);
+      REQUIRE(c);
+      put(c->serial + c->issued_on + c->status + c->created_at);
+      put(c->valid_until ? "until " + *c->valid_until : "NULL");
+      for (const auto& at : tx.attachments(application_id)) {
+        put(std::to_string(at.id) + at.kind + at.file_name + at.media_type + at.digest +
+            std::to_string(at.size) + at.uploaded_at);
+      }
+      return out;
+    };
+    std::string alone, together;
+    store->read([&](Transaction& tx) { alone = answers(tx); });
+    store->read([&](Transaction& tx) {
+      fuma::store::ReadAhead ahead;
+      ahead.application = application_id;
+      ahead.application_unit = true;
+      ahead.case_facts = application_id;
+      tx.read_ahead(ahead);
+      together = answers(tx);
+    });
+    CHECK(together == alone);
+    CHECK(alone.find(awkward) != std::string::npos);
+    CHECK(alone.find("0:|") != std::string::npos);  // the empty address
+    CHECK(alone.find("NULL") != std::string::npos);
+  }
+
   TEST_CASE("a server that cannot be reached is STORE_UNAVAILABLE") {
     TempDir dir;
     // A socket directory where no server listens.
