@@ -11,6 +11,10 @@ units and logs them in over HTTP, starts nginx serving the same bytes
   case-view      GET /api/application.view     (an engine read, with the session check)
   case-view-256  the same at 256 connections   (peak memory is read here)
   full-cases     full_case.lua: start .. complete, seven durable writes a case
+  pg-floor       PostgreSQL's own pgbench on the same server, 64 clients: its
+                 select-only transaction (one SELECT by key) and its
+                 simple-update one (UPDATE, SELECT, INSERT, COMMIT, durable);
+                 what the server does on this machine with no host at all
 
 and prints one line per run: requests/s, p99 latency, and for fuma-host its
 peak resident memory (VmHWM) so far.
@@ -56,7 +60,7 @@ import urllib.parse
 HERE = os.path.dirname(os.path.abspath(__file__))
 PG_SERVER = os.path.join(HERE, "..", "..", "support", "pg-server")
 TICK = os.sysconf("SC_CLK_TCK")
-RUNS = ["nginx-static", "uscc", "case-view", "case-view-256", "full-cases"]
+RUNS = ["nginx-static", "uscc", "case-view", "case-view-256", "full-cases", "pg-floor"]
 
 
 def free_port():
@@ -409,6 +413,26 @@ def full_run(target, units, duration, scratch):
         err.strip(), meter.line(wrk_s)
 
 
+def pg_floor(postgres, duration):
+    """pgbench's select-only and simple-update transactions on the server the
+    targets use, in a schema of their own: a million accounts, 64 clients,
+    prepared statements. Every fuma request needs at least such a round
+    trip, and every durable write at least such a commit, so these rates
+    bound what any host on this server and these cores reaches."""
+    pgbench = os.path.join(os.environ.get("FUMA_PG_BINDIR", "/usr/lib/postgresql/15/bin"),
+                           "pgbench")
+    uri = postgres.schema("pgbench_floor")
+    subprocess.run([pgbench, "-i", "-s", "10", "-q", uri], check=True, capture_output=True)
+    for name, flag, what in (("select-only", "-S", "one SELECT by key"),
+                             ("simple-update", "-N", "UPDATE, SELECT, INSERT, COMMIT")):
+        out = subprocess.run([pgbench, flag, "-M", "prepared", "-c", "64", "-j", "2",
+                              "-T", str(duration), uri],
+                             check=True, capture_output=True, text=True).stdout
+        tps = float(re.search(r"tps = ([\d.]+)", out).group(1))
+        print(f"{'pg-floor':11s} {name:14s} clients 64 tps {tps:8.0f}  (pgbench {flag}: {what})",
+              flush=True)
+
+
 def single(target, opts, scratch):
     """Every run against one target, nginx as the yardstick."""
     base, d = target.base, opts.duration
@@ -454,6 +478,8 @@ def single(target, opts, scratch):
     finally:
         nginx.terminate()
         nginx.wait()
+    if target.postgres and (not opts.only or "pg-floor" in opts.only):
+        pg_floor(target.postgres, d)
     if opts.only and "full-cases" not in opts.only:
         return
     rate, p99, per_s, cases, errors, err, cpu = full_run(target, opts.units, d, scratch)
@@ -465,7 +491,7 @@ def single(target, opts, scratch):
         print("# full-cases stderr: " + err[:500])
 
 
-def compare(targets, opts, scratch):
+def compare(targets, opts, scratch, postgres):
     """case-view and full-cases on every target, A B B A, medians at the end."""
     d = opts.duration
     order = targets + targets[::-1]
@@ -491,6 +517,8 @@ def compare(targets, opts, scratch):
                         print("#   stderr: " + err[:300])
                 print(cpu, flush=True)
                 results.setdefault((run, t.spec), []).append(value)
+    if postgres and (not opts.only or "pg-floor" in opts.only):
+        pg_floor(postgres, d)
     print("# medians")
     first = targets[0].spec
     for (run, spec), values in results.items():
@@ -530,7 +558,7 @@ def main():
         if len(targets) == 1:
             single(targets[0], opts, scratch)
         else:
-            compare(targets, opts, scratch)
+            compare(targets, opts, scratch, postgres)
     finally:
         for t in targets:
             t.stop()
