@@ -86,12 +86,6 @@ void Params::null() {
   formats_.push_back(0);
 }
 
-void Params::append(const Params& other) {
-  values_.insert(values_.end(), other.values_.begin(), other.values_.end());
-  null_.insert(null_.end(), other.null_.begin(), other.null_.end());
-  formats_.insert(formats_.end(), other.formats_.begin(), other.formats_.end());
-}
-
 void Params::seal() {
   pointers_.clear();
   lengths_.clear();
@@ -227,84 +221,6 @@ void Connection::settle() {
     unavailable(std::string("the PostgreSQL store did not complete an earlier read's COMMIT: ") +
                 PQerrorMessage(conn_));
   }
-}
-
-namespace {
-
-// The fields of a record's text as record_out writes it: "(" the fields
-// joined by "," ")", a NULL field empty, a field quoted with '"' when it
-// is empty or holds a quote, a backslash, a parenthesis, a comma or a
-// space, a '"' or '\\' inside doubled.
-std::vector<std::optional<std::string>> record_fields(std::string_view text) {
-  auto bad = [&] {
-    throw Error(Errc::storage, "a row read with others is not a record's text: " +
-                                   std::string(text.substr(0, 80)));
-  };
-  if (text.size() < 2 || text.front() != '(' || text.back() != ')') bad();
-  std::vector<std::optional<std::string>> fields;
-  std::size_t at = 1;
-  for (;;) {
-    if (text[at] == ',' || text[at] == ')') {
-      fields.emplace_back();  // nothing written: NULL
-    } else if (text[at] == '"') {
-      std::string value;
-      for (++at;; ++at) {
-        if (at >= text.size() - 1) bad();
-        const char c = text[at];
-        if (c == '\\' || (c == '"' && text[at + 1] == '"')) {
-          value += text[++at];
-        } else if (c == '"') {
-          ++at;
-          break;
-        } else {
-          value += c;
-        }
-      }
-      fields.emplace_back(std::move(value));
-    } else {
-      const std::size_t end = text.find_first_of(",)", at);
-      fields.emplace_back(std::string(text.substr(at, end - at)));
-      at = end;
-    }
-    if (at >= text.size() || (text[at] != ',' && text[at] != ')')) bad();
-    if (text[at] == ')') {
-      if (at != text.size() - 1) bad();
-      return fields;
-    }
-    ++at;
-  }
-}
-
-}  // namespace
-
-Result Result::of_records(const std::vector<std::string>& records) {
-  Result out(PQmakeEmptyPGresult(nullptr, PGRES_TUPLES_OK));
-  if (out.r_ == nullptr) throw Error(Errc::out_of_memory, "making a result of records");
-  int columns = -1;
-  for (std::size_t row = 0; row < records.size(); ++row) {
-    const std::vector<std::optional<std::string>> fields = record_fields(records[row]);
-    if (columns < 0) {
-      columns = static_cast<int>(fields.size());
-      static char name[] = "?column?";
-      // Text (OID 25), variable length, no type modifier: as every value
-      // is read, from its text.
-      std::vector<PGresAttDesc> attrs(fields.size(), PGresAttDesc{name, 0, 0, 0, 25, -1, -1});
-      if (PQsetResultAttrs(out.r_, columns, attrs.data()) == 0) {
-        throw Error(Errc::out_of_memory, "making a result of records");
-      }
-    } else if (static_cast<int>(fields.size()) != columns) {
-      throw Error(Errc::storage, "rows read with others have different numbers of columns");
-    }
-    for (int column = 0; column < columns; ++column) {
-      const std::optional<std::string>& v = fields[static_cast<std::size_t>(column)];
-      if (PQsetvalue(out.r_, static_cast<int>(row), column,
-                     v ? const_cast<char*>(v->data()) : nullptr,
-                     v ? static_cast<int>(v->size()) : -1) == 0) {
-        throw Error(Errc::out_of_memory, "making a result of records");
-      }
-    }
-  }
-  return out;
 }
 
 Result Result::copy() const {

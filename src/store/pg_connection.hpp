@@ -41,8 +41,6 @@ class Params {
   void append_text(std::string_view text) { push_text(text); }
   void append_bytes(std::string_view bytes) { push(std::string(bytes), 1); }
   void append_null() { null(); }
-  // Every value of `other` after these (several statements sent as one).
-  void append(const Params& other);
   // The values as one text, telling NULL from "" apart: with a statement's
   // SQL, the key of a result read ahead (PgTransaction::read_ahead).
   std::string signature() const;
@@ -109,11 +107,6 @@ class Result {
 
   // The same rows in a result of its own.
   Result copy() const;
-  // A result made of rows given as PostgreSQL's text of a record, one a
-  // row ("(1,abc,,\"a b\")": record_out's quoting, an empty field NULL),
-  // read as a statement's own rows are: each column the text of its value.
-  // Throws Error(storage) on text that is not a record.
-  static Result of_records(const std::vector<std::string>& records);
 
   int rows() const { return PQntuples(r_); }
   bool empty() const { return rows() == 0; }

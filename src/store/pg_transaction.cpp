@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "pg_transaction.hpp"
 
-#include <boost/json/parse.hpp>
-#include <boost/json/value.hpp>
-
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -498,8 +495,7 @@ void PgTransaction::read_ahead(const ReadAhead& ahead) {
   if (ahead.audit_head) want(kLastAuditHash, Params());
   // Nothing to read: the prelude and the changes waiting wait on.
   if (slots.empty()) return;
-  std::vector<Result> results =
-      list.size() == 1 ? pipeline(std::move(list), "read_ahead") : read_together(std::move(list));
+  std::vector<Result> results = pipeline(std::move(list), "read_ahead");
   // The keys of the rows found through others first, while every result
   // is still in `results`.
   for (Slot& slot : slots) {
@@ -514,58 +510,6 @@ void PgTransaction::read_ahead(const ReadAhead& ahead) {
     if (slots[i].key.empty()) continue;
     ahead_.push_back({std::move(slots[i].key), slots[i].sent, std::move(results[i])});
   }
-}
-
-// One statement for several reads, because a statement costs the server
-// about the same however little it reads (a snapshot, a portal, the
-// executor's start and end), and a write's reads are made under the audit
-// chain's lock, one write after another: the case view's and the full
-// cases' rates on PostgreSQL (docs/benchmarks.md) are bound by that work.
-// Each read's rows come back as one JSON array of the text of its records
-// (record_out: every column the text its own statement would have sent),
-// in the read's own order (ARRAY of a subquery keeps it), and become a
-// result of their own. The reads' parameters are numbered on after those
-// of the reads before them.
-std::vector<Result> PgTransaction::read_together(std::vector<Statement> reads) {
-  std::string sql = "SELECT ";
-  Params params;
-  for (std::size_t i = 0; i < reads.size(); ++i) {
-    if (i != 0) sql += ", ";
-    sql += "array_to_json(ARRAY(SELECT r::text FROM (";
-    const std::string_view read = reads[i].sql;
-    for (std::size_t at = 0; at < read.size(); ++at) {
-      sql += read[at];
-      if (read[at] != '$') continue;
-      std::size_t end = at + 1;
-      int n = 0;
-      while (end < read.size() && std::isdigit(static_cast<unsigned char>(read[end]))) {
-        n = n * 10 + (read[end++] - '0');
-      }
-      sql += std::to_string(n + params.size());
-      at = end - 1;
-    }
-    sql += ") r))";
-    params.append(reads[i].params);
-  }
-  std::vector<Statement> one;
-  one.push_back({sql, std::move(params)});
-  const Result all = std::move(pipeline(std::move(one), "read_ahead").front());
-  std::vector<Result> out;
-  out.reserve(reads.size());
-  for (std::size_t i = 0; i < reads.size(); ++i) {
-    boost::system::error_code ec;
-    const boost::json::value rows = boost::json::parse(all.text(0, static_cast<int>(i)), ec);
-    if (ec || !rows.is_array()) {
-      throw Error(Errc::storage, "read_ahead: the rows of a read are not a JSON array");
-    }
-    std::vector<std::string> records;
-    for (const boost::json::value& row : rows.get_array()) {
-      if (!row.is_string()) throw Error(Errc::storage, "read_ahead: a row is not a record's text");
-      records.emplace_back(row.get_string());
-    }
-    out.push_back(Result::of_records(records));
-  }
-  return out;
 }
 
 // --- authorities --------------------------------------------------------

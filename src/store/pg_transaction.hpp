@@ -201,9 +201,6 @@ class PgTransaction final : public Transaction {
   // of the write before as EarlierFailed (a lost connection and a write
   // given up, Retryable, as they are).
   std::vector<Result> pipeline(std::vector<Statement> tail, const char* method);
-  // The reads of read_ahead sent as one statement; their answers as if
-  // each had been sent alone.
-  std::vector<Result> read_together(std::vector<Statement> reads);
   static std::string ahead_key(std::string_view sql, const Params& params);
   // A copy of the result read ahead for `key`, which stays for the next
   // read of the same until a write drops it.
