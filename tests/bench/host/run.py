@@ -470,11 +470,14 @@ def single(target, opts, scratch):
             cmd = ["-t2", f"-c{conns}", f"-d{d}s", "--latency", "--timeout", "10s"]
             for h in headers:
                 cmd += ["-H", h]
-            out, _, _ = wrk(cmd + [url])
+            meter = Meter(target)
+            out, _, wrk_s = wrk(cmd + [url])
             rate, p99, errors = parse_wrk(out)
             mem = "" if name.startswith("nginx") else f" peak_rss_mb {target.peak_rss_mb():.1f}"
             print(f"{name:14s} connections {conns:4d} req_per_s {rate:10.0f} p99_ms {p99:8.2f}"
                   f" non2xx {errors}{mem}", flush=True)
+            if not name.startswith("nginx"):
+                print(meter.line(wrk_s), flush=True)
     finally:
         nginx.terminate()
         nginx.wait()
