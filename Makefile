@@ -91,9 +91,7 @@ bench-postgresql: deps
 	  -DFUMA_BUILD_TESTS=OFF -DFUMA_BUILD_HOST=ON $(CMAKE_ARGS)
 	cmake --build build-bench -j $(JOBS) --target fuma-host
 	tests/bench/host/run.py build-bench/examples/host/fuma-host --rounds 2 \
-	  --target sqlite --target postgresql
-	tests/bench/host/run.py build-bench/examples/host/fuma-host --rounds 2 --only full-cases \
-	  --target postgresql --target postgresql:2
+	  --target sqlite --target postgresql --target postgresql:2
 
 # UNITS units with UNITS cases on each backend (1,000,000 unless given; the
 # SQLite file goes to build-bench/scale.db, removed afterwards).

@@ -12,9 +12,11 @@ units and logs them in over HTTP, starts nginx serving the same bytes
   case-view-256  the same at 256 connections   (peak memory is read here)
   full-cases     full_case.lua: start .. complete, seven durable writes a case
   pg-floor       PostgreSQL's own pgbench on the same server, 64 clients: its
-                 select-only transaction (one SELECT by key) and its
-                 simple-update one (UPDATE, SELECT, INSERT, COMMIT, durable);
-                 what the server does on this machine with no host at all
+                 select-only transaction (one SELECT by key), its
+                 simple-update one (UPDATE, SELECT, INSERT, COMMIT, durable),
+                 and ten of those three statements in one transaction (as a
+                 host's writes share one), counted as ten writes; what the
+                 server does on this machine with no host at all
 
 and prints one line per run: requests/s, p99 latency, and for fuma-host its
 peak resident memory (VmHWM) so far.
@@ -423,14 +425,30 @@ def pg_floor(postgres, duration):
                            "pgbench")
     uri = postgres.schema("pgbench_floor")
     subprocess.run([pgbench, "-i", "-s", "10", "-q", uri], check=True, capture_output=True)
-    for name, flag, what in (("select-only", "-S", "one SELECT by key"),
-                             ("simple-update", "-N", "UPDATE, SELECT, INSERT, COMMIT")):
-        out = subprocess.run([pgbench, flag, "-M", "prepared", "-c", "64", "-j", "2",
+    # simple-update's statements ten times over in one transaction.
+    batch = ["\\set delta random(-5000, 5000)", "BEGIN;"]
+    for i in range(10):
+        batch[:0] = [f"\\set aid{i} random(1, 100000 * :scale)"]
+        batch += [f"UPDATE pgbench_accounts SET abalance = abalance + :delta WHERE aid = :aid{i};",
+                  f"SELECT abalance FROM pgbench_accounts WHERE aid = :aid{i};",
+                  "INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) "
+                  f"VALUES (1, 1, :aid{i}, :delta, CURRENT_TIMESTAMP);"]
+    batch.append("END;")
+    script = os.path.join(os.environ["FUMA_TEST_PG_DIR"], "batch10.sql")
+    with open(script, "w") as f:
+        f.write("\n".join(batch) + "\n")
+    for name, flags, writes, what in (
+            ("select-only", ["-S"], 1, "one SELECT by key"),
+            ("simple-update", ["-N"], 1, "UPDATE, SELECT, INSERT, COMMIT"),
+            ("ten-a-commit", ["-f", script], 10, "ten of UPDATE, SELECT, INSERT, one COMMIT")):
+        meter = machine_ticks()
+        out = subprocess.run([pgbench, *flags, "-M", "prepared", "-c", "64", "-j", "2",
                               "-T", str(duration), uri],
                              check=True, capture_output=True, text=True).stdout
-        tps = float(re.search(r"tps = ([\d.]+)", out).group(1))
-        print(f"{'pg-floor':11s} {name:14s} clients 64 tps {tps:8.0f}  (pgbench {flag}: {what})",
-              flush=True)
+        busy, _, total = (b - a for a, b in zip(meter, machine_ticks()))
+        tps = float(re.search(r"tps = ([\d.]+)", out).group(1)) * writes
+        print(f"{'pg-floor':11s} {name:14s} clients 64 per_s {tps:8.0f} machine busy "
+              f"{busy / total:.2f}  (pgbench: {what})", flush=True)
 
 
 def single(target, opts, scratch):
